@@ -1,0 +1,25 @@
+/*
+ * The libcurl engine: one curl multi handle driven by the daemon's libevent
+ * base (socket and timer callbacks, as in curl's hiperfifo example). HTTP
+ * probes and feed fetches add easy handles here; the loop never blocks.
+ */
+#ifndef CURLEV_H
+#define CURLEV_H
+
+#include <curl/curl.h>
+
+struct event_base;
+
+/* Called when a transfer ends; the easy handle is the callee's again. */
+typedef void (*curlev_done_cb)(CURL *easy, CURLcode rc, void *arg);
+
+/* Start a transfer. Returns 0, or -1 when curl refused it. */
+int curlev_add(struct event_base *, CURL *easy, curlev_done_cb, void *arg);
+/* Abandon a transfer without calling its callback. */
+void curlev_remove(CURL *easy);
+/* Transfers in flight. */
+unsigned curlev_running(void);
+/* Free the engine (no transfer may be in flight). */
+void curlev_shutdown(void);
+
+#endif

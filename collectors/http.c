@@ -1,0 +1,506 @@
+/*
+ * HTTP(S) availability probe. Each run is one libcurl easy handle on the
+ * shared multi engine: a fresh connection, one absolute timeout, no
+ * retries. It records up, the phase times (dns, connect, tls, time to first
+ * byte), the total, the status code (also when the code made it fail), the
+ * days left on the server certificate, and why it ended. Phases the probe
+ * never reached are left unknown, never 0.
+ */
+#include <curl/curl.h>
+#include <math.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "curlev.h"
+#include "itfollow/collector.h"
+#include "parse_status.h"
+#include "secret.h"
+#include "xmalloc.h"
+
+#define HTTP_MAX_BODY_DEFAULT (1024 * 1024)
+
+static const struct itf_key http_keys[] = {
+	{ "url", ITF_KEY_STRING },
+	{ "method", ITF_KEY_STRING },
+	{ "headers", ITF_KEY_STRING_LIST },
+	{ "body", ITF_KEY_STRING },
+	{ "expect_status", ITF_KEY_STRING },
+	{ "body_regex", ITF_KEY_STRING },
+	{ "follow_redirects", ITF_KEY_BOOL },
+	{ "max_redirects", ITF_KEY_INT },
+	{ "auth", ITF_KEY_STRING },
+	{ "username", ITF_KEY_STRING },
+	{ "password_file", ITF_KEY_STRING },
+	{ "token_file", ITF_KEY_STRING },
+	{ "tls_verify", ITF_KEY_BOOL },
+	{ "ca_file", ITF_KEY_STRING },
+	{ "ip_version", ITF_KEY_INT },
+	{ "max_body", ITF_KEY_INT },
+	{ NULL, 0 },
+};
+
+struct http_state {
+	const struct itf_host_services *host;
+	struct itf_instance *inst;
+	char *url;
+	char *method;
+	char *body;
+	struct curl_slist *headers;
+	struct status_ranges expect;
+	int has_regex;
+	regex_t regex;
+	int follow;
+	long max_redirects;
+	int auth; /* 0 none, 1 basic, 2 bearer */
+	char *username;
+	char *secret;
+	int tls_verify;
+	char *ca_file;
+	long ipresolve;
+	size_t max_body;
+	int https;
+
+	/* The run in flight. */
+	struct itf_run *run;
+	CURL *easy;
+	char *buf;
+	size_t len;
+	size_t total;
+	int too_large;
+};
+
+static void http_destroy(void *);
+
+static int
+http_configure(const struct itf_host_services *host, struct itf_instance *inst,
+    void **statep)
+{
+	struct http_state *st;
+	const char *s, *const *list;
+	char *cause = NULL;
+	long long n;
+	size_t i, count;
+	int b, errors = 0, rc;
+	char errbuf[256];
+
+	st = xcalloc(1, sizeof *st);
+	st->host = host;
+	st->inst = inst;
+	st->follow = 1;
+	st->max_redirects = 5;
+	st->tls_verify = 1;
+	st->ipresolve = CURL_IPRESOLVE_WHATEVER;
+	st->max_body = HTTP_MAX_BODY_DEFAULT;
+
+	if (!host->conf_string(inst, "url", &s)) {
+		host->conf_error(inst, NULL, "http collector needs a \"url\"");
+		errors++;
+	} else if (strncasecmp(s, "http://", 7) != 0 &&
+	    strncasecmp(s, "https://", 8) != 0) {
+		host->conf_error(inst, "url", "url \"%s\" is not http:// or "
+		    "https://", s);
+		errors++;
+	} else {
+		st->url = xstrdup(s);
+		st->https = strncasecmp(s, "https://", 8) == 0;
+	}
+	if (host->conf_string(inst, "method", &s)) {
+		if (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(s) ||
+		    *s == '\0') {
+			host->conf_error(inst, "method", "bad method \"%s\"",
+			    s);
+			errors++;
+		} else
+			st->method = xstrdup(s);
+	}
+	if (host->conf_string(inst, "body", &s))
+		st->body = xstrdup(s);
+	if (host->conf_strings(inst, "headers", &list, &count)) {
+		for (i = 0; i < count; i++) {
+			if (strchr(list[i], ':') == NULL ||
+			    strpbrk(list[i], "\r\n") != NULL) {
+				host->conf_error(inst, "headers", "bad header "
+				    "\"%s\" (want \"Name: value\")", list[i]);
+				errors++;
+				continue;
+			}
+			st->headers = curl_slist_append(st->headers, list[i]);
+		}
+	}
+	if (!host->conf_string(inst, "expect_status", &s))
+		s = "2xx";
+	if (parse_status_ranges(s, &st->expect, &cause) != 0) {
+		host->conf_error(inst, "expect_status", "%s", cause);
+		free(cause);
+		cause = NULL;
+		errors++;
+	}
+	if (host->conf_string(inst, "body_regex", &s)) {
+		if ((rc = regcomp(&st->regex, s, REG_EXTENDED | REG_NOSUB)) !=
+		    0) {
+			regerror(rc, &st->regex, errbuf, sizeof errbuf);
+			host->conf_error(inst, "body_regex", "bad body_regex "
+			    "\"%s\": %s", s, errbuf);
+			errors++;
+		} else
+			st->has_regex = 1;
+	}
+	if (host->conf_bool(inst, "follow_redirects", &b))
+		st->follow = b;
+	if (host->conf_int(inst, "max_redirects", &n)) {
+		if (n < 0 || n > 50) {
+			host->conf_error(inst, "max_redirects", "max_redirects "
+			    "must be 0 to 50");
+			errors++;
+		} else
+			st->max_redirects = (long)n;
+	}
+	if (host->conf_string(inst, "auth", &s)) {
+		if (strcmp(s, "basic") == 0)
+			st->auth = 1;
+		else if (strcmp(s, "bearer") == 0)
+			st->auth = 2;
+		else {
+			host->conf_error(inst, "auth", "unknown auth \"%s\" "
+			    "(want basic | bearer)", s);
+			errors++;
+		}
+	}
+	if (st->auth == 1) {
+		if (!host->conf_string(inst, "username", &s)) {
+			host->conf_error(inst, "auth", "basic auth needs "
+			    "\"username\"");
+			errors++;
+		} else
+			st->username = xstrdup(s);
+		if (!host->conf_string(inst, "password_file", &s)) {
+			host->conf_error(inst, "auth", "basic auth needs "
+			    "\"password_file\"");
+			errors++;
+		} else if ((st->secret = secret_read(s, &cause)) == NULL) {
+			host->conf_error(inst, "password_file", "%s", cause);
+			free(cause);
+			cause = NULL;
+			errors++;
+		}
+	} else if (st->auth == 2) {
+		if (!host->conf_string(inst, "token_file", &s)) {
+			host->conf_error(inst, "auth", "bearer auth needs "
+			    "\"token_file\"");
+			errors++;
+		} else if ((st->secret = secret_read(s, &cause)) == NULL) {
+			host->conf_error(inst, "token_file", "%s", cause);
+			free(cause);
+			cause = NULL;
+			errors++;
+		}
+	}
+	if (host->conf_bool(inst, "tls_verify", &b))
+		st->tls_verify = b;
+	if (host->conf_string(inst, "ca_file", &s))
+		st->ca_file = xstrdup(s);
+	if (host->conf_int(inst, "ip_version", &n)) {
+		if (n == 4)
+			st->ipresolve = CURL_IPRESOLVE_V4;
+		else if (n == 6)
+			st->ipresolve = CURL_IPRESOLVE_V6;
+		else if (n != 0) {
+			host->conf_error(inst, "ip_version", "ip_version must "
+			    "be 4, 6 or 0 (either)");
+			errors++;
+		}
+	}
+	if (host->conf_int(inst, "max_body", &n)) {
+		if (n < 1 || n > 64 * 1024 * 1024) {
+			host->conf_error(inst, "max_body", "max_body must be "
+			    "1 to 67108864 bytes");
+			errors++;
+		} else
+			st->max_body = (size_t)n;
+	}
+	if (errors != 0) {
+		http_destroy(st);
+		return -1;
+	}
+	*statep = st;
+	return 0;
+}
+
+static size_t
+http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct http_state *st = arg;
+	size_t n = size * nmemb, keep;
+
+	if (st->total + n > st->max_body) {
+		st->too_large = 1;
+		return 0; /* aborts the transfer */
+	}
+	st->total += n;
+	if (st->has_regex) {
+		keep = n;
+		st->buf = xrealloc(st->buf, st->len + keep + 1);
+		memcpy(st->buf + st->len, data, keep);
+		st->len += keep;
+		st->buf[st->len] = '\0';
+	}
+	return n;
+}
+
+static enum itf_reason
+http_reason(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return ITF_REASON_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return ITF_REASON_DNS;
+	case CURLE_COULDNT_CONNECT:
+		return ITF_REASON_CONNECT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_CLIENTCERT:
+		return ITF_REASON_TLS;
+	case CURLE_SEND_ERROR:
+		return ITF_REASON_SEND;
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		return ITF_REASON_RECV;
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_TOO_MANY_REDIRECTS:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return ITF_REASON_PROTOCOL;
+	case CURLE_LOGIN_DENIED:
+		return ITF_REASON_AUTH;
+	default:
+		return ITF_REASON_INTERNAL;
+	}
+}
+
+/* Days until the first (server) certificate expires; NAN if unknown. */
+static double
+http_cert_days(CURL *easy)
+{
+	struct curl_certinfo *ci = NULL;
+	struct curl_slist *sl;
+	struct tm tm;
+	const char *v;
+	time_t expire;
+
+	if (curl_easy_getinfo(easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return NAN;
+	for (sl = ci->certinfo[0]; sl != NULL; sl = sl->next) {
+		if (strncmp(sl->data, "Expire date:", 12) != 0)
+			continue;
+		v = sl->data + 12;
+		memset(&tm, 0, sizeof tm);
+		if (strptime(v, "%b %d %H:%M:%S %Y GMT", &tm) == NULL)
+			return NAN;
+		expire = timegm(&tm);
+		return (double)(expire - time(NULL)) / 86400.0;
+	}
+	return NAN;
+}
+
+static double
+http_secs(curl_off_t us)
+{
+	return (double)us / 1e6;
+}
+
+static void
+http_finish(struct http_state *st, CURLcode rc)
+{
+	const struct itf_host_services *host = st->host;
+	struct itf_run *run = st->run;
+	curl_off_t nl = 0, conn = 0, app = 0, pre = 0, start = 0, total = 0;
+	long code = 0;
+	enum itf_status status = ITF_STATUS_UP;
+	enum itf_reason reason = ITF_REASON_OK;
+	char msg[CURL_ERROR_SIZE + 64];
+	int answered;
+
+	msg[0] = '\0';
+	curl_easy_getinfo(st->easy, CURLINFO_NAMELOOKUP_TIME_T, &nl);
+	curl_easy_getinfo(st->easy, CURLINFO_CONNECT_TIME_T, &conn);
+	curl_easy_getinfo(st->easy, CURLINFO_APPCONNECT_TIME_T, &app);
+	curl_easy_getinfo(st->easy, CURLINFO_PRETRANSFER_TIME_T, &pre);
+	curl_easy_getinfo(st->easy, CURLINFO_STARTTRANSFER_TIME_T, &start);
+	curl_easy_getinfo(st->easy, CURLINFO_TOTAL_TIME_T, &total);
+	curl_easy_getinfo(st->easy, CURLINFO_RESPONSE_CODE, &code);
+
+	if (rc == CURLE_WRITE_ERROR && st->too_large) {
+		status = ITF_STATUS_DOWN;
+		reason = ITF_REASON_TOO_LARGE;
+		snprintf(msg, sizeof msg, "body over %zu bytes", st->max_body);
+	} else if (rc != CURLE_OK) {
+		status = ITF_STATUS_DOWN;
+		reason = http_reason(rc);
+		snprintf(msg, sizeof msg, "%s", curl_easy_strerror(rc));
+	} else if (!parse_status_match(&st->expect, code)) {
+		status = ITF_STATUS_DOWN;
+		reason = ITF_REASON_HTTP_STATUS;
+		snprintf(msg, sizeof msg, "status %ld", code);
+	} else if (st->has_regex &&
+	    regexec(&st->regex, st->buf != NULL ? st->buf : "", 0, NULL, 0) !=
+	    0) {
+		status = ITF_STATUS_DOWN;
+		reason = ITF_REASON_BODY_MISMATCH;
+		snprintf(msg, sizeof msg, "body does not match");
+	}
+
+	/* A phase counts only when it was reached; else it stays U. */
+	answered = rc == CURLE_OK || (code > 0 && start > 0);
+	if (nl > 0 || conn > 0)
+		host->emit(run, "dns", http_secs(nl));
+	if (conn > 0)
+		host->emit(run, "connect", http_secs(conn - nl));
+	if (st->https && app > 0)
+		host->emit(run, "tls", http_secs(app - conn));
+	if (start > 0)
+		host->emit(run, "ttfb", http_secs(start - (pre > 0 ? pre :
+		    conn)));
+	if (answered)
+		host->emit(run, "total", http_secs(total));
+	if (code > 0)
+		host->emit(run, "code", (double)code);
+	if (st->https && app > 0)
+		host->emit(run, "cert_days", http_cert_days(st->easy));
+
+	curl_easy_cleanup(st->easy);
+	st->easy = NULL;
+	free(st->buf);
+	st->buf = NULL;
+	st->run = NULL;
+	host->run_done(run, status, reason, msg[0] != '\0' ? msg : NULL);
+}
+
+static void
+http_done_cb(CURL *easy, CURLcode rc, void *arg)
+{
+	http_finish(arg, rc);
+}
+
+static int
+http_start(void *arg, struct itf_run *run)
+{
+	struct http_state *st = arg;
+	CURL *e;
+
+	if ((e = curl_easy_init()) == NULL)
+		return -1;
+	st->run = run;
+	st->easy = e;
+	st->len = st->total = 0;
+	st->too_large = 0;
+	curl_easy_setopt(e, CURLOPT_URL, st->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+	    (long)st->host->timeout_ms(st->inst));
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, st);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "itfollowd/" ITF_VERSION);
+	curl_easy_setopt(e, CURLOPT_IPRESOLVE, st->ipresolve);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, (long)st->follow);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, st->max_redirects);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, (long)st->tls_verify);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, st->tls_verify ? 2L : 0L);
+	if (st->ca_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, st->ca_file);
+	if (st->https)
+		curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+	if (st->headers != NULL)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, st->headers);
+	if (st->method != NULL) {
+		if (strcmp(st->method, "HEAD") == 0)
+			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+		else
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, st->method);
+	}
+	if (st->body != NULL)
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, st->body);
+	if (st->auth == 1) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(e, CURLOPT_USERNAME, st->username);
+		curl_easy_setopt(e, CURLOPT_PASSWORD, st->secret);
+	} else if (st->auth == 2) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+		curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, st->secret);
+	}
+	if (curlev_add(st->host->event_base(), e, http_done_cb, st) != 0) {
+		curl_easy_cleanup(e);
+		st->easy = NULL;
+		st->run = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+http_cancel(void *arg, struct itf_run *run)
+{
+	struct http_state *st = arg;
+
+	if (st->run != run || st->easy == NULL)
+		return;
+	curlev_remove(st->easy);
+	curl_easy_cleanup(st->easy);
+	st->easy = NULL;
+	free(st->buf);
+	st->buf = NULL;
+	st->run = NULL;
+	st->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED,
+	    NULL);
+}
+
+static void
+http_destroy(void *arg)
+{
+	struct http_state *st = arg;
+
+	if (st == NULL)
+		return;
+	free(st->url);
+	free(st->method);
+	free(st->body);
+	curl_slist_free_all(st->headers);
+	if (st->has_regex)
+		regfree(&st->regex);
+	free(st->username);
+	secret_free(st->secret);
+	free(st->ca_file);
+	free(st);
+}
+
+const struct itf_collector_ops collector_http_ops = {
+	.abi_version = ITF_COLLECTOR_ABI_VERSION,
+	.name = "http",
+	.perspective = "quality",
+	.template_name = "http",
+	.keys = http_keys,
+	.configure = http_configure,
+	.start = http_start,
+	.cancel = http_cancel,
+	.destroy = http_destroy,
+};

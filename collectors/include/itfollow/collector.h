@@ -1,0 +1,212 @@
+/*
+ * itfollow collector ABI: the one public header a collector is written
+ * against, built-in or plugin.
+ *
+ * A collector type is a struct itf_collector_ops. The host hands every
+ * callback a struct itf_host_services of function pointers, so a plugin
+ * never links against daemon symbols. Both structs start with the ABI
+ * version they were built for; fields are only ever appended, and a reader
+ * checks the version before it reads a field added later
+ * (`if (host->abi_version >= 2) ...`).
+ *
+ * Lifetime of an instance (one configured collector):
+ *   configure  -> reads its settings through the host getters, validates
+ *                 them, allocates its state;
+ *   start      -> called once per scheduled run; the run ends in exactly one
+ *                 host->run_done(), from start() itself or later from an
+ *                 event callback on the host's event base;
+ *   cancel     -> the host gives up on a run in flight (shutdown, reload,
+ *                 deadline): release what the run holds, then call
+ *                 run_done() with ITF_REASON_CANCELLED;
+ *   destroy    -> frees the state; no run is in flight.
+ * Every callback runs on the daemon's event loop thread and must not block.
+ */
+#ifndef ITFOLLOW_COLLECTOR_H
+#define ITFOLLOW_COLLECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version 1: the first. Bump when a field is appended to either struct. */
+#define ITF_COLLECTOR_ABI_VERSION 1
+
+/* A plugin (.so) exports this symbol, a function returning its ops. */
+#define ITF_COLLECTOR_ENTRY "itf_collector_entry"
+
+struct event_base;
+struct itf_instance; /* one configured collector, owned by the host */
+struct itf_run;      /* one run of an instance, owned by the host */
+
+/* The outcome of a run. */
+enum itf_status {
+	ITF_STATUS_UP = 0,
+	ITF_STATUS_DOWN = 1,
+	ITF_STATUS_UNKNOWN = 2
+};
+
+/*
+ * Why a run ended as it did. The numbers are stored (the `reason` data
+ * source of availability series), so they never change; new reasons are
+ * appended.
+ */
+enum itf_reason {
+	ITF_REASON_OK = 0,
+	ITF_REASON_TIMEOUT = 1,
+	ITF_REASON_DNS = 2,
+	ITF_REASON_CONNECT = 3,
+	ITF_REASON_TLS = 4,
+	ITF_REASON_HTTP_STATUS = 5,
+	ITF_REASON_BODY_MISMATCH = 6,
+	ITF_REASON_PROTOCOL = 7,      /* the peer spoke garbage */
+	ITF_REASON_RECV = 8,          /* connection broke while reading */
+	ITF_REASON_SEND = 9,          /* connection broke while sending */
+	ITF_REASON_EXPECT_MISMATCH = 10, /* tcp: answer lacks the expected */
+	ITF_REASON_TOO_LARGE = 11,    /* answer exceeded its cap */
+	ITF_REASON_EXEC_FAILED = 12,
+	ITF_REASON_PARSE_ERROR = 13,
+	ITF_REASON_CANCELLED = 14,
+	ITF_REASON_INTERNAL = 15,
+	ITF_REASON_CHECK_WARNING = 16,
+	ITF_REASON_CHECK_CRITICAL = 17,
+	ITF_REASON_CHECK_UNKNOWN = 18,
+	ITF_REASON_AUTH = 19
+};
+#define ITF_REASON_MAX ITF_REASON_AUTH
+
+/* Log levels, as syslog's. */
+enum itf_log_level {
+	ITF_LOG_ERR = 3,
+	ITF_LOG_WARNING = 4,
+	ITF_LOG_NOTICE = 5,
+	ITF_LOG_INFO = 6,
+	ITF_LOG_DEBUG = 7
+};
+
+/* The type of a configuration key a collector accepts. */
+enum itf_key_type {
+	ITF_KEY_STRING = 1,
+	ITF_KEY_INT = 2,
+	ITF_KEY_FLOAT = 3, /* an int is accepted too */
+	ITF_KEY_BOOL = 4,
+	ITF_KEY_STRING_LIST = 5, /* a list or array of strings */
+	ITF_KEY_GROUP = 6        /* a group of string settings, e.g. env */
+};
+
+/* One key a collector accepts in its configuration block. */
+struct itf_key {
+	const char *name;
+	enum itf_key_type type;
+};
+
+/*
+ * What the host offers. Pointers stay valid for the life of the process.
+ * Strings handed out by the getters belong to the host and are valid only
+ * during configure(): copy what you keep. The instance pointer is valid
+ * until destroy().
+ */
+struct itf_host_services {
+	uint32_t abi_version; /* ITF_COLLECTOR_ABI_VERSION of the host */
+
+	/* Log a message, prefixed with the instance's system and series. */
+	void (*log)(const struct itf_instance *inst, enum itf_log_level level,
+	    const char *fmt, ...)
+#if defined(__GNUC__)
+	    __attribute__((format(printf, 3, 4)))
+#endif
+	    ;
+
+	/* The event base every callback runs on. */
+	struct event_base *(*event_base)(void);
+
+	/*
+	 * Configuration getters for the instance's own block. Each returns 1
+	 * when the key is set and stores the value, 0 when it is absent.
+	 * Types were checked against the collector's keys before configure.
+	 */
+	int (*conf_string)(const struct itf_instance *inst, const char *key,
+	    const char **out);
+	int (*conf_int)(const struct itf_instance *inst, const char *key,
+	    long long *out);
+	int (*conf_float)(const struct itf_instance *inst, const char *key,
+	    double *out);
+	int (*conf_bool)(const struct itf_instance *inst, const char *key,
+	    int *out);
+	/* A string list: *out is a NULL-terminated array of *n strings. */
+	int (*conf_strings)(const struct itf_instance *inst, const char *key,
+	    const char *const **out, size_t *n);
+	/* A group of strings: names and values, NULL-terminated, *n pairs. */
+	int (*conf_pairs)(const struct itf_instance *inst, const char *key,
+	    const char *const **names, const char *const **values, size_t *n);
+
+	/*
+	 * Report a configuration error in configure(), located at the key's
+	 * line (or the block's when key is NULL or absent). configure() then
+	 * returns -1.
+	 */
+	void (*conf_error)(const struct itf_instance *inst, const char *key,
+	    const char *fmt, ...)
+#if defined(__GNUC__)
+	    __attribute__((format(printf, 3, 4)))
+#endif
+	    ;
+
+	/* The instance's interval and timeout, in milliseconds. */
+	uint64_t (*interval_ms)(const struct itf_instance *inst);
+	uint64_t (*timeout_ms)(const struct itf_instance *inst);
+
+	/*
+	 * Record a value of the run, by data source name of the series'
+	 * template. A data source never emitted is stored as unknown (U).
+	 * Returns 0, or -1 when the template has no such data source.
+	 */
+	int (*emit)(struct itf_run *run, const char *ds, double value);
+
+	/*
+	 * End the run: exactly once per start(). message may be NULL; it is
+	 * logged and kept as the run's last message.
+	 */
+	void (*run_done)(struct itf_run *run, enum itf_status status,
+	    enum itf_reason reason, const char *message);
+
+	/* The instance a run belongs to. */
+	struct itf_instance *(*run_instance)(struct itf_run *run);
+};
+
+/* A collector type. */
+struct itf_collector_ops {
+	uint32_t abi_version; /* ITF_COLLECTOR_ABI_VERSION it was built for */
+	const char *name;     /* the configuration's `type` */
+	const char *perspective;  /* default perspective of its series */
+	const char *template_name; /* default RRD template */
+	const struct itf_key *keys; /* keys it accepts, {NULL, 0}-terminated */
+
+	/*
+	 * Read and check the instance's settings, allocate its state in
+	 * *state. Report each error with host->conf_error and return -1.
+	 */
+	int (*configure)(const struct itf_host_services *host,
+	    struct itf_instance *inst, void **state);
+
+	/* Start one run; see the lifetime above. Returns 0, or -1 when the
+	 * run could not start (it then must not call run_done). */
+	int (*start)(void *state, struct itf_run *run);
+
+	/* Cancel the run in flight; must call run_done before returning. */
+	void (*cancel)(void *state, struct itf_run *run);
+
+	/* Free the state. */
+	void (*destroy)(void *state);
+};
+
+/* The type of the entry symbol a plugin exports. */
+typedef const struct itf_collector_ops *(*itf_collector_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ITFOLLOW_COLLECTOR_H */

@@ -1,0 +1,61 @@
+/*
+ * The collector runtime: turns the configured instances into scheduled
+ * runs, gives collectors their host services, enforces each run's deadline,
+ * turns finished runs into store items, and keeps the counters the status
+ * server reports.
+ */
+#ifndef COLLECT_H
+#define COLLECT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "itfollow/collector.h"
+
+struct event_base;
+struct evbuffer;
+struct store;
+struct collect;
+
+struct collect_counters {
+	uint64_t scheduled; /* slots that came */
+	uint64_t started;   /* runs started */
+	uint64_t completed; /* runs finished (any status) */
+	uint64_t ontime;    /* runs started within 1 s of their slot */
+	uint64_t overrun;   /* slots skipped: the previous run still going */
+	uint64_t missed;    /* slots skipped: the loop was late */
+	uint64_t failed;    /* runs that ended down or unknown */
+	uint64_t start_errors; /* runs that could not start */
+	uint64_t deadline;  /* runs cancelled at their hard deadline */
+	uint64_t by_reason[ITF_REASON_MAX + 1];
+};
+
+/* The host services collectors get (usable before collect_new for -n). */
+const struct itf_host_services *collect_host(void);
+
+/*
+ * A runtime on base, writing to store. In test mode every instance runs
+ * once, right away, and the results are kept for collect_test_report.
+ */
+struct collect *collect_new(struct event_base *, struct store *,
+    int test_mode);
+/*
+ * Make conf the running configuration (the runtime owns it from here).
+ * Instances whose settings did not change keep their schedule; removed
+ * ones have their runs cancelled.
+ */
+void collect_apply(struct collect *, struct conf *);
+struct conf *collect_conf(struct collect *);
+/* Cancel every run in flight and stop every timer. */
+void collect_shutdown(struct collect *);
+void collect_free(struct collect *);
+void collect_get_counters(struct collect *, struct collect_counters *);
+uint64_t collect_inflight(struct collect *);
+/* Test mode: print a line per stored series; 0 when all ran and stored. */
+int collect_test_report(struct collect *, FILE *);
+
+const char *collect_reason_name(enum itf_reason);
+const char *collect_status_name(enum itf_status);
+
+#endif

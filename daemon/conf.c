@@ -1,0 +1,924 @@
+/*
+ * Configuration loading and checking. This file is the only user of
+ * libconfig: everything else sees struct conf. Checking is exhaustive: a
+ * load reports every error it finds (syntax, unknown keys, wrong types, bad
+ * ids, duplicates, unknown vocabularies, timeouts not below intervals, and
+ * what each collector type says of its own keys), each as file:line.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf.h"
+#include "ident.h"
+#include "log.h"
+#include "plugin.h"
+#include "xmalloc.h"
+
+#define CONF_DEFAULT_DATA_DIR "/var/lib/itfollow"
+#define CONF_DEFAULT_LISTEN "127.0.0.1:8470"
+#define CONF_MAX_INTERVAL (7 * 86400)
+
+const char conf_embedded[] =
+    "# Embedded default: the daemon watches its own status endpoint.\n"
+    "daemon = { data_dir = \"itfollow-data\";\n"
+    "  status_listen = \"127.0.0.1:8470\"; log_level = \"info\"; };\n"
+    "defaults = { interval = 60; timeout = 10; };\n"
+    "systems = (\n"
+    "  { id = \"itfollowd\"; name = \"itfollow daemon\";\n"
+    "    owner = \"itfollow\"; category = \"basic\";\n"
+    "    portfolio = \"information\";\n"
+    "    collectors = (\n"
+    "      { type = \"http\"; series = \"health\";\n"
+    "        url = \"http://127.0.0.1:8470/health\"; }\n"
+    "    ); }\n"
+    ");\n";
+
+/* What a key of a block may be. */
+struct conf_key {
+	const char *name;
+	enum itf_key_type type;
+};
+
+static const struct conf_key conf_top_keys[] = {
+	{ "daemon", ITF_KEY_GROUP },
+	{ "defaults", ITF_KEY_GROUP },
+	{ "systems", ITF_KEY_STRING_LIST },
+	{ NULL, 0 },
+};
+static const struct conf_key conf_daemon_keys[] = {
+	{ "data_dir", ITF_KEY_STRING },
+	{ "templates_dir", ITF_KEY_STRING },
+	{ "status_listen", ITF_KEY_STRING },
+	{ "log_level", ITF_KEY_STRING },
+	{ NULL, 0 },
+};
+static const struct conf_key conf_defaults_keys[] = {
+	{ "interval", ITF_KEY_FLOAT },
+	{ "timeout", ITF_KEY_FLOAT },
+	{ NULL, 0 },
+};
+static const struct conf_key conf_system_keys[] = {
+	{ "id", ITF_KEY_STRING },
+	{ "name", ITF_KEY_STRING },
+	{ "owner", ITF_KEY_STRING },
+	{ "category", ITF_KEY_STRING },
+	{ "portfolio", ITF_KEY_STRING },
+	{ "collectors", ITF_KEY_STRING_LIST },
+	{ NULL, 0 },
+};
+/* Keys every collector block has, whatever its type. */
+static const struct conf_key conf_collector_keys[] = {
+	{ "type", ITF_KEY_STRING },
+	{ "series", ITF_KEY_STRING },
+	{ "interval", ITF_KEY_FLOAT },
+	{ "timeout", ITF_KEY_FLOAT },
+	{ "perspective", ITF_KEY_STRING },
+	{ "template", ITF_KEY_STRING },
+	{ NULL, 0 },
+};
+
+/* State of one load. */
+struct conf_ctx {
+	struct conf *conf;
+	struct conf_errors *errs;
+	const struct itf_host_services *host;
+	const char *file;
+};
+
+/* Arrays handed out by the list getters during one configure() call. */
+static void **conf_scratch;
+static size_t conf_nscratch;
+
+void
+conf_errors_add(struct conf_errors *e, const char *file, int line,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *full;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (line > 0)
+		xasprintf(&full, "%s:%d: %s", file, line, msg);
+	else
+		xasprintf(&full, "%s: %s", file, msg);
+	free(msg);
+	e->msgs = xreallocarray(e->msgs, e->n + 1, sizeof *e->msgs);
+	e->msgs[e->n++] = full;
+}
+
+void
+conf_errors_clear(struct conf_errors *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->msgs[i]);
+	free(e->msgs);
+	e->msgs = NULL;
+	e->n = 0;
+}
+
+static int
+conf_line(const config_setting_t *s)
+{
+	int line;
+
+	while (s != NULL && (line = config_setting_source_line(s)) == 0)
+		s = config_setting_parent(s);
+	return s != NULL ? line : 0;
+}
+
+static const char *
+conf_type_name(enum itf_key_type t)
+{
+	switch (t) {
+	case ITF_KEY_STRING:
+		return "a string";
+	case ITF_KEY_INT:
+		return "an integer";
+	case ITF_KEY_FLOAT:
+		return "a number";
+	case ITF_KEY_BOOL:
+		return "true or false";
+	case ITF_KEY_STRING_LIST:
+		return "a list";
+	case ITF_KEY_GROUP:
+		return "a group";
+	}
+	return "?";
+}
+
+/* Does setting s have the type t? Lists of strings are checked here too. */
+static int
+conf_type_ok(const config_setting_t *s, enum itf_key_type t)
+{
+	int type = config_setting_type(s);
+
+	switch (t) {
+	case ITF_KEY_STRING:
+		return type == CONFIG_TYPE_STRING;
+	case ITF_KEY_INT:
+		return type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64;
+	case ITF_KEY_FLOAT:
+		return type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64 ||
+		    type == CONFIG_TYPE_FLOAT;
+	case ITF_KEY_BOOL:
+		return type == CONFIG_TYPE_BOOL;
+	case ITF_KEY_STRING_LIST:
+		return type == CONFIG_TYPE_LIST || type == CONFIG_TYPE_ARRAY;
+	case ITF_KEY_GROUP:
+		return type == CONFIG_TYPE_GROUP;
+	}
+	return 0;
+}
+
+/*
+ * Check every key of group g against one or two key tables: unknown keys
+ * and wrong types are errors. Returns the number of errors.
+ */
+static int
+conf_check_keys(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *what, const struct conf_key *a, const struct itf_key *b)
+{
+	const config_setting_t *s;
+	const char *name;
+	enum itf_key_type type;
+	int i, n, found, errors = 0;
+	size_t k;
+
+	n = config_setting_length(g);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(g, i);
+		name = config_setting_name(s);
+		found = 0;
+		type = 0;
+		for (k = 0; a != NULL && a[k].name != NULL && !found; k++) {
+			if (strcmp(a[k].name, name) == 0) {
+				found = 1;
+				type = a[k].type;
+			}
+		}
+		for (k = 0; b != NULL && b[k].name != NULL && !found; k++) {
+			if (strcmp(b[k].name, name) == 0) {
+				found = 1;
+				type = b[k].type;
+			}
+		}
+		if (!found) {
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "unknown key \"%s\" in %s", name, what);
+			errors++;
+		} else if (!conf_type_ok(s, type)) {
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "\"%s\" must be %s", name, conf_type_name(type));
+			errors++;
+		}
+	}
+	return errors;
+}
+
+/* A string member, or NULL (type errors were reported by the key check). */
+static const char *
+conf_get_str(const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s;
+
+	s = config_setting_get_member(g, name);
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
+		return NULL;
+	return config_setting_get_string(s);
+}
+
+/* A number member in seconds as milliseconds; 0 when absent, -1 when bad. */
+static long long
+conf_get_ms(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *name)
+{
+	const config_setting_t *s;
+	double v;
+
+	s = config_setting_get_member(g, name);
+	if (s == NULL || !conf_type_ok(s, ITF_KEY_FLOAT))
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		v = config_setting_get_float(s);
+	else
+		v = (double)config_setting_get_int64(s);
+	if (!isfinite(v) || v < 0.001 || v > CONF_MAX_INTERVAL) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "\"%s\" must be between 0.001 and %d seconds", name,
+		    CONF_MAX_INTERVAL);
+		return -1;
+	}
+	return llround(v * 1000);
+}
+
+static const char *
+conf_vocab_list(const char *const *list, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; list[i] != NULL && off < len; i++) {
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i > 0 ? " | " : "", list[i]);
+	}
+	return buf;
+}
+
+/* A required or optional vocabulary member. */
+static char *
+conf_get_vocab(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *name, const char *const *list, int required)
+{
+	const config_setting_t *s;
+	const char *v;
+	char buf[256];
+	size_t i;
+
+	s = config_setting_get_member(g, name);
+	if (s == NULL) {
+		if (required)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "missing \"%s\" (%s)", name,
+			    conf_vocab_list(list, buf, sizeof buf));
+		return NULL;
+	}
+	if ((v = conf_get_str(g, name)) == NULL)
+		return NULL;
+	for (i = 0; list[i] != NULL; i++) {
+		if (strcmp(list[i], v) == 0)
+			return xstrdup(v);
+	}
+	conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+	    "unknown %s \"%s\" (want %s)", name, v,
+	    conf_vocab_list(list, buf, sizeof buf));
+	return NULL;
+}
+
+/* An id member: required, checked against the id pattern. */
+static const char *
+conf_get_id(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *name)
+{
+	const config_setting_t *s;
+	const char *v;
+
+	s = config_setting_get_member(g, name);
+	if (s == NULL) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "missing \"%s\"", name);
+		return NULL;
+	}
+	if ((v = conf_get_str(g, name)) == NULL)
+		return NULL;
+	if (!ident_valid(v)) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "bad %s \"%s\" (want [a-z0-9][a-z0-9_-]{0,63})", name, v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Append a canonical text of setting s to *buf: the reload fingerprint. */
+static void
+conf_fingerprint(const config_setting_t *s, char **buf)
+{
+	char *old = *buf, *add = NULL;
+	const char *name = config_setting_name(s);
+	int i, n;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_GROUP:
+	case CONFIG_TYPE_LIST:
+	case CONFIG_TYPE_ARRAY:
+		xasprintf(&add, "%s%s{", old, name != NULL ? name : "");
+		free(old);
+		*buf = add;
+		n = config_setting_length(s);
+		for (i = 0; i < n; i++)
+			conf_fingerprint(config_setting_get_elem(s, i), buf);
+		xasprintf(&add, "%s}", *buf);
+		break;
+	case CONFIG_TYPE_STRING:
+		xasprintf(&add, "%s%s=\"%s\";", old, name != NULL ? name : "",
+		    config_setting_get_string(s));
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		xasprintf(&add, "%s%s=%lld;", old, name != NULL ? name : "",
+		    config_setting_get_int64(s));
+		break;
+	case CONFIG_TYPE_FLOAT:
+		xasprintf(&add, "%s%s=%.17g;", old, name != NULL ? name : "",
+		    config_setting_get_float(s));
+		break;
+	case CONFIG_TYPE_BOOL:
+		xasprintf(&add, "%s%s=%d;", old, name != NULL ? name : "",
+		    config_setting_get_bool(s));
+		break;
+	default:
+		return;
+	}
+	free(*buf);
+	*buf = add;
+}
+
+static struct tmpl *
+conf_template(struct conf *conf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf->ntmpls; i++) {
+		if (strcmp(conf->tmpls[i]->name, name) == 0)
+			return conf->tmpls[i];
+	}
+	return NULL;
+}
+
+static void
+conf_scratch_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < conf_nscratch; i++)
+		free(conf_scratch[i]);
+	free(conf_scratch);
+	conf_scratch = NULL;
+	conf_nscratch = 0;
+}
+
+static void
+conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
+    const config_setting_t *g)
+{
+	struct itf_instance *inst;
+	const struct itf_collector_ops *ops = NULL;
+	const char *type, *series, *persp, *tname;
+	long long interval, timeout;
+	size_t i, before;
+	char *cause = NULL;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "a collector must be a group { type = ...; }");
+		return;
+	}
+	type = conf_get_str(g, "type");
+	if (type == NULL) {
+		if (config_setting_get_member(g, "type") == NULL)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "collector has no \"type\"");
+		else
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "\"type\" must be a string");
+		return;
+	}
+	if ((ops = plugin_find(type, &cause)) == NULL) {
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, "type")), "%s",
+		    cause);
+		free(cause);
+		return;
+	}
+	conf_check_keys(ctx, g, "collector", conf_collector_keys, ops->keys);
+	series = conf_get_id(ctx, g, "series");
+	interval = conf_get_ms(ctx, g, "interval");
+	timeout = conf_get_ms(ctx, g, "timeout");
+	if (interval == 0)
+		interval = (long long)ctx->conf->interval_ms;
+	if (timeout == 0)
+		timeout = (long long)ctx->conf->timeout_ms;
+	if (interval > 0 && interval < 1000)
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "interval must be at least 1 second");
+	if (interval > 0 && timeout > 0 && timeout >= interval)
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "timeout (%.3gs) must be below interval (%.3gs)",
+		    timeout / 1000.0, interval / 1000.0);
+	persp = conf_get_str(g, "perspective");
+	if (persp == NULL)
+		persp = ops->perspective;
+	else if (!ident_valid_perspective(persp))
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, "perspective")),
+		    "unknown perspective \"%s\"", persp);
+	tname = conf_get_str(g, "template");
+	if (tname == NULL)
+		tname = ops->template_name;
+	if (series != NULL) {
+		for (i = 0; i < sys->ninsts; i++) {
+			if (strcmp(sys->insts[i]->series, series) == 0)
+				conf_errors_add(ctx->errs, ctx->file,
+				    conf_line(g), "duplicate series \"%s\" "
+				    "in system \"%s\" (first at line %d)",
+				    series, sys->id, sys->insts[i]->line);
+		}
+	}
+	if (series == NULL)
+		series = "(invalid)";
+
+	inst = xcalloc(1, sizeof *inst);
+	inst->ops = ops;
+	inst->host = ctx->host;
+	inst->system = sys;
+	inst->series = xstrdup(series);
+	inst->perspective = xstrdup(persp);
+	xasprintf(&inst->key, "%s/%s", sys->id, series);
+	inst->interval_ms = (uint64_t)interval;
+	inst->timeout_ms = (uint64_t)timeout;
+	inst->file = xstrdup(ctx->file);
+	inst->line = conf_line(g);
+	inst->tmpl = conf_template(ctx->conf, tname);
+	if (inst->tmpl == NULL) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "no template \"%s\" in %s", tname,
+		    ctx->conf->templates_dir);
+	} else
+		template_ref(inst->tmpl);
+	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|", sys->id, persp,
+	    (unsigned long long)interval, (unsigned long long)timeout);
+	conf_fingerprint(g, &inst->fingerprint);
+
+	sys->insts = xreallocarray(sys->insts, sys->ninsts + 1,
+	    sizeof *sys->insts);
+	sys->insts[sys->ninsts++] = inst;
+	if (inst->tmpl == NULL)
+		return;
+
+	inst->setting = g;
+	inst->errs = ctx->errs;
+	before = ctx->errs->n;
+	if (ops->configure(ctx->host, inst, &inst->state) != 0 &&
+	    ctx->errs->n == before)
+		conf_errors_add(ctx->errs, ctx->file, inst->line,
+		    "collector \"%s\" of type %s failed to configure",
+		    inst->series, ops->name);
+	conf_scratch_free();
+	inst->setting = NULL;
+	inst->errs = NULL;
+}
+
+static void
+conf_system(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	struct conf *conf = ctx->conf;
+	struct conf_system *sys;
+	const config_setting_t *list;
+	const char *id, *v;
+	size_t i;
+	int n, k;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "a system must be a group { id = ...; }");
+		return;
+	}
+	conf_check_keys(ctx, g, "system", conf_system_keys, NULL);
+	/* A bad id is reported; its collectors are still checked. */
+	if ((id = conf_get_id(ctx, g, "id")) == NULL)
+		id = "(invalid)";
+	for (i = 0; i < conf->nsystems && strcmp(id, "(invalid)") != 0; i++) {
+		if (strcmp(conf->systems[i]->id, id) == 0)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "duplicate system id \"%s\" (first at line %d)",
+			    id, conf->systems[i]->line);
+	}
+	conf->systems = xreallocarray(conf->systems, conf->nsystems + 1,
+	    sizeof *conf->systems);
+	sys = xcalloc(1, sizeof *sys);
+	conf->systems[conf->nsystems++] = sys;
+	sys->id = xstrdup(id);
+	sys->line = conf_line(g);
+	v = conf_get_str(g, "name");
+	sys->name = xstrdup(v != NULL ? v : id);
+	v = conf_get_str(g, "owner");
+	sys->owner = xstrdup(v != NULL ? v : "");
+	sys->category = conf_get_vocab(ctx, g, "category", ident_categories,
+	    1);
+	sys->portfolio = conf_get_vocab(ctx, g, "portfolio",
+	    ident_portfolios, 1);
+
+	list = config_setting_get_member(g, "collectors");
+	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
+		return;
+	n = config_setting_length(list);
+	for (k = 0; k < n; k++)
+		conf_collector(ctx, sys, config_setting_get_elem(list, k));
+}
+
+static int
+conf_template_cmp(const void *a, const void *b)
+{
+	const struct tmpl *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+static void
+conf_templates(struct conf_ctx *ctx)
+{
+	struct conf *conf = ctx->conf;
+	DIR *d;
+	struct dirent *de;
+	char *path, *name, *buf, **errs = NULL;
+	size_t len, nerrs = 0, i;
+	struct tmpl *t;
+	FILE *f;
+
+	if ((d = opendir(conf->templates_dir)) == NULL) {
+		conf_errors_add(ctx->errs, ctx->file, 0,
+		    "templates_dir %s: %s", conf->templates_dir,
+		    strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".tmpl") != 0)
+			continue;
+		name = xstrndup(de->d_name, len - 5);
+		xasprintf(&path, "%s/%s", conf->templates_dir, de->d_name);
+		if (!ident_valid(name)) {
+			conf_errors_add(ctx->errs, path, 0, "bad template name "
+			    "(want [a-z0-9][a-z0-9_-]{0,63}.tmpl)");
+		} else if ((f = fopen(path, "r")) == NULL) {
+			conf_errors_add(ctx->errs, path, 0, "%s",
+			    strerror(errno));
+		} else {
+			buf = xcalloc(1, 65537);
+			len = fread(buf, 1, 65536, f);
+			buf[len] = '\0';
+			fclose(f);
+			t = template_parse(name, buf, path, &errs, &nerrs);
+			free(buf);
+			if (t != NULL) {
+				conf->tmpls = xreallocarray(conf->tmpls,
+				    conf->ntmpls + 1, sizeof *conf->tmpls);
+				conf->tmpls[conf->ntmpls++] = t;
+			}
+		}
+		free(name);
+		free(path);
+	}
+	closedir(d);
+	for (i = 0; i < nerrs; i++) {
+		conf_errors_add(ctx->errs, "template", 0, "%s", errs[i]);
+		free(errs[i]);
+	}
+	free(errs);
+	if (conf->ntmpls > 1)
+		qsort(conf->tmpls, conf->ntmpls, sizeof *conf->tmpls,
+		    conf_template_cmp);
+}
+
+static void
+conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
+{
+	struct conf *conf = ctx->conf;
+	const config_setting_t *g;
+	const char *v;
+	long long ms;
+
+	conf->log_level = LOG_INFO;
+	conf->interval_ms = 60000;
+	conf->timeout_ms = 10000;
+	g = config_setting_get_member(root, "daemon");
+	if (g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP) {
+		conf_check_keys(ctx, g, "daemon", conf_daemon_keys, NULL);
+		if ((v = conf_get_str(g, "data_dir")) != NULL)
+			conf->data_dir = xstrdup(v);
+		if ((v = conf_get_str(g, "templates_dir")) != NULL)
+			conf->templates_dir = xstrdup(v);
+		if ((v = conf_get_str(g, "status_listen")) != NULL)
+			conf->status_listen = xstrdup(v);
+		if ((v = conf_get_str(g, "log_level")) != NULL &&
+		    (conf->log_level = log_level_parse(v)) == -1) {
+			conf_errors_add(ctx->errs, ctx->file,
+			    conf_line(config_setting_get_member(g,
+			    "log_level")), "unknown log_level \"%s\" (want "
+			    "error | warning | notice | info | debug)", v);
+			conf->log_level = LOG_INFO;
+		}
+	}
+	if (conf->data_dir == NULL)
+		conf->data_dir = xstrdup(CONF_DEFAULT_DATA_DIR);
+	if (conf->templates_dir == NULL)
+		conf->templates_dir = xstrdup(ITF_TEMPLATES_DIR);
+	if (conf->status_listen == NULL)
+		conf->status_listen = xstrdup(CONF_DEFAULT_LISTEN);
+	else if (strrchr(conf->status_listen, ':') == NULL ||
+	    atoi(strrchr(conf->status_listen, ':') + 1) < 1 ||
+	    atoi(strrchr(conf->status_listen, ':') + 1) > 65535)
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, "status_listen")),
+		    "status_listen \"%s\" is not host:port",
+		    conf->status_listen);
+
+	g = config_setting_get_member(root, "defaults");
+	if (g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP) {
+		conf_check_keys(ctx, g, "defaults", conf_defaults_keys, NULL);
+		if ((ms = conf_get_ms(ctx, g, "interval")) > 0)
+			conf->interval_ms = (uint64_t)ms;
+		if ((ms = conf_get_ms(ctx, g, "timeout")) > 0)
+			conf->timeout_ms = (uint64_t)ms;
+	}
+}
+
+struct conf *
+conf_load(const char *file, const char *text,
+    const struct itf_host_services *host, struct conf_errors *errs)
+{
+	struct conf_ctx ctx;
+	struct conf *conf;
+	config_t cfg;
+	const config_setting_t *root, *systems;
+	int i, n, ok;
+
+	memset(&ctx, 0, sizeof ctx);
+	conf = xcalloc(1, sizeof *conf);
+	conf->file = xstrdup(file);
+	conf->embedded = text != NULL;
+	ctx.conf = conf;
+	ctx.errs = errs;
+	ctx.host = host;
+	ctx.file = file;
+
+	config_init(&cfg);
+	if (text != NULL)
+		ok = config_read_string(&cfg, text);
+	else
+		ok = config_read_file(&cfg, file);
+	if (!ok) {
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+			conf_errors_add(errs, file, 0, "cannot read: %s",
+			    strerror(errno));
+		else
+			conf_errors_add(errs, config_error_file(&cfg) != NULL ?
+			    config_error_file(&cfg) : file,
+			    config_error_line(&cfg), "%s",
+			    config_error_text(&cfg));
+		goto out;
+	}
+	root = config_root_setting(&cfg);
+	conf_check_keys(&ctx, root, "the top level", conf_top_keys, NULL);
+	conf_daemon(&ctx, root);
+	conf_templates(&ctx);
+
+	systems = config_setting_get_member(root, "systems");
+	if (systems != NULL && conf_type_ok(systems, ITF_KEY_STRING_LIST)) {
+		n = config_setting_length(systems);
+		for (i = 0; i < n; i++)
+			conf_system(&ctx, config_setting_get_elem(systems, i));
+	}
+out:
+	config_destroy(&cfg);
+	if (errs->n != 0) {
+		conf_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+void
+conf_instance_free(struct itf_instance *inst)
+{
+	if (inst == NULL)
+		return;
+	if (inst->state != NULL)
+		inst->ops->destroy(inst->state);
+	template_unref(inst->tmpl);
+	free(inst->series);
+	free(inst->perspective);
+	free(inst->key);
+	free(inst->fingerprint);
+	free(inst->file);
+	free(inst);
+}
+
+void
+conf_free(struct conf *conf)
+{
+	struct conf_system *sys;
+	size_t i, k;
+
+	if (conf == NULL)
+		return;
+	for (i = 0; i < conf->nsystems; i++) {
+		sys = conf->systems[i];
+		for (k = 0; k < sys->ninsts; k++)
+			conf_instance_free(sys->insts[k]);
+		free(sys->insts);
+		free(sys->id);
+		free(sys->name);
+		free(sys->owner);
+		free(sys->category);
+		free(sys->portfolio);
+		free(sys);
+	}
+	free(conf->systems);
+	for (i = 0; i < conf->ntmpls; i++)
+		template_unref(conf->tmpls[i]);
+	free(conf->tmpls);
+	free(conf->file);
+	free(conf->data_dir);
+	free(conf->templates_dir);
+	free(conf->status_listen);
+	free(conf);
+}
+
+/* The instance's own setting named key, or NULL. */
+static const config_setting_t *
+conf_inst_member(const struct itf_instance *inst, const char *key)
+{
+	if (inst->setting == NULL)
+		return NULL;
+	return config_setting_get_member(inst->setting, key);
+}
+
+int
+conf_inst_string(const struct itf_instance *inst, const char *key,
+    const char **out)
+{
+	const config_setting_t *s = conf_inst_member(inst, key);
+
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
+		return 0;
+	*out = config_setting_get_string(s);
+	return 1;
+}
+
+int
+conf_inst_int(const struct itf_instance *inst, const char *key,
+    long long *out)
+{
+	const config_setting_t *s = conf_inst_member(inst, key);
+
+	if (s == NULL || !conf_type_ok(s, ITF_KEY_INT))
+		return 0;
+	*out = config_setting_get_int64(s);
+	return 1;
+}
+
+int
+conf_inst_float(const struct itf_instance *inst, const char *key,
+    double *out)
+{
+	const config_setting_t *s = conf_inst_member(inst, key);
+
+	if (s == NULL || !conf_type_ok(s, ITF_KEY_FLOAT))
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		*out = config_setting_get_float(s);
+	else
+		*out = (double)config_setting_get_int64(s);
+	return 1;
+}
+
+int
+conf_inst_bool(const struct itf_instance *inst, const char *key, int *out)
+{
+	const config_setting_t *s = conf_inst_member(inst, key);
+
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return 0;
+	*out = config_setting_get_bool(s);
+	return 1;
+}
+
+static void
+conf_scratch_add(void *p)
+{
+	conf_scratch = xreallocarray(conf_scratch, conf_nscratch + 1,
+	    sizeof *conf_scratch);
+	conf_scratch[conf_nscratch++] = p;
+}
+
+int
+conf_inst_strings(const struct itf_instance *inst, const char *key,
+    const char *const **out, size_t *n)
+{
+	const config_setting_t *s = conf_inst_member(inst, key), *e;
+	const char **list;
+	int i, len;
+
+	if (s == NULL || !conf_type_ok(s, ITF_KEY_STRING_LIST))
+		return 0;
+	len = config_setting_length(s);
+	list = xcalloc((size_t)len + 1, sizeof *list);
+	conf_scratch_add(list);
+	*n = 0;
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			conf_errors_add(inst->errs, inst->file, conf_line(e),
+			    "\"%s\" must hold only strings", key);
+			continue;
+		}
+		list[(*n)++] = config_setting_get_string(e);
+	}
+	*out = list;
+	return 1;
+}
+
+int
+conf_inst_pairs(const struct itf_instance *inst, const char *key,
+    const char *const **names, const char *const **values, size_t *n)
+{
+	const config_setting_t *s = conf_inst_member(inst, key), *e;
+	const char **nl, **vl;
+	int i, len;
+
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return 0;
+	len = config_setting_length(s);
+	nl = xcalloc((size_t)len + 1, sizeof *nl);
+	vl = xcalloc((size_t)len + 1, sizeof *vl);
+	conf_scratch_add(nl);
+	conf_scratch_add(vl);
+	*n = 0;
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			conf_errors_add(inst->errs, inst->file, conf_line(e),
+			    "\"%s.%s\" must be a string", key,
+			    config_setting_name(e));
+			continue;
+		}
+		nl[*n] = config_setting_name(e);
+		vl[(*n)++] = config_setting_get_string(e);
+	}
+	*names = nl;
+	*values = vl;
+	return 1;
+}
+
+void
+conf_inst_verror(const struct itf_instance *inst, const char *key,
+    const char *fmt, va_list ap)
+{
+	const config_setting_t *s = NULL;
+	char *msg;
+	int line = inst->line;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	if (key != NULL)
+		s = conf_inst_member(inst, key);
+	if (s != NULL)
+		line = conf_line(s);
+	if (inst->errs != NULL)
+		conf_errors_add(inst->errs, inst->file, line, "%s", msg);
+	else
+		log_err("%s:%d: %s", inst->file, line, msg);
+	free(msg);
+}

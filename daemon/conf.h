@@ -1,0 +1,104 @@
+/*
+ * The configuration: read with libconfig (this is its only user), checked
+ * completely, every error reported as "file:line: message" before anything
+ * starts. A loaded configuration owns its systems, their collector
+ * instances (configured by their collector types) and the RRD templates.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "itfollow/collector.h"
+#include "template.h"
+
+#define CONF_DEFAULT_FILE "/etc/itfollow/itfollowd.conf"
+
+struct conf_errors {
+	char **msgs;
+	size_t n;
+};
+
+struct conf_system;
+
+/* One configured collector. */
+struct itf_instance {
+	const struct itf_collector_ops *ops;
+	const struct itf_host_services *host;
+	void *state;                /* the collector's, from configure */
+	struct conf_system *system; /* repointed when a reload keeps it */
+	char *series;
+	char *perspective;
+	char *key;         /* "system/series", unique */
+	char *fingerprint; /* all its settings: equal means unchanged */
+	struct tmpl *tmpl;
+	uint64_t interval_ms;
+	uint64_t timeout_ms;
+	char *file;
+	int line;
+
+	/* Valid only while configure() runs. */
+	const void *setting;
+	struct conf_errors *errs;
+
+	void *rt; /* the runtime's (collect.c) */
+};
+
+struct conf_system {
+	char *id;
+	char *name;
+	char *owner;
+	char *category;
+	char *portfolio;
+	int line;
+	struct itf_instance **insts;
+	size_t ninsts;
+};
+
+struct conf {
+	char *file; /* as given, or "(embedded)" */
+	int embedded;
+	char *data_dir;
+	char *templates_dir;
+	char *status_listen;
+	int log_level;
+	uint64_t interval_ms;
+	uint64_t timeout_ms;
+	struct conf_system **systems;
+	size_t nsystems;
+	struct tmpl **tmpls;
+	size_t ntmpls;
+};
+
+/*
+ * Load and check the configuration in file (or, when text is not NULL, the
+ * text, reported under the name file). Collector instances are configured
+ * through host. Returns the configuration, or NULL with every error in errs.
+ */
+struct conf *conf_load(const char *file, const char *text,
+    const struct itf_host_services *host, struct conf_errors *errs);
+/* Free a configuration, destroying the instances it still owns. */
+void conf_free(struct conf *);
+void conf_errors_add(struct conf_errors *, const char *file, int line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void conf_errors_clear(struct conf_errors *);
+void conf_instance_free(struct itf_instance *);
+
+/* The embedded default configuration, used when no file exists. */
+extern const char conf_embedded[];
+
+/* Host getters over the instance's block (valid during configure). */
+int conf_inst_string(const struct itf_instance *, const char *,
+    const char **);
+int conf_inst_int(const struct itf_instance *, const char *, long long *);
+int conf_inst_float(const struct itf_instance *, const char *, double *);
+int conf_inst_bool(const struct itf_instance *, const char *, int *);
+int conf_inst_strings(const struct itf_instance *, const char *,
+    const char *const **, size_t *);
+int conf_inst_pairs(const struct itf_instance *, const char *,
+    const char *const **, const char *const **, size_t *);
+void conf_inst_verror(const struct itf_instance *, const char *,
+    const char *, va_list) __attribute__((format(printf, 3, 0)));
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * Identifier checks. They are deliberately strict: an id is part of a path
+ * (<data_dir>/rrd/<perspective>/<system>/<series>.rrd), so nothing but a
+ * short run of lower-case letters, digits, '_' and '-' passes, and never a
+ * leading '-' or '.'.
+ */
+#include <string.h>
+
+#include "ident.h"
+
+const char *const ident_categories[] = { "basic", "differentiating",
+	"innovative", NULL };
+const char *const ident_portfolios[] = { "service", "information",
+	"training", "cooperation", "innovation", NULL };
+const char *const ident_perspectives[] = { "external-benefit",
+	"internal-benefit", "maturity", "cost", "quality", NULL };
+
+static int
+ident_lower_digit(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+int
+ident_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || !ident_lower_digit(s[0]))
+		return 0;
+	for (i = 1; s[i] != '\0'; i++) {
+		if (i >= IDENT_MAX)
+			return 0;
+		if (!ident_lower_digit(s[i]) && s[i] != '_' && s[i] != '-')
+			return 0;
+	}
+	return 1;
+}
+
+int
+ident_valid_ds(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= IDENT_DS_MAX)
+			return 0;
+		if (!ident_lower_digit(s[i]) && s[i] != '_')
+			return 0;
+	}
+	return 1;
+}
+
+static int
+ident_in(const char *s, const char *const *list)
+{
+	for (; s != NULL && *list != NULL; list++) {
+		if (strcmp(s, *list) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+ident_valid_perspective(const char *s)
+{
+	return ident_in(s, ident_perspectives);
+}
+
+int
+ident_valid_category(const char *s)
+{
+	return ident_in(s, ident_categories);
+}
+
+int
+ident_valid_portfolio(const char *s)
+{
+	return ident_in(s, ident_portfolios);
+}

@@ -1,0 +1,28 @@
+/*
+ * Identifiers that become parts of file names, and the fixed vocabularies of
+ * the follow-up (categories, portfolios, perspectives). Anything that reaches
+ * a path is checked here first.
+ */
+#ifndef IDENT_H
+#define IDENT_H
+
+#define IDENT_MAX 64
+#define IDENT_DS_MAX 19
+
+/* A system or series id: [a-z0-9][a-z0-9_-]{0,63}. 1 if valid. */
+int ident_valid(const char *s);
+/* An RRD data source name: [a-z0-9_]{1,19}. 1 if valid. */
+int ident_valid_ds(const char *s);
+/* One of the five perspectives. 1 if valid. */
+int ident_valid_perspective(const char *s);
+/* basic | differentiating | innovative. 1 if valid. */
+int ident_valid_category(const char *s);
+/* service | information | training | cooperation | innovation. */
+int ident_valid_portfolio(const char *s);
+
+/* A comma-separated list of the names of a vocabulary, for messages. */
+extern const char *const ident_categories[];
+extern const char *const ident_portfolios[];
+extern const char *const ident_perspectives[];
+
+#endif

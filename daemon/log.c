@@ -1,0 +1,91 @@
+/*
+ * Logging to stderr (foreground, tests, tools) or syslog (daemon).
+ * Messages below the configured level are dropped before formatting.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static int log_foreground = 1;
+static int log_level = LOG_INFO;
+
+static const char *const log_names[] = {
+	[LOG_EMERG] = "emerg",
+	[LOG_ALERT] = "alert",
+	[LOG_CRIT] = "crit",
+	[LOG_ERR] = "error",
+	[LOG_WARNING] = "warning",
+	[LOG_NOTICE] = "notice",
+	[LOG_INFO] = "info",
+	[LOG_DEBUG] = "debug",
+};
+
+void
+log_open(int foreground, int level)
+{
+	log_foreground = foreground;
+	log_level = level;
+	if (!foreground)
+		openlog("itfollowd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_set_level(int level)
+{
+	log_level = level;
+}
+
+int
+log_get_level(void)
+{
+	return log_level;
+}
+
+int
+log_level_parse(const char *name)
+{
+	int i;
+
+	for (i = LOG_ERR; i <= LOG_DEBUG; i++) {
+		if (strcmp(name, log_names[i]) == 0)
+			return i;
+	}
+	if (strcmp(name, "err") == 0)
+		return LOG_ERR;
+	if (strcmp(name, "warn") == 0)
+		return LOG_WARNING;
+	return -1;
+}
+
+void
+log_vmsg(int level, const char *fmt, va_list ap)
+{
+	char ts[32];
+	struct timespec now;
+	struct tm tm;
+
+	if (level > log_level)
+		return;
+	if (!log_foreground) {
+		vsyslog(level, fmt, ap);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s itfollowd[%s]: ", ts, log_names[level]);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+log_msg(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}

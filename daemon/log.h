@@ -1,0 +1,26 @@
+/*
+ * Logging: to stderr in the foreground, else to syslog. Levels are syslog's.
+ */
+#ifndef LOG_H
+#define LOG_H
+
+#include <stdarg.h>
+#include <syslog.h>
+
+void log_open(int foreground, int level);
+void log_set_level(int level);
+int log_get_level(void);
+/* "error", "warning", "notice", "info" or "debug": the level, or -1. */
+int log_level_parse(const char *name);
+void log_msg(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void log_vmsg(int level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * Signals and reload. A reload reads the file again; a configuration with
+ * errors is logged, error by error, and the running one stays. On stop,
+ * runs in flight are cancelled (they write nothing), the queued writes are
+ * flushed, and everything is freed.
+ */
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+#include "curlev.h"
+#include "log.h"
+#include "loop.h"
+#include "status.h"
+#include "store_rrd.h"
+#include "xmalloc.h"
+
+struct loop {
+	const struct loop_opts *opts;
+	struct event_base *base;
+	struct collect *co;
+	struct store *store;
+	struct status *status;
+	struct event *sigterm, *sigint, *sighup;
+};
+
+static void
+loop_stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct loop *l = arg;
+
+	log_notice("signal %d: stopping", (int)sig);
+	event_base_loopbreak(l->base);
+}
+
+static void
+loop_reload(struct loop *l)
+{
+	struct conf_errors errs = { NULL, 0 };
+	struct conf *conf, *old = collect_conf(l->co);
+	size_t i;
+
+	if (l->opts->conf_file == NULL) {
+		log_notice("reload: running the embedded configuration; "
+		    "nothing to read");
+		return;
+	}
+	conf = conf_load(l->opts->conf_file, NULL, collect_host(), &errs);
+	if (conf == NULL) {
+		log_err("reload: %s has %zu error(s); keeping the running "
+		    "configuration", l->opts->conf_file, errs.n);
+		for (i = 0; i < errs.n; i++)
+			log_err("%s", errs.msgs[i]);
+		conf_errors_clear(&errs);
+		return;
+	}
+	if (strcmp(conf->data_dir, old->data_dir) != 0)
+		log_warn("reload: data_dir changed; takes effect at restart");
+	if (strcmp(conf->status_listen, old->status_listen) != 0)
+		log_warn("reload: status_listen changed; takes effect at "
+		    "restart");
+	log_set_level(conf->log_level);
+	collect_apply(l->co, conf);
+}
+
+static void
+loop_hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	log_notice("SIGHUP: reloading");
+	loop_reload(arg);
+}
+
+int
+loop_run(const struct loop_opts *opts, struct conf *conf)
+{
+	struct loop l;
+	char *cause = NULL;
+	int rc = 0;
+
+	memset(&l, 0, sizeof l);
+	l.opts = opts;
+	evthread_use_pthreads();
+	l.base = event_base_new();
+	if (l.base == NULL) {
+		log_err("event_base_new failed");
+		conf_free(conf);
+		return 1;
+	}
+	l.store = store_new(conf->data_dir);
+	if (store_start(l.store, &cause) != 0) {
+		log_err("%s", cause);
+		free(cause);
+		store_free(l.store);
+		conf_free(conf);
+		event_base_free(l.base);
+		return 1;
+	}
+	l.co = collect_new(l.base, l.store, opts->test_mode);
+	l.status = status_start(l.base, conf->status_listen, l.co, l.store,
+	    &cause);
+	if (l.status == NULL) {
+		if (!opts->test_mode) {
+			log_err("%s", cause);
+			free(cause);
+			rc = 1;
+			goto out;
+		}
+		log_warn("%s", cause);
+		free(cause);
+		cause = NULL;
+	} else
+		log_info("status server on http://%s/", conf->status_listen);
+	log_notice("data in %s/rrd", conf->data_dir);
+
+	l.sigterm = evsignal_new(l.base, SIGTERM, loop_stop_cb, &l);
+	l.sigint = evsignal_new(l.base, SIGINT, loop_stop_cb, &l);
+	l.sighup = evsignal_new(l.base, SIGHUP, loop_hup_cb, &l);
+	evsignal_add(l.sigterm, NULL);
+	evsignal_add(l.sigint, NULL);
+	evsignal_add(l.sighup, NULL);
+
+	collect_apply(l.co, conf);
+	conf = NULL;
+	if (!opts->test_mode || collect_inflight(l.co) > 0)
+		event_base_dispatch(l.base);
+
+	event_free(l.sigterm);
+	event_free(l.sigint);
+	event_free(l.sighup);
+out:
+	collect_shutdown(l.co);
+	store_stop(l.store);
+	if (opts->test_mode)
+		rc = collect_test_report(l.co, stdout);
+	status_free(l.status);
+	collect_free(l.co);
+	conf_free(conf);
+	curlev_shutdown();
+	store_free(l.store);
+	event_base_free(l.base);
+	return rc;
+}

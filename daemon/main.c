@@ -1,0 +1,106 @@
+/*
+ * itfollowd: the itfollow collection daemon.
+ */
+#include <curl/curl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "conf.h"
+#include "log.h"
+#include "loop.h"
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: itfollowd [-fnTV] [-c file]\n"
+	    "  -c file  configuration (default %s, else the embedded one)\n"
+	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -n       check the configuration and exit\n"
+	    "  -T       run every collector once, store, print, exit\n"
+	    "  -V       print the version\n", CONF_DEFAULT_FILE);
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct loop_opts opts;
+	struct conf_errors errs = { NULL, 0 };
+	struct conf *conf;
+	const char *file = NULL;
+	int ch, check = 0, foreground = 0, rc;
+	size_t i;
+
+	setlocale(LC_ALL, "C");
+	memset(&opts, 0, sizeof opts);
+	while ((ch = getopt(argc, argv, "c:fnTVh")) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'T':
+			opts.test_mode = 1;
+			break;
+		case 'V':
+			printf("itfollowd %s\n", ITF_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (file == NULL && access(CONF_DEFAULT_FILE, F_OK) == 0)
+		file = CONF_DEFAULT_FILE;
+	opts.conf_file = file;
+
+	log_open(1, LOG_WARNING);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "itfollowd: curl_global_init failed\n");
+		return 1;
+	}
+	if (file != NULL)
+		conf = conf_load(file, NULL, collect_host(), &errs);
+	else
+		conf = conf_load("(embedded)", conf_embedded, collect_host(),
+		    &errs);
+	if (conf == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msgs[i]);
+		conf_errors_clear(&errs);
+		curl_global_cleanup();
+		return 1;
+	}
+	if (check) {
+		conf_free(conf);
+		curl_global_cleanup();
+		return 0;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	if (!foreground && !opts.test_mode) {
+		if (daemon(1, 0) != 0) {
+			perror("itfollowd: daemon");
+			return 1;
+		}
+		log_open(0, conf->log_level);
+	} else
+		log_open(1, opts.test_mode ? LOG_WARNING : conf->log_level);
+	if (file == NULL)
+		log_notice("no %s: running the embedded default "
+		    "configuration", CONF_DEFAULT_FILE);
+	rc = loop_run(&opts, conf);
+	curl_global_cleanup();
+	return rc;
+}

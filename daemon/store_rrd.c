@@ -1,0 +1,466 @@
+/*
+ * RRD writer. One thread takes items off a queue and writes them with
+ * librrd's thread-safe calls. For each file it keeps the last update time
+ * (read from the file the first time it is touched) and whether the file
+ * matches its template; an update at or before the last one is counted and
+ * logged once, a file whose data sources differ from its template is
+ * reported once and never written or replaced.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <rrd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ident.h"
+#include "log.h"
+#include "store_rrd.h"
+#include "xmalloc.h"
+
+/* What the writer knows of one file. */
+struct store_file {
+	struct store_file *next;
+	char *path;
+	time_t last;
+	int bad;        /* differs from its template: left alone */
+	int failing;    /* last write failed: logged once */
+	int warned_old; /* an old update was logged */
+};
+
+#define STORE_BUCKETS 16384
+
+struct store {
+	char *data_dir;
+	pthread_t thread;
+	int running;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct store_item *head, *tail;
+	int stopping;
+
+	struct store_file *files[STORE_BUCKETS];
+
+	uint64_t updates, errors, rejected, created, queued;
+	time_t beat;
+};
+
+static uint32_t
+store_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+char *
+store_path(const char *data_dir, const char *perspective, const char *system,
+    const char *series)
+{
+	char *path;
+
+	if (!ident_valid_perspective(perspective) || !ident_valid(system) ||
+	    !ident_valid(series))
+		return NULL;
+	xasprintf(&path, "%s/rrd/%s/%s/%s.rrd", data_dir, perspective, system,
+	    series);
+	return path;
+}
+
+struct store_item *
+store_item_new(const char *path, struct tmpl *tmpl, unsigned step, time_t t)
+{
+	struct store_item *it;
+	size_t i;
+
+	it = xcalloc(1, sizeof *it);
+	it->path = xstrdup(path);
+	it->tmpl = template_ref(tmpl);
+	it->step = step;
+	it->t = t;
+	it->vals = xcalloc(tmpl->nds, sizeof *it->vals);
+	for (i = 0; i < tmpl->nds; i++)
+		it->vals[i] = NAN;
+	return it;
+}
+
+void
+store_item_free(struct store_item *it)
+{
+	if (it == NULL)
+		return;
+	template_unref(it->tmpl);
+	free(it->path);
+	free(it->vals);
+	free(it);
+}
+
+struct store *
+store_new(const char *data_dir)
+{
+	struct store *st;
+
+	st = xcalloc(1, sizeof *st);
+	st->data_dir = xstrdup(data_dir);
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->cond, NULL);
+	st->beat = time(NULL);
+	return st;
+}
+
+const char *
+store_data_dir(const struct store *st)
+{
+	return st->data_dir;
+}
+
+/* mkdir -p of the directory part of path. */
+static int
+store_mkdirs(const char *path, char **cause)
+{
+	char *dir, *p;
+
+	dir = xstrdup(path);
+	if ((p = strrchr(dir, '/')) != NULL)
+		*p = '\0';
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		goto fail;
+	free(dir);
+	return 0;
+fail:
+	xasprintf(cause, "mkdir %s: %s", dir, strerror(errno));
+	free(dir);
+	return -1;
+}
+
+static struct store_file *
+store_file_get(struct store *st, const char *path)
+{
+	struct store_file *f;
+	uint32_t b = store_hash(path) % STORE_BUCKETS;
+
+	for (f = st->files[b]; f != NULL; f = f->next) {
+		if (strcmp(f->path, path) == 0)
+			return f;
+	}
+	f = xcalloc(1, sizeof *f);
+	f->path = xstrdup(path);
+	f->last = -1;
+	f->next = st->files[b];
+	st->files[b] = f;
+	return f;
+}
+
+/* Create the file atomically: write a temporary, then rename. */
+static int
+store_create(struct store_item *it, char **cause)
+{
+	char **argv, *tmp;
+	int argc, rc;
+
+	if (store_mkdirs(it->path, cause) != 0)
+		return -1;
+	template_create_args(it->tmpl, it->step, &argv, &argc);
+	xasprintf(&tmp, "%s.tmp%ld", it->path, (long)getpid());
+	rrd_clear_error();
+	rc = rrd_create_r(tmp, it->step > it->tmpl->step ? it->step :
+	    it->tmpl->step, it->t - 1, argc, (const char **)argv);
+	template_args_free(argv, argc);
+	if (rc != 0) {
+		xasprintf(cause, "create: %s", rrd_get_error());
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (rename(tmp, it->path) != 0) {
+		xasprintf(cause, "rename %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+/*
+ * Check an existing file against the item's template and read its last
+ * update. Returns 0, 1 when it differs (reported in *cause), -1 on error.
+ */
+static int
+store_inspect(struct store_file *f, const struct tmpl *t, char **cause)
+{
+	rrd_info_t *info, *i;
+	size_t nds = 0;
+	int idx, differs = 0;
+	char name[64], *close;
+
+	rrd_clear_error();
+	if ((info = rrd_info_r(f->path)) == NULL) {
+		xasprintf(cause, "info: %s", rrd_get_error());
+		return -1;
+	}
+	for (i = info; i != NULL; i = i->next) {
+		if (strcmp(i->key, "last_update") == 0 &&
+		    i->type == RD_I_CNT) {
+			f->last = (time_t)i->value.u_cnt;
+			continue;
+		}
+		if (strncmp(i->key, "ds[", 3) != 0 || i->type != RD_I_STR)
+			continue;
+		close = strchr(i->key, ']');
+		if (close == NULL || strcmp(close, "].type") != 0 ||
+		    (size_t)(close - i->key - 3) >= sizeof name)
+			continue;
+		memcpy(name, i->key + 3, (size_t)(close - i->key - 3));
+		name[close - i->key - 3] = '\0';
+		nds++;
+		idx = template_ds_index(t, name);
+		if (idx == -1 || strcmp(t->ds[idx].type, i->value.u_str) != 0)
+			differs = 1;
+	}
+	rrd_info_free(info);
+	if (differs || nds != t->nds) {
+		xasprintf(cause, "data sources differ from template %s; file "
+		    "left alone", t->name);
+		return 1;
+	}
+	return 0;
+}
+
+static char *
+store_update_arg(const struct store_item *it)
+{
+	char *arg, *p;
+	size_t i, len;
+
+	len = 32 + it->tmpl->nds * 32;
+	arg = xmalloc(len);
+	p = arg + snprintf(arg, len, "%lld", (long long)it->t);
+	for (i = 0; i < it->tmpl->nds; i++) {
+		if (isnan(it->vals[i]))
+			p += snprintf(p, len - (size_t)(p - arg), ":U");
+		else
+			p += snprintf(p, len - (size_t)(p - arg), ":%.10g",
+			    it->vals[i]);
+	}
+	return arg;
+}
+
+static void
+store_count(struct store *st, uint64_t *counter)
+{
+	__atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+	(void)st;
+}
+
+int
+store_write_now(struct store *st, struct store_item *it, char **cause)
+{
+	struct store_file *f;
+	struct stat sb;
+	const char *argv[1];
+	char *arg;
+	int rc;
+
+	f = store_file_get(st, it->path);
+	if (f->bad) {
+		xasprintf(cause, "data sources differ from template %s",
+		    it->tmpl->name);
+		return -1;
+	}
+	if (f->last == -1) {
+		if (stat(it->path, &sb) != 0) {
+			if (store_create(it, cause) != 0)
+				return -1;
+			store_count(st, &st->created);
+			f->last = it->t - 1;
+		} else if ((rc = store_inspect(f, it->tmpl, cause)) != 0) {
+			if (rc == 1) {
+				f->bad = 1;
+				log_err("store: %s: %s", f->path, *cause);
+			}
+			f->last = -1;
+			return -1;
+		}
+	}
+	if (it->t <= f->last) {
+		store_count(st, &st->rejected);
+		if (!f->warned_old) {
+			log_warn("store: %s: update at %lld is not after the "
+			    "last (%lld); dropped (logged once)", f->path,
+			    (long long)it->t, (long long)f->last);
+			f->warned_old = 1;
+		}
+		xasprintf(cause, "update at %lld is not after the last (%lld)",
+		    (long long)it->t, (long long)f->last);
+		return -1;
+	}
+	arg = store_update_arg(it);
+	argv[0] = arg;
+	rrd_clear_error();
+	rc = rrd_update_r(it->path, NULL, 1, argv);
+	free(arg);
+	if (rc != 0) {
+		xasprintf(cause, "update: %s", rrd_get_error());
+		/* The file may have gone or changed: look again next time. */
+		f->last = -1;
+		return -1;
+	}
+	f->last = it->t;
+	store_count(st, &st->updates);
+	return 0;
+}
+
+static void
+store_write(struct store *st, struct store_item *it)
+{
+	struct store_file *f;
+	char *cause = NULL;
+	int rc;
+
+	rc = store_write_now(st, it, &cause);
+	f = store_file_get(st, it->path);
+	if (rc != 0 && !f->bad && it->t > f->last) {
+		store_count(st, &st->errors);
+		if (!f->failing)
+			log_err("store: %s: %s", it->path, cause);
+		f->failing = 1;
+	} else if (rc != 0 && f->bad)
+		store_count(st, &st->errors);
+	else if (rc == 0 && f->failing) {
+		log_notice("store: %s: writing again", it->path);
+		f->failing = 0;
+	}
+	free(cause);
+	if (it->result != NULL)
+		*it->result = rc;
+	store_item_free(it);
+}
+
+static void *
+store_main(void *arg)
+{
+	struct store *st = arg;
+	struct store_item *batch, *it;
+
+	pthread_mutex_lock(&st->lock);
+	for (;;) {
+		while (st->head == NULL && !st->stopping) {
+			__atomic_store_n(&st->beat, time(NULL),
+			    __ATOMIC_RELAXED);
+			pthread_cond_wait(&st->cond, &st->lock);
+		}
+		if (st->head == NULL && st->stopping)
+			break;
+		batch = st->head;
+		st->head = st->tail = NULL;
+		pthread_mutex_unlock(&st->lock);
+		while ((it = batch) != NULL) {
+			batch = it->next;
+			store_write(st, it);
+			__atomic_sub_fetch(&st->queued, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&st->beat, time(NULL),
+			    __ATOMIC_RELAXED);
+		}
+		pthread_mutex_lock(&st->lock);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+int
+store_start(struct store *st, char **cause)
+{
+	int error;
+
+	st->stopping = 0;
+	if ((error = pthread_create(&st->thread, NULL, store_main, st)) != 0) {
+		xasprintf(cause, "writer thread: %s", strerror(error));
+		return -1;
+	}
+	st->running = 1;
+	return 0;
+}
+
+void
+store_submit(struct store *st, struct store_item *it)
+{
+	it->next = NULL;
+	__atomic_add_fetch(&st->queued, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&st->lock);
+	if (st->tail != NULL)
+		st->tail->next = it;
+	else
+		st->head = it;
+	st->tail = it;
+	pthread_cond_signal(&st->cond);
+	pthread_mutex_unlock(&st->lock);
+}
+
+void
+store_stop(struct store *st)
+{
+	if (!st->running)
+		return;
+	pthread_mutex_lock(&st->lock);
+	st->stopping = 1;
+	pthread_cond_signal(&st->cond);
+	pthread_mutex_unlock(&st->lock);
+	pthread_join(st->thread, NULL);
+	st->running = 0;
+}
+
+void
+store_free(struct store *st)
+{
+	struct store_file *f, *next;
+	struct store_item *it;
+	size_t b;
+
+	if (st == NULL)
+		return;
+	store_stop(st);
+	while ((it = st->head) != NULL) {
+		st->head = it->next;
+		store_item_free(it);
+	}
+	for (b = 0; b < STORE_BUCKETS; b++) {
+		for (f = st->files[b]; f != NULL; f = next) {
+			next = f->next;
+			free(f->path);
+			free(f);
+		}
+	}
+	pthread_mutex_destroy(&st->lock);
+	pthread_cond_destroy(&st->cond);
+	free(st->data_dir);
+	free(st);
+}
+
+void
+store_get_stats(struct store *st, struct store_stats *out)
+{
+	time_t beat = __atomic_load_n(&st->beat, __ATOMIC_RELAXED);
+
+	out->updates = __atomic_load_n(&st->updates, __ATOMIC_RELAXED);
+	out->errors = __atomic_load_n(&st->errors, __ATOMIC_RELAXED);
+	out->rejected = __atomic_load_n(&st->rejected, __ATOMIC_RELAXED);
+	out->created = __atomic_load_n(&st->created, __ATOMIC_RELAXED);
+	out->queued = __atomic_load_n(&st->queued, __ATOMIC_RELAXED);
+	out->writer_beat = (uint64_t)(time(NULL) - beat);
+}

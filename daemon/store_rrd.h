@@ -1,0 +1,63 @@
+/*
+ * The RRD store: the only writer of RRD files. Items are queued by the loop
+ * thread and written by one writer thread, in order, so the loop never waits
+ * for the disk. Files are created from their template on first write.
+ */
+#ifndef STORE_RRD_H
+#define STORE_RRD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "template.h"
+
+struct store_item {
+	struct store_item *next;
+	char *path;        /* <data_dir>/rrd/<perspective>/<system>/<series>.rrd */
+	struct tmpl *tmpl; /* a reference, dropped by the store */
+	unsigned step;     /* step of a file created for this item */
+	time_t t;
+	double *vals;      /* tmpl->nds values, NAN for unknown */
+	int *result;       /* if not NULL: set to 0 (stored) or -1 */
+};
+
+struct store_stats {
+	uint64_t updates;  /* values written */
+	uint64_t errors;   /* writes that failed */
+	uint64_t rejected; /* updates at or before a file's last update */
+	uint64_t created;  /* files created */
+	uint64_t queued;   /* items waiting now */
+	uint64_t writer_beat; /* seconds since the writer last went idle/busy */
+};
+
+struct store;
+
+struct store *store_new(const char *data_dir);
+int store_start(struct store *, char **cause);
+/* Queue an item; the store owns it from here. Thread: loop. */
+void store_submit(struct store *, struct store_item *);
+/* Write what is queued, then stop the writer thread. */
+void store_stop(struct store *);
+void store_free(struct store *);
+void store_get_stats(struct store *, struct store_stats *);
+const char *store_data_dir(const struct store *);
+
+/*
+ * The file of a series. Every part is checked against its pattern; NULL
+ * when one fails (nothing unchecked becomes a path).
+ */
+char *store_path(const char *data_dir, const char *perspective,
+    const char *system, const char *series);
+
+struct store_item *store_item_new(const char *path, struct tmpl *tmpl,
+    unsigned step, time_t t);
+void store_item_free(struct store_item *);
+
+/*
+ * Write one item now, in the calling thread (the writer thread and tools).
+ * Returns 0, or -1 with a message in *cause.
+ */
+int store_write_now(struct store *, struct store_item *, char **cause);
+
+#endif

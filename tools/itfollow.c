@@ -1,0 +1,37 @@
+/*
+ * itfollow: the command-line tool over the daemon's configuration and data.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tool.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: itfollow COMMAND [-c file] [args]\n"
+	    "commands:\n"
+	    "  check   check the configuration (as itfollowd -n)\n"
+	    "  last    print the last stored values of a series:\n"
+	    "          itfollow last [-c file] SYSTEM SERIES\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "check") == 0)
+		return tool_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "last") == 0)
+		return tool_last(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "itfollow: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

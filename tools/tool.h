@@ -1,0 +1,11 @@
+/*
+ * The subcommands of itfollow. Each takes argc/argv with argv[0] its own
+ * name and returns the exit code.
+ */
+#ifndef TOOL_H
+#define TOOL_H
+
+int tool_check(int argc, char **argv);
+int tool_last(int argc, char **argv);
+
+#endif
