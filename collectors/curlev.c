@@ -142,8 +142,7 @@ curlev_init(struct event_base *base)
 }
 
 int
-curlev_add(struct event_base *base, CURL *easy, curlev_done_cb done,
-    void *arg)
+curlev_add(struct event_base *base, CURL *easy, curlev_done_cb done, void *arg)
 {
 	struct curlev_xfer *x;
 	CURLMcode mc;

@@ -99,8 +99,10 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		errors++;
 	} else if (strncasecmp(s, "http://", 7) != 0 &&
 	    strncasecmp(s, "https://", 8) != 0) {
-		host->conf_error(inst, "url", "url \"%s\" is not http:// or "
-		    "https://", s);
+		host->conf_error(inst, "url",
+		    "url \"%s\" is not http:// or "
+		    "https://",
+		    s);
 		errors++;
 	} else {
 		st->url = xstrdup(s);
@@ -121,8 +123,10 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		for (i = 0; i < count; i++) {
 			if (strchr(list[i], ':') == NULL ||
 			    strpbrk(list[i], "\r\n") != NULL) {
-				host->conf_error(inst, "headers", "bad header "
-				    "\"%s\" (want \"Name: value\")", list[i]);
+				host->conf_error(inst, "headers",
+				    "bad header "
+				    "\"%s\" (want \"Name: value\")",
+				    list[i]);
 				errors++;
 				continue;
 			}
@@ -141,8 +145,10 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		if ((rc = regcomp(&st->regex, s, REG_EXTENDED | REG_NOSUB)) !=
 		    0) {
 			regerror(rc, &st->regex, errbuf, sizeof errbuf);
-			host->conf_error(inst, "body_regex", "bad body_regex "
-			    "\"%s\": %s", s, errbuf);
+			host->conf_error(inst, "body_regex",
+			    "bad body_regex "
+			    "\"%s\": %s",
+			    s, errbuf);
 			errors++;
 		} else
 			st->has_regex = 1;
@@ -151,7 +157,8 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		st->follow = b;
 	if (host->conf_int(inst, "max_redirects", &n)) {
 		if (n < 0 || n > 50) {
-			host->conf_error(inst, "max_redirects", "max_redirects "
+			host->conf_error(inst, "max_redirects",
+			    "max_redirects "
 			    "must be 0 to 50");
 			errors++;
 		} else
@@ -163,20 +170,24 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		else if (strcmp(s, "bearer") == 0)
 			st->auth = 2;
 		else {
-			host->conf_error(inst, "auth", "unknown auth \"%s\" "
-			    "(want basic | bearer)", s);
+			host->conf_error(inst, "auth",
+			    "unknown auth \"%s\" "
+			    "(want basic | bearer)",
+			    s);
 			errors++;
 		}
 	}
 	if (st->auth == 1) {
 		if (!host->conf_string(inst, "username", &s)) {
-			host->conf_error(inst, "auth", "basic auth needs "
+			host->conf_error(inst, "auth",
+			    "basic auth needs "
 			    "\"username\"");
 			errors++;
 		} else
 			st->username = xstrdup(s);
 		if (!host->conf_string(inst, "password_file", &s)) {
-			host->conf_error(inst, "auth", "basic auth needs "
+			host->conf_error(inst, "auth",
+			    "basic auth needs "
 			    "\"password_file\"");
 			errors++;
 		} else if ((st->secret = secret_read(s, &cause)) == NULL) {
@@ -187,7 +198,8 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		}
 	} else if (st->auth == 2) {
 		if (!host->conf_string(inst, "token_file", &s)) {
-			host->conf_error(inst, "auth", "bearer auth needs "
+			host->conf_error(inst, "auth",
+			    "bearer auth needs "
 			    "\"token_file\"");
 			errors++;
 		} else if ((st->secret = secret_read(s, &cause)) == NULL) {
@@ -207,14 +219,16 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		else if (n == 6)
 			st->ipresolve = CURL_IPRESOLVE_V6;
 		else if (n != 0) {
-			host->conf_error(inst, "ip_version", "ip_version must "
+			host->conf_error(inst, "ip_version",
+			    "ip_version must "
 			    "be 4, 6 or 0 (either)");
 			errors++;
 		}
 	}
 	if (host->conf_int(inst, "max_body", &n)) {
 		if (n < 1 || n > 64 * 1024 * 1024) {
-			host->conf_error(inst, "max_body", "max_body must be "
+			host->conf_error(inst, "max_body",
+			    "max_body must be "
 			    "1 to 67108864 bytes");
 			errors++;
 		} else
@@ -360,7 +374,7 @@ http_finish(struct http_state *st, CURLcode rc)
 		snprintf(msg, sizeof msg, "status %ld", code);
 	} else if (st->has_regex &&
 	    regexec(&st->regex, st->buf != NULL ? st->buf : "", 0, NULL, 0) !=
-	    0) {
+	        0) {
 		status = ITF_STATUS_DOWN;
 		reason = ITF_REASON_BODY_MISMATCH;
 		snprintf(msg, sizeof msg, "body does not match");
@@ -374,9 +388,10 @@ http_finish(struct http_state *st, CURLcode rc)
 		host->emit(run, "connect", http_secs(conn - nl));
 	if (st->https && app > 0)
 		host->emit(run, "tls", http_secs(app - conn));
-	if (start > 0)
-		host->emit(run, "ttfb", http_secs(start - (pre > 0 ? pre :
-		    conn)));
+	/* curl marks a transfer started on EOF too: no byte, no ttfb. */
+	if (start > 0 && rc != CURLE_GOT_NOTHING)
+		host->emit(run, "ttfb",
+		    http_secs(start - (pre > 0 ? pre : conn)));
 	if (answered)
 		host->emit(run, "total", http_secs(total));
 	if (code > 0)
@@ -470,8 +485,7 @@ http_cancel(void *arg, struct itf_run *run)
 	free(st->buf);
 	st->buf = NULL;
 	st->run = NULL;
-	st->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED,
-	    NULL);
+	st->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED, NULL);
 }
 
 static void

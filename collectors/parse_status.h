@@ -18,8 +18,7 @@ struct status_ranges {
  * Parse s into *out. Returns 0, or -1 with a message in *cause (the caller
  * frees it).
  */
-int parse_status_ranges(const char *s, struct status_ranges *out,
-    char **cause);
+int parse_status_ranges(const char *s, struct status_ranges *out, char **cause);
 /* 1 if code lies in one of the ranges. */
 int parse_status_match(const struct status_ranges *sr, long code);
 

@@ -30,8 +30,8 @@ secret_read(const char *path, char **cause)
 	}
 	if (fstat(fd, &sb) == 0 && (sb.st_mode & S_IROTH))
 		log_warn("secret file %s is readable by others", path);
-	while (len < SECRET_MAX &&
-	    (n = read(fd, buf + len, SECRET_MAX - len)) > 0)
+	while (
+	    len < SECRET_MAX && (n = read(fd, buf + len, SECRET_MAX - len)) > 0)
 		len += (size_t)n;
 	close(fd);
 	buf[len] = '\0';

@@ -90,7 +90,8 @@ tcp_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		else if (n == 6)
 			st->family = AF_INET6;
 		else if (n != 0) {
-			host->conf_error(inst, "ip_version", "ip_version must "
+			host->conf_error(inst, "ip_version",
+			    "ip_version must "
 			    "be 4, 6 or 0 (either)");
 			errors++;
 		}
@@ -177,11 +178,11 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 		else if (!st->connected)
 			tcp_end(st, ITF_STATUS_DOWN, ITF_REASON_CONNECT,
 			    evutil_socket_error_to_string(
-			    EVUTIL_SOCKET_ERROR()));
+			        EVUTIL_SOCKET_ERROR()));
 		else
 			tcp_end(st, ITF_STATUS_DOWN, ITF_REASON_RECV,
 			    evutil_socket_error_to_string(
-			    EVUTIL_SOCKET_ERROR()));
+			        EVUTIL_SOCKET_ERROR()));
 	}
 }
 
@@ -191,8 +192,8 @@ tcp_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	struct tcp_state *st = arg;
 
 	tcp_end(st, ITF_STATUS_DOWN, ITF_REASON_TIMEOUT,
-	    st->connected ? "no expected answer in time" :
-	    "no connection in time");
+	    st->connected ? "no expected answer in time"
+	                  : "no connection in time");
 }
 
 static int
@@ -207,7 +208,7 @@ tcp_start(void *arg, struct itf_run *run)
 		if (tcp_dns == NULL)
 			tcp_dns = evdns_base_new(base,
 			    EVDNS_BASE_INITIALIZE_NAMESERVERS |
-			    EVDNS_BASE_NAMESERVERS_NO_DEFAULT);
+			        EVDNS_BASE_NAMESERVERS_NO_DEFAULT);
 		if (tcp_dns == NULL)
 			return -1;
 		tcp_dns_refs++;
@@ -231,7 +232,8 @@ tcp_start(void *arg, struct itf_run *run)
 	evtimer_add(st->timer, &tv);
 	/* May report failure through tcp_event_cb before it returns. */
 	if (bufferevent_socket_connect_hostname(st->bev, tcp_dns, st->family,
-	    st->hostname, st->port) != 0 && st->run == run)
+	        st->hostname, st->port) != 0 &&
+	    st->run == run)
 		tcp_end(st, ITF_STATUS_DOWN, ITF_REASON_CONNECT,
 		    "connect failed");
 	return 0;

@@ -253,8 +253,8 @@ collect_result_new(struct collect *co)
 {
 	struct collect_result *res;
 
-	co->results = xreallocarray(co->results, co->nresults + 1,
-	    sizeof *co->results);
+	co->results =
+	    xreallocarray(co->results, co->nresults + 1, sizeof *co->results);
 	res = xcalloc(1, sizeof *res);
 	res->stored = -1;
 	co->results[co->nresults++] = res;
@@ -333,7 +333,8 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 		co->c.failed++;
 		log_info("%s: %s (%s)%s%s", inst->key,
 		    collect_status_name(status), collect_reason_name(reason),
-		    message != NULL ? ": " : "", message != NULL ? message : "");
+		    message != NULL ? ": " : "",
+		    message != NULL ? message : "");
 	}
 
 	if ((idx = template_ds_index(inst->tmpl, "up")) != -1 &&
@@ -370,8 +371,8 @@ collect_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	rt->inst->ops->cancel(rt->inst->state, run);
 	if (rt->run == run) {
 		/* The collector did not end it: end it here. */
-		collect_host_run_done(run, ITF_STATUS_DOWN,
-		    ITF_REASON_TIMEOUT, "deadline");
+		collect_host_run_done(run, ITF_STATUS_DOWN, ITF_REASON_TIMEOUT,
+		    "deadline");
 	}
 }
 
@@ -415,9 +416,10 @@ collect_start(struct collect_rt *rt, uint64_t slot_ms)
 		if (co->test_mode) {
 			struct collect_result *res = collect_result_new(co);
 			res->order = rt->order;
-			xasprintf(&res->line, "%s %s %s status=unknown "
-			    "reason=internal", inst->system->id,
-			    inst->perspective, inst->series);
+			xasprintf(&res->line,
+			    "%s %s %s status=unknown "
+			    "reason=internal",
+			    inst->system->id, inst->perspective, inst->series);
 			res->ran = 0;
 			if (co->inflight == 0)
 				event_base_loopbreak(co->base);
@@ -438,8 +440,8 @@ collect_slot_cb(struct sched_job *job, uint64_t slot_ms, uint64_t missed,
 		co->c.overrun++;
 		if (rt->overruns++ % 100 == 0)
 			log_warn("%s: previous run still going at the next "
-			    "slot; skipped (overrun %llu)", rt->inst->key,
-			    (unsigned long long)rt->overruns);
+			         "slot; skipped (overrun %llu)",
+			    rt->inst->key, (unsigned long long)rt->overruns);
 		return;
 	}
 	collect_start(rt, slot_ms);
@@ -520,7 +522,7 @@ collect_find_same(struct conf *old, const struct itf_instance *inst)
 			if (sys->insts[k] != NULL &&
 			    strcmp(sys->insts[k]->key, inst->key) == 0 &&
 			    strcmp(sys->insts[k]->fingerprint,
-			    inst->fingerprint) == 0)
+			        inst->fingerprint) == 0)
 				return &sys->insts[k];
 		}
 	}
@@ -574,7 +576,8 @@ collect_apply(struct collect *co, struct conf *conf)
 	}
 	co->conf = conf;
 	log_info("configuration %s: %zu collectors (%zu kept, %zu new, %zu "
-	    "removed)", conf->file, kept + added, kept, added, removed);
+	         "removed)",
+	    conf->file, kept + added, kept, added, removed);
 }
 
 void

@@ -20,14 +20,14 @@ struct collect;
 
 struct collect_counters {
 	uint64_t scheduled; /* slots that came */
-	uint64_t started;   /* runs started */
+	uint64_t started; /* runs started */
 	uint64_t completed; /* runs finished (any status) */
-	uint64_t ontime;    /* runs started within 1 s of their slot */
-	uint64_t overrun;   /* slots skipped: the previous run still going */
-	uint64_t missed;    /* slots skipped: the loop was late */
-	uint64_t failed;    /* runs that ended down or unknown */
+	uint64_t ontime; /* runs started within 1 s of their slot */
+	uint64_t overrun; /* slots skipped: the previous run still going */
+	uint64_t missed; /* slots skipped: the loop was late */
+	uint64_t failed; /* runs that ended down or unknown */
 	uint64_t start_errors; /* runs that could not start */
-	uint64_t deadline;  /* runs cancelled at their hard deadline */
+	uint64_t deadline; /* runs cancelled at their hard deadline */
 	uint64_t by_reason[ITF_REASON_MAX + 1];
 };
 
@@ -38,8 +38,7 @@ const struct itf_host_services *collect_host(void);
  * A runtime on base, writing to store. In test mode every instance runs
  * once, right away, and the results are kept for collect_test_report.
  */
-struct collect *collect_new(struct event_base *, struct store *,
-    int test_mode);
+struct collect *collect_new(struct event_base *, struct store *, int test_mode);
 /*
  * Make conf the running configuration (the runtime owns it from here).
  * Instances whose settings did not change keep their schedule; removed

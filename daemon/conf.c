@@ -116,6 +116,52 @@ conf_errors_add(struct conf_errors *e, const char *file, int line,
 	e->msgs[e->n++] = full;
 }
 
+/* "file:line: ..." -> the length of file and the line (0 when none). */
+static size_t
+conf_errors_key(const char *msg, long *line)
+{
+	const char *colon = strchr(msg, ':');
+	char *end;
+
+	*line = 0;
+	if (colon == NULL)
+		return strlen(msg);
+	*line = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end != ':')
+		*line = 0;
+	return (size_t)(colon - msg);
+}
+
+static int
+conf_errors_before(const char *a, const char *b)
+{
+	size_t la, lb;
+	long na, nb;
+	int c;
+
+	la = conf_errors_key(a, &na);
+	lb = conf_errors_key(b, &nb);
+	c = strncmp(a, b, la < lb ? la : lb);
+	if (c != 0 || la != lb)
+		return c < 0 || (c == 0 && la < lb);
+	return na < nb;
+}
+
+void
+conf_errors_sort(struct conf_errors *e)
+{
+	size_t i, k;
+	char *m;
+
+	/* Insertion sort: stable, and error lists are short. */
+	for (i = 1; i < e->n; i++) {
+		m = e->msgs[i];
+		for (k = i; k > 0 && conf_errors_before(m, e->msgs[k - 1]); k--)
+			e->msgs[k] = e->msgs[k - 1];
+		e->msgs[k] = m;
+	}
+}
+
 void
 conf_errors_clear(struct conf_errors *e)
 {
@@ -241,8 +287,7 @@ conf_get_str(const config_setting_t *g, const char *name)
 
 /* A number member in seconds as milliseconds; 0 when absent, -1 when bad. */
 static long long
-conf_get_ms(struct conf_ctx *ctx, const config_setting_t *g,
-    const char *name)
+conf_get_ms(struct conf_ctx *ctx, const config_setting_t *g, const char *name)
 {
 	const config_setting_t *s;
 	double v;
@@ -308,8 +353,7 @@ conf_get_vocab(struct conf_ctx *ctx, const config_setting_t *g,
 
 /* An id member: required, checked against the id pattern. */
 static const char *
-conf_get_id(struct conf_ctx *ctx, const config_setting_t *g,
-    const char *name)
+conf_get_id(struct conf_ctx *ctx, const config_setting_t *g, const char *name)
 {
 	const config_setting_t *s;
 	const char *v;
@@ -460,7 +504,8 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		for (i = 0; i < sys->ninsts; i++) {
 			if (strcmp(sys->insts[i]->series, series) == 0)
 				conf_errors_add(ctx->errs, ctx->file,
-				    conf_line(g), "duplicate series \"%s\" "
+				    conf_line(g),
+				    "duplicate series \"%s\" "
 				    "in system \"%s\" (first at line %d)",
 				    series, sys->id, sys->insts[i]->line);
 		}
@@ -490,8 +535,8 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	    (unsigned long long)interval, (unsigned long long)timeout);
 	conf_fingerprint(g, &inst->fingerprint);
 
-	sys->insts = xreallocarray(sys->insts, sys->ninsts + 1,
-	    sizeof *sys->insts);
+	sys->insts =
+	    xreallocarray(sys->insts, sys->ninsts + 1, sizeof *sys->insts);
 	sys->insts[sys->ninsts++] = inst;
 	if (inst->tmpl == NULL)
 		return;
@@ -531,8 +576,8 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 	for (i = 0; i < conf->nsystems && strcmp(id, "(invalid)") != 0; i++) {
 		if (strcmp(conf->systems[i]->id, id) == 0)
 			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
-			    "duplicate system id \"%s\" (first at line %d)",
-			    id, conf->systems[i]->line);
+			    "duplicate system id \"%s\" (first at line %d)", id,
+			    conf->systems[i]->line);
 	}
 	conf->systems = xreallocarray(conf->systems, conf->nsystems + 1,
 	    sizeof *conf->systems);
@@ -544,10 +589,9 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 	sys->name = xstrdup(v != NULL ? v : id);
 	v = conf_get_str(g, "owner");
 	sys->owner = xstrdup(v != NULL ? v : "");
-	sys->category = conf_get_vocab(ctx, g, "category", ident_categories,
-	    1);
-	sys->portfolio = conf_get_vocab(ctx, g, "portfolio",
-	    ident_portfolios, 1);
+	sys->category = conf_get_vocab(ctx, g, "category", ident_categories, 1);
+	sys->portfolio =
+	    conf_get_vocab(ctx, g, "portfolio", ident_portfolios, 1);
 
 	list = config_setting_get_member(g, "collectors");
 	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
@@ -577,9 +621,8 @@ conf_templates(struct conf_ctx *ctx)
 	FILE *f;
 
 	if ((d = opendir(conf->templates_dir)) == NULL) {
-		conf_errors_add(ctx->errs, ctx->file, 0,
-		    "templates_dir %s: %s", conf->templates_dir,
-		    strerror(errno));
+		conf_errors_add(ctx->errs, ctx->file, 0, "templates_dir %s: %s",
+		    conf->templates_dir, strerror(errno));
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -589,7 +632,8 @@ conf_templates(struct conf_ctx *ctx)
 		name = xstrndup(de->d_name, len - 5);
 		xasprintf(&path, "%s/%s", conf->templates_dir, de->d_name);
 		if (!ident_valid(name)) {
-			conf_errors_add(ctx->errs, path, 0, "bad template name "
+			conf_errors_add(ctx->errs, path, 0,
+			    "bad template name "
 			    "(want [a-z0-9][a-z0-9_-]{0,63}.tmpl)");
 		} else if ((f = fopen(path, "r")) == NULL) {
 			conf_errors_add(ctx->errs, path, 0, "%s",
@@ -621,6 +665,24 @@ conf_templates(struct conf_ctx *ctx)
 		    conf_template_cmp);
 }
 
+/*
+ * A relative path in a configuration file is taken relative to the file's
+ * directory, so a configuration means the same from any working directory.
+ */
+static void
+conf_relative(struct conf_ctx *ctx, char **path)
+{
+	const char *slash;
+	char *abs;
+
+	if ((*path)[0] == '/' || ctx->conf->embedded ||
+	    (slash = strrchr(ctx->file, '/')) == NULL)
+		return;
+	xasprintf(&abs, "%.*s/%s", (int)(slash - ctx->file), ctx->file, *path);
+	free(*path);
+	*path = abs;
+}
+
 static void
 conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 {
@@ -644,9 +706,11 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		if ((v = conf_get_str(g, "log_level")) != NULL &&
 		    (conf->log_level = log_level_parse(v)) == -1) {
 			conf_errors_add(ctx->errs, ctx->file,
-			    conf_line(config_setting_get_member(g,
-			    "log_level")), "unknown log_level \"%s\" (want "
-			    "error | warning | notice | info | debug)", v);
+			    conf_line(
+			        config_setting_get_member(g, "log_level")),
+			    "unknown log_level \"%s\" (want "
+			    "error | warning | notice | info | debug)",
+			    v);
 			conf->log_level = LOG_INFO;
 		}
 	}
@@ -654,6 +718,8 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		conf->data_dir = xstrdup(CONF_DEFAULT_DATA_DIR);
 	if (conf->templates_dir == NULL)
 		conf->templates_dir = xstrdup(ITF_TEMPLATES_DIR);
+	conf_relative(ctx, &conf->data_dir);
+	conf_relative(ctx, &conf->templates_dir);
 	if (conf->status_listen == NULL)
 		conf->status_listen = xstrdup(CONF_DEFAULT_LISTEN);
 	else if (strrchr(conf->status_listen, ':') == NULL ||
@@ -703,8 +769,10 @@ conf_load(const char *file, const char *text,
 			conf_errors_add(errs, file, 0, "cannot read: %s",
 			    strerror(errno));
 		else
-			conf_errors_add(errs, config_error_file(&cfg) != NULL ?
-			    config_error_file(&cfg) : file,
+			conf_errors_add(errs,
+			    config_error_file(&cfg) != NULL
+			        ? config_error_file(&cfg)
+			        : file,
 			    config_error_line(&cfg), "%s",
 			    config_error_text(&cfg));
 		goto out;
@@ -722,6 +790,7 @@ conf_load(const char *file, const char *text,
 	}
 out:
 	config_destroy(&cfg);
+	conf_errors_sort(errs);
 	if (errs->n != 0) {
 		conf_free(conf);
 		return NULL;
@@ -798,8 +867,7 @@ conf_inst_string(const struct itf_instance *inst, const char *key,
 }
 
 int
-conf_inst_int(const struct itf_instance *inst, const char *key,
-    long long *out)
+conf_inst_int(const struct itf_instance *inst, const char *key, long long *out)
 {
 	const config_setting_t *s = conf_inst_member(inst, key);
 
@@ -810,8 +878,7 @@ conf_inst_int(const struct itf_instance *inst, const char *key,
 }
 
 int
-conf_inst_float(const struct itf_instance *inst, const char *key,
-    double *out)
+conf_inst_float(const struct itf_instance *inst, const char *key, double *out)
 {
 	const config_setting_t *s = conf_inst_member(inst, key);
 

@@ -20,17 +20,20 @@ struct conf_errors {
 	size_t n;
 };
 
+/* Sort errors by file, then line, keeping the order within a line. */
+void conf_errors_sort(struct conf_errors *);
+
 struct conf_system;
 
 /* One configured collector. */
 struct itf_instance {
 	const struct itf_collector_ops *ops;
 	const struct itf_host_services *host;
-	void *state;                /* the collector's, from configure */
+	void *state; /* the collector's, from configure */
 	struct conf_system *system; /* repointed when a reload keeps it */
 	char *series;
 	char *perspective;
-	char *key;         /* "system/series", unique */
+	char *key; /* "system/series", unique */
 	char *fingerprint; /* all its settings: equal means unchanged */
 	struct tmpl *tmpl;
 	uint64_t interval_ms;
@@ -89,8 +92,7 @@ void conf_instance_free(struct itf_instance *);
 extern const char conf_embedded[];
 
 /* Host getters over the instance's block (valid during configure). */
-int conf_inst_string(const struct itf_instance *, const char *,
-    const char **);
+int conf_inst_string(const struct itf_instance *, const char *, const char **);
 int conf_inst_int(const struct itf_instance *, const char *, long long *);
 int conf_inst_float(const struct itf_instance *, const char *, double *);
 int conf_inst_bool(const struct itf_instance *, const char *, int *);
@@ -98,7 +100,7 @@ int conf_inst_strings(const struct itf_instance *, const char *,
     const char *const **, size_t *);
 int conf_inst_pairs(const struct itf_instance *, const char *,
     const char *const **, const char *const **, size_t *);
-void conf_inst_verror(const struct itf_instance *, const char *,
-    const char *, va_list) __attribute__((format(printf, 3, 0)));
+void conf_inst_verror(const struct itf_instance *, const char *, const char *,
+    va_list) __attribute__((format(printf, 3, 0)));
 
 #endif

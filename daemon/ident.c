@@ -10,8 +10,8 @@
 
 const char *const ident_categories[] = { "basic", "differentiating",
 	"innovative", NULL };
-const char *const ident_portfolios[] = { "service", "information",
-	"training", "cooperation", "innovation", NULL };
+const char *const ident_portfolios[] = { "service", "information", "training",
+	"cooperation", "innovation", NULL };
 const char *const ident_perspectives[] = { "external-benefit",
 	"internal-benefit", "maturity", "cost", "quality", NULL };
 

@@ -47,13 +47,14 @@ loop_reload(struct loop *l)
 
 	if (l->opts->conf_file == NULL) {
 		log_notice("reload: running the embedded configuration; "
-		    "nothing to read");
+		           "nothing to read");
 		return;
 	}
 	conf = conf_load(l->opts->conf_file, NULL, collect_host(), &errs);
 	if (conf == NULL) {
 		log_err("reload: %s has %zu error(s); keeping the running "
-		    "configuration", l->opts->conf_file, errs.n);
+		        "configuration",
+		    l->opts->conf_file, errs.n);
 		for (i = 0; i < errs.n; i++)
 			log_err("%s", errs.msgs[i]);
 		conf_errors_clear(&errs);
@@ -63,7 +64,7 @@ loop_reload(struct loop *l)
 		log_warn("reload: data_dir changed; takes effect at restart");
 	if (strcmp(conf->status_listen, old->status_listen) != 0)
 		log_warn("reload: status_listen changed; takes effect at "
-		    "restart");
+		         "restart");
 	log_set_level(conf->log_level);
 	collect_apply(l->co, conf);
 }
@@ -101,8 +102,8 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		return 1;
 	}
 	l.co = collect_new(l.base, l.store, opts->test_mode);
-	l.status = status_start(l.base, conf->status_listen, l.co, l.store,
-	    &cause);
+	l.status =
+	    status_start(l.base, conf->status_listen, l.co, l.store, &cause);
 	if (l.status == NULL) {
 		if (!opts->test_mode) {
 			log_err("%s", cause);

@@ -14,15 +14,16 @@
 #include "log.h"
 #include "loop.h"
 
-static void __attribute__((noreturn))
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
-	fprintf(stderr, "usage: itfollowd [-fnTV] [-c file]\n"
+	fprintf(stderr,
+	    "usage: itfollowd [-fnTV] [-c file]\n"
 	    "  -c file  configuration (default %s, else the embedded one)\n"
 	    "  -f       stay in the foreground, log to stderr\n"
 	    "  -n       check the configuration and exit\n"
 	    "  -T       run every collector once, store, print, exit\n"
-	    "  -V       print the version\n", CONF_DEFAULT_FILE);
+	    "  -V       print the version\n",
+	    CONF_DEFAULT_FILE);
 	exit(2);
 }
 
@@ -99,7 +100,8 @@ main(int argc, char **argv)
 		log_open(1, opts.test_mode ? LOG_WARNING : conf->log_level);
 	if (file == NULL)
 		log_notice("no %s: running the embedded default "
-		    "configuration", CONF_DEFAULT_FILE);
+		           "configuration",
+		    CONF_DEFAULT_FILE);
 	rc = loop_run(&opts, conf);
 	curl_global_cleanup();
 	return rc;

@@ -97,8 +97,8 @@ scheduler_job_start(struct sched_job *job)
 {
 	uint64_t now = scheduler_now_ms();
 
-	job->slot_ms = scheduler_next_slot(now, job->interval_ms,
-	    job->offset_ms);
+	job->slot_ms =
+	    scheduler_next_slot(now, job->interval_ms, job->offset_ms);
 	scheduler_arm(job, now);
 }
 

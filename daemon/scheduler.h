@@ -15,8 +15,8 @@ struct event;
 struct sched_job;
 
 /* Called at each slot. missed counts slots skipped since the last call. */
-typedef void (*sched_cb)(struct sched_job *, uint64_t slot_ms,
-    uint64_t missed, void *arg);
+typedef void (*sched_cb)(struct sched_job *, uint64_t slot_ms, uint64_t missed,
+    void *arg);
 
 struct sched_job {
 	struct event *ev;

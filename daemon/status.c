@@ -52,14 +52,17 @@ status_health_cb(struct evhttp_request *req, void *arg)
 	else if (ss.queued > 0 && ss.writer_beat > STATUS_WRITER_STALL)
 		problem = "the writer has not moved for 30 s";
 	if (problem != NULL) {
-		evbuffer_add_printf(b, "{\"status\":\"fail\",\"reason\":\"%s\","
-		    "\"queue\":%llu}\n", problem,
-		    (unsigned long long)ss.queued);
+		evbuffer_add_printf(b,
+		    "{\"status\":\"fail\",\"reason\":\"%s\","
+		    "\"queue\":%llu}\n",
+		    problem, (unsigned long long)ss.queued);
 		status_reply(req, 503, "Service Unavailable",
 		    "application/json", b);
 	} else {
-		evbuffer_add_printf(b, "{\"status\":\"ok\",\"queue\":%llu,"
-		    "\"inflight\":%llu}\n", (unsigned long long)ss.queued,
+		evbuffer_add_printf(b,
+		    "{\"status\":\"ok\",\"queue\":%llu,"
+		    "\"inflight\":%llu}\n",
+		    (unsigned long long)ss.queued,
 		    (unsigned long long)collect_inflight(s->co));
 		status_reply(req, 200, "OK", "application/json", b);
 	}
@@ -104,23 +107,24 @@ status_metrics_cb(struct evhttp_request *req, void *arg)
 	    "Runs cancelled at their hard deadline.", c.deadline);
 	status_metric(b, "itfollow_runs_inflight", "gauge",
 	    "Runs in flight now.", collect_inflight(s->co));
-	evbuffer_add_printf(b, "# HELP itfollow_runs_failed_total Runs that "
+	evbuffer_add_printf(b,
+	    "# HELP itfollow_runs_failed_total Runs that "
 	    "ended down or unknown, by reason.\n"
 	    "# TYPE itfollow_runs_failed_total counter\n");
 	for (r = 1; r <= ITF_REASON_MAX; r++) {
 		if (c.by_reason[r] == 0)
 			continue;
-		evbuffer_add_printf(b, "itfollow_runs_failed_total{reason="
-		    "\"%s\"} %llu\n", collect_reason_name(r),
-		    (unsigned long long)c.by_reason[r]);
+		evbuffer_add_printf(b,
+		    "itfollow_runs_failed_total{reason="
+		    "\"%s\"} %llu\n",
+		    collect_reason_name(r), (unsigned long long)c.by_reason[r]);
 	}
 	status_metric(b, "itfollow_store_updates_total", "counter",
 	    "RRD updates written.", ss.updates);
 	status_metric(b, "itfollow_store_errors_total", "counter",
 	    "RRD writes that failed.", ss.errors);
 	status_metric(b, "itfollow_store_rejected_total", "counter",
-	    "Updates at or before a file's last update, dropped.",
-	    ss.rejected);
+	    "Updates at or before a file's last update, dropped.", ss.rejected);
 	status_metric(b, "itfollow_store_created_total", "counter",
 	    "RRD files created.", ss.created);
 	status_metric(b, "itfollow_store_queue_depth", "gauge",
@@ -140,8 +144,8 @@ status_other_cb(struct evhttp_request *req, void *arg)
 }
 
 struct status *
-status_start(struct event_base *base, const char *listen,
-    struct collect *co, struct store *store, char **cause)
+status_start(struct event_base *base, const char *listen, struct collect *co,
+    struct store *store, char **cause)
 {
 	struct status *s;
 	char *host, *colon;

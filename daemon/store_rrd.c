@@ -26,8 +26,8 @@ struct store_file {
 	struct store_file *next;
 	char *path;
 	time_t last;
-	int bad;        /* differs from its template: left alone */
-	int failing;    /* last write failed: logged once */
+	int bad; /* differs from its template: left alone */
+	int failing; /* last write failed: logged once */
 	int warned_old; /* an old update was logged */
 };
 
@@ -178,8 +178,9 @@ store_create(struct store_item *it, char **cause)
 	template_create_args(it->tmpl, it->step, &argv, &argc);
 	xasprintf(&tmp, "%s.tmp%ld", it->path, (long)getpid());
 	rrd_clear_error();
-	rc = rrd_create_r(tmp, it->step > it->tmpl->step ? it->step :
-	    it->tmpl->step, it->t - 1, argc, (const char **)argv);
+	rc = rrd_create_r(tmp,
+	    it->step > it->tmpl->step ? it->step : it->tmpl->step, it->t - 1,
+	    argc, (const char **)argv);
 	template_args_free(argv, argc);
 	if (rc != 0) {
 		xasprintf(cause, "create: %s", rrd_get_error());
@@ -215,8 +216,7 @@ store_inspect(struct store_file *f, const struct tmpl *t, char **cause)
 		return -1;
 	}
 	for (i = info; i != NULL; i = i->next) {
-		if (strcmp(i->key, "last_update") == 0 &&
-		    i->type == RD_I_CNT) {
+		if (strcmp(i->key, "last_update") == 0 && i->type == RD_I_CNT) {
 			f->last = (time_t)i->value.u_cnt;
 			continue;
 		}
@@ -235,8 +235,10 @@ store_inspect(struct store_file *f, const struct tmpl *t, char **cause)
 	}
 	rrd_info_free(info);
 	if (differs || nds != t->nds) {
-		xasprintf(cause, "data sources differ from template %s; file "
-		    "left alone", t->name);
+		xasprintf(cause,
+		    "data sources differ from template %s; file "
+		    "left alone",
+		    t->name);
 		return 1;
 	}
 	return 0;
@@ -302,8 +304,8 @@ store_write_now(struct store *st, struct store_item *it, char **cause)
 		store_count(st, &st->rejected);
 		if (!f->warned_old) {
 			log_warn("store: %s: update at %lld is not after the "
-			    "last (%lld); dropped (logged once)", f->path,
-			    (long long)it->t, (long long)f->last);
+			         "last (%lld); dropped (logged once)",
+			    f->path, (long long)it->t, (long long)f->last);
 			f->warned_old = 1;
 		}
 		xasprintf(cause, "update at %lld is not after the last (%lld)",

@@ -14,20 +14,20 @@
 
 struct store_item {
 	struct store_item *next;
-	char *path;        /* <data_dir>/rrd/<perspective>/<system>/<series>.rrd */
+	char *path; /* <data_dir>/rrd/<perspective>/<system>/<series>.rrd */
 	struct tmpl *tmpl; /* a reference, dropped by the store */
-	unsigned step;     /* step of a file created for this item */
+	unsigned step; /* step of a file created for this item */
 	time_t t;
-	double *vals;      /* tmpl->nds values, NAN for unknown */
-	int *result;       /* if not NULL: set to 0 (stored) or -1 */
+	double *vals; /* tmpl->nds values, NAN for unknown */
+	int *result; /* if not NULL: set to 0 (stored) or -1 */
 };
 
 struct store_stats {
-	uint64_t updates;  /* values written */
-	uint64_t errors;   /* writes that failed */
+	uint64_t updates; /* values written */
+	uint64_t errors; /* writes that failed */
 	uint64_t rejected; /* updates at or before a file's last update */
-	uint64_t created;  /* files created */
-	uint64_t queued;   /* items waiting now */
+	uint64_t created; /* files created */
+	uint64_t queued; /* items waiting now */
 	uint64_t writer_beat; /* seconds since the writer last went idle/busy */
 };
 

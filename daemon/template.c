@@ -36,8 +36,8 @@ template_error(struct tmpl_errs *e, unsigned line, const char *fmt, ...)
 	va_end(ap);
 	xasprintf(&full, "%s:%u: %s", e->origin, line, msg);
 	free(msg);
-	*e->errors = xreallocarray(*e->errors, *e->nerrors + 1,
-	    sizeof **e->errors);
+	*e->errors =
+	    xreallocarray(*e->errors, *e->nerrors + 1, sizeof **e->errors);
 	(*e->errors)[(*e->nerrors)++] = full;
 }
 
@@ -107,8 +107,7 @@ template_in(const char *s, const char *const *list)
 }
 
 static void
-template_ds(struct tmpl *t, char **w, int n, struct tmpl_errs *e,
-    unsigned line)
+template_ds(struct tmpl *t, char **w, int n, struct tmpl_errs *e, unsigned line)
 {
 	static const char *const types[] = { "GAUGE", "COUNTER", "DERIVE",
 		"ABSOLUTE", "DCOUNTER", "DDERIVE", NULL };
@@ -121,8 +120,10 @@ template_ds(struct tmpl *t, char **w, int n, struct tmpl_errs *e,
 	}
 	memset(&ds, 0, sizeof ds);
 	if (!ident_valid_ds(w[1])) {
-		template_error(e, line, "bad data source name \"%s\" "
-		    "(want [a-z0-9_]{1,19})", w[1]);
+		template_error(e, line,
+		    "bad data source name \"%s\" "
+		    "(want [a-z0-9_]{1,19})",
+		    w[1]);
 		return;
 	}
 	if (template_ds_index(t, w[1]) != -1) {
@@ -130,7 +131,8 @@ template_ds(struct tmpl *t, char **w, int n, struct tmpl_errs *e,
 		return;
 	}
 	if (!template_in(w[2], types)) {
-		template_error(e, line, "unknown data source type \"%s\"", w[2]);
+		template_error(e, line, "unknown data source type \"%s\"",
+		    w[2]);
 		return;
 	}
 	if ((hb = template_duration(w[3])) == -1) {

@@ -13,16 +13,16 @@
 
 struct tmpl_ds {
 	char name[IDENT_DS_MAX + 1];
-	char type[10];     /* GAUGE, COUNTER, DERIVE, ABSOLUTE, ... */
+	char type[10]; /* GAUGE, COUNTER, DERIVE, ABSOLUTE, ... */
 	unsigned heartbeat; /* seconds */
-	double min, max;   /* NAN for U */
+	double min, max; /* NAN for U */
 };
 
 struct tmpl_rra {
-	char cf[8];        /* AVERAGE, MIN, MAX, LAST */
+	char cf[8]; /* AVERAGE, MIN, MAX, LAST */
 	double xff;
 	unsigned resolution; /* seconds per row */
-	unsigned retention;  /* seconds kept */
+	unsigned retention; /* seconds kept */
 };
 
 struct tmpl {

@@ -11,8 +11,8 @@
 static void
 xmalloc_fatal(const char *what, size_t size)
 {
-	fprintf(stderr, "fatal: %s: out of memory allocating %zu bytes\n",
-	    what, size);
+	fprintf(stderr, "fatal: %s: out of memory allocating %zu bytes\n", what,
+	    size);
 	abort();
 }
 

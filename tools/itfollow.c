@@ -9,7 +9,8 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: itfollow COMMAND [-c file] [args]\n"
+	fprintf(f,
+	    "usage: itfollow COMMAND [-c file] [args]\n"
 	    "commands:\n"
 	    "  check   check the configuration (as itfollowd -n)\n"
 	    "  last    print the last stored values of a series:\n"

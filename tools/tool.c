@@ -82,7 +82,8 @@ tool_last(int argc, char **argv)
 	log_open(1, LOG_WARNING);
 	idx = tool_opts(argc, argv, &file);
 	if (idx < 0 || argc - idx != 2) {
-		fprintf(stderr, "usage: itfollow last [-c file] SYSTEM "
+		fprintf(stderr,
+		    "usage: itfollow last [-c file] SYSTEM "
 		    "SERIES\n");
 		return 2;
 	}
@@ -93,7 +94,7 @@ tool_last(int argc, char **argv)
 			continue;
 		for (k = 0; k < conf->systems[i]->ninsts; k++) {
 			if (strcmp(conf->systems[i]->insts[k]->series,
-			    argv[idx + 1]) == 0)
+			        argv[idx + 1]) == 0)
 				inst = conf->systems[i]->insts[k];
 		}
 	}

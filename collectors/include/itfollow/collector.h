@@ -39,7 +39,7 @@ extern "C" {
 
 struct event_base;
 struct itf_instance; /* one configured collector, owned by the host */
-struct itf_run;      /* one run of an instance, owned by the host */
+struct itf_run; /* one run of an instance, owned by the host */
 
 /* The outcome of a run. */
 enum itf_status {
@@ -61,11 +61,11 @@ enum itf_reason {
 	ITF_REASON_TLS = 4,
 	ITF_REASON_HTTP_STATUS = 5,
 	ITF_REASON_BODY_MISMATCH = 6,
-	ITF_REASON_PROTOCOL = 7,      /* the peer spoke garbage */
-	ITF_REASON_RECV = 8,          /* connection broke while reading */
-	ITF_REASON_SEND = 9,          /* connection broke while sending */
+	ITF_REASON_PROTOCOL = 7, /* the peer spoke garbage */
+	ITF_REASON_RECV = 8, /* connection broke while reading */
+	ITF_REASON_SEND = 9, /* connection broke while sending */
 	ITF_REASON_EXPECT_MISMATCH = 10, /* tcp: answer lacks the expected */
-	ITF_REASON_TOO_LARGE = 11,    /* answer exceeded its cap */
+	ITF_REASON_TOO_LARGE = 11, /* answer exceeded its cap */
 	ITF_REASON_EXEC_FAILED = 12,
 	ITF_REASON_PARSE_ERROR = 13,
 	ITF_REASON_CANCELLED = 14,
@@ -93,7 +93,7 @@ enum itf_key_type {
 	ITF_KEY_FLOAT = 3, /* an int is accepted too */
 	ITF_KEY_BOOL = 4,
 	ITF_KEY_STRING_LIST = 5, /* a list or array of strings */
-	ITF_KEY_GROUP = 6        /* a group of string settings, e.g. env */
+	ITF_KEY_GROUP = 6 /* a group of string settings, e.g. env */
 };
 
 /* One key a collector accepts in its configuration block. */
@@ -179,8 +179,8 @@ struct itf_host_services {
 /* A collector type. */
 struct itf_collector_ops {
 	uint32_t abi_version; /* ITF_COLLECTOR_ABI_VERSION it was built for */
-	const char *name;     /* the configuration's `type` */
-	const char *perspective;  /* default perspective of its series */
+	const char *name; /* the configuration's `type` */
+	const char *perspective; /* default perspective of its series */
 	const char *template_name; /* default RRD template */
 	const struct itf_key *keys; /* keys it accepts, {NULL, 0}-terminated */
 

@@ -1,0 +1,126 @@
+# Shared helpers of the regress tests: local targets, the real daemon on
+# loopback, and reading RRD files back with rrdtool (librrd).
+# Sourced by each test; the test stops everything it started on exit.
+
+set -eu
+
+SRC=${ITF_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+BIN=${ITF_BIN_DIR:-$SRC/build/bin}
+T=$(mktemp -d "${TMPDIR:-/tmp}/itf-regress.XXXXXX")
+PIDS=""
+FAILS=0
+CHECKS=0
+
+cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null || true
+	done
+	if [ "$FAILS" -eq 0 ] && [ -z "${KEEP:-}" ]; then
+		rm -rf "$T"
+	else
+		echo "kept $T"
+	fi
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	FAILS=$((FAILS + 1))
+}
+
+ok() {
+	CHECKS=$((CHECKS + 1))
+}
+
+# A TCP port on 127.0.0.1 that nobody listens on now.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+wait_file() {
+	local i
+	for i in $(seq 1 100); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for $1" >&2
+	return 1
+}
+
+# wait_http URL: until it answers at all (any status).
+wait_http() {
+	local i
+	for i in $(seq 1 100); do
+		curl -s -o /dev/null "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for $1" >&2
+	return 1
+}
+
+# Start itf-testsrv with HTTP, HTTPS (a certificate made now, valid 2
+# days), and raw garbage/close/silent ports. Sets HTTP, HTTPS, GARBAGE,
+# CLOSE, SILENT, REFUSED and CA.
+start_targets() {
+	HTTP=$(free_port)
+	HTTPS=$(free_port)
+	GARBAGE=$(free_port)
+	CLOSE=$(free_port)
+	SILENT=$(free_port)
+	REFUSED=$(free_port)
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+	    -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
+	    -out "$T/cert.pem" 2>/dev/null
+	CA=$T/cert.pem
+	"$BIN/itf-testsrv" --http "$HTTP" --https "$HTTPS" \
+	    --cert "$T/cert.pem" --key "$T/key.pem" --garbage "$GARBAGE" \
+	    --close "$CLOSE" --silent "$SILENT" --pidfile "$T/testsrv.pid" \
+	    2>"$T/testsrv.log" &
+	PIDS="$PIDS $!"
+	wait_file "$T/testsrv.pid"
+}
+
+# field LINE NAME: the value of NAME=... in a -T output line.
+field() {
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -1
+}
+
+# last FILE DS: the last value of data source DS, read back with librrd.
+last() {
+	rrdtool lastupdate "$1" | awk -v ds="$2" '
+	    NR == 1 { for (i = 1; i <= NF; i++) if ($i == ds) col = i }
+	    NR == 3 { print (col ? $(col + 1) : "missing") }'
+}
+
+# A number comparison with awk: check "$a" "<" "$b".
+num() {
+	awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }"
+}
+
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok; else fail "$1: got '$2', want '$3'"; fi
+}
+
+expect_num() {
+	if num "$2" "$3" "$4" 2>/dev/null && [ "$2" != "U" ] &&
+	    [ -n "$2" ]; then
+		ok
+	else
+		fail "$1: got '$2', want $3 $4"
+	fi
+}
+
+finish() {
+	echo "$CHECKS checks, $FAILS failures"
+	[ "$FAILS" -eq 0 ]
+}
