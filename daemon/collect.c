@@ -44,6 +44,7 @@ struct collect_rt {
 	unsigned step;
 	uint64_t overruns;
 	size_t order;
+	int last_status; /* of the last run, -1 before the first */
 };
 
 /* A test-mode result. */
@@ -329,13 +330,14 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	}
 	co->c.completed++;
 	co->c.by_reason[reason]++;
-	if (status != ITF_STATUS_UP) {
+	if (status != ITF_STATUS_UP)
 		co->c.failed++;
-		log_info("%s: %s (%s)%s%s", inst->key,
-		    collect_status_name(status), collect_reason_name(reason),
-		    message != NULL ? ": " : "",
-		    message != NULL ? message : "");
-	}
+	/* State changes at info; a failure that goes on at debug. */
+	log_msg((int)status != rt->last_status ? LOG_INFO : LOG_DEBUG,
+	    "%s: %s (%s)%s%s", inst->key, collect_status_name(status),
+	    collect_reason_name(reason), message != NULL ? ": " : "",
+	    message != NULL ? message : "");
+	rt->last_status = (int)status;
 
 	if ((idx = template_ds_index(inst->tmpl, "up")) != -1 &&
 	    isnan(run->vals[idx]) && status != ITF_STATUS_UNKNOWN)
@@ -456,6 +458,7 @@ collect_rt_new(struct collect *co, struct itf_instance *inst)
 	rt = xcalloc(1, sizeof *rt);
 	rt->co = co;
 	rt->inst = inst;
+	rt->last_status = -1;
 	rt->path = store_path(store_data_dir(co->store), inst->perspective,
 	    inst->system->id, inst->series);
 	step = (inst->interval_ms + 999) / 1000;

@@ -99,8 +99,8 @@ main(int argc, char **argv)
 	} else
 		log_open(1, opts.test_mode ? LOG_WARNING : conf->log_level);
 	if (file == NULL)
-		log_notice("no %s: running the embedded default "
-		           "configuration",
+		log_warn("no %s: running the embedded default "
+		         "configuration",
 		    CONF_DEFAULT_FILE);
 	rc = loop_run(&opts, conf);
 	curl_global_cleanup();

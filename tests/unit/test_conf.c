@@ -59,14 +59,14 @@ static void
 test_valid(void **unused)
 {
 	expect_errors("daemon = { data_dir = \"/tmp/x\"; "
-		      "status_listen = \"127.0.0.1:9\"; };\n"
-		      "defaults = { interval = 30; timeout = 5; };\n" SYS_HEAD
-		      "      { type = \"http\"; series = \"start\"; "
-		      "url = \"https://portal.example/\"; interval = 60; "
-		      "timeout = 10; expect_status = \"2xx\"; },\n"
-		      "      { type = \"tcp\"; series = \"smtp\"; "
-		      "host = \"mail.example\"; port = 25; }\n"
-		      "    ); }\n);\n",
+	              "status_listen = \"127.0.0.1:9\"; };\n"
+	              "defaults = { interval = 30; timeout = 5; };\n" SYS_HEAD
+	              "      { type = \"http\"; series = \"start\"; "
+	              "url = \"https://portal.example/\"; interval = 60; "
+	              "timeout = 10; expect_status = \"2xx\"; },\n"
+	              "      { type = \"tcp\"; series = \"smtp\"; "
+	              "host = \"mail.example\"; port = 25; }\n"
+	              "    ); }\n);\n",
 	    "");
 }
 
@@ -81,10 +81,10 @@ static void
 test_unknown_keys(void **unused)
 {
 	expect_errors("daemon = {\n  data_dri = \"x\";\n};\n"
-		      "colectors = ();\n" SYS_HEAD
-		      "      { type = \"tcp\"; series = \"smtp\";\n"
-		      "        host = \"h\"; port = 25; expct = \"220\"; }\n"
-		      "    ); }\n);\n",
+	              "colectors = ();\n" SYS_HEAD
+	              "      { type = \"tcp\"; series = \"smtp\";\n"
+	              "        host = \"h\"; port = 25; expct = \"220\"; }\n"
+	              "    ); }\n);\n",
 	    "t.conf:2: unknown key \"data_dri\" in daemon\n"
 	    "t.conf:4: unknown key \"colectors\" in the top level\n"
 	    "t.conf:10: unknown key \"expct\" in collector\n");
@@ -94,10 +94,10 @@ static void
 test_wrong_types(void **unused)
 {
 	expect_errors("daemon = { data_dir = 5; };\n"
-		      "defaults = {\n  interval = \"60\";\n};\n" SYS_HEAD
-		      "      { type = \"tcp\"; series = \"smtp\";\n"
-		      "        host = \"h\";\n        port = \"25\"; }\n"
-		      "    ); }\n);\n",
+	              "defaults = {\n  interval = \"60\";\n};\n" SYS_HEAD
+	              "      { type = \"tcp\"; series = \"smtp\";\n"
+	              "        host = \"h\";\n        port = \"25\"; }\n"
+	              "    ); }\n);\n",
 	    "t.conf:1: \"data_dir\" must be a string\n"
 	    "t.conf:3: \"interval\" must be a number\n"
 	    "t.conf:9: tcp collector needs a \"port\"\n"
@@ -108,16 +108,16 @@ static void
 test_bad_ids(void **unused)
 {
 	expect_errors("systems = (\n"
-		      "  { id = \"../etc\"; category = \"basic\";\n"
-		      "    portfolio = \"service\"; },\n"
-		      "  { id = \"ok\"; category = \"basic\";\n"
-		      "    portfolio = \"service\"; collectors = (\n"
-		      "      { type = \"tcp\"; series = \"Smtp\"; "
-		      "host = \"h\"; port = 1; }\n"
-		      "    ); },\n"
-		      "  { id = \"-x\"; category = \"basic\"; "
-		      "portfolio = \"service\"; }\n"
-		      ");\n",
+	              "  { id = \"../etc\"; category = \"basic\";\n"
+	              "    portfolio = \"service\"; },\n"
+	              "  { id = \"ok\"; category = \"basic\";\n"
+	              "    portfolio = \"service\"; collectors = (\n"
+	              "      { type = \"tcp\"; series = \"Smtp\"; "
+	              "host = \"h\"; port = 1; }\n"
+	              "    ); },\n"
+	              "  { id = \"-x\"; category = \"basic\"; "
+	              "portfolio = \"service\"; }\n"
+	              ");\n",
 	    "t.conf:2: bad id \"../etc\" (want [a-z0-9][a-z0-9_-]{0,63})\n"
 	    "t.conf:6: bad series \"Smtp\" (want [a-z0-9][a-z0-9_-]{0,63})\n"
 	    "t.conf:8: bad id \"-x\" (want [a-z0-9][a-z0-9_-]{0,63})\n");
@@ -127,13 +127,13 @@ static void
 test_duplicates(void **unused)
 {
 	expect_errors(SYS_HEAD "      { type = \"tcp\"; series = \"a\"; "
-			       "host = \"h\"; port = 1; },\n"
-			       "      { type = \"tcp\"; series = \"a\"; "
-			       "host = \"h\"; port = 2; }\n"
-			       "    ); },\n"
-			       "  { id = \"portal\"; category = \"basic\"; "
-			       "portfolio = \"service\"; }\n"
-			       ");\n",
+	                       "host = \"h\"; port = 1; },\n"
+	                       "      { type = \"tcp\"; series = \"a\"; "
+	                       "host = \"h\"; port = 2; }\n"
+	                       "    ); },\n"
+	                       "  { id = \"portal\"; category = \"basic\"; "
+	                       "portfolio = \"service\"; }\n"
+	                       ");\n",
 	    "t.conf:6: duplicate series \"a\" in system \"portal\" (first at "
 	    "line 5)\n"
 	    "t.conf:8: duplicate system id \"portal\" (first at line 2)\n");
@@ -143,13 +143,13 @@ static void
 test_vocabularies(void **unused)
 {
 	expect_errors("systems = (\n"
-		      "  { id = \"a\";\n    category = \"core\";\n"
-		      "    portfolio = \"services\";\n"
-		      "    collectors = (\n"
-		      "      { type = \"ftp\"; series = \"x\"; }\n"
-		      "    ); },\n"
-		      "  { id = \"b\"; portfolio = \"service\"; }\n"
-		      ");\n",
+	              "  { id = \"a\";\n    category = \"core\";\n"
+	              "    portfolio = \"services\";\n"
+	              "    collectors = (\n"
+	              "      { type = \"ftp\"; series = \"x\"; }\n"
+	              "    ); },\n"
+	              "  { id = \"b\"; portfolio = \"service\"; }\n"
+	              ");\n",
 	    "t.conf:3: unknown category \"core\" (want basic | "
 	    "differentiating | innovative)\n"
 	    "t.conf:4: unknown portfolio \"services\" (want service | "
@@ -163,11 +163,11 @@ static void
 test_timeout_interval(void **unused)
 {
 	expect_errors("defaults = { interval = 10; timeout = 5; };\n" SYS_HEAD
-		      "      { type = \"tcp\"; series = \"a\"; host = \"h\"; "
-		      "port = 1;\n        timeout = 10; },\n"
-		      "      { type = \"tcp\"; series = \"b\"; host = \"h\"; "
-		      "port = 1; interval = 4; }\n"
-		      "    ); }\n);\n",
+	              "      { type = \"tcp\"; series = \"a\"; host = \"h\"; "
+	              "port = 1;\n        timeout = 10; },\n"
+	              "      { type = \"tcp\"; series = \"b\"; host = \"h\"; "
+	              "port = 1; interval = 4; }\n"
+	              "    ); }\n);\n",
 	    "t.conf:6: timeout (10s) must be below interval (10s)\n"
 	    "t.conf:8: timeout (5s) must be below interval (4s)\n");
 }

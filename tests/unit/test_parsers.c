@@ -45,8 +45,8 @@ test_status_ranges(void **unused)
 static void
 test_status_ranges_bad(void **unused)
 {
-	static const char *bad[] = { "", "2x", "abc", "200-", "399-200",
-		"600", "99", "2000", "200,,201", "200;201", "6xx", "200 201",
+	static const char *bad[] = { "", "2x", "abc", "200-", "399-200", "600",
+		"99", "2000", "200,,201", "200;201", "6xx", "200 201",
 		"1000-2000", "-200" };
 	struct status_ranges sr;
 	char *cause;
@@ -63,11 +63,11 @@ test_status_ranges_bad(void **unused)
 }
 
 static const char good_tmpl[] = "# comment\n"
-				"step 60\n"
-				"ds up GAUGE 120 0 1   # trailing comment\n"
-				"ds total GAUGE 2m 0 U\r\n"
-				"rra AVERAGE 0.5 1m 2d\n"
-				"rra MAX 0.5 1h 1y\n";
+                                "step 60\n"
+                                "ds up GAUGE 120 0 1   # trailing comment\n"
+                                "ds total GAUGE 2m 0 U\r\n"
+                                "rra AVERAGE 0.5 1m 2d\n"
+                                "rra MAX 0.5 1h 1y\n";
 
 static void
 test_template(void **unused)
@@ -110,14 +110,14 @@ static void
 test_template_errors(void **unused)
 {
 	static const char bad[] = "step 60\n"
-				  "ds Up GAUGE 120 0 1\n"
-				  "ds x GAUGE 120 5 1\n"
-				  "ds y FLOAT 120 0 1\n"
-				  "ds z GAUGE soon 0 1\n"
-				  "rra AVG 0.5 1m 2d\n"
-				  "rra AVERAGE 1.5 1m 2d\n"
-				  "rra AVERAGE 0.5 1d 1h\n"
-				  "bogus 1\n";
+	                          "ds Up GAUGE 120 0 1\n"
+	                          "ds x GAUGE 120 5 1\n"
+	                          "ds y FLOAT 120 0 1\n"
+	                          "ds z GAUGE soon 0 1\n"
+	                          "rra AVG 0.5 1m 2d\n"
+	                          "rra AVERAGE 1.5 1m 2d\n"
+	                          "rra AVERAGE 0.5 1d 1h\n"
+	                          "bogus 1\n";
 	static const char *want[] = {
 		"b.tmpl:2: bad data source name \"Up\" (want [a-z0-9_]{1,19})",
 		"b.tmpl:3: min is not below max",
@@ -141,8 +141,8 @@ test_template_errors(void **unused)
 
 	errs = NULL;
 	nerrs = 0;
-	assert_null(template_parse("e", "# nothing\n", "e.tmpl", &errs,
-	    &nerrs));
+	assert_null(
+	    template_parse("e", "# nothing\n", "e.tmpl", &errs, &nerrs));
 	assert_int_equal(nerrs, 3);
 	for (i = 0; i < nerrs; i++)
 		free(errs[i]);
