@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "collect.h"
+#include "ident.h"
 #include "log.h"
 #include "scheduler.h"
 #include "store_rrd.h"
@@ -24,11 +25,18 @@
 
 struct collect_rt;
 
+/* At most this many data sources a dynamic series learns. */
+#define COLLECT_DYN_MAX 256
+
 struct itf_run {
 	struct collect_rt *rt;
 	uint64_t slot_ms;
 	uint64_t start_ms;
-	double *vals;
+	double *vals; /* by the instance's template's data sources */
+	/* Data sources a dynamic collector declared beyond its template. */
+	struct tmpl_ds *xds;
+	double *xvals;
+	size_t nx;
 	struct event *deadline;
 	int deadline_hit;
 	int done;
@@ -45,6 +53,8 @@ struct collect_rt {
 	uint64_t overruns;
 	size_t order;
 	int last_status; /* of the last run, -1 before the first */
+	struct tmpl *dyn; /* dynamic: the template its first run made */
+	int warned_new_ds; /* dynamic: a new data source was logged */
 };
 
 /* A test-mode result. */
@@ -112,6 +122,8 @@ collect_reason_name(enum itf_reason r)
 		return "check_unknown";
 	case ITF_REASON_AUTH:
 		return "auth";
+	case ITF_REASON_KILLED:
+		return "killed";
 	}
 	return "invalid";
 }
@@ -193,6 +205,59 @@ collect_host_emit(struct itf_run *run, const char *ds, double value)
 	return 0;
 }
 
+static int
+collect_host_emit_ds(struct itf_run *run, const char *ds, double value,
+    const struct itf_ds_spec *spec)
+{
+	static const char *const types[] = { "GAUGE", "COUNTER", "DERIVE",
+		"ABSOLUTE" };
+	struct itf_instance *inst = run->rt->inst;
+	struct tmpl_ds *d;
+	size_t i;
+
+	if (!ident_valid_ds(ds))
+		return -1;
+	if (template_ds_index(inst->tmpl, ds) != -1 ||
+	    !(inst->ops->flags & ITF_COLLECTOR_DYNAMIC))
+		return collect_host_emit(run, ds, value);
+	for (i = 0; i < run->nx; i++) {
+		if (strcmp(run->xds[i].name, ds) == 0) {
+			run->xvals[i] = value;
+			return 0;
+		}
+	}
+	if (run->nx == COLLECT_DYN_MAX)
+		return -1;
+	run->xds = xreallocarray(run->xds, run->nx + 1, sizeof *run->xds);
+	run->xvals = xreallocarray(run->xvals, run->nx + 1, sizeof *run->xvals);
+	d = &run->xds[run->nx];
+	memset(d, 0, sizeof *d);
+	strcpy(d->name, ds);
+	strcpy(d->type,
+	    spec != NULL && (unsigned)spec->type <= ITF_DS_ABSOLUTE
+	        ? types[spec->type]
+	        : "GAUGE");
+	d->heartbeat = 2 * inst->tmpl->step;
+	d->min = spec != NULL ? spec->min : NAN;
+	d->max = spec != NULL ? spec->max : NAN;
+	if (!isnan(d->min) && !isnan(d->max) && d->min >= d->max)
+		d->min = d->max = NAN;
+	run->xvals[run->nx++] = value;
+	return 0;
+}
+
+static const char *
+collect_host_instance_system(const struct itf_instance *inst)
+{
+	return inst->system->id;
+}
+
+static const char *
+collect_host_instance_series(const struct itf_instance *inst)
+{
+	return inst->series;
+}
+
 static struct itf_instance *
 collect_host_run_instance(struct itf_run *run)
 {
@@ -218,6 +283,10 @@ static const struct itf_host_services collect_services = {
 	.emit = collect_host_emit,
 	.run_done = collect_host_run_done,
 	.run_instance = collect_host_run_instance,
+	.emit_ds = collect_host_emit_ds,
+	.conf_pair_list = conf_inst_pair_list,
+	.instance_system = collect_host_instance_system,
+	.instance_series = collect_host_instance_series,
 };
 
 const struct itf_host_services *
@@ -274,9 +343,9 @@ collect_test_line(struct collect *co, struct collect_rt *rt,
 	xasprintf(&line, "%s %s %s status=%s reason=%s", inst->system->id,
 	    inst->perspective, inst->series, collect_status_name(status),
 	    collect_reason_name(reason));
-	for (i = 0; i < inst->tmpl->nds; i++) {
+	for (i = 0; i < it->tmpl->nds; i++) {
 		collect_fmt_value(num, sizeof num, it->vals[i]);
-		xasprintf(&add, "%s %s=%s", line, inst->tmpl->ds[i].name, num);
+		xasprintf(&add, "%s %s=%s", line, it->tmpl->ds[i].name, num);
 		free(line);
 		line = add;
 	}
@@ -294,7 +363,47 @@ collect_run_free(struct itf_run *run)
 	if (run->deadline != NULL)
 		event_free(run->deadline);
 	free(run->vals);
+	free(run->xds);
+	free(run->xvals);
 	free(run);
+}
+
+/*
+ * The store item of a run. A dynamic series' first run makes its template
+ * (the collector's plus what the run declared); later runs fill that one,
+ * and a data source it lacks is reported once, not stored.
+ */
+static struct store_item *
+collect_item(struct collect_rt *rt, struct itf_run *run)
+{
+	struct itf_instance *inst = rt->inst;
+	struct tmpl *t = inst->tmpl;
+	struct store_item *it;
+	size_t i;
+	int idx;
+
+	if (inst->ops->flags & ITF_COLLECTOR_DYNAMIC) {
+		if (rt->dyn == NULL)
+			rt->dyn =
+			    template_extend(inst->tmpl, run->xds, run->nx);
+		t = rt->dyn;
+	}
+	it = store_item_new(rt->path, t, rt->step,
+	    (time_t)(run->slot_ms / 1000));
+	for (i = 0; i < inst->tmpl->nds; i++)
+		it->vals[i] = run->vals[i];
+	for (i = 0; i < run->nx; i++) {
+		if ((idx = template_ds_index(t, run->xds[i].name)) != -1) {
+			it->vals[idx] = run->xvals[i];
+			continue;
+		}
+		if (!rt->warned_new_ds)
+			log_warn("%s: data source \"%s\" appeared after the "
+			         "series was made; not stored (logged once)",
+			    inst->key, run->xds[i].name);
+		rt->warned_new_ds = 1;
+	}
+	return it;
 }
 
 static void
@@ -305,7 +414,6 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	struct collect *co = rt->co;
 	struct itf_instance *inst = rt->inst;
 	struct store_item *it;
-	size_t i;
 	int idx;
 
 	if (run->done) {
@@ -346,10 +454,7 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	    isnan(run->vals[idx]))
 		run->vals[idx] = reason;
 
-	it = store_item_new(rt->path, inst->tmpl, rt->step,
-	    (time_t)(run->slot_ms / 1000));
-	for (i = 0; i < inst->tmpl->nds; i++)
-		it->vals[i] = run->vals[i];
+	it = collect_item(rt, run);
 	if (co->test_mode)
 		collect_test_line(co, rt, it, status, reason);
 	collect_run_free(run);
@@ -484,6 +589,7 @@ collect_rt_free(struct collect_rt *rt)
 		    ITF_REASON_CANCELLED, NULL);
 	}
 	scheduler_job_free(&rt->job);
+	template_unref(rt->dyn);
 	free(rt->path);
 	inst->rt = NULL;
 	free(rt);

@@ -57,6 +57,8 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "templates_dir", ITF_KEY_STRING },
 	{ "status_listen", ITF_KEY_STRING },
 	{ "log_level", ITF_KEY_STRING },
+	{ "plugin_dir", ITF_KEY_STRING },
+	{ "max_children", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_defaults_keys[] = {
@@ -200,8 +202,34 @@ conf_type_name(enum itf_key_type t)
 		return "a list";
 	case ITF_KEY_GROUP:
 		return "a group";
+	case ITF_KEY_PAIR_LIST:
+		return "a list of (\"from\", \"to\") pairs";
 	}
 	return "?";
+}
+
+/* A list of two-string lists: ( ("a", "b"), ("c", "d") ). */
+static int
+conf_pair_list_ok(const config_setting_t *s)
+{
+	const config_setting_t *e;
+	int i, n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_LIST)
+		return 0;
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, i);
+		if ((config_setting_type(e) != CONFIG_TYPE_LIST &&
+		        config_setting_type(e) != CONFIG_TYPE_ARRAY) ||
+		    config_setting_length(e) != 2 ||
+		    config_setting_type(config_setting_get_elem(e, 0)) !=
+		        CONFIG_TYPE_STRING ||
+		    config_setting_type(config_setting_get_elem(e, 1)) !=
+		        CONFIG_TYPE_STRING)
+			return 0;
+	}
+	return 1;
 }
 
 /* Does setting s have the type t? Lists of strings are checked here too. */
@@ -224,6 +252,8 @@ conf_type_ok(const config_setting_t *s, enum itf_key_type t)
 		return type == CONFIG_TYPE_LIST || type == CONFIG_TYPE_ARRAY;
 	case ITF_KEY_GROUP:
 		return type == CONFIG_TYPE_GROUP;
+	case ITF_KEY_PAIR_LIST:
+		return conf_pair_list_ok(s);
 	}
 	return 0;
 }
@@ -450,6 +480,7 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	const struct itf_collector_ops *ops = NULL;
 	const char *type, *series, *persp, *tname;
 	long long interval, timeout;
+	struct conf_errors perrs = { NULL, 0 };
 	size_t i, before;
 	char *cause = NULL;
 
@@ -468,9 +499,18 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 			    "\"type\" must be a string");
 		return;
 	}
-	if ((ops = plugin_find(type, &cause)) == NULL) {
+	switch (plugin_find(type, ctx->conf->plugin_dir, &ops, &cause)) {
+	case PLUGIN_FOUND:
+		break;
+	case PLUGIN_UNKNOWN:
 		conf_errors_add(ctx->errs, ctx->file,
 		    conf_line(config_setting_get_member(g, "type")), "%s",
+		    cause);
+		free(cause);
+		return;
+	case PLUGIN_BROKEN:
+		/* Not the configuration's fault: skip it, run the rest. */
+		log_err("%s:%d: %s; collector skipped", ctx->file, conf_line(g),
 		    cause);
 		free(cause);
 		return;
@@ -542,16 +582,26 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		return;
 
 	inst->setting = g;
-	inst->errs = ctx->errs;
-	before = ctx->errs->n;
+	inst->errs = plugin_is_loaded(ops) ? &perrs : ctx->errs;
+	before = inst->errs->n;
 	if (ops->configure(ctx->host, inst, &inst->state) != 0 &&
-	    ctx->errs->n == before)
-		conf_errors_add(ctx->errs, ctx->file, inst->line,
+	    inst->errs->n == before)
+		conf_errors_add(inst->errs, ctx->file, inst->line,
 		    "collector \"%s\" of type %s failed to configure",
 		    inst->series, ops->name);
 	conf_scratch_free();
 	inst->setting = NULL;
 	inst->errs = NULL;
+	if (perrs.n == 0)
+		return;
+	/* A plugin that fails its init: logged, that collector skipped. */
+	for (i = 0; i < perrs.n; i++)
+		log_err("%s (plugin %s); collector skipped", perrs.msgs[i],
+		    plugin_file(ops));
+	conf_errors_clear(&perrs);
+	sys->ninsts--;
+	inst->state = NULL;
+	conf_instance_free(inst);
 }
 
 static void
@@ -665,6 +715,24 @@ conf_templates(struct conf_ctx *ctx)
 		    conf_template_cmp);
 }
 
+static void
+conf_get_max_children(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s;
+	long long n;
+
+	ctx->conf->max_children = 32;
+	s = config_setting_get_member(g, "max_children");
+	if (s == NULL || !conf_type_ok(s, ITF_KEY_INT))
+		return;
+	n = config_setting_get_int64(s);
+	if (n < 1 || n > 4096)
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "max_children must be 1 to 4096");
+	else
+		ctx->conf->max_children = (unsigned)n;
+}
+
 /*
  * A relative path in a configuration file is taken relative to the file's
  * directory, so a configuration means the same from any working directory.
@@ -703,6 +771,9 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 			conf->templates_dir = xstrdup(v);
 		if ((v = conf_get_str(g, "status_listen")) != NULL)
 			conf->status_listen = xstrdup(v);
+		if ((v = conf_get_str(g, "plugin_dir")) != NULL)
+			conf->plugin_dir = xstrdup(v);
+		conf_get_max_children(ctx, g);
 		if ((v = conf_get_str(g, "log_level")) != NULL &&
 		    (conf->log_level = log_level_parse(v)) == -1) {
 			conf_errors_add(ctx->errs, ctx->file,
@@ -720,6 +791,10 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		conf->templates_dir = xstrdup(ITF_TEMPLATES_DIR);
 	conf_relative(ctx, &conf->data_dir);
 	conf_relative(ctx, &conf->templates_dir);
+	if (conf->plugin_dir != NULL)
+		conf_relative(ctx, &conf->plugin_dir);
+	if (conf->max_children == 0)
+		conf->max_children = 32;
 	if (conf->status_listen == NULL)
 		conf->status_listen = xstrdup(CONF_DEFAULT_LISTEN);
 	else if (strrchr(conf->status_listen, ':') == NULL ||
@@ -842,6 +917,7 @@ conf_free(struct conf *conf)
 	free(conf->data_dir);
 	free(conf->templates_dir);
 	free(conf->status_listen);
+	free(conf->plugin_dir);
 	free(conf);
 }
 
@@ -934,6 +1010,34 @@ conf_inst_strings(const struct itf_instance *inst, const char *key,
 		list[(*n)++] = config_setting_get_string(e);
 	}
 	*out = list;
+	return 1;
+}
+
+int
+conf_inst_pair_list(const struct itf_instance *inst, const char *key,
+    const char *const **firsts, const char *const **seconds, size_t *n)
+{
+	const config_setting_t *s = conf_inst_member(inst, key), *e;
+	const char **fl, **sl;
+	int i, len;
+
+	if (s == NULL || !conf_pair_list_ok(s))
+		return 0;
+	len = config_setting_length(s);
+	fl = xcalloc((size_t)len + 1, sizeof *fl);
+	sl = xcalloc((size_t)len + 1, sizeof *sl);
+	conf_scratch_add(fl);
+	conf_scratch_add(sl);
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, i);
+		fl[i] =
+		    config_setting_get_string(config_setting_get_elem(e, 0));
+		sl[i] =
+		    config_setting_get_string(config_setting_get_elem(e, 1));
+	}
+	*n = (size_t)len;
+	*firsts = fl;
+	*seconds = sl;
 	return 1;
 }
 

@@ -65,6 +65,8 @@ struct conf {
 	char *data_dir;
 	char *templates_dir;
 	char *status_listen;
+	char *plugin_dir; /* NULL: no plugins */
+	unsigned max_children;
 	int log_level;
 	uint64_t interval_ms;
 	uint64_t timeout_ms;
@@ -99,6 +101,8 @@ int conf_inst_bool(const struct itf_instance *, const char *, int *);
 int conf_inst_strings(const struct itf_instance *, const char *,
     const char *const **, size_t *);
 int conf_inst_pairs(const struct itf_instance *, const char *,
+    const char *const **, const char *const **, size_t *);
+int conf_inst_pair_list(const struct itf_instance *, const char *,
     const char *const **, const char *const **, size_t *);
 void conf_inst_verror(const struct itf_instance *, const char *, const char *,
     va_list) __attribute__((format(printf, 3, 0)));

@@ -16,6 +16,8 @@
 #include "curlev.h"
 #include "log.h"
 #include "loop.h"
+#include "plugin.h"
+#include "proc.h"
 #include "status.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -66,6 +68,7 @@ loop_reload(struct loop *l)
 		log_warn("reload: status_listen changed; takes effect at "
 		         "restart");
 	log_set_level(conf->log_level);
+	proc_set_max(conf->max_children);
 	collect_apply(l->co, conf);
 }
 
@@ -125,6 +128,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	evsignal_add(l.sigint, NULL);
 	evsignal_add(l.sighup, NULL);
 
+	proc_set_max(conf->max_children);
 	collect_apply(l.co, conf);
 	conf = NULL;
 	if (!opts->test_mode || collect_inflight(l.co) > 0)
@@ -135,6 +139,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	event_free(l.sighup);
 out:
 	collect_shutdown(l.co);
+	proc_shutdown();
 	store_stop(l.store);
 	if (opts->test_mode)
 		rc = collect_test_report(l.co, stdout);
@@ -142,6 +147,7 @@ out:
 	collect_free(l.co);
 	conf_free(conf);
 	curlev_shutdown();
+	plugin_unload_all();
 	store_free(l.store);
 	event_base_free(l.base);
 	return rc;

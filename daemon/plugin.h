@@ -1,13 +1,31 @@
 /*
  * The registry of collector types: the built-in ones, listed in one table,
- * and (later) those loaded from plugins.
+ * and those loaded from plugins (daemon.plugin_dir/TYPE.so) with dlopen.
  */
 #ifndef PLUGIN_H
 #define PLUGIN_H
 
 #include "itfollow/collector.h"
 
-/* The collector type named type, or NULL with a message in *cause. */
-const struct itf_collector_ops *plugin_find(const char *type, char **cause);
+enum plugin_result {
+	PLUGIN_FOUND = 0,
+	PLUGIN_UNKNOWN = -1, /* no such type: a configuration error */
+	PLUGIN_BROKEN = -2 /* a plugin file that cannot be used: skipped */
+};
+
+/*
+ * The collector type named type: built in, or a plugin in plugin_dir (may
+ * be NULL). *ops is a host-owned struct with every field of this version
+ * (those a plugin's older ABI lacks are zero). On failure *cause says why
+ * (naming the plugin's file).
+ */
+enum plugin_result plugin_find(const char *type, const char *plugin_dir,
+    const struct itf_collector_ops **ops, char **cause);
+/* 1 if ops came from a plugin file. */
+int plugin_is_loaded(const struct itf_collector_ops *ops);
+/* The file a plugin came from, or NULL. */
+const char *plugin_file(const struct itf_collector_ops *ops);
+/* Unload every plugin (at exit, when no instance is left). */
+void plugin_unload_all(void);
 
 #endif

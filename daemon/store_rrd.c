@@ -29,6 +29,9 @@ struct store_file {
 	int bad; /* differs from its template: left alone */
 	int failing; /* last write failed: logged once */
 	int warned_old; /* an old update was logged */
+	int warned_extra; /* a data source not in the file was logged */
+	char **ds; /* the file's data sources */
+	size_t nds;
 };
 
 #define STORE_BUCKETS 16384
@@ -198,23 +201,58 @@ store_create(struct store_item *it, char **cause)
 	return 0;
 }
 
+/* The data sources a file has, by name. */
+static int
+store_file_has(const struct store_file *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nds; i++) {
+		if (strcmp(f->ds[i], name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+store_file_add_ds(struct store_file *f, const char *name)
+{
+	f->ds = xreallocarray(f->ds, f->nds + 1, sizeof *f->ds);
+	f->ds[f->nds++] = xstrdup(name);
+}
+
+static void
+store_file_clear_ds(struct store_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nds; i++)
+		free(f->ds[i]);
+	free(f->ds);
+	f->ds = NULL;
+	f->nds = 0;
+}
+
 /*
- * Check an existing file against the item's template and read its last
- * update. Returns 0, 1 when it differs (reported in *cause), -1 on error.
+ * Read an existing file's data sources and last update, and check them
+ * against the item's template: the same set for a fixed template; for a
+ * learned (dynamic) one, every data source the file has must keep its
+ * type. Returns 0, 1 when it differs (reported in *cause), -1 on error.
  */
 static int
 store_inspect(struct store_file *f, const struct tmpl *t, char **cause)
 {
 	rrd_info_t *info, *i;
-	size_t nds = 0;
 	int idx, differs = 0;
 	char name[64], *close;
+	size_t len;
 
 	rrd_clear_error();
 	if ((info = rrd_info_r(f->path)) == NULL) {
 		xasprintf(cause, "info: %s", rrd_get_error());
 		return -1;
 	}
+	store_file_clear_ds(f);
 	for (i = info; i != NULL; i = i->next) {
 		if (strcmp(i->key, "last_update") == 0 && i->type == RD_I_CNT) {
 			f->last = (time_t)i->value.u_cnt;
@@ -223,18 +261,20 @@ store_inspect(struct store_file *f, const struct tmpl *t, char **cause)
 		if (strncmp(i->key, "ds[", 3) != 0 || i->type != RD_I_STR)
 			continue;
 		close = strchr(i->key, ']');
+		len = close != NULL ? (size_t)(close - i->key - 3) : 0;
 		if (close == NULL || strcmp(close, "].type") != 0 ||
-		    (size_t)(close - i->key - 3) >= sizeof name)
+		    len >= sizeof name)
 			continue;
-		memcpy(name, i->key + 3, (size_t)(close - i->key - 3));
-		name[close - i->key - 3] = '\0';
-		nds++;
+		memcpy(name, i->key + 3, len);
+		name[len] = '\0';
+		store_file_add_ds(f, name);
 		idx = template_ds_index(t, name);
-		if (idx == -1 || strcmp(t->ds[idx].type, i->value.u_str) != 0)
+		if (idx == -1 ? !t->dynamic
+		              : strcmp(t->ds[idx].type, i->value.u_str) != 0)
 			differs = 1;
 	}
 	rrd_info_free(info);
-	if (differs || nds != t->nds) {
+	if (differs || (!t->dynamic && f->nds != t->nds)) {
 		xasprintf(cause,
 		    "data sources differ from template %s; file "
 		    "left alone",
@@ -244,23 +284,44 @@ store_inspect(struct store_file *f, const struct tmpl *t, char **cause)
 	return 0;
 }
 
-static char *
-store_update_arg(const struct store_item *it)
+/*
+ * The update: "ds:ds:..." and "t:v:v:...", naming each data source, so a
+ * file's own order never matters. A learned template's data sources that
+ * the file lacks are left out (and reported once).
+ */
+static int
+store_update_args(struct store_file *f, const struct store_item *it,
+    char **names, char **values)
 {
-	char *arg, *p;
-	size_t i, len;
+	size_t i, nlen, vlen, n = 0;
+	char *np, *vp;
 
-	len = 32 + it->tmpl->nds * 32;
-	arg = xmalloc(len);
-	p = arg + snprintf(arg, len, "%lld", (long long)it->t);
+	nlen = it->tmpl->nds * (IDENT_DS_MAX + 1) + 1;
+	vlen = 32 + it->tmpl->nds * 32;
+	np = *names = xmalloc(nlen);
+	vp = *values = xmalloc(vlen);
+	*np = '\0';
+	vp += snprintf(vp, vlen, "%lld", (long long)it->t);
 	for (i = 0; i < it->tmpl->nds; i++) {
+		if (!store_file_has(f, it->tmpl->ds[i].name)) {
+			if (!f->warned_extra)
+				log_warn(
+				    "store: %s: no data source \"%s\" in "
+				    "the file (it appeared after the file was "
+				    "made); not stored (logged once)",
+				    f->path, it->tmpl->ds[i].name);
+			f->warned_extra = 1;
+			continue;
+		}
+		np += snprintf(np, nlen - (size_t)(np - *names), "%s%s",
+		    n++ > 0 ? ":" : "", it->tmpl->ds[i].name);
 		if (isnan(it->vals[i]))
-			p += snprintf(p, len - (size_t)(p - arg), ":U");
+			vp += snprintf(vp, vlen - (size_t)(vp - *values), ":U");
 		else
-			p += snprintf(p, len - (size_t)(p - arg), ":%.10g",
-			    it->vals[i]);
+			vp += snprintf(vp, vlen - (size_t)(vp - *values),
+			    ":%.10g", it->vals[i]);
 	}
-	return arg;
+	return n > 0 ? 0 : -1;
 }
 
 static void
@@ -276,7 +337,8 @@ store_write_now(struct store *st, struct store_item *it, char **cause)
 	struct store_file *f;
 	struct stat sb;
 	const char *argv[1];
-	char *arg;
+	char *names, *values;
+	size_t i;
 	int rc;
 
 	f = store_file_get(st, it->path);
@@ -291,6 +353,9 @@ store_write_now(struct store *st, struct store_item *it, char **cause)
 				return -1;
 			store_count(st, &st->created);
 			f->last = it->t - 1;
+			store_file_clear_ds(f);
+			for (i = 0; i < it->tmpl->nds; i++)
+				store_file_add_ds(f, it->tmpl->ds[i].name);
 		} else if ((rc = store_inspect(f, it->tmpl, cause)) != 0) {
 			if (rc == 1) {
 				f->bad = 1;
@@ -312,11 +377,17 @@ store_write_now(struct store *st, struct store_item *it, char **cause)
 		    (long long)it->t, (long long)f->last);
 		return -1;
 	}
-	arg = store_update_arg(it);
-	argv[0] = arg;
+	if (store_update_args(f, it, &names, &values) != 0) {
+		free(names);
+		free(values);
+		xasprintf(cause, "no data source of the update is in the file");
+		return -1;
+	}
+	argv[0] = values;
 	rrd_clear_error();
-	rc = rrd_update_r(it->path, NULL, 1, argv);
-	free(arg);
+	rc = rrd_update_r(it->path, names, 1, argv);
+	free(names);
+	free(values);
 	if (rc != 0) {
 		xasprintf(cause, "update: %s", rrd_get_error());
 		/* The file may have gone or changed: look again next time. */
@@ -444,6 +515,7 @@ store_free(struct store *st)
 	for (b = 0; b < STORE_BUCKETS; b++) {
 		for (f = st->files[b]; f != NULL; f = next) {
 			next = f->next;
+			store_file_clear_ds(f);
 			free(f->path);
 			free(f);
 		}

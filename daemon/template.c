@@ -334,6 +334,30 @@ template_args_free(char **argv, int argc)
 }
 
 struct tmpl *
+template_extend(const struct tmpl *base, const struct tmpl_ds *ds, size_t n)
+{
+	struct tmpl *t;
+	size_t i;
+
+	t = xcalloc(1, sizeof *t);
+	t->refs = 1;
+	t->dynamic = 1;
+	t->name = xstrdup(base->name);
+	t->step = base->step;
+	t->ds = xcalloc(base->nds + n, sizeof *t->ds);
+	memcpy(t->ds, base->ds, base->nds * sizeof *t->ds);
+	t->nds = base->nds;
+	for (i = 0; i < n; i++) {
+		if (template_ds_index(t, ds[i].name) == -1)
+			t->ds[t->nds++] = ds[i];
+	}
+	t->rra = xcalloc(base->nrra, sizeof *t->rra);
+	memcpy(t->rra, base->rra, base->nrra * sizeof *t->rra);
+	t->nrra = base->nrra;
+	return t;
+}
+
+struct tmpl *
 template_ref(struct tmpl *t)
 {
 	__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);

@@ -27,6 +27,7 @@ struct tmpl_rra {
 
 struct tmpl {
 	int refs;
+	int dynamic; /* learned from a run: a file may have more DS */
 	char *name;
 	unsigned step;
 	size_t nds;
@@ -57,6 +58,13 @@ int template_ds_index(const struct tmpl *t, const char *name);
 void template_create_args(const struct tmpl *t, unsigned step, char ***argv,
     int *argc);
 void template_args_free(char **argv, int argc);
+
+/*
+ * A copy of base with more data sources appended (those not in base
+ * already), marked dynamic: the template a collector's output makes.
+ */
+struct tmpl *template_extend(const struct tmpl *base, const struct tmpl_ds *ds,
+    size_t n);
 
 struct tmpl *template_ref(struct tmpl *t);
 void template_unref(struct tmpl *t);

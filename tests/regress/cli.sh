@@ -1,6 +1,7 @@
 # The command lines: -n on good and bad files, the embedded default
 # configuration, and itfollow check / last reading back what -T stored.
 . "$(dirname "$0")/lib.bash"
+free_port STATUS
 
 out=$("$BIN/itfollowd" -n -c "$SRC/conf/itfollowd.conf" 2>&1) && rc=0 || rc=$?
 expect_eq "-n on conf/itfollowd.conf: exit" "$rc" 0
@@ -48,7 +49,7 @@ fi
 # itfollow last reads back what -T stored.
 start_targets
 cat >"$T/one.conf" <<CONF
-daemon = { data_dir = "data"; status_listen = "127.0.0.1:$(free_port)"; };
+daemon = { data_dir = "data"; status_listen = "127.0.0.1:$STATUS"; };
 systems = ( { id = "web"; category = "basic"; portfolio = "service";
   collectors = ( { type = "http"; series = "ok"; url = "http://127.0.0.1:$HTTP/ok"; } ); } );
 CONF

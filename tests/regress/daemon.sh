@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.bash"
 
 start_targets
-STATUS=$(free_port)
+free_port STATUS
 H="http://127.0.0.1:$HTTP"
 
 # Templates with a 2 s step so a short test sees whole steps.

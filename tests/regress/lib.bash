@@ -35,13 +35,19 @@ ok() {
 	CHECKS=$((CHECKS + 1))
 }
 
-# A TCP port on 127.0.0.1 that nobody listens on now.
+# A TCP port on 127.0.0.1 that nobody listens on now, below the ephemeral
+# range (32768-) so no outgoing connection holds it, and not handed out
+# before in this test. Call it in the shell itself, not in $(...), so it
+# remembers: free_port VAR.
+PICKED=" "
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 30000))
+		p=$((20000 + RANDOM % 12000))
+		case "$PICKED" in *" $p "*) continue ;; esac
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
+			PICKED="$PICKED$p "
+			printf -v "$1" '%s' "$p"
 			return
 		fi
 	done
@@ -49,7 +55,7 @@ free_port() {
 
 wait_file() {
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		[ -s "$1" ] && return 0
 		sleep 0.1
 	done
@@ -60,7 +66,7 @@ wait_file() {
 # wait_http URL: until it answers at all (any status).
 wait_http() {
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		curl -s -o /dev/null "$1" && return 0
 		sleep 0.1
 	done
@@ -72,12 +78,12 @@ wait_http() {
 # days), and raw garbage/close/silent ports. Sets HTTP, HTTPS, GARBAGE,
 # CLOSE, SILENT, REFUSED and CA.
 start_targets() {
-	HTTP=$(free_port)
-	HTTPS=$(free_port)
-	GARBAGE=$(free_port)
-	CLOSE=$(free_port)
-	SILENT=$(free_port)
-	REFUSED=$(free_port)
+	free_port HTTP
+	free_port HTTPS
+	free_port GARBAGE
+	free_port CLOSE
+	free_port SILENT
+	free_port REFUSED
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 	    -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
 	    -out "$T/cert.pem" 2>/dev/null

@@ -7,7 +7,7 @@ start_targets
 printf 's3cret\n' >"$T/password"
 printf 'tok3n\n' >"$T/token"
 chmod 600 "$T/password" "$T/token"
-STATUS=$(free_port)
+free_port STATUS
 
 H="http://127.0.0.1:$HTTP"
 cat >"$T/probes.conf" <<CONF

@@ -31,8 +31,13 @@
 extern "C" {
 #endif
 
-/* Version 1: the first. Bump when a field is appended to either struct. */
-#define ITF_COLLECTOR_ABI_VERSION 1
+/*
+ * Bump when a field is appended to either struct.
+ *   1: the first.
+ *   2: host: emit_ds, conf_pair_list, instance_system, instance_series;
+ *      ops: flags (ITF_COLLECTOR_DYNAMIC).
+ */
+#define ITF_COLLECTOR_ABI_VERSION 2
 
 /* A plugin (.so) exports this symbol, a function returning its ops. */
 #define ITF_COLLECTOR_ENTRY "itf_collector_entry"
@@ -73,9 +78,10 @@ enum itf_reason {
 	ITF_REASON_CHECK_WARNING = 16,
 	ITF_REASON_CHECK_CRITICAL = 17,
 	ITF_REASON_CHECK_UNKNOWN = 18,
-	ITF_REASON_AUTH = 19
+	ITF_REASON_AUTH = 19,
+	ITF_REASON_KILLED = 20 /* a check program died by a signal */
 };
-#define ITF_REASON_MAX ITF_REASON_AUTH
+#define ITF_REASON_MAX ITF_REASON_KILLED
 
 /* Log levels, as syslog's. */
 enum itf_log_level {
@@ -86,6 +92,28 @@ enum itf_log_level {
 	ITF_LOG_DEBUG = 7
 };
 
+/* The type of a data source a collector declares with emit_ds (v2). */
+enum itf_ds_type {
+	ITF_DS_GAUGE = 0,
+	ITF_DS_COUNTER = 1,
+	ITF_DS_DERIVE = 2,
+	ITF_DS_ABSOLUTE = 3
+};
+
+/* How a declared data source is stored. min and max: NAN for none. */
+struct itf_ds_spec {
+	enum itf_ds_type type;
+	double min;
+	double max;
+};
+
+/* ops->flags (v2). */
+/* The series' data sources come from what its runs emit with emit_ds, on
+ * top of its template's (a template with only up and reason, say): the
+ * first run's data sources make the file; a data source that appears
+ * later is reported and not stored. */
+#define ITF_COLLECTOR_DYNAMIC 0x1u
+
 /* The type of a configuration key a collector accepts. */
 enum itf_key_type {
 	ITF_KEY_STRING = 1,
@@ -93,7 +121,8 @@ enum itf_key_type {
 	ITF_KEY_FLOAT = 3, /* an int is accepted too */
 	ITF_KEY_BOOL = 4,
 	ITF_KEY_STRING_LIST = 5, /* a list or array of strings */
-	ITF_KEY_GROUP = 6 /* a group of string settings, e.g. env */
+	ITF_KEY_GROUP = 6, /* a group of string settings, e.g. env */
+	ITF_KEY_PAIR_LIST = 7 /* a list of ("from", "to") string pairs */
 };
 
 /* One key a collector accepts in its configuration block. */
@@ -174,6 +203,28 @@ struct itf_host_services {
 
 	/* The instance a run belongs to. */
 	struct itf_instance *(*run_instance)(struct itf_run *run);
+
+	/* Version 2. */
+
+	/*
+	 * Record a value and declare how its data source is stored: for
+	 * collectors with ITF_COLLECTOR_DYNAMIC, whose data sources come from
+	 * what they measure (check output, say). ds must match
+	 * [a-z0-9_]{1,19}. Returns 0, or -1 when ds is not a valid name.
+	 */
+	int (*emit_ds)(struct itf_run *run, const char *ds, double value,
+	    const struct itf_ds_spec *spec);
+
+	/*
+	 * A list of ("from", "to") pairs, e.g. map = ( ("a", "b") ): the
+	 * firsts and seconds, NULL-terminated, *n pairs.
+	 */
+	int (*conf_pair_list)(const struct itf_instance *inst, const char *key,
+	    const char *const **firsts, const char *const **seconds, size_t *n);
+
+	/* The instance's system id and series id. */
+	const char *(*instance_system)(const struct itf_instance *inst);
+	const char *(*instance_series)(const struct itf_instance *inst);
 };
 
 /* A collector type. */
@@ -200,6 +251,9 @@ struct itf_collector_ops {
 
 	/* Free the state. */
 	void (*destroy)(void *state);
+
+	/* Version 2. */
+	uint32_t flags; /* ITF_COLLECTOR_DYNAMIC */
 };
 
 /* The type of the entry symbol a plugin exports. */

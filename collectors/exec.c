@@ -1,0 +1,560 @@
+/*
+ * The exec collector: runs a check program by argv and reads its output in
+ * the Monitoring Plugins format (default), Munin's or collectd's PUTVAL.
+ * Exit codes make the status (Monitoring Plugins: 0 OK and 1 WARNING up,
+ * 2 CRITICAL down, 3 UNKNOWN and anything else unknown); the values the
+ * output carries become the series' data sources (ITF_COLLECTOR_DYNAMIC),
+ * named by parse_dsname() or by the configuration's `datasources` pairs.
+ * A Munin plugin is run with `config` at its first run to learn its fields.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "itfollow/collector.h"
+#include "parse_dsname.h"
+#include "parse_munin.h"
+#include "parse_nagios.h"
+#include "parse_putval.h"
+#include "proc.h"
+#include "xmalloc.h"
+
+#define EXEC_MAX_OUTPUT_DEFAULT (64 * 1024)
+#define EXEC_DEFAULT_USER "nobody"
+#define EXEC_DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
+
+enum exec_format { EXEC_NAGIOS, EXEC_MUNIN, EXEC_COLLECTD };
+
+static const struct itf_key exec_keys[] = {
+	{ "command", ITF_KEY_STRING_LIST },
+	{ "format", ITF_KEY_STRING },
+	{ "env", ITF_KEY_GROUP },
+	{ "user", ITF_KEY_STRING },
+	{ "warning_is_up", ITF_KEY_BOOL },
+	{ "max_output", ITF_KEY_INT },
+	{ "datasources", ITF_KEY_PAIR_LIST },
+	{ NULL, 0 },
+};
+
+struct exec_state {
+	const struct itf_host_services *host;
+	struct itf_instance *inst;
+	char **argv;
+	char **config_argv; /* munin: argv + "config" */
+	char **env;
+	enum exec_format format;
+	int warning_is_up;
+	size_t max_output;
+	int set_user;
+	uid_t uid;
+	gid_t gid;
+	char **rename_from; /* datasources: label -> ds name */
+	char **rename_to;
+	size_t nrename;
+
+	/* Munin: fields learned from `config`. */
+	struct parse_munin_config munin;
+	int munin_known;
+
+	struct itf_run *run;
+	struct proc *proc;
+	int in_config; /* munin: the config run is going */
+};
+
+static void exec_destroy(void *);
+
+static char **
+exec_strv(const char *const *v, size_t n, const char *extra)
+{
+	char **c;
+	size_t i;
+
+	c = xcalloc(n + 2, sizeof *c);
+	for (i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	if (extra != NULL)
+		c[n] = xstrdup(extra);
+	return c;
+}
+
+static void
+exec_strv_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+exec_conf_user(struct exec_state *st, const struct itf_host_services *host,
+    struct itf_instance *inst)
+{
+	const char *name = EXEC_DEFAULT_USER;
+	struct passwd *pw;
+
+	host->conf_string(inst, "user", &name);
+	if (geteuid() != 0)
+		return 0; /* not root: children run as we do */
+	errno = 0;
+	if ((pw = getpwnam(name)) == NULL) {
+		host->conf_error(inst, "user", "no user \"%s\"", name);
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		host->conf_error(inst, "user",
+		    "check programs never run as "
+		    "root (user \"%s\")",
+		    name);
+		return -1;
+	}
+	st->set_user = 1;
+	st->uid = pw->pw_uid;
+	st->gid = pw->pw_gid;
+	return 0;
+}
+
+static int
+exec_configure(const struct itf_host_services *host, struct itf_instance *inst,
+    void **statep)
+{
+	struct exec_state *st;
+	const char *const *list, *const *names, *const *values, *s;
+	const char *path = NULL;
+	size_t n, i, k;
+	long long ll;
+	int b, errors = 0;
+	char ds[PARSE_DSNAME_SIZE];
+
+	st = xcalloc(1, sizeof *st);
+	st->host = host;
+	st->inst = inst;
+	st->warning_is_up = 1;
+	st->max_output = EXEC_MAX_OUTPUT_DEFAULT;
+	if (!host->conf_strings(inst, "command", &list, &n) || n == 0) {
+		host->conf_error(inst, "command",
+		    "exec collector needs a "
+		    "\"command\": [\"/path/to/program\", \"arg\", ...]");
+		errors++;
+	} else if (list[0][0] != '/') {
+		host->conf_error(inst, "command",
+		    "the program \"%s\" must be "
+		    "an absolute path (no shell, no PATH search)",
+		    list[0]);
+		errors++;
+	} else if (access(list[0], X_OK) != 0) {
+		host->conf_error(inst, "command", "%s: %s", list[0],
+		    strerror(errno));
+		errors++;
+	} else {
+		st->argv = exec_strv(list, n, NULL);
+		st->config_argv = exec_strv(list, n, "config");
+	}
+	if (host->conf_string(inst, "format", &s)) {
+		if (strcmp(s, "nagios") == 0)
+			st->format = EXEC_NAGIOS;
+		else if (strcmp(s, "munin") == 0)
+			st->format = EXEC_MUNIN;
+		else if (strcmp(s, "collectd") == 0)
+			st->format = EXEC_COLLECTD;
+		else {
+			host->conf_error(inst, "format",
+			    "unknown format "
+			    "\"%s\" (want nagios | munin | collectd)",
+			    s);
+			errors++;
+		}
+	}
+	/* An explicit environment: what the configuration says, and PATH. */
+	if (host->conf_pairs(inst, "env", &names, &values, &n)) {
+		st->env = xcalloc(n + 2, sizeof *st->env);
+		for (i = 0, k = 0; i < n; i++) {
+			if (strcmp(names[i], "PATH") == 0)
+				path = values[i];
+			xasprintf(&st->env[k++], "%s=%s", names[i], values[i]);
+		}
+		if (path == NULL)
+			st->env[k++] = xstrdup(EXEC_DEFAULT_PATH);
+	} else {
+		st->env = xcalloc(2, sizeof *st->env);
+		st->env[0] = xstrdup(EXEC_DEFAULT_PATH);
+	}
+	if (host->conf_bool(inst, "warning_is_up", &b))
+		st->warning_is_up = b;
+	if (host->conf_int(inst, "max_output", &ll)) {
+		if (ll < 256 || ll > 16 * 1024 * 1024) {
+			host->conf_error(inst, "max_output",
+			    "max_output must "
+			    "be 256 to 16777216 bytes");
+			errors++;
+		} else
+			st->max_output = (size_t)ll;
+	}
+	if (host->conf_pair_list(inst, "datasources", &names, &values, &n)) {
+		st->rename_from = xcalloc(n + 1, sizeof *st->rename_from);
+		st->rename_to = xcalloc(n + 1, sizeof *st->rename_to);
+		for (i = 0; i < n; i++) {
+			parse_dsname(values[i], strlen(values[i]), ds);
+			if (strcmp(ds, values[i]) != 0) {
+				host->conf_error(inst, "datasources",
+				    "bad data "
+				    "source name \"%s\" (want [a-z0-9_]{1,19})",
+				    values[i]);
+				errors++;
+				continue;
+			}
+			st->rename_from[st->nrename] = xstrdup(names[i]);
+			st->rename_to[st->nrename++] = xstrdup(values[i]);
+		}
+	}
+	if (exec_conf_user(st, host, inst) != 0)
+		errors++;
+	if (errors != 0) {
+		exec_destroy(st);
+		return -1;
+	}
+	*statep = st;
+	return 0;
+}
+
+/* The data source of a label: the configured name, else parse_dsname's. */
+static const char *
+exec_ds(struct exec_state *st, const char *label, const char *derived)
+{
+	size_t i;
+
+	for (i = 0; i < st->nrename; i++) {
+		if (strcmp(st->rename_from[i], label) == 0)
+			return st->rename_to[i];
+	}
+	return derived;
+}
+
+static void
+exec_errors(struct exec_state *st, char **errors, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 3; i++)
+		st->host->log(st->inst, ITF_LOG_WARNING, "output: %s",
+		    errors[i]);
+	if (n > 3)
+		st->host->log(st->inst, ITF_LOG_WARNING,
+		    "output: %zu more "
+		    "errors",
+		    n - 3);
+}
+
+/* The end of a run; status and reason from the exit, as the format says. */
+static void
+exec_finish(struct exec_state *st, enum itf_status status,
+    enum itf_reason reason, const char *msg)
+{
+	struct itf_run *run = st->run;
+
+	st->run = NULL;
+	st->proc = NULL;
+	st->host->run_done(run, status, reason, msg);
+}
+
+/* A run that did not produce a verdict: unknown, with why. */
+static int
+exec_failed(struct exec_state *st, const struct proc_result *r)
+{
+	char msg[256];
+
+	if (r->exec_errno != 0) {
+		snprintf(msg, sizeof msg, "cannot run %s: %s", st->argv[0],
+		    strerror(r->exec_errno));
+		exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_EXEC_FAILED,
+		    msg);
+		return 1;
+	}
+	if (r->timed_out) {
+		exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_TIMEOUT,
+		    "killed at its timeout");
+		return 1;
+	}
+	if (!r->exited) {
+		snprintf(msg, sizeof msg, "killed by signal %d", r->signal);
+		exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_KILLED, msg);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+exec_nagios(struct exec_state *st, const struct proc_result *r)
+{
+	struct parse_nagios out;
+	struct itf_ds_spec spec;
+	enum itf_status status;
+	enum itf_reason reason;
+	size_t i;
+
+	parse_nagios(r->out, r->outlen, &out);
+	exec_errors(st, out.errors, out.nerrors);
+	for (i = 0; i < out.nperf; i++) {
+		spec.type = out.perf[i].counter ? ITF_DS_DERIVE : ITF_DS_GAUGE;
+		spec.min = out.perf[i].counter ? 0 : out.perf[i].min;
+		spec.max = out.perf[i].max;
+		st->host->emit_ds(st->run,
+		    exec_ds(st, out.perf[i].label, out.perf[i].ds),
+		    out.perf[i].value, &spec);
+	}
+	switch (r->code) {
+	case 0:
+		status = ITF_STATUS_UP;
+		reason = ITF_REASON_OK;
+		break;
+	case 1:
+		status = st->warning_is_up ? ITF_STATUS_UP : ITF_STATUS_DOWN;
+		reason = ITF_REASON_CHECK_WARNING;
+		break;
+	case 2:
+		status = ITF_STATUS_DOWN;
+		reason = ITF_REASON_CHECK_CRITICAL;
+		break;
+	case 126:
+	case 127:
+		status = ITF_STATUS_UNKNOWN;
+		reason = ITF_REASON_EXEC_FAILED;
+		break;
+	default:
+		status = ITF_STATUS_UNKNOWN;
+		reason = ITF_REASON_CHECK_UNKNOWN;
+		break;
+	}
+	exec_finish(st, status, reason,
+	    out.message[0] != '\0' ? out.message : NULL);
+	parse_nagios_free(&out);
+}
+
+static const struct parse_munin_field *
+exec_munin_field(const struct exec_state *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->munin.nfields; i++) {
+		if (strcmp(st->munin.fields[i].name, name) == 0)
+			return &st->munin.fields[i];
+	}
+	return NULL;
+}
+
+static enum itf_ds_type
+exec_ds_type(const char *type)
+{
+	if (strcmp(type, "COUNTER") == 0)
+		return ITF_DS_COUNTER;
+	if (strcmp(type, "DERIVE") == 0)
+		return ITF_DS_DERIVE;
+	if (strcmp(type, "ABSOLUTE") == 0)
+		return ITF_DS_ABSOLUTE;
+	return ITF_DS_GAUGE;
+}
+
+static void
+exec_munin(struct exec_state *st, const struct proc_result *r)
+{
+	struct parse_munin_values out;
+	const struct parse_munin_field *f;
+	struct itf_ds_spec spec;
+	size_t i;
+
+	parse_munin_values(r->out, r->outlen, &out);
+	exec_errors(st, out.errors, out.nerrors);
+	for (i = 0; i < out.nvalues; i++) {
+		f = exec_munin_field(st, out.values[i].name);
+		if (f == NULL) {
+			st->host->log(st->inst, ITF_LOG_WARNING,
+			    "field \"%s\" "
+			    "is not in the plugin's config; not stored",
+			    out.values[i].name);
+			continue;
+		}
+		spec.type = exec_ds_type(f->type);
+		spec.min = f->min;
+		spec.max = f->max;
+		st->host->emit_ds(st->run,
+		    exec_ds(st, out.values[i].name, out.values[i].ds),
+		    out.values[i].value, &spec);
+	}
+	parse_munin_values_free(&out);
+	if (r->code != 0) {
+		exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_CHECK_UNKNOWN,
+		    "plugin exited non-zero");
+		return;
+	}
+	exec_finish(st, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+}
+
+static void
+exec_collectd(struct exec_state *st, const struct proc_result *r)
+{
+	struct parse_putvals out;
+	struct itf_ds_spec spec = { ITF_DS_GAUGE, NAN, NAN };
+	char label[256], ds[PARSE_DSNAME_SIZE];
+	size_t i, k;
+
+	parse_putval(r->out, r->outlen, &out);
+	exec_errors(st, out.errors, out.nerrors);
+	for (i = 0; i < out.n; i++) {
+		for (k = 0; k < out.vals[i].nvalues; k++) {
+			/* type-instance, and an index for multi-value types. */
+			if (out.vals[i].nvalues == 1)
+				snprintf(label, sizeof label, "%s",
+				    out.vals[i].type);
+			else
+				snprintf(label, sizeof label, "%s_%zu",
+				    out.vals[i].type, k);
+			parse_dsname(label, strlen(label), ds);
+			st->host->emit_ds(st->run, exec_ds(st, label, ds),
+			    out.vals[i].values[k], &spec);
+		}
+	}
+	parse_putval_free(&out);
+	if (r->code != 0) {
+		exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_CHECK_UNKNOWN,
+		    "program exited non-zero");
+		return;
+	}
+	exec_finish(st, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+}
+
+static int exec_spawn(struct exec_state *, char **argv);
+
+static void
+exec_done_cb(struct proc *p, const struct proc_result *r, void *arg)
+{
+	struct exec_state *st = arg;
+
+	st->proc = NULL;
+	if (r->truncated)
+		st->host->log(st->inst, ITF_LOG_WARNING,
+		    "output over %zu "
+		    "bytes; the rest was dropped",
+		    st->max_output);
+	if (r->errlen > 0)
+		st->host->log(st->inst, ITF_LOG_DEBUG, "stderr: %.200s",
+		    r->err);
+	if (exec_failed(st, r))
+		return;
+	if (st->in_config) {
+		st->in_config = 0;
+		if (r->code != 0) {
+			exec_finish(st, ITF_STATUS_UNKNOWN,
+			    ITF_REASON_CHECK_UNKNOWN,
+			    "plugin config exited non-zero");
+			return;
+		}
+		parse_munin_config(r->out, r->outlen, &st->munin);
+		exec_errors(st, st->munin.errors, st->munin.nerrors);
+		st->munin_known = 1;
+		if (exec_spawn(st, st->argv) != 0)
+			exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_INTERNAL,
+			    "cannot start the plugin");
+		return;
+	}
+	switch (st->format) {
+	case EXEC_NAGIOS:
+		exec_nagios(st, r);
+		break;
+	case EXEC_MUNIN:
+		exec_munin(st, r);
+		break;
+	case EXEC_COLLECTD:
+		exec_collectd(st, r);
+		break;
+	}
+}
+
+static int
+exec_spawn(struct exec_state *st, char **argv)
+{
+	struct proc_opts o;
+	char *cause = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.argv = (const char *const *)argv;
+	o.env = (const char *const *)st->env;
+	o.set_user = st->set_user;
+	o.uid = st->uid;
+	o.gid = st->gid;
+	o.max_output = st->max_output;
+	o.timeout_ms = st->host->timeout_ms(st->inst);
+	st->proc =
+	    proc_start(st->host->event_base(), &o, exec_done_cb, st, &cause);
+	if (st->proc == NULL) {
+		st->host->log(st->inst, ITF_LOG_ERR, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+exec_start(void *arg, struct itf_run *run)
+{
+	struct exec_state *st = arg;
+
+	st->run = run;
+	st->in_config = st->format == EXEC_MUNIN && !st->munin_known;
+	if (exec_spawn(st, st->in_config ? st->config_argv : st->argv) != 0) {
+		st->run = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+exec_cancel(void *arg, struct itf_run *run)
+{
+	struct exec_state *st = arg;
+
+	if (st->run != run)
+		return;
+	if (st->proc != NULL)
+		proc_cancel(st->proc);
+	exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED, NULL);
+}
+
+static void
+exec_destroy(void *arg)
+{
+	struct exec_state *st = arg;
+	size_t i;
+
+	if (st == NULL)
+		return;
+	exec_strv_free(st->argv);
+	exec_strv_free(st->config_argv);
+	exec_strv_free(st->env);
+	for (i = 0; i < st->nrename; i++) {
+		free(st->rename_from[i]);
+		free(st->rename_to[i]);
+	}
+	free(st->rename_from);
+	free(st->rename_to);
+	if (st->munin_known)
+		parse_munin_config_free(&st->munin);
+	free(st);
+}
+
+const struct itf_collector_ops collector_exec_ops = {
+	.abi_version = ITF_COLLECTOR_ABI_VERSION,
+	.name = "exec",
+	.perspective = "quality",
+	.template_name = "dynamic",
+	.keys = exec_keys,
+	.configure = exec_configure,
+	.start = exec_start,
+	.cancel = exec_cancel,
+	.destroy = exec_destroy,
+	.flags = ITF_COLLECTOR_DYNAMIC,
+};

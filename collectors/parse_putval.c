@@ -1,0 +1,385 @@
+/*
+ * Parser of collectd PUTVAL lines. A line is cut into words (collectd's
+ * quoting rules), the identifier is checked and split, and each value list
+ * becomes one entry. A bad line, or a bad list, costs only itself. Work is
+ * linear in the input.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse_putval.h"
+#include "xmalloc.h"
+
+#define PARSE_PUTVAL_QUOTE 64 /* bytes of input quoted in an error */
+#define PARSE_PUTVAL_NUMBER 512 /* longest number text that is read */
+#define PARSE_PUTVAL_TIME_MAX 1e15 /* epoch seconds: far off, fits */
+
+struct parse_putval_state {
+	struct parse_putvals *out;
+	size_t cap; /* entries allocated in out->vals */
+	unsigned line;
+	int full; /* PARSE_PUTVAL_MAX entries kept: stop */
+};
+
+static void __attribute__((format(printf, 2, 3)))
+parse_putval_error(struct parse_putvals *out, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (out->nerrors >= PARSE_PUTVAL_MAX_ERRORS)
+		return;
+	if (out->nerrors == PARSE_PUTVAL_MAX_ERRORS - 1)
+		strcpy(msg, "too many errors, the rest are not reported");
+	else {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
+	}
+	out->errors =
+	    xreallocarray(out->errors, out->nerrors + 1, sizeof *out->errors);
+	out->errors[out->nerrors++] = xstrdup(msg);
+}
+
+/*
+ * p[0..n) made fit for an error message: at most PARSE_PUTVAL_QUOTE bytes,
+ * anything but printable ASCII as '?'.
+ */
+static const char *
+parse_putval_quote(const char *p, size_t n, char buf[PARSE_PUTVAL_QUOTE + 4])
+{
+	size_t i, m = n > PARSE_PUTVAL_QUOTE ? PARSE_PUTVAL_QUOTE : n;
+
+	for (i = 0; i < m; i++)
+		buf[i] = (p[i] >= ' ' && p[i] <= '~') ? p[i] : '?';
+	if (n > m) {
+		memcpy(buf + m, "...", 3);
+		m += 3;
+	}
+	buf[m] = '\0';
+	return buf;
+}
+
+static int
+parse_putval_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * p[0..end) as a finite decimal number (sign, digits, point, exponent), all
+ * of it; 0 or -1. The syntax is checked first, so strtod never sees "nan",
+ * "inf", hex or blanks.
+ */
+static int
+parse_putval_number(const char *p, const char *end, double *v)
+{
+	char buf[PARSE_PUTVAL_NUMBER];
+	const char *q = p;
+	size_t n = (size_t)(end - p);
+	int digits = 0;
+
+	if (q < end && (*q == '+' || *q == '-'))
+		q++;
+	for (; q < end && *q >= '0' && *q <= '9'; q++)
+		digits = 1;
+	if (q < end && *q == '.') {
+		for (q++; q < end && *q >= '0' && *q <= '9'; q++)
+			digits = 1;
+	}
+	if (digits && q < end && (*q == 'e' || *q == 'E')) {
+		if (++q < end && (*q == '+' || *q == '-'))
+			q++;
+		for (digits = 0; q < end && *q >= '0' && *q <= '9'; q++)
+			digits = 1;
+	}
+	if (!digits || q != end || n >= sizeof buf)
+		return -1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	*v = strtod(buf, NULL);
+	return isfinite(*v) ? 0 : -1;
+}
+
+/*
+ * The next word at *pp (before end) into a new string *w of *wlen bytes (it
+ * may hold NUL bytes). As collectd's parse_string and parse_option do, a
+ * word starting with '"', or the part after the first '=' of a word when it
+ * starts with '"', is a quoted string: \c is c, and it ends at the next
+ * unescaped '"', which must end the word. 1, 0 at the end of the line, or -1
+ * for bad quoting.
+ */
+static int
+parse_putval_word(const char **pp, const char *end, char **w, size_t *wlen)
+{
+	const char *p = *pp;
+	size_t n = 0, after_eq = SIZE_MAX;
+	int quoted = 0;
+	char *s;
+
+	while (p < end && parse_putval_space(*p))
+		p++;
+	if (p == end) {
+		*pp = p;
+		return 0;
+	}
+	s = xmalloc((size_t)(end - p) + 1);
+	while (p < end) {
+		if (quoted) {
+			if (*p == '\\' && p + 1 < end) {
+				s[n++] = p[1];
+				p += 2;
+			} else if (*p == '"') {
+				quoted = -1; /* closed */
+				p++;
+				break;
+			} else
+				s[n++] = *p++;
+			continue;
+		}
+		if (parse_putval_space(*p))
+			break;
+		if (*p == '"' && (n == 0 || n == after_eq)) {
+			quoted = 1;
+			p++;
+			continue;
+		}
+		if (*p == '=' && after_eq == SIZE_MAX)
+			after_eq = n + 1;
+		s[n++] = *p++;
+	}
+	if (quoted == 1 ||
+	    (quoted == -1 && p < end && !parse_putval_space(*p))) {
+		free(s);
+		*pp = end;
+		return -1;
+	}
+	s[n] = '\0';
+	*w = s;
+	*wlen = n;
+	*pp = p;
+	return 1;
+}
+
+/* Split host/plugin/type into e's fields; 0, or -1 with why in *why. */
+static int
+parse_putval_identifier(const char *s, size_t n, struct parse_putval *e,
+    const char **why)
+{
+	const char *slash[2];
+	size_t i, nslash = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f) {
+			*why = "control byte in identifier";
+			return -1;
+		}
+		if (s[i] != '/')
+			continue;
+		if (nslash == 2) {
+			*why = "identifier has more than 3 parts";
+			return -1;
+		}
+		slash[nslash++] = s + i;
+	}
+	if (nslash != 2 || slash[0] == s || slash[1] == slash[0] + 1 ||
+	    slash[1] == s + n - 1) {
+		*why = "identifier is not host/plugin/type";
+		return -1;
+	}
+	e->identifier = xstrndup(s, n);
+	e->host = xstrndup(s, (size_t)(slash[0] - s));
+	e->plugin = xstrndup(slash[0] + 1, (size_t)(slash[1] - slash[0] - 1));
+	e->type = xstrndup(slash[1] + 1, (size_t)(s + n - slash[1] - 1));
+	return 0;
+}
+
+/* The value list w[0..n) for the identifier in *id, with its interval. */
+static void
+parse_putval_list(struct parse_putval_state *st, const struct parse_putval *id,
+    const char *w, size_t n)
+{
+	char quote[PARSE_PUTVAL_QUOTE + 4], vq[PARSE_PUTVAL_QUOTE + 4];
+	const char *p = w, *end = w + n, *f, *fe;
+	struct parse_putval e;
+	size_t nv = 0;
+	double t;
+
+	/* The time. */
+	if ((fe = memchr(p, ':', n)) == NULL) {
+		parse_putval_error(st->out,
+		    "line %u: value list '%s' has no values", st->line,
+		    parse_putval_quote(w, n, quote));
+		return;
+	}
+	if (fe - p == 1 && *p == 'N')
+		t = 0;
+	else if (parse_putval_number(p, fe, &t) != 0 || t < 0 ||
+	    t >= PARSE_PUTVAL_TIME_MAX) {
+		parse_putval_error(st->out, "line %u: bad time '%s'", st->line,
+		    parse_putval_quote(p, (size_t)(fe - p), vq));
+		return;
+	}
+	/* Count before allocating, so a huge list costs nothing. */
+	for (f = fe; f != NULL; f = memchr(f + 1, ':', (size_t)(end - f - 1))) {
+		if (++nv > PARSE_PUTVAL_MAX_VALUES) {
+			parse_putval_error(st->out,
+			    "line %u: more than %d values in a list", st->line,
+			    PARSE_PUTVAL_MAX_VALUES);
+			return;
+		}
+	}
+	if (st->out->n == PARSE_PUTVAL_MAX) {
+		parse_putval_error(st->out,
+		    "line %u: more than %d value lists, the rest are ignored",
+		    st->line, PARSE_PUTVAL_MAX);
+		st->full = 1;
+		return;
+	}
+
+	memset(&e, 0, sizeof e);
+	e.time = (long long)t;
+	e.interval = id->interval;
+	e.values = xreallocarray(NULL, nv, sizeof *e.values);
+	for (f = fe + 1; e.nvalues < nv; f = fe + 1) {
+		if ((fe = memchr(f, ':', (size_t)(end - f))) == NULL)
+			fe = end;
+		if (fe - f == 1 && *f == 'U')
+			e.values[e.nvalues] = NAN;
+		else if (parse_putval_number(f, fe, &e.values[e.nvalues]) !=
+		    0) {
+			e.values[e.nvalues] = NAN;
+			parse_putval_error(st->out,
+			    "line %u: bad value '%s' (number %zu of '%s'), "
+			    "stored as U",
+			    st->line,
+			    parse_putval_quote(f, (size_t)(fe - f), vq),
+			    e.nvalues + 1, parse_putval_quote(w, n, quote));
+		}
+		e.nvalues++;
+	}
+	e.identifier = xstrdup(id->identifier);
+	e.host = xstrdup(id->host);
+	e.plugin = xstrdup(id->plugin);
+	e.type = xstrdup(id->type);
+	if (st->out->n == st->cap) {
+		st->cap = st->cap == 0 ? 8 : st->cap * 2;
+		st->out->vals = xreallocarray(st->out->vals, st->cap,
+		    sizeof *st->out->vals);
+	}
+	st->out->vals[st->out->n++] = e;
+}
+
+static void
+parse_putval_entry_free(struct parse_putval *e)
+{
+	free(e->identifier);
+	free(e->host);
+	free(e->plugin);
+	free(e->type);
+	free(e->values);
+}
+
+/* A line after the PUTVAL word: identifier, options and value lists. */
+static void
+parse_putval_line(struct parse_putval_state *st, const char *p, const char *end)
+{
+	char quote[PARSE_PUTVAL_QUOTE + 4];
+	struct parse_putval id;
+	const char *why;
+	char *w, *eq;
+	size_t n;
+	int r, lists = 0;
+	double iv;
+
+	memset(&id, 0, sizeof id);
+	if ((r = parse_putval_word(&p, end, &w, &n)) != 1) {
+		parse_putval_error(st->out, "line %u: %s", st->line,
+		    r == 0 ? "no identifier" : "bad quoting");
+		return;
+	}
+	r = parse_putval_identifier(w, n, &id, &why);
+	if (r != 0) {
+		parse_putval_error(st->out, "line %u: bad identifier '%s': %s",
+		    st->line, parse_putval_quote(w, n, quote), why);
+		free(w);
+		return;
+	}
+	free(w);
+	while (!st->full && (r = parse_putval_word(&p, end, &w, &n)) == 1) {
+		if ((eq = memchr(w, '=', n)) == NULL) {
+			parse_putval_list(st, &id, w, n);
+			lists++;
+		} else if (eq - w == 8 && strncasecmp(w, "interval", 8) == 0) {
+			if (parse_putval_number(eq + 1, w + n, &iv) != 0 ||
+			    iv <= 0) {
+				parse_putval_error(st->out,
+				    "line %u: bad interval '%s', ignored",
+				    st->line,
+				    parse_putval_quote(eq + 1,
+				        (size_t)(w + n - eq - 1), quote));
+			} else
+				id.interval = iv;
+		}
+		free(w);
+	}
+	if (r == -1)
+		parse_putval_error(st->out, "line %u: bad quoting", st->line);
+	else if (lists == 0 && !st->full)
+		parse_putval_error(st->out, "line %u: no value list", st->line);
+	parse_putval_entry_free(&id);
+}
+
+void
+parse_putval(const char *buf, size_t len, struct parse_putvals *out)
+{
+	struct parse_putval_state st = { out, 0, 0, 0 };
+	char quote[PARSE_PUTVAL_QUOTE + 4];
+	const char *p, *end, *eol, *next, *q;
+
+	memset(out, 0, sizeof *out);
+	if (len == 0)
+		buf = "";
+	for (p = buf, end = buf + len; p < end && !st.full; p = next) {
+		st.line++;
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) != NULL)
+			next = eol + 1;
+		else
+			next = eol = end;
+		while (p < eol && parse_putval_space(*p))
+			p++;
+		while (eol > p && parse_putval_space(eol[-1]))
+			eol--;
+		if (p == eol)
+			continue;
+		for (q = p; q < eol && !parse_putval_space(*q); q++)
+			;
+		if (q - p == 6 && strncasecmp(p, "PUTVAL", 6) == 0)
+			parse_putval_line(&st, q, eol);
+		else if (!(q - p == 8 && strncasecmp(p, "PUTNOTIF", 8) == 0))
+			parse_putval_error(out,
+			    "line %u: not a PUTVAL line '%s'", st.line,
+			    parse_putval_quote(p, (size_t)(eol - p), quote));
+	}
+}
+
+void
+parse_putval_free(struct parse_putvals *pv)
+{
+	size_t i;
+
+	if (pv == NULL)
+		return;
+	for (i = 0; i < pv->n; i++)
+		parse_putval_entry_free(&pv->vals[i]);
+	free(pv->vals);
+	for (i = 0; i < pv->nerrors; i++)
+		free(pv->errors[i]);
+	free(pv->errors);
+	memset(pv, 0, sizeof *pv);
+}

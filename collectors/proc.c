@@ -1,0 +1,491 @@
+/*
+ * Child processes. fork() then, in the child, only async-signal-safe calls:
+ * a new process group, the pipes on fds 1 and 2, every other fd closed,
+ * the user switched, execve(). If execve fails the child writes its errno
+ * to a close-on-exec pipe before _exit(127), so the parent can tell "could
+ * not run" from "ran and failed" without ever blocking. The parent watches
+ * stdout, stderr and a pidfd on the loop; when the child has exited, what is
+ * left of its group is killed (a hanging grandchild would hold the pipes).
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/queue.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proc.h"
+#include "xmalloc.h"
+
+#define PROC_ERR_MAX 4096
+#define PROC_KILL_GRACE_MS 1000
+
+struct proc {
+	TAILQ_ENTRY(proc) entry; /* in proc_queue or proc_live */
+	struct event_base *base;
+	struct proc_opts opts;
+	char **argv;
+	char **env;
+	proc_done_cb done;
+	void *arg;
+
+	pid_t pid;
+	int out_fd, err_fd, exec_fd, pid_fd;
+	struct event *out_ev, *err_ev, *pid_ev, *timer;
+	char *out;
+	size_t outlen;
+	char err[PROC_ERR_MAX + 1];
+	size_t errlen;
+	int truncated;
+	int timed_out;
+	int killed; /* SIGKILL sent */
+	int cancelled; /* nobody waits for the result */
+	int waiting; /* queued, not started */
+	int launch_errno; /* fork or pipes failed */
+};
+
+static TAILQ_HEAD(, proc) proc_queue = TAILQ_HEAD_INITIALIZER(proc_queue);
+static TAILQ_HEAD(, proc) proc_live = TAILQ_HEAD_INITIALIZER(proc_live);
+static unsigned proc_max = 32;
+static unsigned proc_nrunning;
+static unsigned proc_nwaiting;
+
+static void proc_launch(struct proc *);
+
+void
+proc_set_max(unsigned n)
+{
+	proc_max = n > 0 ? n : 1;
+}
+
+unsigned
+proc_running(void)
+{
+	return proc_nrunning;
+}
+
+unsigned
+proc_waiting(void)
+{
+	return proc_nwaiting;
+}
+
+static char **
+proc_copy(const char *const *v)
+{
+	char **c;
+	size_t n = 0, i;
+
+	while (v[n] != NULL)
+		n++;
+	c = xcalloc(n + 1, sizeof *c);
+	for (i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
+}
+
+static void
+proc_strv_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+proc_free(struct proc *p)
+{
+	if (p->out_ev != NULL)
+		event_free(p->out_ev);
+	if (p->err_ev != NULL)
+		event_free(p->err_ev);
+	if (p->pid_ev != NULL)
+		event_free(p->pid_ev);
+	if (p->timer != NULL)
+		event_free(p->timer);
+	if (p->out_fd != -1)
+		close(p->out_fd);
+	if (p->err_fd != -1)
+		close(p->err_fd);
+	if (p->exec_fd != -1)
+		close(p->exec_fd);
+	if (p->pid_fd != -1)
+		close(p->pid_fd);
+	proc_strv_free(p->argv);
+	proc_strv_free(p->env);
+	free(p->out);
+	free(p);
+}
+
+/* Start the next waiting child, if there is room. */
+static void
+proc_next(void)
+{
+	struct proc *p;
+
+	while (proc_nrunning < proc_max &&
+	    (p = TAILQ_FIRST(&proc_queue)) != NULL) {
+		TAILQ_REMOVE(&proc_queue, p, entry);
+		proc_nwaiting--;
+		p->waiting = 0;
+		proc_launch(p);
+	}
+}
+
+/* Read what a pipe has; 1 at EOF or error, 0 when more may come. */
+static int
+proc_read(struct proc *p, int fd, int is_out)
+{
+	char buf[16384];
+	ssize_t n;
+	size_t room, keep;
+
+	for (;;) {
+		n = read(fd, buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0)
+			return 1;
+		if (is_out) {
+			room = p->opts.max_output - p->outlen;
+			keep = (size_t)n < room ? (size_t)n : room;
+			if (keep < (size_t)n)
+				p->truncated = 1;
+			memcpy(p->out + p->outlen, buf, keep);
+			p->outlen += keep;
+			p->out[p->outlen] = '\0';
+		} else {
+			room = PROC_ERR_MAX - p->errlen;
+			keep = (size_t)n < room ? (size_t)n : room;
+			memcpy(p->err + p->errlen, buf, keep);
+			p->errlen += keep;
+			p->err[p->errlen] = '\0';
+		}
+	}
+}
+
+static void
+proc_close_out(struct proc *p)
+{
+	if (p->out_ev != NULL)
+		event_free(p->out_ev);
+	p->out_ev = NULL;
+	if (p->out_fd != -1)
+		close(p->out_fd);
+	p->out_fd = -1;
+}
+
+static void
+proc_close_err(struct proc *p)
+{
+	if (p->err_ev != NULL)
+		event_free(p->err_ev);
+	p->err_ev = NULL;
+	if (p->err_fd != -1)
+		close(p->err_fd);
+	p->err_fd = -1;
+}
+
+static void
+proc_out_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct proc *p = arg;
+
+	if (proc_read(p, p->out_fd, 1))
+		proc_close_out(p);
+}
+
+static void
+proc_err_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct proc *p = arg;
+
+	if (proc_read(p, p->err_fd, 0))
+		proc_close_err(p);
+}
+
+static void
+proc_exited(struct proc *p, int status)
+{
+	struct proc_result r;
+	int e = 0;
+
+	/* What is left of the group (grandchildren) goes too. */
+	kill(-p->pid, SIGKILL);
+	if (p->out_fd != -1)
+		proc_read(p, p->out_fd, 1);
+	if (p->err_fd != -1)
+		proc_read(p, p->err_fd, 0);
+	memset(&r, 0, sizeof r);
+	if (p->exec_fd != -1 && read(p->exec_fd, &e, sizeof e) == sizeof e)
+		r.exec_errno = e;
+	r.exited = WIFEXITED(status);
+	r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	r.timed_out = p->timed_out;
+	r.out = p->out;
+	r.outlen = p->outlen;
+	r.truncated = p->truncated;
+	r.err = p->err;
+	r.errlen = p->errlen;
+	proc_nrunning--;
+	TAILQ_REMOVE(&proc_live, p, entry);
+	if (!p->cancelled)
+		p->done(p, &r, p->arg);
+	proc_free(p);
+	proc_next();
+}
+
+static void
+proc_pid_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct proc *p = arg;
+	int status;
+	pid_t r;
+
+	do
+		r = waitpid(p->pid, &status, WNOHANG);
+	while (r == -1 && errno == EINTR);
+	if (r == 0)
+		return;
+	if (r == -1) {
+		log_err("%s: waitpid %ld: %s", __func__, (long)p->pid,
+		    strerror(errno));
+		status = 0;
+	}
+	proc_exited(p, status);
+}
+
+static void
+proc_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct proc *p = arg;
+	struct timeval tv = { PROC_KILL_GRACE_MS / 1000,
+		(PROC_KILL_GRACE_MS % 1000) * 1000 };
+
+	if (!p->timed_out) {
+		p->timed_out = 1;
+		kill(-p->pid, SIGTERM);
+		evtimer_add(p->timer, &tv);
+		return;
+	}
+	if (!p->killed) {
+		p->killed = 1;
+		kill(-p->pid, SIGKILL);
+	}
+}
+
+/* In the child: nothing but async-signal-safe calls from here on. */
+static void __attribute__((noreturn))
+proc_child(struct proc *p, int out, int err, int exec_w)
+{
+	int e;
+
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);
+	if (dup2(out, STDOUT_FILENO) == -1 || dup2(err, STDERR_FILENO) == -1)
+		goto fail;
+	if (exec_w != 3 && dup2(exec_w, 3) == -1)
+		goto fail;
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	close_range(4, ~0U, 0);
+	if (p->opts.set_user) {
+		if (setgroups(0, NULL) != 0 || setgid(p->opts.gid) != 0 ||
+		    setuid(p->opts.uid) != 0)
+			goto fail;
+	}
+	execve(p->argv[0], p->argv, p->env);
+fail:
+	e = errno;
+	if (write(3, &e, sizeof e) == -1)
+		_exit(126);
+	_exit(127);
+}
+
+static int
+proc_pipe(int fds[2])
+{
+	return pipe2(fds, O_CLOEXEC);
+}
+
+static void
+proc_fail_later_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct proc *p = arg;
+	struct proc_result r;
+
+	memset(&r, 0, sizeof r);
+	r.exec_errno = p->launch_errno;
+	r.code = -1;
+	r.out = "";
+	r.err = "";
+	proc_nrunning--;
+	TAILQ_REMOVE(&proc_live, p, entry);
+	if (!p->cancelled)
+		p->done(p, &r, p->arg);
+	proc_free(p);
+	proc_next();
+}
+
+static void
+proc_launch(struct proc *p)
+{
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, ex[2] = { -1, -1 };
+	struct timeval tv;
+	pid_t pid;
+	int e;
+
+	proc_nrunning++;
+	TAILQ_INSERT_TAIL(&proc_live, p, entry);
+	if (proc_pipe(out) != 0 || proc_pipe(err) != 0 || proc_pipe(ex) != 0)
+		goto fail;
+	/* stdin: /dev/null, as fd 0 is whatever the daemon has. */
+	if ((pid = fork()) == -1)
+		goto fail;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null != -1 && null != 0) {
+			dup2(null, 0);
+			close(null);
+		}
+		proc_child(p, out[1], err[1], ex[1]);
+	}
+	close(out[1]);
+	close(err[1]);
+	close(ex[1]);
+	p->pid = pid;
+	setpgid(pid, pid); /* as the child does: no race with kill(-pid) */
+	p->out_fd = out[0];
+	p->err_fd = err[0];
+	p->exec_fd = ex[0];
+	fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(p->err_fd, F_SETFL, O_NONBLOCK);
+	fcntl(p->exec_fd, F_SETFL, O_NONBLOCK);
+	if ((p->pid_fd = (int)pidfd_open(pid, 0)) == -1) {
+		e = errno;
+		kill(-pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		errno = e;
+		goto fail_child;
+	}
+	p->out_ev =
+	    event_new(p->base, p->out_fd, EV_READ | EV_PERSIST, proc_out_cb, p);
+	p->err_ev =
+	    event_new(p->base, p->err_fd, EV_READ | EV_PERSIST, proc_err_cb, p);
+	p->pid_ev =
+	    event_new(p->base, p->pid_fd, EV_READ | EV_PERSIST, proc_pid_cb, p);
+	event_add(p->out_ev, NULL);
+	event_add(p->err_ev, NULL);
+	event_add(p->pid_ev, NULL);
+	tv.tv_sec = (time_t)(p->opts.timeout_ms / 1000);
+	tv.tv_usec = (suseconds_t)((p->opts.timeout_ms % 1000) * 1000);
+	p->timer = evtimer_new(p->base, proc_timer_cb, p);
+	evtimer_add(p->timer, &tv);
+	return;
+fail:
+	e = errno;
+	if (out[1] != -1)
+		close(out[1]);
+	if (err[1] != -1)
+		close(err[1]);
+	if (ex[1] != -1)
+		close(ex[1]);
+	if (out[0] != -1)
+		close(out[0]);
+	if (err[0] != -1)
+		close(err[0]);
+	if (ex[0] != -1)
+		close(ex[0]);
+	errno = e;
+fail_child:
+	/* Report from the loop, never from inside proc_start's caller. */
+	log_err("cannot run %s: %s", p->argv[0], strerror(errno));
+	p->out_fd = p->err_fd = p->exec_fd = p->pid_fd = -1;
+	p->launch_errno = errno != 0 ? errno : EIO;
+	p->timer = evtimer_new(p->base, proc_fail_later_cb, p);
+	tv.tv_sec = 0;
+	tv.tv_usec = 0;
+	evtimer_add(p->timer, &tv);
+}
+
+struct proc *
+proc_start(struct event_base *base, const struct proc_opts *opts,
+    proc_done_cb done, void *arg, char **cause)
+{
+	struct proc *p;
+
+	if (opts->argv == NULL || opts->argv[0] == NULL ||
+	    opts->argv[0][0] != '/') {
+		xasprintf(cause, "the program must be an absolute path");
+		return NULL;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->base = base;
+	p->opts = *opts;
+	p->argv = proc_copy(opts->argv);
+	p->env = proc_copy(opts->env);
+	p->opts.argv = NULL;
+	p->opts.env = NULL;
+	p->done = done;
+	p->arg = arg;
+	p->out = xmalloc(opts->max_output + 1);
+	p->out[0] = '\0';
+	p->out_fd = p->err_fd = p->exec_fd = p->pid_fd = -1;
+	if (proc_nrunning >= proc_max) {
+		p->waiting = 1;
+		proc_nwaiting++;
+		TAILQ_INSERT_TAIL(&proc_queue, p, entry);
+		return p;
+	}
+	proc_launch(p);
+	return p;
+}
+
+void
+proc_shutdown(void)
+{
+	struct proc *p;
+
+	while ((p = TAILQ_FIRST(&proc_queue)) != NULL) {
+		TAILQ_REMOVE(&proc_queue, p, entry);
+		proc_nwaiting--;
+		proc_free(p);
+	}
+	while ((p = TAILQ_FIRST(&proc_live)) != NULL) {
+		TAILQ_REMOVE(&proc_live, p, entry);
+		proc_nrunning--;
+		if (p->pid > 0) {
+			kill(-p->pid, SIGKILL);
+			/* Killed: this wait is short. */
+			while (waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
+				;
+		}
+		proc_free(p);
+	}
+}
+
+void
+proc_cancel(struct proc *p)
+{
+	if (p->waiting) {
+		TAILQ_REMOVE(&proc_queue, p, entry);
+		proc_nwaiting--;
+		proc_free(p);
+		return;
+	}
+	p->cancelled = 1;
+	if (p->pid > 0) {
+		kill(-p->pid, SIGKILL);
+		p->killed = 1;
+	}
+}

@@ -1,0 +1,117 @@
+/*
+ * Test plugins, kept forever: one source, built several times with
+ * TESTPLUG_KIND selecting what the plugin is:
+ *   current   ABI ITF_COLLECTOR_ABI_VERSION, emits "value" (config) and
+ *             the run count with emit_ds;
+ *   old       ABI 1: only the version 1 fields, status only;
+ *   badver    an ABI version above the daemon's;
+ *   zerover   ABI version 0;
+ *   nosym     no entry symbol;
+ *   failinit  configure fails.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <itfollow/collector.h>
+
+#define TP_CURRENT 1
+#define TP_OLD 2
+#define TP_BADVER 3
+#define TP_ZEROVER 4
+#define TP_NOSYM 5
+#define TP_FAILINIT 6
+
+static const struct itf_key tp_keys[] = {
+	{ "value", ITF_KEY_FLOAT },
+	{ NULL, 0 },
+};
+
+struct tp {
+	const struct itf_host_services *host;
+	double value;
+	double runs;
+};
+
+static int
+tp_configure(const struct itf_host_services *host, struct itf_instance *inst,
+    void **state)
+{
+	struct tp *tp;
+
+	if (TESTPLUG_KIND == TP_FAILINIT) {
+		host->conf_error(inst, NULL, "failinit always fails");
+		return -1;
+	}
+	if ((tp = calloc(1, sizeof *tp)) == NULL)
+		return -1;
+	tp->host = host;
+	host->conf_float(inst, "value", &tp->value);
+	*state = tp;
+	return 0;
+}
+
+static int
+tp_start(void *state, struct itf_run *run)
+{
+	struct tp *tp = state;
+	struct itf_ds_spec spec = { ITF_DS_GAUGE, NAN, NAN };
+
+	tp->runs++;
+	if (TESTPLUG_KIND == TP_CURRENT) {
+		tp->host->emit_ds(run, "value", tp->value, &spec);
+		tp->host->emit_ds(run, "runs", tp->runs, &spec);
+	}
+	tp->host->run_done(run, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+	return 0;
+}
+
+static void
+tp_cancel(void *state, struct itf_run *run)
+{
+	(void)state;
+	(void)run;
+}
+
+static void
+tp_destroy(void *state)
+{
+	free(state);
+}
+
+static const struct itf_collector_ops tp_ops = {
+	.abi_version = TESTPLUG_KIND == TP_OLD ? 1
+	    : TESTPLUG_KIND == TP_BADVER       ? ITF_COLLECTOR_ABI_VERSION + 1
+	    : TESTPLUG_KIND == TP_ZEROVER      ? 0
+	                                       : ITF_COLLECTOR_ABI_VERSION,
+	.name = TESTPLUG_NAME,
+	.perspective = "quality",
+	.template_name = "dynamic",
+	.keys = tp_keys,
+	.configure = tp_configure,
+	.start = tp_start,
+	.cancel = tp_cancel,
+	.destroy = tp_destroy,
+	/* An old plugin's struct ends before flags: the host must not care
+	 * what lies there. */
+	.flags = ITF_COLLECTOR_DYNAMIC,
+};
+
+#if TESTPLUG_KIND != TP_NOSYM
+const struct itf_collector_ops *itf_collector_entry(void);
+
+const struct itf_collector_ops *
+itf_collector_entry(void)
+{
+	return &tp_ops;
+}
+#else
+/* The entry under another name: dlsym must not find it. */
+const struct itf_collector_ops *itf_collector_entry_typo(void);
+
+const struct itf_collector_ops *
+itf_collector_entry_typo(void)
+{
+	return &tp_ops;
+}
+#endif
