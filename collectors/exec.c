@@ -394,25 +394,44 @@ exec_munin(struct exec_state *st, const struct proc_result *r)
 	exec_finish(st, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 }
 
+/* 1 if another value list of out has the same type from another plugin. */
+static int
+exec_putval_shared(const struct parse_putvals *out, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < out->n; k++) {
+		if (k != i &&
+		    strcmp(out->vals[k].type, out->vals[i].type) == 0 &&
+		    strcmp(out->vals[k].plugin, out->vals[i].plugin) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 exec_collectd(struct exec_state *st, const struct proc_result *r)
 {
 	struct parse_putvals out;
 	struct itf_ds_spec spec = { ITF_DS_GAUGE, NAN, NAN };
-	char label[256], ds[PARSE_DSNAME_SIZE];
-	size_t i, k;
+	char label[512], ds[PARSE_DSNAME_SIZE];
+	size_t i, k, n;
 
 	parse_putval(r->out, r->outlen, &out);
 	exec_errors(st, out.errors, out.nerrors);
 	for (i = 0; i < out.n; i++) {
-		for (k = 0; k < out.vals[i].nvalues; k++) {
-			/* type-instance, and an index for multi-value types. */
-			if (out.vals[i].nvalues == 1)
-				snprintf(label, sizeof label, "%s",
-				    out.vals[i].type);
-			else
-				snprintf(label, sizeof label, "%s_%zu",
-				    out.vals[i].type, k);
+		/* type-instance; plugin-instance too where types repeat. */
+		if (exec_putval_shared(&out, i))
+			n = (size_t)snprintf(label, sizeof label, "%s_%s",
+			    out.vals[i].plugin, out.vals[i].type);
+		else
+			n = (size_t)snprintf(label, sizeof label, "%s",
+			    out.vals[i].type);
+		for (k = 0; k < out.vals[i].nvalues && n < sizeof label; k++) {
+			/* An index for multi-value types. */
+			if (out.vals[i].nvalues > 1)
+				snprintf(label + n, sizeof label - n, "_%zu",
+				    k);
 			parse_dsname(label, strlen(label), ds);
 			st->host->emit_ds(st->run, exec_ds(st, label, ds),
 			    out.vals[i].values[k], &spec);
