@@ -27,6 +27,20 @@ struct collect_rt;
 
 /* At most this many data sources a dynamic series learns. */
 #define COLLECT_DYN_MAX 256
+/* At most this many series-times one feed run may fill. */
+#define COLLECT_GROUPS_MAX 2000000
+#define COLLECT_GROUP_BUCKETS 16384
+
+/* The values one feed run gives one series at one time. */
+struct collect_group {
+	struct collect_group *hnext;
+	char *system;
+	char *perspective;
+	char *series;
+	struct tmpl *tmpl;
+	long long time;
+	double *vals;
+};
 
 struct itf_run {
 	struct collect_rt *rt;
@@ -37,6 +51,11 @@ struct itf_run {
 	struct tmpl_ds *xds;
 	double *xvals;
 	size_t nx;
+	/* Feeds: what the run gave other series (emit_series). */
+	struct collect_group **groups;
+	size_t ngroups;
+	struct collect_group **buckets;
+	int warned_groups;
 	struct event *deadline;
 	int deadline_hit;
 	int done;
@@ -249,13 +268,105 @@ collect_host_emit_ds(struct itf_run *run, const char *ds, double value,
 static const char *
 collect_host_instance_system(const struct itf_instance *inst)
 {
-	return inst->system->id;
+	return inst->system != NULL ? inst->system->id : NULL;
 }
 
 static const char *
 collect_host_instance_series(const struct itf_instance *inst)
 {
 	return inst->series;
+}
+
+static int
+collect_host_system_exists(const struct itf_instance *inst, const char *id)
+{
+	(void)inst;
+	return collect_self != NULL && collect_self->conf != NULL &&
+	    conf_find_system(collect_self->conf, id) != NULL;
+}
+
+static uint32_t
+collect_group_hash(const char *system, const char *perspective,
+    const char *series, long long time)
+{
+	const char *parts[3] = { system, perspective, series };
+	uint32_t h = 2166136261u;
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		for (p = parts[i]; *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		h = (h ^ '/') * 16777619u;
+	}
+	for (i = 0; i < sizeof time; i++)
+		h = (h ^ (unsigned char)(time >> (8 * i))) * 16777619u;
+	return h % COLLECT_GROUP_BUCKETS;
+}
+
+static int
+collect_host_emit_series(struct itf_run *run, const char *system,
+    const char *perspective, const char *series, const char *template_name,
+    const char *ds, double value, long long time)
+{
+	struct itf_instance *inst = run->rt->inst;
+	struct collect_group *g;
+	struct tmpl *t;
+	uint32_t b;
+	size_t i;
+	int idx;
+
+	if (!ident_valid(system) || !ident_valid_perspective(perspective) ||
+	    !ident_valid(series))
+		return -1;
+	if (strcmp(system, "unallocated") != 0 &&
+	    !collect_host_system_exists(inst, system))
+		return -1;
+	if (time == 0)
+		time = (long long)(run->slot_ms / 1000);
+	b = collect_group_hash(system, perspective, series, time);
+	if (run->buckets == NULL)
+		run->buckets =
+		    xcalloc(COLLECT_GROUP_BUCKETS, sizeof *run->buckets);
+	for (g = run->buckets[b]; g != NULL; g = g->hnext) {
+		if (g->time == time && strcmp(g->series, series) == 0 &&
+		    strcmp(g->system, system) == 0 &&
+		    strcmp(g->perspective, perspective) == 0)
+			break;
+	}
+	if (g == NULL) {
+		t = conf_template(run->rt->co->conf, template_name);
+		if (t == NULL || template_ds_index(t, ds) == -1)
+			return -1;
+		if (run->ngroups == COLLECT_GROUPS_MAX) {
+			if (!run->warned_groups)
+				log_err("%s: more than %d series-times in one "
+				        "run; the rest dropped",
+				    inst->key, COLLECT_GROUPS_MAX);
+			run->warned_groups = 1;
+			return -1;
+		}
+		g = xcalloc(1, sizeof *g);
+		g->system = xstrdup(system);
+		g->perspective = xstrdup(perspective);
+		g->series = xstrdup(series);
+		g->tmpl = template_ref(t);
+		g->time = time;
+		g->vals = xcalloc(t->nds, sizeof *g->vals);
+		for (i = 0; i < t->nds; i++)
+			g->vals[i] = NAN;
+		g->hnext = run->buckets[b];
+		run->buckets[b] = g;
+		if ((run->ngroups & (run->ngroups - 1)) == 0)
+			run->groups = xreallocarray(run->groups,
+			    run->ngroups == 0 ? 1 : run->ngroups * 2,
+			    sizeof *run->groups);
+		run->groups[run->ngroups++] = g;
+	}
+	if ((idx = template_ds_index(g->tmpl, ds)) == -1)
+		return -1;
+	g->vals[idx] = value;
+	return 0;
 }
 
 static struct itf_instance *
@@ -287,6 +398,8 @@ static const struct itf_host_services collect_services = {
 	.conf_pair_list = conf_inst_pair_list,
 	.instance_system = collect_host_instance_system,
 	.instance_series = collect_host_instance_series,
+	.emit_series = collect_host_emit_series,
+	.system_exists = collect_host_system_exists,
 };
 
 const struct itf_host_services *
@@ -332,17 +445,16 @@ collect_result_new(struct collect *co)
 }
 
 static void
-collect_test_line(struct collect *co, struct collect_rt *rt,
-    struct store_item *it, enum itf_status status, enum itf_reason reason)
+collect_test_line(struct collect *co, struct collect_rt *rt, const char *system,
+    const char *perspective, const char *series, struct store_item *it,
+    enum itf_status status, enum itf_reason reason)
 {
-	struct itf_instance *inst = rt->inst;
 	struct collect_result *res;
 	char *line, *add, num[64];
 	size_t i;
 
-	xasprintf(&line, "%s %s %s status=%s reason=%s", inst->system->id,
-	    inst->perspective, inst->series, collect_status_name(status),
-	    collect_reason_name(reason));
+	xasprintf(&line, "%s %s %s status=%s reason=%s", system, perspective,
+	    series, collect_status_name(status), collect_reason_name(reason));
 	for (i = 0; i < it->tmpl->nds; i++) {
 		collect_fmt_value(num, sizeof num, it->vals[i]);
 		xasprintf(&add, "%s %s=%s", line, it->tmpl->ds[i].name, num);
@@ -357,9 +469,80 @@ collect_test_line(struct collect *co, struct collect_rt *rt,
 	it->result = &res->stored;
 }
 
+static int
+collect_group_cmp(const void *a, const void *b)
+{
+	const struct collect_group *x = *(struct collect_group *const *)a;
+	const struct collect_group *y = *(struct collect_group *const *)b;
+	int c;
+
+	if ((c = strcmp(x->system, y->system)) != 0)
+		return c;
+	if ((c = strcmp(x->perspective, y->perspective)) != 0)
+		return c;
+	if ((c = strcmp(x->series, y->series)) != 0)
+		return c;
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+/*
+ * A feed run's values: one store item per series and time, each series'
+ * in time order. In test mode a line per series, with its latest values.
+ */
+static void
+collect_submit_groups(struct collect_rt *rt, struct itf_run *run,
+    enum itf_status status, enum itf_reason reason)
+{
+	struct collect *co = rt->co;
+	struct collect_group *g, *next;
+	struct store_item *it;
+	char *path;
+	size_t i;
+
+	if (run->ngroups > 1)
+		qsort(run->groups, run->ngroups, sizeof *run->groups,
+		    collect_group_cmp);
+	for (i = 0; i < run->ngroups; i++) {
+		g = run->groups[i];
+		path = store_path(store_data_dir(co->store), g->perspective,
+		    g->system, g->series);
+		if (path == NULL)
+			continue; /* checked in emit_series: cannot happen */
+		it = store_item_new(path, g->tmpl, g->tmpl->step,
+		    (time_t)g->time);
+		free(path);
+		memcpy(it->vals, g->vals, g->tmpl->nds * sizeof *it->vals);
+		next = i + 1 < run->ngroups ? run->groups[i + 1] : NULL;
+		if (co->test_mode &&
+		    (next == NULL || strcmp(next->series, g->series) != 0 ||
+		        strcmp(next->system, g->system) != 0 ||
+		        strcmp(next->perspective, g->perspective) != 0))
+			collect_test_line(co, rt, g->system, g->perspective,
+			    g->series, it, status, reason);
+		store_submit(co->store, it);
+	}
+}
+
+static void
+collect_group_free(struct collect_group *g)
+{
+	template_unref(g->tmpl);
+	free(g->system);
+	free(g->perspective);
+	free(g->series);
+	free(g->vals);
+	free(g);
+}
+
 static void
 collect_run_free(struct itf_run *run)
 {
+	size_t i;
+
+	for (i = 0; i < run->ngroups; i++)
+		collect_group_free(run->groups[i]);
+	free(run->groups);
+	free(run->buckets);
 	if (run->deadline != NULL)
 		event_free(run->deadline);
 	free(run->vals);
@@ -454,9 +637,26 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	    isnan(run->vals[idx]))
 		run->vals[idx] = reason;
 
+	if (inst->feed) {
+		collect_submit_groups(rt, run, status, reason);
+		if (co->test_mode && run->ngroups == 0) {
+			/* Say what the feed found, even if it wrote nothing. */
+			struct collect_result *res = collect_result_new(co);
+			res->order = rt->order;
+			res->ran = 1;
+			res->stored = 0;
+			xasprintf(&res->line, "%s - %s status=%s reason=%s",
+			    inst->key, "(nothing stored)",
+			    collect_status_name(status),
+			    collect_reason_name(reason));
+		}
+		collect_run_free(run);
+		goto out;
+	}
 	it = collect_item(rt, run);
 	if (co->test_mode)
-		collect_test_line(co, rt, it, status, reason);
+		collect_test_line(co, rt, inst->system->id, inst->perspective,
+		    inst->series, it, status, reason);
 	collect_run_free(run);
 	store_submit(co->store, it);
 out:
@@ -564,8 +764,9 @@ collect_rt_new(struct collect *co, struct itf_instance *inst)
 	rt->co = co;
 	rt->inst = inst;
 	rt->last_status = -1;
-	rt->path = store_path(store_data_dir(co->store), inst->perspective,
-	    inst->system->id, inst->series);
+	if (!inst->feed)
+		rt->path = store_path(store_data_dir(co->store),
+		    inst->perspective, inst->system->id, inst->series);
 	step = (inst->interval_ms + 999) / 1000;
 	rt->step = step > inst->tmpl->step ? (unsigned)step : inst->tmpl->step;
 	inst->rt = rt;
@@ -614,76 +815,117 @@ collect_conf(struct collect *co)
 	return co->conf;
 }
 
-/* The instance of old with inst's key, if its settings are the same. */
-static struct itf_instance **
-collect_find_same(struct conf *old, const struct itf_instance *inst)
+/* Every instance slot of a configuration: systems' collectors, then feeds. */
+static struct itf_instance ***
+collect_slots(struct conf *conf, size_t *n)
 {
+	struct itf_instance ***slots;
 	struct conf_system *sys;
-	size_t i, k;
+	size_t i, k, total = conf->nfeeds;
 
-	if (old == NULL)
-		return NULL;
-	for (i = 0; i < old->nsystems; i++) {
-		sys = old->systems[i];
-		if (strcmp(sys->id, inst->system->id) != 0)
-			continue;
-		for (k = 0; k < sys->ninsts; k++) {
-			if (sys->insts[k] != NULL &&
-			    strcmp(sys->insts[k]->key, inst->key) == 0 &&
-			    strcmp(sys->insts[k]->fingerprint,
-			        inst->fingerprint) == 0)
-				return &sys->insts[k];
-		}
+	for (i = 0; i < conf->nsystems; i++)
+		total += conf->systems[i]->ninsts;
+	slots = xcalloc(total + 1, sizeof *slots);
+	*n = 0;
+	for (i = 0; i < conf->nsystems; i++) {
+		sys = conf->systems[i];
+		for (k = 0; k < sys->ninsts; k++)
+			slots[(*n)++] = &sys->insts[k];
 	}
-	return NULL;
+	for (i = 0; i < conf->nfeeds; i++)
+		slots[(*n)++] = &conf->feeds[i];
+	return slots;
+}
+
+/* An instance of the running configuration, sorted by key for reloads. */
+struct collect_old {
+	struct itf_instance *inst;
+	struct itf_instance **slot;
+};
+
+static int
+collect_old_cmp(const void *a, const void *b)
+{
+	const struct collect_old *x = a, *y = b;
+
+	return strcmp(x->inst->key, y->inst->key);
+}
+
+/* The slot of the running instance that is inst's unchanged twin. */
+static struct itf_instance **
+collect_find_same(struct collect_old *old, size_t nold,
+    const struct itf_instance *inst)
+{
+	struct collect_old key, *hit;
+
+	if (nold == 0)
+		return NULL;
+	key.inst = (struct itf_instance *)inst;
+	hit = bsearch(&key, old, nold, sizeof *old, collect_old_cmp);
+	if (hit == NULL || *hit->slot == NULL ||
+	    strcmp(hit->inst->fingerprint, inst->fingerprint) != 0)
+		return NULL;
+	return hit->slot;
 }
 
 void
 collect_apply(struct collect *co, struct conf *conf)
 {
 	struct conf *old = co->conf;
-	struct conf_system *sys;
-	struct itf_instance **same, *inst;
-	struct collect_rt *rt;
-	size_t i, k, kept = 0, added = 0, removed = 0, order = 0;
+	struct itf_instance ***slots, ***oslots = NULL, **same, *inst;
+	struct collect_old *olds = NULL;
+	struct collect_rt **started;
+	size_t n, nold = 0, i, kept = 0, added = 0, removed = 0;
 
-	for (i = 0; i < conf->nsystems; i++) {
-		sys = conf->systems[i];
-		for (k = 0; k < sys->ninsts; k++) {
-			inst = sys->insts[k];
-			if ((same = collect_find_same(old, inst)) != NULL) {
-				/* Unchanged: keep the running one. */
-				conf_instance_free(inst);
-				inst = sys->insts[k] = *same;
-				*same = NULL;
-				inst->system = sys;
-				kept++;
-				continue;
-			}
-			rt = collect_rt_new(co, inst);
-			rt->order = order++;
-			added++;
-			if (co->test_mode)
-				collect_start(rt,
-				    scheduler_now_ms() / 1000 * 1000);
-			else
-				scheduler_job_start(&rt->job);
-		}
-	}
+	slots = collect_slots(conf, &n);
 	if (old != NULL) {
-		for (i = 0; i < old->nsystems; i++) {
-			sys = old->systems[i];
-			for (k = 0; k < sys->ninsts; k++) {
-				if (sys->insts[k] == NULL)
-					continue;
-				if (sys->insts[k]->rt != NULL)
-					collect_rt_free(sys->insts[k]->rt);
-				removed++;
-			}
+		oslots = collect_slots(old, &nold);
+		olds = xcalloc(nold + 1, sizeof *olds);
+		for (i = 0; i < nold; i++) {
+			olds[i].inst = *oslots[i];
+			olds[i].slot = oslots[i];
 		}
-		conf_free(old);
+		if (nold > 1)
+			qsort(olds, nold, sizeof *olds, collect_old_cmp);
 	}
+	started = xcalloc(n + 1, sizeof *started);
+	for (i = 0; i < n; i++) {
+		inst = *slots[i];
+		same = collect_find_same(olds, nold, inst);
+		if (same != NULL) {
+			/* Unchanged: keep the running one (and its timer). */
+			(*same)->system = inst->system;
+			conf_instance_free(inst);
+			*slots[i] = *same;
+			*same = NULL;
+			kept++;
+			continue;
+		}
+		started[added] = collect_rt_new(co, inst);
+		started[added]->order = i;
+		added++;
+	}
+	for (i = 0; i < nold; i++) {
+		if (*oslots[i] == NULL)
+			continue;
+		if ((*oslots[i])->rt != NULL)
+			collect_rt_free((*oslots[i])->rt);
+		removed++;
+	}
+	free(olds);
+	free(oslots);
+	free(slots);
+	conf_free(old);
 	co->conf = conf;
+	/* Started once the configuration (its templates) is in place. */
+	for (i = 0; i < added; i++) {
+		if (co->test_mode)
+			collect_start(started[i],
+			    scheduler_now_ms() / 1000 * 1000);
+		else
+			scheduler_job_start(&started[i]->job);
+	}
+	free(started);
 	log_info("configuration %s: %zu collectors (%zu kept, %zu new, %zu "
 	         "removed)",
 	    conf->file, kept + added, kept, added, removed);
@@ -692,18 +934,17 @@ collect_apply(struct collect *co, struct conf *conf)
 void
 collect_shutdown(struct collect *co)
 {
-	struct conf_system *sys;
-	size_t i, k;
+	struct itf_instance ***slots;
+	size_t n, i;
 
 	if (co->conf == NULL)
 		return;
-	for (i = 0; i < co->conf->nsystems; i++) {
-		sys = co->conf->systems[i];
-		for (k = 0; k < sys->ninsts; k++) {
-			if (sys->insts[k]->rt != NULL)
-				collect_rt_free(sys->insts[k]->rt);
-		}
+	slots = collect_slots(co->conf, &n);
+	for (i = 0; i < n; i++) {
+		if ((*slots[i])->rt != NULL)
+			collect_rt_free((*slots[i])->rt);
 	}
+	free(slots);
 }
 
 void

@@ -50,6 +50,7 @@ static const struct conf_key conf_top_keys[] = {
 	{ "daemon", ITF_KEY_GROUP },
 	{ "defaults", ITF_KEY_GROUP },
 	{ "systems", ITF_KEY_STRING_LIST },
+	{ "feeds", ITF_KEY_STRING_LIST },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_daemon_keys[] = {
@@ -79,6 +80,18 @@ static const struct conf_key conf_system_keys[] = {
 static const struct conf_key conf_collector_keys[] = {
 	{ "type", ITF_KEY_STRING },
 	{ "series", ITF_KEY_STRING },
+	{ "interval", ITF_KEY_FLOAT },
+	{ "timeout", ITF_KEY_FLOAT },
+	{ "perspective", ITF_KEY_STRING },
+	{ "template", ITF_KEY_STRING },
+	{ NULL, 0 },
+};
+
+/* Keys every feed has: a feed fills series of many systems. */
+static const struct conf_key conf_feed_keys[] = {
+	{ "type", ITF_KEY_STRING },
+	{ "id", ITF_KEY_STRING },
+	{ "system", ITF_KEY_STRING },
 	{ "interval", ITF_KEY_FLOAT },
 	{ "timeout", ITF_KEY_FLOAT },
 	{ "perspective", ITF_KEY_STRING },
@@ -448,8 +461,8 @@ conf_fingerprint(const config_setting_t *s, char **buf)
 	*buf = add;
 }
 
-static struct tmpl *
-conf_template(struct conf *conf, const char *name)
+struct tmpl *
+conf_template(const struct conf *conf, const char *name)
 {
 	size_t i;
 
@@ -472,10 +485,50 @@ conf_scratch_free(void)
 	conf_nscratch = 0;
 }
 
+struct conf_system *
+conf_find_system(const struct conf *conf, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < conf->nsystems; i++) {
+		if (strcmp(conf->systems[i]->id, id) == 0)
+			return conf->systems[i];
+	}
+	return NULL;
+}
+
+/*
+ * The system a feed writes to when nothing maps a value elsewhere: it must
+ * be configured. Feeds are read after every system.
+ */
+static struct conf_system *
+conf_feed_system(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s = config_setting_get_member(g, "system");
+	struct conf_system *sys;
+	const char *id;
+
+	if (s == NULL || (id = conf_get_str(g, "system")) == NULL)
+		return NULL;
+	if ((sys = conf_find_system(ctx->conf, id)) == NULL)
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "feed system \"%s\" is not a configured system", id);
+	return sys;
+}
+
+/*
+ * A collector of system sys, or (sys NULL) a feed of the top-level feeds
+ * list: the same but for its keys ("id" and "system" instead of "series")
+ * and where it is kept.
+ */
 static void
 conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
     const config_setting_t *g)
 {
+	int feed = sys == NULL;
+	const char *what = feed ? "feed" : "collector";
+	struct itf_instance ***list;
+	size_t *nlist;
 	struct itf_instance *inst;
 	const struct itf_collector_ops *ops = NULL;
 	const char *type, *series, *persp, *tname;
@@ -486,14 +539,14 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
-		    "a collector must be a group { type = ...; }");
+		    "a %s must be a group { type = ...; }", what);
 		return;
 	}
 	type = conf_get_str(g, "type");
 	if (type == NULL) {
 		if (config_setting_get_member(g, "type") == NULL)
 			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
-			    "collector has no \"type\"");
+			    "%s has no \"type\"", what);
 		else
 			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
 			    "\"type\" must be a string");
@@ -510,15 +563,18 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		return;
 	case PLUGIN_BROKEN:
 		/* Not the configuration's fault: skip it, run the rest. */
-		log_err("%s:%d: %s; collector skipped", ctx->file, conf_line(g),
-		    cause);
+		log_err("%s:%d: %s; %s skipped", ctx->file, conf_line(g), cause,
+		    what);
 		free(cause);
 		return;
 	}
-	conf_check_keys(ctx, g, "collector", conf_collector_keys, ops->keys);
-	series = conf_get_id(ctx, g, "series");
+	conf_check_keys(ctx, g, what,
+	    feed ? conf_feed_keys : conf_collector_keys, ops->keys);
+	series = conf_get_id(ctx, g, feed ? "id" : "series");
 	interval = conf_get_ms(ctx, g, "interval");
 	timeout = conf_get_ms(ctx, g, "timeout");
+	if (interval == 0 && ops->default_interval != 0)
+		interval = (long long)ops->default_interval * 1000;
 	if (interval == 0)
 		interval = (long long)ctx->conf->interval_ms;
 	if (timeout == 0)
@@ -540,26 +596,42 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	tname = conf_get_str(g, "template");
 	if (tname == NULL)
 		tname = ops->template_name;
+	list = feed ? &ctx->conf->feeds : &sys->insts;
+	nlist = feed ? &ctx->conf->nfeeds : &sys->ninsts;
 	if (series != NULL) {
-		for (i = 0; i < sys->ninsts; i++) {
-			if (strcmp(sys->insts[i]->series, series) == 0)
+		for (i = 0; i < *nlist; i++) {
+			if (strcmp((*list)[i]->series, series) != 0)
+				continue;
+			if (feed)
+				conf_errors_add(ctx->errs, ctx->file,
+				    conf_line(g),
+				    "duplicate feed id \"%s\" (first at "
+				    "line %d)",
+				    series, (*list)[i]->line);
+			else
 				conf_errors_add(ctx->errs, ctx->file,
 				    conf_line(g),
 				    "duplicate series \"%s\" "
 				    "in system \"%s\" (first at line %d)",
-				    series, sys->id, sys->insts[i]->line);
+				    series, sys->id, (*list)[i]->line);
 		}
 	}
 	if (series == NULL)
 		series = "(invalid)";
+	if (feed)
+		sys = conf_feed_system(ctx, g);
 
 	inst = xcalloc(1, sizeof *inst);
 	inst->ops = ops;
 	inst->host = ctx->host;
 	inst->system = sys;
+	inst->feed = feed;
 	inst->series = xstrdup(series);
 	inst->perspective = xstrdup(persp);
-	xasprintf(&inst->key, "%s/%s", sys->id, series);
+	if (feed)
+		xasprintf(&inst->key, "feed/%s", series);
+	else
+		xasprintf(&inst->key, "%s/%s", sys->id, series);
 	inst->interval_ms = (uint64_t)interval;
 	inst->timeout_ms = (uint64_t)timeout;
 	inst->file = xstrdup(ctx->file);
@@ -571,13 +643,12 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		    ctx->conf->templates_dir);
 	} else
 		template_ref(inst->tmpl);
-	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|", sys->id, persp,
+	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|", inst->key, persp,
 	    (unsigned long long)interval, (unsigned long long)timeout);
 	conf_fingerprint(g, &inst->fingerprint);
 
-	sys->insts =
-	    xreallocarray(sys->insts, sys->ninsts + 1, sizeof *sys->insts);
-	sys->insts[sys->ninsts++] = inst;
+	*list = xreallocarray(*list, *nlist + 1, sizeof **list);
+	(*list)[(*nlist)++] = inst;
 	if (inst->tmpl == NULL)
 		return;
 
@@ -596,10 +667,10 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		return;
 	/* A plugin that fails its init: logged, that collector skipped. */
 	for (i = 0; i < perrs.n; i++)
-		log_err("%s (plugin %s); collector skipped", perrs.msgs[i],
-		    plugin_file(ops));
+		log_err("%s (plugin %s); %s skipped", perrs.msgs[i],
+		    plugin_file(ops), what);
 	conf_errors_clear(&perrs);
-	sys->ninsts--;
+	(*nlist)--;
 	inst->state = NULL;
 	conf_instance_free(inst);
 }
@@ -822,7 +893,7 @@ conf_load(const char *file, const char *text,
 	struct conf_ctx ctx;
 	struct conf *conf;
 	config_t cfg;
-	const config_setting_t *root, *systems;
+	const config_setting_t *root, *systems, *feeds;
 	int i, n, ok;
 
 	memset(&ctx, 0, sizeof ctx);
@@ -862,6 +933,13 @@ conf_load(const char *file, const char *text,
 		n = config_setting_length(systems);
 		for (i = 0; i < n; i++)
 			conf_system(&ctx, config_setting_get_elem(systems, i));
+	}
+	feeds = config_setting_get_member(root, "feeds");
+	if (feeds != NULL && conf_type_ok(feeds, ITF_KEY_STRING_LIST)) {
+		n = config_setting_length(feeds);
+		for (i = 0; i < n; i++)
+			conf_collector(&ctx, NULL,
+			    config_setting_get_elem(feeds, i));
 	}
 out:
 	config_destroy(&cfg);
@@ -910,6 +988,9 @@ conf_free(struct conf *conf)
 		free(sys);
 	}
 	free(conf->systems);
+	for (i = 0; i < conf->nfeeds; i++)
+		conf_instance_free(conf->feeds[i]);
+	free(conf->feeds);
 	for (i = 0; i < conf->ntmpls; i++)
 		template_unref(conf->tmpls[i]);
 	free(conf->tmpls);

@@ -30,8 +30,11 @@ struct itf_instance {
 	const struct itf_collector_ops *ops;
 	const struct itf_host_services *host;
 	void *state; /* the collector's, from configure */
-	struct conf_system *system; /* repointed when a reload keeps it */
-	char *series;
+	/* Repointed when a reload keeps it. A feed's: where it writes what
+	 * nothing maps elsewhere (NULL: none). */
+	struct conf_system *system;
+	int feed; /* of the top-level feeds list */
+	char *series; /* a feed's: its id */
 	char *perspective;
 	char *key; /* "system/series", unique */
 	char *fingerprint; /* all its settings: equal means unchanged */
@@ -72,6 +75,8 @@ struct conf {
 	uint64_t timeout_ms;
 	struct conf_system **systems;
 	size_t nsystems;
+	struct itf_instance **feeds;
+	size_t nfeeds;
 	struct tmpl **tmpls;
 	size_t ntmpls;
 };
@@ -89,6 +94,11 @@ void conf_errors_add(struct conf_errors *, const char *file, int line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void conf_errors_clear(struct conf_errors *);
 void conf_instance_free(struct itf_instance *);
+
+/* A loaded template by name, or NULL. */
+struct tmpl *conf_template(const struct conf *, const char *name);
+/* A configured system by id, or NULL. */
+struct conf_system *conf_find_system(const struct conf *, const char *id);
 
 /* The embedded default configuration, used when no file exists. */
 extern const char conf_embedded[];

@@ -47,6 +47,8 @@ plugin_ops_size(uint32_t version)
 {
 	if (version == 1)
 		return offsetof(struct itf_collector_ops, flags);
+	if (version == 2)
+		return offsetof(struct itf_collector_ops, default_interval);
 	return sizeof(struct itf_collector_ops);
 }
 

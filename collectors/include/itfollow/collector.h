@@ -36,8 +36,9 @@ extern "C" {
  *   1: the first.
  *   2: host: emit_ds, conf_pair_list, instance_system, instance_series;
  *      ops: flags (ITF_COLLECTOR_DYNAMIC).
+ *   3: host: emit_series, system_exists; ops: default_interval.
  */
-#define ITF_COLLECTOR_ABI_VERSION 2
+#define ITF_COLLECTOR_ABI_VERSION 3
 
 /* A plugin (.so) exports this symbol, a function returning its ops. */
 #define ITF_COLLECTOR_ENTRY "itf_collector_entry"
@@ -222,9 +223,31 @@ struct itf_host_services {
 	int (*conf_pair_list)(const struct itf_instance *inst, const char *key,
 	    const char *const **firsts, const char *const **seconds, size_t *n);
 
-	/* The instance's system id and series id. */
+	/* The instance's system id and series id (a feed's: its fallback
+	 * system, NULL when it has none, and its id). */
 	const char *(*instance_system)(const struct itf_instance *inst);
 	const char *(*instance_series)(const struct itf_instance *inst);
+
+	/* Version 3. */
+
+	/*
+	 * Record a value of any series: for feeds, which fill series of many
+	 * systems (licence servers, cost files). system must be configured
+	 * (see system_exists) or "unallocated"; perspective one of the five;
+	 * series an id; the file is made from template_name; ds one of its
+	 * data sources. time is the value's time in seconds since the epoch,
+	 * or 0 for the run's. Values of one series at one time make one
+	 * update; a series' updates are stored in time order. Returns 0, or
+	 * -1 (a bad name, an unknown template or data source, an unknown
+	 * system).
+	 */
+	int (*emit_series)(struct itf_run *run, const char *system,
+	    const char *perspective, const char *series,
+	    const char *template_name, const char *ds, double value,
+	    long long time);
+
+	/* 1 if id is a configured system. */
+	int (*system_exists)(const struct itf_instance *inst, const char *id);
 };
 
 /* A collector type. */
@@ -254,6 +277,11 @@ struct itf_collector_ops {
 
 	/* Version 2. */
 	uint32_t flags; /* ITF_COLLECTOR_DYNAMIC */
+
+	/* Version 3. */
+	/* Seconds between runs when the configuration does not say (0: the
+	 * configuration's defaults.interval). */
+	uint32_t default_interval;
 };
 
 /* The type of the entry symbol a plugin exports. */
