@@ -21,9 +21,9 @@
 #include <netinet/in.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,11 +74,11 @@ struct listener {
 struct rawconn {
 	LIST_ENTRY(rawconn) entry;
 	struct bufferevent *bev; /* garbage */
-	struct event *ev;	 /* silent */
-	evutil_socket_t fd;	 /* silent */
+	struct event *ev; /* silent */
+	evutil_socket_t fd; /* silent */
 };
 
-/* An HTTP request answered later (/slow), in pieces or never. */
+/* A request answered later (/slow), in pieces (/endless) or never (/hang). */
 struct pending {
 	struct evhttp_request *req;
 	struct evhttp_connection *evcon;
@@ -153,8 +153,7 @@ status_has_body(int code)
 	return code >= 200 && code != 204 && code != 304;
 }
 
-static void
-reply(struct evhttp_request *req, int code, const char *fmt, ...)
+static void reply(struct evhttp_request *req, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -205,13 +204,29 @@ pending_closed(struct evhttp_connection *evcon, void *arg)
 static struct pending *
 pending_new(struct evhttp_request *req)
 {
+	struct bufferevent *bev;
+	bufferevent_data_cb writecb;
+	bufferevent_event_cb eventcb;
 	struct pending *p;
+	void *cbarg;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->req = req;
 	p->evcon = evhttp_request_get_connection(req);
 	evhttp_connection_set_closecb(p->evcon, pending_closed, p);
+
+	/*
+	 * evhttp stops reading once it has a request, so a client that leaves
+	 * would go unnoticed until we answer, and /hang never does.  Read on
+	 * with no read callback, as evhttp itself does while it writes: data
+	 * is only buffered, while EOF or an error reaches evhttp's event
+	 * callback, which drops the connection and so calls pending_closed().
+	 */
+	bev = evhttp_connection_get_bufferevent(p->evcon);
+	bufferevent_getcb(bev, NULL, &writecb, &eventcb, &cbarg);
+	bufferevent_setcb(bev, NULL, writecb, eventcb, cbarg);
+	bufferevent_enable(bev, EV_READ);
 	return p;
 }
 
@@ -331,8 +346,7 @@ serve_redirect(struct evhttp_request *req, const char *arg)
 
 /* "Scheme token" with any case of scheme and blanks around the token. */
 static int
-auth_matches(struct evhttp_request *req, const char *scheme,
-    const char *token)
+auth_matches(struct evhttp_request *req, const char *scheme, const char *token)
 {
 	const char *h, *p;
 	size_t slen = strlen(scheme), tlen = strlen(token);
@@ -376,10 +390,8 @@ serve_echo_headers(struct evhttp_request *req)
 		reply(req, 500, "out of memory\n");
 		return;
 	}
-	TAILQ_FOREACH(kv, hdrs, next)
-	{
+	for (kv = TAILQ_FIRST(hdrs); kv != NULL; kv = TAILQ_NEXT(kv, next))
 		evbuffer_add_printf(buf, "%s: %s\n", kv->key, kv->value);
-	}
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", "text/plain");
 	evhttp_send_reply(req, 200, NULL, buf);
@@ -499,9 +511,9 @@ rawconn_new(void)
 }
 
 /*
- * The garbage is out: send our FIN but keep reading until the peer's, so
- * that the kernel does not answer the request we never read with a RST,
- * which could destroy the garbage before the client reads it.
+ * The garbage is out: send our FIN, but read on until the peer's.  Closing
+ * with the request unread would make the kernel send a RST, which can
+ * destroy the garbage before the client has read it.
  */
 static void
 garbage_written(struct bufferevent *bev, void *arg)
@@ -531,7 +543,7 @@ static void
 garbage_accept(struct evconnlistener *lev, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	const struct timeval linger = {GARBAGE_LINGER_S, 0};
+	const struct timeval linger = { GARBAGE_LINGER_S, 0 };
 	struct rawconn *rc;
 
 	(void)lev;
@@ -548,8 +560,8 @@ garbage_accept(struct evconnlistener *lev, evutil_socket_t fd,
 		rawconn_free(rc);
 		return;
 	}
-	bufferevent_setcb(rc->bev, garbage_read, garbage_written,
-	    garbage_event, rc);
+	bufferevent_setcb(rc->bev, garbage_read, garbage_written, garbage_event,
+	    rc);
 	bufferevent_set_timeouts(rc->bev, &linger, &linger);
 	bufferevent_write(rc->bev, GARBAGE, strlen(GARBAGE));
 	bufferevent_enable(rc->bev, EV_READ | EV_WRITE);
@@ -587,8 +599,9 @@ silent_event(evutil_socket_t fd, short what, void *arg)
 		n = recv(fd, buf, 1, MSG_PEEK | MSG_DONTWAIT);
 	else
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
-			  errno != EINTR))
+	if (n == 0 ||
+	    (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	        errno != EINTR))
 		rawconn_free(rc);
 }
 
@@ -639,7 +652,7 @@ static void
 accept_error(struct evconnlistener *lev, void *arg)
 {
 	static time_t last;
-	const struct timeval tv = {0, ACCEPT_RETRY_MS * 1000};
+	const struct timeval tv = { 0, ACCEPT_RETRY_MS * 1000 };
 	int err = EVUTIL_SOCKET_ERROR();
 	time_t now = time(NULL);
 	int i;
@@ -650,7 +663,8 @@ accept_error(struct evconnlistener *lev, void *arg)
 			continue;
 		if (now != last) {
 			fprintf(stderr, "itf-testsrv: accept on port %d: %s\n",
-			    srv.lis[i].port, evutil_socket_error_to_string(err));
+			    srv.lis[i].port,
+			    evutil_socket_error_to_string(err));
 			last = now;
 		}
 		evconnlistener_disable(lev);
@@ -674,9 +688,9 @@ listen_on(int port, evconnlistener_cb cb, int owned)
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    LISTEN_BACKLOG, (struct sockaddr *)&sin, sizeof(sin));
 	if (l->lev == NULL) {
-		fprintf(stderr, "itf-testsrv: cannot listen on 127.0.0.1:%d: "
-				"%s\n",
-		    port, strerror(errno));
+		fprintf(stderr,
+		    "itf-testsrv: cannot listen on 127.0.0.1:%d: %s\n", port,
+		    strerror(errno));
 		return NULL;
 	}
 	l->port = port;
@@ -829,19 +843,19 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"http", required_argument, NULL, OPT_HTTP},
-		{"https", required_argument, NULL, OPT_HTTPS},
-		{"cert", required_argument, NULL, OPT_CERT},
-		{"key", required_argument, NULL, OPT_KEY},
-		{"garbage", required_argument, NULL, OPT_GARBAGE},
-		{"close", required_argument, NULL, OPT_CLOSE},
-		{"silent", required_argument, NULL, OPT_SILENT},
-		{"pidfile", required_argument, NULL, OPT_PIDFILE},
-		{"help", no_argument, NULL, OPT_HELP},
-		{NULL, 0, NULL, 0},
+		{ "http", required_argument, NULL, OPT_HTTP },
+		{ "https", required_argument, NULL, OPT_HTTPS },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "garbage", required_argument, NULL, OPT_GARBAGE },
+		{ "close", required_argument, NULL, OPT_CLOSE },
+		{ "silent", required_argument, NULL, OPT_SILENT },
+		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
 	};
 	/* Indexed by option id; 0 means no such listener. */
-	int port[OPT_SILENT + 1] = {0};
+	int port[OPT_SILENT + 1] = { 0 };
 	const char *cert = NULL, *key = NULL;
 	struct sigaction sa;
 	int ch, rc = 1;
@@ -881,7 +895,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (port[OPT_HTTPS] != 0 && (cert == NULL || key == NULL)) {
-		fprintf(stderr, "itf-testsrv: --https needs --cert and --key\n");
+		fprintf(stderr,
+		    "itf-testsrv: --https needs --cert and --key\n");
 		return 2;
 	}
 
@@ -898,7 +913,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	srv.early_close = (event_base_get_features(srv.base) &
-			      (EV_FEATURE_ET | EV_FEATURE_EARLY_CLOSE)) ==
+	                      (EV_FEATURE_ET | EV_FEATURE_EARLY_CLOSE)) ==
 	    (EV_FEATURE_ET | EV_FEATURE_EARLY_CLOSE);
 	srv.sigterm = evsignal_new(srv.base, SIGTERM, on_signal, NULL);
 	srv.sigint = evsignal_new(srv.base, SIGINT, on_signal, NULL);
