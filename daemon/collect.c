@@ -280,9 +280,7 @@ collect_host_instance_series(const struct itf_instance *inst)
 static int
 collect_host_system_exists(const struct itf_instance *inst, const char *id)
 {
-	(void)inst;
-	return collect_self != NULL && collect_self->conf != NULL &&
-	    conf_find_system(collect_self->conf, id) != NULL;
+	return conf_find_system(inst->conf, id) != NULL;
 }
 
 static uint32_t
@@ -335,7 +333,7 @@ collect_host_emit_series(struct itf_run *run, const char *system,
 			break;
 	}
 	if (g == NULL) {
-		t = conf_template(run->rt->co->conf, template_name);
+		t = conf_template(inst->conf, template_name);
 		if (t == NULL || template_ds_index(t, ds) == -1)
 			return -1;
 		if (run->ngroups == COLLECT_GROUPS_MAX) {
@@ -508,7 +506,9 @@ collect_submit_groups(struct collect_rt *rt, struct itf_run *run,
 		    g->system, g->series);
 		if (path == NULL)
 			continue; /* checked in emit_series: cannot happen */
-		it = store_item_new(path, g->tmpl, g->tmpl->step,
+		/* A feed run less often than the template's step grows it. */
+		it = store_item_new(path, g->tmpl,
+		    rt->step > g->tmpl->step ? rt->step : g->tmpl->step,
 		    (time_t)g->time);
 		free(path);
 		memcpy(it->vals, g->vals, g->tmpl->nds * sizeof *it->vals);
@@ -895,6 +895,7 @@ collect_apply(struct collect *co, struct conf *conf)
 		if (same != NULL) {
 			/* Unchanged: keep the running one (and its timer). */
 			(*same)->system = inst->system;
+			(*same)->conf = conf;
 			conf_instance_free(inst);
 			*slots[i] = *same;
 			*same = NULL;

@@ -51,6 +51,11 @@ static const struct conf_key conf_top_keys[] = {
 	{ "defaults", ITF_KEY_GROUP },
 	{ "systems", ITF_KEY_STRING_LIST },
 	{ "feeds", ITF_KEY_STRING_LIST },
+	{ "store", ITF_KEY_GROUP },
+	{ NULL, 0 },
+};
+static const struct conf_key conf_store_keys[] = {
+	{ "write_delay", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_daemon_keys[] = {
@@ -626,6 +631,7 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	inst->host = ctx->host;
 	inst->system = sys;
 	inst->feed = feed;
+	inst->conf = ctx->conf;
 	inst->series = xstrdup(series);
 	inst->perspective = xstrdup(persp);
 	if (feed)
@@ -875,6 +881,24 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		    conf_line(config_setting_get_member(g, "status_listen")),
 		    "status_listen \"%s\" is not host:port",
 		    conf->status_listen);
+
+	g = config_setting_get_member(root, "store");
+	if (g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP) {
+		const config_setting_t *d;
+
+		conf_check_keys(ctx, g, "store", conf_store_keys, NULL);
+		d = config_setting_get_member(g, "write_delay");
+		if (d != NULL && conf_type_ok(d, ITF_KEY_INT)) {
+			if (config_setting_get_int64(d) < 0 ||
+			    config_setting_get_int64(d) > 3600)
+				conf_errors_add(ctx->errs, ctx->file,
+				    conf_line(d),
+				    "write_delay must be 0 to 3600 seconds");
+			else
+				conf->write_delay =
+				    (unsigned)config_setting_get_int64(d);
+		}
+	}
 
 	g = config_setting_get_member(root, "defaults");
 	if (g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP) {

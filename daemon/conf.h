@@ -34,6 +34,7 @@ struct itf_instance {
 	 * nothing maps elsewhere (NULL: none). */
 	struct conf_system *system;
 	int feed; /* of the top-level feeds list */
+	const struct conf *conf; /* the configuration it belongs to */
 	char *series; /* a feed's: its id */
 	char *perspective;
 	char *key; /* "system/series", unique */
@@ -70,6 +71,7 @@ struct conf {
 	char *status_listen;
 	char *plugin_dir; /* NULL: no plugins */
 	unsigned max_children;
+	unsigned write_delay; /* store: seconds updates are held back */
 	int log_level;
 	uint64_t interval_ms;
 	uint64_t timeout_ms;

@@ -4,6 +4,8 @@
  * short run of lower-case letters, digits, '_' and '-' passes, and never a
  * leading '-' or '.'.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ident.h"
@@ -79,4 +81,42 @@ int
 ident_valid_portfolio(const char *s)
 {
 	return ident_in(s, ident_portfolios);
+}
+
+void
+ident_from_name(const char *prefix, const char *name, char *out)
+{
+	uint32_t h = 2166136261u;
+	size_t n = 0, plen = strlen(prefix), i;
+	int lossy = 0;
+	char c;
+
+	for (i = 0; name[i] != '\0'; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	memcpy(out, prefix, plen);
+	n = plen;
+	for (i = 0; name[i] != '\0'; i++) {
+		c = name[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (!ident_lower_digit(c) && c != '_' && c != '-') {
+			c = '_';
+			lossy = 1;
+		}
+		if (n < IDENT_MAX - 7)
+			out[n++] = c;
+		else
+			lossy = 1;
+	}
+	if (n == plen) {
+		out[n++] = '_';
+		lossy = 1;
+	}
+	if (lossy)
+		n += (size_t)snprintf(out + n, IDENT_MAX + 1 - n, "-%06x",
+		    (unsigned)(((h >> 24) ^ h) & 0xffffff));
+	out[n] = '\0';
+	/* The first character must be [a-z0-9]. */
+	if (!ident_lower_digit(out[0]))
+		out[0] = 'x';
 }

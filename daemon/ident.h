@@ -20,6 +20,16 @@ int ident_valid_category(const char *s);
 /* service | information | training | cooperation | innovation. */
 int ident_valid_portfolio(const char *s);
 
+/*
+ * A series id from a name given by a feed (a licence feature, an SKU):
+ * prefix, then the name lower-cased with every character outside
+ * [a-z0-9_-] made '_'. When a character had to be replaced, "-" and six hex
+ * digits of a hash of the name follow, so "ARC/INFO" and "ARC_INFO" stay
+ * distinct; a name too long is cut and hashed the same way. Stable: the
+ * series' file name depends on it. out holds IDENT_MAX + 1 bytes.
+ */
+void ident_from_name(const char *prefix, const char *name, char *out);
+
 /* A comma-separated list of the names of a vocabulary, for messages. */
 extern const char *const ident_categories[];
 extern const char *const ident_portfolios[];

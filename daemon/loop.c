@@ -64,6 +64,9 @@ loop_reload(struct loop *l)
 	}
 	if (strcmp(conf->data_dir, old->data_dir) != 0)
 		log_warn("reload: data_dir changed; takes effect at restart");
+	if (conf->write_delay != old->write_delay)
+		log_warn("reload: store.write_delay changed; takes effect at "
+		         "restart");
 	if (strcmp(conf->status_listen, old->status_listen) != 0)
 		log_warn("reload: status_listen changed; takes effect at "
 		         "restart");
@@ -96,6 +99,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		return 1;
 	}
 	l.store = store_new(conf->data_dir);
+	store_set_delay(l.store, conf->write_delay);
 	if (store_start(l.store, &cause) != 0) {
 		log_err("%s", cause);
 		free(cause);

@@ -21,11 +21,17 @@
 extern const struct itf_collector_ops collector_http_ops;
 extern const struct itf_collector_ops collector_tcp_ops;
 extern const struct itf_collector_ops collector_exec_ops;
+extern const struct itf_collector_ops collector_flexlm_ops;
+extern const struct itf_collector_ops collector_rlm_ops;
+extern const struct itf_collector_ops collector_m365_ops;
 
 static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_http_ops,
 	&collector_tcp_ops,
 	&collector_exec_ops,
+	&collector_flexlm_ops,
+	&collector_rlm_ops,
+	&collector_m365_ops,
 	NULL,
 };
 

@@ -32,6 +32,10 @@ struct store_file {
 	int warned_extra; /* a data source not in the file was logged */
 	char **ds; /* the file's data sources */
 	size_t nds;
+	/* Updates held back to be written together (write_delay). */
+	struct store_item *phead, *ptail;
+	time_t pending_since;
+	struct store_file *dnext; /* in the due list */
 };
 
 #define STORE_BUCKETS 16384
@@ -49,6 +53,10 @@ struct store {
 
 	uint64_t updates, errors, rejected, created, queued;
 	time_t beat;
+
+	/* Writer thread only: files with held updates, oldest first. */
+	unsigned delay;
+	struct store_file *due_head, *due_tail;
 };
 
 static uint32_t
@@ -331,17 +339,25 @@ store_count(struct store *st, uint64_t *counter)
 	(void)st;
 }
 
-int
-store_write_now(struct store *st, struct store_item *it, char **cause)
+/*
+ * Write n updates of one file (all of one template, in time order) with
+ * one librrd call: opening and mapping the file is most of an update's
+ * cost, so updates held back together cost little more than one.
+ * Updates at or before the file's last one are dropped and counted.
+ * Returns the number written, or -1 with a message in *cause.
+ */
+static int
+store_write_items(struct store *st, struct store_file *f,
+    struct store_item **items, size_t n, char **cause)
 {
-	struct store_file *f;
+	struct store_item *it = items[0];
 	struct stat sb;
-	const char *argv[1];
-	char *names, *values;
-	size_t i;
+	const char **argv;
+	char *names = NULL, **values;
+	time_t prev = 0;
+	size_t i, k = 0;
 	int rc;
 
-	f = store_file_get(st, it->path);
 	if (f->bad) {
 		xasprintf(cause, "data sources differ from template %s",
 		    it->tmpl->name);
@@ -365,64 +381,156 @@ store_write_now(struct store *st, struct store_item *it, char **cause)
 			return -1;
 		}
 	}
-	if (it->t <= f->last) {
-		store_count(st, &st->rejected);
-		if (!f->warned_old) {
-			log_warn("store: %s: update at %lld is not after the "
-			         "last (%lld); dropped (logged once)",
-			    f->path, (long long)it->t, (long long)f->last);
+	argv = xcalloc(n, sizeof *argv);
+	values = xcalloc(n, sizeof *values);
+	for (i = 0; i < n; i++) {
+		if (items[i]->t <= f->last || (k > 0 && items[i]->t <= prev)) {
+			store_count(st, &st->rejected);
+			if (!f->warned_old)
+				log_warn("store: %s: update at %lld is not after "
+				         "the last (%lld); dropped (logged once)",
+				    f->path, (long long)items[i]->t,
+				    (long long)f->last);
 			f->warned_old = 1;
+			continue;
 		}
-		xasprintf(cause, "update at %lld is not after the last (%lld)",
-		    (long long)it->t, (long long)f->last);
-		return -1;
-	}
-	if (store_update_args(f, it, &names, &values) != 0) {
 		free(names);
-		free(values);
-		xasprintf(cause, "no data source of the update is in the file");
-		return -1;
+		names = NULL;
+		if (store_update_args(f, items[i], &names, &values[k]) != 0) {
+			free(values[k]);
+			continue;
+		}
+		argv[k] = values[k];
+		prev = items[i]->t;
+		k++;
 	}
-	argv[0] = values;
+	rc = 0;
+	if (k == 0) {
+		if (*cause == NULL)
+			xasprintf(cause, "nothing to write: every update is old "
+			    "or has no data source of the file");
+		rc = -1;
+		goto out;
+	}
 	rrd_clear_error();
-	rc = rrd_update_r(it->path, names, 1, argv);
-	free(names);
-	free(values);
-	if (rc != 0) {
+	if (rrd_update_r(it->path, names, (int)k, argv) != 0) {
 		xasprintf(cause, "update: %s", rrd_get_error());
 		/* The file may have gone or changed: look again next time. */
 		f->last = -1;
-		return -1;
+		rc = -1;
+		goto out;
 	}
-	f->last = it->t;
-	store_count(st, &st->updates);
-	return 0;
+	f->last = items[n - 1]->t > f->last ? items[n - 1]->t : f->last;
+	for (i = 0; i < k; i++)
+		store_count(st, &st->updates);
+	rc = (int)k;
+out:
+	for (i = 0; i < k; i++)
+		free(values[i]);
+	free(values);
+	free(argv);
+	free(names);
+	return rc;
 }
 
+int
+store_write_now(struct store *st, struct store_item *it, char **cause)
+{
+	return store_write_items(st, store_file_get(st, it->path), &it, 1,
+	    cause) == 1 ? 0 : -1;
+}
+
+/* Write what a file holds, report and count the outcome, free it. */
 static void
-store_write(struct store *st, struct store_item *it)
+store_flush_file(struct store *st, struct store_file *f)
+{
+	struct store_item **items, *it, *next;
+	char *cause = NULL;
+	size_t n = 0, i, start;
+	int rc = 0;
+
+	for (it = f->phead; it != NULL; it = it->next)
+		n++;
+	items = xcalloc(n + 1, sizeof *items);
+	for (n = 0, it = f->phead; it != NULL; it = it->next)
+		items[n++] = it;
+	f->phead = f->ptail = NULL;
+	/* Runs of one template each (a reload may change it). */
+	for (start = 0; start < n; start = i) {
+		for (i = start + 1; i < n && items[i]->tmpl == items[start]->tmpl;
+		     i++)
+			;
+		rc = store_write_items(st, f, items + start, i - start,
+		    &cause);
+		if (rc < 0 && !f->bad) {
+			store_count(st, &st->errors);
+			if (!f->failing)
+				log_err("store: %s: %s", f->path, cause);
+			f->failing = 1;
+		} else if (rc < 0)
+			store_count(st, &st->errors);
+		else if (f->failing) {
+			log_notice("store: %s: writing again", f->path);
+			f->failing = 0;
+		}
+		free(cause);
+		cause = NULL;
+		for (size_t k = start; k < i; k++) {
+			if (items[k]->result != NULL)
+				*items[k]->result = rc < 0 ? -1 : 0;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		next = items[i];
+		store_item_free(next);
+		__atomic_sub_fetch(&st->queued, 1, __ATOMIC_RELAXED);
+	}
+	free(items);
+}
+
+/* Hold an item for its file, or write it now when nothing is held back. */
+static void
+store_take(struct store *st, struct store_item *it, time_t now)
+{
+	struct store_file *f = store_file_get(st, it->path);
+
+	it->next = NULL;
+	if (f->ptail != NULL)
+		f->ptail->next = it;
+	else {
+		f->phead = it;
+		f->pending_since = now;
+		f->dnext = NULL;
+		if (st->due_tail != NULL)
+			st->due_tail->dnext = f;
+		else
+			st->due_head = f;
+		st->due_tail = f;
+	}
+	f->ptail = it;
+}
+
+/* Write the files whose oldest held update is due (all when stopping). */
+static void
+store_flush_due(struct store *st, time_t now, int all)
 {
 	struct store_file *f;
-	char *cause = NULL;
-	int rc;
 
-	rc = store_write_now(st, it, &cause);
-	f = store_file_get(st, it->path);
-	if (rc != 0 && !f->bad && it->t > f->last) {
-		store_count(st, &st->errors);
-		if (!f->failing)
-			log_err("store: %s: %s", it->path, cause);
-		f->failing = 1;
-	} else if (rc != 0 && f->bad)
-		store_count(st, &st->errors);
-	else if (rc == 0 && f->failing) {
-		log_notice("store: %s: writing again", it->path);
-		f->failing = 0;
+	while ((f = st->due_head) != NULL &&
+	    (all || f->pending_since + (time_t)st->delay <= now)) {
+		st->due_head = f->dnext;
+		if (st->due_head == NULL)
+			st->due_tail = NULL;
+		f->dnext = NULL;
+		store_flush_file(st, f);
+		__atomic_store_n(&st->beat, time(NULL), __ATOMIC_RELAXED);
 	}
-	free(cause);
-	if (it->result != NULL)
-		*it->result = rc;
-	store_item_free(it);
+}
+
+void
+store_set_delay(struct store *st, unsigned seconds)
+{
+	st->delay = seconds;
 }
 
 static void *
@@ -430,30 +538,42 @@ store_main(void *arg)
 {
 	struct store *st = arg;
 	struct store_item *batch, *it;
+	struct timespec ts;
+	time_t now;
 
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
 		while (st->head == NULL && !st->stopping) {
 			__atomic_store_n(&st->beat, time(NULL),
 			    __ATOMIC_RELAXED);
-			pthread_cond_wait(&st->cond, &st->lock);
+			if (st->due_head == NULL) {
+				pthread_cond_wait(&st->cond, &st->lock);
+				continue;
+			}
+			/* Wake when the oldest held update is due. */
+			ts.tv_sec = st->due_head->pending_since +
+			    (time_t)st->delay;
+			ts.tv_nsec = 0;
+			if (pthread_cond_timedwait(&st->cond, &st->lock,
+			    &ts) != 0)
+				break;
 		}
-		if (st->head == NULL && st->stopping)
-			break;
 		batch = st->head;
 		st->head = st->tail = NULL;
 		pthread_mutex_unlock(&st->lock);
+		now = time(NULL);
 		while ((it = batch) != NULL) {
 			batch = it->next;
-			store_write(st, it);
-			__atomic_sub_fetch(&st->queued, 1, __ATOMIC_RELAXED);
-			__atomic_store_n(&st->beat, time(NULL),
-			    __ATOMIC_RELAXED);
+			store_take(st, it, now);
 		}
+		store_flush_due(st, now, st->delay == 0);
 		pthread_mutex_lock(&st->lock);
+		if (st->stopping && st->head == NULL) {
+			pthread_mutex_unlock(&st->lock);
+			store_flush_due(st, now, 1);
+			return NULL;
+		}
 	}
-	pthread_mutex_unlock(&st->lock);
-	return NULL;
 }
 
 int

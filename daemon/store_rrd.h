@@ -41,6 +41,11 @@ void store_submit(struct store *, struct store_item *);
 void store_stop(struct store *);
 void store_free(struct store *);
 void store_get_stats(struct store *, struct store_stats *);
+/*
+ * Hold each file's updates back up to seconds and write them with one
+ * librrd call (0, the default: write each at once). Before store_start.
+ */
+void store_set_delay(struct store *, unsigned seconds);
 const char *store_data_dir(const struct store *);
 
 /*

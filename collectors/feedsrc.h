@@ -1,0 +1,52 @@
+/*
+ * What feeds share: where the input comes from (a URL or a command) and
+ * the mapping of names in it to configured systems. Read in a feed's
+ * configure(), used in its runs.
+ */
+#ifndef FEEDSRC_H
+#define FEEDSRC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "fetch.h"
+#include "itfollow/collector.h"
+
+struct feedsrc {
+	char *url;
+	char **argv;
+	char **env;
+	int set_user;
+	uid_t uid;
+	gid_t gid;
+	char *ca_file;
+	int no_verify;
+	/* name in the input -> system id */
+	char **map_from;
+	char **map_to;
+	size_t nmap;
+	const char *map_key; /* the configuration key of the map */
+};
+
+/* The keys feedsrc_configure reads (for a feed's key table). */
+#define FEEDSRC_KEYS                                                     \
+	{ "url", ITF_KEY_STRING }, { "command", ITF_KEY_STRING_LIST },    \
+	    { "env", ITF_KEY_GROUP }, { "user", ITF_KEY_STRING },         \
+	    { "ca_file", ITF_KEY_STRING }, { "tls_verify", ITF_KEY_BOOL }
+
+/*
+ * Read url or command (exactly one unless optional), env, user, ca_file,
+ * tls_verify, and the map of names to systems under map_key (NULL: none);
+ * each mapped system must be configured. Returns the number of errors.
+ */
+int feedsrc_configure(struct feedsrc *, const struct itf_host_services *,
+    struct itf_instance *, const char *map_key, int url_optional);
+void feedsrc_free(struct feedsrc *);
+/* Fill the fetch options of a run (timeout, cap and extras are the
+ * caller's). */
+void feedsrc_opts(const struct feedsrc *, struct fetch_opts *);
+/* The system name maps to, or dflt. */
+const char *feedsrc_map(const struct feedsrc *, const char *name,
+    const char *dflt);
+
+#endif

@@ -1,0 +1,251 @@
+/*
+ * Feed fetches. A URL goes through the shared curl multi engine: one
+ * attempt, one deadline, the body kept up to a cap (a feed's input must be
+ * whole to be trusted: a body over the cap or a transfer cut short fails
+ * the fetch, and nothing of it is used). A command goes through proc.c.
+ * HTTP statuses other than 2xx fail with reason http_status (auth for 401
+ * and 403), and the body is not handed on.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "curlev.h"
+#include "fetch.h"
+#include "proc.h"
+#include "xmalloc.h"
+
+struct fetch {
+	fetch_done_cb done;
+	void *arg;
+	CURL *easy;
+	struct curl_slist *hdrs;
+	struct proc *proc;
+	char *buf;
+	size_t len;
+	size_t max;
+	int too_large;
+};
+
+int
+fetch_url_valid(const char *url)
+{
+	return strncasecmp(url, "file://", 7) == 0 ||
+	    strncasecmp(url, "http://", 7) == 0 ||
+	    strncasecmp(url, "https://", 8) == 0;
+}
+
+static void
+fetch_free(struct fetch *f)
+{
+	if (f->easy != NULL)
+		curl_easy_cleanup(f->easy);
+	curl_slist_free_all(f->hdrs);
+	free(f->buf);
+	free(f);
+}
+
+static size_t
+fetch_write_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch *f = arg;
+	size_t n = size * nmemb;
+
+	if (f->len + n > f->max) {
+		f->too_large = 1;
+		return 0;
+	}
+	f->buf = xrealloc(f->buf, f->len + n + 1);
+	memcpy(f->buf + f->len, data, n);
+	f->len += n;
+	f->buf[f->len] = '\0';
+	return n;
+}
+
+static enum itf_reason
+fetch_curl_reason(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return ITF_REASON_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return ITF_REASON_DNS;
+	case CURLE_COULDNT_CONNECT:
+		return ITF_REASON_CONNECT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+		return ITF_REASON_TLS;
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+		return ITF_REASON_RECV;
+	case CURLE_SEND_ERROR:
+		return ITF_REASON_SEND;
+	case CURLE_FILE_COULDNT_READ_FILE:
+	case CURLE_READ_ERROR:
+		return ITF_REASON_CONNECT;
+	default:
+		return ITF_REASON_PROTOCOL;
+	}
+}
+
+static void
+fetch_curl_done_cb(CURL *easy, CURLcode rc, void *arg)
+{
+	struct fetch *f = arg;
+	struct fetch_result r;
+	long code = 0;
+
+	memset(&r, 0, sizeof r);
+	r.exit_code = -1;
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+	r.code = code;
+	if (rc == CURLE_WRITE_ERROR && f->too_large) {
+		r.reason = ITF_REASON_TOO_LARGE;
+		snprintf(r.msg, sizeof r.msg, "over %zu bytes", f->max);
+	} else if (rc != CURLE_OK) {
+		r.reason = fetch_curl_reason(rc);
+		snprintf(r.msg, sizeof r.msg, "%s", curl_easy_strerror(rc));
+	} else if (code != 0 && (code < 200 || code > 299)) {
+		r.reason = code == 401 || code == 403 ? ITF_REASON_AUTH
+						      : ITF_REASON_HTTP_STATUS;
+		snprintf(r.msg, sizeof r.msg, "HTTP status %ld", code);
+	} else {
+		r.ok = 1;
+		r.body = f->buf != NULL ? f->buf : "";
+		r.len = f->len;
+	}
+	f->done(f, &r, f->arg);
+	fetch_free(f);
+}
+
+static void
+fetch_proc_done_cb(struct proc *p, const struct proc_result *pr, void *arg)
+{
+	struct fetch *f = arg;
+	struct fetch_result r;
+
+	memset(&r, 0, sizeof r);
+	f->proc = NULL;
+	r.exit_code = pr->exited ? pr->code : -1;
+	if (pr->exec_errno != 0) {
+		r.reason = ITF_REASON_EXEC_FAILED;
+		snprintf(r.msg, sizeof r.msg, "cannot run: %s",
+		    strerror(pr->exec_errno));
+	} else if (pr->timed_out) {
+		r.reason = ITF_REASON_TIMEOUT;
+		snprintf(r.msg, sizeof r.msg, "killed at its timeout");
+	} else if (!pr->exited) {
+		r.reason = ITF_REASON_KILLED;
+		snprintf(r.msg, sizeof r.msg, "killed by signal %d",
+		    pr->signal);
+	} else if (pr->truncated) {
+		r.reason = ITF_REASON_TOO_LARGE;
+		snprintf(r.msg, sizeof r.msg, "output over %zu bytes", f->max);
+	} else {
+		/* The parser judges the output; the exit code rides along
+		 * (lmutil exits 0 even when a server is down). */
+		r.ok = 1;
+		r.body = pr->out;
+		r.len = pr->outlen;
+	}
+	f->done(f, &r, f->arg);
+	fetch_free(f);
+}
+
+struct fetch *
+fetch_start(struct event_base *base, const struct fetch_opts *o,
+    fetch_done_cb done, void *arg, char **cause)
+{
+	struct fetch *f;
+	struct proc_opts po;
+	CURL *e;
+	size_t i;
+
+	f = xcalloc(1, sizeof *f);
+	f->done = done;
+	f->arg = arg;
+	f->max = o->max_bytes != 0 ? o->max_bytes : 64 * 1024 * 1024;
+	if (o->argv != NULL) {
+		memset(&po, 0, sizeof po);
+		po.argv = o->argv;
+		po.env = o->env;
+		po.set_user = o->set_user;
+		po.uid = o->uid;
+		po.gid = o->gid;
+		po.max_output = f->max;
+		po.timeout_ms = o->timeout_ms;
+		f->proc = proc_start(base, &po, fetch_proc_done_cb, f, cause);
+		if (f->proc == NULL) {
+			fetch_free(f);
+			return NULL;
+		}
+		return f;
+	}
+	if (o->url == NULL || !fetch_url_valid(o->url)) {
+		xasprintf(cause, "not a file://, http:// or https:// URL");
+		fetch_free(f);
+		return NULL;
+	}
+	if ((e = f->easy = curl_easy_init()) == NULL) {
+		xasprintf(cause, "curl_easy_init failed");
+		fetch_free(f);
+		return NULL;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, o->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "file,http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "itfollowd/" ITF_VERSION);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	if (o->ca_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
+	if (o->no_verify) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	for (i = 0; o->headers != NULL && o->headers[i] != NULL; i++)
+		f->hdrs = curl_slist_append(f->hdrs, o->headers[i]);
+	if (f->hdrs != NULL)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->hdrs);
+	if (o->bearer != NULL) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+		curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, o->bearer);
+	} else if (o->username != NULL) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(e, CURLOPT_USERNAME, o->username);
+		curl_easy_setopt(e, CURLOPT_PASSWORD,
+		    o->password != NULL ? o->password : "");
+	}
+	if (o->post != NULL)
+		curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, o->post);
+	if (curlev_add(base, e, fetch_curl_done_cb, f) != 0) {
+		xasprintf(cause, "the curl engine refused the transfer");
+		fetch_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void
+fetch_cancel(struct fetch *f)
+{
+	if (f->proc != NULL) {
+		proc_cancel(f->proc);
+		f->proc = NULL;
+		/* proc_cancel drops the callback: free here. */
+		fetch_free(f);
+		return;
+	}
+	if (f->easy != NULL)
+		curlev_remove(f->easy);
+	fetch_free(f);
+}

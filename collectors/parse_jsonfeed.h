@@ -1,0 +1,60 @@
+/*
+ * Generic JSON feeds: a document is loaded once, then numbers and
+ * timestamps are read from it at places named by JSON Pointers (RFC 6901),
+ * as the configuration gives them:
+ *
+ *	""		the whole document
+ *	/value/0/skuId	member "value", element 0, member "skuId"
+ *	/a~1b/m~0n	member "a/b", member "m~n" (~1 is '/', ~0 is '~')
+ *
+ * An array index is 0 or a decimal number without leading zeros, below the
+ * array's size; "-" (the element after the last) names nothing to read.
+ * Pure: buffers in, values out; no I/O.
+ *
+ * The document may start with a UTF-8 byte order mark; any JSON value may
+ * be the whole document. Integers are read as doubles (exact up to 2^53), so
+ * that no number is too large to load. A document with a key repeated in
+ * one object is refused: a pointer through it could not say which is meant.
+ */
+#ifndef PARSE_JSONFEED_H
+#define PARSE_JSONFEED_H
+
+#include <stddef.h>
+
+struct parse_jsonfeed; /* opaque: a parsed document */
+
+/*
+ * Load buf[0..len). NULL if it is not a JSON document, and then *cause (if
+ * cause is not NULL) is set to an allocated message ("line 3 column 7:
+ * ...") that the caller frees.
+ */
+struct parse_jsonfeed *parse_jsonfeed_load(const char *buf, size_t len,
+    char **cause);
+
+/*
+ * The number at pointer: a JSON number, or a string holding a plain decimal
+ * number ("12", "-0.5", "1e3"; no blanks, no hex, no "nan"). Returns 0 and
+ * *out, or -1 and *cause (allocated, if cause is not NULL) saying why: a bad
+ * pointer, nothing there, another type, a value that is not finite.
+ */
+int parse_jsonfeed_number(const struct parse_jsonfeed *, const char *pointer,
+    double *out, char **cause);
+
+/*
+ * A timestamp at pointer: a JSON number of epoch seconds (a fraction is
+ * dropped, toward the past), or a string parse_time accepts. Returns 0 and
+ * *epoch in seconds, or -1 and *cause as above. Times must lie where
+ * parse_time's do (1677 to 2262).
+ */
+int parse_jsonfeed_time(const struct parse_jsonfeed *, const char *pointer,
+    long long *epoch, char **cause);
+
+void parse_jsonfeed_free(struct parse_jsonfeed *);
+
+/*
+ * Whether pointer is a well-formed JSON Pointer: "" or "/" tokens in which
+ * '~' is followed by '0' or '1'. For checking configuration; 1 or 0.
+ */
+int parse_jsonfeed_pointer_valid(const char *pointer);
+
+#endif
