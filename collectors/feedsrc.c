@@ -45,7 +45,8 @@ feedsrc_command(struct feedsrc *fs, const struct itf_host_services *host,
 	int errors = 0, path = 0;
 
 	if (n == 0 || list[0][0] != '/') {
-		host->conf_error(inst, "command", "the command must start "
+		host->conf_error(inst, "command",
+		    "the command must start "
 		    "with the program's absolute path");
 		return 1;
 	}
@@ -67,8 +68,8 @@ feedsrc_command(struct feedsrc *fs, const struct itf_host_services *host,
 	host->conf_string(inst, "user", &user);
 	if (geteuid() == 0) {
 		if ((pw = getpwnam(user)) == NULL || pw->pw_uid == 0) {
-			host->conf_error(inst, "user", "no non-root user \"%s\"",
-			    user);
+			host->conf_error(inst, "user",
+			    "no non-root user \"%s\"", user);
 			errors++;
 		} else {
 			fs->set_user = 1;
@@ -83,7 +84,7 @@ int
 feedsrc_configure(struct feedsrc *fs, const struct itf_host_services *host,
     struct itf_instance *inst, const char *map_key, int url_optional)
 {
-	const char *url = NULL, *s, *const *list, *const *from, *const *to;
+	const char *url = NULL, *s, *const * list, *const * from, *const * to;
 	size_t n = 0, i;
 	int errors = 0, has_cmd, b;
 
@@ -92,13 +93,16 @@ feedsrc_configure(struct feedsrc *fs, const struct itf_host_services *host,
 	host->conf_string(inst, "url", &url);
 	has_cmd = host->conf_strings(inst, "command", &list, &n);
 	if (url != NULL && has_cmd) {
-		host->conf_error(inst, "command", "give \"url\" or "
+		host->conf_error(inst, "command",
+		    "give \"url\" or "
 		    "\"command\", not both");
 		errors++;
 	} else if (url != NULL) {
 		if (!fetch_url_valid(url)) {
-			host->conf_error(inst, "url", "url \"%s\" is not "
-			    "file://, http:// or https://", url);
+			host->conf_error(inst, "url",
+			    "url \"%s\" is not "
+			    "file://, http:// or https://",
+			    url);
 			errors++;
 		} else
 			fs->url = xstrdup(url);
@@ -118,7 +122,8 @@ feedsrc_configure(struct feedsrc *fs, const struct itf_host_services *host,
 		fs->map_to = xcalloc(n + 1, sizeof *fs->map_to);
 		for (i = 0; i < n; i++) {
 			if (!host->system_exists(inst, to[i])) {
-				host->conf_error(inst, map_key, "\"%s\" maps to "
+				host->conf_error(inst, map_key,
+				    "\"%s\" maps to "
 				    "\"%s\", which is not a configured system",
 				    from[i], to[i]);
 				errors++;

@@ -29,10 +29,13 @@ struct feedsrc {
 };
 
 /* The keys feedsrc_configure reads (for a feed's key table). */
-#define FEEDSRC_KEYS                                                     \
-	{ "url", ITF_KEY_STRING }, { "command", ITF_KEY_STRING_LIST },    \
-	    { "env", ITF_KEY_GROUP }, { "user", ITF_KEY_STRING },         \
-	    { "ca_file", ITF_KEY_STRING }, { "tls_verify", ITF_KEY_BOOL }
+#define FEEDSRC_KEYS                                                   \
+	{ "url", ITF_KEY_STRING }, { "command", ITF_KEY_STRING_LIST }, \
+	    { "env", ITF_KEY_GROUP }, { "user", ITF_KEY_STRING },      \
+	    { "ca_file", ITF_KEY_STRING },                             \
+	{                                                              \
+		"tls_verify", ITF_KEY_BOOL                             \
+	}
 
 /*
  * Read url or command (exactly one unless optional), env, user, ca_file,

@@ -111,7 +111,7 @@ fetch_curl_done_cb(CURL *easy, CURLcode rc, void *arg)
 		snprintf(r.msg, sizeof r.msg, "%s", curl_easy_strerror(rc));
 	} else if (code != 0 && (code < 200 || code > 299)) {
 		r.reason = code == 401 || code == 403 ? ITF_REASON_AUTH
-						      : ITF_REASON_HTTP_STATUS;
+		                                      : ITF_REASON_HTTP_STATUS;
 		snprintf(r.msg, sizeof r.msg, "HTTP status %ld", code);
 	} else {
 		r.ok = 1;

@@ -16,35 +16,35 @@ struct event_base;
 struct fetch;
 
 struct fetch_opts {
-	const char *url;          /* either a URL ... */
-	const char *const *argv;  /* ... or a command (absolute path) */
-	const char *const *env;   /* the command's environment */
-	int set_user;             /* the command runs as uid/gid */
+	const char *url; /* either a URL ... */
+	const char *const *argv; /* ... or a command (absolute path) */
+	const char *const *env; /* the command's environment */
+	int set_user; /* the command runs as uid/gid */
 	uid_t uid;
 	gid_t gid;
 	const char *const *headers; /* "Name: value", NULL-terminated */
-	const char *bearer;       /* Authorization: Bearer */
-	const char *username;     /* basic auth */
+	const char *bearer; /* Authorization: Bearer */
+	const char *username; /* basic auth */
 	const char *password;
-	const char *post;         /* a POST body (form-encoded) */
+	const char *post; /* a POST body (form-encoded) */
 	const char *ca_file;
-	int no_verify;            /* TLS verification off */
-	size_t max_bytes;         /* body cap: over it the fetch fails */
+	int no_verify; /* TLS verification off */
+	size_t max_bytes; /* body cap: over it the fetch fails */
 	uint64_t timeout_ms;
 };
 
 struct fetch_result {
-	int ok;                 /* 1: body is the answer */
+	int ok; /* 1: body is the answer */
 	enum itf_reason reason; /* when not ok */
 	char msg[256];
-	long code;              /* HTTP status, 0 for file:// and commands */
-	int exit_code;          /* a command's, -1 for URLs */
-	const char *body;       /* NUL-terminated, len bytes */
+	long code; /* HTTP status, 0 for file:// and commands */
+	int exit_code; /* a command's, -1 for URLs */
+	const char *body; /* NUL-terminated, len bytes */
 	size_t len;
 };
 
-typedef void (*fetch_done_cb)(struct fetch *, const struct fetch_result *,
-    void *arg);
+typedef void (
+    *fetch_done_cb)(struct fetch *, const struct fetch_result *, void *arg);
 
 /* Start; done is called once from the loop. NULL with *cause on error. */
 struct fetch *fetch_start(struct event_base *, const struct fetch_opts *,

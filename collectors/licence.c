@@ -63,7 +63,8 @@ licence_configure(const struct itf_host_services *host,
 	l->kind = kind;
 	errors = feedsrc_configure(&l->src, host, inst, "features", 0);
 	if (host->instance_system(inst) == NULL) {
-		host->conf_error(inst, NULL, "a licence feed needs a "
+		host->conf_error(inst, NULL,
+		    "a licence feed needs a "
 		    "\"system\" (where unmapped features go)");
 		errors++;
 	}
@@ -111,8 +112,7 @@ licence_emit(struct licence *l, const char *name, const char *series,
 {
 	const char *system;
 
-	system = feedsrc_map(&l->src, name,
-	    l->host->instance_system(l->inst));
+	system = feedsrc_map(&l->src, name, l->host->instance_system(l->inst));
 	l->host->emit_series(l->run, system, "maturity", series, "licence",
 	    "issued", issued, 0);
 	l->host->emit_series(l->run, system, "maturity", series, "licence",
@@ -159,7 +159,7 @@ licence_flexlm_shared(const struct parse_lmstat *out, size_t i)
 	for (k = 0; k < out->nfeatures; k++) {
 		if (k != i &&
 		    strcmp(out->features[k].feature,
-			out->features[i].feature) == 0)
+		        out->features[i].feature) == 0)
 			return 1;
 	}
 	return 0;
@@ -194,7 +194,7 @@ licence_flexlm(struct licence *l, const char *buf, size_t len)
 	if (out.servers_up == 0 && out.servers_down > 0) {
 		snprintf(msg, sizeof msg, "%s",
 		    out.server_error != NULL ? out.server_error
-					     : "licence server down");
+		                             : "licence server down");
 		licence_all_unknown(l);
 		parse_lmstat_free(&out);
 		l->host->run_done(l->run, ITF_STATUS_DOWN, ITF_REASON_CONNECT,
@@ -207,7 +207,7 @@ licence_flexlm(struct licence *l, const char *buf, size_t len)
 			snprintf(msg, sizeof msg, "vendor daemon %s: %s",
 			    out.vendors[i].name,
 			    out.vendors[i].error != NULL ? out.vendors[i].error
-							 : "down");
+			                                 : "down");
 		}
 	}
 	for (i = 0; i < out.nfeatures; i++) {
@@ -218,8 +218,8 @@ licence_flexlm(struct licence *l, const char *buf, size_t len)
 			name = xstrdup(f->feature);
 		ident_from_name("licence-", name, series);
 		free(name);
-		unknown = f->error != NULL || licence_vendor_down(&out,
-		    f->vendor);
+		unknown =
+		    f->error != NULL || licence_vendor_down(&out, f->vendor);
 		licence_emit(l, f->feature, series,
 		    unknown || f->uncounted ? NAN : f->issued,
 		    unknown ? NAN : f->in_use, unknown ? NAN : f->queued,
@@ -231,7 +231,8 @@ licence_flexlm(struct licence *l, const char *buf, size_t len)
 	} else if (out.nfeatures == 0 && out.servers_up == 0) {
 		status = ITF_STATUS_DOWN;
 		reason = ITF_REASON_PARSE_ERROR;
-		snprintf(msg, sizeof msg, "no licence server status in the "
+		snprintf(msg, sizeof msg,
+		    "no licence server status in the "
 		    "output");
 	}
 	parse_lmstat_free(&out);
@@ -296,8 +297,8 @@ licence_start(void *arg, struct itf_run *run)
 	o.max_bytes = LICENCE_MAX_BYTES;
 	o.timeout_ms = l->host->timeout_ms(l->inst);
 	l->run = run;
-	l->fetch = fetch_start(l->host->event_base(), &o, licence_done_cb, l,
-	    &cause);
+	l->fetch =
+	    fetch_start(l->host->event_base(), &o, licence_done_cb, l, &cause);
 	if (l->fetch == NULL) {
 		l->host->log(l->inst, ITF_LOG_ERR, "%s", cause);
 		free(cause);

@@ -80,8 +80,8 @@ m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	m->inst = inst;
 	/* Only its map, TLS keys: the URLs are m365's own. */
 	errors += feedsrc_configure(&m->src, host, inst, "skus", 1);
-	m->url = xstrdup(host->conf_string(inst, "url", &s) ? s
-							    : M365_GRAPH_URL);
+	m->url =
+	    xstrdup(host->conf_string(inst, "url", &s) ? s : M365_GRAPH_URL);
 	if (!fetch_url_valid(m->url)) {
 		host->conf_error(inst, "url", "bad url \"%s\"", m->url);
 		errors++;
@@ -106,8 +106,9 @@ m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
 			m->secret_file = xstrdup(s);
 		if (m->client_id == NULL || m->secret_file == NULL ||
 		    (tenant == NULL &&
-			!host->conf_string(inst, "token_url", &s))) {
-			host->conf_error(inst, NULL, "m365 needs token_file, "
+		        !host->conf_string(inst, "token_url", &s))) {
+			host->conf_error(inst, NULL,
+			    "m365 needs token_file, "
 			    "or tenant (or token_url), client_id and "
 			    "client_secret_file");
 			errors++;
@@ -122,7 +123,8 @@ m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		if (host->conf_string(inst, "token_url", &s))
 			m->token_url = xstrdup(s);
 		else if (tenant != NULL) {
-			if (!ident_valid(tenant) && strchr(tenant, '/') != NULL) {
+			if (!ident_valid(tenant) &&
+			    strchr(tenant, '/') != NULL) {
 				host->conf_error(inst, "tenant", "bad tenant");
 				errors++;
 			} else
@@ -134,8 +136,10 @@ m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		rc = regcomp(&m->exclude, s, REG_EXTENDED | REG_NOSUB);
 		if (rc != 0) {
 			regerror(rc, &m->exclude, errbuf, sizeof errbuf);
-			host->conf_error(inst, "exclude_skus", "bad regex "
-			    "\"%s\": %s", s, errbuf);
+			host->conf_error(inst, "exclude_skus",
+			    "bad regex "
+			    "\"%s\": %s",
+			    s, errbuf);
 			errors++;
 		} else
 			m->has_exclude = 1;
@@ -183,7 +187,7 @@ m365_skus(struct m365 *m, const char *buf, size_t len)
 		k = &out.skus[i];
 		if (k->part_number == NULL ||
 		    (m->has_exclude &&
-			regexec(&m->exclude, k->part_number, 0, NULL, 0) == 0))
+		        regexec(&m->exclude, k->part_number, 0, NULL, 0) == 0))
 			continue;
 		ident_from_name("licence-", k->part_number, series);
 		system = feedsrc_map(&m->src, k->part_number, dflt);
@@ -231,8 +235,8 @@ m365_graph(struct m365 *m, const char *token)
 	o.bearer = token;
 	o.max_bytes = M365_MAX_BYTES;
 	o.timeout_ms = m->host->timeout_ms(m->inst);
-	m->fetch = fetch_start(m->host->event_base(), &o, m365_graph_cb, m,
-	    &cause);
+	m->fetch =
+	    fetch_start(m->host->event_base(), &o, m365_graph_cb, m, &cause);
 	if (m->fetch == NULL) {
 		m365_end(m, ITF_STATUS_UNKNOWN, ITF_REASON_INTERNAL, cause);
 		free(cause);
@@ -331,8 +335,8 @@ m365_start(void *arg, struct itf_run *run)
 		secret_free(secret);
 		return 0;
 	}
-	if (m->token != NULL && time(NULL) < m->token_expires -
-	    M365_TOKEN_MARGIN) {
+	if (m->token != NULL &&
+	    time(NULL) < m->token_expires - M365_TOKEN_MARGIN) {
 		m365_graph(m, m->token);
 		return 0;
 	}
@@ -345,8 +349,10 @@ m365_start(void *arg, struct itf_run *run)
 	id = m365_escape(m->client_id);
 	sec = m365_escape(secret);
 	secret_free(secret);
-	xasprintf(&body, "grant_type=client_credentials&client_id=%s"
-	    "&client_secret=%s&scope=%s", id, sec, M365_SCOPE);
+	xasprintf(&body,
+	    "grant_type=client_credentials&client_id=%s"
+	    "&client_secret=%s&scope=%s",
+	    id, sec, M365_SCOPE);
 	free(id);
 	secret_free(sec);
 	memset(&o, 0, sizeof o);
@@ -356,8 +362,8 @@ m365_start(void *arg, struct itf_run *run)
 	o.post = body;
 	o.max_bytes = 64 * 1024;
 	o.timeout_ms = m->host->timeout_ms(m->inst);
-	m->fetch = fetch_start(m->host->event_base(), &o, m365_token_cb, m,
-	    &cause);
+	m->fetch =
+	    fetch_start(m->host->event_base(), &o, m365_token_cb, m, &cause);
 	secret_free(body);
 	if (m->fetch == NULL) {
 		m->host->log(m->inst, ITF_LOG_ERR, "%s", cause);

@@ -97,6 +97,8 @@ static struct {
 	struct event *sigint;
 	const char *pidfile;
 	int pidfile_written;
+	const char *xapi_dir; /* --xapi: pages of statements */
+	unsigned long tokens; /* /oauth/token answers given */
 	/* The backend reports a peer's FIN edge-triggered (epoll). */
 	int early_close;
 } srv;
@@ -420,6 +422,129 @@ serve_flip(struct evhttp_request *req, const struct evhttp_uri *uri)
 	evhttp_clear_headers(&params);
 }
 
+/* A query parameter of the request, or NULL; *params to be cleared. */
+static const char *
+query_param(const struct evhttp_uri *uri, struct evkeyvalq *params,
+    const char *name)
+{
+	const char *query = evhttp_uri_get_query(uri);
+
+	TAILQ_INIT(params);
+	if (query == NULL || evhttp_parse_query_str(query, params) == -1)
+		return NULL;
+	return evhttp_find_header(params, name);
+}
+
+/* Send a file as the body (truncate: only its first half). */
+static void
+send_file(struct evhttp_request *req, const char *path, int truncate)
+{
+	struct evbuffer *buf;
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		reply(req, 404, "no such file\n");
+		return;
+	}
+	buf = evbuffer_new();
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		evbuffer_add(buf, chunk, n);
+	fclose(f);
+	if (truncate) {
+		/* Keep the first half only. */
+		struct evbuffer *half = evbuffer_new();
+
+		evbuffer_remove_buffer(buf, half, evbuffer_get_length(buf) / 2);
+		evbuffer_free(buf);
+		buf = half;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json");
+	evhttp_send_reply(req, 200, NULL, buf);
+	evbuffer_free(buf);
+}
+
+/*
+ * /file?path=P[&auth=bearer][&truncate=1]: a file, behind the bearer
+ * token when asked; truncate serves its first half only (a cut transfer
+ * as far as a JSON parser can tell).
+ */
+static void
+serve_file(struct evhttp_request *req, const struct evhttp_uri *uri)
+{
+	struct evkeyvalq params;
+	const char *path, *auth;
+	int truncate;
+
+	path = query_param(uri, &params, "path");
+	auth = evhttp_find_header(&params, "auth");
+	truncate = evhttp_find_header(&params, "truncate") != NULL;
+	if (path == NULL)
+		reply(req, 400, "file needs ?path=PATH\n");
+	else if (auth != NULL && !auth_matches(req, "Bearer", BEARER_TOKEN))
+		reply(req, 401, "{\"error\":\"unauthorized\"}\n");
+	else
+		send_file(req, path, truncate);
+	evhttp_clear_headers(&params);
+}
+
+/*
+ * /oauth/token: the OAuth2 client-credentials grant, for client itf-client
+ * with secret s3cret; /oauth/count says how many tokens it gave.
+ */
+static void
+serve_token(struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	char body[1024];
+	size_t n;
+
+	n = evbuffer_copyout(in, body, sizeof body - 1);
+	body[n] = '\0';
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST ||
+	    strstr(body, "grant_type=client_credentials") == NULL ||
+	    strstr(body, "client_id=itf-client") == NULL ||
+	    strstr(body, "client_secret=s3cret") == NULL) {
+		reply(req, 401, "{\"error\":\"invalid_client\"}\n");
+		return;
+	}
+	srv.tokens++;
+	reply(req, 200,
+	    "{\"token_type\":\"Bearer\",\"expires_in\":3599,"
+	    "\"access_token\":\"%s\"}\n",
+	    BEARER_TOKEN);
+}
+
+/*
+ * /xapi/statements: an xAPI record store's pages (--xapi DIR), behind basic
+ * auth and the X-Experience-API-Version header: page 1, or page 2 when
+ * the query has "more".
+ */
+static void
+serve_xapi(struct evhttp_request *req, const struct evhttp_uri *uri)
+{
+	struct evkeyvalq params;
+	char path[4096];
+	int more;
+
+	more = query_param(uri, &params, "more") != NULL;
+	evhttp_clear_headers(&params);
+	if (srv.xapi_dir == NULL)
+		reply(req, 404, "no --xapi\n");
+	else if (evhttp_find_header(evhttp_request_get_input_headers(req),
+	             "X-Experience-API-Version") == NULL)
+		reply(req, 400, "X-Experience-API-Version missing\n");
+	else if (!auth_matches(req, "Basic", BASIC_TOKEN))
+		reply(req, 401, "unauthorized\n");
+	else {
+		snprintf(path, sizeof path, "%s/xapi_statements_page%d.json",
+		    srv.xapi_dir, more ? 2 : 1);
+		send_file(req, path, 0);
+	}
+}
+
 /* The rest of path after prefix, or NULL if path does not start so. */
 static const char *
 after(const char *path, const char *prefix)
@@ -461,6 +586,14 @@ http_request(struct evhttp_request *req, void *arg)
 		serve_echo_headers(req);
 	else if (strcmp(path, "/flip") == 0)
 		serve_flip(req, uri);
+	else if (strcmp(path, "/file") == 0)
+		serve_file(req, uri);
+	else if (strcmp(path, "/oauth/token") == 0)
+		serve_token(req);
+	else if (strcmp(path, "/oauth/count") == 0)
+		reply(req, 200, "%lu\n", srv.tokens);
+	else if (strcmp(path, "/xapi/statements") == 0)
+		serve_xapi(req, uri);
 	else
 		reply(req, 404, "not found\n");
 }
@@ -836,6 +969,7 @@ enum {
 	OPT_CLOSE,
 	OPT_SILENT,
 	OPT_PIDFILE,
+	OPT_XAPI,
 	OPT_HELP,
 };
 
@@ -851,6 +985,7 @@ main(int argc, char **argv)
 		{ "close", required_argument, NULL, OPT_CLOSE },
 		{ "silent", required_argument, NULL, OPT_SILENT },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "xapi", required_argument, NULL, OPT_XAPI },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -881,6 +1016,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_PIDFILE:
 			srv.pidfile = optarg;
+			break;
+		case OPT_XAPI:
+			srv.xapi_dir = optarg;
 			break;
 		case OPT_HELP:
 			usage();
