@@ -24,6 +24,8 @@ extern const struct itf_collector_ops collector_exec_ops;
 extern const struct itf_collector_ops collector_flexlm_ops;
 extern const struct itf_collector_ops collector_rlm_ops;
 extern const struct itf_collector_ops collector_m365_ops;
+extern const struct itf_collector_ops collector_json_ops;
+extern const struct itf_collector_ops collector_csv_ops;
 
 static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_http_ops,
@@ -32,6 +34,8 @@ static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_flexlm_ops,
 	&collector_rlm_ops,
 	&collector_m365_ops,
+	&collector_json_ops,
+	&collector_csv_ops,
 	NULL,
 };
 

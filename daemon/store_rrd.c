@@ -182,6 +182,7 @@ static int
 store_create(struct store_item *it, char **cause)
 {
 	char **argv, *tmp;
+	unsigned step = it->step > it->tmpl->step ? it->step : it->tmpl->step;
 	int argc, rc;
 
 	if (store_mkdirs(it->path, cause) != 0)
@@ -189,9 +190,10 @@ store_create(struct store_item *it, char **cause)
 	template_create_args(it->tmpl, it->step, &argv, &argc);
 	xasprintf(&tmp, "%s.tmp%ld", it->path, (long)getpid());
 	rrd_clear_error();
-	rc = rrd_create_r(tmp,
-	    it->step > it->tmpl->step ? it->step : it->tmpl->step, it->t - 1,
-	    argc, (const char **)argv);
+	/* Starting a step before the first value lets that value fill the
+	 * step it ends (a feed's first daily row is a whole day). */
+	rc = rrd_create_r(tmp, step, it->t - (time_t)step, argc,
+	    (const char **)argv);
 	template_args_free(argv, argc);
 	if (rc != 0) {
 		xasprintf(cause, "create: %s", rrd_get_error());
@@ -368,7 +370,10 @@ store_write_items(struct store *st, struct store_file *f,
 			if (store_create(it, cause) != 0)
 				return -1;
 			store_count(st, &st->created);
-			f->last = it->t - 1;
+			f->last = it->t -
+			    (time_t)(it->step > it->tmpl->step
+			            ? it->step
+			            : it->tmpl->step);
 			store_file_clear_ds(f);
 			for (i = 0; i < it->tmpl->nds; i++)
 				store_file_add_ds(f, it->tmpl->ds[i].name);
@@ -387,8 +392,9 @@ store_write_items(struct store *st, struct store_file *f,
 		if (items[i]->t <= f->last || (k > 0 && items[i]->t <= prev)) {
 			store_count(st, &st->rejected);
 			if (!f->warned_old)
-				log_warn("store: %s: update at %lld is not after "
-				         "the last (%lld); dropped (logged once)",
+				log_warn(
+				    "store: %s: update at %lld is not after "
+				    "the last (%lld); dropped (logged once)",
 				    f->path, (long long)items[i]->t,
 				    (long long)f->last);
 			f->warned_old = 1;
@@ -407,7 +413,8 @@ store_write_items(struct store *st, struct store_file *f,
 	rc = 0;
 	if (k == 0) {
 		if (*cause == NULL)
-			xasprintf(cause, "nothing to write: every update is old "
+			xasprintf(cause,
+			    "nothing to write: every update is old "
 			    "or has no data source of the file");
 		rc = -1;
 		goto out;
@@ -437,7 +444,9 @@ int
 store_write_now(struct store *st, struct store_item *it, char **cause)
 {
 	return store_write_items(st, store_file_get(st, it->path), &it, 1,
-	    cause) == 1 ? 0 : -1;
+	           cause) == 1
+	    ? 0
+	    : -1;
 }
 
 /* Write what a file holds, report and count the outcome, free it. */
@@ -457,11 +466,10 @@ store_flush_file(struct store *st, struct store_file *f)
 	f->phead = f->ptail = NULL;
 	/* Runs of one template each (a reload may change it). */
 	for (start = 0; start < n; start = i) {
-		for (i = start + 1; i < n && items[i]->tmpl == items[start]->tmpl;
-		     i++)
+		for (i = start + 1;
+		     i < n && items[i]->tmpl == items[start]->tmpl; i++)
 			;
-		rc = store_write_items(st, f, items + start, i - start,
-		    &cause);
+		rc = store_write_items(st, f, items + start, i - start, &cause);
 		if (rc < 0 && !f->bad) {
 			store_count(st, &st->errors);
 			if (!f->failing)
@@ -551,11 +559,11 @@ store_main(void *arg)
 				continue;
 			}
 			/* Wake when the oldest held update is due. */
-			ts.tv_sec = st->due_head->pending_since +
-			    (time_t)st->delay;
+			ts.tv_sec =
+			    st->due_head->pending_since + (time_t)st->delay;
 			ts.tv_nsec = 0;
-			if (pthread_cond_timedwait(&st->cond, &st->lock,
-			    &ts) != 0)
+			if (pthread_cond_timedwait(&st->cond, &st->lock, &ts) !=
+			    0)
 				break;
 		}
 		batch = st->head;

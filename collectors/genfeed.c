@@ -1,0 +1,405 @@
+/*
+ * Generic feeds: a JSON document (type "json") whose values are named by
+ * RFC 6901 pointers, or a CSV file (type "csv") with a date column and
+ * value columns, one row per time point. Each configured value is a series
+ * of the feed's system in the feed's perspective (e-service use in
+ * external-benefit, service-desk counts in internal-benefit, ...), stored
+ * with the feed's template (gauge by default; counter for totals that
+ * only grow; daily for day-by-day rows). CSV rows are written in time
+ * order, each at its own date; rows already written are not sent again.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feedsrc.h"
+#include "ident.h"
+#include "itfollow/collector.h"
+#include "parse_csvfeed.h"
+#include "parse_jsonfeed.h"
+#include "secret.h"
+#include "xmalloc.h"
+
+#define GENFEED_MAX_BYTES (64 * 1024 * 1024)
+
+static const struct itf_key genfeed_json_keys[] = {
+	FEEDSRC_KEYS,
+	{ "values", ITF_KEY_GROUP },
+	{ "time", ITF_KEY_STRING },
+	{ "token_file", ITF_KEY_STRING },
+	{ "username", ITF_KEY_STRING },
+	{ "password_file", ITF_KEY_STRING },
+	{ NULL, 0 },
+};
+
+static const struct itf_key genfeed_csv_keys[] = {
+	FEEDSRC_KEYS,
+	{ "values", ITF_KEY_GROUP },
+	{ "date_column", ITF_KEY_STRING },
+	{ "token_file", ITF_KEY_STRING },
+	{ "username", ITF_KEY_STRING },
+	{ "password_file", ITF_KEY_STRING },
+	{ NULL, 0 },
+};
+
+struct genfeed {
+	const struct itf_host_services *host;
+	struct itf_instance *inst;
+	int csv;
+	struct feedsrc src;
+	char **series; /* values: series -> pointer or column */
+	char **where;
+	size_t n;
+	char *time_pointer; /* json */
+	char *date_column; /* csv */
+	char *template_name;
+	char *perspective;
+	char *token_file;
+	char *username;
+	char *password_file;
+	long long last; /* csv: the latest row written */
+	struct itf_run *run;
+	struct fetch *fetch;
+};
+
+static void genfeed_destroy(void *);
+
+static int
+genfeed_configure(const struct itf_host_services *host,
+    struct itf_instance *inst, void **statep, int csv)
+{
+	struct genfeed *g;
+	const char *const *names, *const *values, *s;
+	char *cause = NULL, *secret;
+	size_t n, i;
+	int errors;
+
+	g = xcalloc(1, sizeof *g);
+	g->host = host;
+	g->inst = inst;
+	g->csv = csv;
+	errors = feedsrc_configure(&g->src, host, inst, NULL, 0);
+	if (host->instance_system(inst) == NULL) {
+		host->conf_error(inst, NULL, "a %s feed needs a \"system\"",
+		    csv ? "csv" : "json");
+		errors++;
+	}
+	if (!host->conf_pairs(inst, "values", &names, &values, &n) || n == 0) {
+		host->conf_error(inst, "values",
+		    "give values = { SERIES = "
+		    "\"%s\"; ... };",
+		    csv ? "column" : "/json/pointer");
+		errors++;
+		n = 0;
+	}
+	g->series = xcalloc(n + 1, sizeof *g->series);
+	g->where = xcalloc(n + 1, sizeof *g->where);
+	for (i = 0; i < n; i++) {
+		if (!ident_valid(names[i])) {
+			host->conf_error(inst, "values", "bad series id \"%s\"",
+			    names[i]);
+			errors++;
+			continue;
+		}
+		if (!csv && !parse_jsonfeed_pointer_valid(values[i])) {
+			host->conf_error(inst, "values",
+			    "bad JSON pointer "
+			    "\"%s\" (RFC 6901: \"\" or \"/a/b\")",
+			    values[i]);
+			errors++;
+			continue;
+		}
+		g->series[g->n] = xstrdup(names[i]);
+		g->where[g->n++] = xstrdup(values[i]);
+	}
+	if (!csv && host->conf_string(inst, "time", &s)) {
+		if (!parse_jsonfeed_pointer_valid(s)) {
+			host->conf_error(inst, "time",
+			    "bad JSON pointer \"%s\"", s);
+			errors++;
+		} else
+			g->time_pointer = xstrdup(s);
+	}
+	if (csv) {
+		if (!host->conf_string(inst, "date_column", &s)) {
+			host->conf_error(inst, NULL,
+			    "a csv feed needs "
+			    "\"date_column\"");
+			errors++;
+		} else
+			g->date_column = xstrdup(s);
+	}
+	if (host->conf_string(inst, "token_file", &s))
+		g->token_file = xstrdup(s);
+	if (host->conf_string(inst, "username", &s))
+		g->username = xstrdup(s);
+	if (host->conf_string(inst, "password_file", &s))
+		g->password_file = xstrdup(s);
+	if ((g->username == NULL) != (g->password_file == NULL)) {
+		host->conf_error(inst, "username",
+		    "basic auth needs "
+		    "\"username\" and \"password_file\"");
+		errors++;
+	}
+	s = g->token_file != NULL ? g->token_file : g->password_file;
+	if (s != NULL) {
+		if ((secret = secret_read(s, &cause)) == NULL) {
+			host->conf_error(inst, NULL, "%s", cause);
+			free(cause);
+			errors++;
+		}
+		secret_free(secret);
+	}
+	g->template_name =
+	    xstrdup(host->conf_string(inst, "template", &s) ? s : "gauge");
+	g->perspective = xstrdup(host->conf_string(inst, "perspective", &s)
+	        ? s
+	        : "external-benefit");
+	g->last = 0;
+	if (errors != 0) {
+		genfeed_destroy(g);
+		return -1;
+	}
+	*statep = g;
+	return 0;
+}
+
+static int
+genfeed_configure_json(const struct itf_host_services *host,
+    struct itf_instance *inst, void **statep)
+{
+	return genfeed_configure(host, inst, statep, 0);
+}
+
+static int
+genfeed_configure_csv(const struct itf_host_services *host,
+    struct itf_instance *inst, void **statep)
+{
+	return genfeed_configure(host, inst, statep, 1);
+}
+
+static void
+genfeed_end(struct genfeed *g, enum itf_status status, enum itf_reason reason,
+    const char *msg)
+{
+	struct itf_run *run = g->run;
+
+	g->run = NULL;
+	g->fetch = NULL;
+	g->host->run_done(run, status, reason, msg);
+}
+
+/* The data source of the template a value goes to: its first. */
+static const char *
+genfeed_ds(const struct genfeed *g)
+{
+	return strcmp(g->template_name, "events") == 0 ? "count" : "value";
+}
+
+static void
+genfeed_json(struct genfeed *g, const char *buf, size_t len)
+{
+	struct parse_jsonfeed *doc;
+	const char *system = g->host->instance_system(g->inst);
+	char *cause = NULL;
+	long long t = 0;
+	double v;
+	size_t i, bad = 0;
+
+	if ((doc = parse_jsonfeed_load(buf, len, &cause)) == NULL) {
+		g->host->log(g->inst, ITF_LOG_WARNING, "%s", cause);
+		free(cause);
+		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
+		    "not a JSON document");
+		return;
+	}
+	if (g->time_pointer != NULL &&
+	    parse_jsonfeed_time(doc, g->time_pointer, &t, &cause) != 0) {
+		g->host->log(g->inst, ITF_LOG_WARNING, "time %s: %s",
+		    g->time_pointer, cause);
+		free(cause);
+		cause = NULL;
+		t = 0;
+	}
+	for (i = 0; i < g->n; i++) {
+		if (parse_jsonfeed_number(doc, g->where[i], &v, &cause) != 0) {
+			g->host->log(g->inst, ITF_LOG_WARNING, "%s %s: %s",
+			    g->series[i], g->where[i], cause);
+			free(cause);
+			cause = NULL;
+			bad++;
+			continue;
+		}
+		if (g->host->emit_series(g->run, system, g->perspective,
+		        g->series[i], g->template_name, genfeed_ds(g), v,
+		        t) != 0)
+			bad++;
+	}
+	parse_jsonfeed_free(doc);
+	if (bad == g->n)
+		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
+		    "no configured value in the document");
+	else
+		genfeed_end(g, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+}
+
+static void
+genfeed_csv(struct genfeed *g, const char *buf, size_t len)
+{
+	struct parse_csvfeed_opts o;
+	struct parse_csvfeed out;
+	const char *system = g->host->instance_system(g->inst);
+	long long last = g->last;
+	size_t r, i;
+
+	memset(&o, 0, sizeof o);
+	o.date_column = g->date_column;
+	o.value_columns = (const char *const *)g->where;
+	o.nvalues = g->n;
+	parse_csvfeed(buf, len, &o, &out);
+	for (i = 0; i < out.nerrors && i < 5; i++)
+		g->host->log(g->inst, ITF_LOG_WARNING, "%s", out.errors[i]);
+	if (out.nerrors > 5)
+		g->host->log(g->inst, ITF_LOG_WARNING, "%zu more problems",
+		    out.nerrors - 5);
+	if (!out.ok) {
+		g->host->log(g->inst, ITF_LOG_WARNING, "%s", out.error);
+		parse_csvfeed_free(&out);
+		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
+		    "unreadable CSV");
+		return;
+	}
+	/* Rows come sorted by time: only the new ones are sent. */
+	for (r = 0; r < out.nrows; r++) {
+		if (out.rows[r].time <= g->last)
+			continue;
+		for (i = 0; i < g->n; i++)
+			g->host->emit_series(g->run, system, g->perspective,
+			    g->series[i], g->template_name, genfeed_ds(g),
+			    out.rows[r].values[i], out.rows[r].time);
+		last = out.rows[r].time;
+	}
+	g->last = last;
+	parse_csvfeed_free(&out);
+	genfeed_end(g, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+}
+
+static void
+genfeed_done_cb(struct fetch *f, const struct fetch_result *r, void *arg)
+{
+	struct genfeed *g = arg;
+
+	g->fetch = NULL;
+	if (!r->ok) {
+		genfeed_end(g, ITF_STATUS_DOWN, r->reason, r->msg);
+		return;
+	}
+	if (g->csv)
+		genfeed_csv(g, r->body, r->len);
+	else
+		genfeed_json(g, r->body, r->len);
+}
+
+static int
+genfeed_start(void *arg, struct itf_run *run)
+{
+	struct genfeed *g = arg;
+	struct fetch_opts o;
+	char *cause = NULL, *secret = NULL;
+
+	memset(&o, 0, sizeof o);
+	feedsrc_opts(&g->src, &o);
+	o.max_bytes = GENFEED_MAX_BYTES;
+	o.timeout_ms = g->host->timeout_ms(g->inst);
+	if (g->token_file != NULL || g->password_file != NULL) {
+		secret = secret_read(g->token_file != NULL ? g->token_file
+		                                           : g->password_file,
+		    &cause);
+		if (secret == NULL) {
+			g->host->log(g->inst, ITF_LOG_ERR, "%s", cause);
+			free(cause);
+			return -1;
+		}
+		if (g->token_file != NULL)
+			o.bearer = secret;
+		else {
+			o.username = g->username;
+			o.password = secret;
+		}
+	}
+	g->run = run;
+	g->fetch =
+	    fetch_start(g->host->event_base(), &o, genfeed_done_cb, g, &cause);
+	secret_free(secret);
+	if (g->fetch == NULL) {
+		g->host->log(g->inst, ITF_LOG_ERR, "%s", cause);
+		free(cause);
+		g->run = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+genfeed_cancel(void *arg, struct itf_run *run)
+{
+	struct genfeed *g = arg;
+
+	if (g->run != run)
+		return;
+	if (g->fetch != NULL)
+		fetch_cancel(g->fetch);
+	genfeed_end(g, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED, NULL);
+}
+
+static void
+genfeed_destroy(void *arg)
+{
+	struct genfeed *g = arg;
+	size_t i;
+
+	if (g == NULL)
+		return;
+	feedsrc_free(&g->src);
+	for (i = 0; i < g->n; i++) {
+		free(g->series[i]);
+		free(g->where[i]);
+	}
+	free(g->series);
+	free(g->where);
+	free(g->time_pointer);
+	free(g->date_column);
+	free(g->template_name);
+	free(g->perspective);
+	free(g->token_file);
+	free(g->username);
+	free(g->password_file);
+	free(g);
+}
+
+const struct itf_collector_ops collector_json_ops = {
+	.abi_version = ITF_COLLECTOR_ABI_VERSION,
+	.name = "json",
+	.perspective = "external-benefit",
+	.template_name = "gauge",
+	.keys = genfeed_json_keys,
+	.configure = genfeed_configure_json,
+	.start = genfeed_start,
+	.cancel = genfeed_cancel,
+	.destroy = genfeed_destroy,
+	.default_interval = 300,
+};
+
+const struct itf_collector_ops collector_csv_ops = {
+	.abi_version = ITF_COLLECTOR_ABI_VERSION,
+	.name = "csv",
+	.perspective = "external-benefit",
+	.template_name = "gauge",
+	.keys = genfeed_csv_keys,
+	.configure = genfeed_configure_csv,
+	.start = genfeed_start,
+	.cancel = genfeed_cancel,
+	.destroy = genfeed_destroy,
+	.default_interval = 3600,
+};
