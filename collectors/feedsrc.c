@@ -178,3 +178,24 @@ feedsrc_map(const struct feedsrc *fs, const char *name, const char *dflt)
 	}
 	return dflt;
 }
+
+char *
+feedsrc_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out, *p;
+
+	p = out = xmalloc(strlen(s) * 3 + 1);
+	for (; *s != '\0'; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("-._~", *s) != NULL)
+			*p++ = *s;
+		else {
+			*p++ = '%';
+			*p++ = hex[(unsigned char)*s >> 4];
+			*p++ = hex[(unsigned char)*s & 15];
+		}
+	}
+	*p = '\0';
+	return out;
+}

@@ -48,6 +48,8 @@ void feedsrc_free(struct feedsrc *);
 /* Fill the fetch options of a run (timeout, cap and extras are the
  * caller's). */
 void feedsrc_opts(const struct feedsrc *, struct fetch_opts *);
+/* s percent-encoded for a URL query or form (RFC 3986 unreserved kept). */
+char *feedsrc_escape(const char *s);
 /* The system name maps to, or dflt. */
 const char *feedsrc_map(const struct feedsrc *, const char *name,
     const char *dflt);

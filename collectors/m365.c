@@ -293,27 +293,6 @@ m365_token_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 	m365_graph(m, m->token);
 }
 
-static char *
-m365_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *p;
-
-	p = out = xmalloc(strlen(s) * 3 + 1);
-	for (; *s != '\0'; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || strchr("-._~", *s) != NULL)
-			*p++ = *s;
-		else {
-			*p++ = '%';
-			*p++ = hex[(unsigned char)*s >> 4];
-			*p++ = hex[(unsigned char)*s & 15];
-		}
-	}
-	*p = '\0';
-	return out;
-}
-
 static int
 m365_start(void *arg, struct itf_run *run)
 {
@@ -346,8 +325,8 @@ m365_start(void *arg, struct itf_run *run)
 		m365_end(m, ITF_STATUS_UNKNOWN, ITF_REASON_AUTH, "no secret");
 		return 0;
 	}
-	id = m365_escape(m->client_id);
-	sec = m365_escape(secret);
+	id = feedsrc_escape(m->client_id);
+	sec = feedsrc_escape(secret);
 	secret_free(secret);
 	xasprintf(&body,
 	    "grant_type=client_credentials&client_id=%s"

@@ -7,7 +7,9 @@
  * did not. Behind every collector's own timeout sits a hard deadline that
  * cancels the run, so no target can hold an instance forever.
  */
+#include <errno.h>
 #include <event2/event.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -278,6 +280,30 @@ collect_host_instance_series(const struct itf_instance *inst)
 }
 
 static int
+collect_host_state_path(const struct itf_instance *inst, char *buf, size_t len)
+{
+	char *dir;
+	int n;
+
+	xasprintf(&dir, "%s/state", inst->conf->data_dir);
+	if (mkdir(inst->conf->data_dir, 0755) != 0 && errno != EEXIST) {
+		free(dir);
+		return -1;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		free(dir);
+		return -1;
+	}
+	/* key is "system/series" or "feed/id": both ids, safe in a name. */
+	n = snprintf(buf, len, "%s/%s", dir, inst->key);
+	free(dir);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	*strrchr(buf, '/') = '-';
+	return 0;
+}
+
+static int
 collect_host_system_exists(const struct itf_instance *inst, const char *id)
 {
 	return conf_find_system(inst->conf, id) != NULL;
@@ -398,6 +424,7 @@ static const struct itf_host_services collect_services = {
 	.instance_series = collect_host_instance_series,
 	.emit_series = collect_host_emit_series,
 	.system_exists = collect_host_system_exists,
+	.state_path = collect_host_state_path,
 };
 
 const struct itf_host_services *

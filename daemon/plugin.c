@@ -26,6 +26,7 @@ extern const struct itf_collector_ops collector_rlm_ops;
 extern const struct itf_collector_ops collector_m365_ops;
 extern const struct itf_collector_ops collector_json_ops;
 extern const struct itf_collector_ops collector_csv_ops;
+extern const struct itf_collector_ops collector_xapi_ops;
 
 static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_http_ops,
@@ -36,6 +37,7 @@ static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_m365_ops,
 	&collector_json_ops,
 	&collector_csv_ops,
+	&collector_xapi_ops,
 	NULL,
 };
 

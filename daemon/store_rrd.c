@@ -32,10 +32,19 @@ struct store_file {
 	int warned_extra; /* a data source not in the file was logged */
 	char **ds; /* the file's data sources */
 	size_t nds;
-	/* Updates held back to be written together (write_delay). */
-	struct store_item *phead, *ptail;
+	/*
+	 * Updates held back to be written together (write_delay), compact:
+	 * times and values of one template, no item kept.
+	 */
+	struct tmpl *htmpl; /* a reference while n > 0 */
+	unsigned hstep;
+	size_t hn, hcap;
+	time_t *ht;
+	double *hv; /* hn * htmpl->nds */
+	int **hres; /* NULL, or hn result cells (test mode) */
 	time_t pending_since;
-	struct store_file *dnext; /* in the due list */
+	int due; /* in the due list */
+	struct store_file *dnext;
 };
 
 #define STORE_BUCKETS 16384
@@ -179,20 +188,22 @@ store_file_get(struct store *st, const char *path)
 
 /* Create the file atomically: write a temporary, then rename. */
 static int
-store_create(struct store_item *it, char **cause)
+store_create(const char *path, const struct tmpl *t, unsigned step,
+    time_t first, char **cause)
 {
 	char **argv, *tmp;
-	unsigned step = it->step > it->tmpl->step ? it->step : it->tmpl->step;
 	int argc, rc;
 
-	if (store_mkdirs(it->path, cause) != 0)
+	if (step < t->step)
+		step = t->step;
+	if (store_mkdirs(path, cause) != 0)
 		return -1;
-	template_create_args(it->tmpl, it->step, &argv, &argc);
-	xasprintf(&tmp, "%s.tmp%ld", it->path, (long)getpid());
+	template_create_args(t, step, &argv, &argc);
+	xasprintf(&tmp, "%s.tmp%ld", path, (long)getpid());
 	rrd_clear_error();
 	/* Starting a step before the first value lets that value fill the
 	 * step it ends (a feed's first daily row is a whole day). */
-	rc = rrd_create_r(tmp, step, it->t - (time_t)step, argc,
+	rc = rrd_create_r(tmp, step, first - (time_t)step, argc,
 	    (const char **)argv);
 	template_args_free(argv, argc);
 	if (rc != 0) {
@@ -201,7 +212,7 @@ store_create(struct store_item *it, char **cause)
 		free(tmp);
 		return -1;
 	}
-	if (rename(tmp, it->path) != 0) {
+	if (rename(tmp, path) != 0) {
 		xasprintf(cause, "rename %s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		free(tmp);
@@ -295,89 +306,93 @@ store_inspect(struct store_file *f, const struct tmpl *t, char **cause)
 }
 
 /*
- * The update: "ds:ds:..." and "t:v:v:...", naming each data source, so a
- * file's own order never matters. A learned template's data sources that
- * the file lacks are left out (and reported once).
+ * The data sources of an update: "ds:ds:...", naming each, so a file's own
+ * order never matters. Those of a learned template that the file lacks
+ * are left out (and reported once): use[i] says which are written.
  */
-static int
-store_update_args(struct store_file *f, const struct store_item *it,
-    char **names, char **values)
+static char *
+store_update_names(struct store_file *f, const struct tmpl *t, char *use)
 {
-	size_t i, nlen, vlen, n = 0;
-	char *np, *vp;
+	size_t i, len, n = 0;
+	char *names, *p;
 
-	nlen = it->tmpl->nds * (IDENT_DS_MAX + 1) + 1;
-	vlen = 32 + it->tmpl->nds * 32;
-	np = *names = xmalloc(nlen);
-	vp = *values = xmalloc(vlen);
-	*np = '\0';
-	vp += snprintf(vp, vlen, "%lld", (long long)it->t);
-	for (i = 0; i < it->tmpl->nds; i++) {
-		if (!store_file_has(f, it->tmpl->ds[i].name)) {
+	len = t->nds * (IDENT_DS_MAX + 1) + 1;
+	p = names = xmalloc(len);
+	*p = '\0';
+	for (i = 0; i < t->nds; i++) {
+		use[i] = store_file_has(f, t->ds[i].name);
+		if (!use[i]) {
 			if (!f->warned_extra)
-				log_warn(
-				    "store: %s: no data source \"%s\" in "
-				    "the file (it appeared after the file was "
-				    "made); not stored (logged once)",
-				    f->path, it->tmpl->ds[i].name);
+				log_warn("store: %s: no data source \"%s\" in "
+				         "the file (it appeared after the file "
+				         "was made); not stored (logged once)",
+				    f->path, t->ds[i].name);
 			f->warned_extra = 1;
 			continue;
 		}
-		np += snprintf(np, nlen - (size_t)(np - *names), "%s%s",
-		    n++ > 0 ? ":" : "", it->tmpl->ds[i].name);
-		if (isnan(it->vals[i]))
-			vp += snprintf(vp, vlen - (size_t)(vp - *values), ":U");
-		else
-			vp += snprintf(vp, vlen - (size_t)(vp - *values),
-			    ":%.10g", it->vals[i]);
+		p += snprintf(p, len - (size_t)(p - names), "%s%s",
+		    n++ > 0 ? ":" : "", t->ds[i].name);
 	}
-	return n > 0 ? 0 : -1;
+	if (n == 0) {
+		free(names);
+		return NULL;
+	}
+	return names;
+}
+
+/* One value as librrd reads it; integers (status, codes) the quick way. */
+static char *
+store_fmt(char *p, char *end, double v)
+{
+	if (isnan(v))
+		return p + snprintf(p, (size_t)(end - p), ":U");
+	if (v == (double)(long long)v && fabs(v) < 1e15)
+		return p +
+		    snprintf(p, (size_t)(end - p), ":%lld", (long long)v);
+	return p + snprintf(p, (size_t)(end - p), ":%.10g", v);
 }
 
 static void
-store_count(struct store *st, uint64_t *counter)
+store_count(struct store *st, uint64_t *counter, uint64_t n)
 {
-	__atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
 	(void)st;
 }
 
 /*
- * Write n updates of one file (all of one template, in time order) with
- * one librrd call: opening and mapping the file is most of an update's
- * cost, so updates held back together cost little more than one.
- * Updates at or before the file's last one are dropped and counted.
- * Returns the number written, or -1 with a message in *cause.
+ * Write what a file holds with one librrd call: opening and mapping the
+ * file is most of an update's cost, so updates held back together cost
+ * little more than one. Updates at or before the file's last one are
+ * dropped and counted. Returns the number written, or -1 with *cause.
  */
 static int
-store_write_items(struct store *st, struct store_file *f,
-    struct store_item **items, size_t n, char **cause)
+store_write_held(struct store *st, struct store_file *f, char **cause)
 {
-	struct store_item *it = items[0];
+	const struct tmpl *t = f->htmpl;
 	struct stat sb;
-	const char **argv;
-	char *names = NULL, **values;
+	const char **argv = NULL;
+	char *names = NULL, **values = NULL, *use, *p, *end;
 	time_t prev = 0;
-	size_t i, k = 0;
+	size_t i, k = 0, j, vlen;
 	int rc;
 
 	if (f->bad) {
 		xasprintf(cause, "data sources differ from template %s",
-		    it->tmpl->name);
+		    t->name);
 		return -1;
 	}
 	if (f->last == -1) {
-		if (stat(it->path, &sb) != 0) {
-			if (store_create(it, cause) != 0)
+		if (stat(f->path, &sb) != 0) {
+			if (store_create(f->path, t, f->hstep, f->ht[0],
+			        cause) != 0)
 				return -1;
-			store_count(st, &st->created);
-			f->last = it->t -
-			    (time_t)(it->step > it->tmpl->step
-			            ? it->step
-			            : it->tmpl->step);
+			store_count(st, &st->created, 1);
+			f->last = f->ht[0] -
+			    (time_t)(f->hstep > t->step ? f->hstep : t->step);
 			store_file_clear_ds(f);
-			for (i = 0; i < it->tmpl->nds; i++)
-				store_file_add_ds(f, it->tmpl->ds[i].name);
-		} else if ((rc = store_inspect(f, it->tmpl, cause)) != 0) {
+			for (i = 0; i < t->nds; i++)
+				store_file_add_ds(f, t->ds[i].name);
+		} else if ((rc = store_inspect(f, t, cause)) != 0) {
 			if (rc == 1) {
 				f->bad = 1;
 				log_err("store: %s: %s", f->path, *cause);
@@ -386,136 +401,162 @@ store_write_items(struct store *st, struct store_file *f,
 			return -1;
 		}
 	}
-	argv = xcalloc(n, sizeof *argv);
-	values = xcalloc(n, sizeof *values);
-	for (i = 0; i < n; i++) {
-		if (items[i]->t <= f->last || (k > 0 && items[i]->t <= prev)) {
-			store_count(st, &st->rejected);
+	use = xcalloc(t->nds + 1, 1);
+	if ((names = store_update_names(f, t, use)) == NULL) {
+		xasprintf(cause, "no data source of the update is in the file");
+		free(use);
+		return -1;
+	}
+	argv = xcalloc(f->hn, sizeof *argv);
+	values = xcalloc(f->hn, sizeof *values);
+	vlen = 32 + t->nds * 32;
+	for (i = 0; i < f->hn; i++) {
+		if (f->ht[i] <= f->last || (k > 0 && f->ht[i] <= prev)) {
+			store_count(st, &st->rejected, 1);
 			if (!f->warned_old)
 				log_warn(
 				    "store: %s: update at %lld is not after "
 				    "the last (%lld); dropped (logged once)",
-				    f->path, (long long)items[i]->t,
+				    f->path, (long long)f->ht[i],
 				    (long long)f->last);
 			f->warned_old = 1;
 			continue;
 		}
-		free(names);
-		names = NULL;
-		if (store_update_args(f, items[i], &names, &values[k]) != 0) {
-			free(values[k]);
-			continue;
+		p = values[k] = xmalloc(vlen);
+		end = p + vlen;
+		p += snprintf(p, vlen, "%lld", (long long)f->ht[i]);
+		for (j = 0; j < t->nds; j++) {
+			if (use[j])
+				p = store_fmt(p, end, f->hv[i * t->nds + j]);
 		}
 		argv[k] = values[k];
-		prev = items[i]->t;
 		k++;
+		prev = f->ht[i];
 	}
-	rc = 0;
-	if (k == 0) {
-		if (*cause == NULL)
-			xasprintf(cause,
-			    "nothing to write: every update is old "
-			    "or has no data source of the file");
-		rc = -1;
-		goto out;
-	}
-	rrd_clear_error();
-	if (rrd_update_r(it->path, names, (int)k, argv) != 0) {
-		xasprintf(cause, "update: %s", rrd_get_error());
-		/* The file may have gone or changed: look again next time. */
-		f->last = -1;
-		rc = -1;
-		goto out;
-	}
-	f->last = items[n - 1]->t > f->last ? items[n - 1]->t : f->last;
-	for (i = 0; i < k; i++)
-		store_count(st, &st->updates);
 	rc = (int)k;
-out:
+	if (k == 0) {
+		xasprintf(cause, "every update is at or before the last");
+		rc = -1;
+	} else {
+		rrd_clear_error();
+		if (rrd_update_r(f->path, names, (int)k, argv) != 0) {
+			xasprintf(cause, "update: %s", rrd_get_error());
+			/* The file may have gone or changed: look again. */
+			f->last = -1;
+			rc = -1;
+		} else {
+			f->last = prev;
+			store_count(st, &st->updates, k);
+		}
+	}
 	for (i = 0; i < k; i++)
 		free(values[i]);
 	free(values);
 	free(argv);
 	free(names);
+	free(use);
 	return rc;
+}
+
+/* Forget what a file holds (after writing it). */
+static void
+store_held_clear(struct store *st, struct store_file *f)
+{
+	__atomic_sub_fetch(&st->queued, f->hn, __ATOMIC_RELAXED);
+	template_unref(f->htmpl);
+	f->htmpl = NULL;
+	free(f->ht);
+	free(f->hv);
+	free(f->hres);
+	f->ht = NULL;
+	f->hv = NULL;
+	f->hres = NULL;
+	f->hn = f->hcap = 0;
+}
+
+/* Write what a file holds, report and count the outcome. */
+static void
+store_flush_file(struct store *st, struct store_file *f)
+{
+	char *cause = NULL;
+	size_t i;
+	int rc;
+
+	if (f->hn == 0)
+		return;
+	rc = store_write_held(st, f, &cause);
+	if (rc < 0 && !f->bad) {
+		store_count(st, &st->errors, 1);
+		if (!f->failing)
+			log_err("store: %s: %s", f->path, cause);
+		f->failing = 1;
+	} else if (rc < 0)
+		store_count(st, &st->errors, 1);
+	else if (f->failing) {
+		log_notice("store: %s: writing again", f->path);
+		f->failing = 0;
+	}
+	free(cause);
+	for (i = 0; f->hres != NULL && i < f->hn; i++) {
+		if (f->hres[i] != NULL)
+			*f->hres[i] = rc < 0 ? -1 : 0;
+	}
+	store_held_clear(st, f);
+}
+
+/* Hold an item's values for its file; the item itself is freed. */
+static void
+store_take(struct store *st, struct store_item *it, time_t now)
+{
+	struct store_file *f = store_file_get(st, it->path);
+	size_t nds = it->tmpl->nds;
+
+	/* One template per write: a reload may bring another. */
+	if (f->hn > 0 && f->htmpl != it->tmpl)
+		store_flush_file(st, f);
+	if (f->hn == 0) {
+		f->htmpl = template_ref(it->tmpl);
+		f->hstep = it->step;
+		f->pending_since = now;
+		if (!f->due) {
+			f->due = 1;
+			f->dnext = NULL;
+			if (st->due_tail != NULL)
+				st->due_tail->dnext = f;
+			else
+				st->due_head = f;
+			st->due_tail = f;
+		}
+	}
+	if (f->hn == f->hcap) {
+		f->hcap = f->hcap ? f->hcap * 2 : 4;
+		f->ht = xreallocarray(f->ht, f->hcap, sizeof *f->ht);
+		f->hv = xreallocarray(f->hv, f->hcap * nds, sizeof *f->hv);
+		if (f->hres != NULL)
+			f->hres =
+			    xreallocarray(f->hres, f->hcap, sizeof *f->hres);
+	}
+	if (it->result != NULL && f->hres == NULL)
+		f->hres = xcalloc(f->hcap, sizeof *f->hres);
+	f->ht[f->hn] = it->t;
+	memcpy(f->hv + f->hn * nds, it->vals, nds * sizeof *f->hv);
+	if (f->hres != NULL)
+		f->hres[f->hn] = it->result;
+	f->hn++;
+	store_item_free(it);
 }
 
 int
 store_write_now(struct store *st, struct store_item *it, char **cause)
 {
-	return store_write_items(st, store_file_get(st, it->path), &it, 1,
-	           cause) == 1
-	    ? 0
-	    : -1;
-}
-
-/* Write what a file holds, report and count the outcome, free it. */
-static void
-store_flush_file(struct store *st, struct store_file *f)
-{
-	struct store_item **items, *it, *next;
-	char *cause = NULL;
-	size_t n = 0, i, start;
-	int rc = 0;
-
-	for (it = f->phead; it != NULL; it = it->next)
-		n++;
-	items = xcalloc(n + 1, sizeof *items);
-	for (n = 0, it = f->phead; it != NULL; it = it->next)
-		items[n++] = it;
-	f->phead = f->ptail = NULL;
-	/* Runs of one template each (a reload may change it). */
-	for (start = 0; start < n; start = i) {
-		for (i = start + 1;
-		     i < n && items[i]->tmpl == items[start]->tmpl; i++)
-			;
-		rc = store_write_items(st, f, items + start, i - start, &cause);
-		if (rc < 0 && !f->bad) {
-			store_count(st, &st->errors);
-			if (!f->failing)
-				log_err("store: %s: %s", f->path, cause);
-			f->failing = 1;
-		} else if (rc < 0)
-			store_count(st, &st->errors);
-		else if (f->failing) {
-			log_notice("store: %s: writing again", f->path);
-			f->failing = 0;
-		}
-		free(cause);
-		cause = NULL;
-		for (size_t k = start; k < i; k++) {
-			if (items[k]->result != NULL)
-				*items[k]->result = rc < 0 ? -1 : 0;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		next = items[i];
-		store_item_free(next);
-		__atomic_sub_fetch(&st->queued, 1, __ATOMIC_RELAXED);
-	}
-	free(items);
-}
-
-/* Hold an item for its file, or write it now when nothing is held back. */
-static void
-store_take(struct store *st, struct store_item *it, time_t now)
-{
 	struct store_file *f = store_file_get(st, it->path);
+	int rc;
 
-	it->next = NULL;
-	if (f->ptail != NULL)
-		f->ptail->next = it;
-	else {
-		f->phead = it;
-		f->pending_since = now;
-		f->dnext = NULL;
-		if (st->due_tail != NULL)
-			st->due_tail->dnext = f;
-		else
-			st->due_head = f;
-		st->due_tail = f;
-	}
-	f->ptail = it;
+	__atomic_add_fetch(&st->queued, 1, __ATOMIC_RELAXED);
+	store_take(st, it, time(NULL));
+	rc = store_write_held(st, f, cause);
+	store_held_clear(st, f);
+	return rc < 0 ? -1 : 0;
 }
 
 /* Write the files whose oldest held update is due (all when stopping). */
@@ -530,6 +571,7 @@ store_flush_due(struct store *st, time_t now, int all)
 		if (st->due_head == NULL)
 			st->due_tail = NULL;
 		f->dnext = NULL;
+		f->due = 0;
 		store_flush_file(st, f);
 		__atomic_store_n(&st->beat, time(NULL), __ATOMIC_RELAXED);
 	}
@@ -643,6 +685,7 @@ store_free(struct store *st)
 	for (b = 0; b < STORE_BUCKETS; b++) {
 		for (f = st->files[b]; f != NULL; f = next) {
 			next = f->next;
+			store_held_clear(st, f);
 			store_file_clear_ds(f);
 			free(f->path);
 			free(f);

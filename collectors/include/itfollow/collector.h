@@ -248,6 +248,15 @@ struct itf_host_services {
 
 	/* 1 if id is a configured system. */
 	int (*system_exists)(const struct itf_instance *inst, const char *id);
+
+	/*
+	 * The path of a file where the instance may keep state across
+	 * restarts (what a feed has already counted, say), in the daemon's
+	 * data directory; its directory exists. Write it whole (a temporary,
+	 * then rename). Returns 0, or -1 when there is no such place.
+	 */
+	int (*state_path)(const struct itf_instance *inst, char *buf,
+	    size_t len);
 };
 
 /* A collector type. */
