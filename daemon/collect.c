@@ -74,6 +74,7 @@ struct collect_rt {
 	uint64_t overruns;
 	size_t order;
 	int last_status; /* of the last run, -1 before the first */
+	struct event *deadline; /* the hard deadline of its runs */
 	struct tmpl *dyn; /* dynamic: the template its first run made */
 	int warned_new_ds; /* dynamic: a new data source was logged */
 };
@@ -571,8 +572,7 @@ collect_run_free(struct itf_run *run)
 	free(run->groups);
 	free(run->buckets);
 	if (run->deadline != NULL)
-		event_free(run->deadline);
-	free(run->vals);
+		evtimer_del(run->deadline);
 	free(run->xds);
 	free(run->xvals);
 	free(run);
@@ -694,8 +694,11 @@ out:
 static void
 collect_deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct itf_run *run = arg;
-	struct collect_rt *rt = run->rt;
+	struct collect_rt *rt = arg;
+	struct itf_run *run = rt->run;
+
+	if (run == NULL)
+		return;
 
 	log_warn("%s: run passed its deadline (%llu ms); cancelling",
 	    rt->inst->key,
@@ -720,17 +723,21 @@ collect_start(struct collect_rt *rt, uint64_t slot_ms)
 	uint64_t grace;
 	size_t i;
 
-	run = xcalloc(1, sizeof *run);
+	/* One allocation: the run and its values. */
+	run = xmalloc(sizeof *run + inst->tmpl->nds * sizeof *run->vals);
+	memset(run, 0, sizeof *run);
 	run->rt = rt;
 	run->slot_ms = slot_ms;
 	run->start_ms = scheduler_now_ms();
-	run->vals = xcalloc(inst->tmpl->nds, sizeof *run->vals);
+	run->vals = (double *)(run + 1);
 	for (i = 0; i < inst->tmpl->nds; i++)
 		run->vals[i] = NAN;
 	grace = inst->timeout_ms + COLLECT_GRACE_MS;
 	tv.tv_sec = (time_t)(grace / 1000);
 	tv.tv_usec = (suseconds_t)((grace % 1000) * 1000);
-	run->deadline = evtimer_new(co->base, collect_deadline_cb, run);
+	if (rt->deadline == NULL)
+		rt->deadline = evtimer_new(co->base, collect_deadline_cb, rt);
+	run->deadline = rt->deadline;
 	evtimer_add(run->deadline, &tv);
 
 	rt->run = run;
@@ -817,6 +824,8 @@ collect_rt_free(struct collect_rt *rt)
 		    ITF_REASON_CANCELLED, NULL);
 	}
 	scheduler_job_free(&rt->job);
+	if (rt->deadline != NULL)
+		event_free(rt->deadline);
 	template_unref(rt->dyn);
 	free(rt->path);
 	inst->rt = NULL;

@@ -94,18 +94,21 @@ store_path(const char *data_dir, const char *perspective, const char *system,
 	return path;
 }
 
+/* One allocation: the item, its values, its path. */
 struct store_item *
 store_item_new(const char *path, struct tmpl *tmpl, unsigned step, time_t t)
 {
 	struct store_item *it;
-	size_t i;
+	size_t i, plen = strlen(path) + 1;
 
-	it = xcalloc(1, sizeof *it);
-	it->path = xstrdup(path);
+	it = xmalloc(sizeof *it + tmpl->nds * sizeof *it->vals + plen);
+	memset(it, 0, sizeof *it);
+	it->vals = (double *)(it + 1);
+	it->path = (char *)(it->vals + tmpl->nds);
+	memcpy(it->path, path, plen);
 	it->tmpl = template_ref(tmpl);
 	it->step = step;
 	it->t = t;
-	it->vals = xcalloc(tmpl->nds, sizeof *it->vals);
 	for (i = 0; i < tmpl->nds; i++)
 		it->vals[i] = NAN;
 	return it;
@@ -117,8 +120,6 @@ store_item_free(struct store_item *it)
 	if (it == NULL)
 		return;
 	template_unref(it->tmpl);
-	free(it->path);
-	free(it->vals);
 	free(it);
 }
 
@@ -559,7 +560,27 @@ store_write_now(struct store *st, struct store_item *it, char **cause)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Write the files whose oldest held update is due (all when stopping). */
+/* Take what the loop has queued (the lock is not held). */
+static void
+store_drain(struct store *st, time_t now)
+{
+	struct store_item *batch, *it;
+
+	pthread_mutex_lock(&st->lock);
+	batch = st->head;
+	st->head = st->tail = NULL;
+	pthread_mutex_unlock(&st->lock);
+	while ((it = batch) != NULL) {
+		batch = it->next;
+		store_take(st, it, now);
+	}
+}
+
+/*
+ * Write the files whose oldest held update is due (all when stopping).
+ * Between files, what the loop queued meanwhile is taken in: while a burst
+ * of new files is created, updates wait compact, not as queued items.
+ */
 static void
 store_flush_due(struct store *st, time_t now, int all)
 {
@@ -574,6 +595,9 @@ store_flush_due(struct store *st, time_t now, int all)
 		f->due = 0;
 		store_flush_file(st, f);
 		__atomic_store_n(&st->beat, time(NULL), __ATOMIC_RELAXED);
+		if (!all &&
+		    __atomic_load_n(&st->head, __ATOMIC_RELAXED) != NULL)
+			store_drain(st, now);
 	}
 }
 
