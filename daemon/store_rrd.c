@@ -48,6 +48,8 @@ struct store_file {
 };
 
 #define STORE_BUCKETS 16384
+/* With write_delay, wake the writer for every this many updates. */
+#define STORE_SIGNAL_BATCH 4096
 
 struct store {
 	char *data_dir;
@@ -57,6 +59,7 @@ struct store {
 	pthread_cond_t cond;
 	struct store_item *head, *tail;
 	int stopping;
+	size_t unsignalled; /* queued since the writer was last woken */
 
 	struct store_file *files[STORE_BUCKETS];
 
@@ -620,13 +623,18 @@ store_main(void *arg)
 		while (st->head == NULL && !st->stopping) {
 			__atomic_store_n(&st->beat, time(NULL),
 			    __ATOMIC_RELAXED);
-			if (st->due_head == NULL) {
+			if (st->delay == 0 && st->due_head == NULL) {
 				pthread_cond_wait(&st->cond, &st->lock);
 				continue;
 			}
-			/* Wake when the oldest held update is due. */
-			ts.tv_sec =
-			    st->due_head->pending_since + (time_t)st->delay;
+			/* Wake when the oldest held update is due, and at
+			 * least each second to take what was queued. */
+			ts.tv_sec = time(NULL) + 1;
+			if (st->due_head != NULL &&
+			    st->due_head->pending_since + (time_t)st->delay <
+			        ts.tv_sec)
+				ts.tv_sec = st->due_head->pending_since +
+				    (time_t)st->delay;
 			ts.tv_nsec = 0;
 			if (pthread_cond_timedwait(&st->cond, &st->lock, &ts) !=
 			    0)
@@ -675,7 +683,15 @@ store_submit(struct store *st, struct store_item *it)
 	else
 		st->head = it;
 	st->tail = it;
-	pthread_cond_signal(&st->cond);
+	/*
+	 * With write_delay the writer need not wake for each update (a wake
+	 * is two context switches): it looks every second, or when enough
+	 * are queued.
+	 */
+	if (st->delay == 0 || ++st->unsignalled >= STORE_SIGNAL_BATCH) {
+		st->unsignalled = 0;
+		pthread_cond_signal(&st->cond);
+	}
 	pthread_mutex_unlock(&st->lock);
 }
 
