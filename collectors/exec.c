@@ -63,6 +63,7 @@ struct exec_state {
 	struct itf_run *run;
 	struct proc *proc;
 	int in_config; /* munin: the config run is going */
+	int relearn; /* munin: ask for config again (a reload) */
 };
 
 static void exec_destroy(void *);
@@ -523,6 +524,11 @@ exec_start(void *arg, struct itf_run *run)
 	struct exec_state *st = arg;
 
 	st->run = run;
+	if (st->relearn && st->munin_known) {
+		parse_munin_config_free(&st->munin);
+		st->munin_known = 0;
+	}
+	st->relearn = 0;
 	st->in_config = st->format == EXEC_MUNIN && !st->munin_known;
 	if (exec_spawn(st, st->in_config ? st->config_argv : st->argv) != 0) {
 		st->run = NULL;
@@ -541,6 +547,15 @@ exec_cancel(void *arg, struct itf_run *run)
 	if (st->proc != NULL)
 		proc_cancel(st->proc);
 	exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED, NULL);
+}
+
+/* A reload: a Munin plugin's fields are learned again at the next run. */
+static void
+exec_reloaded(void *arg)
+{
+	struct exec_state *st = arg;
+
+	st->relearn = 1;
 }
 
 static void
@@ -576,4 +591,5 @@ const struct itf_collector_ops collector_exec_ops = {
 	.cancel = exec_cancel,
 	.destroy = exec_destroy,
 	.flags = ITF_COLLECTOR_DYNAMIC,
+	.reloaded = exec_reloaded,
 };

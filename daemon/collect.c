@@ -932,6 +932,8 @@ collect_apply(struct collect *co, struct conf *conf)
 			/* Unchanged: keep the running one (and its timer). */
 			(*same)->system = inst->system;
 			(*same)->conf = conf;
+			if ((*same)->ops->reloaded != NULL)
+				(*same)->ops->reloaded((*same)->state);
 			conf_instance_free(inst);
 			*slots[i] = *same;
 			*same = NULL;

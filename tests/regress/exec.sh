@@ -211,6 +211,56 @@ else
 	ok
 fi
 
+# At most max_children at once: three 0.5 s checks with room for one take
+# three times as long as with room for all.
+script slow 'sleep 0.5; echo "OK|slept=1"'
+script munin 'if [ "${1:-}" = config ]; then echo config >>'"$T"'/munin.calls; printf "graph_title T\nmm.label m\n"; else echo "mm.value 5"; fi'
+touch "$T/munin.calls"
+chmod 666 "$T/munin.calls"
+for max in 1 32; do
+	cat >"$T/max.conf" <<CONF
+daemon = { data_dir = "$T/max"; templates_dir = "$SRC/rrd-templates";
+  status_listen = "127.0.0.1:$STATUS"; max_children = $max; };
+systems = ( { id = "m"; category = "basic"; portfolio = "service";
+  collectors = (
+    { type = "exec"; series = "a"; command = ["$S/slow"]; },
+    { type = "exec"; series = "b"; command = ["$S/slow"]; },
+    { type = "exec"; series = "c"; command = ["$S/slow"]; }
+  ); } );
+CONF
+	t0=$(date +%s%N)
+	"$BIN/itfollowd" -T -c "$T/max.conf" >"$T/max.out" 2>&1 || true
+	t1=$(date +%s%N)
+	eval "ms_$max=$(((t1 - t0) / 1000000))"
+	expect_eq "max_children $max: all ran" \
+	    "$(grep -c 'status=up' "$T/max.out")" 3
+done
+expect_num "max_children 1 runs them one by one (${ms_1} ms)" "$ms_1" ">=" 1500
+expect_num "max_children 32 runs them together (${ms_32} ms)" "$ms_32" "<" 1400
+
+# A reload makes a Munin plugin's fields be learned again.
+cat >"$T/mu.conf" <<CONF
+daemon = { data_dir = "$T/mu"; templates_dir = "$T/tmpl";
+  status_listen = "127.0.0.1:$STATUS2"; };
+defaults = { interval = 1; timeout = 0.8; };
+systems = ( { id = "m"; category = "basic"; portfolio = "service";
+  collectors = ( { type = "exec"; series = "mu"; format = "munin";
+    command = ["$S/munin"]; } ); } );
+CONF
+"$BIN/itfollowd" -f -c "$T/mu.conf" 2>"$T/mu.log" &
+DPID=$!
+PIDS="$PIDS $DPID"
+wait_http "http://127.0.0.1:$STATUS2/health"
+sleep 3
+expect_eq "munin config asked once" "$(wc -l <"$T/munin.calls")" 1
+kill -HUP $DPID
+sleep 2.5
+expect_eq "munin config asked again after a reload" \
+    "$(wc -l <"$T/munin.calls")" 2
+expect_eq "munin value" "$(last "$T/mu/rrd/quality/m/mu.rrd" mm)" 5
+kill -TERM $DPID
+wait $DPID || true
+
 # A program that is not there, or not absolute: configuration errors.
 cat >"$T/bad.conf" <<CONF
 systems = ( { id = "x"; category = "basic"; portfolio = "service";

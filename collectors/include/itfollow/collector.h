@@ -36,7 +36,8 @@ extern "C" {
  *   1: the first.
  *   2: host: emit_ds, conf_pair_list, instance_system, instance_series;
  *      ops: flags (ITF_COLLECTOR_DYNAMIC).
- *   3: host: emit_series, system_exists; ops: default_interval.
+ *   3: host: emit_series, system_exists, state_path; ops:
+ *      default_interval, reloaded.
  */
 #define ITF_COLLECTOR_ABI_VERSION 3
 
@@ -291,6 +292,13 @@ struct itf_collector_ops {
 	/* Seconds between runs when the configuration does not say (0: the
 	 * configuration's defaults.interval). */
 	uint32_t default_interval;
+
+	/*
+	 * Called (when not NULL) for an instance a reload kept because its
+	 * settings did not change: a collector that learned something from
+	 * its target (a Munin plugin's fields) learns it again.
+	 */
+	void (*reloaded)(void *state);
 };
 
 /* The type of the entry symbol a plugin exports. */
