@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "feedsrc.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 #define FEEDSRC_USER "nobody"
@@ -136,11 +137,67 @@ feedsrc_configure(struct feedsrc *fs, const struct itf_host_services *host,
 	return errors;
 }
 
+int
+feedsrc_configure_auth(struct feedsrc *fs, const struct itf_host_services *host,
+    struct itf_instance *inst)
+{
+	const char *s, *file;
+	char *cause = NULL, *secret;
+	int errors = 0;
+
+	if (host->conf_string(inst, "token_file", &s))
+		fs->token_file = xstrdup(s);
+	if (host->conf_string(inst, "username", &s))
+		fs->username = xstrdup(s);
+	if (host->conf_string(inst, "password_file", &s))
+		fs->password_file = xstrdup(s);
+	if ((fs->username == NULL) != (fs->password_file == NULL)) {
+		host->conf_error(inst, "username",
+		    "basic auth needs "
+		    "\"username\" and \"password_file\"");
+		errors++;
+	}
+	file = fs->token_file != NULL ? fs->token_file : fs->password_file;
+	if (file != NULL) {
+		if ((secret = secret_read(file, &cause)) == NULL) {
+			host->conf_error(inst, NULL, "%s", cause);
+			free(cause);
+			errors++;
+		}
+		secret_free(secret);
+	}
+	return errors;
+}
+
+int
+feedsrc_auth(const struct feedsrc *fs, struct fetch_opts *o, char **secret,
+    char **cause)
+{
+	*secret = NULL;
+	if (fs->token_file == NULL && fs->password_file == NULL)
+		return 0;
+	*secret = secret_read(fs->token_file != NULL ? fs->token_file
+	                                             : fs->password_file,
+	    cause);
+	if (*secret == NULL)
+		return -1;
+	if (fs->token_file != NULL)
+		o->bearer = *secret;
+	else {
+		o->username = fs->username;
+		o->password = *secret;
+	}
+	return 0;
+}
+
 void
 feedsrc_free(struct feedsrc *fs)
 {
 	size_t i;
 
+	free(fs->token_file);
+	free(fs->username);
+	free(fs->password_file);
 	free(fs->url);
 	feedsrc_strv_free(fs->argv);
 	feedsrc_strv_free(fs->env);

@@ -26,6 +26,10 @@ struct feedsrc {
 	char **map_to;
 	size_t nmap;
 	const char *map_key; /* the configuration key of the map */
+	/* Auth, when the feed takes it: a bearer token or basic auth. */
+	char *token_file;
+	char *username;
+	char *password_file;
 };
 
 /* The keys feedsrc_configure reads (for a feed's key table). */
@@ -36,6 +40,27 @@ struct feedsrc {
 	{                                                              \
 		"tls_verify", ITF_KEY_BOOL                             \
 	}
+
+/* The auth keys feedsrc_configure_auth reads. */
+#define FEEDSRC_AUTH_KEYS                                                 \
+	{ "token_file", ITF_KEY_STRING }, { "username", ITF_KEY_STRING }, \
+	{                                                                 \
+		"password_file", ITF_KEY_STRING                           \
+	}
+
+/*
+ * Read token_file, or username and password_file (each secret file must be
+ * readable). Returns the number of errors.
+ */
+int feedsrc_configure_auth(struct feedsrc *, const struct itf_host_services *,
+    struct itf_instance *);
+/*
+ * Put the auth in a fetch's options, the secret read now (whoever renews
+ * the file need not tell us). *secret is the caller's to secret_free()
+ * after fetch_start. Returns 0, or -1 with *cause.
+ */
+int feedsrc_auth(const struct feedsrc *, struct fetch_opts *, char **secret,
+    char **cause);
 
 /*
  * Read url or command (exactly one unless optional), env, user, ca_file,

@@ -27,9 +27,7 @@ static const struct itf_key genfeed_json_keys[] = {
 	FEEDSRC_KEYS,
 	{ "values", ITF_KEY_GROUP },
 	{ "time", ITF_KEY_STRING },
-	{ "token_file", ITF_KEY_STRING },
-	{ "username", ITF_KEY_STRING },
-	{ "password_file", ITF_KEY_STRING },
+	FEEDSRC_AUTH_KEYS,
 	{ NULL, 0 },
 };
 
@@ -37,9 +35,7 @@ static const struct itf_key genfeed_csv_keys[] = {
 	FEEDSRC_KEYS,
 	{ "values", ITF_KEY_GROUP },
 	{ "date_column", ITF_KEY_STRING },
-	{ "token_file", ITF_KEY_STRING },
-	{ "username", ITF_KEY_STRING },
-	{ "password_file", ITF_KEY_STRING },
+	FEEDSRC_AUTH_KEYS,
 	{ NULL, 0 },
 };
 
@@ -55,9 +51,6 @@ struct genfeed {
 	char *date_column; /* csv */
 	char *template_name;
 	char *perspective;
-	char *token_file;
-	char *username;
-	char *password_file;
 	long long last; /* csv: the latest row written */
 	struct itf_run *run;
 	struct fetch *fetch;
@@ -71,7 +64,6 @@ genfeed_configure(const struct itf_host_services *host,
 {
 	struct genfeed *g;
 	const char *const *names, *const *values, *s;
-	char *cause = NULL, *secret;
 	size_t n, i;
 	int errors;
 
@@ -130,27 +122,7 @@ genfeed_configure(const struct itf_host_services *host,
 		} else
 			g->date_column = xstrdup(s);
 	}
-	if (host->conf_string(inst, "token_file", &s))
-		g->token_file = xstrdup(s);
-	if (host->conf_string(inst, "username", &s))
-		g->username = xstrdup(s);
-	if (host->conf_string(inst, "password_file", &s))
-		g->password_file = xstrdup(s);
-	if ((g->username == NULL) != (g->password_file == NULL)) {
-		host->conf_error(inst, "username",
-		    "basic auth needs "
-		    "\"username\" and \"password_file\"");
-		errors++;
-	}
-	s = g->token_file != NULL ? g->token_file : g->password_file;
-	if (s != NULL) {
-		if ((secret = secret_read(s, &cause)) == NULL) {
-			host->conf_error(inst, NULL, "%s", cause);
-			free(cause);
-			errors++;
-		}
-		secret_free(secret);
-	}
+	errors += feedsrc_configure_auth(&g->src, host, inst);
 	g->template_name =
 	    xstrdup(host->conf_string(inst, "template", &s) ? s : "gauge");
 	g->perspective = xstrdup(host->conf_string(inst, "perspective", &s)
@@ -312,21 +284,10 @@ genfeed_start(void *arg, struct itf_run *run)
 	feedsrc_opts(&g->src, &o);
 	o.max_bytes = GENFEED_MAX_BYTES;
 	o.timeout_ms = g->host->timeout_ms(g->inst);
-	if (g->token_file != NULL || g->password_file != NULL) {
-		secret = secret_read(g->token_file != NULL ? g->token_file
-		                                           : g->password_file,
-		    &cause);
-		if (secret == NULL) {
-			g->host->log(g->inst, ITF_LOG_ERR, "%s", cause);
-			free(cause);
-			return -1;
-		}
-		if (g->token_file != NULL)
-			o.bearer = secret;
-		else {
-			o.username = g->username;
-			o.password = secret;
-		}
+	if (feedsrc_auth(&g->src, &o, &secret, &cause) != 0) {
+		g->host->log(g->inst, ITF_LOG_ERR, "%s", cause);
+		free(cause);
+		return -1;
 	}
 	g->run = run;
 	g->fetch =
@@ -372,9 +333,6 @@ genfeed_destroy(void *arg)
 	free(g->date_column);
 	free(g->template_name);
 	free(g->perspective);
-	free(g->token_file);
-	free(g->username);
-	free(g->password_file);
 	free(g);
 }
 

@@ -8,8 +8,6 @@
  * sorted at the end, then equal times weeded out.
  */
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +15,10 @@
 
 #include "parse_csvfeed.h"
 #include "parse_time.h"
+#include "parse_util.h"
 #include "xmalloc.h"
 
 #define PARSE_CSVFEED_QUOTE 64 /* bytes of input quoted in an error */
-#define PARSE_CSVFEED_NUMBER 512 /* longest number text that is read */
 #define PARSE_CSVFEED_ROW_NOT_BEGUN 0 /* libcsv's pstate between rows */
 
 /* A row as read, with its number for errors and stable sorting. */
@@ -47,50 +45,10 @@ struct parse_csvfeed_state {
 	size_t rowno; /* rows read after the header */
 };
 
-static void __attribute__((format(printf, 2, 3)))
-parse_csvfeed_error(struct parse_csvfeed *out, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (out->nerrors >= PARSE_CSVFEED_MAX_ERRORS)
-		return;
-	if (out->nerrors == PARSE_CSVFEED_MAX_ERRORS - 1)
-		strcpy(msg, "too many errors, the rest are not reported");
-	else {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		va_end(ap);
-	}
-	out->errors =
-	    xreallocarray(out->errors, out->nerrors + 1, sizeof *out->errors);
-	out->errors[out->nerrors++] = xstrdup(msg);
-}
-
-/*
- * s[0..n) made fit for an error message: at most PARSE_CSVFEED_QUOTE
- * bytes, anything but printable ASCII as '?'.
- */
-static const char *
-parse_csvfeed_quote(const char *s, size_t n, char buf[PARSE_CSVFEED_QUOTE + 4])
-{
-	size_t i, m = n > PARSE_CSVFEED_QUOTE ? PARSE_CSVFEED_QUOTE : n;
-
-	for (i = 0; i < m; i++)
-		buf[i] = (s[i] >= ' ' && s[i] <= '~') ? s[i] : '?';
-	if (n > m) {
-		memcpy(buf + m, "...", 3);
-		m += 3;
-	}
-	buf[m] = '\0';
-	return buf;
-}
-
-static const char *
-parse_csvfeed_qs(const char *s, char buf[PARSE_CSVFEED_QUOTE + 4])
-{
-	return parse_csvfeed_quote(s, strlen(s), buf);
-}
+/* Errors go to out's list, PARSE_CSVFEED_MAX_ERRORS at most. */
+#define parse_csvfeed_error(out, ...)                     \
+	parse_util_error(&(out)->errors, &(out)->nerrors, \
+	    PARSE_CSVFEED_MAX_ERRORS, __VA_ARGS__)
 
 static int
 parse_csvfeed_blank(char c)
@@ -109,51 +67,6 @@ parse_csvfeed_trim(const char *s, size_t *n)
 	while (*n > 0 && parse_csvfeed_blank(s[*n - 1]))
 		(*n)--;
 	return s;
-}
-
-/* End of the decimal number that starts at p; p itself if there is none. */
-static const char *
-parse_csvfeed_scan_number(const char *p, const char *end)
-{
-	const char *q = p, *e;
-	int digits = 0;
-
-	if (q < end && (*q == '+' || *q == '-'))
-		q++;
-	for (; q < end && *q >= '0' && *q <= '9'; q++)
-		digits = 1;
-	if (q < end && *q == '.') {
-		for (q++; q < end && *q >= '0' && *q <= '9'; q++)
-			digits = 1;
-	}
-	if (!digits)
-		return p;
-	if (q < end && (*q == 'e' || *q == 'E')) {
-		e = q + 1;
-		if (e < end && (*e == '+' || *e == '-'))
-			e++;
-		if (e < end && *e >= '0' && *e <= '9') {
-			while (e < end && *e >= '0' && *e <= '9')
-				e++;
-			q = e;
-		}
-	}
-	return q;
-}
-
-/* s[0..n) as a finite decimal number, all of it; 0 or -1. */
-static int
-parse_csvfeed_number(const char *s, size_t n, double *v)
-{
-	char buf[PARSE_CSVFEED_NUMBER];
-
-	if (n == 0 || n >= sizeof buf ||
-	    parse_csvfeed_scan_number(s, s + n) != s + n)
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	*v = strtod(buf, NULL);
-	return isfinite(*v) ? 0 : -1;
 }
 
 /* The name of cols[i]: the date column for 0, a value column after. */
@@ -187,7 +100,8 @@ parse_csvfeed_header_field(struct parse_csvfeed_state *st, const char *s,
 			parse_csvfeed_error(st->out,
 			    "line %zu: header: column %s given again as column "
 			    "%zu, the first (column %zu) is used",
-			    st->row_line, parse_csvfeed_qs(name, q),
+			    st->row_line,
+			    parse_util_quote_str(name, q, sizeof q),
 			    st->field + 1, st->cols[i] + 1);
 	}
 }
@@ -205,7 +119,8 @@ parse_csvfeed_header_end(struct parse_csvfeed_state *st)
 			xasprintf(&st->out->error,
 			    "line %zu: no column \"%s\" in the header",
 			    st->row_line,
-			    parse_csvfeed_qs(parse_csvfeed_name(st, i), q));
+			    parse_util_quote_str(parse_csvfeed_name(st, i), q,
+			        sizeof q));
 			st->out->ok = 0;
 			st->stop = 1;
 			return;
@@ -276,7 +191,8 @@ parse_csvfeed_row(struct parse_csvfeed_state *st)
 	s = parse_csvfeed_trim(st->cells[0], &n);
 	if (memchr(s, '\0', n) != NULL || parse_time(s, n, &ns) != 0) {
 		parse_csvfeed_error(out, "row %zu (line %zu): bad date '%s'",
-		    st->rowno, st->row_line, parse_csvfeed_quote(s, n, q));
+		    st->rowno, st->row_line,
+		    parse_util_quote(s, n, q, sizeof q));
 		return;
 	}
 	if (st->nitems == PARSE_CSVFEED_MAX_ROWS) {
@@ -299,13 +215,14 @@ parse_csvfeed_row(struct parse_csvfeed_state *st)
 		n = st->cell_len[i + 1];
 		s = parse_csvfeed_trim(st->cells[i + 1], &n);
 		if (n > 0 &&
-		    parse_csvfeed_number(s, n, &it.row.values[i]) != 0) {
+		    parse_util_number(s, s + n, &it.row.values[i]) != 0) {
 			it.row.values[i] = NAN;
 			parse_csvfeed_error(out,
 			    "row %zu (line %zu): column %s: bad number '%s'",
 			    st->rowno, st->row_line,
-			    parse_csvfeed_qs(st->opts->value_columns[i], qn),
-			    parse_csvfeed_quote(s, n, q));
+			    parse_util_quote_str(st->opts->value_columns[i], qn,
+			        sizeof qn),
+			    parse_util_quote(s, n, q, sizeof q));
 		}
 	}
 	if (st->nitems == st->cap) {
@@ -428,9 +345,7 @@ parse_csvfeed_free(struct parse_csvfeed *pc)
 	for (i = 0; i < pc->nrows; i++)
 		free(pc->rows[i].values);
 	free(pc->rows);
-	for (i = 0; i < pc->nerrors; i++)
-		free(pc->errors[i]);
-	free(pc->errors);
+	parse_util_errors_free(pc->errors, pc->nerrors);
 	free(pc->error);
 	memset(pc, 0, sizeof *pc);
 }

@@ -8,22 +8,10 @@
 #include <string.h>
 
 #include "parse_dsname.h"
+#include "parse_util.h"
 
 /* Characters of the long form kept before '_' and the hash. */
 #define PARSE_DSNAME_PREFIX 12
-
-static uint32_t
-parse_dsname_fnv1a(const unsigned char *p, size_t len)
-{
-	uint32_t h = 0x811c9dc5;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x01000193;
-	}
-	return h;
-}
 
 /* Six lower-case hex digits of the hash folded to 24 bits, and a NUL. */
 static void
@@ -89,7 +77,8 @@ parse_dsname(const char *label, size_t len, char out[PARSE_DSNAME_SIZE])
 	}
 	if (n == 0) {
 		memcpy(out, "v_", 2);
-		parse_dsname_hex(parse_dsname_fnv1a(p, len), out + 2);
+		parse_dsname_hex(parse_util_hash(PARSE_UTIL_HASH, label, len),
+		    out + 2);
 		return;
 	}
 	/* The sanitised form never starts with '_', so n stays above 0. */
@@ -98,5 +87,6 @@ parse_dsname(const char *label, size_t len, char out[PARSE_DSNAME_SIZE])
 		n--;
 	memcpy(out, s, n);
 	out[n] = '_';
-	parse_dsname_hex(parse_dsname_fnv1a(p, len), out + n + 1);
+	parse_dsname_hex(parse_util_hash(PARSE_UTIL_HASH, label, len),
+	    out + n + 1);
 }

@@ -15,10 +15,10 @@
 
 #include "parse_jsonfeed.h"
 #include "parse_time.h"
+#include "parse_util.h"
 #include "xmalloc.h"
 
 #define PARSE_JSONFEED_QUOTE 64 /* bytes quoted in a message */
-#define PARSE_JSONFEED_NUMBER 512 /* longest number text that is read */
 #define PARSE_JSONFEED_MAX_EPOCH 9223372036.0 /* seconds whose ns fit */
 
 struct parse_jsonfeed {
@@ -39,75 +39,16 @@ parse_jsonfeed_cause(char **cause, const char *fmt, ...)
 	*cause = xstrdup(msg);
 }
 
-/*
- * s[0..n) made fit for a message: at most PARSE_JSONFEED_QUOTE bytes,
- * anything but printable ASCII as '?'.
- */
-static const char *
-parse_jsonfeed_quote(const char *s, size_t n,
-    char buf[PARSE_JSONFEED_QUOTE + 4])
-{
-	size_t i, m = n > PARSE_JSONFEED_QUOTE ? PARSE_JSONFEED_QUOTE : n;
-
-	for (i = 0; i < m; i++)
-		buf[i] = (s[i] >= ' ' && s[i] <= '~') ? s[i] : '?';
-	if (n > m) {
-		memcpy(buf + m, "...", 3);
-		m += 3;
-	}
-	buf[m] = '\0';
-	return buf;
-}
-
-static const char *
-parse_jsonfeed_type(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	default:
-		return "null";
-	}
-}
-
 struct parse_jsonfeed *
 parse_jsonfeed_load(const char *buf, size_t len, char **cause)
 {
 	struct parse_jsonfeed *jf;
-	json_error_t e;
 	json_t *root;
-	char *p;
 
-	if (len == 0)
-		buf = "";
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		buf += 3;
-		len -= 3;
-	}
-	root = json_loadb(buf, len,
-	    JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL |
-	        JSON_REJECT_DUPLICATES,
-	    &e);
-	if (root == NULL) {
-		/* jansson may quote input bytes: keep the message printable. */
-		for (p = e.text; *p != '\0'; p++) {
-			if (*p < ' ' || *p > '~')
-				*p = '?';
-		}
-		parse_jsonfeed_cause(cause, "line %d column %d: %s", e.line,
-		    e.column, e.text);
+	/* No error list: a key given twice fails the document. */
+	if ((root = parse_util_json_load(buf, len, NULL, NULL, 0, cause)) ==
+	    NULL)
 		return NULL;
-	}
 	jf = xmalloc(sizeof *jf);
 	jf->root = root;
 	return jf;
@@ -174,9 +115,9 @@ parse_jsonfeed_at(const struct parse_jsonfeed *jf, const char *pointer,
 	}
 	if (!parse_jsonfeed_pointer_valid(pointer)) {
 		parse_jsonfeed_cause(cause, "bad JSON pointer \"%s\"",
-		    pointer == NULL
-		        ? "(null)"
-		        : parse_jsonfeed_quote(pointer, strlen(pointer), q));
+		    pointer == NULL ? "(null)"
+		                    : parse_util_quote(pointer, strlen(pointer),
+		                          q, sizeof q));
 		return NULL;
 	}
 	tok = xmalloc(strlen(pointer) + 1);
@@ -193,12 +134,13 @@ parse_jsonfeed_at(const struct parse_jsonfeed *jf, const char *pointer,
 			}
 			tok[n++] = *end;
 		}
-		parse_jsonfeed_quote(pointer, (size_t)(p - 1 - pointer), qp);
+		parse_util_quote(pointer, (size_t)(p - 1 - pointer), qp,
+		    sizeof qp);
 		if (json_is_object(v)) {
 			if ((next = json_object_getn(v, tok, n)) == NULL) {
 				parse_jsonfeed_cause(cause,
 				    "no member \"%s\" in the object at \"%s\"",
-				    parse_jsonfeed_quote(tok, n, q), qp);
+				    parse_util_quote(tok, n, q, sizeof q), qp);
 				break;
 			}
 		} else if (json_is_array(v)) {
@@ -206,7 +148,7 @@ parse_jsonfeed_at(const struct parse_jsonfeed *jf, const char *pointer,
 				parse_jsonfeed_cause(cause,
 				    "\"%s\" is not an index of the array at "
 				    "\"%s\"",
-				    parse_jsonfeed_quote(tok, n, q), qp);
+				    parse_util_quote(tok, n, q, sizeof q), qp);
 				break;
 			}
 			if ((next = json_array_get(v, index)) == NULL) {
@@ -219,7 +161,7 @@ parse_jsonfeed_at(const struct parse_jsonfeed *jf, const char *pointer,
 		} else {
 			parse_jsonfeed_cause(cause,
 			    "\"%s\" is %s, not an object or array", qp,
-			    parse_jsonfeed_type(v));
+			    parse_util_json_type(v));
 			break;
 		}
 		v = next;
@@ -228,41 +170,11 @@ parse_jsonfeed_at(const struct parse_jsonfeed *jf, const char *pointer,
 	return found ? v : NULL;
 }
 
-/* End of the decimal number that starts at p; p itself if there is none. */
-static const char *
-parse_jsonfeed_scan_number(const char *p, const char *end)
-{
-	const char *q = p, *e;
-	int digits = 0;
-
-	if (q < end && (*q == '+' || *q == '-'))
-		q++;
-	for (; q < end && *q >= '0' && *q <= '9'; q++)
-		digits = 1;
-	if (q < end && *q == '.') {
-		for (q++; q < end && *q >= '0' && *q <= '9'; q++)
-			digits = 1;
-	}
-	if (!digits)
-		return p;
-	if (q < end && (*q == 'e' || *q == 'E')) {
-		e = q + 1;
-		if (e < end && (*e == '+' || *e == '-'))
-			e++;
-		if (e < end && *e >= '0' && *e <= '9') {
-			while (e < end && *e >= '0' && *e <= '9')
-				e++;
-			q = e;
-		}
-	}
-	return q;
-}
-
 int
 parse_jsonfeed_number(const struct parse_jsonfeed *jf, const char *pointer,
     double *out, char **cause)
 {
-	char buf[PARSE_JSONFEED_NUMBER], q[PARSE_JSONFEED_QUOTE + 4];
+	char q[PARSE_JSONFEED_QUOTE + 4];
 	const char *s;
 	json_t *v;
 	size_t n;
@@ -275,19 +187,16 @@ parse_jsonfeed_number(const struct parse_jsonfeed *jf, const char *pointer,
 	else if (json_is_string(v)) {
 		s = json_string_value(v);
 		n = json_string_length(v);
-		if (n == 0 || n >= sizeof buf ||
-		    parse_jsonfeed_scan_number(s, s + n) != s + n) {
+		/* Too large for a double: said below, as for numbers. */
+		if (parse_util_number(s, s + n, &d) < 0) {
 			parse_jsonfeed_cause(cause,
 			    "the string \"%s\" is not a number",
-			    parse_jsonfeed_quote(s, n, q));
+			    parse_util_quote(s, n, q, sizeof q));
 			return -1;
 		}
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		d = strtod(buf, NULL);
 	} else {
 		parse_jsonfeed_cause(cause, "%s, not a number",
-		    parse_jsonfeed_type(v));
+		    parse_util_json_type(v));
 		return -1;
 	}
 	if (!isfinite(d)) {
@@ -323,13 +232,13 @@ parse_jsonfeed_time(const struct parse_jsonfeed *jf, const char *pointer,
 	}
 	if (!json_is_string(v)) {
 		parse_jsonfeed_cause(cause, "%s, not a time",
-		    parse_jsonfeed_type(v));
+		    parse_util_json_type(v));
 		return -1;
 	}
 	s = json_string_value(v);
 	if (parse_time(s, json_string_length(v), &ns) != 0) {
 		parse_jsonfeed_cause(cause, "the string \"%s\" is not a time",
-		    parse_jsonfeed_quote(s, json_string_length(v), q));
+		    parse_util_quote(s, json_string_length(v), q, sizeof q));
 		return -1;
 	}
 	/* Seconds, rounded toward the past as for numbers. */

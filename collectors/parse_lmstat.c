@@ -11,7 +11,6 @@
  * stays linear in the input.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <strings.h>
 
 #include "parse_lmstat.h"
+#include "parse_util.h"
 #include "xmalloc.h"
 
 #define PARSE_LMSTAT_QUOTE 64 /* bytes of input quoted in an error */
@@ -48,58 +48,10 @@ struct parse_lmstat_state {
 	unsigned short vslots[PARSE_LMSTAT_VSLOTS];
 };
 
-/* A span of the input. */
-struct parse_lmstat_span {
-	const char *p, *end;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-parse_lmstat_error(struct parse_lmstat *out, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (out->nerrors >= PARSE_LMSTAT_MAX_ERRORS)
-		return;
-	if (out->nerrors == PARSE_LMSTAT_MAX_ERRORS - 1)
-		strcpy(msg, "too many errors, the rest are not reported");
-	else {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		va_end(ap);
-	}
-	out->errors =
-	    xreallocarray(out->errors, out->nerrors + 1, sizeof *out->errors);
-	out->errors[out->nerrors++] = xstrdup(msg);
-}
-
-/*
- * p[0..end) made fit for an error message: at most PARSE_LMSTAT_QUOTE
- * bytes, anything but printable ASCII as '?'.
- */
-static const char *
-parse_lmstat_quote(const char *p, const char *end,
-    char buf[PARSE_LMSTAT_QUOTE + 4])
-{
-	size_t i, n = (size_t)(end - p);
-
-	if (n > PARSE_LMSTAT_QUOTE)
-		n = PARSE_LMSTAT_QUOTE;
-	for (i = 0; i < n; i++)
-		buf[i] = (p[i] >= ' ' && p[i] <= '~') ? p[i] : '?';
-	if ((size_t)(end - p) > n) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static const char *
-parse_lmstat_qs(const char *s, char buf[PARSE_LMSTAT_QUOTE + 4])
-{
-	return parse_lmstat_quote(s, s + strlen(s), buf);
-}
+/* Errors go to out's list, PARSE_LMSTAT_MAX_ERRORS at most. */
+#define parse_lmstat_error(out, ...)                      \
+	parse_util_error(&(out)->errors, &(out)->nerrors, \
+	    PARSE_LMSTAT_MAX_ERRORS, __VA_ARGS__)
 
 /* A line not understood: reported and counted. */
 static void
@@ -110,47 +62,7 @@ parse_lmstat_skip(struct parse_lmstat_state *st, const char *why, const char *p,
 
 	st->out->skipped++;
 	parse_lmstat_error(st->out, "line %zu: %s: '%s'", st->lineno, why,
-	    parse_lmstat_quote(p, end, q));
-}
-
-static int
-parse_lmstat_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static const char *
-parse_lmstat_skip_blanks(const char *p, const char *end)
-{
-	while (p < end && parse_lmstat_blank(*p))
-		p++;
-	return p;
-}
-
-/* The text after prefix if s starts with it, else NULL. */
-static const char *
-parse_lmstat_prefix(struct parse_lmstat_span s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	if ((size_t)(s.end - s.p) < n || memcmp(s.p, prefix, n) != 0)
-		return NULL;
-	return s.p + n;
-}
-
-static int
-parse_lmstat_equal(const char *p, const char *end, const char *s)
-{
-	size_t n = strlen(s);
-
-	return (size_t)(end - p) == n && memcmp(p, s, n) == 0;
-}
-
-/* First occurrence of needle in p[0..end), NULL if none. */
-static const char *
-parse_lmstat_find(const char *p, const char *end, const char *needle)
-{
-	return memmem(p, (size_t)(end - p), needle, strlen(needle));
+	    parse_util_quote(p, (size_t)(end - p), q, sizeof q));
 }
 
 /* Last occurrence of needle in p[0..end), NULL if none. */
@@ -159,35 +71,19 @@ parse_lmstat_rfind(const char *p, const char *end, const char *needle)
 {
 	const char *q, *last = NULL;
 
-	while ((q = parse_lmstat_find(p, end, needle)) != NULL) {
+	while ((q = parse_util_find(p, end, needle)) != NULL) {
 		last = q;
 		p = q + 1;
 	}
 	return last;
 }
 
-/* The next blank-separated word of *pp, moving past it; 0 if none. */
-static int
-parse_lmstat_word(const char **pp, const char *end, struct parse_lmstat_span *w)
-{
-	const char *p = parse_lmstat_skip_blanks(*pp, end);
-
-	if (p == end)
-		return 0;
-	w->p = p;
-	while (p < end && !parse_lmstat_blank(*p))
-		p++;
-	w->end = *pp = p;
-	return 1;
-}
-
 static int
 parse_lmstat_word_is(const char **pp, const char *end, const char *s)
 {
-	struct parse_lmstat_span w;
+	struct parse_util_span w;
 
-	return parse_lmstat_word(pp, end, &w) &&
-	    parse_lmstat_equal(w.p, w.end, s);
+	return parse_util_word(pp, end, &w) && parse_util_equal(w.p, w.end, s);
 }
 
 /*
@@ -223,18 +119,6 @@ parse_lmstat_count(const char *p, const char *end, double *v, const char **why)
 	}
 	*v = (double)n;
 	return 0;
-}
-
-static uint32_t
-parse_lmstat_hash(uint32_t h, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		h ^= *p;
-		h *= 0x01000193;
-	}
-	return h;
 }
 
 /*
@@ -277,17 +161,17 @@ parse_lmstat_new_feature(struct parse_lmstat_state *st, const char *name,
  * ':' that blanks and a '(' follow; the '(' opens what the line ends with.
  */
 static void
-parse_lmstat_users(struct parse_lmstat_state *st, struct parse_lmstat_span t,
+parse_lmstat_users(struct parse_lmstat_state *st, struct parse_util_span t,
     const char *q)
 {
 	struct parse_lmstat_feature *f;
-	struct parse_lmstat_span n1, n2, w;
+	struct parse_util_span n1, n2, w;
 	const char *c, *open = NULL, *in, *ine, *why = NULL;
 	char qf[PARSE_LMSTAT_QUOTE + 4], qn[PARSE_LMSTAT_QUOTE + 4];
 	int r1, r2;
 
 	for (c = q; (c = memchr(c, ':', (size_t)(t.end - c))) != NULL; c++) {
-		open = parse_lmstat_skip_blanks(c + 1, t.end);
+		open = parse_util_skip_blanks(c + 1, t.end);
 		if (open < t.end && *open == '(')
 			break;
 	}
@@ -299,13 +183,13 @@ parse_lmstat_users(struct parse_lmstat_state *st, struct parse_lmstat_span t,
 	in = open + 1;
 	ine = t.end - 1;
 
-	if (parse_lmstat_equal(in, ine, "Uncounted, node-locked")) {
+	if (parse_util_equal(in, ine, "Uncounted, node-locked")) {
 		if ((f = parse_lmstat_new_feature(st, q, c)) != NULL)
 			f->uncounted = 1;
 		return;
 	}
 	if (ine - in >= 6 && memcmp(in, "Error:", 6) == 0) {
-		in = parse_lmstat_skip_blanks(in + 6, ine);
+		in = parse_util_skip_blanks(in + 6, ine);
 		if ((f = parse_lmstat_new_feature(st, q, c)) != NULL)
 			f->error = xstrndup(in, (size_t)(ine - in));
 		return;
@@ -314,48 +198,50 @@ parse_lmstat_users(struct parse_lmstat_state *st, struct parse_lmstat_span t,
 	/* Total of N license[s] issued;  Total of M license[s] in use */
 	if (!parse_lmstat_word_is(&in, ine, "Total") ||
 	    !parse_lmstat_word_is(&in, ine, "of") ||
-	    !parse_lmstat_word(&in, ine, &n1) ||
-	    !parse_lmstat_word(&in, ine, &w) ||
-	    !(parse_lmstat_equal(w.p, w.end, "license") ||
-	        parse_lmstat_equal(w.p, w.end, "licenses")) ||
+	    !parse_util_word(&in, ine, &n1) || !parse_util_word(&in, ine, &w) ||
+	    !(parse_util_equal(w.p, w.end, "license") ||
+	        parse_util_equal(w.p, w.end, "licenses")) ||
 	    !parse_lmstat_word_is(&in, ine, "issued;") ||
 	    !parse_lmstat_word_is(&in, ine, "Total") ||
 	    !parse_lmstat_word_is(&in, ine, "of") ||
-	    !parse_lmstat_word(&in, ine, &n2) ||
-	    !parse_lmstat_word(&in, ine, &w) ||
-	    !(parse_lmstat_equal(w.p, w.end, "license") ||
-	        parse_lmstat_equal(w.p, w.end, "licenses")) ||
+	    !parse_util_word(&in, ine, &n2) || !parse_util_word(&in, ine, &w) ||
+	    !(parse_util_equal(w.p, w.end, "license") ||
+	        parse_util_equal(w.p, w.end, "licenses")) ||
 	    !parse_lmstat_word_is(&in, ine, "in") ||
 	    !parse_lmstat_word_is(&in, ine, "use") ||
-	    parse_lmstat_word(&in, ine, &w)) {
+	    parse_util_word(&in, ine, &w)) {
 		st->cur = PARSE_LMSTAT_CUR_DROPPED;
 		parse_lmstat_skip(st, "bad \"Users of\" line", t.p, t.end);
 		return;
 	}
 	if ((f = parse_lmstat_new_feature(st, q, c)) == NULL)
 		return;
-	parse_lmstat_quote(q, c, qf);
+	parse_util_quote(q, (size_t)(c - q), qf, sizeof qf);
 	r1 = parse_lmstat_count(n1.p, n1.end, &f->issued, &why);
 	if (r1 != 0)
 		parse_lmstat_error(st->out,
 		    "line %zu: feature %s: licences issued '%s': %s",
-		    st->lineno, qf, parse_lmstat_quote(n1.p, n1.end, qn),
+		    st->lineno, qf,
+		    parse_util_quote(n1.p, (size_t)(n1.end - n1.p), qn,
+		        sizeof qn),
 		    r1 < 0 ? "not a number" : why);
 	r2 = parse_lmstat_count(n2.p, n2.end, &f->in_use, &why);
 	if (r2 != 0)
 		parse_lmstat_error(st->out,
 		    "line %zu: feature %s: licences in use '%s': %s",
-		    st->lineno, qf, parse_lmstat_quote(n2.p, n2.end, qn),
+		    st->lineno, qf,
+		    parse_util_quote(n2.p, (size_t)(n2.end - n2.p), qn,
+		        sizeof qn),
 		    r2 < 0 ? "not a number" : why);
 }
 
 /* "Cannot get users of F: TEXT", q just after "Cannot get users of ". */
 static void
-parse_lmstat_cannot(struct parse_lmstat_state *st, struct parse_lmstat_span t,
+parse_lmstat_cannot(struct parse_lmstat_state *st, struct parse_util_span t,
     const char *q)
 {
 	struct parse_lmstat_feature *f;
-	const char *c = parse_lmstat_find(q, t.end, ":");
+	const char *c = parse_util_find(q, t.end, ":");
 
 	if (c == NULL || c == q) {
 		st->cur = PARSE_LMSTAT_CUR_DROPPED;
@@ -365,7 +251,7 @@ parse_lmstat_cannot(struct parse_lmstat_state *st, struct parse_lmstat_span t,
 	}
 	if ((f = parse_lmstat_new_feature(st, q, c)) == NULL)
 		return;
-	q = parse_lmstat_skip_blanks(c + 1, t.end);
+	q = parse_util_skip_blanks(c + 1, t.end);
 	f->error = xstrndup(q, (size_t)(t.end - q));
 }
 
@@ -375,7 +261,7 @@ parse_lmstat_cannot(struct parse_lmstat_state *st, struct parse_lmstat_span t,
  */
 static struct parse_lmstat_feature *
 parse_lmstat_current(struct parse_lmstat_state *st, const char *what,
-    struct parse_lmstat_span t)
+    struct parse_util_span t)
 {
 	char why[64];
 
@@ -391,7 +277,7 @@ parse_lmstat_current(struct parse_lmstat_state *st, const char *what,
 
 /* "F" v61.9, vendor: VENDOR[, expiry: ...] */
 static void
-parse_lmstat_detail(struct parse_lmstat_state *st, struct parse_lmstat_span t)
+parse_lmstat_detail(struct parse_lmstat_state *st, struct parse_util_span t)
 {
 	struct parse_lmstat_feature *f;
 	const char *qe, *v, *ve;
@@ -399,32 +285,34 @@ parse_lmstat_detail(struct parse_lmstat_state *st, struct parse_lmstat_span t)
 	char q3[PARSE_LMSTAT_QUOTE + 4];
 
 	qe = memchr(t.p + 1, '"', (size_t)(t.end - t.p - 1));
-	v = qe != NULL ? parse_lmstat_find(qe, t.end, ", vendor:") : NULL;
+	v = qe != NULL ? parse_util_find(qe, t.end, ", vendor:") : NULL;
 	if (qe == NULL || v == NULL) {
 		parse_lmstat_skip(st, "bad feature detail line", t.p, t.end);
 		return;
 	}
-	v = parse_lmstat_skip_blanks(v + 9, t.end);
-	for (ve = v; ve < t.end && *ve != ',' && !parse_lmstat_blank(*ve); ve++)
+	v = parse_util_skip_blanks(v + 9, t.end);
+	for (ve = v; ve < t.end && *ve != ',' && !parse_util_blank(*ve); ve++)
 		;
 	if ((f = parse_lmstat_current(st, "feature detail line", t)) == NULL)
 		return;
-	if (!parse_lmstat_equal(t.p + 1, qe, f->feature))
+	if (!parse_util_equal(t.p + 1, qe, f->feature))
 		parse_lmstat_error(st->out,
 		    "line %zu: detail line of \"%s\" under \"Users of %s\"",
-		    st->lineno, parse_lmstat_quote(t.p + 1, qe, q1),
-		    parse_lmstat_qs(f->feature, q2));
+		    st->lineno,
+		    parse_util_quote(t.p + 1, (size_t)(qe - t.p - 1), q1,
+		        sizeof q1),
+		    parse_util_quote_str(f->feature, q2, sizeof q2));
 	if (v == ve)
 		return;
 	if (f->vendor == NULL)
 		f->vendor = xstrndup(v, (size_t)(ve - v));
-	else if (!parse_lmstat_equal(v, ve, f->vendor))
+	else if (!parse_util_equal(v, ve, f->vendor))
 		parse_lmstat_error(st->out,
 		    "line %zu: feature %s: vendor %s differs from %s given "
 		    "before, ignored",
-		    st->lineno, parse_lmstat_qs(f->feature, q1),
-		    parse_lmstat_quote(v, ve, q2),
-		    parse_lmstat_qs(f->vendor, q3));
+		    st->lineno, parse_util_quote_str(f->feature, q1, sizeof q1),
+		    parse_util_quote(v, (size_t)(ve - v), q2, sizeof q2),
+		    parse_util_quote_str(f->vendor, q3, sizeof q3));
 }
 
 /*
@@ -433,19 +321,19 @@ parse_lmstat_detail(struct parse_lmstat_state *st, struct parse_lmstat_span t)
  */
 static int
 parse_lmstat_reservation(struct parse_lmstat_state *st,
-    struct parse_lmstat_span t)
+    struct parse_util_span t)
 {
 	struct parse_lmstat_feature *f;
-	struct parse_lmstat_span n, w;
+	struct parse_util_span n, w;
 	const char *p = t.p, *why = NULL;
 	char q[PARSE_LMSTAT_QUOTE + 4], qf[PARSE_LMSTAT_QUOTE + 4];
 	double v;
 	int r;
 
-	if (!parse_lmstat_word(&p, t.end, &n) ||
-	    !parse_lmstat_word(&p, t.end, &w) ||
-	    !(parse_lmstat_equal(w.p, w.end, "RESERVATION") ||
-	        parse_lmstat_equal(w.p, w.end, "RESERVATIONs")) ||
+	if (!parse_util_word(&p, t.end, &n) ||
+	    !parse_util_word(&p, t.end, &w) ||
+	    !(parse_util_equal(w.p, w.end, "RESERVATION") ||
+	        parse_util_equal(w.p, w.end, "RESERVATIONs")) ||
 	    !parse_lmstat_word_is(&p, t.end, "for"))
 		return 0;
 	r = parse_lmstat_count(n.p, n.end, &v, &why);
@@ -456,8 +344,9 @@ parse_lmstat_reservation(struct parse_lmstat_state *st,
 	if (r > 0)
 		parse_lmstat_error(st->out,
 		    "line %zu: feature %s: reservations '%s': %s", st->lineno,
-		    parse_lmstat_qs(f->feature, qf),
-		    parse_lmstat_quote(n.p, n.end, q), why);
+		    parse_util_quote_str(f->feature, qf, sizeof qf),
+		    parse_util_quote(n.p, (size_t)(n.end - n.p), q, sizeof q),
+		    why);
 	f->reserved += v;
 	return 1;
 }
@@ -467,27 +356,27 @@ parse_lmstat_reservation(struct parse_lmstat_state *st,
  * handle) queued for N licenses": 1 if it is one (handled), 0 if not.
  */
 static int
-parse_lmstat_user(struct parse_lmstat_state *st, struct parse_lmstat_span t)
+parse_lmstat_user(struct parse_lmstat_state *st, struct parse_util_span t)
 {
 	struct parse_lmstat_feature *f;
-	struct parse_lmstat_span n, w;
+	struct parse_util_span n, w;
 	const char *p, *why = NULL;
 	char q[PARSE_LMSTAT_QUOTE + 4], qf[PARSE_LMSTAT_QUOTE + 4];
 	double v;
 	int r;
 
-	if (parse_lmstat_find(t.p, t.end, "), start ") != NULL) {
+	if (parse_util_find(t.p, t.end, "), start ") != NULL) {
 		parse_lmstat_current(st, "user line", t);
 		return 1;
 	}
 	if ((p = parse_lmstat_rfind(t.p, t.end, ") queued for ")) == NULL)
 		return 0;
 	p += 13;
-	if (!parse_lmstat_word(&p, t.end, &n) ||
-	    !parse_lmstat_word(&p, t.end, &w) ||
-	    !(parse_lmstat_equal(w.p, w.end, "license") ||
-	        parse_lmstat_equal(w.p, w.end, "licenses")) ||
-	    parse_lmstat_word(&p, t.end, &w) ||
+	if (!parse_util_word(&p, t.end, &n) ||
+	    !parse_util_word(&p, t.end, &w) ||
+	    !(parse_util_equal(w.p, w.end, "license") ||
+	        parse_util_equal(w.p, w.end, "licenses")) ||
+	    parse_util_word(&p, t.end, &w) ||
 	    (r = parse_lmstat_count(n.p, n.end, &v, &why)) < 0) {
 		parse_lmstat_skip(st, "bad queued user line", t.p, t.end);
 		return 1;
@@ -497,25 +386,26 @@ parse_lmstat_user(struct parse_lmstat_state *st, struct parse_lmstat_span t)
 	if (r > 0)
 		parse_lmstat_error(st->out,
 		    "line %zu: feature %s: licences queued '%s': %s",
-		    st->lineno, parse_lmstat_qs(f->feature, qf),
-		    parse_lmstat_quote(n.p, n.end, q), why);
+		    st->lineno, parse_util_quote_str(f->feature, qf, sizeof qf),
+		    parse_util_quote(n.p, (size_t)(n.end - n.p), q, sizeof q),
+		    why);
 	f->queued += v;
 	return 1;
 }
 
 /* Lines under a detail line that say nothing counted. */
 static int
-parse_lmstat_detail_more(struct parse_lmstat_span t)
+parse_lmstat_detail_more(struct parse_util_span t)
 {
 	static const char *const first[] = { "floating", "nodelocked",
 		"uncounted" };
 	size_t i;
 
-	if (parse_lmstat_prefix(t, "vendor_string:") != NULL)
+	if (parse_util_prefix(t.p, t.end, "vendor_string:") != NULL)
 		return 1;
 	for (i = 0; i < sizeof first / sizeof first[0]; i++) {
-		if (parse_lmstat_prefix(t, first[i]) != NULL &&
-		    parse_lmstat_find(t.p, t.end, " license") != NULL)
+		if (parse_util_prefix(t.p, t.end, first[i]) != NULL &&
+		    parse_util_find(t.p, t.end, " license") != NULL)
 			return 1;
 	}
 	return 0;
@@ -523,7 +413,7 @@ parse_lmstat_detail_more(struct parse_lmstat_span t)
 
 /* "VENDOR: UP v11.6" or "VENDOR: why it is down": 1 if it is one. */
 static int
-parse_lmstat_vendor(struct parse_lmstat_state *st, struct parse_lmstat_span t)
+parse_lmstat_vendor(struct parse_lmstat_state *st, struct parse_util_span t)
 {
 	struct parse_lmstat *out = st->out;
 	struct parse_lmstat_vendor *v;
@@ -533,12 +423,11 @@ parse_lmstat_vendor(struct parse_lmstat_state *st, struct parse_lmstat_span t)
 	char q[PARSE_LMSTAT_QUOTE + 4];
 	uint32_t h;
 
-	for (c = t.p; c < t.end && *c != ':' && !parse_lmstat_blank(*c); c++)
+	for (c = t.p; c < t.end && *c != ':' && !parse_util_blank(*c); c++)
 		;
-	if (c == t.p || c + 1 >= t.end || *c != ':' ||
-	    !parse_lmstat_blank(c[1]))
+	if (c == t.p || c + 1 >= t.end || *c != ':' || !parse_util_blank(c[1]))
 		return 0;
-	r = parse_lmstat_skip_blanks(c + 1, t.end);
+	r = parse_util_skip_blanks(c + 1, t.end);
 	if (out->nvendors == PARSE_LMSTAT_MAX_VENDORS) {
 		if (!st->vfull)
 			parse_lmstat_error(out,
@@ -549,7 +438,8 @@ parse_lmstat_vendor(struct parse_lmstat_state *st, struct parse_lmstat_span t)
 		return 1;
 	}
 	name = xstrndup(t.p, (size_t)(c - t.p));
-	h = parse_lmstat_hash(0x811c9dc5, name) % PARSE_LMSTAT_VSLOTS;
+	h = parse_util_hash(PARSE_UTIL_HASH, name, strlen(name)) %
+	    PARSE_LMSTAT_VSLOTS;
 	for (;; h = (h + 1) % PARSE_LMSTAT_VSLOTS) {
 		slot = &st->vslots[h];
 		if (*slot == 0 ||
@@ -559,7 +449,8 @@ parse_lmstat_vendor(struct parse_lmstat_state *st, struct parse_lmstat_span t)
 	if (*slot != 0) {
 		parse_lmstat_error(out,
 		    "line %zu: vendor daemon %s listed again, ignored",
-		    st->lineno, parse_lmstat_quote(t.p, c, q));
+		    st->lineno,
+		    parse_util_quote(t.p, (size_t)(c - t.p), q, sizeof q));
 		free(name);
 		return 1;
 	}
@@ -580,26 +471,26 @@ parse_lmstat_vendor(struct parse_lmstat_state *st, struct parse_lmstat_span t)
 
 /* A line saying a licence server is down. */
 static int
-parse_lmstat_server_down(struct parse_lmstat_span t)
+parse_lmstat_server_down(struct parse_util_span t)
 {
-	return parse_lmstat_find(t.p, t.end,
+	return parse_util_find(t.p, t.end,
 	           "Cannot connect to license server") != NULL ||
-	    parse_lmstat_find(t.p, t.end, "License server machine is down") !=
+	    parse_util_find(t.p, t.end, "License server machine is down") !=
 	    NULL ||
-	    parse_lmstat_prefix(t, "Error getting status:") != NULL ||
-	    parse_lmstat_prefix(t, "lmgrd is not running") != NULL;
+	    parse_util_prefix(t.p, t.end, "Error getting status:") != NULL ||
+	    parse_util_prefix(t.p, t.end, "lmgrd is not running") != NULL;
 }
 
 /* A command line echoed before the output: "./lmutil lmstat -a ...". */
 static int
-parse_lmstat_command(struct parse_lmstat_span t)
+parse_lmstat_command(struct parse_util_span t)
 {
-	struct parse_lmstat_span w0, w1;
+	struct parse_util_span w0, w1;
 	const char *p = t.p, *b;
 
-	if (!parse_lmstat_word(&p, t.end, &w0) ||
-	    !parse_lmstat_word(&p, t.end, &w1) ||
-	    !parse_lmstat_equal(w1.p, w1.end, "lmstat"))
+	if (!parse_util_word(&p, t.end, &w0) ||
+	    !parse_util_word(&p, t.end, &w1) ||
+	    !parse_util_equal(w1.p, w1.end, "lmstat"))
 		return 0;
 	for (b = w0.end; b > w0.p && b[-1] != '/' && b[-1] != '\\'; b--)
 		;
@@ -609,53 +500,54 @@ parse_lmstat_command(struct parse_lmstat_span t)
 
 /* Lines before the status proper. */
 static int
-parse_lmstat_header(struct parse_lmstat_span t)
+parse_lmstat_header(struct parse_util_span t)
 {
 	const char *q;
 
-	if (parse_lmstat_prefix(t, "lmutil - Copyright") != NULL ||
-	    parse_lmstat_prefix(t, "lmstat - Copyright") != NULL ||
-	    parse_lmstat_prefix(t, "Flexible License Manager status on ") !=
-	        NULL ||
-	    parse_lmstat_equal(t.p, t.end, "[Detecting lmgrd processes...]"))
+	if (parse_util_prefix(t.p, t.end, "lmutil - Copyright") != NULL ||
+	    parse_util_prefix(t.p, t.end, "lmstat - Copyright") != NULL ||
+	    parse_util_prefix(t.p, t.end,
+	        "Flexible License Manager status on ") != NULL ||
+	    parse_util_equal(t.p, t.end, "[Detecting lmgrd processes...]"))
 		return 1;
-	if (((q = parse_lmstat_prefix(t, "lmstat v")) != NULL ||
-	        (q = parse_lmstat_prefix(t, "lmutil v")) != NULL) &&
+	if (((q = parse_util_prefix(t.p, t.end, "lmstat v")) != NULL ||
+	        (q = parse_util_prefix(t.p, t.end, "lmutil v")) != NULL) &&
 	    q < t.end && *q >= '0' && *q <= '9')
 		return 1;
 	return parse_lmstat_command(t);
 }
 
 static void
-parse_lmstat_line(struct parse_lmstat_state *st, struct parse_lmstat_span t)
+parse_lmstat_line(struct parse_lmstat_state *st, struct parse_util_span t)
 {
 	struct parse_lmstat *out = st->out;
 	const char *q;
 
 	if (parse_lmstat_header(t))
 		return;
-	if (parse_lmstat_prefix(t, "License server status:") != NULL) {
+	if (parse_util_prefix(t.p, t.end, "License server status:") != NULL) {
 		st->section = PARSE_LMSTAT_SEC_SERVERS;
 		st->cur = PARSE_LMSTAT_CUR_NONE;
 		return;
 	}
-	if (parse_lmstat_prefix(t, "License file(s) on ") != NULL)
+	if (parse_util_prefix(t.p, t.end, "License file(s) on ") != NULL)
 		return;
-	if (parse_lmstat_prefix(t, "Vendor daemon status") != NULL) {
+	if (parse_util_prefix(t.p, t.end, "Vendor daemon status") != NULL) {
 		st->section = PARSE_LMSTAT_SEC_VENDORS;
 		st->cur = PARSE_LMSTAT_CUR_NONE;
 		return;
 	}
-	if (parse_lmstat_equal(t.p, t.end, "Feature usage info:")) {
+	if (parse_util_equal(t.p, t.end, "Feature usage info:")) {
 		st->section = PARSE_LMSTAT_SEC_FEATURES;
 		st->cur = PARSE_LMSTAT_CUR_NONE;
 		return;
 	}
-	if ((q = parse_lmstat_prefix(t, "Users of ")) != NULL) {
+	if ((q = parse_util_prefix(t.p, t.end, "Users of ")) != NULL) {
 		parse_lmstat_users(st, t, q);
 		return;
 	}
-	if ((q = parse_lmstat_prefix(t, "Cannot get users of ")) != NULL) {
+	if ((q = parse_util_prefix(t.p, t.end, "Cannot get users of ")) !=
+	    NULL) {
 		parse_lmstat_cannot(st, t, q);
 		return;
 	}
@@ -669,7 +561,7 @@ parse_lmstat_line(struct parse_lmstat_state *st, struct parse_lmstat_span t)
 		parse_lmstat_current(st, "feature detail line", t);
 		return;
 	}
-	if ((q = parse_lmstat_find(t.p, t.end, ": license server ")) != NULL &&
+	if ((q = parse_util_find(t.p, t.end, ": license server ")) != NULL &&
 	    q != t.p) {
 		q += 17;
 		if (parse_lmstat_word_is(&q, t.end, "UP"))
@@ -714,8 +606,9 @@ parse_lmstat_finish(struct parse_lmstat *out)
 		f = &out->features[i];
 		if (f->vendor == NULL)
 			f->vendor = xstrdup(only);
-		h = parse_lmstat_hash(0x811c9dc5, f->vendor);
-		h = parse_lmstat_hash(h ^ 0xff, f->feature) %
+		h = parse_util_hash(PARSE_UTIL_HASH, f->vendor,
+		    strlen(f->vendor));
+		h = parse_util_hash(h ^ 0xff, f->feature, strlen(f->feature)) %
 		    PARSE_LMSTAT_FSLOTS;
 		for (;; h = (h + 1) % PARSE_LMSTAT_FSLOTS) {
 			slot = &slots[h];
@@ -731,9 +624,10 @@ parse_lmstat_finish(struct parse_lmstat *out)
 			parse_lmstat_error(out,
 			    "line %zu: feature %s of vendor %s listed again "
 			    "(first at line %zu), dropped",
-			    f->line, parse_lmstat_qs(f->feature, q),
+			    f->line,
+			    parse_util_quote_str(f->feature, q, sizeof q),
 			    f->vendor[0] != '\0'
-			        ? parse_lmstat_qs(f->vendor, qv)
+			        ? parse_util_quote_str(f->vendor, qv, sizeof qv)
 			        : "\"\"",
 			    g->line);
 			free(f->vendor);
@@ -752,8 +646,8 @@ void
 parse_lmstat(const char *buf, size_t len, struct parse_lmstat *out)
 {
 	struct parse_lmstat_state *st;
-	struct parse_lmstat_span t;
-	const char *p, *end, *eol, *next;
+	struct parse_util_span t;
+	const char *p, *end, *next;
 
 	memset(out, 0, sizeof *out);
 	st = xcalloc(1, sizeof *st);
@@ -763,14 +657,7 @@ parse_lmstat(const char *buf, size_t len, struct parse_lmstat *out)
 		buf = "";
 	for (p = buf, end = buf + len; p < end; p = next) {
 		st->lineno++;
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) != NULL)
-			next = eol + 1;
-		else
-			next = eol = end;
-		t.p = parse_lmstat_skip_blanks(p, eol);
-		t.end = eol;
-		while (t.end > t.p && parse_lmstat_blank(t.end[-1]))
-			t.end--;
+		t = parse_util_trim(p, parse_util_line(p, end, &next));
 		if (t.p == t.end)
 			continue;
 		if (memchr(t.p, '\0', (size_t)(t.end - t.p)) != NULL) {
@@ -801,9 +688,7 @@ parse_lmstat_free(struct parse_lmstat *pl)
 		free(pl->vendors[i].error);
 	}
 	free(pl->vendors);
-	for (i = 0; i < pl->nerrors; i++)
-		free(pl->errors[i]);
-	free(pl->errors);
+	parse_util_errors_free(pl->errors, pl->nerrors);
 	free(pl->server_error);
 	memset(pl, 0, sizeof *pl);
 }

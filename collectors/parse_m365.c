@@ -7,7 +7,6 @@
  * work stays linear in the input.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,86 +16,17 @@
 #include <jansson.h>
 
 #include "parse_m365.h"
+#include "parse_util.h"
 #include "xmalloc.h"
 
 #define PARSE_M365_QUOTE 64 /* bytes of input quoted in an error */
 #define PARSE_M365_MAX_COUNT 9007199254740992.0 /* 2^53 */
 #define PARSE_M365_SLOTS (2 * PARSE_M365_MAX_SKUS) /* never full */
-#define PARSE_M365_FLAGS \
-	(JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL)
 
-static void __attribute__((format(printf, 2, 3)))
-parse_m365_error(struct parse_m365 *out, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (out->nerrors >= PARSE_M365_MAX_ERRORS)
-		return;
-	if (out->nerrors == PARSE_M365_MAX_ERRORS - 1)
-		strcpy(msg, "too many errors, the rest are not reported");
-	else {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		va_end(ap);
-	}
-	out->errors =
-	    xreallocarray(out->errors, out->nerrors + 1, sizeof *out->errors);
-	out->errors[out->nerrors++] = xstrdup(msg);
-}
-
-/*
- * s[0..n) made fit for an error message: at most PARSE_M365_QUOTE bytes,
- * anything but printable ASCII as '?'.
- */
-static const char *
-parse_m365_quote(const char *s, size_t n, char buf[PARSE_M365_QUOTE + 4])
-{
-	size_t i, m = n > PARSE_M365_QUOTE ? PARSE_M365_QUOTE : n;
-
-	for (i = 0; i < m; i++)
-		buf[i] = (s[i] >= ' ' && s[i] <= '~') ? s[i] : '?';
-	if (n > m) {
-		memcpy(buf + m, "...", 3);
-		m += 3;
-	}
-	buf[m] = '\0';
-	return buf;
-}
-
-/* jansson's message, which may quote input bytes, made printable. */
-static const char *
-parse_m365_clean(json_error_t *e)
-{
-	char *p;
-
-	for (p = e->text; *p != '\0'; p++) {
-		if (*p < ' ' || *p > '~')
-			*p = '?';
-	}
-	return e->text;
-}
-
-static const char *
-parse_m365_type(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	default:
-		return "null";
-	}
-}
+/* Errors go to out's list, PARSE_M365_MAX_ERRORS at most. */
+#define parse_m365_error(out, ...)                        \
+	parse_util_error(&(out)->errors, &(out)->nerrors, \
+	    PARSE_M365_MAX_ERRORS, __VA_ARGS__)
 
 /*
  * The member of obj named name in any case, the first if several; *n is
@@ -153,7 +83,7 @@ parse_m365_number(const json_t *v, double *x)
 	if (v == NULL)
 		return "missing";
 	if (!json_is_number(v))
-		return parse_m365_type(v);
+		return parse_util_json_type(v);
 	d = json_number_value(v);
 	if (!isfinite(d))
 		return "not finite";
@@ -187,37 +117,9 @@ static char *
 parse_m365_string(struct parse_m365 *out, const char *where, json_t *obj,
     const char *name)
 {
-	json_t *v = parse_m365_get(out, where, obj, name);
-
-	if (v == NULL) {
-		parse_m365_error(out, "%s: no %s", where, name);
-		return NULL;
-	}
-	if (!json_is_string(v)) {
-		parse_m365_error(out, "%s: %s is %s, not a string", where, name,
-		    parse_m365_type(v));
-		return NULL;
-	}
-	if (json_string_length(v) == 0 ||
-	    strlen(json_string_value(v)) != json_string_length(v)) {
-		parse_m365_error(out, "%s: %s is empty or holds a NUL", where,
-		    name);
-		return NULL;
-	}
-	return xstrdup(json_string_value(v));
-}
-
-static uint32_t
-parse_m365_hash(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t h = 0x811c9dc5;
-
-	for (; *p != '\0'; p++) {
-		h ^= *p;
-		h *= 0x01000193;
-	}
-	return h;
+	return parse_util_json_string(&out->errors, &out->nerrors,
+	    PARSE_M365_MAX_ERRORS, where, name,
+	    parse_m365_get(out, where, obj, name), 0);
 }
 
 /* One SKU object, kept unless bad or a duplicate. */
@@ -233,15 +135,16 @@ parse_m365_sku(struct parse_m365 *out, unsigned short *slots, size_t *cap,
 
 	if (!json_is_object(v)) {
 		parse_m365_error(out, "%s: is %s, not an object", where,
-		    parse_m365_type(v));
+		    parse_util_json_type(v));
 		return;
 	}
 	memset(&sku, 0, sizeof sku);
 	if ((sku.part_number =
 	            parse_m365_string(out, where, v, "skuPartNumber")) == NULL)
 		return;
-	for (h = parse_m365_hash(sku.part_number) % PARSE_M365_SLOTS;;
-	     h = (h + 1) % PARSE_M365_SLOTS) {
+	h = parse_util_hash(PARSE_UTIL_HASH, sku.part_number,
+	    strlen(sku.part_number));
+	for (h %= PARSE_M365_SLOTS;; h = (h + 1) % PARSE_M365_SLOTS) {
 		slot = &slots[h];
 		if (*slot == 0 ||
 		    strcmp(out->skus[*slot - 1].part_number, sku.part_number) ==
@@ -250,9 +153,7 @@ parse_m365_sku(struct parse_m365 *out, unsigned short *slots, size_t *cap,
 	}
 	if (*slot != 0) {
 		parse_m365_error(out, "%s: part number %s given again, dropped",
-		    where,
-		    parse_m365_quote(sku.part_number, strlen(sku.part_number),
-		        q));
+		    where, parse_util_quote_str(sku.part_number, q, sizeof q));
 		free(sku.part_number);
 		return;
 	}
@@ -263,7 +164,7 @@ parse_m365_sku(struct parse_m365 *out, unsigned short *slots, size_t *cap,
 	pre = parse_m365_get(out, where, v, "prepaidUnits");
 	if (pre == NULL || !json_is_object(pre)) {
 		parse_m365_error(out, "%s: prepaidUnits is %s", where,
-		    pre == NULL ? "missing" : parse_m365_type(pre));
+		    pre == NULL ? "missing" : parse_util_json_type(pre));
 		pre = NULL;
 	}
 	parse_m365_count(out, where, pre, "enabled", "prepaidUnits.enabled",
@@ -297,7 +198,7 @@ parse_m365_list(struct parse_m365 *out, json_t *root, char *name)
 		return root;
 	if (!json_is_object(root)) {
 		xasprintf(&out->error, "the document is %s, not an object",
-		    parse_m365_type(root));
+		    parse_util_json_type(root));
 		return NULL;
 	}
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -315,10 +216,10 @@ parse_m365_list(struct parse_m365 *out, json_t *root, char *name)
 		    keys[i], n);
 	if (!json_is_array(list)) {
 		xasprintf(&out->error, "\"%s\" is %s, not an array", keys[i],
-		    parse_m365_type(list));
+		    parse_util_json_type(list));
 		return NULL;
 	}
-	parse_m365_quote(key, strlen(key), name);
+	parse_util_quote_str(key, name, PARSE_M365_QUOTE + 4);
 	return list;
 }
 
@@ -326,31 +227,14 @@ void
 parse_m365(const char *buf, size_t len, struct parse_m365 *out)
 {
 	unsigned short *slots;
-	json_error_t e;
 	json_t *root, *list, *v;
 	char name[PARSE_M365_QUOTE + 4], where[PARSE_M365_QUOTE + 32];
 	size_t i, cap = 0;
 
 	memset(out, 0, sizeof *out);
-	if (len == 0)
-		buf = "";
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		buf += 3;
-		len -= 3;
-	}
-	root =
-	    json_loadb(buf, len, PARSE_M365_FLAGS | JSON_REJECT_DUPLICATES, &e);
-	if (root == NULL && json_error_code(&e) == json_error_duplicate_key) {
-		parse_m365_error(out,
-		    "line %d column %d: %s; its last value is used", e.line,
-		    e.column, parse_m365_clean(&e));
-		root = json_loadb(buf, len, PARSE_M365_FLAGS, &e);
-	}
-	if (root == NULL) {
-		xasprintf(&out->error, "line %d column %d: %s", e.line,
-		    e.column, parse_m365_clean(&e));
+	if ((root = parse_util_json_load(buf, len, &out->errors, &out->nerrors,
+	         PARSE_M365_MAX_ERRORS, &out->error)) == NULL)
 		return;
-	}
 	if ((list = parse_m365_list(out, root, name)) == NULL) {
 		json_decref(root);
 		return;
@@ -384,9 +268,7 @@ parse_m365_free(struct parse_m365 *pm)
 		free(pm->skus[i].part_number);
 	}
 	free(pm->skus);
-	for (i = 0; i < pm->nerrors; i++)
-		free(pm->errors[i]);
-	free(pm->errors);
+	parse_util_errors_free(pm->errors, pm->nerrors);
 	free(pm->error);
 	memset(pm, 0, sizeof *pm);
 }

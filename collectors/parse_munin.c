@@ -6,18 +6,16 @@
  * whatever the number of fields.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "parse_munin.h"
+#include "parse_util.h"
 #include "xmalloc.h"
 
 #define PARSE_MUNIN_QUOTE 64 /* bytes of input quoted in an error */
-#define PARSE_MUNIN_NUMBER 512 /* longest number text that is read */
 #define PARSE_MUNIN_EPOCH 18 /* digits of an epoch: fits a long long */
 #define PARSE_MUNIN_SLOTS (2 * PARSE_MUNIN_MAX_FIELDS) /* never full */
 
@@ -45,100 +43,9 @@ struct parse_munin_line {
 static const char *const parse_munin_types[] = { "GAUGE", "COUNTER", "DERIVE",
 	"ABSOLUTE" };
 
-static void __attribute__((format(printf, 3, 4)))
-parse_munin_error(char ***errors, size_t *nerrors, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (*nerrors >= PARSE_MUNIN_MAX_ERRORS)
-		return;
-	if (*nerrors == PARSE_MUNIN_MAX_ERRORS - 1)
-		strcpy(msg, "too many errors, the rest are not reported");
-	else {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		va_end(ap);
-	}
-	*errors = xreallocarray(*errors, *nerrors + 1, sizeof **errors);
-	(*errors)[(*nerrors)++] = xstrdup(msg);
-}
-
-/*
- * p[0..end) made fit for an error message: at most PARSE_MUNIN_QUOTE bytes,
- * anything but printable ASCII as '?'.
- */
-static const char *
-parse_munin_quote(const char *p, const char *end,
-    char buf[PARSE_MUNIN_QUOTE + 4])
-{
-	size_t i, n = (size_t)(end - p);
-
-	if (n > PARSE_MUNIN_QUOTE)
-		n = PARSE_MUNIN_QUOTE;
-	for (i = 0; i < n; i++)
-		buf[i] = (p[i] >= ' ' && p[i] <= '~') ? p[i] : '?';
-	if ((size_t)(end - p) > n) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static int
-parse_munin_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* A copy of p[0..end) as a string, NUL bytes turned into '?'. */
-static char *
-parse_munin_text(const char *p, const char *end)
-{
-	size_t i, n = (size_t)(end - p);
-	char *s = xmalloc(n + 1);
-
-	for (i = 0; i < n; i++)
-		s[i] = p[i] == '\0' ? '?' : p[i];
-	s[n] = '\0';
-	return s;
-}
-
-/*
- * p[0..end) as a finite decimal number (sign, digits, point, exponent), all
- * of it; 0 or -1. The syntax is checked first, so strtod never sees "nan",
- * "inf", hex or blanks.
- */
-static int
-parse_munin_number(const char *p, const char *end, double *v)
-{
-	char buf[PARSE_MUNIN_NUMBER];
-	const char *q = p;
-	size_t n = (size_t)(end - p);
-	int digits = 0;
-
-	if (q < end && (*q == '+' || *q == '-'))
-		q++;
-	for (; q < end && *q >= '0' && *q <= '9'; q++)
-		digits = 1;
-	if (q < end && *q == '.') {
-		for (q++; q < end && *q >= '0' && *q <= '9'; q++)
-			digits = 1;
-	}
-	if (digits && q < end && (*q == 'e' || *q == 'E')) {
-		if (++q < end && (*q == '+' || *q == '-'))
-			q++;
-		for (digits = 0; q < end && *q >= '0' && *q <= '9'; q++)
-			digits = 1;
-	}
-	if (!digits || q != end || n >= sizeof buf)
-		return -1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	*v = strtod(buf, NULL);
-	return isfinite(*v) ? 0 : -1;
-}
+/* Errors go to the list given, PARSE_MUNIN_MAX_ERRORS at most. */
+#define parse_munin_error(errors, nerrors, ...) \
+	parse_util_error(errors, nerrors, PARSE_MUNIN_MAX_ERRORS, __VA_ARGS__)
 
 /* A number, or U for NAN. */
 static int
@@ -148,22 +55,17 @@ parse_munin_number_or_u(const char *p, const char *end, double *v)
 		*v = NAN;
 		return 0;
 	}
-	return parse_munin_number(p, end, v);
+	return parse_util_number(p, end, v) == 0 ? 0 : -1;
 }
 
 /* The slot of key p[0..n): its entry's, or the free one where it goes. */
 static unsigned short *
 parse_munin_slot(struct parse_munin_index *ix, const char *p, size_t n)
 {
-	uint32_t h = 0x811c9dc5;
+	uint32_t h = parse_util_hash(PARSE_UTIL_HASH, p, n);
 	unsigned short *slot;
 	const char *k;
-	size_t i;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x01000193;
-	}
 	for (h %= PARSE_MUNIN_SLOTS;; h = (h + 1) % PARSE_MUNIN_SLOTS) {
 		slot = &ix->slots[h];
 		if (*slot == 0)
@@ -201,14 +103,6 @@ parse_munin_valid_name(const char *p, const char *end)
 	return q > p;
 }
 
-static int
-parse_munin_is(const char *p, const char *end, const char *s)
-{
-	size_t n = strlen(s);
-
-	return (size_t)(end - p) == n && memcmp(p, s, n) == 0;
-}
-
 /*
  * The next non-blank, non-comment line from *pp into *l; 0 at the end. The
  * key is the first word, the value the rest.
@@ -218,30 +112,25 @@ parse_munin_next(const char **pp, const char *end, unsigned *no,
     struct parse_munin_line *l)
 {
 	const char *p = *pp, *eol, *q;
+	struct parse_util_span t;
 
 	while (p < end) {
 		(*no)++;
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			eol = end;
-		*pp = eol < end ? eol + 1 : end;
-		while (p < eol && parse_munin_space(*p))
-			p++;
-		while (eol > p && parse_munin_space(eol[-1]))
-			eol--;
-		if (p == eol || *p == '#') {
+		t = parse_util_trim(p, parse_util_line(p, end, pp));
+		if (t.p == t.end || *t.p == '#') {
 			p = *pp;
 			continue;
 		}
+		p = t.p;
+		eol = t.end;
 		memset(l, 0, sizeof *l);
 		l->no = *no;
 		l->p = l->key = p;
 		l->end = eol;
-		for (q = p; q < eol && !parse_munin_space(*q); q++)
+		for (q = p; q < eol && !parse_util_blank(*q); q++)
 			;
 		l->kend = q;
-		while (q < eol && parse_munin_space(*q))
-			q++;
-		l->val = q;
+		l->val = parse_util_skip_blanks(q, eol);
 		l->vend = eol;
 		l->name = l->key;
 		if ((q = memchr(l->key, '.', (size_t)(l->kend - l->key))) !=
@@ -308,15 +197,16 @@ parse_munin_config_field(struct parse_munin_config *out, size_t *cap,
 	if (!parse_munin_valid_name(l->name, l->nend) || l->attr == l->aend) {
 		parse_munin_error(&out->errors, &out->nerrors,
 		    "line %u: bad field name '%s'", l->no,
-		    parse_munin_quote(l->key, l->kend, q1));
+		    parse_util_quote(l->key, (size_t)(l->kend - l->key), q1,
+		        sizeof q1));
 		return;
 	}
 	if ((f = parse_munin_field(out, cap, ix, l, full)) == NULL)
 		return;
-	if (parse_munin_is(l->attr, l->aend, "label")) {
+	if (parse_util_equal(l->attr, l->aend, "label")) {
 		free(f->label);
-		f->label = parse_munin_text(l->val, l->vend);
-	} else if (parse_munin_is(l->attr, l->aend, "type")) {
+		f->label = parse_util_text(l->val, (size_t)(l->vend - l->val));
+	} else if (parse_util_equal(l->attr, l->aend, "type")) {
 		for (i = 0;
 		     i < sizeof parse_munin_types / sizeof *parse_munin_types;
 		     i++) {
@@ -330,15 +220,18 @@ parse_munin_config_field(struct parse_munin_config *out, size_t *cap,
 		}
 		parse_munin_error(&out->errors, &out->nerrors,
 		    "line %u: field '%s': unknown type '%s'", l->no, f->name,
-		    parse_munin_quote(l->val, l->vend, q2));
-	} else if (parse_munin_is(l->attr, l->aend, "min") ||
-	    parse_munin_is(l->attr, l->aend, "max")) {
+		    parse_util_quote(l->val, (size_t)(l->vend - l->val), q2,
+		        sizeof q2));
+	} else if (parse_util_equal(l->attr, l->aend, "min") ||
+	    parse_util_equal(l->attr, l->aend, "max")) {
 		if (parse_munin_number_or_u(l->val, l->vend, &v) != 0) {
 			parse_munin_error(&out->errors, &out->nerrors,
 			    "line %u: field '%s': bad %s '%s'", l->no,
-			    parse_munin_quote(l->name, l->nend, q1),
+			    parse_util_quote(l->name,
+			        (size_t)(l->nend - l->name), q1, sizeof q1),
 			    l->attr[1] == 'i' ? "min" : "max",
-			    parse_munin_quote(l->val, l->vend, q2));
+			    parse_util_quote(l->val, (size_t)(l->vend - l->val),
+			        q2, sizeof q2));
 			return;
 		}
 		if (l->attr[1] == 'i')
@@ -374,10 +267,8 @@ parse_munin_config_dedup(struct parse_munin_config *out)
 		parse_munin_error(&out->errors, &out->nerrors,
 		    "field '%s': data source name '%s' already used by field "
 		    "'%s', ignored",
-		    parse_munin_quote(f->name, f->name + strlen(f->name), q1),
-		    f->ds,
-		    parse_munin_quote(out->fields[j].name,
-		        out->fields[j].name + strlen(out->fields[j].name), q2));
+		    parse_util_quote_str(f->name, q1, sizeof q1), f->ds,
+		    parse_util_quote_str(out->fields[j].name, q2, sizeof q2));
 		free(f->name);
 		free(f->label);
 	}
@@ -401,25 +292,27 @@ parse_munin_config(const char *buf, size_t len, struct parse_munin_config *out)
 	for (p = buf, end = buf + len; parse_munin_next(&p, end, &no, &l);) {
 		if (l.attr != NULL) {
 			parse_munin_config_field(out, &cap, &ix, &l, &full);
-		} else if (parse_munin_is(l.key, l.kend, "graph_title")) {
+		} else if (parse_util_equal(l.key, l.kend, "graph_title")) {
 			free(out->title);
-			out->title = parse_munin_text(l.val, l.vend);
-		} else if (parse_munin_is(l.key, l.kend, "graph_vlabel")) {
+			out->title =
+			    parse_util_text(l.val, (size_t)(l.vend - l.val));
+		} else if (parse_util_equal(l.key, l.kend, "graph_vlabel")) {
 			free(out->vlabel);
-			out->vlabel = parse_munin_text(l.val, l.vend);
-		} else if (parse_munin_is(l.key, l.kend, "multigraph")) {
+			out->vlabel =
+			    parse_util_text(l.val, (size_t)(l.vend - l.val));
+		} else if (parse_util_equal(l.key, l.kend, "multigraph")) {
 			parse_munin_error(&out->errors, &out->nerrors,
 			    "line %u: multigraph not supported, the rest is "
 			    "ignored",
 			    l.no);
 			break;
-		} else if (l.kend - l.key < 6 ||
-		    memcmp(l.key, "graph_", 6) != 0) {
-			if (!parse_munin_is(l.key, l.kend, "host_name") &&
-			    !parse_munin_is(l.key, l.kend, "update_rate"))
+		} else if (parse_util_prefix(l.key, l.kend, "graph_") == NULL) {
+			if (!parse_util_equal(l.key, l.kend, "host_name") &&
+			    !parse_util_equal(l.key, l.kend, "update_rate"))
 				parse_munin_error(&out->errors, &out->nerrors,
 				    "line %u: unexpected line '%s'", l.no,
-				    parse_munin_quote(l.p, l.end, q));
+				    parse_util_quote(l.p, (size_t)(l.end - l.p),
+				        q, sizeof q));
 		}
 	}
 	parse_munin_config_dedup(out);
@@ -464,21 +357,23 @@ parse_munin_values(const char *buf, size_t len, struct parse_munin_values *out)
 	if (len == 0)
 		buf = "";
 	for (p = buf, end = buf + len; parse_munin_next(&p, end, &no, &l);) {
-		if (parse_munin_is(l.key, l.kend, "multigraph")) {
+		if (parse_util_equal(l.key, l.kend, "multigraph")) {
 			parse_munin_error(&out->errors, &out->nerrors,
 			    "line %u: multigraph not supported, the rest is "
 			    "ignored",
 			    l.no);
 			break;
 		}
-		if (l.attr != NULL && parse_munin_is(l.attr, l.aend, "extinfo"))
+		if (l.attr != NULL &&
+		    parse_util_equal(l.attr, l.aend, "extinfo"))
 			continue;
 		if (l.attr == NULL ||
-		    !parse_munin_is(l.attr, l.aend, "value") ||
+		    !parse_util_equal(l.attr, l.aend, "value") ||
 		    !parse_munin_valid_name(l.name, l.nend)) {
 			parse_munin_error(&out->errors, &out->nerrors,
 			    "line %u: unexpected line '%s'", l.no,
-			    parse_munin_quote(l.p, l.end, q1));
+			    parse_util_quote(l.p, (size_t)(l.end - l.p), q1,
+			        sizeof q1));
 			continue;
 		}
 		memset(&mv, 0, sizeof mv);
@@ -486,8 +381,10 @@ parse_munin_values(const char *buf, size_t len, struct parse_munin_values *out)
 		    0) {
 			parse_munin_error(&out->errors, &out->nerrors,
 			    "line %u: field '%s': bad value '%s'", l.no,
-			    parse_munin_quote(l.name, l.nend, q1),
-			    parse_munin_quote(l.val, l.vend, q2));
+			    parse_util_quote(l.name, (size_t)(l.nend - l.name),
+			        q1, sizeof q1),
+			    parse_util_quote(l.val, (size_t)(l.vend - l.val),
+			        q2, sizeof q2));
 			continue;
 		}
 		parse_dsname(l.name, (size_t)(l.nend - l.name), mv.ds);
@@ -497,8 +394,9 @@ parse_munin_values(const char *buf, size_t len, struct parse_munin_values *out)
 			o = &out->values[*slot - 1];
 			parse_munin_error(&out->errors, &out->nerrors,
 			    "line %u: field '%s': %s, ignored", l.no,
-			    parse_munin_quote(l.name, l.nend, q1),
-			    parse_munin_is(l.name, l.nend, o->name)
+			    parse_util_quote(l.name, (size_t)(l.nend - l.name),
+			        q1, sizeof q1),
+			    parse_util_equal(l.name, l.nend, o->name)
 			        ? "value repeated"
 			        : "data source name already has a value");
 			continue;
@@ -533,9 +431,7 @@ parse_munin_config_free(struct parse_munin_config *mc)
 		free(mc->fields[i].label);
 	}
 	free(mc->fields);
-	for (i = 0; i < mc->nerrors; i++)
-		free(mc->errors[i]);
-	free(mc->errors);
+	parse_util_errors_free(mc->errors, mc->nerrors);
 	free(mc->title);
 	free(mc->vlabel);
 	memset(mc, 0, sizeof *mc);
@@ -551,8 +447,6 @@ parse_munin_values_free(struct parse_munin_values *mv)
 	for (i = 0; i < mv->nvalues; i++)
 		free(mv->values[i].name);
 	free(mv->values);
-	for (i = 0; i < mv->nerrors; i++)
-		free(mv->errors[i]);
-	free(mv->errors);
+	parse_util_errors_free(mv->errors, mv->nerrors);
 	memset(mv, 0, sizeof *mv);
 }

@@ -7,17 +7,15 @@
  * that a flood of duplicates costs no more than other items.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse_nagios.h"
+#include "parse_util.h"
 #include "xmalloc.h"
 
 #define PARSE_NAGIOS_QUOTE 64 /* bytes of input quoted in an error */
-#define PARSE_NAGIOS_NUMBER 512 /* longest number text that is read */
 #define PARSE_NAGIOS_SLOTS (2 * PARSE_NAGIOS_MAX_PERF) /* never full */
 
 struct parse_nagios_state {
@@ -45,116 +43,10 @@ static const struct {
 	{ "c", 1 },
 };
 
-static void __attribute__((format(printf, 2, 3)))
-parse_nagios_error(struct parse_nagios *out, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (out->nerrors >= PARSE_NAGIOS_MAX_ERRORS)
-		return;
-	if (out->nerrors == PARSE_NAGIOS_MAX_ERRORS - 1)
-		strcpy(msg, "too many errors, the rest are not reported");
-	else {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		va_end(ap);
-	}
-	out->errors =
-	    xreallocarray(out->errors, out->nerrors + 1, sizeof *out->errors);
-	out->errors[out->nerrors++] = xstrdup(msg);
-}
-
-/*
- * p[0..end) made fit for an error message: at most PARSE_NAGIOS_QUOTE bytes,
- * anything but printable ASCII as '?', so that the message is one short,
- * printable line whatever the input.
- */
-static const char *
-parse_nagios_quote(const char *p, const char *end,
-    char buf[PARSE_NAGIOS_QUOTE + 4])
-{
-	size_t i, n = (size_t)(end - p);
-
-	if (n > PARSE_NAGIOS_QUOTE)
-		n = PARSE_NAGIOS_QUOTE;
-	for (i = 0; i < n; i++)
-		buf[i] = (p[i] >= ' ' && p[i] <= '~') ? p[i] : '?';
-	if ((size_t)(end - p) > n) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static int
-parse_nagios_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* A copy of p[0..n) as a string, NUL bytes turned into '?'. */
-static char *
-parse_nagios_text(const char *p, size_t n)
-{
-	char *s = xmalloc(n + 1);
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		s[i] = p[i] == '\0' ? '?' : p[i];
-	s[n] = '\0';
-	return s;
-}
-
-/* End of the decimal number that starts at p; p itself if there is none. */
-static const char *
-parse_nagios_scan_number(const char *p, const char *end)
-{
-	const char *q = p, *e;
-	int digits = 0;
-
-	if (q < end && (*q == '+' || *q == '-'))
-		q++;
-	for (; q < end && *q >= '0' && *q <= '9'; q++)
-		digits = 1;
-	if (q < end && *q == '.') {
-		for (q++; q < end && *q >= '0' && *q <= '9'; q++)
-			digits = 1;
-	}
-	if (!digits)
-		return p;
-	if (q < end && (*q == 'e' || *q == 'E')) {
-		e = q + 1;
-		if (e < end && (*e == '+' || *e == '-'))
-			e++;
-		if (e < end && *e >= '0' && *e <= '9') {
-			while (e < end && *e >= '0' && *e <= '9')
-				e++;
-			q = e;
-		}
-	}
-	return q;
-}
-
-/*
- * p[0..end) as a finite decimal number, all of it; 0 or -1. The syntax is
- * checked first, so strtod never sees "nan", "inf", hex or blanks.
- */
-static int
-parse_nagios_number(const char *p, const char *end, double *v)
-{
-	char buf[PARSE_NAGIOS_NUMBER];
-	size_t n = (size_t)(end - p);
-
-	if (n == 0 || n >= sizeof buf ||
-	    parse_nagios_scan_number(p, end) != end)
-		return -1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	*v = strtod(buf, NULL);
-	return isfinite(*v) ? 0 : -1;
-}
+/* Errors go to out's list, PARSE_NAGIOS_MAX_ERRORS at most. */
+#define parse_nagios_error(out, ...)                      \
+	parse_util_error(&(out)->errors, &(out)->nerrors, \
+	    PARSE_NAGIOS_MAX_ERRORS, __VA_ARGS__)
 
 /*
  * A warn or crit field: empty, a plain number (kept, normalised) or a range
@@ -170,7 +62,7 @@ parse_nagios_threshold(const char *p, const char *end, double mult, double *v)
 	*v = NAN;
 	if (p == end)
 		return 0;
-	if (parse_nagios_number(p, end, &x) == 0) {
+	if (parse_util_number(p, end, &x) == 0) {
 		if (isfinite(x * mult))
 			*v = x * mult;
 		return 0;
@@ -178,11 +70,11 @@ parse_nagios_threshold(const char *p, const char *end, double mult, double *v)
 	if (*p == '@')
 		p++;
 	if ((colon = memchr(p, ':', (size_t)(end - p))) == NULL)
-		return parse_nagios_number(p, end, &x); /* "@10" */
+		return parse_util_number(p, end, &x) == 0 ? 0 : -1; /* "@10" */
 	if (colon != p && !(colon - p == 1 && *p == '~') &&
-	    parse_nagios_number(p, colon, &x) != 0)
+	    parse_util_number(p, colon, &x) != 0)
 		return -1;
-	if (colon + 1 != end && parse_nagios_number(colon + 1, end, &x) != 0)
+	if (colon + 1 != end && parse_util_number(colon + 1, end, &x) != 0)
 		return -1;
 	return 0;
 }
@@ -194,7 +86,7 @@ parse_nagios_limit(const char *p, const char *end, double mult, double *v)
 	*v = NAN;
 	if (p == end)
 		return 0;
-	if (parse_nagios_number(p, end, v) != 0) {
+	if (parse_util_number(p, end, v) != 0) {
 		*v = NAN;
 		return -1;
 	}
@@ -232,14 +124,9 @@ parse_nagios_label(const char *p, const char *end, int quoted)
 static unsigned short *
 parse_nagios_slot(struct parse_nagios_state *st, const char *ds)
 {
-	const unsigned char *p = (const unsigned char *)ds;
-	uint32_t h = 0x811c9dc5;
+	uint32_t h = parse_util_hash(PARSE_UTIL_HASH, ds, strlen(ds));
 	unsigned short *slot;
 
-	for (; *p != '\0'; p++) {
-		h ^= *p;
-		h *= 0x01000193;
-	}
 	for (h %= PARSE_NAGIOS_SLOTS;; h = (h + 1) % PARSE_NAGIOS_SLOTS) {
 		slot = &st->slots[h];
 		if (*slot == 0 || strcmp(st->out->perf[*slot - 1].ds, ds) == 0)
@@ -300,8 +187,8 @@ parse_nagios_item(struct parse_nagios_state *st, unsigned line,
 		q = f[0] + 1;
 		pf.value = NAN;
 	} else {
-		q = parse_nagios_scan_number(f[0], fend[0]);
-		if (q == f[0] || parse_nagios_number(f[0], q, &pf.value) != 0) {
+		q = parse_util_scan_number(f[0], fend[0]);
+		if (q == f[0] || parse_util_number(f[0], q, &pf.value) != 0) {
 			why = "bad value";
 			goto bad;
 		}
@@ -323,8 +210,9 @@ parse_nagios_item(struct parse_nagios_state *st, unsigned line,
 		}
 		parse_nagios_error(out,
 		    "line %u: bad perfdata item '%s': unknown unit '%s'", line,
-		    parse_nagios_quote(item, iend, quote),
-		    parse_nagios_quote(q, fend[0], uq));
+		    parse_util_quote(item, (size_t)(iend - item), quote,
+		        sizeof quote),
+		    parse_util_quote(q, (size_t)(fend[0] - q), uq, sizeof uq));
 		return;
 	}
 	pf.value *= mult;
@@ -365,8 +253,11 @@ parse_nagios_item(struct parse_nagios_state *st, unsigned line,
 			continue;
 		parse_nagios_error(out,
 		    "line %u: perfdata item '%s': bad %s '%s', ignored", line,
-		    parse_nagios_quote(item, iend, quote), extra_names[i - 1],
-		    parse_nagios_quote(f[i], fend[i], uq));
+		    parse_util_quote(item, (size_t)(iend - item), quote,
+		        sizeof quote),
+		    extra_names[i - 1],
+		    parse_util_quote(f[i], (size_t)(fend[i] - f[i]), uq,
+		        sizeof uq));
 	}
 	if (strcmp(pf.uom, "%") == 0) {
 		if (isnan(pf.min))
@@ -386,7 +277,8 @@ parse_nagios_item(struct parse_nagios_state *st, unsigned line,
 
 bad:
 	parse_nagios_error(out, "line %u: bad perfdata item '%s': %s", line,
-	    parse_nagios_quote(item, iend, quote), why);
+	    parse_util_quote(item, (size_t)(iend - item), quote, sizeof quote),
+	    why);
 }
 
 /* The performance data in p[0..end), one line of it. */
@@ -399,8 +291,7 @@ parse_nagios_perfdata(struct parse_nagios_state *st, unsigned line,
 	int quoted;
 
 	for (;;) {
-		while (p < end && parse_nagios_space(*p))
-			p++;
+		p = parse_util_skip_blanks(p, end);
 		if (p == end || st->full)
 			return;
 		if (st->out->nperf == PARSE_NAGIOS_MAX_PERF) {
@@ -427,7 +318,9 @@ parse_nagios_perfdata(struct parse_nagios_state *st, unsigned line,
 				parse_nagios_error(st->out,
 				    "line %u: bad perfdata item '%s': "
 				    "unterminated quote",
-				    line, parse_nagios_quote(item, end, quote));
+				    line,
+				    parse_util_quote(item, (size_t)(end - item),
+				        quote, sizeof quote));
 				return;
 			}
 			label = p + 1;
@@ -435,44 +328,32 @@ parse_nagios_perfdata(struct parse_nagios_state *st, unsigned line,
 			p = q + 1;
 		} else {
 			for (q = p;
-			     q < end && *q != '=' && !parse_nagios_space(*q);
-			     q++)
+			     q < end && *q != '=' && !parse_util_blank(*q); q++)
 				;
 			label = p;
 			lend = p = q;
 		}
 		if (p == end || *p != '=') {
-			while (p < end && !parse_nagios_space(*p))
+			while (p < end && !parse_util_blank(*p))
 				p++;
 			parse_nagios_error(st->out,
 			    "line %u: bad perfdata item '%s': no '='", line,
-			    parse_nagios_quote(item, p, quote));
+			    parse_util_quote(item, (size_t)(p - item), quote,
+			        sizeof quote));
 			continue;
 		}
-		for (q = ++p; p < end && !parse_nagios_space(*p); p++)
+		for (q = ++p; p < end && !parse_util_blank(*p); p++)
 			;
 		parse_nagios_item(st, line, item, p, label, lend, quoted, q, p);
 	}
-}
-
-/* s[0..n) without blanks at its ends (NUL bytes are not blanks). */
-static size_t
-parse_nagios_trim(const char **s, size_t n)
-{
-	while (n > 0 && parse_nagios_space(**s)) {
-		(*s)++;
-		n--;
-	}
-	while (n > 0 && parse_nagios_space((*s)[n - 1]))
-		n--;
-	return n;
 }
 
 void
 parse_nagios(const char *buf, size_t len, struct parse_nagios *out)
 {
 	struct parse_nagios_state st = { out, 0, 0, { 0 } };
-	const char *p, *end, *eol, *next, *bar, *t;
+	const char *p, *end, *eol, *next, *bar;
+	struct parse_util_span t;
 	size_t n, ltlen = 0;
 	unsigned line = 0;
 	int in_perf = 0;
@@ -485,10 +366,7 @@ parse_nagios(const char *buf, size_t len, struct parse_nagios *out)
 
 	for (p = buf, end = buf + len; p < end; p = next) {
 		line++;
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) != NULL)
-			next = eol + 1;
-		else
-			next = eol = end;
+		eol = parse_util_line(p, end, &next);
 		if (eol > p && eol[-1] == '\r')
 			eol--;
 		if (in_perf) {
@@ -496,19 +374,18 @@ parse_nagios(const char *buf, size_t len, struct parse_nagios *out)
 			continue;
 		}
 		bar = memchr(p, '|', (size_t)(eol - p));
-		t = p;
-		n = parse_nagios_trim(&t,
-		    (size_t)((bar != NULL ? bar : eol) - p));
+		t = parse_util_trim(p, bar != NULL ? bar : eol);
 		if (line == 1)
-			out->message = parse_nagios_text(t, n);
+			out->message =
+			    parse_util_text(t.p, (size_t)(t.end - t.p));
 		else {
 			/* Keep indentation, not blank lines at the start. */
 			if (ltlen > 0)
 				out->long_text[ltlen++] = '\n';
-			if (n > 0) {
+			if (t.end > t.p) {
 				memcpy(out->long_text + ltlen, p,
-				    (size_t)(t - p) + n);
-				ltlen += (size_t)(t - p) + n;
+				    (size_t)(t.end - p));
+				ltlen += (size_t)(t.end - p);
 			}
 		}
 		if (bar != NULL) {
@@ -537,9 +414,7 @@ parse_nagios_free(struct parse_nagios *pn)
 	for (i = 0; i < pn->nperf; i++)
 		free(pn->perf[i].label);
 	free(pn->perf);
-	for (i = 0; i < pn->nerrors; i++)
-		free(pn->errors[i]);
-	free(pn->errors);
+	parse_util_errors_free(pn->errors, pn->nerrors);
 	free(pn->message);
 	free(pn->long_text);
 	memset(pn, 0, sizeof *pn);

@@ -5,18 +5,16 @@
  * linear in the input.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "parse_putval.h"
+#include "parse_util.h"
 #include "xmalloc.h"
 
 #define PARSE_PUTVAL_QUOTE 64 /* bytes of input quoted in an error */
-#define PARSE_PUTVAL_NUMBER 512 /* longest number text that is read */
 #define PARSE_PUTVAL_TIME_MAX 1e15 /* epoch seconds: far off, fits */
 
 struct parse_putval_state {
@@ -26,85 +24,10 @@ struct parse_putval_state {
 	int full; /* PARSE_PUTVAL_MAX entries kept: stop */
 };
 
-static void __attribute__((format(printf, 2, 3)))
-parse_putval_error(struct parse_putvals *out, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (out->nerrors >= PARSE_PUTVAL_MAX_ERRORS)
-		return;
-	if (out->nerrors == PARSE_PUTVAL_MAX_ERRORS - 1)
-		strcpy(msg, "too many errors, the rest are not reported");
-	else {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		va_end(ap);
-	}
-	out->errors =
-	    xreallocarray(out->errors, out->nerrors + 1, sizeof *out->errors);
-	out->errors[out->nerrors++] = xstrdup(msg);
-}
-
-/*
- * p[0..n) made fit for an error message: at most PARSE_PUTVAL_QUOTE bytes,
- * anything but printable ASCII as '?'.
- */
-static const char *
-parse_putval_quote(const char *p, size_t n, char buf[PARSE_PUTVAL_QUOTE + 4])
-{
-	size_t i, m = n > PARSE_PUTVAL_QUOTE ? PARSE_PUTVAL_QUOTE : n;
-
-	for (i = 0; i < m; i++)
-		buf[i] = (p[i] >= ' ' && p[i] <= '~') ? p[i] : '?';
-	if (n > m) {
-		memcpy(buf + m, "...", 3);
-		m += 3;
-	}
-	buf[m] = '\0';
-	return buf;
-}
-
-static int
-parse_putval_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/*
- * p[0..end) as a finite decimal number (sign, digits, point, exponent), all
- * of it; 0 or -1. The syntax is checked first, so strtod never sees "nan",
- * "inf", hex or blanks.
- */
-static int
-parse_putval_number(const char *p, const char *end, double *v)
-{
-	char buf[PARSE_PUTVAL_NUMBER];
-	const char *q = p;
-	size_t n = (size_t)(end - p);
-	int digits = 0;
-
-	if (q < end && (*q == '+' || *q == '-'))
-		q++;
-	for (; q < end && *q >= '0' && *q <= '9'; q++)
-		digits = 1;
-	if (q < end && *q == '.') {
-		for (q++; q < end && *q >= '0' && *q <= '9'; q++)
-			digits = 1;
-	}
-	if (digits && q < end && (*q == 'e' || *q == 'E')) {
-		if (++q < end && (*q == '+' || *q == '-'))
-			q++;
-		for (digits = 0; q < end && *q >= '0' && *q <= '9'; q++)
-			digits = 1;
-	}
-	if (!digits || q != end || n >= sizeof buf)
-		return -1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	*v = strtod(buf, NULL);
-	return isfinite(*v) ? 0 : -1;
-}
+/* Errors go to out's list, PARSE_PUTVAL_MAX_ERRORS at most. */
+#define parse_putval_error(out, ...)                      \
+	parse_util_error(&(out)->errors, &(out)->nerrors, \
+	    PARSE_PUTVAL_MAX_ERRORS, __VA_ARGS__)
 
 /*
  * The next word at *pp (before end) into a new string *w of *wlen bytes (it
@@ -122,8 +45,7 @@ parse_putval_word(const char **pp, const char *end, char **w, size_t *wlen)
 	int quoted = 0;
 	char *s;
 
-	while (p < end && parse_putval_space(*p))
-		p++;
+	p = parse_util_skip_blanks(p, end);
 	if (p == end) {
 		*pp = p;
 		return 0;
@@ -142,7 +64,7 @@ parse_putval_word(const char **pp, const char *end, char **w, size_t *wlen)
 				s[n++] = *p++;
 			continue;
 		}
-		if (parse_putval_space(*p))
+		if (parse_util_blank(*p))
 			break;
 		if (*p == '"' && (n == 0 || n == after_eq)) {
 			quoted = 1;
@@ -153,8 +75,7 @@ parse_putval_word(const char **pp, const char *end, char **w, size_t *wlen)
 			after_eq = n + 1;
 		s[n++] = *p++;
 	}
-	if (quoted == 1 ||
-	    (quoted == -1 && p < end && !parse_putval_space(*p))) {
+	if (quoted == 1 || (quoted == -1 && p < end && !parse_util_blank(*p))) {
 		free(s);
 		*pp = end;
 		return -1;
@@ -214,15 +135,15 @@ parse_putval_list(struct parse_putval_state *st, const struct parse_putval *id,
 	if ((fe = memchr(p, ':', n)) == NULL) {
 		parse_putval_error(st->out,
 		    "line %u: value list '%s' has no values", st->line,
-		    parse_putval_quote(w, n, quote));
+		    parse_util_quote(w, n, quote, sizeof quote));
 		return;
 	}
 	if (fe - p == 1 && *p == 'N')
 		t = 0;
-	else if (parse_putval_number(p, fe, &t) != 0 || t < 0 ||
+	else if (parse_util_number(p, fe, &t) != 0 || t < 0 ||
 	    t >= PARSE_PUTVAL_TIME_MAX) {
 		parse_putval_error(st->out, "line %u: bad time '%s'", st->line,
-		    parse_putval_quote(p, (size_t)(fe - p), vq));
+		    parse_util_quote(p, (size_t)(fe - p), vq, sizeof vq));
 		return;
 	}
 	/* Count before allocating, so a huge list costs nothing. */
@@ -251,15 +172,16 @@ parse_putval_list(struct parse_putval_state *st, const struct parse_putval *id,
 			fe = end;
 		if (fe - f == 1 && *f == 'U')
 			e.values[e.nvalues] = NAN;
-		else if (parse_putval_number(f, fe, &e.values[e.nvalues]) !=
-		    0) {
+		else if (parse_util_number(f, fe, &e.values[e.nvalues]) != 0) {
 			e.values[e.nvalues] = NAN;
 			parse_putval_error(st->out,
 			    "line %u: bad value '%s' (number %zu of '%s'), "
 			    "stored as U",
 			    st->line,
-			    parse_putval_quote(f, (size_t)(fe - f), vq),
-			    e.nvalues + 1, parse_putval_quote(w, n, quote));
+			    parse_util_quote(f, (size_t)(fe - f), vq,
+			        sizeof vq),
+			    e.nvalues + 1,
+			    parse_util_quote(w, n, quote, sizeof quote));
 		}
 		e.nvalues++;
 	}
@@ -306,7 +228,7 @@ parse_putval_line(struct parse_putval_state *st, const char *p, const char *end)
 	r = parse_putval_identifier(w, n, &id, &why);
 	if (r != 0) {
 		parse_putval_error(st->out, "line %u: bad identifier '%s': %s",
-		    st->line, parse_putval_quote(w, n, quote), why);
+		    st->line, parse_util_quote(w, n, quote, sizeof quote), why);
 		free(w);
 		return;
 	}
@@ -316,13 +238,14 @@ parse_putval_line(struct parse_putval_state *st, const char *p, const char *end)
 			parse_putval_list(st, &id, w, n);
 			lists++;
 		} else if (eq - w == 8 && strncasecmp(w, "interval", 8) == 0) {
-			if (parse_putval_number(eq + 1, w + n, &iv) != 0 ||
+			if (parse_util_number(eq + 1, w + n, &iv) != 0 ||
 			    iv <= 0) {
 				parse_putval_error(st->out,
 				    "line %u: bad interval '%s', ignored",
 				    st->line,
-				    parse_putval_quote(eq + 1,
-				        (size_t)(w + n - eq - 1), quote));
+				    parse_util_quote(eq + 1,
+				        (size_t)(w + n - eq - 1), quote,
+				        sizeof quote));
 			} else
 				id.interval = iv;
 		}
@@ -340,31 +263,27 @@ parse_putval(const char *buf, size_t len, struct parse_putvals *out)
 {
 	struct parse_putval_state st = { out, 0, 0, 0 };
 	char quote[PARSE_PUTVAL_QUOTE + 4];
-	const char *p, *end, *eol, *next, *q;
+	const char *p, *end, *next, *q;
+	struct parse_util_span t;
 
 	memset(out, 0, sizeof *out);
 	if (len == 0)
 		buf = "";
 	for (p = buf, end = buf + len; p < end && !st.full; p = next) {
 		st.line++;
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) != NULL)
-			next = eol + 1;
-		else
-			next = eol = end;
-		while (p < eol && parse_putval_space(*p))
-			p++;
-		while (eol > p && parse_putval_space(eol[-1]))
-			eol--;
-		if (p == eol)
+		t = parse_util_trim(p, parse_util_line(p, end, &next));
+		if (t.p == t.end)
 			continue;
-		for (q = p; q < eol && !parse_putval_space(*q); q++)
+		for (q = t.p; q < t.end && !parse_util_blank(*q); q++)
 			;
-		if (q - p == 6 && strncasecmp(p, "PUTVAL", 6) == 0)
-			parse_putval_line(&st, q, eol);
-		else if (!(q - p == 8 && strncasecmp(p, "PUTNOTIF", 8) == 0))
+		if (q - t.p == 6 && strncasecmp(t.p, "PUTVAL", 6) == 0)
+			parse_putval_line(&st, q, t.end);
+		else if (!(q - t.p == 8 &&
+		             strncasecmp(t.p, "PUTNOTIF", 8) == 0))
 			parse_putval_error(out,
 			    "line %u: not a PUTVAL line '%s'", st.line,
-			    parse_putval_quote(p, (size_t)(eol - p), quote));
+			    parse_util_quote(t.p, (size_t)(t.end - t.p), quote,
+			        sizeof quote));
 	}
 }
 
@@ -378,8 +297,6 @@ parse_putval_free(struct parse_putvals *pv)
 	for (i = 0; i < pv->n; i++)
 		parse_putval_entry_free(&pv->vals[i]);
 	free(pv->vals);
-	for (i = 0; i < pv->nerrors; i++)
-		free(pv->errors[i]);
-	free(pv->errors);
+	parse_util_errors_free(pv->errors, pv->nerrors);
 	memset(pv, 0, sizeof *pv);
 }

@@ -8,13 +8,12 @@
  */
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse_rlmstat.h"
+#include "parse_util.h"
 #include "xmalloc.h"
 
 #define PARSE_RLMSTAT_QUOTE 64 /* bytes of input quoted in an error */
@@ -26,10 +25,6 @@ enum parse_rlmstat_section {
 	PARSE_RLMSTAT_SEC_TABLE, /* --------- ISV servers ---------- */
 	PARSE_RLMSTAT_SEC_POOL, /* ISV license pool status on ... */
 	PARSE_RLMSTAT_SEC_USAGE, /* ISV license usage status on ... */
-};
-
-struct parse_rlmstat_span {
-	const char *p, *end;
 };
 
 struct parse_rlmstat_state {
@@ -48,110 +43,25 @@ struct parse_rlmstat_state {
 	unsigned short slots[PARSE_RLMSTAT_SLOTS];
 };
 
-static void __attribute__((format(printf, 2, 3)))
-parse_rlmstat_error(struct parse_rlmstat *out, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (out->nerrors >= PARSE_RLMSTAT_MAX_ERRORS)
-		return;
-	if (out->nerrors == PARSE_RLMSTAT_MAX_ERRORS - 1)
-		strcpy(msg, "too many errors, the rest are not reported");
-	else {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		va_end(ap);
-	}
-	out->errors =
-	    xreallocarray(out->errors, out->nerrors + 1, sizeof *out->errors);
-	out->errors[out->nerrors++] = xstrdup(msg);
-}
-
-/*
- * p[0..end) made fit for an error message: at most PARSE_RLMSTAT_QUOTE
- * bytes, anything but printable ASCII as '?'.
- */
-static const char *
-parse_rlmstat_quote(const char *p, const char *end,
-    char buf[PARSE_RLMSTAT_QUOTE + 4])
-{
-	size_t i, n = (size_t)(end - p);
-
-	if (n > PARSE_RLMSTAT_QUOTE)
-		n = PARSE_RLMSTAT_QUOTE;
-	for (i = 0; i < n; i++)
-		buf[i] = (p[i] >= ' ' && p[i] <= '~') ? p[i] : '?';
-	if ((size_t)(end - p) > n) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static const char *
-parse_rlmstat_quote_str(const char *s, char buf[PARSE_RLMSTAT_QUOTE + 4])
-{
-	return parse_rlmstat_quote(s, s + strlen(s), buf);
-}
+/* Errors go to out's list, PARSE_RLMSTAT_MAX_ERRORS at most. */
+#define parse_rlmstat_error(out, ...)                     \
+	parse_util_error(&(out)->errors, &(out)->nerrors, \
+	    PARSE_RLMSTAT_MAX_ERRORS, __VA_ARGS__)
 
 static void
 parse_rlmstat_skip(struct parse_rlmstat_state *st, const char *why,
-    struct parse_rlmstat_span t)
+    struct parse_util_span t)
 {
 	char q[PARSE_RLMSTAT_QUOTE + 4];
 
 	st->out->skipped++;
 	parse_rlmstat_error(st->out, "line %zu: %s: '%s'", st->lineno, why,
-	    parse_rlmstat_quote(t.p, t.end, q));
-}
-
-static int
-parse_rlmstat_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static struct parse_rlmstat_span
-parse_rlmstat_trim(const char *p, const char *end)
-{
-	struct parse_rlmstat_span s;
-
-	while (p < end && parse_rlmstat_blank(*p))
-		p++;
-	while (end > p && parse_rlmstat_blank(end[-1]))
-		end--;
-	s.p = p;
-	s.end = end;
-	return s;
-}
-
-static int
-parse_rlmstat_prefix(struct parse_rlmstat_span s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return (size_t)(s.end - s.p) >= n && memcmp(s.p, prefix, n) == 0;
-}
-
-static int
-parse_rlmstat_equal(struct parse_rlmstat_span s, const char *str)
-{
-	size_t n = strlen(str);
-
-	return (size_t)(s.end - s.p) == n && memcmp(s.p, str, n) == 0;
-}
-
-static const char *
-parse_rlmstat_find(struct parse_rlmstat_span s, const char *needle)
-{
-	return memmem(s.p, (size_t)(s.end - s.p), needle, strlen(needle));
+	    parse_util_quote(t.p, (size_t)(t.end - t.p), q, sizeof q));
 }
 
 /* Whether "token" is in s, in any case. */
 static int
-parse_rlmstat_token(struct parse_rlmstat_span s)
+parse_rlmstat_token(struct parse_util_span s)
 {
 	const char *p;
 	size_t i;
@@ -167,26 +77,8 @@ parse_rlmstat_token(struct parse_rlmstat_span s)
 	return 0;
 }
 
-/* The next blank-separated word of *pp, moving past it; 0 if none. */
 static int
-parse_rlmstat_word(const char **pp, const char *end,
-    struct parse_rlmstat_span *w)
-{
-	const char *p = *pp;
-
-	while (p < end && parse_rlmstat_blank(*p))
-		p++;
-	if (p == end)
-		return 0;
-	w->p = p;
-	while (p < end && !parse_rlmstat_blank(*p))
-		p++;
-	w->end = *pp = p;
-	return 1;
-}
-
-static int
-parse_rlmstat_digits(struct parse_rlmstat_span s)
+parse_rlmstat_digits(struct parse_util_span s)
 {
 	const char *p;
 
@@ -201,7 +93,7 @@ parse_rlmstat_digits(struct parse_rlmstat_span s)
 
 /* A version word: 'v' and a digit, as in "v3.0", "v2024.0701,". */
 static int
-parse_rlmstat_version(struct parse_rlmstat_span w)
+parse_rlmstat_version(struct parse_util_span w)
 {
 	return w.end - w.p >= 2 && w.p[0] == 'v' && w.p[1] >= '0' &&
 	    w.p[1] <= '9';
@@ -211,7 +103,7 @@ parse_rlmstat_version(struct parse_rlmstat_span w)
  * A count, s all of it: 0 and *v, or the reason it is not one (*v NAN).
  */
 static const char *
-parse_rlmstat_count(struct parse_rlmstat_span s, double *v)
+parse_rlmstat_count(struct parse_util_span s, double *v)
 {
 	const char *p = s.p;
 	uint64_t n = 0;
@@ -234,18 +126,6 @@ parse_rlmstat_count(struct parse_rlmstat_span s, double *v)
 	return NULL;
 }
 
-static uint32_t
-parse_rlmstat_hash(uint32_t h, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		h ^= *p;
-		h *= 0x01000193;
-	}
-	return h;
-}
-
 /* The product (isv, name), made if new; NULL past the cap. */
 static struct parse_rlmstat_product *
 parse_rlmstat_product(struct parse_rlmstat_state *st, const char *name)
@@ -255,8 +135,8 @@ parse_rlmstat_product(struct parse_rlmstat_state *st, const char *name)
 	unsigned short *slot;
 	uint32_t h;
 
-	h = parse_rlmstat_hash(0x811c9dc5, st->isv);
-	h = parse_rlmstat_hash(h ^ 0xff, name) % PARSE_RLMSTAT_SLOTS;
+	h = parse_util_hash(PARSE_UTIL_HASH, st->isv, strlen(st->isv));
+	h = parse_util_hash(h ^ 0xff, name, strlen(name)) % PARSE_RLMSTAT_SLOTS;
 	for (;; h = (h + 1) % PARSE_RLMSTAT_SLOTS) {
 		slot = &st->slots[h];
 		if (*slot == 0)
@@ -297,20 +177,19 @@ parse_rlmstat_flush(struct parse_rlmstat_state *st)
 	if (st->pool == NULL)
 		return;
 	parse_rlmstat_error(st->out, "line %zu: pool of %s has no count line",
-	    st->pool_line, parse_rlmstat_quote_str(st->pool, q));
+	    st->pool_line, parse_util_quote_str(st->pool, q, sizeof q));
 	free(st->pool);
 	st->pool = NULL;
 }
 
 /* "count: 1, # reservations: 0, inuse: 0, exp: 31-jan-2022" */
 static void
-parse_rlmstat_counts(struct parse_rlmstat_state *st,
-    struct parse_rlmstat_span t)
+parse_rlmstat_counts(struct parse_rlmstat_state *st, struct parse_util_span t)
 {
 	static const char *const keys[3] = { "count", "# reservations",
 		"inuse" };
 	struct parse_rlmstat_product *pr;
-	struct parse_rlmstat_span item, k, v;
+	struct parse_util_span item, k, v;
 	const char *p, *comma, *colon, *why;
 	double vals[3] = { NAN, NAN, NAN }, x;
 	int seen[3] = { 0, 0, 0 };
@@ -324,20 +203,21 @@ parse_rlmstat_counts(struct parse_rlmstat_state *st,
 	for (p = t.p; p < t.end; p = comma + 1) {
 		if ((comma = memchr(p, ',', (size_t)(t.end - p))) == NULL)
 			comma = t.end;
-		item = parse_rlmstat_trim(p, comma);
+		item = parse_util_trim(p, comma);
 		colon = memchr(item.p, ':', (size_t)(item.end - item.p));
 		if (colon == NULL)
 			continue;
-		k = parse_rlmstat_trim(item.p, colon);
-		v = parse_rlmstat_trim(colon + 1, item.end);
+		k = parse_util_trim(item.p, colon);
+		v = parse_util_trim(colon + 1, item.end);
 		for (i = 0; i < 3; i++) {
-			if (!parse_rlmstat_equal(k, keys[i]))
+			if (!parse_util_equal(k.p, k.end, keys[i]))
 				continue;
 			if (seen[i]++) {
 				parse_rlmstat_error(st->out,
 				    "line %zu: pool of %s: %s given twice",
 				    st->lineno,
-				    parse_rlmstat_quote_str(st->pool, q1),
+				    parse_util_quote_str(st->pool, q1,
+				        sizeof q1),
 				    keys[i]);
 				break;
 			}
@@ -345,9 +225,12 @@ parse_rlmstat_counts(struct parse_rlmstat_state *st,
 				parse_rlmstat_error(st->out,
 				    "line %zu: pool of %s: %s '%s': %s",
 				    st->lineno,
-				    parse_rlmstat_quote_str(st->pool, q1),
+				    parse_util_quote_str(st->pool, q1,
+				        sizeof q1),
 				    keys[i],
-				    parse_rlmstat_quote(v.p, v.end, q2), why);
+				    parse_util_quote(v.p, (size_t)(v.end - v.p),
+				        q2, sizeof q2),
+				    why);
 			vals[i] = x;
 		}
 		if (comma == t.end)
@@ -357,7 +240,8 @@ parse_rlmstat_counts(struct parse_rlmstat_state *st,
 		if (!seen[i])
 			parse_rlmstat_error(st->out,
 			    "line %zu: pool of %s: no %s", st->lineno,
-			    parse_rlmstat_quote_str(st->pool, q1), keys[i]);
+			    parse_util_quote_str(st->pool, q1, sizeof q1),
+			    keys[i]);
 	}
 	if ((pr = parse_rlmstat_product(st, st->pool)) != NULL) {
 		pr->count += vals[0];
@@ -376,20 +260,20 @@ parse_rlmstat_counts(struct parse_rlmstat_state *st,
  */
 static int
 parse_rlmstat_pool_line(struct parse_rlmstat_state *st,
-    struct parse_rlmstat_span t)
+    struct parse_util_span t)
 {
-	struct parse_rlmstat_span w0, w1, rest;
+	struct parse_util_span w0, w1, rest;
 	const char *p = t.p;
 
-	if (parse_rlmstat_prefix(t, "count:")) {
+	if (parse_util_prefix(t.p, t.end, "count:") != NULL) {
 		parse_rlmstat_counts(st, t);
 		return 1;
 	}
-	if (!parse_rlmstat_word(&p, t.end, &w0))
+	if (!parse_util_word(&p, t.end, &w0))
 		return 0;
 	if (w0.end[-1] == ':')
 		return 1; /* obsolete: 0, min_remove: 120, ... */
-	if (!parse_rlmstat_word(&p, t.end, &w1) || !parse_rlmstat_version(w1))
+	if (!parse_util_word(&p, t.end, &w1) || !parse_rlmstat_version(w1))
 		return 0;
 	parse_rlmstat_flush(st);
 	st->pool = xstrndup(w0.p, (size_t)(w0.end - w0.p));
@@ -402,16 +286,16 @@ parse_rlmstat_pool_line(struct parse_rlmstat_state *st,
 
 /* "NAME software version ..." and the like, of one server. */
 static int
-parse_rlmstat_server_info(struct parse_rlmstat_span t)
+parse_rlmstat_server_info(struct parse_util_span t)
 {
 	static const char *const after[] = { " software version ",
 		" comm version:", " Debug log filename:",
 		" Report log filename:", " ISV server status on " };
-	struct parse_rlmstat_span w;
+	struct parse_util_span w;
 	const char *p = t.p;
 	size_t i, n;
 
-	if (!parse_rlmstat_word(&p, t.end, &w))
+	if (!parse_util_word(&p, t.end, &w))
 		return 0;
 	for (i = 0; i < sizeof after / sizeof after[0]; i++) {
 		n = strlen(after[i]);
@@ -424,7 +308,7 @@ parse_rlmstat_server_info(struct parse_rlmstat_span t)
 
 /* Statistics lines of a server. */
 static int
-parse_rlmstat_stats(struct parse_rlmstat_span t)
+parse_rlmstat_stats(struct parse_util_span t)
 {
 	static const char *const first[] = { "Startup time:",
 		"Todays Statistics", "Recent Statistics", "Recent Stats",
@@ -435,13 +319,13 @@ parse_rlmstat_stats(struct parse_rlmstat_span t)
 	size_t i;
 
 	for (i = 0; i < sizeof first / sizeof first[0]; i++) {
-		if (parse_rlmstat_prefix(t, first[i]))
+		if (parse_util_prefix(t.p, t.end, first[i]) != NULL)
 			return 1;
 	}
 	/* The times under "Recent Stats": "00:16:08  13:48:32  15d 11:08:25" */
 	for (p = t.p; p < t.end; p++) {
 		if (!((*p >= '0' && *p <= '9') || *p == ':' || *p == 'd' ||
-		        parse_rlmstat_blank(*p)))
+		        parse_util_blank(*p)))
 			return 0;
 	}
 	return 1;
@@ -449,31 +333,31 @@ parse_rlmstat_stats(struct parse_rlmstat_span t)
 
 /* "csci  63133   Yes   0" under "Name Port Running Restarts". */
 static int
-parse_rlmstat_table_row(struct parse_rlmstat_span t)
+parse_rlmstat_table_row(struct parse_util_span t)
 {
-	struct parse_rlmstat_span w[5];
+	struct parse_util_span w[5];
 	const char *p = t.p;
 	int n;
 
-	for (n = 0; n < 5 && parse_rlmstat_word(&p, t.end, &w[n]); n++)
+	for (n = 0; n < 5 && parse_util_word(&p, t.end, &w[n]); n++)
 		;
-	if (n == 4 && parse_rlmstat_equal(w[0], "Name") &&
-	    parse_rlmstat_equal(w[1], "Port"))
+	if (n == 4 && parse_util_equal(w[0].p, w[0].end, "Name") &&
+	    parse_util_equal(w[1].p, w[1].end, "Port"))
 		return 1;
 	return n == 4 && parse_rlmstat_digits(w[1]) &&
-	    (parse_rlmstat_equal(w[2], "Yes") ||
-	        parse_rlmstat_equal(w[2], "No")) &&
+	    (parse_util_equal(w[2].p, w[2].end, "Yes") ||
+	        parse_util_equal(w[2].p, w[2].end, "No")) &&
 	    parse_rlmstat_digits(w[3]);
 }
 
 static void
-parse_rlmstat_line(struct parse_rlmstat_state *st, struct parse_rlmstat_span t)
+parse_rlmstat_line(struct parse_rlmstat_state *st, struct parse_util_span t)
 {
 	struct parse_rlmstat *out = st->out;
-	struct parse_rlmstat_span w;
+	struct parse_util_span w;
 	const char *p, *q;
 
-	if (parse_rlmstat_prefix(t, "Error connecting to ")) {
+	if (parse_util_prefix(t.p, t.end, "Error connecting to ") != NULL) {
 		parse_rlmstat_flush(st);
 		if (out->error == NULL)
 			out->error = xstrndup(t.p, (size_t)(t.end - t.p));
@@ -486,20 +370,21 @@ parse_rlmstat_line(struct parse_rlmstat_state *st, struct parse_rlmstat_span t)
 		for (p = t.p; p < t.end && *p == '-'; p++)
 			;
 		if (p == t.end ||
-		    parse_rlmstat_find(t, " ISV servers ") != NULL) {
+		    parse_util_find(t.p, t.end, " ISV servers ") != NULL) {
 			parse_rlmstat_flush(st);
 			st->section = p == t.end ? PARSE_RLMSTAT_SEC_NONE
 			                         : PARSE_RLMSTAT_SEC_TABLE;
 			return;
 		}
 	}
-	if (parse_rlmstat_prefix(t, "rlm status on ")) {
+	if (parse_util_prefix(t.p, t.end, "rlm status on ") != NULL) {
 		st->status = 1;
 		return;
 	}
-	if ((q = parse_rlmstat_find(t, " license pool status on ")) != NULL) {
+	if ((q = parse_util_find(t.p, t.end, " license pool status on ")) !=
+	    NULL) {
 		p = t.p;
-		if (parse_rlmstat_word(&p, q, &w) && p == q) {
+		if (parse_util_word(&p, q, &w) && p == q) {
 			parse_rlmstat_flush(st);
 			free(st->isv);
 			st->isv = xstrndup(w.p, (size_t)(w.end - w.p));
@@ -508,7 +393,8 @@ parse_rlmstat_line(struct parse_rlmstat_state *st, struct parse_rlmstat_span t)
 			return;
 		}
 	}
-	if ((q = parse_rlmstat_find(t, " license usage status on ")) != NULL) {
+	if ((q = parse_util_find(t.p, t.end, " license usage status on ")) !=
+	    NULL) {
 		parse_rlmstat_flush(st);
 		st->section = PARSE_RLMSTAT_SEC_USAGE;
 		return;
@@ -523,11 +409,11 @@ parse_rlmstat_line(struct parse_rlmstat_state *st, struct parse_rlmstat_span t)
 		return;
 	if (st->section == PARSE_RLMSTAT_SEC_USAGE) {
 		/* "converge_super v3.0: user@host 29/0 at 11/01 09:01 ..." */
-		struct parse_rlmstat_span w1;
+		struct parse_util_span w1;
 
 		p = t.p;
-		if (parse_rlmstat_word(&p, t.end, &w) &&
-		    parse_rlmstat_word(&p, t.end, &w1) &&
+		if (parse_util_word(&p, t.end, &w) &&
+		    parse_util_word(&p, t.end, &w1) &&
 		    parse_rlmstat_version(w1) && w1.end[-1] == ':')
 			return;
 	}
@@ -540,8 +426,8 @@ void
 parse_rlmstat(const char *buf, size_t len, struct parse_rlmstat *out)
 {
 	struct parse_rlmstat_state *st;
-	struct parse_rlmstat_span t;
-	const char *p, *end, *eol, *next;
+	struct parse_util_span t;
+	const char *p, *end, *next;
 
 	memset(out, 0, sizeof *out);
 	st = xcalloc(1, sizeof *st);
@@ -551,11 +437,7 @@ parse_rlmstat(const char *buf, size_t len, struct parse_rlmstat *out)
 		buf = "";
 	for (p = buf, end = buf + len; p < end; p = next) {
 		st->lineno++;
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) != NULL)
-			next = eol + 1;
-		else
-			next = eol = end;
-		t = parse_rlmstat_trim(p, eol);
+		t = parse_util_trim(p, parse_util_line(p, end, &next));
 		if (t.p == t.end)
 			continue;
 		if (memchr(t.p, '\0', (size_t)(t.end - t.p)) != NULL) {
@@ -584,9 +466,7 @@ parse_rlmstat_free(struct parse_rlmstat *pr)
 		free(pr->products[i].name);
 	}
 	free(pr->products);
-	for (i = 0; i < pr->nerrors; i++)
-		free(pr->errors[i]);
-	free(pr->errors);
+	parse_util_errors_free(pr->errors, pr->nerrors);
 	free(pr->error);
 	memset(pr, 0, sizeof *pr);
 }

@@ -5,7 +5,6 @@
  * does not fail the page. Statement ids are found again through a hash
  * index, so that work stays linear in the input.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +13,12 @@
 #include <jansson.h>
 
 #include "parse_time.h"
+#include "parse_util.h"
 #include "parse_xapi.h"
 #include "xmalloc.h"
 
 #define PARSE_XAPI_QUOTE 64 /* bytes of input quoted in an error */
 #define PARSE_XAPI_SLOTS (2 * PARSE_XAPI_MAX_STATEMENTS) /* never full */
-#define PARSE_XAPI_FLAGS \
-	(JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL)
 
 struct parse_xapi_state {
 	struct parse_xapi *out;
@@ -29,78 +27,10 @@ struct parse_xapi_state {
 	unsigned short slots[PARSE_XAPI_SLOTS];
 };
 
-static void __attribute__((format(printf, 2, 3)))
-parse_xapi_error(struct parse_xapi *out, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (out->nerrors >= PARSE_XAPI_MAX_ERRORS)
-		return;
-	if (out->nerrors == PARSE_XAPI_MAX_ERRORS - 1)
-		strcpy(msg, "too many errors, the rest are not reported");
-	else {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		va_end(ap);
-	}
-	out->errors =
-	    xreallocarray(out->errors, out->nerrors + 1, sizeof *out->errors);
-	out->errors[out->nerrors++] = xstrdup(msg);
-}
-
-/*
- * s[0..n) made fit for an error message: at most PARSE_XAPI_QUOTE bytes,
- * anything but printable ASCII as '?'.
- */
-static const char *
-parse_xapi_quote(const char *s, size_t n, char buf[PARSE_XAPI_QUOTE + 4])
-{
-	size_t i, m = n > PARSE_XAPI_QUOTE ? PARSE_XAPI_QUOTE : n;
-
-	for (i = 0; i < m; i++)
-		buf[i] = (s[i] >= ' ' && s[i] <= '~') ? s[i] : '?';
-	if (n > m) {
-		memcpy(buf + m, "...", 3);
-		m += 3;
-	}
-	buf[m] = '\0';
-	return buf;
-}
-
-/* jansson's message, which may quote input bytes, made printable. */
-static const char *
-parse_xapi_clean(json_error_t *e)
-{
-	char *p;
-
-	for (p = e->text; *p != '\0'; p++) {
-		if (*p < ' ' || *p > '~')
-			*p = '?';
-	}
-	return e->text;
-}
-
-static const char *
-parse_xapi_type(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	default:
-		return "null";
-	}
-}
+/* Errors go to out's list, PARSE_XAPI_MAX_ERRORS at most. */
+#define parse_xapi_error(out, ...)                        \
+	parse_util_error(&(out)->errors, &(out)->nerrors, \
+	    PARSE_XAPI_MAX_ERRORS, __VA_ARGS__)
 
 /*
  * The string obj.key[.key2] copied; "" and an error when it is missing,
@@ -113,48 +43,21 @@ parse_xapi_string(struct parse_xapi *out, const char *where, json_t *obj,
 {
 	json_t *v = json_object_get(obj, key);
 	const char *name = key;
-	char path[64];
+	char path[64], *s;
 
 	if (key2 != NULL) {
 		snprintf(path, sizeof path, "%s.%s", key, key2);
 		name = path;
 		if (v != NULL && !json_is_object(v)) {
 			parse_xapi_error(out, "%s: %s is %s, not an object",
-			    where, key, parse_xapi_type(v));
+			    where, key, parse_util_json_type(v));
 			return xstrdup("");
 		}
 		v = v != NULL ? json_object_get(v, key2) : NULL;
 	}
-	if (v == NULL) {
-		if (!quiet)
-			parse_xapi_error(out, "%s: no %s", where, name);
-		return xstrdup("");
-	}
-	if (!json_is_string(v)) {
-		parse_xapi_error(out, "%s: %s is %s, not a string", where, name,
-		    parse_xapi_type(v));
-		return xstrdup("");
-	}
-	if (json_string_length(v) == 0 ||
-	    strlen(json_string_value(v)) != json_string_length(v)) {
-		parse_xapi_error(out, "%s: %s is empty or holds a NUL", where,
-		    name);
-		return xstrdup("");
-	}
-	return xstrdup(json_string_value(v));
-}
-
-static uint32_t
-parse_xapi_hash(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t h = 0x811c9dc5;
-
-	for (; *p != '\0'; p++) {
-		h ^= *p;
-		h *= 0x01000193;
-	}
-	return h;
+	s = parse_util_json_string(&out->errors, &out->nerrors,
+	    PARSE_XAPI_MAX_ERRORS, where, name, v, quiet);
+	return s != NULL ? s : xstrdup("");
 }
 
 static void
@@ -181,14 +84,14 @@ parse_xapi_statement(struct parse_xapi_state *st, const char *where, json_t *v)
 
 	if (!json_is_object(v)) {
 		parse_xapi_error(out, "%s: is %s, not an object", where,
-		    parse_xapi_type(v));
+		    parse_util_json_type(v));
 		return;
 	}
 	memset(&s, 0, sizeof s);
 	s.id = parse_xapi_string(out, where, v, "id", NULL, 0);
 	if (s.id[0] != '\0') {
-		for (h = parse_xapi_hash(s.id) % PARSE_XAPI_SLOTS;;
-		     h = (h + 1) % PARSE_XAPI_SLOTS) {
+		h = parse_util_hash(PARSE_UTIL_HASH, s.id, strlen(s.id));
+		for (h %= PARSE_XAPI_SLOTS;; h = (h + 1) % PARSE_XAPI_SLOTS) {
 			slot = &st->slots[h];
 			if (*slot == 0 ||
 			    strcmp(out->statements[*slot - 1].id, s.id) == 0)
@@ -196,7 +99,7 @@ parse_xapi_statement(struct parse_xapi_state *st, const char *where, json_t *v)
 		}
 		if (*slot != 0) {
 			parse_xapi_error(out, "%s: id %s given again, dropped",
-			    where, parse_xapi_quote(s.id, strlen(s.id), q));
+			    where, parse_util_quote_str(s.id, q, sizeof q));
 			free(s.id);
 			return;
 		}
@@ -217,7 +120,7 @@ parse_xapi_statement(struct parse_xapi_state *st, const char *where, json_t *v)
 	if (s.stored[0] != '\0' &&
 	    parse_time(s.stored, strlen(s.stored), &s.stored_ns) != 0) {
 		parse_xapi_error(out, "%s: stored '%s' is not a timestamp",
-		    where, parse_xapi_quote(s.stored, strlen(s.stored), q));
+		    where, parse_util_quote_str(s.stored, q, sizeof q));
 		s.stored_ns = 0;
 	}
 
@@ -262,7 +165,7 @@ parse_xapi_page(struct parse_xapi_state *st, json_t *root)
 		return -1;
 	if (!json_is_array(list)) {
 		xasprintf(&out->error, "statements is %s, not an array",
-		    parse_xapi_type(list));
+		    parse_util_json_type(list));
 		return 0;
 	}
 	out->ok = 1;
@@ -273,7 +176,7 @@ parse_xapi_page(struct parse_xapi_state *st, json_t *root)
 	else if (more != NULL && !json_is_null(more))
 		parse_xapi_error(out, "more is %s, not a URL",
 		    json_is_string(more) ? "a string holding a NUL"
-		                         : parse_xapi_type(more));
+		                         : parse_util_json_type(more));
 	parse_xapi_list(st, "statements", list);
 	return 0;
 }
@@ -282,29 +185,12 @@ void
 parse_xapi(const char *buf, size_t len, struct parse_xapi *out)
 {
 	struct parse_xapi_state *st;
-	json_error_t e;
 	json_t *root;
 
 	memset(out, 0, sizeof *out);
-	if (len == 0)
-		buf = "";
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		buf += 3;
-		len -= 3;
-	}
-	root =
-	    json_loadb(buf, len, PARSE_XAPI_FLAGS | JSON_REJECT_DUPLICATES, &e);
-	if (root == NULL && json_error_code(&e) == json_error_duplicate_key) {
-		parse_xapi_error(out,
-		    "line %d column %d: %s; its last value is used", e.line,
-		    e.column, parse_xapi_clean(&e));
-		root = json_loadb(buf, len, PARSE_XAPI_FLAGS, &e);
-	}
-	if (root == NULL) {
-		xasprintf(&out->error, "line %d column %d: %s", e.line,
-		    e.column, parse_xapi_clean(&e));
+	if ((root = parse_util_json_load(buf, len, &out->errors, &out->nerrors,
+	         PARSE_XAPI_MAX_ERRORS, &out->error)) == NULL)
 		return;
-	}
 	st = xcalloc(1, sizeof *st);
 	st->out = out;
 	if (json_is_array(root)) {
@@ -321,7 +207,7 @@ parse_xapi(const char *buf, size_t len, struct parse_xapi *out)
 		}
 	} else
 		xasprintf(&out->error, "the document is %s, not an object",
-		    parse_xapi_type(root));
+		    parse_util_json_type(root));
 	free(st);
 	json_decref(root);
 }
@@ -337,9 +223,7 @@ parse_xapi_free(struct parse_xapi *px)
 		parse_xapi_statement_free(&px->statements[i]);
 	free(px->statements);
 	free(px->more);
-	for (i = 0; i < px->nerrors; i++)
-		free(px->errors[i]);
-	free(px->errors);
+	parse_util_errors_free(px->errors, px->nerrors);
 	free(px->error);
 	memset(px, 0, sizeof *px);
 }

@@ -33,9 +33,7 @@ static const struct itf_key xapi_keys[] = {
 	{ "url", ITF_KEY_STRING },
 	{ "verbs", ITF_KEY_PAIR_LIST },
 	{ "courses", ITF_KEY_PAIR_LIST },
-	{ "username", ITF_KEY_STRING },
-	{ "password_file", ITF_KEY_STRING },
-	{ "token_file", ITF_KEY_STRING },
+	FEEDSRC_AUTH_KEYS,
 	{ "version", ITF_KEY_STRING },
 	{ "ca_file", ITF_KEY_STRING },
 	{ "tls_verify", ITF_KEY_BOOL },
@@ -55,9 +53,6 @@ struct xapi {
 	struct feedsrc src; /* ca_file, tls_verify */
 	char *url;
 	char *origin; /* scheme://host[:port] of url, for "more" */
-	char *username;
-	char *password_file;
-	char *token_file;
 	char *version_header;
 	struct xapi_verb *verbs;
 	size_t nverbs;
@@ -85,7 +80,7 @@ xapi_configure(const struct itf_host_services *host, struct itf_instance *inst,
 {
 	struct xapi *x;
 	const char *const *from, *const *to, *s;
-	char *cause = NULL, *secret, *p;
+	char *p;
 	size_t n, i;
 	int errors = 0;
 
@@ -145,27 +140,7 @@ xapi_configure(const struct itf_host_services *host, struct itf_instance *inst,
 			x->course_series[x->ncourses++] = xstrdup(to[i]);
 		}
 	}
-	if (host->conf_string(inst, "username", &s))
-		x->username = xstrdup(s);
-	if (host->conf_string(inst, "password_file", &s))
-		x->password_file = xstrdup(s);
-	if (host->conf_string(inst, "token_file", &s))
-		x->token_file = xstrdup(s);
-	if ((x->username == NULL) != (x->password_file == NULL)) {
-		host->conf_error(inst, "username",
-		    "basic auth needs "
-		    "\"username\" and \"password_file\"");
-		errors++;
-	}
-	s = x->token_file != NULL ? x->token_file : x->password_file;
-	if (s != NULL) {
-		if ((secret = secret_read(s, &cause)) == NULL) {
-			host->conf_error(inst, NULL, "%s", cause);
-			free(cause);
-			errors++;
-		}
-		secret_free(secret);
-	}
+	errors += feedsrc_configure_auth(&x->src, host, inst);
 	xasprintf(&x->version_header, "X-Experience-API-Version: %s",
 	    host->conf_string(inst, "version", &s) ? s : XAPI_VERSION);
 	if (errors != 0) {
@@ -399,24 +374,12 @@ xapi_ask(struct xapi *x, const char *url)
 	o.headers = headers;
 	o.max_bytes = XAPI_MAX_BYTES;
 	o.timeout_ms = x->host->timeout_ms(x->inst);
-	if (x->token_file != NULL || x->password_file != NULL) {
-		secret = secret_read(x->token_file != NULL ? x->token_file
-		                                           : x->password_file,
-		    &cause);
-		if (secret == NULL) {
-			x->host->log(x->inst, ITF_LOG_ERR, "%s", cause);
-			free(cause);
-			free(first);
-			xapi_end(x, ITF_STATUS_UNKNOWN, ITF_REASON_AUTH,
-			    "no secret");
-			return;
-		}
-		if (x->token_file != NULL)
-			o.bearer = secret;
-		else {
-			o.username = x->username;
-			o.password = secret;
-		}
+	if (feedsrc_auth(&x->src, &o, &secret, &cause) != 0) {
+		x->host->log(x->inst, ITF_LOG_ERR, "%s", cause);
+		free(cause);
+		free(first);
+		xapi_end(x, ITF_STATUS_UNKNOWN, ITF_REASON_AUTH, "no secret");
+		return;
 	}
 	x->fetch =
 	    fetch_start(x->host->event_base(), &o, xapi_done_cb, x, &cause);
@@ -468,9 +431,6 @@ xapi_destroy(void *arg)
 	feedsrc_free(&x->src);
 	free(x->url);
 	free(x->origin);
-	free(x->username);
-	free(x->password_file);
-	free(x->token_file);
 	free(x->version_header);
 	for (i = 0; i < x->nverbs; i++) {
 		free(x->verbs[i].iri);
