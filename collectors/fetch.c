@@ -27,6 +27,8 @@ struct fetch {
 	size_t len;
 	size_t max;
 	int too_large;
+	void (*on_data)(const char *, size_t, void *);
+	void *on_data_arg;
 };
 
 int
@@ -53,6 +55,15 @@ fetch_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	struct fetch *f = arg;
 	size_t n = size * nmemb;
 
+	if (f->on_data != NULL) {
+		/* Only a successful answer is data. */
+		long code = 0;
+
+		curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &code);
+		if (code == 0 || (code >= 200 && code <= 299))
+			f->on_data(data, n, f->on_data_arg);
+		return n;
+	}
 	if (f->len + n > f->max) {
 		f->too_large = 1;
 		return 0;
@@ -169,6 +180,8 @@ fetch_start(struct event_base *base, const struct fetch_opts *o,
 	f->done = done;
 	f->arg = arg;
 	f->max = o->max_bytes != 0 ? o->max_bytes : 64 * 1024 * 1024;
+	f->on_data = o->on_data;
+	f->on_data_arg = o->on_data_arg;
 	if (o->argv != NULL) {
 		memset(&po, 0, sizeof po);
 		po.argv = o->argv;

@@ -30,7 +30,11 @@ struct fetch_opts {
 	const char *ca_file;
 	int no_verify; /* TLS verification off */
 	size_t max_bytes; /* body cap: over it the fetch fails */
-	uint64_t timeout_ms;
+	uint64_t
+	    timeout_ms; /* Streaming (URLs only): the body is handed here as it arrives and
+	 * not kept; the result's body is then empty. */
+	void (*on_data)(const char *buf, size_t len, void *arg);
+	void *on_data_arg;
 };
 
 struct fetch_result {

@@ -515,39 +515,79 @@ collect_group_cmp(const void *a, const void *b)
  * A feed run's values: one store item per series and time, each series'
  * in time order. In test mode a line per series, with its latest values.
  */
+/* 1 if a and b are groups of the same series. */
+static int
+collect_same_series(const struct collect_group *a,
+    const struct collect_group *b)
+{
+	return b != NULL && strcmp(a->series, b->series) == 0 &&
+	    strcmp(a->system, b->system) == 0 &&
+	    strcmp(a->perspective, b->perspective) == 0;
+}
+
+/*
+ * A feed run's values: one store item per series and time, each series'
+ * in time order; for a replacing template (cost), one item per series
+ * holding all its rows. In test mode a line per series, with its latest
+ * values.
+ */
 static void
 collect_submit_groups(struct collect_rt *rt, struct itf_run *run,
     enum itf_status status, enum itf_reason reason)
 {
 	struct collect *co = rt->co;
-	struct collect_group *g, *next;
+	struct collect_group *g;
 	struct store_item *it;
+	unsigned step;
 	char *path;
-	size_t i;
+	size_t i, k, n;
 
 	if (run->ngroups > 1)
 		qsort(run->groups, run->ngroups, sizeof *run->groups,
 		    collect_group_cmp);
-	for (i = 0; i < run->ngroups; i++) {
+	for (i = 0; i < run->ngroups; i += n) {
 		g = run->groups[i];
+		for (n = 1; i + n < run->ngroups &&
+		     collect_same_series(g, run->groups[i + n]);
+		     n++)
+			;
 		path = store_path(store_data_dir(co->store), g->perspective,
 		    g->system, g->series);
 		if (path == NULL)
 			continue; /* checked in emit_series: cannot happen */
 		/* A feed run less often than the template's step grows it. */
-		it = store_item_new(path, g->tmpl,
-		    rt->step > g->tmpl->step ? rt->step : g->tmpl->step,
-		    (time_t)g->time);
+		step = rt->step > g->tmpl->step ? rt->step : g->tmpl->step;
+		if (g->tmpl->replace) {
+			it = store_item_new_rows(path, g->tmpl, step, n);
+			for (k = 0; k < n; k++) {
+				it->times[k] = (time_t)run->groups[i + k]->time;
+				memcpy(it->rows + k * g->tmpl->nds,
+				    run->groups[i + k]->vals,
+				    g->tmpl->nds * sizeof *it->rows);
+			}
+			memcpy(it->vals, run->groups[i + n - 1]->vals,
+			    g->tmpl->nds * sizeof *it->vals);
+			if (co->test_mode)
+				collect_test_line(co, rt, g->system,
+				    g->perspective, g->series, it, status,
+				    reason);
+			store_submit(co->store, it);
+			free(path);
+			continue;
+		}
+		for (k = 0; k < n; k++) {
+			g = run->groups[i + k];
+			it = store_item_new(path, g->tmpl, step,
+			    (time_t)g->time);
+			memcpy(it->vals, g->vals,
+			    g->tmpl->nds * sizeof *it->vals);
+			if (co->test_mode && k == n - 1)
+				collect_test_line(co, rt, g->system,
+				    g->perspective, g->series, it, status,
+				    reason);
+			store_submit(co->store, it);
+		}
 		free(path);
-		memcpy(it->vals, g->vals, g->tmpl->nds * sizeof *it->vals);
-		next = i + 1 < run->ngroups ? run->groups[i + 1] : NULL;
-		if (co->test_mode &&
-		    (next == NULL || strcmp(next->series, g->series) != 0 ||
-		        strcmp(next->system, g->system) != 0 ||
-		        strcmp(next->perspective, g->perspective) != 0))
-			collect_test_line(co, rt, g->system, g->perspective,
-			    g->series, it, status, reason);
-		store_submit(co->store, it);
 	}
 }
 

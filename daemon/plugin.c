@@ -27,6 +27,7 @@ extern const struct itf_collector_ops collector_m365_ops;
 extern const struct itf_collector_ops collector_json_ops;
 extern const struct itf_collector_ops collector_csv_ops;
 extern const struct itf_collector_ops collector_xapi_ops;
+extern const struct itf_collector_ops collector_focus_ops;
 
 static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_http_ops,
@@ -38,6 +39,7 @@ static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_json_ops,
 	&collector_csv_ops,
 	&collector_xapi_ops,
+	&collector_focus_ops,
 	NULL,
 };
 

@@ -117,12 +117,27 @@ store_item_new(const char *path, struct tmpl *tmpl, unsigned step, time_t t)
 	return it;
 }
 
+struct store_item *
+store_item_new_rows(const char *path, struct tmpl *tmpl, unsigned step,
+    size_t n)
+{
+	struct store_item *it;
+
+	it = store_item_new(path, tmpl, step, 0);
+	it->nrows = n;
+	it->times = xcalloc(n + 1, sizeof *it->times);
+	it->rows = xcalloc((n + 1) * tmpl->nds, sizeof *it->rows);
+	return it;
+}
+
 void
 store_item_free(struct store_item *it)
 {
 	if (it == NULL)
 		return;
 	template_unref(it->tmpl);
+	free(it->times);
+	free(it->rows);
 	free(it);
 }
 
@@ -508,6 +523,196 @@ store_flush_file(struct store *st, struct store_file *f)
 	store_held_clear(st, f);
 }
 
+/* A row of a rebuilt file. */
+struct store_row {
+	time_t t;
+	const double *v; /* nds values, in the template's order */
+};
+
+static int
+store_row_cmp(const void *a, const void *b)
+{
+	const struct store_row *x = a, *y = b;
+
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/*
+ * The file's values outside [from, to], at the first archive's
+ * resolution, as rows in the template's data source order (*keep owns
+ * them). Returns the number of rows, or -1.
+ */
+static ssize_t
+store_old_rows(struct store_file *f, const struct tmpl *t, time_t from,
+    time_t to, double **keep, time_t **times, char **cause)
+{
+	time_t start, end;
+	unsigned long step, nds, i, k;
+	char **names;
+	rrd_value_t *data;
+	size_t n = 0, rows, d;
+	int *map;
+
+	end = f->last;
+	start = end - (time_t)(7 * 366 * 86400);
+	step = t->step;
+	rrd_clear_error();
+	if (rrd_fetch_r(f->path, "AVERAGE", &start, &end, &step, &nds, &names,
+	        &data) != 0) {
+		xasprintf(cause, "fetch: %s", rrd_get_error());
+		return -1;
+	}
+	map = xcalloc(t->nds, sizeof *map);
+	for (d = 0; d < t->nds; d++) {
+		map[d] = -1;
+		for (i = 0; i < nds; i++) {
+			if (strcmp(names[i], t->ds[d].name) == 0)
+				map[d] = (int)i;
+		}
+	}
+	rows = step > 0 ? (size_t)((end - start) / (time_t)step) : 0;
+	*keep = xcalloc(rows * t->nds + 1, sizeof **keep);
+	*times = xcalloc(rows + 1, sizeof **times);
+	for (k = 0; k < rows; k++) {
+		time_t te = start + (time_t)((k + 1) * step);
+		int known = 0;
+
+		if (te >= from && te <= to)
+			continue;
+		for (d = 0; d < t->nds; d++) {
+			double v = map[d] == -1
+			    ? NAN
+			    : data[k * nds + (unsigned long)map[d]];
+
+			(*keep)[n * t->nds + d] = v;
+			known |= !isnan(v);
+		}
+		if (known)
+			(*times)[n++] = te;
+	}
+	for (i = 0; i < nds; i++)
+		free(names[i]);
+	free(names);
+	free(data);
+	free(map);
+	return (ssize_t)n;
+}
+
+/* Write rows (sorted) into the new file at path, in batches. */
+static int
+store_write_rows(const char *path, const struct tmpl *t, struct store_row *r,
+    size_t n, char **cause)
+{
+	const char *argv[512];
+	char *names, *vals[512], *p, *end;
+	size_t i, k, d, len = 32 + t->nds * 32, nlen;
+	int rc = 0;
+
+	nlen = t->nds * (IDENT_DS_MAX + 1) + 1;
+	names = xmalloc(nlen);
+	names[0] = '\0';
+	for (d = 0, p = names; d < t->nds; d++)
+		p += snprintf(p, nlen - (size_t)(p - names), "%s%s",
+		    d > 0 ? ":" : "", t->ds[d].name);
+	for (i = 0; i < n && rc == 0; i += k) {
+		for (k = 0; k < 512 && i + k < n; k++) {
+			p = vals[k] = xmalloc(len);
+			end = p + len;
+			p += snprintf(p, len, "%lld", (long long)r[i + k].t);
+			for (d = 0; d < t->nds; d++)
+				p = store_fmt(p, end, r[i + k].v[d]);
+			argv[k] = vals[k];
+		}
+		rrd_clear_error();
+		if (rrd_update_r(path, names, (int)k, argv) != 0) {
+			xasprintf(cause, "update: %s", rrd_get_error());
+			rc = -1;
+		}
+		for (d = 0; d < k; d++)
+			free(vals[d]);
+	}
+	free(names);
+	return rc;
+}
+
+/*
+ * Rebuild a file so it holds exactly the item's rows from its first to
+ * its last time, and what it held outside that range: made beside, then
+ * renamed over, so a reader sees the old file or the new, never half.
+ */
+static int
+store_replace_file(struct store *st, struct store_file *f,
+    struct store_item *it, char **cause)
+{
+	const struct tmpl *t = it->tmpl;
+	struct stat sb;
+	struct store_row *rows;
+	double *keep = NULL;
+	time_t *ktimes = NULL, from, to, first, last;
+	ssize_t nkeep = 0;
+	size_t n, i;
+	char *tmp;
+	int rc;
+
+	if (it->nrows == 0)
+		return 0;
+	from = it->times[0];
+	to = it->times[it->nrows - 1];
+	if (stat(f->path, &sb) == 0) {
+		if (f->last == -1 && (rc = store_inspect(f, t, cause)) != 0) {
+			if (rc == 1) {
+				f->bad = 1;
+				log_err("store: %s: %s", f->path, *cause);
+			}
+			return -1;
+		}
+		if (f->bad) {
+			xasprintf(cause, "data sources differ from template %s",
+			    t->name);
+			return -1;
+		}
+		nkeep = store_old_rows(f, t, from, to, &keep, &ktimes, cause);
+		if (nkeep < 0)
+			return -1;
+	}
+	n = it->nrows + (size_t)nkeep;
+	rows = xcalloc(n, sizeof *rows);
+	for (i = 0; i < it->nrows; i++) {
+		rows[i].t = it->times[i];
+		rows[i].v = it->rows + i * t->nds;
+	}
+	for (i = 0; i < (size_t)nkeep; i++) {
+		rows[it->nrows + i].t = ktimes[i];
+		rows[it->nrows + i].v = keep + i * t->nds;
+	}
+	qsort(rows, n, sizeof *rows, store_row_cmp);
+	first = rows[0].t;
+	last = rows[n - 1].t;
+	xasprintf(&tmp, "%s.new", f->path);
+	unlink(tmp);
+	rc = store_create(tmp, t, it->step, first, cause);
+	if (rc == 0)
+		rc = store_write_rows(tmp, t, rows, n, cause);
+	if (rc == 0 && rename(tmp, f->path) != 0) {
+		xasprintf(cause, "rename %s: %s", tmp, strerror(errno));
+		rc = -1;
+	}
+	if (rc != 0)
+		unlink(tmp);
+	else {
+		f->last = last;
+		store_file_clear_ds(f);
+		for (i = 0; i < t->nds; i++)
+			store_file_add_ds(f, t->ds[i].name);
+		store_count(st, &st->updates, it->nrows);
+	}
+	free(tmp);
+	free(rows);
+	free(keep);
+	free(ktimes);
+	return rc;
+}
+
 /* Hold an item's values for its file; the item itself is freed. */
 static void
 store_take(struct store *st, struct store_item *it, time_t now)
@@ -515,6 +720,24 @@ store_take(struct store *st, struct store_item *it, time_t now)
 	struct store_file *f = store_file_get(st, it->path);
 	size_t nds = it->tmpl->nds;
 
+	if (it->nrows > 0) {
+		char *cause = NULL;
+		int rc;
+
+		/* What was held goes first; then the rebuild. */
+		store_flush_file(st, f);
+		rc = store_replace_file(st, f, it, &cause);
+		if (rc != 0) {
+			store_count(st, &st->errors, 1);
+			log_err("store: %s: rebuild: %s", f->path, cause);
+		}
+		free(cause);
+		if (it->result != NULL)
+			*it->result = rc;
+		__atomic_sub_fetch(&st->queued, 1, __ATOMIC_RELAXED);
+		store_item_free(it);
+		return;
+	}
 	/* One template per write: a reload may bring another. */
 	if (f->hn > 0 && f->htmpl != it->tmpl)
 		store_flush_file(st, f);

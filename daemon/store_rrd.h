@@ -19,7 +19,15 @@ struct store_item {
 	unsigned step; /* step of a file created for this item */
 	time_t t;
 	double *vals; /* tmpl->nds values, NAN for unknown */
-	int *result; /* if not NULL: set to 0 (stored) or -1 */
+	int *result; /* if not NULL: set to 0 (stored) or -1 */ /*
+	 * A replacing item (store_item_new_rows): nrows rows at times[],
+	 * rows[] values, which replace what the file holds from the first
+	 * to the last time; the rest of the file is kept. The file is
+	 * rebuilt beside and renamed over: a reader never sees it half made.
+	 */
+	size_t nrows;
+	time_t *times;
+	double *rows;
 };
 
 struct store_stats {
@@ -57,6 +65,9 @@ char *store_path(const char *data_dir, const char *perspective,
 
 struct store_item *store_item_new(const char *path, struct tmpl *tmpl,
     unsigned step, time_t t);
+/* A replacing item of n rows (times and values set by the caller). */
+struct store_item *store_item_new_rows(const char *path, struct tmpl *tmpl,
+    unsigned step, size_t n);
 void store_item_free(struct store_item *);
 
 /*

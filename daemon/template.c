@@ -4,6 +4,7 @@
  *	step 60
  *	ds NAME TYPE HEARTBEAT MIN MAX       (MIN/MAX a number or U)
  *	rra CF XFF RESOLUTION RETENTION      (durations: 60, 1m, 1h, 2d, 5y)
+ *	mode replace                         (optional: see template.h)
  *
  * Archives are given as durations rather than rows so a series probed less
  * often than the template's step still keeps the same history.
@@ -221,6 +222,12 @@ template_line(struct tmpl *t, char *s, struct tmpl_errs *e, unsigned line)
 			return;
 		}
 		t->step = (unsigned)step;
+	} else if (strcmp(w[0], "mode") == 0) {
+		if (n != 2 || strcmp(w[1], "replace") != 0) {
+			template_error(e, line, "mode wants \"replace\"");
+			return;
+		}
+		t->replace = 1;
 	} else if (strcmp(w[0], "ds") == 0)
 		template_ds(t, w, n, e, line);
 	else if (strcmp(w[0], "rra") == 0)

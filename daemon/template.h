@@ -28,6 +28,8 @@ struct tmpl_rra {
 struct tmpl {
 	int refs;
 	int dynamic; /* learned from a run: a file may have more DS */
+	int replace; /* "mode replace": a run's values replace the days they
+	                cover (cost rows arrive late and get corrected) */
 	char *name;
 	unsigned step;
 	size_t nds;

@@ -14,7 +14,11 @@ usage(FILE *f)
 	    "commands:\n"
 	    "  check   check the configuration (as itfollowd -n)\n"
 	    "  last    print the last stored values of a series:\n"
-	    "          itfollow last [-c file] SYSTEM SERIES\n");
+	    "          itfollow last [-c file] SYSTEM SERIES\n"
+	    "  export  a series over a period at a step, CSV or JSON:\n"
+	    "          itfollow export [-c file] --system ID --perspective P\n"
+	    "          [--series S] --from T --to T [--step 1d] "
+	    "[--format csv|json]\n");
 }
 
 int
@@ -28,6 +32,8 @@ main(int argc, char **argv)
 		return tool_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "last") == 0)
 		return tool_last(argc - 1, argv + 1);
+	if (strcmp(argv[1], "export") == 0)
+		return tool_export(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -15,8 +15,8 @@
 #include "store_rrd.h"
 #include "tool.h"
 
-static struct conf *
-tool_conf(const char *file)
+struct conf *
+tool_load_conf(const char *file)
 {
 	struct conf_errors errs = { NULL, 0 };
 	struct conf *conf;
@@ -62,7 +62,7 @@ tool_check(int argc, char **argv)
 		fprintf(stderr, "usage: itfollow check [-c file]\n");
 		return 2;
 	}
-	if ((conf = tool_conf(file)) == NULL)
+	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
 	conf_free(conf);
 	return 0;
@@ -87,7 +87,7 @@ tool_last(int argc, char **argv)
 		    "SERIES\n");
 		return 2;
 	}
-	if ((conf = tool_conf(file)) == NULL)
+	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
 	for (i = 0; i < conf->nsystems && inst == NULL; i++) {
 		if (strcmp(conf->systems[i]->id, argv[idx]) != 0)

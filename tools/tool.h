@@ -7,5 +7,11 @@
 
 int tool_check(int argc, char **argv);
 int tool_last(int argc, char **argv);
+int tool_export(int argc, char **argv);
+
+struct conf;
+/* The configuration as the daemon reads it (file NULL: its default);
+ * errors printed. */
+struct conf *tool_load_conf(const char *file);
 
 #endif

@@ -1,5 +1,6 @@
 /*
  * Fuzz target: generic feeds (JSON documents read by pointers, CSV rows),
+ * FOCUS cost rows,
  * xAPI statement pages, timestamps, and the names feeds make series of.
  */
 #include <stdint.h>
@@ -8,11 +9,22 @@
 
 #include "ident.h"
 #include "parse_csvfeed.h"
+#include "parse_focus.h"
 #include "parse_jsonfeed.h"
 #include "parse_time.h"
 #include "parse_xapi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+fuzz_focus_row(const struct parse_focus_row *r, void *arg)
+{
+	long long *sum = arg;
+
+	if (r->end <= r->start)
+		abort(); /* rejected rows never reach here */
+	*sum += r->micros / 1000;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -46,6 +58,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_jsonfeed_free(doc);
 	}
 	free(cause);
+	/* FOCUS, fed in two chunks as a stream arrives, keyed both ways. */
+	for (i = 0; i < 2; i++) {
+		struct parse_focus *pf;
+		long long sum = 0;
+
+		pf = parse_focus_new(i ? "BilledCost" : "EffectiveCost",
+		    i ? "column:ServiceName" : "tag:itfollow-system",
+		    fuzz_focus_row, &sum);
+		parse_focus_feed(pf, buf, size / 2);
+		parse_focus_feed(pf, buf + size / 2, size - size / 2);
+		if (parse_focus_finish(pf, &cause) != 0) {
+			free(cause);
+			cause = NULL;
+		}
+		parse_focus_free(pf);
+	}
 	parse_csvfeed(buf, size, &o, &c);
 	parse_csvfeed_free(&c);
 	parse_xapi(buf, size, &x);

@@ -1,0 +1,171 @@
+/*
+ * FOCUS cost rows: exact amounts, charge periods, keys from Tags and
+ * columns, rejected rows with their row and column, a missing column,
+ * and the same result whatever the chunks the stream arrives in.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "parse_focus.h"
+
+struct rows {
+	size_t n;
+	long long micros;
+	long long start, end;
+	char key[64];
+};
+
+static void
+row_cb(const struct parse_focus_row *r, void *arg)
+{
+	struct rows *rs = arg;
+
+	rs->n++;
+	rs->micros += r->micros;
+	rs->start = r->start;
+	rs->end = r->end;
+	snprintf(rs->key, sizeof rs->key, "%s", r->key ? r->key : "(none)");
+}
+
+static void
+test_amounts(void **unused)
+{
+	static const struct {
+		const char *s;
+		long long want;
+	} ok[] = { { "12.34", 12340000 }, { "-0.5", -500000 },
+		{ "0.0000004", 0 }, { "0.0000005", 1 }, { " 7 ", 7000000 },
+		{ "1e3", 1000000000 }, { "2.5E-1", 250000 },
+		{ "10100.00", 10100000000LL }, { "+3", 3000000 },
+		{ "0.1234564", 123456 } };
+	static const char *bad[] = { "", "-", "$10,100.00 ", "null", "1,5",
+		"1e", "abc", "1.2.3", "99999999999999999999" };
+	long long v;
+	size_t i;
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		assert_int_equal(parse_focus_amount(ok[i].s, strlen(ok[i].s),
+		                     &v),
+		    0);
+		if (v != ok[i].want)
+			fail_msg("%s: %lld, want %lld", ok[i].s, v, ok[i].want);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (parse_focus_amount(bad[i], strlen(bad[i]), &v) == 0)
+			fail_msg("\"%s\" was accepted", bad[i]);
+	}
+}
+
+static const char csv[] =
+    "\xef\xbb\xbf"
+    "BillingCurrency,ChargePeriodStart,ChargePeriodEnd,"
+    "EffectiveCost,ServiceName,Tags,x_Other\r\n"
+    "SEK,2026-01-01T00:00:00Z,2026-01-04T00:00:00Z,10.01,Web,"
+    "\"{\"\"itfollow-system\"\": \"\"portal\"\"}\",\"multi\nline\"\r\n"
+    "\r\n"
+    "SEK,1/2/26,1/3/26,5.00,Web,{},\r\n"
+    "SEK,2026-01-02T00:00:00Z,2026-01-03T00:00:00Z,\"$5.00 \",Web,{},\r\n"
+    "SEK,2026-01-02T00:00:00Z,2026-01-01T00:00:00Z,5.00,Web,{},\r\n"
+    "SEK,2026-01-02T00:00:00Z,2026-01-03T00:00:00Z,-2.5,Db,"
+    "\"{\"\"team\"\": \"\"x\"\"}\",\r\n";
+
+static void
+run(size_t chunk, const char *key, struct rows *rs, size_t *rejected,
+    char ***errors, size_t *nerrors)
+{
+	struct parse_focus *p;
+	char *cause = NULL;
+	size_t i, n;
+
+	memset(rs, 0, sizeof *rs);
+	p = parse_focus_new("EffectiveCost", key, row_cb, rs);
+	for (i = 0; i < sizeof csv - 1; i += n) {
+		n = sizeof csv - 1 - i < chunk ? sizeof csv - 1 - i : chunk;
+		parse_focus_feed(p, csv + i, n);
+	}
+	assert_int_equal(parse_focus_finish(p, &cause), 0);
+	*rejected = parse_focus_rejected(p);
+	if (errors != NULL) {
+		char *const *e = parse_focus_errors(p, nerrors);
+
+		*errors = calloc(*nerrors + 1, sizeof **errors);
+		for (i = 0; i < *nerrors; i++)
+			(*errors)[i] = strdup(e[i]);
+	}
+	parse_focus_free(p);
+}
+
+static void
+test_rows(void **unused)
+{
+	struct rows rs;
+	size_t rejected, nerrors, i, chunk;
+	char **errors;
+
+	run(sizeof csv, "tag:itfollow-system", &rs, &rejected, &errors,
+	    &nerrors);
+	assert_int_equal(rs.n, 2);
+	assert_int_equal(rs.micros, 10010000 - 2500000);
+	assert_int_equal(rejected, 3);
+	assert_int_equal(nerrors, 3);
+	assert_string_equal(errors[0],
+	    "row 2, column ChargePeriodStart: bad date");
+	assert_string_equal(errors[1],
+	    "row 3, column EffectiveCost: bad amount");
+	assert_string_equal(errors[2],
+	    "row 4, column ChargePeriodEnd: not after ChargePeriodStart");
+	/* The last row's Tags have no itfollow-system: no key. */
+	assert_string_equal(rs.key, "(none)");
+	assert_int_equal(rs.start, 1767312000);
+	assert_int_equal(rs.end, 1767398400);
+	for (i = 0; i < nerrors; i++)
+		free(errors[i]);
+	free(errors);
+	/* Chunked as a stream arrives: the same. */
+	for (chunk = 1; chunk < 64; chunk += 7) {
+		run(chunk, "tag:itfollow-system", &rs, &rejected, NULL, NULL);
+		assert_int_equal(rs.n, 2);
+		assert_int_equal(rs.micros, 7510000);
+		assert_int_equal(rejected, 3);
+	}
+	/* Keyed by a column. */
+	run(sizeof csv, "column:ServiceName", &rs, &rejected, NULL, NULL);
+	assert_string_equal(rs.key, "Db");
+}
+
+static void
+test_missing_column(void **unused)
+{
+	static const char hdr[] = "BillingCurrency,ChargePeriodEnd,"
+	                          "EffectiveCost,Tags\n";
+	struct parse_focus *p;
+	struct rows rs;
+	char *cause = NULL;
+
+	p = parse_focus_new("EffectiveCost", "tag:x", row_cb, &rs);
+	parse_focus_feed(p, hdr, sizeof hdr - 1);
+	assert_int_equal(parse_focus_finish(p, &cause), -1);
+	assert_string_equal(cause,
+	    "the header has no ChargePeriodStart column");
+	free(cause);
+	parse_focus_free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_amounts),
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_missing_column),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

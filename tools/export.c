@@ -1,0 +1,217 @@
+/*
+ * itfollow export: the values of one series over a period at a chosen
+ * step, as CSV or JSON, read back with librrd's fetch. Each row is one
+ * step, its time the step's start (ISO 8601, UTC); values are plain
+ * decimals, unknown ones empty (CSV) or null (JSON). A step the file cannot
+ * give (its archives are coarser) is refused rather than silently widened.
+ * Cost series hold an amount per day, so daily rows sum to months and
+ * quarters exactly.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <rrd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "ident.h"
+#include "log.h"
+#include "parse_time.h"
+#include "store_rrd.h"
+#include "template.h"
+#include "tool.h"
+
+static int
+export_time(const char *s, time_t *out)
+{
+	long long ns;
+
+	if (parse_time(s, strlen(s), &ns) != 0)
+		return -1;
+	*out = (time_t)(ns / 1000000000LL);
+	return 0;
+}
+
+static void
+export_iso(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A plain decimal: no exponent, no trailing zeros. */
+static void
+export_num(double v, char *buf, size_t len)
+{
+	char *p;
+
+	snprintf(buf, len, "%.6f", v);
+	if ((p = strchr(buf, '.')) != NULL) {
+		p += strlen(p) - 1;
+		while (*p == '0')
+			*p-- = '\0';
+		if (*p == '.')
+			*p = '\0';
+	}
+	if (strcmp(buf, "-0") == 0)
+		snprintf(buf, len, "0");
+}
+
+static void
+export_usage(void)
+{
+	fprintf(stderr,
+	    "usage: itfollow export [-c file] --system ID "
+	    "--perspective P [--series S] --from T --to T [--step 1d] "
+	    "[--format csv|json]\n"
+	    "  T: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH (UTC)\n");
+}
+
+int
+tool_export(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "system", required_argument, NULL, 's' },
+		{ "perspective", required_argument, NULL, 'p' },
+		{ "series", required_argument, NULL, 'S' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "step", required_argument, NULL, 'e' },
+		{ "format", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL, *system = NULL, *persp = NULL, *series = NULL;
+	const char *format = "csv";
+	time_t from = 0, to = 0, start, end;
+	unsigned long step = 86400, got, nds, i, d, rows;
+	long long want;
+	char **names, *path, when[32], num[64];
+	rrd_value_t *data;
+	struct conf *conf;
+	int ch, rc = 1;
+
+	log_open(1, LOG_WARNING);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 's':
+			system = optarg;
+			break;
+		case 'p':
+			persp = optarg;
+			break;
+		case 'S':
+			series = optarg;
+			break;
+		case 'f':
+		case 't':
+			if (export_time(optarg, ch == 'f' ? &from : &to) != 0) {
+				fprintf(stderr, "itfollow: bad time \"%s\"\n",
+				    optarg);
+				return 2;
+			}
+			break;
+		case 'e':
+			if ((want = template_duration(optarg)) <= 0) {
+				fprintf(stderr, "itfollow: bad step \"%s\"\n",
+				    optarg);
+				return 2;
+			}
+			step = (unsigned long)want;
+			break;
+		case 'F':
+			format = optarg;
+			break;
+		default:
+			export_usage();
+			return 2;
+		}
+	}
+	if (series == NULL && persp != NULL && strcmp(persp, "cost") == 0)
+		series = "cost";
+	if (system == NULL || persp == NULL || series == NULL || from == 0 ||
+	    to <= from ||
+	    (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
+		export_usage();
+		return 2;
+	}
+	if ((conf = tool_load_conf(file)) == NULL)
+		return 1;
+	path = store_path(conf->data_dir, persp, system, series);
+	if (path == NULL) {
+		fprintf(stderr,
+		    "itfollow: bad system, perspective or series\n");
+		goto out;
+	}
+	/* rrd_fetch's rows end at their time: ask from the first step's end. */
+	start = from;
+	end = to;
+	got = step;
+	rrd_clear_error();
+	if (rrd_fetch_r(path, "AVERAGE", &start, &end, &got, &nds, &names,
+	        &data) != 0) {
+		fprintf(stderr, "itfollow: %s: %s\n", path, rrd_get_error());
+		free(path);
+		goto out;
+	}
+	if (got != step) {
+		fprintf(stderr,
+		    "itfollow: %s keeps no %lus rows for that period "
+		    "(it has %lus)\n",
+		    path, step, got);
+	} else {
+		rows = (unsigned long)(end - start) / step;
+		if (strcmp(format, "csv") == 0) {
+			printf("time");
+			for (d = 0; d < nds; d++)
+				printf(",%s", names[d]);
+			printf("\n");
+		} else
+			printf("[");
+		for (i = 0; i < rows; i++) {
+			time_t t = start + (time_t)(i * step);
+
+			if (t < from || t >= to)
+				continue;
+			export_iso(t, when, sizeof when);
+			if (strcmp(format, "csv") == 0)
+				printf("%s", when);
+			else
+				printf("%s\n  {\"time\": \"%s\"",
+				    rc == 2 ? "," : "", when);
+			rc = 2;
+			for (d = 0; d < nds; d++) {
+				double v = data[i * nds + d];
+
+				if (isnan(v))
+					num[0] = '\0';
+				else
+					export_num(v, num, sizeof num);
+				if (strcmp(format, "csv") == 0)
+					printf(",%s", num);
+				else
+					printf(", \"%s\": %s", names[d],
+					    num[0] ? num : "null");
+			}
+			printf(strcmp(format, "csv") == 0 ? "\n" : "}");
+		}
+		if (strcmp(format, "json") == 0)
+			printf("\n]\n");
+		rc = 0;
+	}
+	for (d = 0; d < nds; d++)
+		free(names[d]);
+	free(names);
+	free(data);
+	free(path);
+out:
+	conf_free(conf);
+	return rc;
+}
