@@ -71,6 +71,6 @@ awk -v mb="$mb" -v is="$isecs" -v ir="$irss" -v ms="$msecs" -v mr="$mrss" \
 	it = mb / (is > 0 ? is : 0.01); mt = mb / (ms > 0 ? ms : 0.01)
 	printf "itfollowd focus: %.1f MB in %.2f s = %.1f MB/s, peak RSS %.1f MiB, %d cost series stored\n", mb, is, it, ir / 1024, n
 	printf "mlr stats1:      %.1f MB in %.2f s = %.1f MB/s, peak RSS %.1f MiB\n", mb, ms, mt, mr / 1024
-	printf "throughput ratio itfollowd/mlr: %.1f (target >= 5): %s\n", it / mt, it / mt >= 5 ? "PASS" : "FAIL"
-	printf "peak RSS < 32 MiB: %s\n", ir / 1024 < 32 ? "PASS" : "FAIL"
+	printf "throughput ratio itfollowd/mlr: %.1f (target >= 5): %s\n", it / mt, ((it / mt >= 5) ? "PASS" : "FAIL")
+	printf "peak RSS < 32 MiB: %s\n", ((ir / 1024 < 32) ? "PASS" : "FAIL")
 }'
