@@ -174,26 +174,16 @@ proc_read(struct proc *p, int fd, int is_out)
 	}
 }
 
+/* Stop watching a pipe and close it. */
 static void
-proc_close_out(struct proc *p)
+proc_close(struct event **ev, int *fd)
 {
-	if (p->out_ev != NULL)
-		event_free(p->out_ev);
-	p->out_ev = NULL;
-	if (p->out_fd != -1)
-		close(p->out_fd);
-	p->out_fd = -1;
-}
-
-static void
-proc_close_err(struct proc *p)
-{
-	if (p->err_ev != NULL)
-		event_free(p->err_ev);
-	p->err_ev = NULL;
-	if (p->err_fd != -1)
-		close(p->err_fd);
-	p->err_fd = -1;
+	if (*ev != NULL)
+		event_free(*ev);
+	*ev = NULL;
+	if (*fd != -1)
+		close(*fd);
+	*fd = -1;
 }
 
 static void
@@ -202,7 +192,7 @@ proc_out_cb(evutil_socket_t fd, short what, void *arg)
 	struct proc *p = arg;
 
 	if (proc_read(p, p->out_fd, 1))
-		proc_close_out(p);
+		proc_close(&p->out_ev, &p->out_fd);
 }
 
 static void
@@ -211,7 +201,7 @@ proc_err_cb(evutil_socket_t fd, short what, void *arg)
 	struct proc *p = arg;
 
 	if (proc_read(p, p->err_fd, 0))
-		proc_close_err(p);
+		proc_close(&p->err_ev, &p->err_fd);
 }
 
 static void
