@@ -12,6 +12,7 @@
  * mode replace): late rows and corrections make the series true again.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +69,12 @@ struct focus {
 	long long min_day, max_day;
 	size_t other_currency;
 	size_t too_long;
-	char *last_key; /* the last key looked up, and where it went */
-	size_t last_sys;
+	/* Keys already routed: key -> index in sys (open addressing). */
+	struct focus_route {
+		char *key;
+		size_t sys;
+	} * routes;
+	size_t nroutes, routes_cap;
 };
 
 static void focus_destroy(void *);
@@ -138,24 +143,63 @@ focus_sys_index(struct focus *fo, const char *id)
 	return fo->nsys++;
 }
 
-/* Where a row's key goes: map, a configured system, or unallocated. */
+static uint32_t
+focus_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void
+focus_routes_grow(struct focus *fo)
+{
+	struct focus_route *old = fo->routes;
+	size_t oldcap = fo->routes_cap, i, b;
+
+	fo->routes_cap = oldcap ? oldcap * 2 : 1024;
+	fo->routes = xcalloc(fo->routes_cap, sizeof *fo->routes);
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].key == NULL)
+			continue;
+		b = focus_hash(old[i].key) & (fo->routes_cap - 1);
+		while (fo->routes[b].key != NULL)
+			b = (b + 1) & (fo->routes_cap - 1);
+		fo->routes[b] = old[i];
+	}
+	free(old);
+}
+
+/*
+ * Where a row's key goes: map, a configured system, or unallocated. Each
+ * distinct key is worked out once per run; rows then find it hashed.
+ */
 static size_t
 focus_route(struct focus *fo, const char *key)
 {
 	const char *id;
+	size_t b;
 
 	if (key == NULL || *key == '\0')
 		return focus_sys_index(fo, "unallocated");
-	if (fo->last_key != NULL && strcmp(fo->last_key, key) == 0)
-		return fo->last_sys;
+	if (fo->nroutes * 2 >= fo->routes_cap)
+		focus_routes_grow(fo);
+	b = focus_hash(key) & (fo->routes_cap - 1);
+	for (; fo->routes[b].key != NULL; b = (b + 1) & (fo->routes_cap - 1)) {
+		if (strcmp(fo->routes[b].key, key) == 0)
+			return fo->routes[b].sys;
+	}
 	id = feedsrc_map(&fo->src, key, NULL);
 	if (id == NULL && ident_valid(key) &&
 	    fo->host->system_exists(fo->inst, key))
 		id = key;
-	free(fo->last_key);
-	fo->last_key = xstrdup(key);
-	fo->last_sys = focus_sys_index(fo, id != NULL ? id : "unallocated");
-	return fo->last_sys;
+	fo->routes[b].key = xstrdup(key);
+	fo->routes[b].sys =
+	    focus_sys_index(fo, id != NULL ? id : "unallocated");
+	fo->nroutes++;
+	return fo->routes[b].sys;
 }
 
 static void
@@ -278,8 +322,11 @@ focus_run_free(struct focus *fo)
 	fo->parser = NULL;
 	free(fo->run_currency);
 	fo->run_currency = NULL;
-	free(fo->last_key);
-	fo->last_key = NULL;
+	for (i = 0; i < fo->routes_cap; i++)
+		free(fo->routes[i].key);
+	free(fo->routes);
+	fo->routes = NULL;
+	fo->nroutes = fo->routes_cap = 0;
 }
 
 static void
