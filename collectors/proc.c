@@ -204,6 +204,18 @@ proc_err_cb(evutil_socket_t fd, short what, void *arg)
 		proc_close(&p->err_ev, &p->err_fd);
 }
 
+/* A child is over: report (unless cancelled), free, start the next. */
+static void
+proc_end(struct proc *p, const struct proc_result *r)
+{
+	proc_nrunning--;
+	TAILQ_REMOVE(&proc_live, p, entry);
+	if (!p->cancelled)
+		p->done(p, r, p->arg);
+	proc_free(p);
+	proc_next();
+}
+
 static void
 proc_exited(struct proc *p, int status)
 {
@@ -228,12 +240,7 @@ proc_exited(struct proc *p, int status)
 	r.truncated = p->truncated;
 	r.err = p->err;
 	r.errlen = p->errlen;
-	proc_nrunning--;
-	TAILQ_REMOVE(&proc_live, p, entry);
-	if (!p->cancelled)
-		p->done(p, &r, p->arg);
-	proc_free(p);
-	proc_next();
+	proc_end(p, &r);
 }
 
 static void
@@ -319,12 +326,7 @@ proc_fail_later_cb(evutil_socket_t fd, short what, void *arg)
 	r.code = -1;
 	r.out = "";
 	r.err = "";
-	proc_nrunning--;
-	TAILQ_REMOVE(&proc_live, p, entry);
-	if (!p->cancelled)
-		p->done(p, &r, p->arg);
-	proc_free(p);
-	proc_next();
+	proc_end(p, &r);
 }
 
 static void
