@@ -40,6 +40,8 @@ feeds = (
   { id = "eservices-401"; type = "json"; system = "portal";
     url = "http://127.0.0.1:$HTTP/file?auth=bearer&path=$T/stats.json";
     values = { nope = "/stats/total"; }; },
+  { id = "missing"; type = "json"; system = "portal";
+    url = "file://$T/no-such-file.json"; values = { gone = "/a"; }; },
   { id = "desk"; type = "csv"; system = "desk"; perspective = "internal-benefit";
     url = "file://$T/desk.csv"; date_column = "date"; template = "daily";
     values = { opened = "Tickets opened"; solved = "Solved, first line"; }; }
@@ -61,6 +63,8 @@ grep -q "^feed/eservices-401 - (nothing stored) status=down reason=auth" \
     "$T/out" && ok || fail "a 401 is not down/auth with nothing stored"
 [ ! -e "$T/data/rrd/external-benefit/portal/nope.rrd" ] && ok ||
     fail "a refused feed wrote"
+grep -q "^feed/missing - (nothing stored) status=down reason=connect" \
+    "$T/out" && ok || fail "a missing file is not down/connect"
 
 # CSV: every row at its date, in time order; the bad cell unknown.
 D=$T/data/rrd/internal-benefit/desk
