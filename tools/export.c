@@ -18,30 +18,10 @@
 #include "conf.h"
 #include "ident.h"
 #include "log.h"
-#include "parse_time.h"
+#include "period.h"
 #include "store_rrd.h"
 #include "template.h"
 #include "tool.h"
-
-static int
-export_time(const char *s, time_t *out)
-{
-	long long ns;
-
-	if (parse_time(s, strlen(s), &ns) != 0)
-		return -1;
-	*out = (time_t)(ns / 1000000000LL);
-	return 0;
-}
-
-static void
-export_iso(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 /* A plain decimal: no exponent, no trailing zeros. */
 static void
@@ -112,7 +92,7 @@ tool_export(int argc, char **argv)
 			break;
 		case 'f':
 		case 't':
-			if (export_time(optarg, ch == 'f' ? &from : &to) != 0) {
+			if (period_time(optarg, ch == 'f' ? &from : &to) != 0) {
 				fprintf(stderr, "itfollow: bad time \"%s\"\n",
 				    optarg);
 				return 2;
@@ -180,7 +160,7 @@ tool_export(int argc, char **argv)
 
 			if (t < from || t >= to)
 				continue;
-			export_iso(t, when, sizeof when);
+			period_iso(t, when, sizeof when);
 			if (strcmp(format, "csv") == 0)
 				printf("%s", when);
 			else

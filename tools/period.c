@@ -1,0 +1,240 @@
+/*
+ * Periods for reports, graphs and exports: calendar quarters, months and
+ * years, "the last N units", and explicit ranges, all UTC and computed
+ * without the C library's time zone machinery.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse_time.h"
+#include "period.h"
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian), as seconds. */
+time_t
+period_days_from_civil(int y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (time_t)((era * 146097 + doe - 719468) * 86400);
+}
+
+void
+period_iso(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+period_time(const char *s, time_t *out)
+{
+	long long ns;
+
+	if (s == NULL || parse_time(s, strlen(s), &ns) != 0)
+		return -1;
+	*out = (time_t)(ns / 1000000000LL);
+	return 0;
+}
+
+/* n digits exactly at s; -1 if not. */
+static int
+period_digits(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+period_year_ok(int y)
+{
+	return y >= 1970 && y <= 9998;
+}
+
+int
+period_quarter(const char *s, struct period *p)
+{
+	int y, q;
+
+	if (strlen(s) != 6 || (s[4] != 'Q' && s[4] != 'q'))
+		return -1;
+	if ((y = period_digits(s, 4)) < 0 || !period_year_ok(y) ||
+	    (q = period_digits(s + 5, 1)) < 1 || q > 4)
+		return -1;
+	p->from = period_days_from_civil(y, (q - 1) * 3 + 1, 1);
+	p->to = q == 4 ? period_days_from_civil(y + 1, 1, 1)
+	               : period_days_from_civil(y, q * 3 + 1, 1);
+	snprintf(p->label, sizeof p->label, "%dQ%d", y, q);
+	return 0;
+}
+
+int
+period_month(const char *s, struct period *p)
+{
+	int y, m;
+
+	if (strlen(s) != 7 || s[4] != '-')
+		return -1;
+	if ((y = period_digits(s, 4)) < 0 || !period_year_ok(y) ||
+	    (m = period_digits(s + 5, 2)) < 1 || m > 12)
+		return -1;
+	p->from = period_days_from_civil(y, m, 1);
+	p->to = m == 12 ? period_days_from_civil(y + 1, 1, 1)
+	                : period_days_from_civil(y, m + 1, 1);
+	snprintf(p->label, sizeof p->label, "%d-%02d", y, m);
+	return 0;
+}
+
+int
+period_year(const char *s, struct period *p)
+{
+	int y;
+
+	if (strlen(s) != 4 || (y = period_digits(s, 4)) < 0 ||
+	    !period_year_ok(y))
+		return -1;
+	p->from = period_days_from_civil(y, 1, 1);
+	p->to = period_days_from_civil(y + 1, 1, 1);
+	snprintf(p->label, sizeof p->label, "%d", y);
+	return 0;
+}
+
+int
+period_last(const char *s, time_t now, struct period *p)
+{
+	char *end;
+	long n, unit;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	n = strtol(s, &end, 10);
+	if (n <= 0 || n > 100000 || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	switch (end[0]) {
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	case 'w':
+		unit = 7 * 86400;
+		break;
+	case 'y':
+		unit = 365 * 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (n > 200 * 365 * 86400L / unit)
+		return -1;
+	p->to = now;
+	p->from = now - (time_t)(n * unit);
+	snprintf(p->label, sizeof p->label, "last %s", s);
+	return 0;
+}
+
+int
+period_range(const char *from, const char *to, struct period *p)
+{
+	char a[24], b[24];
+
+	if (period_time(from, &p->from) != 0 || period_time(to, &p->to) != 0)
+		return -1;
+	if (p->to <= p->from)
+		return -1;
+	period_iso(p->from, a, sizeof a);
+	period_iso(p->to, b, sizeof b);
+	snprintf(p->label, sizeof p->label, "%.20s..%.20s", a, b);
+	return 0;
+}
+
+int
+period_from_opts(const struct period_opts *o, const char *def, time_t now,
+    struct period *p, char *err, size_t errlen)
+{
+	int forms;
+	time_t t;
+
+	forms = (o->last != NULL) + (o->quarter != NULL) + (o->month != NULL) +
+	    (o->year != NULL) + (o->from != NULL || o->to != NULL);
+	if (forms > 1) {
+		snprintf(err, errlen,
+		    "give one of --last, --quarter, --month, --year or "
+		    "--from/--to");
+		return -1;
+	}
+	if (o->quarter != NULL) {
+		if (period_quarter(o->quarter, p) == 0)
+			return 0;
+		snprintf(err, errlen, "bad quarter \"%s\": want YYYYQ1-4",
+		    o->quarter);
+		return -1;
+	}
+	if (o->month != NULL) {
+		if (period_month(o->month, p) == 0)
+			return 0;
+		snprintf(err, errlen, "bad month \"%s\": want YYYY-MM",
+		    o->month);
+		return -1;
+	}
+	if (o->year != NULL) {
+		if (period_year(o->year, p) == 0)
+			return 0;
+		snprintf(err, errlen, "bad year \"%s\": want YYYY", o->year);
+		return -1;
+	}
+	if (o->from != NULL || o->to != NULL) {
+		if (o->from == NULL || o->to == NULL) {
+			snprintf(err, errlen, "--from and --to go together");
+			return -1;
+		}
+		if (period_time(o->from, &t) != 0) {
+			snprintf(err, errlen,
+			    "bad time \"%s\": want YYYY-MM-DD, "
+			    "YYYY-MM-DDTHH:MM:SSZ or @EPOCH",
+			    o->from);
+			return -1;
+		}
+		if (period_time(o->to, &t) != 0) {
+			snprintf(err, errlen,
+			    "bad time \"%s\": want YYYY-MM-DD, "
+			    "YYYY-MM-DDTHH:MM:SSZ or @EPOCH",
+			    o->to);
+			return -1;
+		}
+		if (period_range(o->from, o->to, p) != 0) {
+			snprintf(err, errlen,
+			    "the period ends before it starts (%s .. %s)",
+			    o->from, o->to);
+			return -1;
+		}
+		return 0;
+	}
+	if (o->last == NULL && def == NULL) {
+		snprintf(err, errlen,
+		    "a period is required: --last, --quarter, --month, "
+		    "--year or --from/--to");
+		return -1;
+	}
+	if (period_last(o->last != NULL ? o->last : def, now, p) == 0)
+		return 0;
+	snprintf(err, errlen,
+	    "bad --last \"%s\": want N followed by h, d, w or y", o->last);
+	return -1;
+}

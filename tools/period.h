@@ -1,0 +1,58 @@
+/*
+ * Periods as every itfollow command takes them, all in UTC:
+ *
+ *   --last 24h|7d|30d|1y|Nh|Nd|Nw|Ny   ending now
+ *   --quarter 2014Q2                   calendar quarter
+ *   --month 2014-05                    calendar month
+ *   --year 2015                        calendar year
+ *   --from T --to T                    T: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ
+ *                                      (any RFC 3339 zone) or @EPOCH
+ *
+ * A period is [from, to): to is exclusive.
+ */
+#ifndef PERIOD_H
+#define PERIOD_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct period {
+	time_t from;
+	time_t to;
+	char label
+	    [48]; /* "2014Q2", "2014-05", "2015", "last 7d", or the range */
+};
+
+/* The option values as given on the command line; NULL where absent. */
+struct period_opts {
+	const char *last;
+	const char *quarter;
+	const char *month;
+	const char *year;
+	const char *from;
+	const char *to;
+};
+
+/* One point in time. Returns 0, or -1. */
+int period_time(const char *s, time_t *out);
+
+int period_quarter(const char *s, struct period *p);
+int period_month(const char *s, struct period *p);
+int period_year(const char *s, struct period *p);
+int period_last(const char *s, time_t now, struct period *p);
+int period_range(const char *from, const char *to, struct period *p);
+
+/*
+ * The period the options name: exactly one of last, quarter, month, year
+ * or the pair from/to. With none given, def (a --last value, or NULL to
+ * make a period required). Returns 0, or -1 with a message in err ("bad
+ * quarter \"2014Q5\": want YYYYQ1-4").
+ */
+int period_from_opts(const struct period_opts *o, const char *def, time_t now,
+    struct period *p, char *err, size_t errlen);
+
+/* Calendar helpers, UTC. */
+time_t period_days_from_civil(int y, int m, int d);
+void period_iso(time_t t, char *buf, size_t len);
+
+#endif
