@@ -90,7 +90,7 @@ kill -TERM $DPID
 rc=0
 wait $DPID || rc=$?
 expect_eq "exit on SIGTERM" "$rc" 0
-if grep -q -e 'ERROR: AddressSanitizer' -e 'runtime error' -e 'err\]' \
+if grep -q -e 'ERROR: AddressSanitizer' -e 'runtime error' -e '\[error\]' -e '\[warning\]' \
     "$T/log"; then
 	fail "errors logged"
 	cat "$T/log"
