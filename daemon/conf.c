@@ -7,8 +7,10 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <libconfig.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +67,8 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "log_level", ITF_KEY_STRING },
 	{ "plugin_dir", ITF_KEY_STRING },
 	{ "max_children", ITF_KEY_INT },
+	{ "user", ITF_KEY_STRING },
+	{ "group", ITF_KEY_STRING },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_defaults_keys[] = {
@@ -828,6 +832,42 @@ conf_relative(struct conf_ctx *ctx, char **path)
 	*path = abs;
 }
 
+/*
+ * daemon.user and daemon.group: who the daemon becomes when started as root
+ * (see priv.c). Checked here so that an unknown name is a file:line error.
+ */
+static void
+conf_get_user(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	struct conf *conf = ctx->conf;
+	const config_setting_t *s;
+	struct passwd *pw;
+
+	if ((s = config_setting_get_member(g, "user")) != NULL &&
+	    conf_type_ok(s, ITF_KEY_STRING)) {
+		conf->user = xstrdup(config_setting_get_string(s));
+		conf->user_line = conf_line(s);
+		if ((pw = getpwnam(conf->user)) == NULL)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "no user \"%s\" (daemon.user)", conf->user);
+		else if (pw->pw_uid == 0)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "daemon.user \"%s\" is root; name the user "
+			    "the daemon runs as instead",
+			    conf->user);
+	}
+	if ((s = config_setting_get_member(g, "group")) != NULL &&
+	    conf_type_ok(s, ITF_KEY_STRING)) {
+		conf->group = xstrdup(config_setting_get_string(s));
+		if (getgrnam(conf->group) == NULL)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "no group \"%s\" (daemon.group)", conf->group);
+		else if (conf->user == NULL)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "daemon.group needs daemon.user");
+	}
+}
+
 static void
 conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 {
@@ -851,6 +891,7 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		if ((v = conf_get_str(g, "plugin_dir")) != NULL)
 			conf->plugin_dir = xstrdup(v);
 		conf_get_max_children(ctx, g);
+		conf_get_user(ctx, g);
 		if ((v = conf_get_str(g, "log_level")) != NULL &&
 		    (conf->log_level = log_level_parse(v)) == -1) {
 			conf_errors_add(ctx->errs, ctx->file,
@@ -1023,6 +1064,8 @@ conf_free(struct conf *conf)
 	free(conf->templates_dir);
 	free(conf->status_listen);
 	free(conf->plugin_dir);
+	free(conf->user);
+	free(conf->group);
 	free(conf);
 }
 

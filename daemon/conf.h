@@ -13,7 +13,11 @@
 #include "itfollow/collector.h"
 #include "template.h"
 
-#define CONF_DEFAULT_FILE "/etc/itfollow/itfollowd.conf"
+/* The build sets ITF_SYSCONFDIR to the install prefix's sysconfdir. */
+#ifndef ITF_SYSCONFDIR
+#define ITF_SYSCONFDIR "/etc"
+#endif
+#define CONF_DEFAULT_FILE ITF_SYSCONFDIR "/itfollow/itfollowd.conf"
 
 struct conf_errors {
 	char **msgs;
@@ -72,6 +76,9 @@ struct conf {
 	char *plugin_dir; /* NULL: no plugins */
 	unsigned max_children;
 	unsigned write_delay; /* store: seconds updates are held back */
+	char *user; /* daemon.user: who to become when root, or NULL */
+	char *group; /* daemon.group: NULL: the user's login group */
+	int user_line;
 	int log_level;
 	uint64_t interval_ms;
 	uint64_t timeout_ms;

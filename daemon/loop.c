@@ -17,6 +17,7 @@
 #include "log.h"
 #include "loop.h"
 #include "plugin.h"
+#include "priv.h"
 #include "proc.h"
 #include "status.h"
 #include "store_rrd.h"
@@ -69,6 +70,10 @@ loop_reload(struct loop *l)
 		         "restart");
 	if (strcmp(conf->status_listen, old->status_listen) != 0)
 		log_warn("reload: status_listen changed; takes effect at "
+		         "restart");
+	if ((conf->user == NULL) != (old->user == NULL) ||
+	    (conf->user != NULL && strcmp(conf->user, old->user) != 0))
+		log_warn("reload: daemon.user changed; takes effect at "
 		         "restart");
 	log_set_level(conf->log_level);
 	proc_set_max(conf->max_children);
@@ -124,6 +129,12 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	} else
 		log_info("status server on http://%s/", conf->status_listen);
 	log_notice("data in %s/rrd", conf->data_dir);
+	if (priv_drop(conf, &cause) != 0) {
+		log_err("%s", cause);
+		free(cause);
+		rc = 1;
+		goto out;
+	}
 
 	l.sigterm = evsignal_new(l.base, SIGTERM, loop_stop_cb, &l);
 	l.sigint = evsignal_new(l.base, SIGINT, loop_stop_cb, &l);
@@ -145,7 +156,7 @@ out:
 	collect_shutdown(l.co);
 	proc_shutdown();
 	store_stop(l.store);
-	if (opts->test_mode)
+	if (opts->test_mode && rc == 0)
 		rc = collect_test_report(l.co, stdout);
 	status_free(l.status);
 	collect_free(l.co);

@@ -10,7 +10,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: itfollow COMMAND [-c file] [args]\n"
+	    "usage: itfollow COMMAND [-c file] [args] | -V\n"
 	    "commands:\n"
 	    "  check   check the configuration (as itfollowd -n)\n"
 	    "  last    print the last stored values of a series:\n"
@@ -34,6 +34,10 @@ main(int argc, char **argv)
 		return tool_last(argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return tool_export(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("itfollow %s\n", ITF_VERSION);
+		return 0;
+	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;
