@@ -17,7 +17,9 @@
 
 #include "collect.h"
 #include "ident.h"
+#include "journal.h"
 #include "log.h"
+#include "notify.h"
 #include "scheduler.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -96,6 +98,8 @@ struct collect {
 	struct collect_counters c;
 	struct collect_result **results;
 	size_t nresults;
+	struct journal *journal; /* NULL: none (test mode) */
+	struct notify *notify;
 };
 
 static struct collect *collect_self;
@@ -656,6 +660,35 @@ collect_item(struct collect_rt *rt, struct itf_run *run)
 	return it;
 }
 
+/* Tell the journal how the run ended; warn of an expiring certificate. */
+static void
+collect_journal(struct collect *co, struct collect_rt *rt, struct itf_run *run,
+    enum itf_status status, enum itf_reason reason, const char *message)
+{
+	struct itf_instance *inst = rt->inst;
+	struct journal_run jr;
+	int idx;
+
+	if (co->journal == NULL)
+		return;
+	memset(&jr, 0, sizeof jr);
+	jr.system = inst->system != NULL ? inst->system->id : NULL;
+	jr.series = inst->series;
+	jr.collector = inst->ops->name;
+	jr.feed = inst->feed;
+	jr.t = (time_t)(run->slot_ms / 1000);
+	jr.interval = (unsigned)((inst->interval_ms + 999) / 1000);
+	jr.fail_after = inst->fail_after;
+	jr.status = status;
+	jr.reason = reason;
+	jr.message = message;
+	journal_run(co->journal, co->conf, &jr);
+	if (!inst->feed &&
+	    (idx = template_ds_index(inst->tmpl, "cert_days")) != -1)
+		notify_cert(co->notify, co->conf, inst->system->id,
+		    inst->series, run->vals[idx], inst->cert_warn_days, jr.t);
+}
+
 static void
 collect_host_run_done(struct itf_run *run, enum itf_status status,
     enum itf_reason reason, const char *message)
@@ -696,6 +729,7 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	    collect_reason_name(reason), message != NULL ? ": " : "",
 	    message != NULL ? message : "");
 	rt->last_status = (int)status;
+	collect_journal(co, rt, run, status, reason, message);
 
 	if ((idx = template_ds_index(inst->tmpl, "up")) != -1 &&
 	    isnan(run->vals[idx]) && status != ITF_STATUS_UNKNOWN)
@@ -883,6 +917,13 @@ collect_new(struct event_base *base, struct store *store, int test_mode)
 	co->test_mode = test_mode;
 	collect_self = co;
 	return co;
+}
+
+void
+collect_set_journal(struct collect *co, struct journal *j, struct notify *n)
+{
+	co->journal = j;
+	co->notify = n;
 }
 
 struct conf *

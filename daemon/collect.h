@@ -39,6 +39,10 @@ const struct itf_host_services *collect_host(void);
  * once, right away, and the results are kept for collect_test_report.
  */
 struct collect *collect_new(struct event_base *, struct store *, int test_mode);
+/* Tell j how each run ends, and n of expiring certificates (NULL: not). */
+struct journal;
+struct notify;
+void collect_set_journal(struct collect *, struct journal *, struct notify *);
 /*
  * Make conf the running configuration (the runtime owns it from here).
  * Instances whose settings did not change keep their schedule; removed

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "ident.h"
 #include "log.h"
+#include "parse_time.h"
 #include "plugin.h"
 #include "xmalloc.h"
 
@@ -54,6 +55,8 @@ static const struct conf_key conf_top_keys[] = {
 	{ "systems", ITF_KEY_STRING_LIST },
 	{ "feeds", ITF_KEY_STRING_LIST },
 	{ "store", ITF_KEY_GROUP },
+	{ "maintenance", ITF_KEY_STRING_LIST },
+	{ "notifiers", ITF_KEY_STRING_LIST },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_store_keys[] = {
@@ -74,6 +77,9 @@ static const struct conf_key conf_daemon_keys[] = {
 static const struct conf_key conf_defaults_keys[] = {
 	{ "interval", ITF_KEY_FLOAT },
 	{ "timeout", ITF_KEY_FLOAT },
+	{ "fail_after", ITF_KEY_INT },
+	{ "cert_warn_days", ITF_KEY_INT },
+	{ "notify_interval", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_system_keys[] = {
@@ -83,6 +89,7 @@ static const struct conf_key conf_system_keys[] = {
 	{ "category", ITF_KEY_STRING },
 	{ "portfolio", ITF_KEY_STRING },
 	{ "collectors", ITF_KEY_STRING_LIST },
+	{ "maintenance", ITF_KEY_STRING_LIST },
 	{ NULL, 0 },
 };
 /* Keys every collector block has, whatever its type. */
@@ -93,6 +100,8 @@ static const struct conf_key conf_collector_keys[] = {
 	{ "timeout", ITF_KEY_FLOAT },
 	{ "perspective", ITF_KEY_STRING },
 	{ "template", ITF_KEY_STRING },
+	{ "fail_after", ITF_KEY_INT },
+	{ "cert_warn_days", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 
@@ -101,6 +110,7 @@ static const struct conf_key conf_feed_keys[] = {
 	{ "type", ITF_KEY_STRING },
 	{ "id", ITF_KEY_STRING },
 	{ "system", ITF_KEY_STRING },
+	{ "fail_after", ITF_KEY_INT },
 	{ "interval", ITF_KEY_FLOAT },
 	{ "timeout", ITF_KEY_FLOAT },
 	{ "perspective", ITF_KEY_STRING },
@@ -525,6 +535,447 @@ conf_feed_system(struct conf_ctx *ctx, const config_setting_t *g)
 	return sys;
 }
 
+/* Journal, maintenance and notifier settings. */
+
+static const struct conf_key conf_maint_keys[] = {
+	{ "from", ITF_KEY_STRING },
+	{ "to", ITF_KEY_STRING },
+	{ "day", ITF_KEY_STRING },
+	{ "start", ITF_KEY_STRING },
+	{ "duration", ITF_KEY_STRING }, /* or an integer: checked below */
+	{ "comment", ITF_KEY_STRING },
+	{ NULL, 0 },
+};
+static const struct conf_key conf_notifier_keys[] = {
+	{ "id", ITF_KEY_STRING },
+	{ "type", ITF_KEY_STRING },
+	{ "command", ITF_KEY_STRING_LIST },
+	{ "url", ITF_KEY_STRING },
+	{ "secret_header", ITF_KEY_STRING },
+	{ "secret_file", ITF_KEY_STRING },
+	{ "systems", ITF_KEY_STRING_LIST },
+	{ "notify_interval", ITF_KEY_INT },
+	{ "timeout", ITF_KEY_FLOAT },
+	{ NULL, 0 },
+};
+
+static void conf_relative(struct conf_ctx *, char **);
+
+/* One setting against a key table; 0, or -1 when reported. */
+static int
+conf_check_one_key(struct conf_ctx *ctx, const config_setting_t *s,
+    const char *what, const struct conf_key *keys)
+{
+	const char *name = config_setting_name(s);
+	size_t k;
+
+	for (k = 0; keys[k].name != NULL; k++) {
+		if (strcmp(keys[k].name, name) != 0)
+			continue;
+		if (conf_type_ok(s, keys[k].type))
+			return 0;
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "\"%s\" must be %s", name, conf_type_name(keys[k].type));
+		return -1;
+	}
+	conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+	    "unknown key \"%s\" in %s", name, what);
+	return -1;
+}
+
+/* An integer member within [min, max], or dflt when absent or bad. */
+static long
+conf_get_long(struct conf_ctx *ctx, const config_setting_t *g, const char *name,
+    long min, long max, long dflt)
+{
+	const config_setting_t *s;
+	long long v;
+
+	if (g == NULL || (s = config_setting_get_member(g, name)) == NULL ||
+	    !conf_type_ok(s, ITF_KEY_INT))
+		return dflt;
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "\"%s\" must be %ld to %ld", name, min, max);
+		return dflt;
+	}
+	return (long)v;
+}
+
+static void
+conf_journal_defaults(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	struct conf *conf = ctx->conf;
+
+	conf->fail_after =
+	    (unsigned)conf_get_long(ctx, g, "fail_after", 1, 1000, 3);
+	conf->cert_warn_days =
+	    conf_get_long(ctx, g, "cert_warn_days", 0, 3650, 14);
+	conf->notify_interval =
+	    conf_get_long(ctx, g, "notify_interval", 0, 30 * 86400, 3600);
+}
+
+static void
+conf_journal_keys(struct conf_ctx *ctx, const config_setting_t *g,
+    struct itf_instance *inst)
+{
+	inst->fail_after = (unsigned)conf_get_long(ctx, g, "fail_after", 1,
+	    1000, (long)ctx->conf->fail_after);
+	inst->cert_warn_days = conf_get_long(ctx, g, "cert_warn_days", 0, 3650,
+	    ctx->conf->cert_warn_days);
+}
+
+/* "7200", "2h", "90m", "1h30m", "1d": seconds; -1 if not one of these. */
+static long
+conf_duration(const char *s)
+{
+	long total = 0, v, unit;
+	char *end;
+
+	if (*s == '\0')
+		return -1;
+	while (*s != '\0') {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = strtol(s, &end, 10);
+		switch (*end) {
+		case 'd':
+			unit = 86400;
+			break;
+		case 'h':
+			unit = 3600;
+			break;
+		case 'm':
+			unit = 60;
+			break;
+		case 's':
+		case '\0':
+			unit = 1;
+			break;
+		default:
+			return -1;
+		}
+		if (v > 366L * 86400 / unit)
+			return -1;
+		total += v * unit;
+		s = *end == '\0' ? end : end + 1;
+	}
+	return total;
+}
+
+static int
+conf_weekday(const char *s)
+{
+	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri",
+		"sat", "sun" };
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		if (strcmp(days[i], s) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* "HH:MM" as seconds after midnight; -1 if not. */
+static long
+conf_clock(const char *s)
+{
+	int h, m;
+	char c;
+
+	if (strlen(s) != 5 || sscanf(s, "%2d:%2d%c", &h, &m, &c) != 2 ||
+	    s[2] != ':' || h < 0 || h > 23 || m < 0 || m > 59)
+		return -1;
+	return h * 3600L + m * 60L;
+}
+
+static int
+conf_maint_time(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *name, time_t *out)
+{
+	const char *v = conf_get_str(g, name);
+	long long ns;
+
+	if (v == NULL) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "maintenance window needs \"from\" and \"to\"");
+		return -1;
+	}
+	if (parse_time(v, strlen(v), &ns) != 0) {
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, name)),
+		    "bad maintenance %s \"%s\" (want YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM:SSZ)",
+		    name, v);
+		return -1;
+	}
+	*out = (time_t)(ns / 1000000000LL);
+	return 0;
+}
+
+static long
+conf_maint_duration(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s = config_setting_get_member(g, "duration");
+	long d = -1;
+
+	if (s == NULL) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "weekly maintenance window needs \"duration\"");
+		return -1;
+	}
+	if (conf_type_ok(s, ITF_KEY_INT) && config_setting_get_int64(s) > 0 &&
+	    config_setting_get_int64(s) <= 7 * 86400)
+		d = (long)config_setting_get_int64(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_STRING)
+		d = conf_duration(config_setting_get_string(s));
+	if (d <= 0 || d > 7 * 86400) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "bad maintenance duration (want seconds or \"2h\", "
+		    "\"90m\", \"1h30m\"; at most 7 days)");
+		return -1;
+	}
+	return d;
+}
+
+static int
+conf_maint_one(struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_maint *m)
+{
+	const config_setting_t *s;
+	const char *v;
+	int i, n, errs = 0;
+
+	memset(m, 0, sizeof *m);
+	m->line = conf_line(g);
+	/* duration may be an integer: leave its type to conf_maint_duration */
+	n = config_setting_length(g);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(g, i);
+		if (strcmp(config_setting_name(s), "duration") == 0)
+			continue;
+		if (conf_check_one_key(ctx, s, "maintenance window",
+		        conf_maint_keys) != 0)
+			errs++;
+	}
+	if (config_setting_get_member(g, "day") != NULL) {
+		m->weekly = 1;
+		if (config_setting_get_member(g, "from") != NULL ||
+		    config_setting_get_member(g, "to") != NULL) {
+			conf_errors_add(ctx->errs, ctx->file, m->line,
+			    "a maintenance window is one-off (from, to) or "
+			    "weekly (day, start, duration), not both");
+			return -1;
+		}
+		v = conf_get_str(g, "day");
+		if (v != NULL && (m->day = conf_weekday(v)) == -1) {
+			conf_errors_add(ctx->errs, ctx->file,
+			    conf_line(config_setting_get_member(g, "day")),
+			    "bad maintenance day \"%s\" (want mon | tue | "
+			    "wed | thu | fri | sat | sun)",
+			    v);
+			errs++;
+		}
+		if ((v = conf_get_str(g, "start")) == NULL) {
+			conf_errors_add(ctx->errs, ctx->file, m->line,
+			    "weekly maintenance window needs \"start\" "
+			    "(\"HH:MM\", UTC)");
+			errs++;
+		} else if ((m->start = conf_clock(v)) == -1) {
+			conf_errors_add(ctx->errs, ctx->file,
+			    conf_line(config_setting_get_member(g, "start")),
+			    "bad maintenance start \"%s\" (want \"HH:MM\", "
+			    "UTC)",
+			    v);
+			errs++;
+		}
+		if ((m->duration = conf_maint_duration(ctx, g)) == -1)
+			errs++;
+		return errs == 0 ? 0 : -1;
+	}
+	if (conf_maint_time(ctx, g, "from", &m->from) != 0 ||
+	    conf_maint_time(ctx, g, "to", &m->to) != 0)
+		return -1;
+	if (m->to <= m->from) {
+		conf_errors_add(ctx->errs, ctx->file, m->line,
+		    "maintenance window ends before it starts");
+		return -1;
+	}
+	return errs == 0 ? 0 : -1;
+}
+
+/* maintenance = ( { from; to; } | { day; start; duration; }, ... ) */
+static void
+conf_maintenance(struct conf_ctx *ctx, const config_setting_t *list,
+    struct conf_maint **out, size_t *nout)
+{
+	const config_setting_t *g;
+	struct conf_maint m;
+	int i, n;
+
+	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
+		return;
+	n = config_setting_length(list);
+	for (i = 0; i < n; i++) {
+		g = config_setting_get_elem(list, i);
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "a maintenance window must be a group "
+			    "{ from = ...; to = ...; }");
+			continue;
+		}
+		if (conf_maint_one(ctx, g, &m) != 0)
+			continue;
+		*out = xreallocarray(*out, *nout + 1, sizeof **out);
+		(*out)[(*nout)++] = m;
+	}
+}
+
+static void
+conf_notifier_free(struct conf_notifier *nt)
+{
+	char **p;
+
+	free(nt->id);
+	for (p = nt->argv; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(nt->argv);
+	for (p = nt->systems; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(nt->systems);
+	free(nt->url);
+	free(nt->secret_header);
+	free(nt->secret_file);
+}
+
+/* A list of strings as a NULL-terminated copy; NULL when absent. */
+static char **
+conf_strv(struct conf_ctx *ctx, const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s = config_setting_get_member(g, name), *e;
+	char **v;
+	int i, n, k = 0;
+
+	if (s == NULL || !conf_type_ok(s, ITF_KEY_STRING_LIST))
+		return NULL;
+	n = config_setting_length(s);
+	v = xcalloc((size_t)n + 1, sizeof *v);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			conf_errors_add(ctx->errs, ctx->file, conf_line(e),
+			    "\"%s\" must hold only strings", name);
+			continue;
+		}
+		v[k++] = xstrdup(config_setting_get_string(e));
+	}
+	return v;
+}
+
+static void
+conf_notifier_check(struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_notifier *nt)
+{
+	const char *v;
+	char **p;
+
+	if (!nt->webhook) {
+		if (nt->argv == NULL || nt->argv[0] == NULL)
+			conf_errors_add(ctx->errs, ctx->file, nt->line,
+			    "exec notifier \"%s\" needs \"command\" "
+			    "[\"/path\", \"arg\", ...]",
+			    nt->id);
+		else if (nt->argv[0][0] != '/')
+			conf_errors_add(ctx->errs, ctx->file, nt->line,
+			    "notifier command \"%s\" must be an absolute "
+			    "path",
+			    nt->argv[0]);
+	} else if ((v = conf_get_str(g, "url")) == NULL)
+		conf_errors_add(ctx->errs, ctx->file, nt->line,
+		    "webhook notifier \"%s\" needs \"url\"", nt->id);
+	else if (strncmp(v, "http://", 7) != 0 &&
+	    strncmp(v, "https://", 8) != 0)
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, "url")),
+		    "webhook url \"%s\" must be http:// or https://", v);
+	else
+		nt->url = xstrdup(v);
+	if ((conf_get_str(g, "secret_header") == NULL) !=
+	    (conf_get_str(g, "secret_file") == NULL))
+		conf_errors_add(ctx->errs, ctx->file, nt->line,
+		    "\"secret_header\" and \"secret_file\" go together");
+	if ((v = conf_get_str(g, "secret_header")) != NULL)
+		nt->secret_header = xstrdup(v);
+	if ((v = conf_get_str(g, "secret_file")) != NULL) {
+		nt->secret_file = xstrdup(v);
+		conf_relative(ctx, &nt->secret_file);
+	}
+	for (p = nt->systems; p != NULL && *p != NULL; p++) {
+		if (conf_find_system(ctx->conf, *p) == NULL)
+			conf_errors_add(ctx->errs, ctx->file,
+			    conf_line(config_setting_get_member(g, "systems")),
+			    "notifier \"%s\": \"%s\" is not a configured "
+			    "system",
+			    nt->id, *p);
+	}
+}
+
+/* notifiers = ( { id; type = "exec" | "webhook"; ... }, ... ) */
+static void
+conf_notifiers(struct conf_ctx *ctx, const config_setting_t *list)
+{
+	static const char *const types[] = { "exec", "webhook", NULL };
+	struct conf *conf = ctx->conf;
+	const config_setting_t *g;
+	struct conf_notifier nt;
+	const char *id;
+	char *type;
+	long long ms;
+	size_t k;
+	int i, n;
+
+	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
+		return;
+	n = config_setting_length(list);
+	for (i = 0; i < n; i++) {
+		g = config_setting_get_elem(list, i);
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "a notifier must be a group { id = ...; }");
+			continue;
+		}
+		conf_check_keys(ctx, g, "notifier", conf_notifier_keys, NULL);
+		memset(&nt, 0, sizeof nt);
+		nt.line = conf_line(g);
+		if ((id = conf_get_id(ctx, g, "id")) == NULL)
+			id = "(invalid)";
+		for (k = 0; k < conf->nnotifiers; k++) {
+			if (strcmp(conf->notifiers[k].id, id) == 0)
+				conf_errors_add(ctx->errs, ctx->file, nt.line,
+				    "duplicate notifier id \"%s\" (first at "
+				    "line %d)",
+				    id, conf->notifiers[k].line);
+		}
+		nt.id = xstrdup(id);
+		type = conf_get_vocab(ctx, g, "type", types, 1);
+		nt.webhook = type != NULL && strcmp(type, "webhook") == 0;
+		nt.argv = conf_strv(ctx, g, "command");
+		nt.systems = conf_strv(ctx, g, "systems");
+		if (type != NULL)
+			conf_notifier_check(ctx, g, &nt);
+		free(type);
+		nt.notify_interval = conf_get_long(ctx, g, "notify_interval", 0,
+		    30 * 86400, conf->notify_interval);
+		ms = conf_get_ms(ctx, g, "timeout");
+		nt.timeout_ms = ms > 0 ? (long)ms : 10000;
+		conf->notifiers = xreallocarray(conf->notifiers,
+		    conf->nnotifiers + 1, sizeof *conf->notifiers);
+		conf->notifiers[conf->nnotifiers++] = nt;
+	}
+}
+
 /*
  * A collector of system sys, or (sys NULL) a feed of the top-level feeds
  * list: the same but for its keys ("id" and "system" instead of "series")
@@ -644,6 +1095,7 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		xasprintf(&inst->key, "%s/%s", sys->id, series);
 	inst->interval_ms = (uint64_t)interval;
 	inst->timeout_ms = (uint64_t)timeout;
+	conf_journal_keys(ctx, g, inst);
 	inst->file = xstrdup(ctx->file);
 	inst->line = conf_line(g);
 	inst->tmpl = conf_template(ctx->conf, tname);
@@ -653,8 +1105,9 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		    ctx->conf->templates_dir);
 	} else
 		template_ref(inst->tmpl);
-	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|", inst->key, persp,
-	    (unsigned long long)interval, (unsigned long long)timeout);
+	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|%u|%ld|", inst->key,
+	    persp, (unsigned long long)interval, (unsigned long long)timeout,
+	    inst->fail_after, inst->cert_warn_days);
 	conf_fingerprint(g, &inst->fingerprint);
 
 	*list = xreallocarray(*list, *nlist + 1, sizeof **list);
@@ -724,6 +1177,8 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 	sys->portfolio =
 	    conf_get_vocab(ctx, g, "portfolio", ident_portfolios, 1);
 
+	conf_maintenance(ctx, config_setting_get_member(g, "maintenance"),
+	    &sys->maint, &sys->nmaint);
 	list = config_setting_get_member(g, "collectors");
 	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
 		return;
@@ -949,6 +1404,9 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		if ((ms = conf_get_ms(ctx, g, "timeout")) > 0)
 			conf->timeout_ms = (uint64_t)ms;
 	}
+	conf_journal_defaults(ctx,
+	    g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP ? g
+	                                                             : NULL);
 }
 
 struct conf *
@@ -999,6 +1457,9 @@ conf_load(const char *file, const char *text,
 		for (i = 0; i < n; i++)
 			conf_system(&ctx, config_setting_get_elem(systems, i));
 	}
+	conf_maintenance(&ctx, config_setting_get_member(root, "maintenance"),
+	    &conf->maint, &conf->nmaint);
+	conf_notifiers(&ctx, config_setting_get_member(root, "notifiers"));
 	feeds = config_setting_get_member(root, "feeds");
 	if (feeds != NULL && conf_type_ok(feeds, ITF_KEY_STRING_LIST)) {
 		n = config_setting_length(feeds);
@@ -1050,6 +1511,7 @@ conf_free(struct conf *conf)
 		free(sys->owner);
 		free(sys->category);
 		free(sys->portfolio);
+		free(sys->maint);
 		free(sys);
 	}
 	free(conf->systems);
@@ -1066,6 +1528,10 @@ conf_free(struct conf *conf)
 	free(conf->plugin_dir);
 	free(conf->user);
 	free(conf->group);
+	free(conf->maint);
+	for (i = 0; i < conf->nnotifiers; i++)
+		conf_notifier_free(&conf->notifiers[i]);
+	free(conf->notifiers);
 	free(conf);
 }
 

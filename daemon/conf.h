@@ -7,8 +7,10 @@
 #ifndef CONF_H
 #define CONF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "itfollow/collector.h"
 #include "template.h"
@@ -28,6 +30,34 @@ struct conf_errors {
 void conf_errors_sort(struct conf_errors *);
 
 struct conf_system;
+
+/*
+ * A maintenance window: one-off, [from, to), or weekly, from day (0
+ * Monday .. 6 Sunday) at start (seconds after midnight UTC) for duration
+ * seconds. Outages that start inside one are planned.
+ */
+struct conf_maint {
+	int weekly;
+	time_t from, to;
+	int day;
+	long start;
+	long duration;
+	int line;
+};
+
+/* A notifier: who hears of outages and expiring certificates. */
+struct conf_notifier {
+	char *id;
+	int webhook; /* 0: exec */
+	char **argv; /* exec: NULL-terminated */
+	char *url; /* webhook */
+	char *secret_header; /* webhook: NULL, or sent with secret_file's */
+	char *secret_file;
+	char **systems; /* only these (NULL-terminated); NULL: all */
+	long notify_interval; /* seconds between repeats of one event */
+	long timeout_ms;
+	int line;
+};
 
 /* One configured collector. */
 struct itf_instance {
@@ -54,6 +84,9 @@ struct itf_instance {
 	struct conf_errors *errs;
 
 	void *rt; /* the runtime's (collect.c) */
+
+	unsigned fail_after; /* consecutive failures that make an outage */
+	long cert_warn_days; /* notify below this many days (0: never) */
 };
 
 struct conf_system {
@@ -65,6 +98,8 @@ struct conf_system {
 	int line;
 	struct itf_instance **insts;
 	size_t ninsts;
+	struct conf_maint *maint; /* its own windows (the conf's apply too) */
+	size_t nmaint;
 };
 
 struct conf {
@@ -88,6 +123,13 @@ struct conf {
 	size_t nfeeds;
 	struct tmpl **tmpls;
 	size_t ntmpls;
+	unsigned fail_after; /* defaults.fail_after (3) */
+	long cert_warn_days; /* defaults.cert_warn_days (14) */
+	long notify_interval; /* defaults.notify_interval (3600) */
+	struct conf_maint *maint; /* windows of every system */
+	size_t nmaint;
+	struct conf_notifier *notifiers;
+	size_t nnotifiers;
 };
 
 /*

@@ -14,8 +14,10 @@
 
 #include "collect.h"
 #include "curlev.h"
+#include "journal.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "plugin.h"
 #include "priv.h"
 #include "proc.h"
@@ -30,7 +32,18 @@ struct loop {
 	struct store *store;
 	struct status *status;
 	struct event *sigterm, *sigint, *sighup;
+	struct journal *journal;
+	struct notify *notify;
 };
+
+/* An outage started or ended: tell the notifiers. */
+static void
+loop_journal_event_cb(const struct journal_event *ev, void *arg)
+{
+	struct loop *l = arg;
+
+	notify_outage(l->notify, collect_conf(l->co), ev);
+}
 
 static void
 loop_stop_cb(evutil_socket_t sig, short what, void *arg)
@@ -114,6 +127,12 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		return 1;
 	}
 	l.co = collect_new(l.base, l.store, opts->test_mode);
+	if (!opts->test_mode) {
+		l.journal = journal_new(conf->data_dir);
+		l.notify = notify_new(l.base, l.journal);
+		journal_set_event_cb(l.journal, loop_journal_event_cb, &l);
+		collect_set_journal(l.co, l.journal, l.notify);
+	}
 	l.status =
 	    status_start(l.base, conf->status_listen, l.co, l.store, &cause);
 	if (l.status == NULL) {
@@ -135,6 +154,9 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		rc = 1;
 		goto out;
 	}
+	/* After the drop, so that the journal's files belong to the user. */
+	if (l.journal != NULL)
+		journal_start(l.journal);
 
 	l.sigterm = evsignal_new(l.base, SIGTERM, loop_stop_cb, &l);
 	l.sigint = evsignal_new(l.base, SIGINT, loop_stop_cb, &l);
@@ -154,8 +176,10 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	event_free(l.sighup);
 out:
 	collect_shutdown(l.co);
+	notify_free(l.notify);
 	proc_shutdown();
 	store_stop(l.store);
+	journal_stop(l.journal);
 	if (opts->test_mode && rc == 0)
 		rc = collect_test_report(l.co, stdout);
 	status_free(l.status);
@@ -164,6 +188,7 @@ out:
 	curlev_shutdown();
 	plugin_unload_all();
 	store_free(l.store);
+	journal_free(l.journal);
 	event_base_free(l.base);
 	return rc;
 }

@@ -18,7 +18,12 @@ usage(FILE *f)
 	    "  export  a series over a period at a step, CSV or JSON:\n"
 	    "          itfollow export [-c file] --system ID --perspective P\n"
 	    "          [--series S] --from T --to T [--step 1d] "
-	    "[--format csv|json]\n");
+	    "[--format csv|json]\n"
+	    "  report  availability of a system or of groups over a period:\n"
+	    "          itfollow report availability [-c file] (--system ID |\n"
+	    "          --by category|portfolio|owner) --quarter 2014Q2 |\n"
+	    "          --month 2014-05 | --from T --to T [--format "
+	    "text|csv|json]\n");
 }
 
 int
@@ -34,6 +39,8 @@ main(int argc, char **argv)
 		return tool_last(argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return tool_export(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return tool_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("itfollow %s\n", ITF_VERSION);
 		return 0;

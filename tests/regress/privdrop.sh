@@ -57,7 +57,7 @@ expect_eq "/health" "$(curl -s -o /dev/null -w '%{http_code}' \
 
 # What the daemon writes is the user's.
 for f in "$T/data" "$T/data/rrd" "$T/data/rrd/quality/self/health.rrd" \
-    "$T/data/rrd/quality/self/who.rrd"; do
+    "$T/data/rrd/quality/self/who.rrd" "$T/data/journal.sqlite"; do
 	expect_eq "owner of ${f#$T/}" "$(stat -c '%u:%g' "$f")" "$RUID:$RGID"
 done
 

@@ -215,6 +215,79 @@ test_shipped_files(void **unused)
 	}
 }
 
+static void
+test_journal_keys(void **unused)
+{
+	/* Valid: every form of window, both notifier types. */
+	expect_errors("defaults = { fail_after = 2; cert_warn_days = 30; "
+	              "notify_interval = 600; };\n"
+	              "maintenance = (\n"
+	              "  { from = \"2026-01-10\"; to = "
+	              "\"2026-01-11T06:00:00Z\"; },\n"
+	              "  { day = \"sun\"; start = \"02:00\"; "
+	              "duration = \"1h30m\"; },\n"
+	              "  { day = \"wed\"; start = \"23:30\"; "
+	              "duration = 7200; comment = \"backup\"; }\n"
+	              ");\n"
+	              "notifiers = (\n"
+	              "  { id = \"ops\"; type = \"exec\"; "
+	              "command = [\"/bin/true\"]; systems = [\"portal\"]; },\n"
+	              "  { id = \"hook\"; type = \"webhook\"; "
+	              "url = \"http://127.0.0.1:9/x\"; secret_header = "
+	              "\"X-Token\"; secret_file = \"token\"; "
+	              "notify_interval = 0; timeout = 5; }\n"
+	              ");\n" SYS_HEAD
+	              "      { type = \"tcp\"; series = \"smtp\"; "
+	              "host = \"h\"; port = 25; fail_after = 5; }\n"
+	              "    ); maintenance = ( { from = \"2026-02-01\"; "
+	              "to = \"2026-02-02\"; } ); }\n);\n",
+	    "");
+	expect_errors(
+	    "defaults = {\n  fail_after = 0;\n  cert_warn_days = -1;\n};\n"
+	    "maintenance = (\n"
+	    "  { from = \"2026-01-10\"; to = \"2026-01-09\"; },\n"
+	    "  { from = \"2026-13-01\"; to = \"2026-01-09\"; },\n"
+	    "  { from = \"2026-01-01\"; },\n"
+	    "  { day = \"sunday\"; start = \"2:00\"; duration = \"2x\"; },\n"
+	    "  { day = \"mon\"; from = \"2026-01-01\"; },\n"
+	    "  { day = \"mon\"; start = \"01:00\"; },\n"
+	    "  { day = \"mon\"; start = \"01:00\"; duration = 1; when = 1; }\n"
+	    ");\n"
+	    "notifiers = (\n"
+	    "  { id = \"ops\"; type = \"exec\"; command = [\"notify\"]; },\n"
+	    "  { id = \"ops\"; type = \"webhook\"; secret_file = \"x\"; },\n"
+	    "  { id = \"web\"; type = \"webhook\"; url = \"ftp://x/\";\n"
+	    "    systems = [\"nope\"]; },\n"
+	    "  { id = \"sms\"; type = \"sms\"; }\n"
+	    ");\n" SYS_HEAD
+	    "      { type = \"tcp\"; series = \"smtp\"; host = \"h\"; "
+	    "port = 25;\n        fail_after = 2000; }\n"
+	    "    ); }\n);\n",
+	    "t.conf:2: \"fail_after\" must be 1 to 1000\n"
+	    "t.conf:3: \"cert_warn_days\" must be 0 to 3650\n"
+	    "t.conf:6: maintenance window ends before it starts\n"
+	    "t.conf:7: bad maintenance from \"2026-13-01\" (want YYYY-MM-DD "
+	    "or YYYY-MM-DDTHH:MM:SSZ)\n"
+	    "t.conf:8: maintenance window needs \"from\" and \"to\"\n"
+	    "t.conf:9: bad maintenance day \"sunday\" (want mon | tue | wed | "
+	    "thu | fri | sat | sun)\n"
+	    "t.conf:9: bad maintenance start \"2:00\" (want \"HH:MM\", UTC)\n"
+	    "t.conf:9: bad maintenance duration (want seconds or \"2h\", "
+	    "\"90m\", \"1h30m\"; at most 7 days)\n"
+	    "t.conf:10: a maintenance window is one-off (from, to) or weekly "
+	    "(day, start, duration), not both\n"
+	    "t.conf:11: weekly maintenance window needs \"duration\"\n"
+	    "t.conf:12: unknown key \"when\" in maintenance window\n"
+	    "t.conf:15: notifier command \"notify\" must be an absolute path\n"
+	    "t.conf:16: duplicate notifier id \"ops\" (first at line 15)\n"
+	    "t.conf:16: webhook notifier \"ops\" needs \"url\"\n"
+	    "t.conf:16: \"secret_header\" and \"secret_file\" go together\n"
+	    "t.conf:17: webhook url \"ftp://x/\" must be http:// or https://\n"
+	    "t.conf:18: notifier \"web\": \"nope\" is not a configured system\n"
+	    "t.conf:19: unknown type \"sms\" (want exec | webhook)\n"
+	    "t.conf:26: \"fail_after\" must be 1 to 1000\n");
+}
+
 int
 main(void)
 {
@@ -229,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_timeout_interval),
 		cmocka_unit_test(test_collector_options),
 		cmocka_unit_test(test_shipped_files),
+		cmocka_unit_test(test_journal_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
