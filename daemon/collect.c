@@ -704,7 +704,9 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	    isnan(run->vals[idx]))
 		run->vals[idx] = reason;
 
-	if (inst->feed) {
+	/* A feed, or a collector of a replacing series (users), stores the
+	 * values it gave series at their times, or nothing. */
+	if (inst->feed || inst->tmpl->replace || run->ngroups > 0) {
 		collect_submit_groups(rt, run, status, reason);
 		if (co->test_mode && run->ngroups == 0) {
 			/* Say what the feed found, even if it wrote nothing. */
