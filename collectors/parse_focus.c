@@ -450,19 +450,23 @@ reject:
 static size_t
 parse_focus_record(struct parse_focus *p, const char *s, const char *e, int eof)
 {
-	const char *q = s, *fs, *fe, *x;
+	const char *q = s, *fs, *fe, *x, *y = e;
 	size_t i = 0;
 	int esc, f;
 
+	/* A blank line (spaces only, too) makes no row. */
+	while (q < e && (*q == ' ' || *q == '\t'))
+		q++;
 	if (q == e)
-		return 0;
+		return eof ? (size_t)(e - s) : 0;
 	if (*q == '\n')
-		return 1; /* a blank line */
+		return (size_t)(q - s) + 1;
 	if (*q == '\r') {
-		if (q + 1 == e)
-			return eof ? 1 : 0;
-		return q[1] == '\n' ? 2 : 1;
+		if (q + 1 == e && !eof)
+			return 0;
+		return (size_t)(q - s) + (q + 1 < e && q[1] == '\n' ? 2 : 1);
 	}
+	q = s;
 	if (!p->header_done) {
 		/* A record may be tried again: start the header afresh. */
 		p->ncols = 0;
@@ -497,13 +501,21 @@ parse_focus_record(struct parse_focus *p, const char *s, const char *e, int eof)
 					x += 2;
 					continue;
 				}
-				break;
+				/* It closes the field when a delimiter
+				 * follows (spaces between); else it is a
+				 * quote in the field, as libcsv has it. */
+				for (y = x + 1;
+				     y < e && (*y == ' ' || *y == '\t'); y++)
+					;
+				if (y == e && !eof)
+					return 0;
+				if (y == e ||
+				    parse_focus_stop[(unsigned char)*y])
+					break;
+				x = y;
 			}
 			fe = x;
-			q = x < e ? x + 1 : e;
-			/* What follows the closing quote is dropped. */
-			while (q < e && !parse_focus_stop[(unsigned char)*q])
-				q++;
+			q = x < e ? y : e;
 		} else {
 			fs = q;
 			while (q < e && !parse_focus_stop[(unsigned char)*q])
