@@ -392,6 +392,13 @@ collect_series_find(struct itf_run *run, const char *system,
 			return 0;
 		}
 	}
+	/* A new series: every name checked once, here. */
+	if (!ident_valid(system) || !ident_valid_perspective(perspective) ||
+	    !ident_valid(series))
+		return -1;
+	if (strcmp(system, "unallocated") != 0 &&
+	    !collect_host_system_exists(inst, system))
+		return -1;
 	t = conf_template(inst->conf, template_name);
 	if (t == NULL)
 		return -1;
@@ -441,12 +448,6 @@ collect_host_emit_series(struct itf_run *run, const char *system,
 	size_t k;
 	int idx;
 
-	if (!ident_valid(system) || !ident_valid_perspective(perspective) ||
-	    !ident_valid(series))
-		return -1;
-	if (strcmp(system, "unallocated") != 0 &&
-	    !collect_host_system_exists(inst, system))
-		return -1;
 	if (time == 0)
 		time = (long long)(run->slot_ms / 1000);
 	if (collect_series_find(run, system, perspective, series, template_name,

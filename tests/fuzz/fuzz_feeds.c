@@ -70,6 +70,61 @@ fuzz_focus_parse(const char *buf, size_t size, size_t chunk,
 	parse_focus_free(pf);
 }
 
+static void
+fuzz_focus_tag_row(const struct parse_focus_row *r, void *arg)
+{
+	char **key = arg;
+
+	free(*key);
+	*key = r->key != NULL ? strdup(r->key) : NULL;
+}
+
+/* The input as a row's Tags, CSV-quoted: the key jansson finds in it. */
+static void
+fuzz_focus_tags_column(const char *buf, size_t size)
+{
+	static const char head[] = "ChargePeriodStart,ChargePeriodEnd,"
+	                           "EffectiveCost,Tags\n"
+	                           "2026-01-01,2026-01-02,1,\"";
+	struct parse_focus *pf;
+	json_error_t err;
+	json_t *root, *v;
+	char *csv, *p, *key = NULL, *cause = NULL;
+	const char *want = NULL;
+	size_t i;
+
+	csv = p = malloc(sizeof head + 2 * size + 2);
+	memcpy(p, head, sizeof head - 1);
+	p += sizeof head - 1;
+	for (i = 0; i < size; i++) {
+		if (buf[i] == '"')
+			*p++ = '"';
+		*p++ = buf[i];
+	}
+	*p++ = '"';
+	*p++ = '\n';
+	pf = parse_focus_new("EffectiveCost", "tag:itfollow-system",
+	    fuzz_focus_tag_row, &key);
+	parse_focus_feed(pf, csv, (size_t)(p - csv));
+	if (parse_focus_finish(pf, &cause) != 0)
+		abort();
+	if (parse_focus_rows(pf) != 1)
+		abort();
+	parse_focus_free(pf);
+	root = json_loadb(buf, size, 0, &err);
+	if (root != NULL && json_is_object(root)) {
+		v = json_object_get(root, "itfollow-system");
+		if (json_is_string(v))
+			want = json_string_value(v);
+	}
+	if ((want == NULL) != (key == NULL) ||
+	    (want != NULL && strcmp(want, key) != 0))
+		abort();
+	json_decref(root);
+	free(key);
+	free(csv);
+}
+
 /*
  * The scanner makes the same rows whatever the chunks, and its Tags
  * reading agrees with jansson's whenever it does not leave it to jansson.
@@ -157,6 +212,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_focus_free(pf);
 	}
 	fuzz_focus_scanner(buf, size);
+	fuzz_focus_tags_column(buf, size);
 	parse_csvfeed(buf, size, &o, &c);
 	parse_csvfeed_free(&c);
 	parse_xapi(buf, size, &x);
