@@ -636,9 +636,9 @@ static void
 parse_focus_input(struct parse_focus *p, const char *buf, size_t len, int eof)
 {
 	const char *nl;
-	size_t n, take;
+	size_t n, take, off;
 
-	/* First the record an earlier chunk ended in, a line at a time. */
+	/* First the record an earlier chunk ended in, and what follows it. */
 	while (p->carry_len > 0 && p->fatal == NULL) {
 		n = parse_focus_record(p, p->carry, p->carry + p->carry_len,
 		    eof && len == 0);
@@ -649,7 +649,10 @@ parse_focus_input(struct parse_focus *p, const char *buf, size_t len, int eof)
 		}
 		if (len == 0)
 			return;
-		nl = memchr(buf, '\n', len);
+		/* At least as much again as the carry holds (to a line's
+		 * end): a record of many lines is not read again per line. */
+		off = p->carry_len < len ? p->carry_len : len;
+		nl = memchr(buf + off, '\n', len - off);
 		take = nl != NULL ? (size_t)(nl - buf) + 1 : len;
 		parse_focus_carry(p, buf, take);
 		buf += take;
