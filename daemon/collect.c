@@ -785,6 +785,19 @@ collect_item(struct collect_rt *rt, struct itf_run *run)
 	return it;
 }
 
+/* 1 if the run gave its own series a value. */
+static int
+collect_emitted(const struct tmpl *t, const struct itf_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < t->nds; i++) {
+		if (!isnan(run->vals[i]))
+			return 1;
+	}
+	return run->nx > 0;
+}
+
 static void
 collect_host_run_done(struct itf_run *run, enum itf_status status,
     enum itf_reason reason, const char *message)
@@ -833,9 +846,11 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	    isnan(run->vals[idx]))
 		run->vals[idx] = reason;
 
-	/* A feed, or a collector of a replacing series (users), stores the
-	 * values it gave series at their times, or nothing. */
-	if (inst->feed || inst->tmpl->replace || run->ngroups > 0) {
+	/* A feed, or a collector that gave series values at their times
+	 * (users, whose series is replaced), stores those, or nothing: a
+	 * replacing series never gets a row of unknowns. */
+	if (inst->feed || run->ngroups > 0 ||
+	    (inst->tmpl->replace && !collect_emitted(inst->tmpl, run))) {
 		collect_submit_groups(rt, run, status, reason);
 		if (co->test_mode && run->ngroups == 0) {
 			/* Say what the feed found, even if it wrote nothing. */
