@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <csv.h>
 
 #include "parse_focus.h"
 
@@ -276,6 +277,98 @@ test_tags(void **unused)
 	}
 }
 
+/* libcsv's count of records (the reader this scanner replaced). */
+static void
+csv_field_cb(void *s, size_t len, void *arg)
+{
+	(void)s;
+	(void)len;
+	(void)arg;
+}
+
+static void
+csv_row_cb(int c, void *arg)
+{
+	(void)c;
+	(*(size_t *)arg)++;
+}
+
+static size_t
+csv_records(const char *buf, size_t len)
+{
+	struct csv_parser cp;
+	size_t n = 0;
+
+	csv_init(&cp, CSV_APPEND_NULL);
+	csv_parse(&cp, buf, len, csv_field_cb, csv_row_cb, &n);
+	csv_fini(&cp, csv_field_cb, csv_row_cb, &n);
+	csv_free(&cp);
+	return n;
+}
+
+static void
+count_cb(const struct parse_focus_row *r, void *arg)
+{
+	(void)r;
+	(*(size_t *)arg)++;
+}
+
+/* Records and rows of buf fed in chunks of chunk bytes. */
+static size_t
+scan_records(const char *buf, size_t len, size_t chunk, size_t *rows)
+{
+	struct parse_focus *p;
+	char *cause = NULL;
+	size_t i, n, records;
+
+	*rows = 0;
+	p = parse_focus_new("EffectiveCost", "column:Tags", count_cb, rows);
+	for (i = 0; i < len; i += n) {
+		n = len - i < chunk ? len - i : chunk;
+		parse_focus_feed(p, buf + i, n);
+	}
+	if (parse_focus_finish(p, &cause) != 0)
+		free(cause);
+	/* The header, then every data row, taken or rejected. */
+	records = (parse_focus_rows(p) + parse_focus_rejected(p)) +
+	    (len > 0 && cause == NULL ? 1 : 0);
+	parse_focus_free(p);
+	return records;
+}
+
+/*
+ * Random text of CSV's special bytes: the scanner finds the records
+ * libcsv finds, whatever the chunks.
+ */
+static void
+test_random_records(void **unused)
+{
+	static const char alphabet[] = "\",,\r\n \t1{}:a";
+	static const char head[] = "ChargePeriodStart,ChargePeriodEnd,"
+	                           "EffectiveCost,Tags\n";
+	char buf[256];
+	size_t i, k, len, rows, rows1, want, got;
+	unsigned seed = 1;
+
+	for (i = 0; i < 3000; i++) {
+		memcpy(buf, head, sizeof head - 1);
+		len = sizeof head - 1 +
+		    (seed = seed * 1103515245 + 12345) %
+		        (sizeof buf - sizeof head);
+		for (k = sizeof head - 1; k < len; k++) {
+			seed = seed * 1103515245 + 12345;
+			buf[k] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		want = csv_records(buf, len);
+		got = scan_records(buf, len, len + 1, &rows);
+		if (got != want)
+			fail_msg("case %zu: %zu records, libcsv %zu: \"%.*s\"",
+			    i, got, want, (int)len, buf);
+		if (scan_records(buf, len, 1, &rows1) != got || rows1 != rows)
+			fail_msg("case %zu: not the same a byte at a time", i);
+	}
+}
+
 int
 main(void)
 {
@@ -285,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_missing_column),
 		cmocka_unit_test(test_scanner),
 		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_random_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
