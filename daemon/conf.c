@@ -686,6 +686,8 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
  * A system's users = ...: the denominator of its cost per user, a series
  * "users" in the cost perspective filled by the built-in users collector,
  * which reads the setting itself (a number, or a group naming a series).
+ * Made before the system's collectors, so one named "users" is reported
+ * as a duplicate.
  */
 static void
 conf_users(struct conf_ctx *ctx, struct conf_system *sys,
@@ -695,17 +697,10 @@ conf_users(struct conf_ctx *ctx, struct conf_system *sys,
 	const struct itf_collector_ops *ops = NULL;
 	struct itf_instance *inst;
 	char *cause = NULL;
-	size_t i, before;
+	size_t before;
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < sys->ninsts; i++) {
-		if (strcmp(sys->insts[i]->series, "users") == 0)
-			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
-			    "system \"%s\" has users and a series \"users\" "
-			    "(line %d)",
-			    sys->id, sys->insts[i]->line);
-	}
 	if (plugin_find("users", NULL, &ops, &cause) != PLUGIN_FOUND) {
 		free(cause); /* built in: cannot happen */
 		return;
@@ -787,14 +782,13 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 	sys->portfolio =
 	    conf_get_vocab(ctx, g, "portfolio", ident_portfolios, 1);
 
-	list = config_setting_get_member(g, "collectors");
-	if (list != NULL && conf_type_ok(list, ITF_KEY_STRING_LIST)) {
-		n = config_setting_length(list);
-		for (k = 0; k < n; k++)
-			conf_collector(ctx, sys,
-			    config_setting_get_elem(list, k));
-	}
 	conf_users(ctx, sys, g);
+	list = config_setting_get_member(g, "collectors");
+	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
+		return;
+	n = config_setting_length(list);
+	for (k = 0; k < n; k++)
+		conf_collector(ctx, sys, config_setting_get_elem(list, k));
 }
 
 static int

@@ -237,8 +237,8 @@ test_users(void **unused)
 	    "t.conf:15: users needs one of licence = \"SERIES\" or series = "
 	    "\"PERSPECTIVE/SERIES\"\n"
 	    "t.conf:17: \"users.colour\" must be a string\n"
-	    "t.conf:19: system \"i\" has users and a series \"users\" "
-	    "(line 19)\n");
+	    "t.conf:19: duplicate series \"users\" in system \"i\" (first "
+	    "at line 19)\n");
 }
 
 static void
