@@ -90,6 +90,7 @@ static const struct conf_key conf_system_keys[] = {
 	{ "portfolio", ITF_KEY_STRING },
 	{ "collectors", ITF_KEY_STRING_LIST },
 	{ "maintenance", ITF_KEY_STRING_LIST },
+	{ "users", 0 }, /* a number or a group: the users collector checks */
 	{ NULL, 0 },
 };
 /* Keys every collector block has, whatever its type. */
@@ -326,7 +327,7 @@ conf_check_keys(struct conf_ctx *ctx, const config_setting_t *g,
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
 			    "unknown key \"%s\" in %s", name, what);
 			errors++;
-		} else if (!conf_type_ok(s, type)) {
+		} else if (type != 0 && !conf_type_ok(s, type)) {
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
 			    "\"%s\" must be %s", name, conf_type_name(type));
 			errors++;
@@ -1138,6 +1139,67 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	conf_instance_free(inst);
 }
 
+/*
+ * A system's users = ...: the denominator of its cost per user, a series
+ * "users" in the cost perspective filled by the built-in users collector,
+ * which reads the setting itself (a number, or a group naming a series).
+ * Made before the system's collectors, so one named "users" is reported
+ * as a duplicate.
+ */
+static void
+conf_users(struct conf_ctx *ctx, struct conf_system *sys,
+    const config_setting_t *g)
+{
+	const config_setting_t *s = config_setting_get_member(g, "users");
+	const struct itf_collector_ops *ops = NULL;
+	struct itf_instance *inst;
+	char *cause = NULL;
+	size_t before;
+
+	if (s == NULL)
+		return;
+	if (plugin_find("users", NULL, &ops, &cause) != PLUGIN_FOUND) {
+		free(cause); /* built in: cannot happen */
+		return;
+	}
+	inst = xcalloc(1, sizeof *inst);
+	inst->ops = ops;
+	inst->host = ctx->host;
+	inst->system = sys;
+	inst->conf = ctx->conf;
+	inst->series = xstrdup("users");
+	inst->perspective = xstrdup(ops->perspective);
+	xasprintf(&inst->key, "%s/users", sys->id);
+	inst->interval_ms = (uint64_t)ops->default_interval * 1000;
+	inst->timeout_ms = ctx->conf->timeout_ms;
+	inst->file = xstrdup(ctx->file);
+	inst->line = conf_line(s);
+	xasprintf(&inst->fingerprint, "%s|users|", inst->key);
+	conf_fingerprint(s, &inst->fingerprint);
+	sys->insts =
+	    xreallocarray(sys->insts, sys->ninsts + 1, sizeof *sys->insts);
+	sys->insts[sys->ninsts++] = inst;
+	if ((inst->tmpl = conf_template(ctx->conf, ops->template_name)) ==
+	    NULL) {
+		conf_errors_add(ctx->errs, ctx->file, inst->line,
+		    "no template \"%s\" in %s", ops->template_name,
+		    ctx->conf->templates_dir);
+		return;
+	}
+	template_ref(inst->tmpl);
+	/* Its getters read the system's block: users is a key of it. */
+	inst->setting = g;
+	inst->errs = ctx->errs;
+	before = ctx->errs->n;
+	if (ops->configure(ctx->host, inst, &inst->state) != 0 &&
+	    ctx->errs->n == before)
+		conf_errors_add(ctx->errs, ctx->file, inst->line,
+		    "users of system \"%s\" failed to configure", sys->id);
+	conf_scratch_free();
+	inst->setting = NULL;
+	inst->errs = NULL;
+}
+
 static void
 conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 {
@@ -1179,6 +1241,7 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 
 	conf_maintenance(ctx, config_setting_get_member(g, "maintenance"),
 	    &sys->maint, &sys->nmaint);
+	conf_users(ctx, sys, g);
 	list = config_setting_get_member(g, "collectors");
 	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
 		return;

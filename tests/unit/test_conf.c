@@ -192,6 +192,55 @@ test_collector_options(void **unused)
 	    "directory\n");
 }
 
+#define USERS_SYS(id, users)                          \
+	"  { id = \"" id "\"; category = \"basic\"; " \
+	"portfolio = \"service\";\n    users = " users "; },\n"
+
+/* A system's users: a number, a licence series or a series, checked. */
+static void
+test_users(void **unused)
+{
+	expect_errors("systems = (\n" USERS_SYS("a", "1200") USERS_SYS("b",
+	                  "{ licence = \"licence-matlab\"; }") USERS_SYS("c",
+	                  "{ series = \"internal-benefit/staff\"; "
+	                  "ds = \"value\"; }") "  { id = \"d\"; "
+	                                       "category = \"basic\"; "
+	                                       "portfolio = \"service\";\n"
+	                                       "    users = 2.5; }\n);\n",
+	    "");
+	expect_errors(
+	    "systems = (\n" USERS_SYS("a", "-1") USERS_SYS("b",
+	        "\"many\"") USERS_SYS("c",
+	        "{ licence = \"x\"; series = \"cost/y\"; }") USERS_SYS("d",
+	        "{ series = \"nowhere/y\"; }") USERS_SYS("e",
+	        "{ series = \"maturity\"; }") USERS_SYS("f",
+	        "{ licence = \"Bad Name\"; ds = \"a-b\"; }") USERS_SYS("g",
+	        "{ ds = \"in_use\"; }") USERS_SYS("h",
+	        "{ licence = \"x\"; colour = 1; }") "  { id = \"i\"; "
+	                                            "category = \"basic\"; "
+	                                            "portfolio = \"service\";\n"
+	                                            "    users = 5; collectors = ( "
+	                                            "{ type = \"tcp\"; series = "
+	                                            "\"users\"; host = \"h\"; "
+	                                            "port = 1; } ); }\n);\n",
+	    "t.conf:3: users must be a number of 0 or more\n"
+	    "t.conf:5: users must be a number, { licence = \"SERIES\"; } "
+	    "or { series = \"PERSPECTIVE/SERIES\"; ds = \"NAME\"; }\n"
+	    "t.conf:7: users needs one of licence = \"SERIES\" or series = "
+	    "\"PERSPECTIVE/SERIES\"\n"
+	    "t.conf:9: users: unknown perspective \"nowhere\"\n"
+	    "t.conf:11: users series \"maturity\" must be "
+	    "PERSPECTIVE/SERIES\n"
+	    "t.conf:13: users: bad series \"Bad Name\" (want "
+	    "[a-z0-9][a-z0-9_-]{0,63})\n"
+	    "t.conf:13: users: bad ds \"a-b\" (want [a-z0-9_]{1,19})\n"
+	    "t.conf:15: users needs one of licence = \"SERIES\" or series = "
+	    "\"PERSPECTIVE/SERIES\"\n"
+	    "t.conf:17: \"users.colour\" must be a string\n"
+	    "t.conf:19: duplicate series \"users\" in system \"i\" (first "
+	    "at line 19)\n");
+}
+
 static void
 test_shipped_files(void **unused)
 {
@@ -301,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_vocabularies),
 		cmocka_unit_test(test_timeout_interval),
 		cmocka_unit_test(test_collector_options),
+		cmocka_unit_test(test_users),
 		cmocka_unit_test(test_shipped_files),
 		cmocka_unit_test(test_journal_keys),
 	};
