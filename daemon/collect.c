@@ -77,6 +77,12 @@ struct collect_rt {
 	struct event *deadline; /* the hard deadline of its runs */
 	struct tmpl *dyn; /* dynamic: the template its first run made */
 	int warned_new_ds; /* dynamic: a new data source was logged */
+	/* What the status server shows of it. */
+	enum itf_reason last_reason;
+	time_t last_run; /* when its last run ended (0: none yet) */
+	time_t last_success;
+	struct tmpl *last_tmpl; /* of last_vals */
+	double *last_vals; /* the values its last run stored */
 };
 
 /* A test-mode result. */
@@ -96,7 +102,13 @@ struct collect {
 	struct collect_counters c;
 	struct collect_result **results;
 	size_t nresults;
+	struct collect_type *types; /* by collector type, for /metrics */
+	size_t ntypes;
 };
+
+/* Upper bounds of the run duration histogram's buckets, in seconds. */
+const double collect_duration_bounds[COLLECT_DURATION_BUCKETS] = { 0.005, 0.01,
+	0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 
 static struct collect *collect_self;
 
@@ -656,6 +668,63 @@ collect_item(struct collect_rt *rt, struct itf_run *run)
 	return it;
 }
 
+/* The counters of a collector type, made on its first run. */
+static struct collect_type *
+collect_type_get(struct collect *co, const char *name)
+{
+	struct collect_type *ct;
+	size_t i;
+
+	for (i = 0; i < co->ntypes; i++) {
+		if (strcmp(co->types[i].name, name) == 0)
+			return &co->types[i];
+	}
+	co->types = xreallocarray(co->types, co->ntypes + 1, sizeof *co->types);
+	ct = &co->types[co->ntypes++];
+	memset(ct, 0, sizeof *ct);
+	ct->name = xstrdup(name);
+	return ct;
+}
+
+/* Count a finished run by type, reason and duration; keep its state. */
+static void
+collect_account(struct collect_rt *rt, struct itf_run *run,
+    enum itf_status status, enum itf_reason reason)
+{
+	struct collect_type *ct;
+	uint64_t now = scheduler_now_ms();
+	double secs;
+	size_t b;
+
+	ct = collect_type_get(rt->co, rt->inst->ops->name);
+	ct->by_reason[reason]++;
+	secs = now > run->start_ms ? (double)(now - run->start_ms) / 1000 : 0;
+	for (b = 0; b < COLLECT_DURATION_BUCKETS; b++) {
+		if (secs <= collect_duration_bounds[b])
+			break;
+	}
+	ct->duration[b]++;
+	ct->duration_sum += secs;
+	ct->duration_count++;
+	rt->last_reason = reason;
+	rt->last_run = (time_t)(now / 1000);
+	if (status == ITF_STATUS_UP)
+		rt->last_success = rt->last_run;
+}
+
+/* Keep a copy of what a run stored, for the status server. */
+static void
+collect_keep_values(struct collect_rt *rt, const struct store_item *it)
+{
+	if (rt->last_tmpl != it->tmpl) {
+		template_unref(rt->last_tmpl);
+		rt->last_tmpl = template_ref(it->tmpl);
+		free(rt->last_vals);
+		rt->last_vals = xcalloc(it->tmpl->nds + 1, sizeof *it->vals);
+	}
+	memcpy(rt->last_vals, it->vals, it->tmpl->nds * sizeof *it->vals);
+}
+
 static void
 collect_host_run_done(struct itf_run *run, enum itf_status status,
     enum itf_reason reason, const char *message)
@@ -688,6 +757,7 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	}
 	co->c.completed++;
 	co->c.by_reason[reason]++;
+	collect_account(rt, run, status, reason);
 	if (status != ITF_STATUS_UP)
 		co->c.failed++;
 	/* State changes at info; a failure that goes on at debug. */
@@ -721,6 +791,7 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 		goto out;
 	}
 	it = collect_item(rt, run);
+	collect_keep_values(rt, it);
 	if (co->test_mode)
 		collect_test_line(co, rt, inst->system->id, inst->perspective,
 		    inst->series, it, status, reason);
@@ -867,6 +938,8 @@ collect_rt_free(struct collect_rt *rt)
 	if (rt->deadline != NULL)
 		event_free(rt->deadline);
 	template_unref(rt->dyn);
+	template_unref(rt->last_tmpl);
+	free(rt->last_vals);
 	free(rt->path);
 	inst->rt = NULL;
 	free(rt);
@@ -1040,6 +1113,9 @@ collect_free(struct collect *co)
 		free(co->results[i]);
 	}
 	free(co->results);
+	for (i = 0; i < co->ntypes; i++)
+		free(co->types[i].name);
+	free(co->types);
 	if (collect_self == co)
 		collect_self = NULL;
 	free(co);
@@ -1055,6 +1131,33 @@ uint64_t
 collect_inflight(struct collect *co)
 {
 	return co->inflight;
+}
+
+const struct collect_type *
+collect_types(struct collect *co, size_t *n)
+{
+	*n = co->ntypes;
+	return co->types;
+}
+
+int
+collect_state(const struct itf_instance *inst, struct collect_state *out)
+{
+	const struct collect_rt *rt = inst->rt;
+
+	memset(out, 0, sizeof *out);
+	if (rt == NULL)
+		return -1;
+	out->active = 1;
+	out->ran = rt->last_status != -1;
+	out->status =
+	    out->ran ? (enum itf_status)rt->last_status : ITF_STATUS_UNKNOWN;
+	out->reason = rt->last_reason;
+	out->last_run = rt->last_run;
+	out->last_success = rt->last_success;
+	out->tmpl = rt->last_tmpl;
+	out->vals = rt->last_vals;
+	return 0;
 }
 
 static int

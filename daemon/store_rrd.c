@@ -65,6 +65,7 @@ struct store {
 
 	uint64_t updates, errors, rejected, created, queued;
 	time_t beat;
+	time_t oldest; /* pending_since of the first due file (0: none) */
 
 	/* Writer thread only: files with held updates, oldest first. */
 	unsigned delay;
@@ -827,6 +828,15 @@ store_flush_due(struct store *st, time_t now, int all)
 	}
 }
 
+/* Publish how long the oldest held update has waited. */
+static void
+store_publish_oldest(struct store *st)
+{
+	__atomic_store_n(&st->oldest,
+	    st->due_head != NULL ? st->due_head->pending_since : 0,
+	    __ATOMIC_RELAXED);
+}
+
 void
 store_set_delay(struct store *st, unsigned seconds)
 {
@@ -872,6 +882,7 @@ store_main(void *arg)
 			store_take(st, it, now);
 		}
 		store_flush_due(st, now, st->delay == 0);
+		store_publish_oldest(st);
 		pthread_mutex_lock(&st->lock);
 		if (st->stopping && st->head == NULL) {
 			pthread_mutex_unlock(&st->lock);
@@ -963,7 +974,9 @@ store_free(struct store *st)
 void
 store_get_stats(struct store *st, struct store_stats *out)
 {
-	time_t beat = __atomic_load_n(&st->beat, __ATOMIC_RELAXED);
+	time_t beat = __atomic_load_n(&st->beat, __ATOMIC_RELAXED), oldest;
+
+	memset(out, 0, sizeof *out);
 
 	out->updates = __atomic_load_n(&st->updates, __ATOMIC_RELAXED);
 	out->errors = __atomic_load_n(&st->errors, __ATOMIC_RELAXED);
@@ -971,4 +984,9 @@ store_get_stats(struct store *st, struct store_stats *out)
 	out->created = __atomic_load_n(&st->created, __ATOMIC_RELAXED);
 	out->queued = __atomic_load_n(&st->queued, __ATOMIC_RELAXED);
 	out->writer_beat = (uint64_t)(time(NULL) - beat);
+	oldest = __atomic_load_n(&st->oldest, __ATOMIC_RELAXED);
+	out->oldest_age = oldest != 0 && time(NULL) > oldest
+	    ? (uint64_t)(time(NULL) - oldest)
+	    : 0;
+	out->delay = st->delay;
 }

@@ -37,6 +37,14 @@ struct store_stats {
 	uint64_t created; /* files created */
 	uint64_t queued; /* items waiting now */
 	uint64_t writer_beat; /* seconds since the writer last went idle/busy */
+	uint64_t oldest_age; /* seconds the oldest held update has waited */
+	uint64_t delay; /* write_delay */
+	/* rrdcached (all 0 without it). */
+	uint64_t cached_up; /* 1 while connected */
+	uint64_t cached_down; /* 1 while configured and not connected */
+	uint64_t buffered; /* values held while not connected */
+	uint64_t dropped; /* values dropped: not connected, buffer full */
+	uint64_t reconnects;
 };
 
 struct store;
