@@ -104,6 +104,8 @@ struct collect {
 	size_t nresults;
 	struct collect_type *types; /* by collector type, for /metrics */
 	size_t ntypes;
+	unsigned shard_k, shard_n; /* runs part k of n (n 0: all) */
+	size_t nmine, nall; /* instances run here, of all configured */
 };
 
 /* Upper bounds of the run duration histogram's buckets, in seconds. */
@@ -1018,6 +1020,30 @@ collect_find_same(struct collect_old *old, size_t nold,
 }
 
 void
+collect_set_shard(struct collect *co, unsigned k, unsigned n)
+{
+	co->shard_k = k;
+	co->shard_n = n;
+}
+
+/*
+ * 1 if inst runs here: with n shards, the one its key ("system/series")
+ * hashes to. The hash is FNV-1a, fixed, so every daemon sharing the
+ * configuration agrees and an instance keeps its shard across restarts.
+ */
+int
+collect_in_shard(const char *key, unsigned k, unsigned n)
+{
+	uint32_t h = 2166136261u;
+
+	if (n <= 1)
+		return 1;
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h % n == k;
+}
+
+void
 collect_apply(struct collect *co, struct conf *conf)
 {
 	struct conf *old = co->conf;
@@ -1038,8 +1064,12 @@ collect_apply(struct collect *co, struct conf *conf)
 			qsort(olds, nold, sizeof *olds, collect_old_cmp);
 	}
 	started = xcalloc(n + 1, sizeof *started);
+	co->nall = n;
+	co->nmine = 0;
 	for (i = 0; i < n; i++) {
 		inst = *slots[i];
+		if (collect_in_shard(inst->key, co->shard_k, co->shard_n))
+			co->nmine++;
 		same = collect_find_same(olds, nold, inst);
 		if (same != NULL) {
 			/* Unchanged: keep the running one (and its timer). */
@@ -1053,6 +1083,8 @@ collect_apply(struct collect *co, struct conf *conf)
 			kept++;
 			continue;
 		}
+		if (!collect_in_shard(inst->key, co->shard_k, co->shard_n))
+			continue; /* another shard's */
 		started[added] = collect_rt_new(co, inst);
 		started[added]->order = i;
 		added++;
@@ -1081,6 +1113,9 @@ collect_apply(struct collect *co, struct conf *conf)
 	log_info("configuration %s: %zu collectors (%zu kept, %zu new, %zu "
 	         "removed)",
 	    conf->file, kept + added, kept, added, removed);
+	if (co->shard_n > 1)
+		log_notice("shard %u/%u: %zu of %zu collectors run here",
+		    co->shard_k, co->shard_n, co->nmine, co->nall);
 }
 
 void
@@ -1177,6 +1212,9 @@ collect_test_report(struct collect *co, FILE *f)
 	if (co->nresults > 1)
 		qsort(co->results, co->nresults, sizeof *co->results,
 		    collect_result_cmp);
+	if (co->shard_n > 1)
+		fprintf(f, "# shard %u/%u: %zu of %zu collectors run here\n",
+		    co->shard_k, co->shard_n, co->nmine, co->nall);
 	for (i = 0; i < co->nresults; i++) {
 		fprintf(f, "%s\n", co->results[i]->line);
 		if (!co->results[i]->ran || co->results[i]->stored != 0)

@@ -72,6 +72,10 @@ struct collect *collect_new(struct event_base *, struct store *, int test_mode);
  */
 void collect_apply(struct collect *, struct conf *);
 struct conf *collect_conf(struct collect *);
+/* Run only part k of n of the instances (before the first apply). */
+void collect_set_shard(struct collect *, unsigned k, unsigned n);
+/* 1 if the instance of key runs in shard k of n. */
+int collect_in_shard(const char *key, unsigned k, unsigned n);
 /* Cancel every run in flight and stop every timer. */
 void collect_shutdown(struct collect *);
 void collect_free(struct collect *);

@@ -72,6 +72,9 @@ struct conf {
 	char *plugin_dir; /* NULL: no plugins */
 	unsigned max_children;
 	unsigned write_delay; /* store: seconds updates are held back */
+	char *rrdcached; /* store: write through it (NULL: directly) */
+	size_t buffer_max; /* store: values held while rrdcached is away */
+	unsigned shard_k, shard_n; /* daemon.shard "k/n" (n 0: no shard) */
 	int log_level;
 	uint64_t interval_ms;
 	uint64_t timeout_ms;

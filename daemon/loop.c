@@ -70,6 +70,15 @@ loop_reload(struct loop *l)
 	if (strcmp(conf->status_listen, old->status_listen) != 0)
 		log_warn("reload: status_listen changed; takes effect at "
 		         "restart");
+	if ((conf->rrdcached == NULL) != (old->rrdcached == NULL) ||
+	    (conf->rrdcached != NULL &&
+	        strcmp(conf->rrdcached, old->rrdcached) != 0) ||
+	    conf->buffer_max != old->buffer_max)
+		log_warn("reload: store.rrdcached or store.buffer_max changed; "
+		         "takes effect at restart");
+	if (conf->shard_k != old->shard_k || conf->shard_n != old->shard_n)
+		log_warn("reload: daemon.shard changed; takes effect at "
+		         "restart");
 	log_set_level(conf->log_level);
 	proc_set_max(conf->max_children);
 	collect_apply(l->co, conf);
@@ -100,6 +109,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	}
 	l.store = store_new(conf->data_dir);
 	store_set_delay(l.store, conf->write_delay);
+	store_set_rrdcached(l.store, conf->rrdcached, conf->buffer_max);
 	if (store_start(l.store, &cause) != 0) {
 		log_err("%s", cause);
 		free(cause);
@@ -109,6 +119,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		return 1;
 	}
 	l.co = collect_new(l.base, l.store, opts->test_mode);
+	collect_set_shard(l.co, conf->shard_k, conf->shard_n);
 	l.status =
 	    status_start(l.base, conf->status_listen, l.co, l.store, &cause);
 	if (l.status == NULL) {

@@ -334,6 +334,9 @@ status_metrics_store(struct status *s, struct evbuffer *b)
 	status_metric(b, "itfollow_rrdcached_reconnects_total", "counter",
 	    "Connections to rrdcached made again after one dropped.",
 	    ss.reconnects);
+	status_metric(b, "itfollow_rrdcached_replayed_total", "counter",
+	    "Updates sent again after rrdcached lost them going away.",
+	    ss.replayed);
 }
 
 static void

@@ -45,6 +45,7 @@ struct store_stats {
 	uint64_t buffered; /* values held while not connected */
 	uint64_t dropped; /* values dropped: not connected, buffer full */
 	uint64_t reconnects;
+	uint64_t replayed; /* sent again: rrdcached lost them as it went */
 };
 
 struct store;
@@ -63,6 +64,12 @@ void store_get_stats(struct store *, struct store_stats *);
  */
 void store_set_delay(struct store *, unsigned seconds);
 const char *store_data_dir(const struct store *);
+/*
+ * Write through rrdcached at addr ("unix:/path" or "host:port"; NULL:
+ * write the files directly), holding up to buffer_max values while it is
+ * unreachable. Before store_start.
+ */
+void store_set_rrdcached(struct store *, const char *addr, size_t buffer_max);
 
 /*
  * The file of a series. Every part is checked against its pattern; NULL
