@@ -136,6 +136,37 @@ kill -TERM "$P0" "$P1"
 wait "$P0" || fail "d0 exit code"
 wait "$P1" || fail "d1 exit code"
 t_end=$(date +%s)
+
+# A replaced series (cost) through rrdcached: rebuilt here, flushed
+# first, forgotten after; a corrected day is what the new file says.
+cost_csv() {
+	printf 'BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeClass,EffectiveCost,Tags\n'
+	printf 'SEK,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,,10.00,"{""sys"": ""sys0""}"\n'
+	printf 'SEK,2026-01-06T00:00:00Z,2026-01-07T00:00:00Z,,%s,"{""sys"": ""sys0""}"\n' "$1"
+	printf 'SEK,2026-01-07T00:00:00Z,2026-01-08T00:00:00Z,,30.00,"{""sys"": ""sys0""}"\n'
+}
+cat >"$T/c.conf" <<CONF
+daemon = { data_dir = "$D"; status_listen = "127.0.0.1:$S0"; };
+store = { rrdcached = "unix:$SOCK"; };
+systems = ( { id = "sys0"; category = "basic"; portfolio = "service"; } );
+feeds = ( { id = "cloud"; type = "focus"; url = "file://$T/cost.csv";
+  cost_column = "EffectiveCost"; system_key = "tag:sys"; currency = "SEK"; } );
+CONF
+costs() {
+	"$BIN/itfollow" export -c "$T/c.conf" --perspective cost --system sys0 \
+	    --from 2026-01-05 --to 2026-01-08 --step 1d --format csv |
+	    awk -F, 'NR > 1 { printf "%s ", $2 }'
+}
+cost_csv 20.00 >"$T/cost.csv"
+"$BIN/itfollowd" -T -c "$T/c.conf" >/dev/null 2>"$T/cost.err" ||
+    fail "cost -T: $(cat "$T/cost.err")"
+expect_eq "cost through rrdcached" "$(costs)" "10 20 30 "
+cost_csv 25.00 >"$T/cost.csv"
+sleep 1
+"$BIN/itfollowd" -T -c "$T/c.conf" >/dev/null 2>"$T/cost.err" ||
+    fail "cost -T again: $(cat "$T/cost.err")"
+expect_eq "corrected cost through rrdcached" "$(costs)" "10 25 30 "
+
 kill -TERM "$RC_PID"
 wait "$RC_PID" 2>/dev/null || true
 
