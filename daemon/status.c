@@ -579,7 +579,8 @@ status_route(struct status *s, const char *path, status_route_cb cb, void *arg)
 		}
 		r = &s->routes[s->nroutes++];
 		r->path = xstrdup(path);
-		r->prefix = path[0] != '\0' && path[strlen(path) - 1] == '/';
+		/* "/" is the root page only: no route catches everything. */
+		r->prefix = strlen(path) > 1 && path[strlen(path) - 1] == '/';
 	}
 	r->cb = cb;
 	r->arg = arg;

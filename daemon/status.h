@@ -38,9 +38,10 @@ struct status *status_start(struct event_base *, const char *listen,
 void status_free(struct status *);
 
 /*
- * Serve path with cb: exactly, or, when path ends in '/', everything below
- * it too (the longest registered prefix wins). A later route for the same
- * path replaces the earlier one.
+ * Serve path with cb: exactly, or, when path ends in '/' (but is not "/"
+ * itself, the root page), everything below it too (the longest registered
+ * prefix wins). A later route for the same path replaces the earlier one;
+ * a path nothing serves is answered 404.
  */
 void status_route(struct status *, const char *path, status_route_cb cb,
     void *arg);
