@@ -97,6 +97,12 @@ struct collect_rt {
 	struct event *deadline; /* the hard deadline of its runs */
 	struct tmpl *dyn; /* dynamic: the template its first run made */
 	int warned_new_ds; /* dynamic: a new data source was logged */
+	/* What the status server shows of it. */
+	enum itf_reason last_reason;
+	time_t last_run; /* when its last run ended (0: none yet) */
+	time_t last_success;
+	struct tmpl *last_tmpl; /* of last_vals */
+	double *last_vals; /* the values its last run stored */
 };
 
 /* A test-mode result. */
@@ -118,7 +124,15 @@ struct collect {
 	size_t nresults;
 	struct journal *journal; /* NULL: none (test mode) */
 	struct notify *notify;
+	struct collect_type *types; /* by collector type, for /metrics */
+	size_t ntypes;
+	unsigned shard_k, shard_n; /* runs part k of n (n 0: all) */
+	size_t nmine, nall; /* instances run here, of all configured */
 };
+
+/* Upper bounds of the run duration histogram's buckets, in seconds. */
+const double collect_duration_bounds[COLLECT_DURATION_BUCKETS] = { 0.005, 0.01,
+	0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 
 static struct collect *collect_self;
 
@@ -831,6 +845,63 @@ collect_emitted(const struct tmpl *t, const struct itf_run *run)
 	return run->nx > 0;
 }
 
+/* The counters of a collector type, made on its first run. */
+static struct collect_type *
+collect_type_get(struct collect *co, const char *name)
+{
+	struct collect_type *ct;
+	size_t i;
+
+	for (i = 0; i < co->ntypes; i++) {
+		if (strcmp(co->types[i].name, name) == 0)
+			return &co->types[i];
+	}
+	co->types = xreallocarray(co->types, co->ntypes + 1, sizeof *co->types);
+	ct = &co->types[co->ntypes++];
+	memset(ct, 0, sizeof *ct);
+	ct->name = xstrdup(name);
+	return ct;
+}
+
+/* Count a finished run by type, reason and duration; keep its state. */
+static void
+collect_account(struct collect_rt *rt, struct itf_run *run,
+    enum itf_status status, enum itf_reason reason)
+{
+	struct collect_type *ct;
+	uint64_t now = scheduler_now_ms();
+	double secs;
+	size_t b;
+
+	ct = collect_type_get(rt->co, rt->inst->ops->name);
+	ct->by_reason[reason]++;
+	secs = now > run->start_ms ? (double)(now - run->start_ms) / 1000 : 0;
+	for (b = 0; b < COLLECT_DURATION_BUCKETS; b++) {
+		if (secs <= collect_duration_bounds[b])
+			break;
+	}
+	ct->duration[b]++;
+	ct->duration_sum += secs;
+	ct->duration_count++;
+	rt->last_reason = reason;
+	rt->last_run = (time_t)(now / 1000);
+	if (status == ITF_STATUS_UP)
+		rt->last_success = rt->last_run;
+}
+
+/* Keep a copy of what a run stored, for the status server. */
+static void
+collect_keep_values(struct collect_rt *rt, const struct store_item *it)
+{
+	if (rt->last_tmpl != it->tmpl) {
+		template_unref(rt->last_tmpl);
+		rt->last_tmpl = template_ref(it->tmpl);
+		free(rt->last_vals);
+		rt->last_vals = xcalloc(it->tmpl->nds + 1, sizeof *it->vals);
+	}
+	memcpy(rt->last_vals, it->vals, it->tmpl->nds * sizeof *it->vals);
+}
+
 static void
 collect_host_run_done(struct itf_run *run, enum itf_status status,
     enum itf_reason reason, const char *message)
@@ -863,6 +934,7 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	}
 	co->c.completed++;
 	co->c.by_reason[reason]++;
+	collect_account(rt, run, status, reason);
 	if (status != ITF_STATUS_UP)
 		co->c.failed++;
 	/* State changes at info; a failure that goes on at debug. */
@@ -901,6 +973,7 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 		goto out;
 	}
 	it = collect_item(rt, run);
+	collect_keep_values(rt, it);
 	if (co->test_mode)
 		collect_test_line(co, rt, inst->system->id, inst->perspective,
 		    inst->series, it, status, reason);
@@ -1047,6 +1120,8 @@ collect_rt_free(struct collect_rt *rt)
 	if (rt->deadline != NULL)
 		event_free(rt->deadline);
 	template_unref(rt->dyn);
+	template_unref(rt->last_tmpl);
+	free(rt->last_vals);
 	free(rt->path);
 	inst->rt = NULL;
 	free(rt);
@@ -1132,6 +1207,30 @@ collect_find_same(struct collect_old *old, size_t nold,
 }
 
 void
+collect_set_shard(struct collect *co, unsigned k, unsigned n)
+{
+	co->shard_k = k;
+	co->shard_n = n;
+}
+
+/*
+ * 1 if inst runs here: with n shards, the one its key ("system/series")
+ * hashes to. The hash is FNV-1a, fixed, so every daemon sharing the
+ * configuration agrees and an instance keeps its shard across restarts.
+ */
+int
+collect_in_shard(const char *key, unsigned k, unsigned n)
+{
+	uint32_t h = 2166136261u;
+
+	if (n <= 1)
+		return 1;
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h % n == k;
+}
+
+void
 collect_apply(struct collect *co, struct conf *conf)
 {
 	struct conf *old = co->conf;
@@ -1152,8 +1251,12 @@ collect_apply(struct collect *co, struct conf *conf)
 			qsort(olds, nold, sizeof *olds, collect_old_cmp);
 	}
 	started = xcalloc(n + 1, sizeof *started);
+	co->nall = n;
+	co->nmine = 0;
 	for (i = 0; i < n; i++) {
 		inst = *slots[i];
+		if (collect_in_shard(inst->key, co->shard_k, co->shard_n))
+			co->nmine++;
 		same = collect_find_same(olds, nold, inst);
 		if (same != NULL) {
 			/* Unchanged: keep the running one (and its timer). */
@@ -1167,6 +1270,8 @@ collect_apply(struct collect *co, struct conf *conf)
 			kept++;
 			continue;
 		}
+		if (!collect_in_shard(inst->key, co->shard_k, co->shard_n))
+			continue; /* another shard's */
 		started[added] = collect_rt_new(co, inst);
 		started[added]->order = i;
 		added++;
@@ -1195,6 +1300,9 @@ collect_apply(struct collect *co, struct conf *conf)
 	log_info("configuration %s: %zu collectors (%zu kept, %zu new, %zu "
 	         "removed)",
 	    conf->file, kept + added, kept, added, removed);
+	if (co->shard_n > 1)
+		log_notice("shard %u/%u: %zu of %zu collectors run here",
+		    co->shard_k, co->shard_n, co->nmine, co->nall);
 }
 
 void
@@ -1227,6 +1335,9 @@ collect_free(struct collect *co)
 		free(co->results[i]);
 	}
 	free(co->results);
+	for (i = 0; i < co->ntypes; i++)
+		free(co->types[i].name);
+	free(co->types);
 	if (collect_self == co)
 		collect_self = NULL;
 	free(co);
@@ -1242,6 +1353,33 @@ uint64_t
 collect_inflight(struct collect *co)
 {
 	return co->inflight;
+}
+
+const struct collect_type *
+collect_types(struct collect *co, size_t *n)
+{
+	*n = co->ntypes;
+	return co->types;
+}
+
+int
+collect_state(const struct itf_instance *inst, struct collect_state *out)
+{
+	const struct collect_rt *rt = inst->rt;
+
+	memset(out, 0, sizeof *out);
+	if (rt == NULL)
+		return -1;
+	out->active = 1;
+	out->ran = rt->last_status != -1;
+	out->status =
+	    out->ran ? (enum itf_status)rt->last_status : ITF_STATUS_UNKNOWN;
+	out->reason = rt->last_reason;
+	out->last_run = rt->last_run;
+	out->last_success = rt->last_success;
+	out->tmpl = rt->last_tmpl;
+	out->vals = rt->last_vals;
+	return 0;
 }
 
 static int
@@ -1261,6 +1399,9 @@ collect_test_report(struct collect *co, FILE *f)
 	if (co->nresults > 1)
 		qsort(co->results, co->nresults, sizeof *co->results,
 		    collect_result_cmp);
+	if (co->shard_n > 1)
+		fprintf(f, "# shard %u/%u: %zu of %zu collectors run here\n",
+		    co->shard_k, co->shard_n, co->nmine, co->nall);
 	for (i = 0; i < co->nresults; i++) {
 		fprintf(f, "%s\n", co->results[i]->line);
 		if (!co->results[i]->ran || co->results[i]->stored != 0)

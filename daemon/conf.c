@@ -5,6 +5,7 @@
  * ids, duplicates, unknown vocabularies, timeouts not below intervals, and
  * what each collector type says of its own keys), each as file:line.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
@@ -19,6 +20,7 @@
 
 #include "conf.h"
 #include "ident.h"
+#include "cached.h"
 #include "log.h"
 #include "parse_time.h"
 #include "plugin.h"
@@ -27,6 +29,8 @@
 #define CONF_DEFAULT_DATA_DIR "/var/lib/itfollow"
 #define CONF_DEFAULT_LISTEN "127.0.0.1:8470"
 #define CONF_MAX_INTERVAL (7 * 86400)
+/* Values held while rrdcached is unreachable (store.buffer_max). */
+#define CONF_DEFAULT_BUFFER_MAX 1000000
 
 const char conf_embedded[] =
     "# Embedded default: the daemon watches its own status endpoint.\n"
@@ -61,6 +65,8 @@ static const struct conf_key conf_top_keys[] = {
 };
 static const struct conf_key conf_store_keys[] = {
 	{ "write_delay", ITF_KEY_INT },
+	{ "rrdcached", ITF_KEY_STRING },
+	{ "buffer_max", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_daemon_keys[] = {
@@ -72,6 +78,7 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "max_children", ITF_KEY_INT },
 	{ "user", ITF_KEY_STRING },
 	{ "group", ITF_KEY_STRING },
+	{ "shard", ITF_KEY_STRING },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_defaults_keys[] = {
@@ -1386,6 +1393,59 @@ conf_get_user(struct conf_ctx *ctx, const config_setting_t *g)
 	}
 }
 
+/* daemon.shard = "k/n": this daemon runs the k-th of n parts. */
+static void
+conf_get_shard(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s = config_setting_get_member(g, "shard");
+	const char *v;
+	unsigned k, n;
+	int end = 0;
+
+	if (s == NULL || !conf_type_ok(s, ITF_KEY_STRING))
+		return;
+	v = config_setting_get_string(s);
+	if (sscanf(v, "%u/%u%n", &k, &n, &end) != 2 || v[end] != '\0' ||
+	    n < 1 || n > 1024 || k >= n || !isdigit((unsigned char)v[0])) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "shard \"%s\" is not \"k/n\" with 0 <= k < n <= 1024", v);
+		return;
+	}
+	ctx->conf->shard_k = k;
+	ctx->conf->shard_n = n;
+}
+
+/* store.rrdcached and store.buffer_max. */
+static void
+conf_get_rrdcached(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s;
+	const char *v;
+
+	ctx->conf->buffer_max = CONF_DEFAULT_BUFFER_MAX;
+	s = config_setting_get_member(g, "rrdcached");
+	if (s != NULL && conf_type_ok(s, ITF_KEY_STRING)) {
+		v = config_setting_get_string(s);
+		if (!cached_valid(v))
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "rrdcached \"%s\" is not \"unix:/path\" or "
+			    "\"host:port\"",
+			    v);
+		else
+			ctx->conf->rrdcached = xstrdup(v);
+	}
+	s = config_setting_get_member(g, "buffer_max");
+	if (s != NULL && conf_type_ok(s, ITF_KEY_INT)) {
+		if (config_setting_get_int64(s) < 0 ||
+		    config_setting_get_int64(s) > 100000000)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "buffer_max must be 0 to 100000000 values");
+		else
+			ctx->conf->buffer_max =
+			    (size_t)config_setting_get_int64(s);
+	}
+}
+
 static void
 conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 {
@@ -1410,6 +1470,7 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 			conf->plugin_dir = xstrdup(v);
 		conf_get_max_children(ctx, g);
 		conf_get_user(ctx, g);
+		conf_get_shard(ctx, g);
 		if ((v = conf_get_str(g, "log_level")) != NULL &&
 		    (conf->log_level = log_level_parse(v)) == -1) {
 			conf_errors_add(ctx->errs, ctx->file,
@@ -1441,10 +1502,12 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		    "status_listen \"%s\" is not host:port",
 		    conf->status_listen);
 
+	conf->buffer_max = CONF_DEFAULT_BUFFER_MAX;
 	g = config_setting_get_member(root, "store");
 	if (g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP) {
 		const config_setting_t *d;
 
+		conf_get_rrdcached(ctx, g);
 		conf_check_keys(ctx, g, "store", conf_store_keys, NULL);
 		d = config_setting_get_member(g, "write_delay");
 		if (d != NULL && conf_type_ok(d, ITF_KEY_INT)) {
@@ -1588,6 +1651,7 @@ conf_free(struct conf *conf)
 	free(conf->data_dir);
 	free(conf->templates_dir);
 	free(conf->status_listen);
+	free(conf->rrdcached);
 	free(conf->plugin_dir);
 	free(conf->user);
 	free(conf->group);

@@ -114,6 +114,9 @@ struct conf {
 	char *user; /* daemon.user: who to become when root, or NULL */
 	char *group; /* daemon.group: NULL: the user's login group */
 	int user_line;
+	char *rrdcached; /* store: write through it (NULL: directly) */
+	size_t buffer_max; /* store: values held while rrdcached is away */
+	unsigned shard_k, shard_n; /* daemon.shard "k/n" (n 0: no shard) */
 	int log_level;
 	uint64_t interval_ms;
 	uint64_t timeout_ms;

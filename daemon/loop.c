@@ -5,12 +5,14 @@
  * flushed, and everything is freed.
  */
 #include <curl/curl.h>
+#include <jansson.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "collect.h"
 #include "curlev.h"
@@ -88,6 +90,15 @@ loop_reload(struct loop *l)
 	    (conf->user != NULL && strcmp(conf->user, old->user) != 0))
 		log_warn("reload: daemon.user changed; takes effect at "
 		         "restart");
+	if ((conf->rrdcached == NULL) != (old->rrdcached == NULL) ||
+	    (conf->rrdcached != NULL &&
+	        strcmp(conf->rrdcached, old->rrdcached) != 0) ||
+	    conf->buffer_max != old->buffer_max)
+		log_warn("reload: store.rrdcached or store.buffer_max changed; "
+		         "takes effect at restart");
+	if (conf->shard_k != old->shard_k || conf->shard_n != old->shard_n)
+		log_warn("reload: daemon.shard changed; takes effect at "
+		         "restart");
 	log_set_level(conf->log_level);
 	proc_set_max(conf->max_children);
 	collect_apply(l->co, conf);
@@ -98,6 +109,24 @@ loop_hup_cb(evutil_socket_t sig, short what, void *arg)
 {
 	log_notice("SIGHUP: reloading");
 	loop_reload(arg);
+}
+
+/* The open outage of a series for /api/v1/systems, from the journal. */
+static json_t *
+loop_outage_cb(const char *system, const char *series, void *arg)
+{
+	const char *reason;
+	char when[32];
+	time_t start;
+	struct tm tm;
+
+	(void)arg;
+	if (!journal_open_outage(system, series, &start, &reason))
+		return NULL;
+	gmtime_r(&start, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_pack("{s:s, s:I, s:s}", "start", when, "start_epoch",
+	    (json_int_t)start, "reason", reason);
 }
 
 int
@@ -118,6 +147,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	}
 	l.store = store_new(conf->data_dir);
 	store_set_delay(l.store, conf->write_delay);
+	store_set_rrdcached(l.store, conf->rrdcached, conf->buffer_max);
 	if (store_start(l.store, &cause) != 0) {
 		log_err("%s", cause);
 		free(cause);
@@ -133,6 +163,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		journal_set_event_cb(l.journal, loop_journal_event_cb, &l);
 		collect_set_journal(l.co, l.journal, l.notify);
 	}
+	collect_set_shard(l.co, conf->shard_k, conf->shard_n);
 	l.status =
 	    status_start(l.base, conf->status_listen, l.co, l.store, &cause);
 	if (l.status == NULL) {
@@ -145,8 +176,11 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		log_warn("%s", cause);
 		free(cause);
 		cause = NULL;
-	} else
+	} else {
 		log_info("status server on http://%s/", conf->status_listen);
+		if (l.journal != NULL)
+			status_set_outage(l.status, loop_outage_cb, NULL);
+	}
 	log_notice("data in %s/rrd", conf->data_dir);
 	if (priv_drop(conf, &cause) != 0) {
 		log_err("%s", cause);
