@@ -5,6 +5,7 @@
  * flushed, and everything is freed.
  */
 #include <curl/curl.h>
+#include <event2/buffer.h>
 #include <jansson.h>
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -111,6 +112,45 @@ loop_hup_cb(evutil_socket_t sig, short what, void *arg)
 	loop_reload(arg);
 }
 
+/* The journal's and the notifiers' counters, for /metrics. */
+static void
+loop_metrics_cb(struct evbuffer *b, void *arg)
+{
+	struct loop *l = arg;
+	struct journal_stats js;
+	struct notify_counters nc;
+
+	journal_get_stats(l->journal, &js);
+	status_metric(b, "itfollow_journal_up", "gauge",
+	    "1 while the journal is open and its last write worked.",
+	    (unsigned long long)js.ok);
+	status_metric(b, "itfollow_journal_records_total", "counter",
+	    "Records written to the journal.", js.written);
+	status_metric(b, "itfollow_journal_errors_total", "counter",
+	    "Journal transactions that failed (and are retried).", js.errors);
+	status_metric(b, "itfollow_journal_dropped_total", "counter",
+	    "Journal records dropped because its queue was full.", js.dropped);
+	status_metric(b, "itfollow_journal_queue_depth", "gauge",
+	    "Journal records waiting to be written.", js.queued);
+	notify_get_counters(l->notify, &nc);
+	status_metric(b, "itfollow_notifications_total", "counter",
+	    "Notifications due, per notifier.", nc.events);
+	status_metric(b, "itfollow_notifications_suppressed_total", "counter",
+	    "Notifications not sent: planned outage or within notify_interval.",
+	    nc.suppressed_maintenance + nc.suppressed_rate);
+	status_metric(b, "itfollow_notification_attempts_total", "counter",
+	    "Notification deliveries tried.", nc.attempts);
+	status_metric(b, "itfollow_notifications_delivered_total", "counter",
+	    "Notifications delivered.", nc.delivered);
+	status_metric(b, "itfollow_notification_failures_total", "counter",
+	    "Notification attempts that failed (retried with backoff).",
+	    nc.failures);
+	status_metric(b, "itfollow_notifications_given_up_total", "counter",
+	    "Notifications dropped after their last attempt.", nc.given_up);
+	status_metric(b, "itfollow_notifications_pending", "gauge",
+	    "Notifications waiting for delivery or a retry.", nc.pending);
+}
+
 /* The open outage of a series for /api/v1/systems, from the journal. */
 static json_t *
 loop_outage_cb(const char *system, const char *series, void *arg)
@@ -178,8 +218,10 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		cause = NULL;
 	} else {
 		log_info("status server on http://%s/", conf->status_listen);
-		if (l.journal != NULL)
+		if (l.journal != NULL) {
 			status_set_outage(l.status, loop_outage_cb, NULL);
+			status_set_metrics(l.status, loop_metrics_cb, &l);
+		}
 	}
 	log_notice("data in %s/rrd", conf->data_dir);
 	if (priv_drop(conf, &cause) != 0) {

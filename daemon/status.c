@@ -55,6 +55,8 @@ struct status {
 	size_t nroutes;
 	status_outage_cb outage;
 	void *outage_arg;
+	status_extra_cb extra;
+	void *extra_arg;
 
 	struct event *beat;
 	uint64_t beat_ms; /* when the heartbeat last fired */
@@ -170,7 +172,7 @@ status_health_cb(struct status *s, struct evhttp_request *req, const char *path,
 	evbuffer_free(b);
 }
 
-static void
+void
 status_metric(struct evbuffer *b, const char *name, const char *type,
     const char *help, unsigned long long v)
 {
@@ -379,6 +381,8 @@ status_metrics_cb(struct status *s, struct evhttp_request *req,
 	status_metrics_types(s, b);
 	status_metrics_series(s, b);
 	status_metrics_store(s, b);
+	if (s->extra != NULL)
+		s->extra(b, s->extra_arg);
 	status_metric(b, "itfollow_status_loop_lag_milliseconds", "gauge",
 	    "How late the last heartbeat of the event loop fired.", s->lag_ms);
 	status_metric(b, "itfollow_status_refused_total", "counter",
@@ -584,6 +588,13 @@ status_route(struct status *s, const char *path, status_route_cb cb, void *arg)
 	}
 	r->cb = cb;
 	r->arg = arg;
+}
+
+void
+status_set_metrics(struct status *s, status_extra_cb cb, void *arg)
+{
+	s->extra = cb;
+	s->extra_arg = arg;
 }
 
 void

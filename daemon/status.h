@@ -45,6 +45,13 @@ void status_free(struct status *);
  */
 void status_route(struct status *, const char *path, status_route_cb cb,
     void *arg);
+/* More /metrics families, written by cb (with status_metric). */
+typedef void (*status_extra_cb)(struct evbuffer *, void *arg);
+void status_set_metrics(struct status *, status_extra_cb, void *arg);
+/* One metric family of one value, with its HELP and TYPE. */
+void status_metric(struct evbuffer *, const char *name, const char *type,
+    const char *help, unsigned long long v);
+
 /* Where the open outages come from (see status_outage_cb). */
 void status_set_outage(struct status *, status_outage_cb, void *arg);
 

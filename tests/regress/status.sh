@@ -81,6 +81,11 @@ inf=$(sample 'itfollow_run_duration_seconds_bucket{type="http",le="+Inf"}')
 expect_num "duration histogram counts runs" "$cnt" ">=" 4
 expect_eq "+Inf bucket = count" "$inf" "$cnt"
 expect_eq "write errors" "$(sample itfollow_write_errors_total)" 0
+expect_eq "journal up" "$(sample itfollow_journal_up)" 1
+expect_num "journal records written" \
+    "$(sample itfollow_journal_records_total)" ">=" 1
+expect_eq "no notifier, no notification" \
+    "$(sample itfollow_notifications_total)" 0
 expect_num "queue depth present" "$(sample itfollow_store_queue_depth)" ">=" 0
 
 # /api/v1/systems
