@@ -410,6 +410,13 @@ notify_curl_done_cb(CURL *easy, CURLcode rc, void *arg)
 	notify_attempt_done(d, err);
 }
 
+/* The answer's body is not needed: only its status. */
+static size_t
+notify_discard_cb(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	return size * nmemb;
+}
+
 static int
 notify_post(struct notify_delivery *d, char **cause)
 {
@@ -438,6 +445,7 @@ notify_post(struct notify_delivery *d, char **cause)
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, d->hdrs);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, d->body);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, d->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, notify_discard_cb);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "itfollowd/" ITF_VERSION);
 	if (curlev_add(d->n->base, e, notify_curl_done_cb, d) != 0) {
 		curl_easy_cleanup(e);
