@@ -106,7 +106,6 @@ static const struct conf_key conf_feed_keys[] = {
 	{ "type", ITF_KEY_STRING },
 	{ "id", ITF_KEY_STRING },
 	{ "system", ITF_KEY_STRING },
-	{ "fail_after", ITF_KEY_INT },
 	{ "interval", ITF_KEY_FLOAT },
 	{ "timeout", ITF_KEY_FLOAT },
 	{ "perspective", ITF_KEY_STRING },
