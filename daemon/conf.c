@@ -5,6 +5,7 @@
  * ids, duplicates, unknown vocabularies, timeouts not below intervals, and
  * what each collector type says of its own keys), each as file:line.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libconfig.h>
@@ -678,10 +679,14 @@ static long
 conf_clock(const char *s)
 {
 	int h, m;
-	char c;
 
-	if (strlen(s) != 5 || sscanf(s, "%2d:%2d%c", &h, &m, &c) != 2 ||
-	    s[2] != ':' || h < 0 || h > 23 || m < 0 || m > 59)
+	if (strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+	    !isdigit((unsigned char)s[4]))
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23 || m > 59)
 		return -1;
 	return h * 3600L + m * 60L;
 }

@@ -112,6 +112,7 @@ struct journal {
 
 	/* Writer thread only. */
 	sqlite3 *db;
+	sqlite3_stmt *stmts[OP_NOTIFY + 1]; /* prepared once per connection */
 	time_t retry_at;
 	int failing; /* logged: the journal is not being written */
 };
@@ -367,33 +368,53 @@ journal_op_nstr(enum journal_op_kind k)
 
 /* Texts bind to ?1..?nstr, numbers to the parameters after them. */
 static int
-journal_op_write(sqlite3 *db, const struct journal_op *op)
+journal_op_write(struct journal *j, const struct journal_op *op)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = j->stmts[op->kind];
 	int i, nstr = journal_op_nstr(op->kind), rc;
 
-	if (sqlite3_prepare_v2(db, journal_op_sql(op->kind), -1, &st, NULL) !=
-	    SQLITE_OK)
-		return -1;
+	if (st == NULL) {
+		if (sqlite3_prepare_v2(j->db, journal_op_sql(op->kind), -1, &st,
+		        NULL) != SQLITE_OK)
+			return -1;
+		j->stmts[op->kind] = st;
+	} else {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
 	for (i = 0; i < nstr; i++)
 		journal_bind_text(st, i + 1, op->s[i]);
 	for (i = 0; i < 5 && nstr + 1 + i <= sqlite3_bind_parameter_count(st);
 	     i++)
 		sqlite3_bind_int64(st, nstr + 1 + i, op->n[i]);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int
-journal_write_batch(sqlite3 *db, struct journal_op *ops, char **cause)
+static void
+journal_db_close(struct journal *j)
 {
+	size_t i;
+
+	for (i = 0; i < sizeof j->stmts / sizeof j->stmts[0]; i++) {
+		sqlite3_finalize(j->stmts[i]);
+		j->stmts[i] = NULL;
+	}
+	sqlite3_close(j->db);
+	j->db = NULL;
+}
+
+static int
+journal_write_batch(struct journal *j, struct journal_op *ops, char **cause)
+{
+	sqlite3 *db = j->db;
 	struct journal_op *op;
 
 	if (journal_exec(db, "BEGIN IMMEDIATE", cause) != 0)
 		return -1;
 	for (op = ops; op != NULL; op = op->next) {
-		if (journal_op_write(db, op) != 0) {
+		if (journal_op_write(j, op) != 0) {
 			xasprintf(cause, "%s", sqlite3_errmsg(db));
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
@@ -448,12 +469,11 @@ journal_flush(struct journal *j, struct journal_op *ops, size_t n)
 			return -1;
 		}
 	}
-	if (journal_write_batch(j->db, ops, &cause) != 0) {
+	if (journal_write_batch(j, ops, &cause) != 0) {
 		corrupt = journal_is_corrupt(j->db);
 		journal_fail(j, "cannot write", cause);
 		free(cause);
-		sqlite3_close(j->db);
-		j->db = NULL;
+		journal_db_close(j);
 		if (corrupt) {
 			journal_move_aside(j->path);
 			j->retry_at = 0;
@@ -705,7 +725,7 @@ journal_free(struct journal *j)
 		journal_op_free(op);
 	}
 	if (j->db != NULL)
-		sqlite3_close(j->db);
+		journal_db_close(j);
 	if (journal_self == j)
 		journal_self = NULL;
 	pthread_mutex_destroy(&j->lock);

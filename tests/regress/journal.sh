@@ -37,6 +37,10 @@ systems = (
       { type = "http"; series = "flip"; url = "http://127.0.0.1:$HTTP/flip?file=$T/down"; }
     ); }
 );
+feeds = (
+  { id = "stats"; type = "json"; url = "file://$T/missing.json"; system = "portal";
+    values = { visits = "/visits"; }; interval = 2; }
+);
 CONF
 "$BIN/itfollowd" -n -c "$T/j.conf" || fail "-n rejects the configuration"
 "$BIN/itfollowd" -f -c "$T/j.conf" 2>"$T/log" &
@@ -90,6 +94,10 @@ expect_eq "open outages" \
     "$(q 'select count(*) from outages where end is null')" 0
 expect_eq "failed runs carry their reason" \
     "$(q "select count(*) > 5 from failed_runs where reason = 'http_status' and collector = 'http'")" 1
+expect_eq "failed feed runs, with the feed id and message" \
+    "$(q "select count(*) > 0 from failed_runs where system = 'portal' and series = 'stats' and collector = 'json' and reason = 'connect' and message like 'No such file%'")" 1
+expect_eq "feeds make no outages" \
+    "$(q "select count(*) from outages where series = 'stats'")" 0
 expect_eq "state changes down" \
     "$(q "select count(*) from state_changes where to_state = 'down'")" 2
 expect_eq "schema version" "$(q 'pragma user_version')" 1
