@@ -10,11 +10,13 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "ident.h"
@@ -552,6 +554,7 @@ static const struct conf_key conf_notifier_keys[] = {
 	{ "systems", ITF_KEY_STRING_LIST },
 	{ "notify_interval", ITF_KEY_INT },
 	{ "timeout", ITF_KEY_FLOAT },
+	{ "user", ITF_KEY_STRING },
 	{ NULL, 0 },
 };
 
@@ -848,6 +851,7 @@ conf_notifier_free(struct conf_notifier *nt)
 	free(nt->url);
 	free(nt->secret_header);
 	free(nt->secret_file);
+	free(nt->user);
 }
 
 /* A list of strings as a NULL-terminated copy; NULL when absent. */
@@ -930,6 +934,7 @@ conf_notifiers(struct conf_ctx *ctx, const config_setting_t *list)
 	struct conf *conf = ctx->conf;
 	const config_setting_t *g;
 	struct conf_notifier nt;
+	struct passwd *pw;
 	const char *id;
 	char *type;
 	long long ms;
@@ -970,6 +975,14 @@ conf_notifiers(struct conf_ctx *ctx, const config_setting_t *list)
 		    30 * 86400, conf->notify_interval);
 		ms = conf_get_ms(ctx, g, "timeout");
 		nt.timeout_ms = ms > 0 ? (long)ms : 10000;
+		nt.user = xstrdup(conf_get_str(g, "user") != NULL
+		        ? conf_get_str(g, "user")
+		        : "nobody");
+		if (geteuid() == 0 && !nt.webhook &&
+		    ((pw = getpwnam(nt.user)) == NULL || pw->pw_uid == 0))
+			conf_errors_add(ctx->errs, ctx->file, nt.line,
+			    "notifier \"%s\": no non-root user \"%s\"", nt.id,
+			    nt.user);
 		conf->notifiers = xreallocarray(conf->notifiers,
 		    conf->nnotifiers + 1, sizeof *conf->notifiers);
 		conf->notifiers[conf->nnotifiers++] = nt;

@@ -8,9 +8,11 @@
 #include <event2/event.h>
 #include <jansson.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "curlev.h"
@@ -43,6 +45,7 @@ struct notify_delivery {
 	char **argv;
 	char **env;
 	char *url, *secret_header, *secret_file;
+	char *user;
 	long timeout_ms;
 	char *body;
 	int attempts;
@@ -141,6 +144,7 @@ notify_delivery_free(struct notify_delivery *d)
 	free(d->url);
 	free(d->secret_header);
 	free(d->secret_file);
+	free(d->user);
 	free(d->body);
 	free(d);
 }
@@ -460,6 +464,7 @@ static void
 notify_attempt(struct notify_delivery *d)
 {
 	struct proc_opts o;
+	struct passwd *pw;
 	char *cause = NULL, err[256];
 	int rc;
 
@@ -473,12 +478,25 @@ notify_attempt(struct notify_delivery *d)
 		o.env = (const char *const *)d->env;
 		o.max_output = 4096;
 		o.timeout_ms = (uint64_t)d->timeout_ms;
+		/* As the exec collector: never as root. */
+		if (geteuid() == 0) {
+			if ((pw = getpwnam(d->user)) == NULL ||
+			    pw->pw_uid == 0) {
+				xasprintf(&cause, "no non-root user \"%s\"",
+				    d->user);
+				goto failed;
+			}
+			o.set_user = 1;
+			o.uid = pw->pw_uid;
+			o.gid = pw->pw_gid;
+		}
 		d->proc =
 		    proc_start(d->n->base, &o, notify_proc_done_cb, d, &cause);
 		rc = d->proc != NULL ? 0 : -1;
 	}
 	if (rc == 0)
 		return;
+failed:
 	snprintf(err, sizeof err, "%s", cause != NULL ? cause : "failed");
 	free(cause);
 	curl_slist_free_all(d->hdrs);
@@ -519,6 +537,7 @@ notify_send(struct notify *n, const struct conf *c,
 		d->body = notify_body(c, nt->id, d->id, w);
 	} else {
 		d->argv = notify_strv_dup(nt->argv);
+		d->user = xstrdup(nt->user);
 		d->env = notify_env(c, nt->id, w);
 	}
 	d->next = n->head;

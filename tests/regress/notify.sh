@@ -26,6 +26,9 @@ more() {
 }
 
 mkdir -p "$T/env"
+# Run as root, the daemon runs exec notifiers as nobody: let it write.
+chmod 711 "$T"
+chmod 777 "$T/env"
 cat >"$T/notify.sh" <<'SH'
 #!/bin/sh
 # An exec notifier: its whole environment, one file per call.
@@ -98,6 +101,9 @@ expect_eq "exec end ITF_START" "$(env_of "$end" ITF_START)" "$(env_of "$start" I
 expect_num "exec end ITF_DURATION" "$(env_of "$end" ITF_DURATION)" ">=" 3
 expect_num "exec end ITF_DURATION" "$(env_of "$end" ITF_DURATION)" "<=" 6
 expect_eq "exec: no PATH but its own" "$(env_of "$end" PATH)" "/usr/local/bin:/usr/bin:/bin"
+if [ "$(id -u)" -eq 0 ]; then
+	expect_eq "exec notifier not run as root" "$(stat -c %U "$end")" nobody
+fi
 hs=$(grep '"event":"outage_start"' "$T/hook.log" | head -1)
 he=$(grep '"event":"outage_end"' "$T/hook.log" | head -1)
 expect_eq "webhook secret header" "$(echo "$hs" | cut -d' ' -f1)" "token=hook-s3cret"
