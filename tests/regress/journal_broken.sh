@@ -23,7 +23,8 @@ systems = (
 );
 CONF
 "$BIN/itfollowd" -f -c "$T/b.conf" 2>"$T/log" &
-PIDS="$PIDS $!"
+DPID=$!
+PIDS="$PIDS $DPID"
 sleep 3
 
 # Garbage: moved aside, logged with its path, a new journal in its place.
@@ -62,4 +63,8 @@ expect_num "failed runs from under the lock" \
     "$(q "select count(*) from failed_runs where time >= $lock_from")" ">=" 2
 expect_eq "the outage from under the lock" \
     "$(q "select count(*) from outages where start >= $lock_from and end is not null")" 1
+kill -TERM "$DPID"
+rc=0
+wait "$DPID" || rc=$?
+expect_eq "daemon exit" "$rc" 0
 finish

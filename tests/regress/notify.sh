@@ -64,7 +64,8 @@ systems = (
 CONF
 "$BIN/itfollowd" -n -c "$T/n.conf" || fail "-n rejects the configuration"
 "$BIN/itfollowd" -f -c "$T/n.conf" 2>"$T/log" &
-PIDS="$PIDS $!"
+DPID=$!
+PIDS="$PIDS $DPID"
 sleep 2
 
 # The certificate of the test server is valid for 2 days: below 14.
@@ -145,4 +146,16 @@ expect_eq "exec told of one outage_start only" \
     "$(ls "$T/env" | grep -c '^outage_start-portal-flip')" 1
 expect_eq "every notification delivered" \
     "$(q 'select count(*) from notifications where delivered = 0')" 0
+# A delivery still being retried at exit is dropped cleanly (logged).
+nfail() { grep -c 'notifier hook: outage_start of portal/flip failed' "$T/log"; }
+failing() { [ "$(nfail)" -gt "$1" ]; }
+f0=$(nfail)
+touch "$T/hook.log.fail" "$T/down"
+wait_for 10 failing "$f0" || fail "the last outage_start did not fail"
+kill -TERM "$DPID"
+rc=0
+wait "$DPID" || rc=$?
+expect_eq "daemon exit" "$rc" 0
+grep -q 'notifier hook: outage_start of portal/flip not delivered before exit' "$T/log" ||
+    fail "a pending delivery at exit is not logged"
 finish
