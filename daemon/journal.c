@@ -56,6 +56,9 @@ static const char *const journal_migrations[] = {
 	" event TEXT NOT NULL, system TEXT NOT NULL, series TEXT NOT NULL,"
 	" attempts INTEGER NOT NULL, delivered INTEGER NOT NULL,"
 	" last_error TEXT);",
+	/* 1 -> 2: what a notification said, to deliver it after a restart */
+	"ALTER TABLE notifications ADD COLUMN payload TEXT;"
+	"CREATE INDEX notifications_pending ON notifications (delivered);",
 };
 #define JOURNAL_VERSION \
 	((int)(sizeof journal_migrations / sizeof journal_migrations[0]))
@@ -78,6 +81,14 @@ struct journal_op {
 	long long n[5];
 };
 
+/* An undelivered notification read at start. */
+struct journal_pending {
+	long long id;
+	time_t t;
+	int attempts;
+	char *s[5]; /* notifier, event, system, series, payload */
+};
+
 /* What the loop thread knows of one series. */
 struct journal_series {
 	struct journal_series *next;
@@ -98,6 +109,8 @@ struct journal {
 	journal_event_cb cb;
 	void *cb_arg;
 	struct journal_series *series[JOURNAL_BUCKETS];
+	struct journal_pending *pending;
+	size_t npending;
 
 	pthread_t thread;
 	int running;
@@ -337,9 +350,9 @@ journal_op_sql(enum journal_op_kind k)
 		       " span_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 	case OP_NOTIFY:
 		return "INSERT OR REPLACE INTO notifications (notifier, event,"
-		       " system, series, last_error, id, time, attempts,"
-		       " delivered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-		       " ?9)";
+		       " system, series, last_error, payload, id, time,"
+		       " attempts, delivered) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+		       " ?7, ?8, ?9, ?10)";
 	}
 	return NULL;
 }
@@ -361,7 +374,7 @@ journal_op_nstr(enum journal_op_kind k)
 	case OP_SERIES:
 		return 4;
 	case OP_NOTIFY:
-		return 5;
+		return 6;
 	}
 	return 0;
 }
@@ -643,6 +656,8 @@ journal_load_outages(struct journal *j, sqlite3 *db)
 	return n;
 }
 
+static void journal_load_notices(struct journal *, sqlite3 *);
+
 int
 journal_start(struct journal *j)
 {
@@ -671,6 +686,7 @@ journal_start(struct journal *j)
 	} else {
 		journal_load_states(j, db);
 		n = journal_load_outages(j, db);
+		journal_load_notices(j, db);
 		log_info("journal %s: %zu open outage(s) carried on", j->path,
 		    n);
 		j->db = db;
@@ -726,6 +742,7 @@ journal_free(struct journal *j)
 	}
 	if (j->db != NULL)
 		journal_db_close(j);
+	journal_pending_notices(j, 0, NULL, NULL);
 	if (journal_self == j)
 		journal_self = NULL;
 	pthread_mutex_destroy(&j->lock);
@@ -884,23 +901,84 @@ journal_run(struct journal *j, const struct conf *c,
 }
 
 void
-journal_notification(struct journal *j, long long id, time_t t,
-    const char *notifier, const char *event, const char *system,
-    const char *series, int attempts, int delivered, const char *error)
+journal_notification(struct journal *j, const struct journal_notice *nc)
 {
 	struct journal_op *op;
 
 	if (j == NULL)
 		return;
-	op = journal_op_new(OP_NOTIFY, notifier, event);
-	journal_op_str(op, 2, system);
-	journal_op_str(op, 3, series);
-	journal_op_str(op, 4, error);
-	op->n[0] = id;
-	op->n[1] = (long long)t;
-	op->n[2] = attempts;
-	op->n[3] = delivered;
+	op = journal_op_new(OP_NOTIFY, nc->notifier, nc->event);
+	journal_op_str(op, 2, nc->system);
+	journal_op_str(op, 3, nc->series);
+	journal_op_str(op, 4, nc->error);
+	journal_op_str(op, 5, nc->payload);
+	op->n[0] = nc->id;
+	op->n[1] = (long long)nc->t;
+	op->n[2] = nc->attempts;
+	op->n[3] = nc->delivered;
 	journal_queue(j, op);
+}
+
+/* Keep the undelivered notifications until the notifiers take them. */
+static void
+journal_load_notices(struct journal *j, sqlite3 *db)
+{
+	struct journal_pending *p;
+	sqlite3_stmt *st;
+	int i;
+
+	if (sqlite3_prepare_v2(db,
+	        "SELECT id, time, attempts, notifier, event, system, series,"
+	        " payload FROM notifications WHERE delivered = 0 AND"
+	        " payload IS NOT NULL ORDER BY id",
+	        -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		j->pending = xreallocarray(j->pending, j->npending + 1,
+		    sizeof *j->pending);
+		p = &j->pending[j->npending++];
+		memset(p, 0, sizeof *p);
+		p->id = sqlite3_column_int64(st, 0);
+		p->t = (time_t)sqlite3_column_int64(st, 1);
+		p->attempts = sqlite3_column_int(st, 2);
+		for (i = 0; i < 5; i++)
+			p->s[i] = xstrdup(
+			    (const char *)sqlite3_column_text(st, 3 + i));
+	}
+	sqlite3_finalize(st);
+}
+
+void
+journal_pending_notices(struct journal *j, int max_attempts,
+    void (*f)(const struct journal_notice *, void *), void *arg)
+{
+	struct journal_notice nc;
+	struct journal_pending *p;
+	size_t i;
+	int k;
+
+	if (j == NULL)
+		return;
+	for (i = 0; i < j->npending; i++) {
+		p = &j->pending[i];
+		if (p->attempts < max_attempts) {
+			memset(&nc, 0, sizeof nc);
+			nc.id = p->id;
+			nc.t = p->t;
+			nc.attempts = p->attempts;
+			nc.notifier = p->s[0];
+			nc.event = p->s[1];
+			nc.system = p->s[2];
+			nc.series = p->s[3];
+			nc.payload = p->s[4];
+			f(&nc, arg);
+		}
+		for (k = 0; k < 5; k++)
+			free(p->s[k]);
+	}
+	free(j->pending);
+	j->pending = NULL;
+	j->npending = 0;
 }
 
 void

@@ -158,4 +158,24 @@ wait "$DPID" || rc=$?
 expect_eq "daemon exit" "$rc" 0
 grep -q 'notifier hook: outage_start of portal/flip not delivered before exit' "$T/log" ||
     fail "a pending delivery at exit is not logged"
+
+# It is in the journal, undelivered; the next start delivers it, under the
+# same id.
+id=$(q "select id from notifications where notifier = 'hook' and delivered = 0 and event = 'outage_start'")
+[ -n "$id" ] || fail "the pending notification is not in the journal"
+rm -f "$T/hook.log.fail" "$T/down"
+"$BIN/itfollowd" -f -c "$T/n.conf" 2>>"$T/log" &
+DPID=$!
+PIDS="$PIDS $DPID"
+wait_for 20 grep -q "\"id\":$id," "$T/hook.log" ||
+    fail "notification $id not delivered after the restart"
+grep "\"id\":$id," "$T/hook.log" | grep -q '"event":"outage_start"' ||
+    fail "notification $id is not the outage_start"
+delivered() { [ "$(q "select delivered from notifications where id = $1")" = 1 ]; }
+wait_for 5 delivered "$id" ||
+    fail "notification $id not marked delivered"
+kill -TERM "$DPID"
+rc=0
+wait "$DPID" || rc=$?
+expect_eq "daemon exit after the restart" "$rc" 0
 finish
