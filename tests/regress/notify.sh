@@ -73,6 +73,9 @@ wait_for 20 more cert_expiring 0 ||
     fail "no cert_expiring webhook"
 grep '"event":"cert_expiring"' "$T/hook.log" | grep -q '"series":"tls"' ||
     fail "cert_expiring names the series"
+certfile() { ls "$T/env"/cert_expiring-portal-tls.* >/dev/null 2>&1; }
+wait_for 10 certfile || true
+sleep 0.2
 certenv=$(ls "$T/env"/cert_expiring-portal-tls.* 2>/dev/null | head -1)
 [ -n "$certenv" ] && grep -q '^ITF_CERT_DAYS=[01]$' "$certenv" ||
     fail "exec cert_expiring with ITF_CERT_DAYS"
@@ -144,6 +147,9 @@ grep -q 'notifier hook: outage_start of portal/flip failed (attempt 1): HTTP sta
 # The exec notifier has notify_interval = 3600: the repeat is not sent.
 expect_eq "exec told of one outage_start only" \
     "$(ls "$T/env" | grep -c '^outage_start-portal-flip')" 1
+# Retries in flight (a cert_expiring told while the hook failed) finish.
+alldone() { [ "$(q 'select count(*) from notifications where delivered = 0')" = 0 ]; }
+wait_for 30 alldone || true
 expect_eq "every notification delivered" \
     "$(q 'select count(*) from notifications where delivered = 0')" 0
 # A delivery still being retried at exit is dropped cleanly (logged).
