@@ -1147,6 +1147,18 @@ collect_set_journal(struct collect *co, struct journal *j, struct notify *n)
 	co->notify = n;
 }
 
+struct journal *
+collect_journal_of(struct collect *co)
+{
+	return co->journal;
+}
+
+struct notify *
+collect_notify_of(struct collect *co)
+{
+	return co->notify;
+}
+
 struct conf *
 collect_conf(struct collect *co)
 {

@@ -69,6 +69,10 @@ struct collect *collect_new(struct event_base *, struct store *, int test_mode);
 struct journal;
 struct notify;
 void collect_set_journal(struct collect *, struct journal *, struct notify *);
+/* The journal and notifiers (NULL in test mode), for the status server:
+ * journal_get_stats, notify_get_counters, journal_open_outage. */
+struct journal *collect_journal_of(struct collect *);
+struct notify *collect_notify_of(struct collect *);
 /*
  * Make conf the running configuration (the runtime owns it from here).
  * Instances whose settings did not change keep their schedule; removed

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "ident.h"
@@ -118,7 +119,6 @@ static const struct conf_key conf_feed_keys[] = {
 	{ "type", ITF_KEY_STRING },
 	{ "id", ITF_KEY_STRING },
 	{ "system", ITF_KEY_STRING },
-	{ "fail_after", ITF_KEY_INT },
 	{ "interval", ITF_KEY_FLOAT },
 	{ "timeout", ITF_KEY_FLOAT },
 	{ "perspective", ITF_KEY_STRING },
@@ -564,6 +564,7 @@ static const struct conf_key conf_notifier_keys[] = {
 	{ "systems", ITF_KEY_STRING_LIST },
 	{ "notify_interval", ITF_KEY_INT },
 	{ "timeout", ITF_KEY_FLOAT },
+	{ "user", ITF_KEY_STRING },
 	{ NULL, 0 },
 };
 
@@ -691,10 +692,14 @@ static long
 conf_clock(const char *s)
 {
 	int h, m;
-	char c;
 
-	if (strlen(s) != 5 || sscanf(s, "%2d:%2d%c", &h, &m, &c) != 2 ||
-	    s[2] != ':' || h < 0 || h > 23 || m < 0 || m > 59)
+	if (strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+	    !isdigit((unsigned char)s[4]))
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23 || m > 59)
 		return -1;
 	return h * 3600L + m * 60L;
 }
@@ -856,6 +861,7 @@ conf_notifier_free(struct conf_notifier *nt)
 	free(nt->url);
 	free(nt->secret_header);
 	free(nt->secret_file);
+	free(nt->user);
 }
 
 /* A list of strings as a NULL-terminated copy; NULL when absent. */
@@ -938,6 +944,7 @@ conf_notifiers(struct conf_ctx *ctx, const config_setting_t *list)
 	struct conf *conf = ctx->conf;
 	const config_setting_t *g;
 	struct conf_notifier nt;
+	struct passwd *pw;
 	const char *id;
 	char *type;
 	long long ms;
@@ -978,6 +985,14 @@ conf_notifiers(struct conf_ctx *ctx, const config_setting_t *list)
 		    30 * 86400, conf->notify_interval);
 		ms = conf_get_ms(ctx, g, "timeout");
 		nt.timeout_ms = ms > 0 ? (long)ms : 10000;
+		nt.user = xstrdup(conf_get_str(g, "user") != NULL
+		        ? conf_get_str(g, "user")
+		        : "nobody");
+		if (geteuid() == 0 && !nt.webhook &&
+		    ((pw = getpwnam(nt.user)) == NULL || pw->pw_uid == 0))
+			conf_errors_add(ctx->errs, ctx->file, nt.line,
+			    "notifier \"%s\": no non-root user \"%s\"", nt.id,
+			    nt.user);
 		conf->notifiers = xreallocarray(conf->notifiers,
 		    conf->nnotifiers + 1, sizeof *conf->notifiers);
 		conf->notifiers[conf->nnotifiers++] = nt;

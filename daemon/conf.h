@@ -56,6 +56,7 @@ struct conf_notifier {
 	char **systems; /* only these (NULL-terminated); NULL: all */
 	long notify_interval; /* seconds between repeats of one event */
 	long timeout_ms;
+	char *user; /* exec: who it runs as when the daemon is root */
 	int line;
 };
 

@@ -56,6 +56,9 @@ static const char *const journal_migrations[] = {
 	" event TEXT NOT NULL, system TEXT NOT NULL, series TEXT NOT NULL,"
 	" attempts INTEGER NOT NULL, delivered INTEGER NOT NULL,"
 	" last_error TEXT);",
+	/* 1 -> 2: what a notification said, to deliver it after a restart */
+	"ALTER TABLE notifications ADD COLUMN payload TEXT;"
+	"CREATE INDEX notifications_pending ON notifications (delivered);",
 };
 #define JOURNAL_VERSION \
 	((int)(sizeof journal_migrations / sizeof journal_migrations[0]))
@@ -78,6 +81,14 @@ struct journal_op {
 	long long n[5];
 };
 
+/* An undelivered notification read at start. */
+struct journal_pending {
+	long long id;
+	time_t t;
+	int attempts;
+	char *s[5]; /* notifier, event, system, series, payload */
+};
+
 /* What the loop thread knows of one series. */
 struct journal_series {
 	struct journal_series *next;
@@ -98,6 +109,8 @@ struct journal {
 	journal_event_cb cb;
 	void *cb_arg;
 	struct journal_series *series[JOURNAL_BUCKETS];
+	struct journal_pending *pending;
+	size_t npending;
 
 	pthread_t thread;
 	int running;
@@ -112,6 +125,7 @@ struct journal {
 
 	/* Writer thread only. */
 	sqlite3 *db;
+	sqlite3_stmt *stmts[OP_NOTIFY + 1]; /* prepared once per connection */
 	time_t retry_at;
 	int failing; /* logged: the journal is not being written */
 };
@@ -336,9 +350,9 @@ journal_op_sql(enum journal_op_kind k)
 		       " span_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 	case OP_NOTIFY:
 		return "INSERT OR REPLACE INTO notifications (notifier, event,"
-		       " system, series, last_error, id, time, attempts,"
-		       " delivered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-		       " ?9)";
+		       " system, series, last_error, payload, id, time,"
+		       " attempts, delivered) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+		       " ?7, ?8, ?9, ?10)";
 	}
 	return NULL;
 }
@@ -360,40 +374,60 @@ journal_op_nstr(enum journal_op_kind k)
 	case OP_SERIES:
 		return 4;
 	case OP_NOTIFY:
-		return 5;
+		return 6;
 	}
 	return 0;
 }
 
 /* Texts bind to ?1..?nstr, numbers to the parameters after them. */
 static int
-journal_op_write(sqlite3 *db, const struct journal_op *op)
+journal_op_write(struct journal *j, const struct journal_op *op)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = j->stmts[op->kind];
 	int i, nstr = journal_op_nstr(op->kind), rc;
 
-	if (sqlite3_prepare_v2(db, journal_op_sql(op->kind), -1, &st, NULL) !=
-	    SQLITE_OK)
-		return -1;
+	if (st == NULL) {
+		if (sqlite3_prepare_v2(j->db, journal_op_sql(op->kind), -1, &st,
+		        NULL) != SQLITE_OK)
+			return -1;
+		j->stmts[op->kind] = st;
+	} else {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
 	for (i = 0; i < nstr; i++)
 		journal_bind_text(st, i + 1, op->s[i]);
 	for (i = 0; i < 5 && nstr + 1 + i <= sqlite3_bind_parameter_count(st);
 	     i++)
 		sqlite3_bind_int64(st, nstr + 1 + i, op->n[i]);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int
-journal_write_batch(sqlite3 *db, struct journal_op *ops, char **cause)
+static void
+journal_db_close(struct journal *j)
 {
+	size_t i;
+
+	for (i = 0; i < sizeof j->stmts / sizeof j->stmts[0]; i++) {
+		sqlite3_finalize(j->stmts[i]);
+		j->stmts[i] = NULL;
+	}
+	sqlite3_close(j->db);
+	j->db = NULL;
+}
+
+static int
+journal_write_batch(struct journal *j, struct journal_op *ops, char **cause)
+{
+	sqlite3 *db = j->db;
 	struct journal_op *op;
 
 	if (journal_exec(db, "BEGIN IMMEDIATE", cause) != 0)
 		return -1;
 	for (op = ops; op != NULL; op = op->next) {
-		if (journal_op_write(db, op) != 0) {
+		if (journal_op_write(j, op) != 0) {
 			xasprintf(cause, "%s", sqlite3_errmsg(db));
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
@@ -448,12 +482,11 @@ journal_flush(struct journal *j, struct journal_op *ops, size_t n)
 			return -1;
 		}
 	}
-	if (journal_write_batch(j->db, ops, &cause) != 0) {
+	if (journal_write_batch(j, ops, &cause) != 0) {
 		corrupt = journal_is_corrupt(j->db);
 		journal_fail(j, "cannot write", cause);
 		free(cause);
-		sqlite3_close(j->db);
-		j->db = NULL;
+		journal_db_close(j);
 		if (corrupt) {
 			journal_move_aside(j->path);
 			j->retry_at = 0;
@@ -623,6 +656,8 @@ journal_load_outages(struct journal *j, sqlite3 *db)
 	return n;
 }
 
+static void journal_load_notices(struct journal *, sqlite3 *);
+
 int
 journal_start(struct journal *j)
 {
@@ -651,6 +686,7 @@ journal_start(struct journal *j)
 	} else {
 		journal_load_states(j, db);
 		n = journal_load_outages(j, db);
+		journal_load_notices(j, db);
 		log_info("journal %s: %zu open outage(s) carried on", j->path,
 		    n);
 		j->db = db;
@@ -705,7 +741,8 @@ journal_free(struct journal *j)
 		journal_op_free(op);
 	}
 	if (j->db != NULL)
-		sqlite3_close(j->db);
+		journal_db_close(j);
+	journal_pending_notices(j, 0, NULL, NULL);
 	if (journal_self == j)
 		journal_self = NULL;
 	pthread_mutex_destroy(&j->lock);
@@ -864,23 +901,84 @@ journal_run(struct journal *j, const struct conf *c,
 }
 
 void
-journal_notification(struct journal *j, long long id, time_t t,
-    const char *notifier, const char *event, const char *system,
-    const char *series, int attempts, int delivered, const char *error)
+journal_notification(struct journal *j, const struct journal_notice *nc)
 {
 	struct journal_op *op;
 
 	if (j == NULL)
 		return;
-	op = journal_op_new(OP_NOTIFY, notifier, event);
-	journal_op_str(op, 2, system);
-	journal_op_str(op, 3, series);
-	journal_op_str(op, 4, error);
-	op->n[0] = id;
-	op->n[1] = (long long)t;
-	op->n[2] = attempts;
-	op->n[3] = delivered;
+	op = journal_op_new(OP_NOTIFY, nc->notifier, nc->event);
+	journal_op_str(op, 2, nc->system);
+	journal_op_str(op, 3, nc->series);
+	journal_op_str(op, 4, nc->error);
+	journal_op_str(op, 5, nc->payload);
+	op->n[0] = nc->id;
+	op->n[1] = (long long)nc->t;
+	op->n[2] = nc->attempts;
+	op->n[3] = nc->delivered;
 	journal_queue(j, op);
+}
+
+/* Keep the undelivered notifications until the notifiers take them. */
+static void
+journal_load_notices(struct journal *j, sqlite3 *db)
+{
+	struct journal_pending *p;
+	sqlite3_stmt *st;
+	int i;
+
+	if (sqlite3_prepare_v2(db,
+	        "SELECT id, time, attempts, notifier, event, system, series,"
+	        " payload FROM notifications WHERE delivered = 0 AND"
+	        " payload IS NOT NULL ORDER BY id",
+	        -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		j->pending = xreallocarray(j->pending, j->npending + 1,
+		    sizeof *j->pending);
+		p = &j->pending[j->npending++];
+		memset(p, 0, sizeof *p);
+		p->id = sqlite3_column_int64(st, 0);
+		p->t = (time_t)sqlite3_column_int64(st, 1);
+		p->attempts = sqlite3_column_int(st, 2);
+		for (i = 0; i < 5; i++)
+			p->s[i] = xstrdup(
+			    (const char *)sqlite3_column_text(st, 3 + i));
+	}
+	sqlite3_finalize(st);
+}
+
+void
+journal_pending_notices(struct journal *j, int max_attempts,
+    void (*f)(const struct journal_notice *, void *), void *arg)
+{
+	struct journal_notice nc;
+	struct journal_pending *p;
+	size_t i;
+	int k;
+
+	if (j == NULL)
+		return;
+	for (i = 0; i < j->npending; i++) {
+		p = &j->pending[i];
+		if (p->attempts < max_attempts) {
+			memset(&nc, 0, sizeof nc);
+			nc.id = p->id;
+			nc.t = p->t;
+			nc.attempts = p->attempts;
+			nc.notifier = p->s[0];
+			nc.event = p->s[1];
+			nc.system = p->s[2];
+			nc.series = p->s[3];
+			nc.payload = p->s[4];
+			f(&nc, arg);
+		}
+		for (k = 0; k < 5; k++)
+			free(p->s[k]);
+	}
+	free(j->pending);
+	j->pending = NULL;
+	j->npending = 0;
 }
 
 void

@@ -82,13 +82,32 @@ void journal_set_event_cb(struct journal *, journal_event_cb, void *);
 /* A run ended. Thread: loop. c gives the maintenance windows. */
 void journal_run(struct journal *, const struct conf *c,
     const struct journal_run *);
+/* A notification as the journal keeps it. */
+struct journal_notice {
+	long long id;
+	time_t t;
+	const char *notifier;
+	const char *event;
+	const char *system;
+	const char *series;
+	const char *payload; /* the event as JSON, to deliver it again */
+	int attempts;
+	int delivered;
+	const char *error; /* of the last attempt, or NULL */
+};
+
 /*
  * A notification and how its delivery stands (inserted, then updated on
  * each attempt under the same id). Thread: loop.
  */
-void journal_notification(struct journal *, long long id, time_t t,
-    const char *notifier, const char *event, const char *system,
-    const char *series, int attempts, int delivered, const char *error);
+void journal_notification(struct journal *, const struct journal_notice *);
+/*
+ * The notifications that were not delivered when the daemon last stopped
+ * (fewer than max_attempts tries, read at journal_start): f is called for
+ * each, then they are forgotten here. Thread: loop.
+ */
+void journal_pending_notices(struct journal *, int max_attempts,
+    void (*f)(const struct journal_notice *, void *), void *arg);
 void journal_get_stats(struct journal *, struct journal_stats *);
 /*
  * The open outage of a series of the running journal: 1 with its start

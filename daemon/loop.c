@@ -244,6 +244,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	proc_set_max(conf->max_children);
 	collect_apply(l.co, conf);
 	conf = NULL;
+	notify_resume(l.notify, collect_conf(l.co), l.journal);
 	if (!opts->test_mode || collect_inflight(l.co) > 0)
 		event_base_dispatch(l.base);
 

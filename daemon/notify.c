@@ -8,9 +8,11 @@
 #include <event2/event.h>
 #include <jansson.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "curlev.h"
@@ -43,8 +45,10 @@ struct notify_delivery {
 	char **argv;
 	char **env;
 	char *url, *secret_header, *secret_file;
+	char *user;
 	long timeout_ms;
 	char *body;
+	char *payload; /* the event, as the journal keeps it */
 	int attempts;
 	struct event *retry;
 	struct proc *proc;
@@ -141,7 +145,9 @@ notify_delivery_free(struct notify_delivery *d)
 	free(d->url);
 	free(d->secret_header);
 	free(d->secret_file);
+	free(d->user);
 	free(d->body);
+	free(d->payload);
 	free(d);
 }
 
@@ -315,6 +321,49 @@ notify_body(const struct conf *c, const char *notifier, long long id,
 static void notify_attempt(struct notify_delivery *);
 
 static void
+notify_journal(struct notify_delivery *d, int delivered, const char *error)
+{
+	struct journal_notice nc;
+
+	memset(&nc, 0, sizeof nc);
+	nc.id = d->id;
+	nc.t = d->t;
+	nc.notifier = d->notifier;
+	nc.event = d->event;
+	nc.system = d->system;
+	nc.series = d->series;
+	nc.payload = d->payload;
+	nc.attempts = d->attempts;
+	nc.delivered = delivered;
+	nc.error = error;
+	journal_notification(d->n->journal, &nc);
+}
+
+/* The event as JSON: what it takes to deliver it again after a restart. */
+static char *
+notify_payload(const struct notify_what *w)
+{
+	json_t *o;
+	char *s;
+
+	o = json_object();
+	json_object_set_new(o, "event", json_string(w->event));
+	json_object_set_new(o, "system", json_string(w->system));
+	json_object_set_new(o, "series", json_string(w->series));
+	json_object_set_new(o, "reason", json_string(w->reason));
+	json_object_set_new(o, "start", json_integer((json_int_t)w->start));
+	json_object_set_new(o, "end", json_integer((json_int_t)w->end));
+	json_object_set_new(o, "time", json_integer((json_int_t)w->t));
+	json_object_set_new(o, "cert_days",
+	    isnan(w->cert_days) ? json_null() : json_real(w->cert_days));
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (s == NULL)
+		abort();
+	return s;
+}
+
+static void
 notify_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	notify_attempt(arg);
@@ -328,8 +377,7 @@ notify_attempt_done(struct notify_delivery *d, const char *error)
 	struct timeval tv;
 	long ms;
 
-	journal_notification(n->journal, d->id, d->t, d->notifier, d->event,
-	    d->system, d->series, d->attempts, error == NULL, error);
+	notify_journal(d, error == NULL, error);
 	if (error == NULL) {
 		n->c.delivered++;
 		log_info("notifier %s: %s of %s/%s delivered (attempt %d)",
@@ -410,6 +458,13 @@ notify_curl_done_cb(CURL *easy, CURLcode rc, void *arg)
 	notify_attempt_done(d, err);
 }
 
+/* The answer's body is not needed: only its status. */
+static size_t
+notify_discard_cb(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	return size * nmemb;
+}
+
 static int
 notify_post(struct notify_delivery *d, char **cause)
 {
@@ -438,6 +493,7 @@ notify_post(struct notify_delivery *d, char **cause)
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, d->hdrs);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, d->body);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, d->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, notify_discard_cb);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "itfollowd/" ITF_VERSION);
 	if (curlev_add(d->n->base, e, notify_curl_done_cb, d) != 0) {
 		curl_easy_cleanup(e);
@@ -452,6 +508,7 @@ static void
 notify_attempt(struct notify_delivery *d)
 {
 	struct proc_opts o;
+	struct passwd *pw;
 	char *cause = NULL, err[256];
 	int rc;
 
@@ -465,12 +522,25 @@ notify_attempt(struct notify_delivery *d)
 		o.env = (const char *const *)d->env;
 		o.max_output = 4096;
 		o.timeout_ms = (uint64_t)d->timeout_ms;
+		/* As the exec collector: never as root. */
+		if (geteuid() == 0) {
+			if ((pw = getpwnam(d->user)) == NULL ||
+			    pw->pw_uid == 0) {
+				xasprintf(&cause, "no non-root user \"%s\"",
+				    d->user);
+				goto failed;
+			}
+			o.set_user = 1;
+			o.uid = pw->pw_uid;
+			o.gid = pw->pw_gid;
+		}
 		d->proc =
 		    proc_start(d->n->base, &o, notify_proc_done_cb, d, &cause);
 		rc = d->proc != NULL ? 0 : -1;
 	}
 	if (rc == 0)
 		return;
+failed:
 	snprintf(err, sizeof err, "%s", cause != NULL ? cause : "failed");
 	free(cause);
 	curl_slist_free_all(d->hdrs);
@@ -478,24 +548,20 @@ notify_attempt(struct notify_delivery *d)
 	notify_attempt_done(d, err);
 }
 
+/* A delivery of w by nt (id: new, or the journal's when resumed). */
 static void
-notify_send(struct notify *n, const struct conf *c,
-    const struct conf_notifier *nt, const struct notify_what *w)
+notify_deliver(struct notify *n, const struct conf *c,
+    const struct conf_notifier *nt, const struct notify_what *w, long long id,
+    int attempts)
 {
 	struct notify_delivery *d;
 
-	n->c.events++;
-	if (!notify_rate_ok(n, nt, w)) {
-		n->c.suppressed_rate++;
-		log_debug("notifier %s: %s of %s/%s within notify_interval; "
-		          "not sent",
-		    nt->id, w->event, w->system, w->series);
-		return;
-	}
 	d = xcalloc(1, sizeof *d);
 	d->n = n;
-	d->id = ++n->seq;
+	d->id = id;
+	d->attempts = attempts;
 	d->t = w->t;
+	d->payload = notify_payload(w);
 	d->notifier = xstrdup(nt->id);
 	d->event = xstrdup(w->event);
 	d->system = xstrdup(w->system);
@@ -511,6 +577,7 @@ notify_send(struct notify *n, const struct conf *c,
 		d->body = notify_body(c, nt->id, d->id, w);
 	} else {
 		d->argv = notify_strv_dup(nt->argv);
+		d->user = xstrdup(nt->user);
 		d->env = notify_env(c, nt->id, w);
 	}
 	d->next = n->head;
@@ -518,9 +585,82 @@ notify_send(struct notify *n, const struct conf *c,
 		n->head->prev = d;
 	n->head = d;
 	n->c.pending++;
-	journal_notification(n->journal, d->id, d->t, d->notifier, d->event,
-	    d->system, d->series, 0, 0, NULL);
+	notify_journal(d, 0, NULL);
 	notify_attempt(d);
+}
+
+static void
+notify_send(struct notify *n, const struct conf *c,
+    const struct conf_notifier *nt, const struct notify_what *w)
+{
+	n->c.events++;
+	if (!notify_rate_ok(n, nt, w)) {
+		n->c.suppressed_rate++;
+		log_debug("notifier %s: %s of %s/%s within notify_interval; "
+		          "not sent",
+		    nt->id, w->event, w->system, w->series);
+		return;
+	}
+	notify_deliver(n, c, nt, w, ++n->seq, 0);
+}
+
+struct notify_resume_ctx {
+	struct notify *n;
+	const struct conf *c;
+};
+
+static const char *
+notify_json_str(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v != NULL ? v : "";
+}
+
+static void
+notify_resume_cb(const struct journal_notice *nc, void *arg)
+{
+	struct notify_resume_ctx *ctx = arg;
+	const struct conf_notifier *nt = NULL;
+	struct notify_what w;
+	json_t *o, *days;
+	size_t i;
+
+	for (i = 0; i < ctx->c->nnotifiers && nt == NULL; i++) {
+		if (strcmp(ctx->c->notifiers[i].id, nc->notifier) == 0)
+			nt = &ctx->c->notifiers[i];
+	}
+	if (nt == NULL || (o = json_loads(nc->payload, 0, NULL)) == NULL) {
+		log_warn("notifier %s: %s of %s/%s from before the restart "
+		         "dropped: %s",
+		    nc->notifier, nc->event, nc->system, nc->series,
+		    nt == NULL ? "no such notifier now" : "unreadable");
+		return;
+	}
+	memset(&w, 0, sizeof w);
+	w.event = notify_json_str(o, "event");
+	w.system = notify_json_str(o, "system");
+	w.series = notify_json_str(o, "series");
+	w.reason = notify_json_str(o, "reason");
+	w.start = (time_t)json_integer_value(json_object_get(o, "start"));
+	w.end = (time_t)json_integer_value(json_object_get(o, "end"));
+	w.t = (time_t)json_integer_value(json_object_get(o, "time"));
+	days = json_object_get(o, "cert_days");
+	w.cert_days = json_is_number(days) ? json_number_value(days) : NAN;
+	log_info("notifier %s: %s of %s/%s from before the restart: "
+	         "delivering again",
+	    nc->notifier, w.event, w.system, w.series);
+	ctx->n->c.events++;
+	notify_deliver(ctx->n, ctx->c, nt, &w, nc->id, nc->attempts);
+	json_decref(o);
+}
+
+void
+notify_resume(struct notify *n, const struct conf *c, struct journal *j)
+{
+	struct notify_resume_ctx ctx = { n, c };
+
+	journal_pending_notices(j, NOTIFY_MAX_ATTEMPTS, notify_resume_cb, &ctx);
 }
 
 static void

@@ -47,5 +47,10 @@ void notify_outage(struct notify *, const struct conf *c,
 void notify_cert(struct notify *, const struct conf *c, const char *system,
     const char *series, double days, long warn_days, time_t t);
 void notify_get_counters(struct notify *, struct notify_counters *);
+/*
+ * Deliver again what the journal holds as undelivered from before the
+ * last stop (by the notifiers of c that have the same id).
+ */
+void notify_resume(struct notify *, const struct conf *c, struct journal *);
 
 #endif

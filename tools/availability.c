@@ -15,7 +15,7 @@
 #include "span.h"
 
 /* Seconds of one system or summed over a group. */
-struct avail_sum {
+struct availability_sum {
 	long period_s;
 	long known_s; /* covered by runs */
 	long maint_s;
@@ -28,8 +28,9 @@ struct avail_sum {
 };
 
 static int
-avail_sum_system(const struct conf *c, const char *system,
-    const struct period *p, struct avail_sum *sum, char *err, size_t errlen)
+availability_sum_system(const struct conf *c, const char *system,
+    const struct period *p, struct availability_sum *sum, char *err,
+    size_t errlen)
 {
 	struct spans known = { 0 }, maint = { 0 }, out = { 0 }, down = { 0 };
 	struct spans knm = { 0 }, dnm = { 0 };
@@ -77,7 +78,7 @@ avail_sum_system(const struct conf *c, const char *system,
 }
 
 static void
-avail_from_sum(const struct avail_sum *s, const struct period *p,
+availability_from_sum(const struct availability_sum *s, const struct period *p,
     struct avail *out)
 {
 	memset(out, 0, sizeof *out);
@@ -99,7 +100,7 @@ int
 availability_system(const struct conf *c, const char *system,
     const struct period *p, struct avail *out, char *err, size_t errlen)
 {
-	struct avail_sum sum;
+	struct availability_sum sum;
 
 	if (conf_find_system(c, system) == NULL) {
 		snprintf(err, errlen, "unknown system \"%s\" (not in %s)",
@@ -111,15 +112,15 @@ availability_system(const struct conf *c, const char *system,
 		return -1;
 	}
 	memset(&sum, 0, sizeof sum);
-	if (avail_sum_system(c, system, p, &sum, err, errlen) != 0)
+	if (availability_sum_system(c, system, p, &sum, err, errlen) != 0)
 		return -1;
-	avail_from_sum(&sum, p, out);
+	availability_from_sum(&sum, p, out);
 	return 0;
 }
 
 /* The tag by of sys, or NULL when by is not a tag. */
 static const char *
-avail_tag(const struct conf_system *sys, const char *by)
+availability_tag(const struct conf_system *sys, const char *by)
 {
 	if (strcmp(by, "category") == 0)
 		return sys->category;
@@ -134,7 +135,7 @@ int
 availability_group(const struct conf *c, const char *by, const char *value,
     const struct period *p, struct avail *out, char *err, size_t errlen)
 {
-	struct avail_sum sum;
+	struct availability_sum sum;
 	const char *tag;
 	size_t i, n = 0;
 
@@ -150,10 +151,10 @@ availability_group(const struct conf *c, const char *by, const char *value,
 	}
 	memset(&sum, 0, sizeof sum);
 	for (i = 0; i < c->nsystems; i++) {
-		tag = avail_tag(c->systems[i], by);
+		tag = availability_tag(c->systems[i], by);
 		if (tag == NULL || strcmp(tag, value) != 0)
 			continue;
-		if (avail_sum_system(c, c->systems[i]->id, p, &sum, err,
+		if (availability_sum_system(c, c->systems[i]->id, p, &sum, err,
 		        errlen) != 0)
 			return -1;
 		n++;
@@ -163,6 +164,6 @@ availability_group(const struct conf *c, const char *by, const char *value,
 		    value, c->file);
 		return -1;
 	}
-	avail_from_sum(&sum, p, out);
+	availability_from_sum(&sum, p, out);
 	return 0;
 }
