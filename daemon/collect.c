@@ -819,6 +819,9 @@ collect_journal(struct collect *co, struct collect_rt *rt, struct itf_run *run,
 	jr.series = inst->series;
 	jr.collector = inst->ops->name;
 	jr.feed = inst->feed;
+	/* Availability is of the quality perspective: a cost or licence
+	 * series has no outages, and its daily run covers no time. */
+	jr.no_outages = strcmp(inst->perspective, "quality") != 0;
 	jr.t = (time_t)(run->slot_ms / 1000);
 	jr.interval = (unsigned)((inst->interval_ms + 999) / 1000);
 	jr.fail_after = inst->fail_after;

@@ -880,7 +880,7 @@ journal_run(struct journal *j, const struct conf *c,
 		return;
 	if (r->status != ITF_STATUS_UP)
 		journal_failed_run(j, r);
-	if (r->feed || r->system == NULL)
+	if (r->feed || r->no_outages || r->system == NULL)
 		return;
 	s = journal_series_get(j, r->system, r->series, 1);
 	if ((int)r->status != s->state)

@@ -32,6 +32,9 @@ struct journal_run {
 	const char *series; /* or a feed's id */
 	const char *collector; /* the collector type */
 	int feed;
+	/* 1: not an availability (quality) series: only a failed run is
+	 * kept, no state, outage or covered time. */
+	int no_outages;
 	time_t t; /* the run's slot */
 	unsigned interval; /* seconds */
 	unsigned fail_after;

@@ -131,8 +131,27 @@ build(struct conf *c)
 	}
 	assert_int_equal(journal_open_outage("portal", "smtp", &start, &reason),
 	    0);
-	/* 100-119: the daemon did not run. 160-169 down, in the one-off
-	 * window [9000, 10800). */
+	/* 100-119: the daemon did not run, but for a daily run of a cost
+	 * series, up then down: it covers no time and opens no outage. */
+	{
+		struct journal_run r;
+
+		memset(&r, 0, sizeof r);
+		r.system = "portal";
+		r.series = "users";
+		r.collector = "users";
+		r.no_outages = 1;
+		r.interval = 86400;
+		r.fail_after = 1;
+		r.t = T0 + 105 * 60;
+		r.status = ITF_STATUS_UP;
+		journal_run(j, c, &r);
+		r.t += 60;
+		r.status = ITF_STATUS_DOWN;
+		r.reason = ITF_REASON_PARSE_ERROR;
+		journal_run(j, c, &r);
+	}
+	/* 160-169 down, in the one-off window [9000, 10800). */
 	for (k = 120; k < 200; k++)
 		run(j, c, k, !(k >= 160 && k <= 169));
 	journal_free(j);
