@@ -26,6 +26,7 @@ struct fetch {
 	fetch_done_cb done;
 	void *arg;
 	CURL *easy;
+	char errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *hdrs;
 	struct proc *proc;
 	char *buf;
@@ -133,6 +134,12 @@ fetch_curl_done_cb(CURL *easy, CURLcode rc, void *arg)
 	} else if (rc != CURLE_OK) {
 		r.reason = fetch_curl_reason(rc);
 		snprintf(r.msg, sizeof r.msg, "%s", curl_easy_strerror(rc));
+		/* A resolver that does not answer: the name, not the time. */
+		if (rc == CURLE_OPERATION_TIMEDOUT &&
+		    strncmp(f->errbuf, "Resolving timed out", 19) == 0) {
+			r.reason = ITF_REASON_DNS;
+			snprintf(r.msg, sizeof r.msg, "%s", f->errbuf);
+		}
 	} else if (code != 0 && (code < 200 || code > 299)) {
 		r.reason = code == 401 || code == 403 ? ITF_REASON_AUTH
 		                                      : ITF_REASON_HTTP_STATUS;
@@ -294,6 +301,13 @@ fetch_start(struct event_base *base, const struct fetch_opts *o,
 		fetch_free(f);
 		return NULL;
 	}
+	f->errbuf[0] = '\0';
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
+	/*
+	 * A resolver that does not answer must not stop the loop: without
+	 * this, curl joins its resolver thread when the transfer ends.
+	 */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 	curl_easy_setopt(e, CURLOPT_URL, o->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "file,http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

@@ -65,6 +65,7 @@ struct http_state {
 	/* The run in flight. */
 	struct itf_run *run;
 	CURL *easy;
+	char errbuf[CURL_ERROR_SIZE];
 	char *buf;
 	size_t len;
 	size_t total;
@@ -368,6 +369,12 @@ http_finish(struct http_state *st, CURLcode rc)
 		status = ITF_STATUS_DOWN;
 		reason = http_reason(rc);
 		snprintf(msg, sizeof msg, "%s", curl_easy_strerror(rc));
+		/* A resolver that does not answer: the name, not the time. */
+		if (rc == CURLE_OPERATION_TIMEDOUT &&
+		    strncmp(st->errbuf, "Resolving timed out", 19) == 0) {
+			reason = ITF_REASON_DNS;
+			snprintf(msg, sizeof msg, "%s", st->errbuf);
+		}
 	} else if (!parse_status_match(&st->expect, code)) {
 		status = ITF_STATUS_DOWN;
 		reason = ITF_REASON_HTTP_STATUS;
@@ -425,6 +432,13 @@ http_start(void *arg, struct itf_run *run)
 	st->easy = e;
 	st->len = st->total = 0;
 	st->too_large = 0;
+	st->errbuf[0] = '\0';
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, st->errbuf);
+	/*
+	 * A resolver that does not answer must not stop the loop: without
+	 * this, curl joins its resolver thread when the transfer ends.
+	 */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 	curl_easy_setopt(e, CURLOPT_URL, st->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

@@ -191,9 +191,14 @@ tcp_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct tcp_state *st = arg;
 
-	tcp_end(st, ITF_STATUS_DOWN, ITF_REASON_TIMEOUT,
-	    st->connected ? "no expected answer in time"
-	                  : "no connection in time");
+	/* No socket yet: the name was still being resolved. */
+	if (!st->connected && bufferevent_getfd(st->bev) == -1)
+		tcp_end(st, ITF_STATUS_DOWN, ITF_REASON_DNS,
+		    "name not resolved in time");
+	else
+		tcp_end(st, ITF_STATUS_DOWN, ITF_REASON_TIMEOUT,
+		    st->connected ? "no expected answer in time"
+		                  : "no connection in time");
 }
 
 static int
@@ -257,7 +262,8 @@ tcp_destroy(void *arg)
 	if (st == NULL)
 		return;
 	if (st->dns_ref && --tcp_dns_refs == 0) {
-		evdns_base_free(tcp_dns, 0);
+		/* Lookups still pending end (their callbacks free them). */
+		evdns_base_free(tcp_dns, 1);
 		tcp_dns = NULL;
 	}
 	free(st->hostname);

@@ -34,6 +34,8 @@ struct collect_rt;
 /* At most this many series-times one feed run may fill. */
 #define COLLECT_GROUPS_MAX 2000000
 #define COLLECT_SERIES_BUCKETS 1024
+/* Refused ids logged per run; the rest are counted. */
+#define COLLECT_BAD_IDS_LOGGED 5
 
 /*
  * A series a feed run filled (emit_series). Its values, one group per
@@ -78,6 +80,7 @@ struct itf_run {
 	double *pool;
 	size_t npool, pool_cap;
 	int warned_groups;
+	size_t bad_ids; /* ids refused in this run (the first few logged) */
 	struct event *deadline;
 	int deadline_hit;
 	int done;
@@ -273,8 +276,15 @@ collect_host_emit_ds(struct itf_run *run, const char *ds, double value,
 	struct tmpl_ds *d;
 	size_t i;
 
-	if (!ident_valid_ds(ds))
+	if (!ident_valid_ds(ds)) {
+		char a[IDENT_SHOW_SIZE];
+
+		if (run->bad_ids++ < COLLECT_BAD_IDS_LOGGED)
+			log_warn("%s: data source \"%s\": not a valid name; "
+			         "not stored",
+			    inst->key, ident_show(ds, a));
 		return -1;
+	}
 	if (template_ds_index(inst->tmpl, ds) != -1 ||
 	    !(inst->ops->flags & ITF_COLLECTOR_DYNAMIC))
 		return collect_host_emit(run, ds, value);
@@ -381,6 +391,24 @@ collect_series_is(const struct collect_series *cs, const char *system,
 	    strcmp(cs->perspective, perspective) == 0;
 }
 
+/*
+ * A series a run named that cannot be stored: never part of a path. The
+ * first few of a run are logged (escaped: the name may hold anything),
+ * then only counted; the count is logged when the run ends.
+ */
+static void
+collect_bad_id(struct itf_run *run, const char *why, const char *system,
+    const char *perspective, const char *series)
+{
+	char a[IDENT_SHOW_SIZE], b[IDENT_SHOW_SIZE], c[IDENT_SHOW_SIZE];
+
+	if (run->bad_ids++ >= COLLECT_BAD_IDS_LOGGED)
+		return;
+	log_warn("%s: series \"%s/%s/%s\": %s; not stored", run->rt->inst->key,
+	    ident_show(system, a), ident_show(perspective, b),
+	    ident_show(series, c), why);
+}
+
 /* The run's series of that name, made (from template_name) if new. */
 static int
 collect_series_find(struct itf_run *run, const char *system,
@@ -412,11 +440,17 @@ collect_series_find(struct itf_run *run, const char *system,
 	}
 	/* A new series: every name checked once, here. */
 	if (!ident_valid(system) || !ident_valid_perspective(perspective) ||
-	    !ident_valid(series))
+	    !ident_valid(series)) {
+		collect_bad_id(run, "not a valid id", system, perspective,
+		    series);
 		return -1;
+	}
 	if (strcmp(system, "unallocated") != 0 &&
-	    !collect_host_system_exists(inst, system))
+	    !collect_host_system_exists(inst, system)) {
+		collect_bad_id(run, "no such system", system, perspective,
+		    series);
 		return -1;
+	}
 	t = conf_template(inst->conf, template_name);
 	if (t == NULL)
 		return -1;
@@ -923,6 +957,9 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	run->done = 1;
 	rt->run = NULL;
 	co->inflight--;
+	if (run->bad_ids > COLLECT_BAD_IDS_LOGGED)
+		log_warn("%s: %zu names refused in this run (%d logged)",
+		    inst->key, run->bad_ids, COLLECT_BAD_IDS_LOGGED);
 	if (run->deadline_hit) {
 		status = ITF_STATUS_DOWN;
 		reason = ITF_REASON_TIMEOUT;

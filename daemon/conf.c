@@ -1550,6 +1550,19 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 	                                                             : NULL);
 }
 
+void
+conf_warn_mode(const struct conf *conf)
+{
+	struct stat sb;
+
+	if (conf->embedded || stat(conf->file, &sb) != 0)
+		return;
+	if (sb.st_mode & S_IROTH)
+		log_warn("configuration %s is readable by others (mode %04o): "
+		         "keep it 0640 or stricter",
+		    conf->file, (unsigned)(sb.st_mode & 07777));
+}
+
 struct conf *
 conf_load(const char *file, const char *text,
     const struct itf_host_services *host, struct conf_errors *errs)

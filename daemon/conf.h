@@ -145,6 +145,8 @@ struct conf *conf_load(const char *file, const char *text,
     const struct itf_host_services *host, struct conf_errors *errs);
 /* Free a configuration, destroying the instances it still owns. */
 void conf_free(struct conf *);
+/* A warning if the configuration file is readable by others. */
+void conf_warn_mode(const struct conf *);
 void conf_errors_add(struct conf_errors *, const char *file, int line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void conf_errors_clear(struct conf_errors *);

@@ -120,3 +120,27 @@ ident_from_name(const char *prefix, const char *name, char *out)
 	if (!ident_lower_digit(out[0]))
 		out[0] = 'x';
 }
+
+const char *
+ident_show(const char *s, char *out)
+{
+	size_t i, n = 0;
+	unsigned char c;
+
+	if (s == NULL)
+		return "(none)";
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i == 64) {
+			memcpy(out + n, "...", 3);
+			n += 3;
+			break;
+		}
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[n++] = (char)c;
+		else
+			n += (size_t)snprintf(out + n, 5, "\\x%02x", c);
+	}
+	out[n] = '\0';
+	return out;
+}

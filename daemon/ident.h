@@ -30,6 +30,14 @@ int ident_valid_portfolio(const char *s);
  */
 void ident_from_name(const char *prefix, const char *name, char *out);
 
+/*
+ * An id that failed its check, fit for a log line: printable ASCII as it
+ * is, anything else as \xNN, cut after 64 characters with "...". out
+ * holds IDENT_SHOW_SIZE bytes.
+ */
+#define IDENT_SHOW_SIZE (4 * 64 + 4)
+const char *ident_show(const char *s, char *out);
+
 /* A comma-separated list of the names of a vocabulary, for messages. */
 extern const char *const ident_categories[];
 extern const char *const ident_portfolios[];

@@ -100,6 +100,7 @@ loop_reload(struct loop *l)
 	if (conf->shard_k != old->shard_k || conf->shard_n != old->shard_n)
 		log_warn("reload: daemon.shard changed; takes effect at "
 		         "restart");
+	conf_warn_mode(conf);
 	log_set_level(conf->log_level);
 	proc_set_max(conf->max_children);
 	collect_apply(l->co, conf);
@@ -224,6 +225,8 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		}
 	}
 	log_notice("data in %s/rrd", conf->data_dir);
+	if (!opts->test_mode)
+		conf_warn_mode(conf);
 	if (priv_drop(conf, &cause) != 0) {
 		log_err("%s", cause);
 		free(cause);
@@ -261,6 +264,11 @@ out:
 		rc = collect_test_report(l.co, stdout);
 	status_free(l.status);
 	collect_free(l.co);
+	/*
+	 * A lookup cut short (a tcp probe's name, still resolving) ends in
+	 * deferred callbacks: let them run, or what they free leaks.
+	 */
+	event_base_loop(l.base, EVLOOP_NONBLOCK);
 	conf_free(conf);
 	curlev_shutdown();
 	plugin_unload_all();

@@ -495,6 +495,8 @@ notify_post(struct notify_delivery *d, char **cause)
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, d->errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, notify_discard_cb);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "itfollowd/" ITF_VERSION);
+	/* A silent resolver must not stop the loop (see http.c). */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 	if (curlev_add(d->n->base, e, notify_curl_done_cb, d) != 0) {
 		curl_easy_cleanup(e);
 		*cause = xstrdup("curl refused the transfer");

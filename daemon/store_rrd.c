@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cached.h"
@@ -67,6 +68,8 @@ struct store_file {
 #define STORE_BUCKETS 16384
 /* With write_delay, wake the writer for every this many updates. */
 #define STORE_SIGNAL_BATCH 4096
+/* Less free space than this where a create failed: the disk is full. */
+#define STORE_LOW_SPACE (1024 * 1024)
 
 struct store {
 	char *data_dir;
@@ -248,7 +251,9 @@ static int
 store_create(const char *path, const struct tmpl *t, unsigned step,
     time_t first, char **cause)
 {
-	char **argv, *tmp;
+	struct statvfs sv;
+	const char *err;
+	char **argv, *tmp, *dir;
 	int argc, rc;
 
 	if (step < t->step)
@@ -264,7 +269,21 @@ store_create(const char *path, const struct tmpl *t, unsigned step,
 	    (const char **)argv);
 	template_args_free(argv, argc);
 	if (rc != 0) {
-		xasprintf(cause, "create: %s", rrd_get_error());
+		/*
+		 * librrd leaves its message empty when a write fails (and
+		 * errno is no guide): a full disk is the likely cause.
+		 */
+		err = rrd_get_error();
+		dir = xstrdup(path);
+		*strrchr(dir, '/') = '\0';
+		if ((err == NULL || *err == '\0') && statvfs(dir, &sv) == 0 &&
+		    (unsigned long long)sv.f_bavail * sv.f_frsize <
+		        STORE_LOW_SPACE)
+			err = strerror(ENOSPC);
+		else if (err == NULL || *err == '\0')
+			err = "librrd failed without a message";
+		free(dir);
+		xasprintf(cause, "create: %s", err);
 		unlink(tmp);
 		free(tmp);
 		return -1;

@@ -7,7 +7,9 @@
  *   badver    an ABI version above the daemon's;
  *   zerover   ABI version 0;
  *   nosym     no entry symbol;
- *   failinit  configure fails.
+ *   failinit  configure fails;
+ *   hostile   emits series and data sources whose names try to leave
+ *             data_dir (../, absolute, '/', over-long), and one good one.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -21,6 +23,25 @@
 #define TP_ZEROVER 4
 #define TP_NOSYM 5
 #define TP_FAILINIT 6
+#define TP_HOSTILE 7
+
+/* system, perspective, series: what a hostile plugin names. */
+static const char *const tp_hostile[][3] = {
+	{ "../../../escape", "quality", "up" },
+	{ "plug", "quality", "../../../../escape" },
+	{ "plug", "quality", "/tmp/itf-hostile-abs" },
+	{ "plug", "../quality", "rel" },
+	{ "plug", "quality", "a/b" },
+	{ "plug", "quality", ".hidden" },
+	{ "plug", "quality", "UPPER" },
+	{ "plug", "quality", "new\nline" },
+	{ "/tmp", "quality", "abs-system" },
+	{ "plug", "quality",
+	    "long-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
+};
 
 static const struct itf_key tp_keys[] = {
 	{ "value", ITF_KEY_FLOAT },
@@ -61,6 +82,18 @@ tp_start(void *state, struct itf_run *run)
 	if (TESTPLUG_KIND == TP_CURRENT) {
 		tp->host->emit_ds(run, "value", tp->value, &spec);
 		tp->host->emit_ds(run, "runs", tp->runs, &spec);
+	}
+	if (TESTPLUG_KIND == TP_HOSTILE) {
+		size_t i;
+
+		for (i = 0; i < sizeof tp_hostile / sizeof tp_hostile[0]; i++)
+			tp->host->emit_series(run, tp_hostile[i][0],
+			    tp_hostile[i][1], tp_hostile[i][2], "events",
+			    "count", 1, 0);
+		tp->host->emit_series(run, "plug", "quality", "fine", "events",
+		    "count", 7, 0);
+		tp->host->emit_ds(run, "../x", 1, &spec);
+		tp->host->emit_ds(run, "value", tp->value, &spec);
 	}
 	tp->host->run_done(run, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 	return 0;

@@ -34,6 +34,9 @@ systems = ( { id = "self"; category = "basic"; portfolio = "information";
     { type = "exec"; series = "who"; command = [ "$T/bin/whoami-check" ]; }
   ); } );
 CONF
+# As installed: readable by the user's group (for reloads), not by others.
+chgrp "$RGID" "$T/p.conf"
+chmod 640 "$T/p.conf"
 "$BIN/itfollowd" -f -c "$T/p.conf" 2>"$T/log" &
 DPID=$!
 PIDS="$PIDS $DPID"

@@ -19,11 +19,13 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +105,9 @@ static struct {
 	int early_close;
 } srv;
 
+/* --silent-dns: the UDP socket's event, NULL if none. */
+static struct event *silent_dns_ev;
+
 static char endless_block[ENDLESS_CHUNK];
 
 static void
@@ -113,6 +118,8 @@ usage(void)
 	    "--key FILE]\n"
 	    "                   [--garbage PORT] [--close PORT] "
 	    "[--silent PORT] [--pidfile FILE]\n"
+	    "                   [--silent-dns ADDR] (UDP ADDR:53, never "
+	    "answers)\n"
 	    "Every listener is on 127.0.0.1.  Raw modes: garbage writes\n"
 	    "\"this is not HTTP\" and closes, close closes at once, silent\n"
 	    "accepts and never answers.  HTTP and HTTPS paths:\n"
@@ -468,10 +475,56 @@ send_file(struct evhttp_request *req, const char *path, int truncate)
 	evbuffer_free(buf);
 }
 
+/* The connection of a server that died: both directions shut. */
+static void
+die_fire(evutil_socket_t unused, short what, void *arg)
+{
+	(void)unused;
+	(void)what;
+	shutdown((int)(intptr_t)arg, SHUT_RDWR);
+}
+
 /*
- * /file?path=P[&auth=bearer][&truncate=1]: a file, behind the bearer
- * token when asked; truncate serves its first half only (a cut transfer
- * as far as a JSON parser can tell).
+ * A server that dies mid-transfer: the headers (chunked), the first half
+ * of the file, then, once that is out, the connection cut without the
+ * last chunk.
+ */
+static void
+send_file_die(struct evhttp_request *req, const char *path)
+{
+	struct evhttp_connection *c = evhttp_request_get_connection(req);
+	struct timeval tv = { 0, 300 * 1000 };
+	struct evbuffer *buf, *half;
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		reply(req, 404, "no such file\n");
+		return;
+	}
+	buf = evbuffer_new();
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		evbuffer_add(buf, chunk, n);
+	fclose(f);
+	half = evbuffer_new();
+	evbuffer_remove_buffer(buf, half, evbuffer_get_length(buf) / 2);
+	evbuffer_free(buf);
+	evhttp_send_reply_start(req, 200, "OK");
+	evhttp_send_reply_chunk(req, half);
+	evbuffer_free(half);
+	/* A timer's callback gets no fd: it goes in the argument. */
+	event_base_once(srv.base, -1, EV_TIMEOUT, die_fire,
+	    (void *)(intptr_t)bufferevent_getfd(
+	        evhttp_connection_get_bufferevent(c)),
+	    &tv);
+}
+
+/*
+ * /file?path=P[&auth=bearer][&truncate=1|&die=1]: a file, behind the
+ * bearer token when asked; truncate serves its first half only (a cut
+ * transfer as far as a JSON parser can tell), die sends the first half
+ * and cuts the connection (a cut transfer as far as HTTP can tell).
  */
 static void
 serve_file(struct evhttp_request *req, const struct evhttp_uri *uri)
@@ -487,6 +540,8 @@ serve_file(struct evhttp_request *req, const struct evhttp_uri *uri)
 		reply(req, 400, "file needs ?path=PATH\n");
 	else if (auth != NULL && !auth_matches(req, "Bearer", BEARER_TOKEN))
 		reply(req, 401, "{\"error\":\"unauthorized\"}\n");
+	else if (evhttp_find_header(&params, "die") != NULL)
+		send_file_die(req, path);
 	else
 		send_file(req, path, truncate);
 	evhttp_clear_headers(&params);
@@ -996,6 +1051,10 @@ cleanup(void)
 	}
 	while (!LIST_EMPTY(&srv.rawconns))
 		rawconn_free(LIST_FIRST(&srv.rawconns));
+	if (silent_dns_ev != NULL) {
+		close(event_get_fd(silent_dns_ev));
+		event_free(silent_dns_ev);
+	}
 	if (srv.sigterm != NULL)
 		event_free(srv.sigterm);
 	if (srv.sigint != NULL)
@@ -1008,6 +1067,50 @@ cleanup(void)
 	libevent_global_shutdown();
 }
 
+/* A name server that reads every query and answers none. */
+
+static void
+silent_dns_read(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[512];
+
+	(void)what;
+	(void)arg;
+	while (recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
+		;
+}
+
+/* UDP port 53 of ADDR (a loopback address; binding it needs root). */
+static int
+silent_dns_on(const char *addr)
+{
+	struct sockaddr_in sin;
+	struct event *ev;
+	int fd;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(53);
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		fprintf(stderr, "itf-testsrv: bad address %s\n", addr);
+		return -1;
+	}
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		fprintf(stderr, "itf-testsrv: cannot bind %s:53/udp: %s\n",
+		    addr, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	ev = event_new(srv.base, fd, EV_READ | EV_PERSIST, silent_dns_read,
+	    NULL);
+	if (ev == NULL || event_add(ev, NULL) == -1)
+		return -1;
+	silent_dns_ev = ev;
+	return 0;
+}
+
 enum {
 	OPT_HTTP = 1,
 	OPT_HTTPS,
@@ -1018,6 +1121,7 @@ enum {
 	OPT_SILENT,
 	OPT_PIDFILE,
 	OPT_XAPI,
+	OPT_SILENT_DNS,
 	OPT_HELP,
 };
 
@@ -1034,12 +1138,13 @@ main(int argc, char **argv)
 		{ "silent", required_argument, NULL, OPT_SILENT },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "xapi", required_argument, NULL, OPT_XAPI },
+		{ "silent-dns", required_argument, NULL, OPT_SILENT_DNS },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* Indexed by option id; 0 means no such listener. */
 	int port[OPT_SILENT + 1] = { 0 };
-	const char *cert = NULL, *key = NULL;
+	const char *cert = NULL, *key = NULL, *silent_dns = NULL;
 	struct sigaction sa;
 	int ch, rc = 1;
 
@@ -1067,6 +1172,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_XAPI:
 			srv.xapi_dir = optarg;
+			break;
+		case OPT_SILENT_DNS:
+			silent_dns = optarg;
 			break;
 		case OPT_HELP:
 			usage();
@@ -1126,6 +1234,8 @@ main(int argc, char **argv)
 		goto out;
 	if (port[OPT_SILENT] != 0 &&
 	    listen_on(port[OPT_SILENT], silent_accept, 1) == NULL)
+		goto out;
+	if (silent_dns != NULL && silent_dns_on(silent_dns) == -1)
 		goto out;
 
 	if (srv.pidfile != NULL) {

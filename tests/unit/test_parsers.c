@@ -195,6 +195,23 @@ test_ident(void **unused)
 }
 
 static void
+test_ident_show(void **unused)
+{
+	char buf[IDENT_SHOW_SIZE], lng[201];
+
+	(void)unused;
+	assert_string_equal(ident_show("../a b", buf), "../a b");
+	assert_string_equal(ident_show("a\nb\\c\x7f\xff", buf),
+	    "a\\x0ab\\x5cc\\x7f\\xff");
+	assert_string_equal(ident_show(NULL, buf), "(none)");
+	memset(lng, '\x01', 200);
+	lng[200] = '\0';
+	ident_show(lng, buf);
+	assert_int_equal(strlen(buf), 64 * 4 + 3);
+	assert_string_equal(buf + 64 * 4, "...");
+}
+
+static void
 test_scheduler_slots(void **unused)
 {
 	assert_int_equal(scheduler_next_slot(1000, 60000, 500), 60500);
@@ -237,6 +254,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_ranges),
+		cmocka_unit_test(test_ident_show),
 		cmocka_unit_test(test_status_ranges_bad),
 		cmocka_unit_test(test_template),
 		cmocka_unit_test(test_template_errors),

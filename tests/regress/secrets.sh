@@ -1,0 +1,123 @@
+# Secrets come from files and go nowhere else: distinctive passwords,
+# tokens, an OAuth2 client secret and a webhook secret, each used by a
+# collector or notifier that fails (so error messages are made), with the
+# daemon at debug level. Nothing it printed (-n, -T, the log), served
+# (/health, /metrics, /api) or stored (journal, RRD files) holds any of
+# them. A secret or configuration file readable by others is warned about,
+# by name.
+. "$(dirname "$0")/lib.bash"
+
+start_targets
+free_port STATUS
+chmod 755 "$T"
+PW=PwSecret-7f3a9c41
+TOK=TokSecret-52be0d17
+FTOK=FeedTok-90c4e2aa
+CS=ClientSecret-3d7f11b8
+HOOK=HookSecret-a61c0e95
+printf '%s\n' "$PW" >"$T/password"
+printf '%s\n' "$TOK" >"$T/token"
+printf '%s\n' "$FTOK" >"$T/feedtoken"
+printf '%s\n' "$CS" >"$T/client-secret"
+printf '%s\n' "$HOOK" >"$T/hook-secret"
+chmod 600 "$T/password" "$T/token" "$T/client-secret" "$T/hook-secret"
+# One secret file readable by others: warned about, still used.
+chmod 644 "$T/feedtoken"
+H=http://127.0.0.1:$HTTP
+B=https://127.0.0.1:$HTTPS
+cat >"$T/s.conf" <<CONF
+daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates";
+  status_listen = "127.0.0.1:$STATUS"; log_level = "debug"; };
+defaults = { interval = 2; timeout = 1; fail_after = 1; };
+systems = ( { id = "web"; category = "basic"; portfolio = "service";
+  collectors = (
+    { type = "http"; series = "basic"; url = "$H/auth/basic"; auth = "basic";
+      username = "itf"; password_file = "$T/password"; },
+    { type = "http"; series = "basic-refused"; url = "http://127.0.0.1:$REFUSED/";
+      auth = "basic"; username = "itf"; password_file = "$T/password"; },
+    { type = "http"; series = "bearer"; url = "$H/auth/bearer"; auth = "bearer";
+      token_file = "$T/token"; }
+  ); } );
+feeds = (
+  { id = "json"; type = "json"; system = "web"; perspective = "external-benefit";
+    url = "$H/file?auth=bearer&path=$T/nothing.json"; token_file = "$T/feedtoken";
+    values = { transactions = "/total"; }; interval = 2; },
+  { id = "m365"; type = "m365"; system = "web"; token_url = "$B/oauth/token";
+    client_id = "itf-client"; client_secret_file = "$T/client-secret";
+    ca_file = "$CA"; url = "$B/file"; interval = 2; }
+);
+notifiers = (
+  { id = "hook"; type = "webhook"; url = "http://127.0.0.1:$REFUSED/hook";
+    secret_header = "X-Itf-Secret"; secret_file = "$T/hook-secret"; timeout = 1; }
+);
+CONF
+chmod 644 "$T/s.conf"
+
+# grep_secrets WHAT FILE: none of the secrets in FILE.
+grep_secrets() {
+	local s
+	for s in "$PW" "$TOK" "$FTOK" "$CS" "$HOOK"; do
+		if grep -aqF "$s" "$2"; then
+			fail "$1 holds the secret $s: $(grep -aF "$s" "$2" | head -2)"
+		else
+			ok
+		fi
+	done
+}
+
+"$BIN/itfollowd" -n -c "$T/s.conf" >"$T/n.out" 2>&1 || true
+grep_secrets "-n output" "$T/n.out"
+"$BIN/itfollowd" -T -c "$T/s.conf" >"$T/t.out" 2>"$T/t.err" || true
+grep_secrets "-T output" "$T/t.out"
+grep_secrets "-T log" "$T/t.err"
+grep -q "^web quality basic status=down reason=http_status" "$T/t.out" && ok ||
+    fail "basic with a wrong password is not down: $(cat "$T/t.out")"
+grep -q "^feed/m365 .*status=down" "$T/t.out" && ok ||
+    fail "m365 with a wrong secret is not down"
+
+"$BIN/itfollowd" -f -c "$T/s.conf" >"$T/d.out" 2>"$T/d.err" &
+DPID=$!
+PIDS="$PIDS $DPID"
+wait_http "http://127.0.0.1:$STATUS/health"
+# Long enough for runs, an outage, and the webhook's first retries.
+sleep 5
+for p in /health /metrics /api/v1/systems /api; do
+	curl -s "http://127.0.0.1:$STATUS$p" >"$T/served" || true
+	grep_secrets "GET $p" "$T/served"
+done
+grep -q "itfollow_" "$T/served" || curl -s "http://127.0.0.1:$STATUS/metrics" |
+    grep -q "itfollow_" && ok || fail "/metrics serves nothing"
+kill -HUP "$DPID"
+sleep 1.5
+kill "$DPID"
+wait "$DPID" && ok || fail "daemon exit"
+grep_secrets "daemon stdout" "$T/d.out"
+grep_secrets "daemon log (debug)" "$T/d.err"
+# It did run and fail: the messages the secrets could have been in.
+grep -q "web/basic.*http_status" "$T/d.err" && ok ||
+    fail "no failed basic-auth run in the debug log"
+grep -qi "hook" "$T/d.err" && ok || fail "the webhook never ran"
+# What it stored.
+sqlite3 "$T/data/journal.sqlite" .dump >"$T/journal.dump"
+[ -s "$T/journal.dump" ] && ok || fail "empty journal"
+grep_secrets "journal" "$T/journal.dump"
+cat "$T"/data/rrd/*/*/*.rrd >"$T/rrds"
+grep_secrets "RRD files" "$T/rrds"
+
+# Files readable by others: named in a warning.
+grep -qF "secret file $T/feedtoken is readable by others" "$T/d.err" && ok ||
+    fail "no warning for the secret file readable by others"
+grep -qF "secret file $T/token is readable" "$T/d.err" &&
+    fail "warned about a 0600 secret file" || ok
+grep -qF "configuration $T/s.conf is readable by others (mode 0644)" \
+    "$T/d.err" && ok || fail "no warning for the configuration file"
+chmod 640 "$T/s.conf"
+"$BIN/itfollowd" -f -c "$T/s.conf" 2>"$T/d2.err" &
+DPID=$!
+PIDS="$PIDS $DPID"
+wait_http "http://127.0.0.1:$STATUS/health"
+kill "$DPID"
+wait "$DPID" || true
+grep -qF "configuration $T/s.conf is readable" "$T/d2.err" &&
+    fail "warned about a 0640 configuration" || ok
+finish
