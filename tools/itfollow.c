@@ -2,7 +2,9 @@
  * itfollow: the command-line tool over the daemon's configuration and data.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tool.h"
 
@@ -18,12 +20,18 @@ usage(FILE *f)
 	    "  export  a series over a period at a step, CSV or JSON:\n"
 	    "          itfollow export [-c file] --system ID --perspective P\n"
 	    "          [--series S] --from T --to T [--step 1d] "
-	    "[--format csv|json]\n");
+	    "[--format csv|json]\n"
+	    "  graph   a preset graph (PNG, SVG, PDF) or its table:\n"
+	    "          itfollow graph [-c file] PRESET --system ID|--by G "
+	    "[period] -o FILE\n");
 }
 
 int
 main(int argc, char **argv)
 {
+	/* Graph axes and dates are UTC, like everything stored. */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -34,6 +42,8 @@ main(int argc, char **argv)
 		return tool_last(argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return tool_export(argc - 1, argv + 1);
+	if (strcmp(argv[1], "graph") == 0)
+		return tool_graph(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

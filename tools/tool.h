@@ -8,6 +8,7 @@
 int tool_check(int argc, char **argv);
 int tool_last(int argc, char **argv);
 int tool_export(int argc, char **argv);
+int tool_graph(int argc, char **argv);
 
 struct conf;
 /* The configuration as the daemon reads it (file NULL: its default);
