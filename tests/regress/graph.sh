@@ -193,7 +193,32 @@ expect_eq "an empty file: exit 1 with its name" \
     "$rc:$(grep -c "smtp.rrd" "$T/empty.err")" "1:1"
 rm "$D/quality/desk/smtp.rrd"
 
-# 7. Bad requests: a clear message, exit 2.
+# 7. export: every data source, the step kept or refused, any period.
+E() { "$BIN/itfollow" export -c "$T/g.conf" "$@"; }
+E --system portal --series web --from 2026-02-10 --to 2026-02-11 \
+    --step 1m >"$T/x1.csv"
+expect_eq "export header (perspective from the configuration)" \
+    "$(head -1 "$T/x1.csv")" "time,up,total,dns,connect,tls,ttfb"
+expect_eq "export 1m rows" "$(grep -c '^2026-02-10T' "$T/x1.csv")" 1440
+expect_eq "export 1m = the stored minutes" \
+    "$(awk -F, 'NR > 1 { s += $2 } END { print s }' "$T/x1.csv")" \
+    "$(awk '{ s += $2 } END { print s }' "$T/web.txt")"
+E --system portal --series web --from 2026-02-10 --to 2026-02-11 \
+    --step 1h --format json >"$T/x2.json"
+expect_eq "export 1h rows" "$(grep -c '"time"' "$T/x2.json")" 24
+E --system portal --series web --from 2026-02-10 --to 2026-02-11 \
+    --step 2m >/dev/null 2>"$T/x3.err" && rc=0 || rc=$?
+expect_eq "a step the file does not keep is refused" \
+    "$rc:$(grep -c 'keeps no 120s rows' "$T/x3.err")" "1:1"
+expect_eq "export --quarter: the quarter's cost" \
+    "$(E --system wiki --perspective cost --quarter 2026Q1 |
+        awk -F, 'NR > 1 { s += $2 } END { printf "%.2f", s }')" \
+    "$(want_cost quarter wiki | cut -d, -f2)"
+E --system portal --series nope --last 7d 2>"$T/x4.err" && rc=0 || rc=$?
+expect_eq "export of an unknown series: exit 2" \
+    "$rc:$(grep -c 'no series nope of system portal' "$T/x4.err")" "2:1"
+
+# 8. Bad requests: a clear message, exit 2.
 bad() { # WANT-MESSAGE ARGS...
 	local want=$1 out rc
 	shift
