@@ -23,7 +23,12 @@ usage(FILE *f)
 	    "[--format csv|json]\n"
 	    "  graph   a preset graph (PNG, SVG, PDF) or its table:\n"
 	    "          itfollow graph [-c file] PRESET --system ID|--by G "
-	    "[period] -o FILE\n");
+	    "[period] -o FILE\n"
+	    "  report  scorecard: a quarter's key figures per system or "
+	    "group:\n"
+	    "          itfollow report scorecard [-c file] --quarter 2026Q1 "
+	    "[--by G]\n"
+	    "          [--format text|csv|json] [--html FILE]\n");
 }
 
 int
@@ -44,6 +49,9 @@ main(int argc, char **argv)
 		return tool_export(argc - 1, argv + 1);
 	if (strcmp(argv[1], "graph") == 0)
 		return tool_graph(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0 && argc > 2 &&
+	    strcmp(argv[2], "scorecard") == 0)
+		return tool_scorecard(argc - 2, argv + 2);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;
