@@ -28,7 +28,9 @@ usage(FILE *f)
 	    "group:\n"
 	    "          itfollow report scorecard [-c file] --quarter 2026Q1 "
 	    "[--by G]\n"
-	    "          [--format text|csv|json] [--html FILE]\n");
+	    "          [--format text|csv|json] [--html FILE]\n"
+	    "  dashboard  the dashboard as static pages: itfollow dashboard "
+	    "[-c file] -o DIR\n");
 }
 
 int
@@ -49,6 +51,8 @@ main(int argc, char **argv)
 		return tool_export(argc - 1, argv + 1);
 	if (strcmp(argv[1], "graph") == 0)
 		return tool_graph(argc - 1, argv + 1);
+	if (strcmp(argv[1], "dashboard") == 0)
+		return tool_dashboard(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0 && argc > 2 &&
 	    strcmp(argv[2], "scorecard") == 0)
 		return tool_scorecard(argc - 2, argv + 2);

@@ -11,6 +11,7 @@ int tool_export(int argc, char **argv);
 int tool_graph(int argc, char **argv);
 /* itfollow report scorecard: argv[0] is "scorecard". */
 int tool_scorecard(int argc, char **argv);
+int tool_dashboard(int argc, char **argv);
 
 struct conf;
 /* The configuration as the daemon reads it (file NULL: its default);
