@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "collect.h"
+#include "dashboard.h"
 #include "log.h"
 #include "status.h"
 #include "store_rrd.h"
@@ -25,6 +26,7 @@ struct status {
 	struct evhttp *http;
 	struct collect *co;
 	struct store *store;
+	struct dashboard *dash;
 };
 
 static void
@@ -184,6 +186,7 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
 		free(host);
 		return NULL;
 	}
+	s->dash = dashboard_start(base, s->http, co);
 	free(host);
 	return s;
 bad:
@@ -197,6 +200,7 @@ status_free(struct status *s)
 {
 	if (s == NULL)
 		return;
+	dashboard_free(s->dash);
 	evhttp_free(s->http);
 	free(s);
 }

@@ -24,6 +24,8 @@ static pthread_mutex_t chart_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *const chart_colors[] = { "1F77B4", "FF7F0E", "2CA02C",
 	"D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF" };
 #define CHART_NCOLORS (sizeof chart_colors / sizeof chart_colors[0])
+/* A year of minutes and a little more: a finer chart is a mistake. */
+#define CHART_MAX_STEPS 600000
 
 struct chart *
 chart_new(const char *title, time_t from, time_t to)
@@ -407,6 +409,12 @@ chart_render(const struct chart *c, const char *format, int width, int height,
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/chart.rrd", dir);
+	if ((c->to - c->from) / step > CHART_MAX_STEPS) {
+		xasprintf(cause, "chart: rows of %lds over %lds are too many",
+		    step, (long)(c->to - c->from));
+		rmdir(dir);
+		return -1;
+	}
 
 	pthread_mutex_lock(&chart_lock);
 	if (chart_write_rrd(c, path, step, nodata ? 1 : c->ncols, cause) != 0)

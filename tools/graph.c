@@ -692,6 +692,7 @@ graph_build(const struct conf *conf, const struct graph_req *req,
     struct chart **out, char *err, size_t errlen)
 {
 	struct graph_ctx g;
+	struct graph_req day;
 	struct series_rows *rows = NULL, *users = NULL;
 	const char *p = req->preset;
 	char title[160];
@@ -704,6 +705,14 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 	memset(&g, 0, sizeof g);
 	g.conf = conf;
 	g.req = req;
+	/* Cost is by the day: whole days, so buckets are whole days too. */
+	if (strncmp(p, "cost", 4) == 0) {
+		day = *req;
+		day.period.from -= day.period.from % 86400;
+		if (day.period.to % 86400 != 0)
+			day.period.to += 86400 - day.period.to % 86400;
+		g.req = req = &day;
+	}
 	g.err = err;
 	g.errlen = errlen;
 	if (graph_members(&g) != 0) {
