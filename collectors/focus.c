@@ -10,12 +10,20 @@
  * another currency than the feed's is rejected and reported. The days the
  * file covers replace what each series held for them (template "cost",
  * mode replace): late rows and corrections make the series true again.
+ * A file:// URL naming a directory reads every *.csv in it, by name, as
+ * one input: a file that cannot be read or is not FOCUS fails the run,
+ * naming the file, and nothing stored changes.
  */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "feedsrc.h"
 #include "ident.h"
@@ -63,6 +71,13 @@ struct focus {
 	struct itf_run *run;
 	struct fetch *fetch;
 	struct parse_focus *parser;
+	/* A directory's *.csv files, by name, read one after another into
+	 * the same sums; none for a single file. */
+	char **files;
+	size_t nfiles, file;
+	const char *prefix; /* "NAME: " of the file being read, or "" */
+	char prefix_buf[300];
+	size_t rows; /* of every file so far */
 	struct focus_sys *sys;
 	size_t nsys;
 	char *run_currency;
@@ -252,9 +267,9 @@ focus_row_cb(const struct parse_focus_row *r, void *arg)
 		if (strcmp(want, r->currency) != 0) {
 			if (fo->other_currency++ < 5)
 				fo->host->log(fo->inst, ITF_LOG_WARNING,
-				    "row %zu: "
+				    "%srow %zu: "
 				    "currency %s, not %s: rejected",
-				    r->row, r->currency, want);
+				    fo->prefix, r->row, r->currency, want);
 			return;
 		}
 	}
@@ -264,9 +279,9 @@ focus_row_cb(const struct parse_focus_row *r, void *arg)
 	if (n < 1 || n > FOCUS_MAX_DAYS) {
 		if (fo->too_long++ < 5)
 			fo->host->log(fo->inst, ITF_LOG_WARNING,
-			    "row %zu: a "
+			    "%srow %zu: a "
 			    "charge period of %lld days: rejected",
-			    r->row, n);
+			    fo->prefix, r->row, n);
 		return;
 	}
 	d = (long long)focus_route(fo, r->key); /* may move fo->sys */
@@ -327,6 +342,11 @@ focus_run_free(struct focus *fo)
 	free(fo->routes);
 	fo->routes = NULL;
 	fo->nroutes = fo->routes_cap = 0;
+	for (i = 0; i < fo->nfiles; i++)
+		free(fo->files[i]);
+	free(fo->files);
+	fo->files = NULL;
+	fo->nfiles = fo->file = 0;
 }
 
 static void
@@ -365,66 +385,152 @@ focus_store(struct focus *fo)
 	}
 }
 
+static int focus_fetch(struct focus *, char **);
+
 static void
 focus_done_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 {
 	struct focus *fo = arg;
-	char *cause = NULL, *const * errors, msg[256];
+	char *cause = NULL, *const * errors, msg[512];
 	size_t n, i;
 
 	fo->fetch = NULL;
 	if (!r->ok) {
 		/* Nothing already stored changes. */
-		focus_end(fo, ITF_STATUS_DOWN, r->reason, r->msg);
+		snprintf(msg, sizeof msg, "%s%s", fo->prefix, r->msg);
+		focus_end(fo, ITF_STATUS_DOWN, r->reason, msg);
 		return;
 	}
 	if (parse_focus_finish(fo->parser, &cause) != 0) {
-		fo->host->log(fo->inst, ITF_LOG_ERR, "%s", cause);
-		snprintf(msg, sizeof msg, "not FOCUS: %s", cause);
+		fo->host->log(fo->inst, ITF_LOG_ERR, "%s%s", fo->prefix, cause);
+		snprintf(msg, sizeof msg, "%snot FOCUS: %s", fo->prefix, cause);
 		free(cause);
 		focus_end(fo, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR, msg);
 		return;
 	}
 	errors = parse_focus_errors(fo->parser, &n);
 	for (i = 0; i < n && i < 10; i++)
-		fo->host->log(fo->inst, ITF_LOG_WARNING, "%s", errors[i]);
+		fo->host->log(fo->inst, ITF_LOG_WARNING, "%s%s", fo->prefix,
+		    errors[i]);
 	fo->host->log(fo->inst, ITF_LOG_INFO,
-	    "%zu rows, %zu rejected, %zu "
+	    "%s%zu rows, %zu rejected, %zu "
 	    "in another currency",
-	    parse_focus_rows(fo->parser), parse_focus_rejected(fo->parser),
-	    fo->other_currency);
-	if (parse_focus_rows(fo->parser) > 0)
+	    fo->prefix, parse_focus_rows(fo->parser),
+	    parse_focus_rejected(fo->parser), fo->other_currency);
+	fo->rows += parse_focus_rows(fo->parser);
+	if (fo->nfiles > 0 && ++fo->file < fo->nfiles) {
+		/* The next file of the directory, into the same sums. */
+		parse_focus_free(fo->parser);
+		fo->parser = NULL;
+		if (focus_fetch(fo, &cause) != 0) {
+			snprintf(msg, sizeof msg, "%s", cause);
+			free(cause);
+			focus_end(fo, ITF_STATUS_DOWN, ITF_REASON_CONNECT, msg);
+		}
+		return;
+	}
+	if (fo->rows > 0)
 		focus_store(fo);
 	focus_end(fo, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 }
 
 static int
-focus_start(void *arg, struct itf_run *run)
+focus_name_cmp(const void *a, const void *b)
 {
-	struct focus *fo = arg;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * When the URL is a file:// directory: its *.csv files, sorted by name.
+ * Returns 1 (a directory, fo->files set), 0 (not one), or -1 with *cause
+ * (unreadable, or no *.csv in it).
+ */
+static int
+focus_dir(struct focus *fo, char **cause)
+{
+	const char *path = fo->src.url + 7;
+	struct dirent *de;
+	struct stat sb;
+	size_t len;
+	DIR *d;
+
+	if (strncasecmp(fo->src.url, "file://", 7) != 0)
+		return 0;
+	if (strncasecmp(path, "localhost/", 10) == 0)
+		path += 9;
+	if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return 0;
+	if ((d = opendir(path)) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 5 ||
+		    strcmp(de->d_name + len - 4, ".csv") != 0)
+			continue;
+		fo->files =
+		    xreallocarray(fo->files, fo->nfiles + 1, sizeof *fo->files);
+		xasprintf(&fo->files[fo->nfiles++], "file://%s%s%s", path,
+		    path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
+	}
+	closedir(d);
+	if (fo->nfiles == 0) {
+		xasprintf(cause, "no *.csv file in %s", path);
+		return -1;
+	}
+	qsort(fo->files, fo->nfiles, sizeof *fo->files, focus_name_cmp);
+	return 1;
+}
+
+/* Fetch the URL, or the directory's current file, into a new parser. */
+static int
+focus_fetch(struct focus *fo, char **cause)
+{
 	struct fetch_opts o;
-	char *cause = NULL, *secret = NULL;
+	char *secret = NULL;
 
 	memset(&o, 0, sizeof o);
 	feedsrc_opts(&fo->src, &o);
 	o.timeout_ms = fo->host->timeout_ms(fo->inst);
 	o.on_data = focus_data_cb;
 	o.on_data_arg = fo;
-	if (feedsrc_auth(&fo->src, &o, &secret, &cause) != 0) {
-		fo->host->log(fo->inst, ITF_LOG_ERR, "%s", cause);
-		free(cause);
-		return -1;
+	fo->prefix = "";
+	if (fo->nfiles > 0) {
+		o.url = fo->files[fo->file];
+		snprintf(fo->prefix_buf, sizeof fo->prefix_buf,
+		    "%s: ", strrchr(o.url, '/') + 1);
+		fo->prefix = fo->prefix_buf;
 	}
-	fo->run = run;
-	fo->min_day = 1;
-	fo->max_day = 0;
-	fo->other_currency = fo->too_long = 0;
+	if (feedsrc_auth(&fo->src, &o, &secret, cause) != 0)
+		return -1;
 	fo->parser =
 	    parse_focus_new(fo->cost_column, fo->system_key, focus_row_cb, fo);
 	fo->fetch =
-	    fetch_start(fo->host->event_base(), &o, focus_done_cb, fo, &cause);
+	    fetch_start(fo->host->event_base(), &o, focus_done_cb, fo, cause);
 	secret_free(secret);
-	if (fo->fetch == NULL) {
+	return fo->fetch != NULL ? 0 : -1;
+}
+
+static int
+focus_start(void *arg, struct itf_run *run)
+{
+	struct focus *fo = arg;
+	char *cause = NULL;
+
+	fo->run = run;
+	fo->min_day = 1;
+	fo->max_day = 0;
+	fo->rows = 0;
+	fo->other_currency = fo->too_long = 0;
+	if (focus_dir(fo, &cause) < 0) {
+		/* Nothing already stored changes. */
+		fo->host->log(fo->inst, ITF_LOG_ERR, "%s", cause);
+		focus_end(fo, ITF_STATUS_DOWN, ITF_REASON_CONNECT, cause);
+		free(cause);
+		return 0;
+	}
+	if (focus_fetch(fo, &cause) != 0) {
 		fo->host->log(fo->inst, ITF_LOG_ERR, "%s", cause);
 		free(cause);
 		focus_run_free(fo);

@@ -1,11 +1,19 @@
 /*
- * FOCUS CSV, streamed through libcsv. The header row names the columns;
- * each data row keeps only the fields this reader needs (charge period,
- * cost, currency, system key), so a row costs a few small copies and the
- * memory in use does not grow with the file.
+ * FOCUS CSV, streamed through a scanner of its own: a record is split in
+ * place (quoted fields with "" escapes, embedded newlines, CRLF or CR
+ * line ends, a BOM, blank lines skipped, spaces around unquoted fields
+ * dropped, as libcsv does), and only the fields this reader needs (charge
+ * period, cost, currency, system key) are copied out. A record cut by the
+ * end of a chunk is carried to the next, so memory stays at one record
+ * whatever the file's size. The Tags JSON is read by a small scanner for
+ * the plain objects exports hold; anything else (escapes, nesting,
+ * non-ASCII) goes to jansson, which has the last word.
  */
-#include <csv.h>
 #include <jansson.h>
+#include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +22,9 @@
 #include "parse_time.h"
 #include "parse_util.h"
 #include "xmalloc.h"
+
+/* A record longer than this is not a cost row: the file is refused. */
+#define PARSE_FOCUS_MAX_RECORD (4 * 1024 * 1024)
 
 enum {
 	FOCUS_START,
@@ -28,7 +39,6 @@ static const char *const focus_required[] = { "ChargePeriodStart",
 	"ChargePeriodEnd" };
 
 struct parse_focus {
-	struct csv_parser csv;
 	parse_focus_cb cb;
 	void *arg;
 	char *cost_column;
@@ -37,11 +47,23 @@ struct parse_focus {
 	int header_done;
 	int col[FOCUS_NFIELDS]; /* header index of each, -1 if absent */
 	size_t ncols;
-	size_t field; /* index in the current row */
+	/* By column: a bit per field it is (a column may be two). */
+	uint8_t *want;
+	/* A field as it lies in the record (valid while its row is made),
+	 * or in val when it had to be copied; esc: it still holds "". */
+	const char *raw[FOCUS_NFIELDS];
+	int esc[FOCUS_NFIELDS];
 	char *val[FOCUS_NFIELDS];
 	size_t len[FOCUS_NFIELDS];
 	size_t cap[FOCUS_NFIELDS];
 	int have[FOCUS_NFIELDS];
+	char *name; /* a header name, unescaped */
+	size_t name_cap;
+	char *keybuf; /* the Tags key's value */
+	size_t keybuf_cap;
+	/* A record the last chunk ended in. */
+	char *carry;
+	size_t carry_len, carry_cap;
 	size_t row;
 	size_t rows;
 	size_t rejected;
@@ -53,6 +75,10 @@ struct parse_focus {
 #define parse_focus_error(p, ...)                                             \
 	parse_util_error(&(p)->errors, &(p)->nerrors, PARSE_FOCUS_MAX_ERRORS, \
 	    __VA_ARGS__)
+
+/* The bytes that end an unquoted field. */
+static const uint8_t
+    parse_focus_stop[256] = { [','] = 1, ['\n'] = 1, ['\r'] = 1 };
 
 int
 parse_focus_amount(const char *s, size_t len, long long *micros)
@@ -159,6 +185,30 @@ parse_focus_field_name(int f, const struct parse_focus *p)
 	}
 }
 
+/* Copy a field to *buf, its "" made ", NUL-terminated. Returns its length. */
+static size_t
+parse_focus_copy(char **buf, size_t *cap, const char *s, size_t len, int esc)
+{
+	size_t i, n = 0;
+
+	if (len + 1 > *cap) {
+		*cap = len + 1 > 64 ? len + 1 : 64;
+		*buf = xrealloc(*buf, *cap);
+	}
+	if (!esc) {
+		memcpy(*buf, s, len);
+		n = len;
+	} else {
+		for (i = 0; i < len; i++) {
+			(*buf)[n++] = s[i];
+			if (s[i] == '"' && i + 1 < len && s[i + 1] == '"')
+				i++;
+		}
+	}
+	(*buf)[n] = '\0';
+	return n;
+}
+
 static void
 parse_focus_header_field(struct parse_focus *p, const char *s, size_t len)
 {
@@ -184,31 +234,132 @@ parse_focus_header_field(struct parse_focus *p, const char *s, size_t len)
 	p->ncols++;
 }
 
+/* Field i of the current record (esc: it holds "" escapes). */
 static void
-parse_focus_field_cb(void *s, size_t len, void *arg)
+parse_focus_field(struct parse_focus *p, size_t i, const char *s, size_t len,
+    int esc)
 {
-	struct parse_focus *p = arg;
+	unsigned bits;
 	int f;
 
-	if (p->fatal != NULL)
-		return;
 	if (!p->header_done) {
-		parse_focus_header_field(p, s, len);
+		len = parse_focus_copy(&p->name, &p->name_cap, s, len, esc);
+		parse_focus_header_field(p, p->name, len);
 		return;
 	}
+	if (i >= p->ncols || (bits = p->want[i]) == 0)
+		return;
 	for (f = 0; f < FOCUS_NFIELDS; f++) {
-		if (p->col[f] != (int)p->field)
+		if ((bits & (1u << f)) == 0)
 			continue;
-		if (len + 1 > p->cap[f]) {
-			p->cap[f] = len + 1 > 64 ? len + 1 : 64;
-			p->val[f] = xrealloc(p->val[f], p->cap[f]);
-		}
-		memcpy(p->val[f], s, len);
-		p->val[f][len] = '\0';
-		p->len[f] = len;
 		p->have[f] = 1;
+		p->esc[f] = 0;
+		if ((f == FOCUS_KEY && p->tag != NULL) ||
+		    (!esc && f != FOCUS_CURRENCY && f != FOCUS_KEY)) {
+			/* Read where it lies: Tags, times and amounts. */
+			p->raw[f] = s;
+			p->len[f] = len;
+			p->esc[f] = esc;
+			continue;
+		}
+		p->len[f] =
+		    parse_focus_copy(&p->val[f], &p->cap[f], s, len, esc);
+		p->raw[f] = p->val[f];
 	}
-	p->field++;
+}
+
+/*
+ * A plain JSON string without escapes at s (after its opening quote): its
+ * closing quote, or NULL. qw 2: the text is still CSV-quoted, every quote
+ * doubled.
+ */
+static const char *
+parse_focus_json_string(const char *s, const char *e, int qw)
+{
+	for (; s < e; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"')
+			return qw == 1 || (s + 1 < e && s[1] == '"') ? s : NULL;
+		if (c == '\\' || c < 0x20 || c >= 0x80)
+			return NULL;
+	}
+	return NULL;
+}
+
+static const char *
+parse_focus_json_space(const char *s, const char *e)
+{
+	while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+		s++;
+	return s;
+}
+
+/* A quote (two when qw is 2) at s. */
+static int
+parse_focus_json_quote(const char *s, const char *e, int qw)
+{
+	return e - s >= qw && s[0] == '"' && (qw == 1 || s[1] == '"');
+}
+
+static int
+parse_focus_tag_q(const char *s, size_t len, const char *key, const char **v,
+    size_t *vlen, int qw)
+{
+	const char *e = s + len, *k, *ke, *x, *xe;
+	size_t klen = strlen(key);
+	int found = 0, match;
+
+	s = parse_focus_json_space(s, e);
+	if (s == e || *s != '{')
+		return -1;
+	s = parse_focus_json_space(s + 1, e);
+	if (s < e && *s == '}')
+		return parse_focus_json_space(s + 1, e) == e ? 0 : -1;
+	for (;;) {
+		if (!parse_focus_json_quote(s, e, qw))
+			return -1;
+		k = s + qw;
+		if ((ke = parse_focus_json_string(k, e, qw)) == NULL)
+			return -1;
+		match = (size_t)(ke - k) == klen && memcmp(k, key, klen) == 0;
+		s = parse_focus_json_space(ke + qw, e);
+		if (s == e || *s != ':')
+			return -1;
+		s = parse_focus_json_space(s + 1, e);
+		if (parse_focus_json_quote(s, e, qw)) {
+			x = s + qw;
+			if ((xe = parse_focus_json_string(x, e, qw)) == NULL)
+				return -1;
+			s = xe + qw;
+			if (match) { /* the last of duplicates wins */
+				found = 1;
+				*v = x;
+				*vlen = (size_t)(xe - x);
+			}
+		} else if (e - s >= 4 && memcmp(s, "null", 4) == 0) {
+			s += 4;
+			if (match)
+				found = 0;
+		} else
+			return -1;
+		s = parse_focus_json_space(s, e);
+		if (s < e && *s == ',') {
+			s = parse_focus_json_space(s + 1, e);
+			continue;
+		}
+		if (s < e && *s == '}')
+			return parse_focus_json_space(s + 1, e) == e ? found
+			                                             : -1;
+		return -1;
+	}
+}
+
+int
+parse_focus_tag(const char *s, size_t len, const char *key, const char **v,
+    size_t *vlen)
+{
+	return parse_focus_tag_q(s, len, key, v, vlen, 1);
 }
 
 /* The system key of the row: a column, or a key of the Tags object. */
@@ -218,17 +369,27 @@ parse_focus_key(struct parse_focus *p, char **owned)
 	json_t *root, *v;
 	json_error_t err;
 	const char *s;
+	size_t len;
 
 	*owned = NULL;
 	if (!p->have[FOCUS_KEY] || p->len[FOCUS_KEY] == 0)
 		return NULL;
-	if (p->tag == NULL)
-		return strcmp(p->val[FOCUS_KEY], "null") == 0
-		    ? NULL
-		    : p->val[FOCUS_KEY];
-	if (strcmp(p->val[FOCUS_KEY], "null") == 0)
+	if (p->len[FOCUS_KEY] == 4 && memcmp(p->raw[FOCUS_KEY], "null", 4) == 0)
 		return NULL;
-	root = json_loadb(p->val[FOCUS_KEY], p->len[FOCUS_KEY], 0, &err);
+	if (p->tag == NULL)
+		return p->val[FOCUS_KEY];
+	/* Tags as it lies, its quotes still doubled when it was quoted. */
+	switch (parse_focus_tag_q(p->raw[FOCUS_KEY], p->len[FOCUS_KEY], p->tag,
+	    &s, &len, p->esc[FOCUS_KEY] ? 2 : 1)) {
+	case 1:
+		parse_focus_copy(&p->keybuf, &p->keybuf_cap, s, len, 0);
+		return p->keybuf;
+	case 0:
+		return NULL;
+	}
+	len = parse_focus_copy(&p->val[FOCUS_KEY], &p->cap[FOCUS_KEY],
+	    p->raw[FOCUS_KEY], p->len[FOCUS_KEY], p->esc[FOCUS_KEY]);
+	root = json_loadb(p->val[FOCUS_KEY], len, 0, &err);
 	if (root == NULL || !json_is_object(root)) {
 		parse_focus_error(p, "row %zu, column Tags: not a JSON object",
 		    p->row);
@@ -243,39 +404,42 @@ parse_focus_key(struct parse_focus *p, char **owned)
 	return *owned;
 }
 
+/* The header is read: every column needed must be there. */
 static void
-parse_focus_row_cb(int c, void *arg)
+parse_focus_header_end(struct parse_focus *p)
 {
-	struct parse_focus *p = arg;
-	struct parse_focus_row r;
-	char *owned = NULL;
 	int f;
 
-	(void)c;
-	if (p->fatal != NULL)
-		return;
-	if (!p->header_done) {
-		p->header_done = 1;
-		for (f = 0; f < 2 && p->fatal == NULL; f++) {
-			if (p->col[f] == -1)
-				xasprintf(&p->fatal,
-				    "the header has no %s column",
-				    focus_required[f]);
-		}
-		if (p->fatal == NULL && p->col[FOCUS_COST] == -1)
+	p->header_done = 1;
+	for (f = 0; f < 2 && p->fatal == NULL; f++) {
+		if (p->col[f] == -1)
 			xasprintf(&p->fatal, "the header has no %s column",
-			    p->cost_column);
-		if (p->fatal == NULL && p->col[FOCUS_KEY] == -1)
-			xasprintf(&p->fatal, "the header has no %s column",
-			    p->key_column);
-		return;
+			    focus_required[f]);
 	}
+	if (p->fatal == NULL && p->col[FOCUS_COST] == -1)
+		xasprintf(&p->fatal, "the header has no %s column",
+		    p->cost_column);
+	if (p->fatal == NULL && p->col[FOCUS_KEY] == -1)
+		xasprintf(&p->fatal, "the header has no %s column",
+		    p->key_column);
+	p->want = xcalloc(p->ncols + 1, sizeof *p->want);
+	for (f = 0; f < FOCUS_NFIELDS; f++) {
+		if (p->col[f] != -1)
+			p->want[p->col[f]] |= (uint8_t)(1u << f);
+	}
+}
+
+static void
+parse_focus_row(struct parse_focus *p)
+{
+	struct parse_focus_row r;
+	char *owned = NULL;
+
 	p->row++;
-	p->field = 0;
 	memset(&r, 0, sizeof r);
 	r.row = p->row;
 	if (!p->have[FOCUS_START] ||
-	    parse_focus_time(p->val[FOCUS_START], p->len[FOCUS_START],
+	    parse_focus_time(p->raw[FOCUS_START], p->len[FOCUS_START],
 	        &r.start) != 0) {
 		parse_focus_error(p,
 		    "row %zu, column ChargePeriodStart: bad "
@@ -284,7 +448,7 @@ parse_focus_row_cb(int c, void *arg)
 		goto reject;
 	}
 	if (!p->have[FOCUS_END] ||
-	    parse_focus_time(p->val[FOCUS_END], p->len[FOCUS_END], &r.end) !=
+	    parse_focus_time(p->raw[FOCUS_END], p->len[FOCUS_END], &r.end) !=
 	        0) {
 		parse_focus_error(p,
 		    "row %zu, column ChargePeriodEnd: bad date", p->row);
@@ -298,7 +462,7 @@ parse_focus_row_cb(int c, void *arg)
 		goto reject;
 	}
 	if (!p->have[FOCUS_COST] ||
-	    parse_focus_amount(p->val[FOCUS_COST], p->len[FOCUS_COST],
+	    parse_focus_amount(p->raw[FOCUS_COST], p->len[FOCUS_COST],
 	        &r.micros) != 0) {
 		parse_focus_error(p, "row %zu, column %s: bad amount", p->row,
 		    p->cost_column);
@@ -309,12 +473,199 @@ parse_focus_row_cb(int c, void *arg)
 	p->rows++;
 	p->cb(&r, p->arg);
 	free(owned);
-	goto out;
+	return;
 reject:
 	p->rejected++;
-out:
+}
+
+/*
+ * The first , \r or \n at or after s, or e: where an unquoted field ends.
+ * Sixteen bytes at a time where SSE2 is there (every x86-64): fields
+ * are short, so one look usually finds it.
+ */
+static inline const char *
+parse_focus_delimiter(const char *s, const char *e)
+{
+#ifdef __SSE2__
+	const __m128i comma = _mm_set1_epi8(','), cr = _mm_set1_epi8('\r');
+	const __m128i nl = _mm_set1_epi8('\n');
+	__m128i v, m;
+	int bits;
+
+	while (e - s >= 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)s);
+		m = _mm_or_si128(_mm_cmpeq_epi8(v, comma),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, nl)));
+		if ((bits = _mm_movemask_epi8(m)) != 0)
+			return s + __builtin_ctz((unsigned)bits);
+		s += 16;
+	}
+#endif
+	while (s < e && !parse_focus_stop[(unsigned char)*s])
+		s++;
+	return s;
+}
+
+/*
+ * One record at s (e its end so far): its fields, then its row. Returns
+ * the bytes it took, its line end included, or 0 when the record goes on
+ * past e (never at the end of the input, eof, unless s == e).
+ */
+static size_t
+parse_focus_record(struct parse_focus *p, const char *s, const char *e, int eof)
+{
+	const char *q = s, *fs, *fe, *x, *y = e;
+	size_t i = 0;
+	int esc, f;
+
+	/* A blank line (spaces only, too) makes no row. */
+	while (q < e && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q == e)
+		return eof ? (size_t)(e - s) : 0;
+	if (*q == '\n')
+		return (size_t)(q - s) + 1;
+	if (*q == '\r') {
+		if (q + 1 == e && !eof)
+			return 0;
+		return (size_t)(q - s) + (q + 1 < e && q[1] == '\n' ? 2 : 1);
+	}
+	q = s;
+	if (!p->header_done) {
+		/* A record may be tried again: start the header afresh. */
+		p->ncols = 0;
+		for (f = 0; f < FOCUS_NFIELDS; f++)
+			p->col[f] = -1;
+		if (e - q < 3 && !eof &&
+		    memcmp(q, "\xef\xbb\xbf", (size_t)(e - q)) == 0)
+			return 0;
+		if (e - q >= 3 && memcmp(q, "\xef\xbb\xbf", 3) == 0)
+			q += 3;
+	}
 	for (f = 0; f < FOCUS_NFIELDS; f++)
 		p->have[f] = 0;
+	for (;; i++) {
+		while (q < e && (*q == ' ' || *q == '\t'))
+			q++;
+		esc = 0;
+		if (q < e && *q == '"') {
+			fs = x = q + 1;
+			for (;;) {
+				x = memchr(x, '"', (size_t)(e - x));
+				if (x == NULL) {
+					if (!eof)
+						return 0;
+					x = e; /* unterminated: to the end */
+					break;
+				}
+				if (x + 1 == e && !eof)
+					return 0;
+				if (x + 1 < e && x[1] == '"') {
+					esc = 1;
+					x += 2;
+					continue;
+				}
+				/* It closes the field when a delimiter
+				 * follows (spaces between); else it is a
+				 * quote in the field, as libcsv has it. */
+				for (y = x + 1;
+				     y < e && (*y == ' ' || *y == '\t'); y++)
+					;
+				if (y == e && !eof)
+					return 0;
+				if (y == e ||
+				    parse_focus_stop[(unsigned char)*y])
+					break;
+				x = y;
+			}
+			fe = x;
+			q = x < e ? y : e;
+		} else {
+			fs = q;
+			q = parse_focus_delimiter(q, e);
+			fe = q;
+		}
+		if (q == e && !eof)
+			return 0;
+		/* Most columns are not needed: only walked over. */
+		if (p->header_done && (i >= p->ncols || p->want[i] == 0))
+			;
+		else {
+			if (!esc)
+				while (fe > fs &&
+				    (fe[-1] == ' ' || fe[-1] == '\t'))
+					fe--;
+			parse_focus_field(p, i, fs, (size_t)(fe - fs), esc);
+		}
+		if (q < e && *q == ',') {
+			q++;
+			continue;
+		}
+		break;
+	}
+	if (q < e && *q == '\r') {
+		if (q + 1 == e && !eof)
+			return 0;
+		q += q + 1 < e && q[1] == '\n' ? 2 : 1;
+	} else if (q < e)
+		q++; /* \n */
+	if (!p->header_done)
+		parse_focus_header_end(p);
+	else
+		parse_focus_row(p);
+	return (size_t)(q - s);
+}
+
+static void
+parse_focus_carry(struct parse_focus *p, const char *buf, size_t len)
+{
+	if (p->carry_len + len > PARSE_FOCUS_MAX_RECORD) {
+		xasprintf(&p->fatal, "row %zu: a record of more than %d bytes",
+		    p->row + 1, PARSE_FOCUS_MAX_RECORD);
+		return;
+	}
+	if (p->carry_len + len > p->carry_cap) {
+		p->carry_cap = (p->carry_len + len) * 2;
+		p->carry = xrealloc(p->carry, p->carry_cap);
+	}
+	memcpy(p->carry + p->carry_len, buf, len);
+	p->carry_len += len;
+}
+
+static void
+parse_focus_input(struct parse_focus *p, const char *buf, size_t len, int eof)
+{
+	const char *nl;
+	size_t n, take, off;
+
+	/* First the record an earlier chunk ended in, and what follows it. */
+	while (p->carry_len > 0 && p->fatal == NULL) {
+		n = parse_focus_record(p, p->carry, p->carry + p->carry_len,
+		    eof && len == 0);
+		if (n > 0) {
+			memmove(p->carry, p->carry + n, p->carry_len - n);
+			p->carry_len -= n;
+			continue;
+		}
+		if (len == 0)
+			return;
+		/* At least as much again as the carry holds (to a line's
+		 * end): a record of many lines is not read again per line. */
+		off = p->carry_len < len ? p->carry_len : len;
+		nl = memchr(buf + off, '\n', len - off);
+		take = nl != NULL ? (size_t)(nl - buf) + 1 : len;
+		parse_focus_carry(p, buf, take);
+		buf += take;
+		len -= take;
+	}
+	while (len > 0 && p->fatal == NULL) {
+		if ((n = parse_focus_record(p, buf, buf + len, eof)) == 0) {
+			parse_focus_carry(p, buf, len);
+			return;
+		}
+		buf += n;
+		len -= n;
+	}
 }
 
 struct parse_focus *
@@ -325,7 +676,6 @@ parse_focus_new(const char *cost_column, const char *system_key,
 	int f;
 
 	p = xcalloc(1, sizeof *p);
-	csv_init(&p->csv, CSV_APPEND_NULL);
 	p->cb = cb;
 	p->arg = arg;
 	p->cost_column = xstrdup(cost_column);
@@ -344,20 +694,15 @@ parse_focus_new(const char *cost_column, const char *system_key,
 void
 parse_focus_feed(struct parse_focus *p, const char *buf, size_t len)
 {
-	if (p->fatal != NULL)
-		return;
-	if (csv_parse(&p->csv, buf, len, parse_focus_field_cb,
-	        parse_focus_row_cb, p) != len &&
-	    p->fatal == NULL)
-		xasprintf(&p->fatal, "CSV: %s",
-		    csv_strerror(csv_error(&p->csv)));
+	if (p->fatal == NULL)
+		parse_focus_input(p, buf, len, 0);
 }
 
 int
 parse_focus_finish(struct parse_focus *p, char **cause)
 {
 	if (p->fatal == NULL)
-		csv_fini(&p->csv, parse_focus_field_cb, parse_focus_row_cb, p);
+		parse_focus_input(p, NULL, 0, 1);
 	if (p->fatal == NULL && !p->header_done)
 		p->fatal = xstrdup("no header row");
 	if (p->fatal != NULL) {
@@ -393,9 +738,12 @@ parse_focus_free(struct parse_focus *p)
 
 	if (p == NULL)
 		return;
-	csv_free(&p->csv);
 	for (f = 0; f < FOCUS_NFIELDS; f++)
 		free(p->val[f]);
+	free(p->want);
+	free(p->name);
+	free(p->keybuf);
+	free(p->carry);
 	parse_util_errors_free(p->errors, p->nerrors);
 	free(p->cost_column);
 	free(p->key_column);

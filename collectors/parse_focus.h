@@ -51,4 +51,13 @@ void parse_focus_free(struct parse_focus *);
  * seventh decimal). 0, or -1 when it is not a plain decimal number. */
 int parse_focus_amount(const char *s, size_t len, long long *micros);
 
+/*
+ * The string value of key in the JSON object s, when s is a plain one (no
+ * escapes, nesting or non-ASCII; string or null values): 1 with *v and
+ * *vlen (into s), 0 when the key is absent or not a string, -1 when s is
+ * not such an object (ask a JSON parser).
+ */
+int parse_focus_tag(const char *s, size_t len, const char *key, const char **v,
+    size_t *vlen);
+
 #endif

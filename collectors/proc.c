@@ -296,7 +296,8 @@ proc_child(struct proc *p, int out, int err, int exec_w)
 		goto fail;
 	fcntl(3, F_SETFD, FD_CLOEXEC);
 	close_range(4, ~0U, 0);
-	if (p->opts.set_user) {
+	/* Only root switches: after daemon.user, children run as the daemon. */
+	if (p->opts.set_user && geteuid() == 0) {
 		if (setgroups(0, NULL) != 0 || setgid(p->opts.gid) != 0 ||
 		    setuid(p->opts.uid) != 0)
 			goto fail;

@@ -17,7 +17,9 @@
 
 #include "collect.h"
 #include "ident.h"
+#include "journal.h"
 #include "log.h"
+#include "notify.h"
 #include "scheduler.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -31,17 +33,28 @@ struct collect_rt;
 #define COLLECT_DYN_MAX 256
 /* At most this many series-times one feed run may fill. */
 #define COLLECT_GROUPS_MAX 2000000
-#define COLLECT_GROUP_BUCKETS 16384
+#define COLLECT_SERIES_BUCKETS 1024
 
-/* The values one feed run gives one series at one time. */
-struct collect_group {
-	struct collect_group *hnext;
+/*
+ * A series a feed run filled (emit_series). Its values, one group per
+ * time, are kept compact: a feed that fills 300 systems' cost for a year
+ * makes 110,000 groups, which must not cost a few hundred bytes each.
+ */
+struct collect_series {
+	uint32_t hnext; /* index + 1 of the next in its bucket, 0: none */
 	char *system;
 	char *perspective;
 	char *series;
 	struct tmpl *tmpl;
+	size_t rank; /* its place in name order, when submitted */
+};
+
+/* The values one feed run gives one series at one time (in run->pool). */
+struct collect_group {
+	uint32_t series;
+	uint32_t hnext; /* index + 1, 0: none */
 	long long time;
-	double *vals;
+	size_t off; /* of its tmpl->nds values in run->pool */
 };
 
 struct itf_run {
@@ -54,9 +67,16 @@ struct itf_run {
 	double *xvals;
 	size_t nx;
 	/* Feeds: what the run gave other series (emit_series). */
-	struct collect_group **groups;
+	struct collect_series *series;
+	size_t nseries;
+	uint32_t *sbuckets;
+	uint32_t last_series; /* index + 1 of the last one emitted to */
+	struct collect_group *groups;
 	size_t ngroups;
-	struct collect_group **buckets;
+	uint32_t *gbuckets;
+	size_t ngbuckets;
+	double *pool;
+	size_t npool, pool_cap;
 	int warned_groups;
 	struct event *deadline;
 	int deadline_hit;
@@ -77,6 +97,12 @@ struct collect_rt {
 	struct event *deadline; /* the hard deadline of its runs */
 	struct tmpl *dyn; /* dynamic: the template its first run made */
 	int warned_new_ds; /* dynamic: a new data source was logged */
+	/* What the status server shows of it. */
+	enum itf_reason last_reason;
+	time_t last_run; /* when its last run ended (0: none yet) */
+	time_t last_success;
+	struct tmpl *last_tmpl; /* of last_vals */
+	double *last_vals; /* the values its last run stored */
 };
 
 /* A test-mode result. */
@@ -96,7 +122,17 @@ struct collect {
 	struct collect_counters c;
 	struct collect_result **results;
 	size_t nresults;
+	struct journal *journal; /* NULL: none (test mode) */
+	struct notify *notify;
+	struct collect_type *types; /* by collector type, for /metrics */
+	size_t ntypes;
+	unsigned shard_k, shard_n; /* runs part k of n (n 0: all) */
+	size_t nmine, nall; /* instances run here, of all configured */
 };
+
+/* Upper bounds of the run duration histogram's buckets, in seconds. */
+const double collect_duration_bounds[COLLECT_DURATION_BUCKETS] = { 0.005, 0.01,
+	0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 
 static struct collect *collect_self;
 
@@ -311,8 +347,8 @@ collect_host_system_exists(const struct itf_instance *inst, const char *id)
 }
 
 static uint32_t
-collect_group_hash(const char *system, const char *perspective,
-    const char *series, long long time)
+collect_series_hash(const char *system, const char *perspective,
+    const char *series)
 {
 	const char *parts[3] = { system, perspective, series };
 	uint32_t h = 2166136261u;
@@ -324,9 +360,98 @@ collect_group_hash(const char *system, const char *perspective,
 			h = (h ^ (unsigned char)*p) * 16777619u;
 		h = (h ^ '/') * 16777619u;
 	}
-	for (i = 0; i < sizeof time; i++)
-		h = (h ^ (unsigned char)(time >> (8 * i))) * 16777619u;
-	return h % COLLECT_GROUP_BUCKETS;
+	return h % COLLECT_SERIES_BUCKETS;
+}
+
+static uint32_t
+collect_group_hash(uint32_t series, long long time, size_t nbuckets)
+{
+	uint64_t h = ((uint64_t)series << 40) ^ (uint64_t)time;
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (uint32_t)((h >> 29) & (nbuckets - 1));
+}
+
+static int
+collect_series_is(const struct collect_series *cs, const char *system,
+    const char *perspective, const char *series)
+{
+	return strcmp(cs->series, series) == 0 &&
+	    strcmp(cs->system, system) == 0 &&
+	    strcmp(cs->perspective, perspective) == 0;
+}
+
+/* The run's series of that name, made (from template_name) if new. */
+static int
+collect_series_find(struct itf_run *run, const char *system,
+    const char *perspective, const char *series, const char *template_name,
+    uint32_t *out)
+{
+	struct itf_instance *inst = run->rt->inst;
+	struct collect_series *cs;
+	struct tmpl *t;
+	uint32_t b, i;
+
+	if (run->last_series != 0 &&
+	    collect_series_is(&run->series[run->last_series - 1], system,
+	        perspective, series)) {
+		*out = run->last_series - 1;
+		return 0;
+	}
+	b = collect_series_hash(system, perspective, series);
+	if (run->sbuckets == NULL)
+		run->sbuckets =
+		    xcalloc(COLLECT_SERIES_BUCKETS, sizeof *run->sbuckets);
+	for (i = run->sbuckets[b]; i != 0; i = run->series[i - 1].hnext) {
+		if (collect_series_is(&run->series[i - 1], system, perspective,
+		        series)) {
+			run->last_series = i;
+			*out = i - 1;
+			return 0;
+		}
+	}
+	/* A new series: every name checked once, here. */
+	if (!ident_valid(system) || !ident_valid_perspective(perspective) ||
+	    !ident_valid(series))
+		return -1;
+	if (strcmp(system, "unallocated") != 0 &&
+	    !collect_host_system_exists(inst, system))
+		return -1;
+	t = conf_template(inst->conf, template_name);
+	if (t == NULL)
+		return -1;
+	if ((run->nseries & (run->nseries - 1)) == 0)
+		run->series = xreallocarray(run->series,
+		    run->nseries == 0 ? 1 : run->nseries * 2,
+		    sizeof *run->series);
+	cs = &run->series[run->nseries++];
+	memset(cs, 0, sizeof *cs);
+	cs->system = xstrdup(system);
+	cs->perspective = xstrdup(perspective);
+	cs->series = xstrdup(series);
+	cs->tmpl = template_ref(t);
+	cs->hnext = run->sbuckets[b];
+	run->sbuckets[b] = (uint32_t)run->nseries;
+	run->last_series = (uint32_t)run->nseries;
+	*out = (uint32_t)run->nseries - 1;
+	return 0;
+}
+
+static void
+collect_groups_grow(struct itf_run *run)
+{
+	size_t i;
+	uint32_t b;
+
+	run->ngbuckets = run->ngbuckets ? run->ngbuckets * 2 : 1024;
+	free(run->gbuckets);
+	run->gbuckets = xcalloc(run->ngbuckets, sizeof *run->gbuckets);
+	for (i = 0; i < run->ngroups; i++) {
+		b = collect_group_hash(run->groups[i].series,
+		    run->groups[i].time, run->ngbuckets);
+		run->groups[i].hnext = run->gbuckets[b];
+		run->gbuckets[b] = (uint32_t)i + 1;
+	}
 }
 
 static int
@@ -335,34 +460,32 @@ collect_host_emit_series(struct itf_run *run, const char *system,
     const char *ds, double value, long long time)
 {
 	struct itf_instance *inst = run->rt->inst;
-	struct collect_group *g;
+	struct collect_group *g = NULL;
 	struct tmpl *t;
-	uint32_t b;
-	size_t i;
+	uint32_t b, si, i;
+	size_t k;
 	int idx;
 
-	if (!ident_valid(system) || !ident_valid_perspective(perspective) ||
-	    !ident_valid(series))
-		return -1;
-	if (strcmp(system, "unallocated") != 0 &&
-	    !collect_host_system_exists(inst, system))
-		return -1;
 	if (time == 0)
 		time = (long long)(run->slot_ms / 1000);
-	b = collect_group_hash(system, perspective, series, time);
-	if (run->buckets == NULL)
-		run->buckets =
-		    xcalloc(COLLECT_GROUP_BUCKETS, sizeof *run->buckets);
-	for (g = run->buckets[b]; g != NULL; g = g->hnext) {
-		if (g->time == time && strcmp(g->series, series) == 0 &&
-		    strcmp(g->system, system) == 0 &&
-		    strcmp(g->perspective, perspective) == 0)
-			break;
+	if (collect_series_find(run, system, perspective, series, template_name,
+	        &si) != 0)
+		return -1;
+	t = run->series[si].tmpl;
+	if ((idx = template_ds_index(t, ds)) == -1)
+		return -1;
+	if (run->ngbuckets != 0) {
+		b = collect_group_hash(si, time, run->ngbuckets);
+		for (i = run->gbuckets[b]; i != 0;
+		     i = run->groups[i - 1].hnext) {
+			if (run->groups[i - 1].series == si &&
+			    run->groups[i - 1].time == time) {
+				g = &run->groups[i - 1];
+				break;
+			}
+		}
 	}
 	if (g == NULL) {
-		t = conf_template(inst->conf, template_name);
-		if (t == NULL || template_ds_index(t, ds) == -1)
-			return -1;
 		if (run->ngroups == COLLECT_GROUPS_MAX) {
 			if (!run->warned_groups)
 				log_err("%s: more than %d series-times in one "
@@ -371,26 +494,30 @@ collect_host_emit_series(struct itf_run *run, const char *system,
 			run->warned_groups = 1;
 			return -1;
 		}
-		g = xcalloc(1, sizeof *g);
-		g->system = xstrdup(system);
-		g->perspective = xstrdup(perspective);
-		g->series = xstrdup(series);
-		g->tmpl = template_ref(t);
-		g->time = time;
-		g->vals = xcalloc(t->nds, sizeof *g->vals);
-		for (i = 0; i < t->nds; i++)
-			g->vals[i] = NAN;
-		g->hnext = run->buckets[b];
-		run->buckets[b] = g;
+		if (run->ngroups >= run->ngbuckets)
+			collect_groups_grow(run);
 		if ((run->ngroups & (run->ngroups - 1)) == 0)
 			run->groups = xreallocarray(run->groups,
 			    run->ngroups == 0 ? 1 : run->ngroups * 2,
 			    sizeof *run->groups);
-		run->groups[run->ngroups++] = g;
+		if (run->npool + t->nds > run->pool_cap) {
+			run->pool_cap = run->pool_cap == 0
+			    ? 64
+			    : run->pool_cap * 2 + t->nds;
+			run->pool = xreallocarray(run->pool, run->pool_cap,
+			    sizeof *run->pool);
+		}
+		g = &run->groups[run->ngroups];
+		g->series = si;
+		g->time = time;
+		g->off = run->npool;
+		for (k = 0; k < t->nds; k++)
+			run->pool[run->npool++] = NAN;
+		b = collect_group_hash(si, time, run->ngbuckets);
+		g->hnext = run->gbuckets[b];
+		run->gbuckets[b] = (uint32_t)++run->ngroups;
 	}
-	if ((idx = template_ds_index(g->tmpl, ds)) == -1)
-		return -1;
-	g->vals[idx] = value;
+	run->pool[g->off + (size_t)idx] = value;
 	return 0;
 }
 
@@ -496,33 +623,56 @@ collect_test_line(struct collect *co, struct collect_rt *rt, const char *system,
 }
 
 static int
-collect_group_cmp(const void *a, const void *b)
+collect_series_cmp(const void *a, const void *b)
 {
-	const struct collect_group *x = *(struct collect_group *const *)a;
-	const struct collect_group *y = *(struct collect_group *const *)b;
+	const struct collect_series *x = *(struct collect_series *const *)a;
+	const struct collect_series *y = *(struct collect_series *const *)b;
 	int c;
 
 	if ((c = strcmp(x->system, y->system)) != 0)
 		return c;
 	if ((c = strcmp(x->perspective, y->perspective)) != 0)
 		return c;
-	if ((c = strcmp(x->series, y->series)) != 0)
-		return c;
+	return strcmp(x->series, y->series);
+}
+
+/* Sorting groups: their series' ranks, then times. */
+static const struct collect_series *collect_sort_series;
+
+static int
+collect_group_cmp(const void *a, const void *b)
+{
+	const struct collect_group *x = a, *y = b;
+	size_t rx = collect_sort_series[x->series].rank;
+	size_t ry = collect_sort_series[y->series].rank;
+
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
 	return x->time < y->time ? -1 : x->time > y->time;
 }
 
-/*
- * A feed run's values: one store item per series and time, each series'
- * in time order. In test mode a line per series, with its latest values.
- */
-/* 1 if a and b are groups of the same series. */
-static int
-collect_same_series(const struct collect_group *a,
-    const struct collect_group *b)
+/* Order the run's groups by series name, then time. */
+static void
+collect_sort_groups(struct itf_run *run)
 {
-	return b != NULL && strcmp(a->series, b->series) == 0 &&
-	    strcmp(a->system, b->system) == 0 &&
-	    strcmp(a->perspective, b->perspective) == 0;
+	struct collect_series **order;
+	size_t i;
+
+	order = xcalloc(run->nseries + 1, sizeof *order);
+	for (i = 0; i < run->nseries; i++)
+		order[i] = &run->series[i];
+	qsort(order, run->nseries, sizeof *order, collect_series_cmp);
+	for (i = 0; i < run->nseries; i++)
+		order[i]->rank = i;
+	free(order);
+	collect_sort_series = run->series;
+	qsort(run->groups, run->ngroups, sizeof *run->groups,
+	    collect_group_cmp);
+	collect_sort_series = NULL;
+	/* The hash chains point at old places: no emits after this. */
+	free(run->gbuckets);
+	run->gbuckets = NULL;
+	run->ngbuckets = 0;
 }
 
 /*
@@ -536,54 +686,55 @@ collect_submit_groups(struct collect_rt *rt, struct itf_run *run,
     enum itf_status status, enum itf_reason reason)
 {
 	struct collect *co = rt->co;
+	struct collect_series *cs;
 	struct collect_group *g;
 	struct store_item *it;
+	struct tmpl *t;
 	unsigned step;
 	char *path;
 	size_t i, k, n;
 
-	if (run->ngroups > 1)
-		qsort(run->groups, run->ngroups, sizeof *run->groups,
-		    collect_group_cmp);
+	if (run->ngroups > 0)
+		collect_sort_groups(run);
 	for (i = 0; i < run->ngroups; i += n) {
-		g = run->groups[i];
+		g = &run->groups[i];
+		cs = &run->series[g->series];
+		t = cs->tmpl;
 		for (n = 1; i + n < run->ngroups &&
-		     collect_same_series(g, run->groups[i + n]);
+		     run->groups[i + n].series == g->series;
 		     n++)
 			;
-		path = store_path(store_data_dir(co->store), g->perspective,
-		    g->system, g->series);
+		path = store_path(store_data_dir(co->store), cs->perspective,
+		    cs->system, cs->series);
 		if (path == NULL)
 			continue; /* checked in emit_series: cannot happen */
 		/* A feed run less often than the template's step grows it. */
-		step = rt->step > g->tmpl->step ? rt->step : g->tmpl->step;
-		if (g->tmpl->replace) {
-			it = store_item_new_rows(path, g->tmpl, step, n);
+		step = rt->step > t->step ? rt->step : t->step;
+		if (t->replace) {
+			it = store_item_new_rows(path, t, step, n);
 			for (k = 0; k < n; k++) {
-				it->times[k] = (time_t)run->groups[i + k]->time;
-				memcpy(it->rows + k * g->tmpl->nds,
-				    run->groups[i + k]->vals,
-				    g->tmpl->nds * sizeof *it->rows);
+				it->times[k] = (time_t)g[k].time;
+				memcpy(it->rows + k * t->nds,
+				    run->pool + g[k].off,
+				    t->nds * sizeof *it->rows);
 			}
-			memcpy(it->vals, run->groups[i + n - 1]->vals,
-			    g->tmpl->nds * sizeof *it->vals);
+			memcpy(it->vals, run->pool + g[n - 1].off,
+			    t->nds * sizeof *it->vals);
 			if (co->test_mode)
-				collect_test_line(co, rt, g->system,
-				    g->perspective, g->series, it, status,
+				collect_test_line(co, rt, cs->system,
+				    cs->perspective, cs->series, it, status,
 				    reason);
 			store_submit(co->store, it);
 			free(path);
 			continue;
 		}
 		for (k = 0; k < n; k++) {
-			g = run->groups[i + k];
-			it = store_item_new(path, g->tmpl, step,
-			    (time_t)g->time);
-			memcpy(it->vals, g->vals,
-			    g->tmpl->nds * sizeof *it->vals);
+			it = store_item_new(path, t, step, (time_t)g[k].time);
+			memcpy(it->vals, run->pool + g[k].off,
+			    t->nds * sizeof *it->vals);
 			if (co->test_mode && k == n - 1)
-				collect_test_line(co, rt, g->system,
-				    g->perspective, g->series, it, status,
+				collect_test_line(co, rt, cs->system,
+				    cs->perspective, cs->series, it, status,
 				    reason);
 			store_submit(co->store, it);
 		}
@@ -592,25 +743,21 @@ collect_submit_groups(struct collect_rt *rt, struct itf_run *run,
 }
 
 static void
-collect_group_free(struct collect_group *g)
-{
-	template_unref(g->tmpl);
-	free(g->system);
-	free(g->perspective);
-	free(g->series);
-	free(g->vals);
-	free(g);
-}
-
-static void
 collect_run_free(struct itf_run *run)
 {
 	size_t i;
 
-	for (i = 0; i < run->ngroups; i++)
-		collect_group_free(run->groups[i]);
+	for (i = 0; i < run->nseries; i++) {
+		template_unref(run->series[i].tmpl);
+		free(run->series[i].system);
+		free(run->series[i].perspective);
+		free(run->series[i].series);
+	}
+	free(run->series);
+	free(run->sbuckets);
 	free(run->groups);
-	free(run->buckets);
+	free(run->gbuckets);
+	free(run->pool);
 	if (run->deadline != NULL)
 		evtimer_del(run->deadline);
 	free(run->xds);
@@ -656,6 +803,108 @@ collect_item(struct collect_rt *rt, struct itf_run *run)
 	return it;
 }
 
+/* Tell the journal how the run ended; warn of an expiring certificate. */
+static void
+collect_journal(struct collect *co, struct collect_rt *rt, struct itf_run *run,
+    enum itf_status status, enum itf_reason reason, const char *message)
+{
+	struct itf_instance *inst = rt->inst;
+	struct journal_run jr;
+	int idx;
+
+	if (co->journal == NULL)
+		return;
+	memset(&jr, 0, sizeof jr);
+	jr.system = inst->system != NULL ? inst->system->id : NULL;
+	jr.series = inst->series;
+	jr.collector = inst->ops->name;
+	jr.feed = inst->feed;
+	/* Availability is of the quality perspective: a cost or licence
+	 * series has no outages, and its daily run covers no time. */
+	jr.no_outages = strcmp(inst->perspective, "quality") != 0;
+	jr.t = (time_t)(run->slot_ms / 1000);
+	jr.interval = (unsigned)((inst->interval_ms + 999) / 1000);
+	jr.fail_after = inst->fail_after;
+	jr.status = status;
+	jr.reason = reason;
+	jr.message = message;
+	journal_run(co->journal, co->conf, &jr);
+	if (!inst->feed &&
+	    (idx = template_ds_index(inst->tmpl, "cert_days")) != -1)
+		notify_cert(co->notify, co->conf, inst->system->id,
+		    inst->series, run->vals[idx], inst->cert_warn_days, jr.t);
+}
+
+/* 1 if the run gave its own series a value. */
+static int
+collect_emitted(const struct tmpl *t, const struct itf_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < t->nds; i++) {
+		if (!isnan(run->vals[i]))
+			return 1;
+	}
+	return run->nx > 0;
+}
+
+/* The counters of a collector type, made on its first run. */
+static struct collect_type *
+collect_type_get(struct collect *co, const char *name)
+{
+	struct collect_type *ct;
+	size_t i;
+
+	for (i = 0; i < co->ntypes; i++) {
+		if (strcmp(co->types[i].name, name) == 0)
+			return &co->types[i];
+	}
+	co->types = xreallocarray(co->types, co->ntypes + 1, sizeof *co->types);
+	ct = &co->types[co->ntypes++];
+	memset(ct, 0, sizeof *ct);
+	ct->name = xstrdup(name);
+	return ct;
+}
+
+/* Count a finished run by type, reason and duration; keep its state. */
+static void
+collect_account(struct collect_rt *rt, struct itf_run *run,
+    enum itf_status status, enum itf_reason reason)
+{
+	struct collect_type *ct;
+	uint64_t now = scheduler_now_ms();
+	double secs;
+	size_t b;
+
+	ct = collect_type_get(rt->co, rt->inst->ops->name);
+	ct->by_reason[reason]++;
+	secs = now > run->start_ms ? (double)(now - run->start_ms) / 1000 : 0;
+	for (b = 0; b < COLLECT_DURATION_BUCKETS; b++) {
+		if (secs <= collect_duration_bounds[b])
+			break;
+	}
+	ct->duration[b]++;
+	ct->duration_sum += secs;
+	ct->duration_count++;
+	rt->last_reason = reason;
+	rt->last_run = (time_t)(now / 1000);
+	if (status == ITF_STATUS_UP)
+		rt->last_success = rt->last_run;
+}
+
+/* Keep a copy of what a run stored, for the status server. */
+static void
+collect_keep_values(struct collect_rt *rt, const struct store_item *it)
+{
+	if (rt->last_tmpl != it->tmpl) {
+		template_unref(rt->last_tmpl);
+		rt->last_tmpl = template_ref(it->tmpl);
+		free(rt->last_vals);
+		rt->last_vals = xcalloc(it->tmpl->nds + 1, sizeof *it->vals);
+	}
+	memcpy(rt->last_vals, it->vals, it->tmpl->nds * sizeof *it->vals);
+}
+
 static void
 collect_host_run_done(struct itf_run *run, enum itf_status status,
     enum itf_reason reason, const char *message)
@@ -688,6 +937,7 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	}
 	co->c.completed++;
 	co->c.by_reason[reason]++;
+	collect_account(rt, run, status, reason);
 	if (status != ITF_STATUS_UP)
 		co->c.failed++;
 	/* State changes at info; a failure that goes on at debug. */
@@ -696,6 +946,7 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	    collect_reason_name(reason), message != NULL ? ": " : "",
 	    message != NULL ? message : "");
 	rt->last_status = (int)status;
+	collect_journal(co, rt, run, status, reason, message);
 
 	if ((idx = template_ds_index(inst->tmpl, "up")) != -1 &&
 	    isnan(run->vals[idx]) && status != ITF_STATUS_UNKNOWN)
@@ -704,7 +955,11 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	    isnan(run->vals[idx]))
 		run->vals[idx] = reason;
 
-	if (inst->feed) {
+	/* A feed, or a collector that gave series values at their times
+	 * (users, whose series is replaced), stores those, or nothing: a
+	 * replacing series never gets a row of unknowns. */
+	if (inst->feed || run->ngroups > 0 ||
+	    (inst->tmpl->replace && !collect_emitted(inst->tmpl, run))) {
 		collect_submit_groups(rt, run, status, reason);
 		if (co->test_mode && run->ngroups == 0) {
 			/* Say what the feed found, even if it wrote nothing. */
@@ -721,6 +976,7 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 		goto out;
 	}
 	it = collect_item(rt, run);
+	collect_keep_values(rt, it);
 	if (co->test_mode)
 		collect_test_line(co, rt, inst->system->id, inst->perspective,
 		    inst->series, it, status, reason);
@@ -867,6 +1123,8 @@ collect_rt_free(struct collect_rt *rt)
 	if (rt->deadline != NULL)
 		event_free(rt->deadline);
 	template_unref(rt->dyn);
+	template_unref(rt->last_tmpl);
+	free(rt->last_vals);
 	free(rt->path);
 	inst->rt = NULL;
 	free(rt);
@@ -883,6 +1141,25 @@ collect_new(struct event_base *base, struct store *store, int test_mode)
 	co->test_mode = test_mode;
 	collect_self = co;
 	return co;
+}
+
+void
+collect_set_journal(struct collect *co, struct journal *j, struct notify *n)
+{
+	co->journal = j;
+	co->notify = n;
+}
+
+struct journal *
+collect_journal_of(struct collect *co)
+{
+	return co->journal;
+}
+
+struct notify *
+collect_notify_of(struct collect *co)
+{
+	return co->notify;
 }
 
 struct conf *
@@ -945,6 +1222,30 @@ collect_find_same(struct collect_old *old, size_t nold,
 }
 
 void
+collect_set_shard(struct collect *co, unsigned k, unsigned n)
+{
+	co->shard_k = k;
+	co->shard_n = n;
+}
+
+/*
+ * 1 if inst runs here: with n shards, the one its key ("system/series")
+ * hashes to. The hash is FNV-1a, fixed, so every daemon sharing the
+ * configuration agrees and an instance keeps its shard across restarts.
+ */
+int
+collect_in_shard(const char *key, unsigned k, unsigned n)
+{
+	uint32_t h = 2166136261u;
+
+	if (n <= 1)
+		return 1;
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h % n == k;
+}
+
+void
 collect_apply(struct collect *co, struct conf *conf)
 {
 	struct conf *old = co->conf;
@@ -965,8 +1266,12 @@ collect_apply(struct collect *co, struct conf *conf)
 			qsort(olds, nold, sizeof *olds, collect_old_cmp);
 	}
 	started = xcalloc(n + 1, sizeof *started);
+	co->nall = n;
+	co->nmine = 0;
 	for (i = 0; i < n; i++) {
 		inst = *slots[i];
+		if (collect_in_shard(inst->key, co->shard_k, co->shard_n))
+			co->nmine++;
 		same = collect_find_same(olds, nold, inst);
 		if (same != NULL) {
 			/* Unchanged: keep the running one (and its timer). */
@@ -980,6 +1285,8 @@ collect_apply(struct collect *co, struct conf *conf)
 			kept++;
 			continue;
 		}
+		if (!collect_in_shard(inst->key, co->shard_k, co->shard_n))
+			continue; /* another shard's */
 		started[added] = collect_rt_new(co, inst);
 		started[added]->order = i;
 		added++;
@@ -1008,6 +1315,9 @@ collect_apply(struct collect *co, struct conf *conf)
 	log_info("configuration %s: %zu collectors (%zu kept, %zu new, %zu "
 	         "removed)",
 	    conf->file, kept + added, kept, added, removed);
+	if (co->shard_n > 1)
+		log_notice("shard %u/%u: %zu of %zu collectors run here",
+		    co->shard_k, co->shard_n, co->nmine, co->nall);
 }
 
 void
@@ -1040,6 +1350,9 @@ collect_free(struct collect *co)
 		free(co->results[i]);
 	}
 	free(co->results);
+	for (i = 0; i < co->ntypes; i++)
+		free(co->types[i].name);
+	free(co->types);
 	if (collect_self == co)
 		collect_self = NULL;
 	free(co);
@@ -1055,6 +1368,33 @@ uint64_t
 collect_inflight(struct collect *co)
 {
 	return co->inflight;
+}
+
+const struct collect_type *
+collect_types(struct collect *co, size_t *n)
+{
+	*n = co->ntypes;
+	return co->types;
+}
+
+int
+collect_state(const struct itf_instance *inst, struct collect_state *out)
+{
+	const struct collect_rt *rt = inst->rt;
+
+	memset(out, 0, sizeof *out);
+	if (rt == NULL)
+		return -1;
+	out->active = 1;
+	out->ran = rt->last_status != -1;
+	out->status =
+	    out->ran ? (enum itf_status)rt->last_status : ITF_STATUS_UNKNOWN;
+	out->reason = rt->last_reason;
+	out->last_run = rt->last_run;
+	out->last_success = rt->last_success;
+	out->tmpl = rt->last_tmpl;
+	out->vals = rt->last_vals;
+	return 0;
 }
 
 static int
@@ -1074,6 +1414,9 @@ collect_test_report(struct collect *co, FILE *f)
 	if (co->nresults > 1)
 		qsort(co->results, co->nresults, sizeof *co->results,
 		    collect_result_cmp);
+	if (co->shard_n > 1)
+		fprintf(f, "# shard %u/%u: %zu of %zu collectors run here\n",
+		    co->shard_k, co->shard_n, co->nmine, co->nall);
 	for (i = 0; i < co->nresults; i++) {
 		fprintf(f, "%s\n", co->results[i]->line);
 		if (!co->results[i]->ran || co->results[i]->stored != 0)

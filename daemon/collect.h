@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "conf.h"
 #include "itfollow/collector.h"
@@ -31,6 +32,31 @@ struct collect_counters {
 	uint64_t by_reason[ITF_REASON_MAX + 1];
 };
 
+/* Runs of one collector type, for /metrics. */
+#define COLLECT_DURATION_BUCKETS 12
+extern const double collect_duration_bounds[COLLECT_DURATION_BUCKETS];
+struct collect_type {
+	char *name; /* the collector type, "http" */
+	uint64_t by_reason[ITF_REASON_MAX + 1]; /* finished runs */
+	/* Run durations: [i] counts those in (bound[i-1], bound[i]], the
+	 * last slot those above every bound. */
+	uint64_t duration[COLLECT_DURATION_BUCKETS + 1];
+	uint64_t duration_count;
+	double duration_sum; /* seconds */
+};
+
+/* What the last run of an instance found, for the status server. */
+struct collect_state {
+	int active; /* run here (not by another shard) */
+	int ran; /* it has finished a run since it started */
+	enum itf_status status;
+	enum itf_reason reason;
+	time_t last_run; /* when its last run ended */
+	time_t last_success; /* 0: none yet */
+	const struct tmpl *tmpl; /* of vals; NULL before the first value */
+	const double *vals; /* the values it last stored (NAN: unknown) */
+};
+
 /* The host services collectors get (usable before collect_new for -n). */
 const struct itf_host_services *collect_host(void);
 
@@ -39,6 +65,14 @@ const struct itf_host_services *collect_host(void);
  * once, right away, and the results are kept for collect_test_report.
  */
 struct collect *collect_new(struct event_base *, struct store *, int test_mode);
+/* Tell j how each run ends, and n of expiring certificates (NULL: not). */
+struct journal;
+struct notify;
+void collect_set_journal(struct collect *, struct journal *, struct notify *);
+/* The journal and notifiers (NULL in test mode), for the status server:
+ * journal_get_stats, notify_get_counters, journal_open_outage. */
+struct journal *collect_journal_of(struct collect *);
+struct notify *collect_notify_of(struct collect *);
 /*
  * Make conf the running configuration (the runtime owns it from here).
  * Instances whose settings did not change keep their schedule; removed
@@ -46,11 +80,20 @@ struct collect *collect_new(struct event_base *, struct store *, int test_mode);
  */
 void collect_apply(struct collect *, struct conf *);
 struct conf *collect_conf(struct collect *);
+/* Run only part k of n of the instances (before the first apply). */
+void collect_set_shard(struct collect *, unsigned k, unsigned n);
+/* 1 if the instance of key runs in shard k of n. */
+int collect_in_shard(const char *key, unsigned k, unsigned n);
 /* Cancel every run in flight and stop every timer. */
 void collect_shutdown(struct collect *);
 void collect_free(struct collect *);
 void collect_get_counters(struct collect *, struct collect_counters *);
 uint64_t collect_inflight(struct collect *);
+/* The per-type counters (n of them), valid until the next run ends. */
+const struct collect_type *collect_types(struct collect *, size_t *n);
+/* The state of an instance of the running configuration. -1 when it
+ * does not run here (another shard's), with out->active 0. Thread: loop. */
+int collect_state(const struct itf_instance *, struct collect_state *out);
 /* Test mode: print a line per stored series; 0 when all ran and stored. */
 int collect_test_report(struct collect *, FILE *);
 

@@ -5,25 +5,33 @@
  * ids, duplicates, unknown vocabularies, timeouts not below intervals, and
  * what each collector type says of its own keys), each as file:line.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <libconfig.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "ident.h"
+#include "cached.h"
 #include "log.h"
+#include "parse_time.h"
 #include "plugin.h"
 #include "xmalloc.h"
 
 #define CONF_DEFAULT_DATA_DIR "/var/lib/itfollow"
 #define CONF_DEFAULT_LISTEN "127.0.0.1:8470"
 #define CONF_MAX_INTERVAL (7 * 86400)
+/* Values held while rrdcached is unreachable (store.buffer_max). */
+#define CONF_DEFAULT_BUFFER_MAX 1000000
 
 const char conf_embedded[] =
     "# Embedded default: the daemon watches its own status endpoint.\n"
@@ -52,10 +60,14 @@ static const struct conf_key conf_top_keys[] = {
 	{ "systems", ITF_KEY_STRING_LIST },
 	{ "feeds", ITF_KEY_STRING_LIST },
 	{ "store", ITF_KEY_GROUP },
+	{ "maintenance", ITF_KEY_STRING_LIST },
+	{ "notifiers", ITF_KEY_STRING_LIST },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_store_keys[] = {
 	{ "write_delay", ITF_KEY_INT },
+	{ "rrdcached", ITF_KEY_STRING },
+	{ "buffer_max", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_daemon_keys[] = {
@@ -65,11 +77,17 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "log_level", ITF_KEY_STRING },
 	{ "plugin_dir", ITF_KEY_STRING },
 	{ "max_children", ITF_KEY_INT },
+	{ "user", ITF_KEY_STRING },
+	{ "group", ITF_KEY_STRING },
+	{ "shard", ITF_KEY_STRING },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_defaults_keys[] = {
 	{ "interval", ITF_KEY_FLOAT },
 	{ "timeout", ITF_KEY_FLOAT },
+	{ "fail_after", ITF_KEY_INT },
+	{ "cert_warn_days", ITF_KEY_INT },
+	{ "notify_interval", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_system_keys[] = {
@@ -79,6 +97,8 @@ static const struct conf_key conf_system_keys[] = {
 	{ "category", ITF_KEY_STRING },
 	{ "portfolio", ITF_KEY_STRING },
 	{ "collectors", ITF_KEY_STRING_LIST },
+	{ "maintenance", ITF_KEY_STRING_LIST },
+	{ "users", 0 }, /* a number or a group: the users collector checks */
 	{ NULL, 0 },
 };
 /* Keys every collector block has, whatever its type. */
@@ -89,6 +109,8 @@ static const struct conf_key conf_collector_keys[] = {
 	{ "timeout", ITF_KEY_FLOAT },
 	{ "perspective", ITF_KEY_STRING },
 	{ "template", ITF_KEY_STRING },
+	{ "fail_after", ITF_KEY_INT },
+	{ "cert_warn_days", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 
@@ -312,7 +334,7 @@ conf_check_keys(struct conf_ctx *ctx, const config_setting_t *g,
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
 			    "unknown key \"%s\" in %s", name, what);
 			errors++;
-		} else if (!conf_type_ok(s, type)) {
+		} else if (type != 0 && !conf_type_ok(s, type)) {
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
 			    "\"%s\" must be %s", name, conf_type_name(type));
 			errors++;
@@ -521,6 +543,462 @@ conf_feed_system(struct conf_ctx *ctx, const config_setting_t *g)
 	return sys;
 }
 
+/* Journal, maintenance and notifier settings. */
+
+static const struct conf_key conf_maint_keys[] = {
+	{ "from", ITF_KEY_STRING },
+	{ "to", ITF_KEY_STRING },
+	{ "day", ITF_KEY_STRING },
+	{ "start", ITF_KEY_STRING },
+	{ "duration", ITF_KEY_STRING }, /* or an integer: checked below */
+	{ "comment", ITF_KEY_STRING },
+	{ NULL, 0 },
+};
+static const struct conf_key conf_notifier_keys[] = {
+	{ "id", ITF_KEY_STRING },
+	{ "type", ITF_KEY_STRING },
+	{ "command", ITF_KEY_STRING_LIST },
+	{ "url", ITF_KEY_STRING },
+	{ "secret_header", ITF_KEY_STRING },
+	{ "secret_file", ITF_KEY_STRING },
+	{ "systems", ITF_KEY_STRING_LIST },
+	{ "notify_interval", ITF_KEY_INT },
+	{ "timeout", ITF_KEY_FLOAT },
+	{ "user", ITF_KEY_STRING },
+	{ NULL, 0 },
+};
+
+static void conf_relative(struct conf_ctx *, char **);
+
+/* One setting against a key table; 0, or -1 when reported. */
+static int
+conf_check_one_key(struct conf_ctx *ctx, const config_setting_t *s,
+    const char *what, const struct conf_key *keys)
+{
+	const char *name = config_setting_name(s);
+	size_t k;
+
+	for (k = 0; keys[k].name != NULL; k++) {
+		if (strcmp(keys[k].name, name) != 0)
+			continue;
+		if (conf_type_ok(s, keys[k].type))
+			return 0;
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "\"%s\" must be %s", name, conf_type_name(keys[k].type));
+		return -1;
+	}
+	conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+	    "unknown key \"%s\" in %s", name, what);
+	return -1;
+}
+
+/* An integer member within [min, max], or dflt when absent or bad. */
+static long
+conf_get_long(struct conf_ctx *ctx, const config_setting_t *g, const char *name,
+    long min, long max, long dflt)
+{
+	const config_setting_t *s;
+	long long v;
+
+	if (g == NULL || (s = config_setting_get_member(g, name)) == NULL ||
+	    !conf_type_ok(s, ITF_KEY_INT))
+		return dflt;
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "\"%s\" must be %ld to %ld", name, min, max);
+		return dflt;
+	}
+	return (long)v;
+}
+
+static void
+conf_journal_defaults(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	struct conf *conf = ctx->conf;
+
+	conf->fail_after =
+	    (unsigned)conf_get_long(ctx, g, "fail_after", 1, 1000, 3);
+	conf->cert_warn_days =
+	    conf_get_long(ctx, g, "cert_warn_days", 0, 3650, 14);
+	conf->notify_interval =
+	    conf_get_long(ctx, g, "notify_interval", 0, 30 * 86400, 3600);
+}
+
+static void
+conf_journal_keys(struct conf_ctx *ctx, const config_setting_t *g,
+    struct itf_instance *inst)
+{
+	inst->fail_after = (unsigned)conf_get_long(ctx, g, "fail_after", 1,
+	    1000, (long)ctx->conf->fail_after);
+	inst->cert_warn_days = conf_get_long(ctx, g, "cert_warn_days", 0, 3650,
+	    ctx->conf->cert_warn_days);
+}
+
+/* "7200", "2h", "90m", "1h30m", "1d": seconds; -1 if not one of these. */
+static long
+conf_duration(const char *s)
+{
+	long total = 0, v, unit;
+	char *end;
+
+	if (*s == '\0')
+		return -1;
+	while (*s != '\0') {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = strtol(s, &end, 10);
+		switch (*end) {
+		case 'd':
+			unit = 86400;
+			break;
+		case 'h':
+			unit = 3600;
+			break;
+		case 'm':
+			unit = 60;
+			break;
+		case 's':
+		case '\0':
+			unit = 1;
+			break;
+		default:
+			return -1;
+		}
+		if (v > 366L * 86400 / unit)
+			return -1;
+		total += v * unit;
+		s = *end == '\0' ? end : end + 1;
+	}
+	return total;
+}
+
+static int
+conf_weekday(const char *s)
+{
+	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri",
+		"sat", "sun" };
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		if (strcmp(days[i], s) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* "HH:MM" as seconds after midnight; -1 if not. */
+static long
+conf_clock(const char *s)
+{
+	int h, m;
+
+	if (strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+	    !isdigit((unsigned char)s[4]))
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	return h * 3600L + m * 60L;
+}
+
+static int
+conf_maint_time(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *name, time_t *out)
+{
+	const char *v = conf_get_str(g, name);
+	long long ns;
+
+	if (v == NULL) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "maintenance window needs \"from\" and \"to\"");
+		return -1;
+	}
+	if (parse_time(v, strlen(v), &ns) != 0) {
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, name)),
+		    "bad maintenance %s \"%s\" (want YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM:SSZ)",
+		    name, v);
+		return -1;
+	}
+	*out = (time_t)(ns / 1000000000LL);
+	return 0;
+}
+
+static long
+conf_maint_duration(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s = config_setting_get_member(g, "duration");
+	long d = -1;
+
+	if (s == NULL) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "weekly maintenance window needs \"duration\"");
+		return -1;
+	}
+	if (conf_type_ok(s, ITF_KEY_INT) && config_setting_get_int64(s) > 0 &&
+	    config_setting_get_int64(s) <= 7 * 86400)
+		d = (long)config_setting_get_int64(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_STRING)
+		d = conf_duration(config_setting_get_string(s));
+	if (d <= 0 || d > 7 * 86400) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "bad maintenance duration (want seconds or \"2h\", "
+		    "\"90m\", \"1h30m\"; at most 7 days)");
+		return -1;
+	}
+	return d;
+}
+
+static int
+conf_maint_one(struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_maint *m)
+{
+	const config_setting_t *s;
+	const char *v;
+	int i, n, errs = 0;
+
+	memset(m, 0, sizeof *m);
+	m->line = conf_line(g);
+	/* duration may be an integer: leave its type to conf_maint_duration */
+	n = config_setting_length(g);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(g, i);
+		if (strcmp(config_setting_name(s), "duration") == 0)
+			continue;
+		if (conf_check_one_key(ctx, s, "maintenance window",
+		        conf_maint_keys) != 0)
+			errs++;
+	}
+	if (config_setting_get_member(g, "day") != NULL) {
+		m->weekly = 1;
+		if (config_setting_get_member(g, "from") != NULL ||
+		    config_setting_get_member(g, "to") != NULL) {
+			conf_errors_add(ctx->errs, ctx->file, m->line,
+			    "a maintenance window is one-off (from, to) or "
+			    "weekly (day, start, duration), not both");
+			return -1;
+		}
+		v = conf_get_str(g, "day");
+		if (v != NULL && (m->day = conf_weekday(v)) == -1) {
+			conf_errors_add(ctx->errs, ctx->file,
+			    conf_line(config_setting_get_member(g, "day")),
+			    "bad maintenance day \"%s\" (want mon | tue | "
+			    "wed | thu | fri | sat | sun)",
+			    v);
+			errs++;
+		}
+		if ((v = conf_get_str(g, "start")) == NULL) {
+			conf_errors_add(ctx->errs, ctx->file, m->line,
+			    "weekly maintenance window needs \"start\" "
+			    "(\"HH:MM\", UTC)");
+			errs++;
+		} else if ((m->start = conf_clock(v)) == -1) {
+			conf_errors_add(ctx->errs, ctx->file,
+			    conf_line(config_setting_get_member(g, "start")),
+			    "bad maintenance start \"%s\" (want \"HH:MM\", "
+			    "UTC)",
+			    v);
+			errs++;
+		}
+		if ((m->duration = conf_maint_duration(ctx, g)) == -1)
+			errs++;
+		return errs == 0 ? 0 : -1;
+	}
+	if (conf_maint_time(ctx, g, "from", &m->from) != 0 ||
+	    conf_maint_time(ctx, g, "to", &m->to) != 0)
+		return -1;
+	if (m->to <= m->from) {
+		conf_errors_add(ctx->errs, ctx->file, m->line,
+		    "maintenance window ends before it starts");
+		return -1;
+	}
+	return errs == 0 ? 0 : -1;
+}
+
+/* maintenance = ( { from; to; } | { day; start; duration; }, ... ) */
+static void
+conf_maintenance(struct conf_ctx *ctx, const config_setting_t *list,
+    struct conf_maint **out, size_t *nout)
+{
+	const config_setting_t *g;
+	struct conf_maint m;
+	int i, n;
+
+	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
+		return;
+	n = config_setting_length(list);
+	for (i = 0; i < n; i++) {
+		g = config_setting_get_elem(list, i);
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "a maintenance window must be a group "
+			    "{ from = ...; to = ...; }");
+			continue;
+		}
+		if (conf_maint_one(ctx, g, &m) != 0)
+			continue;
+		*out = xreallocarray(*out, *nout + 1, sizeof **out);
+		(*out)[(*nout)++] = m;
+	}
+}
+
+static void
+conf_notifier_free(struct conf_notifier *nt)
+{
+	char **p;
+
+	free(nt->id);
+	for (p = nt->argv; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(nt->argv);
+	for (p = nt->systems; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(nt->systems);
+	free(nt->url);
+	free(nt->secret_header);
+	free(nt->secret_file);
+	free(nt->user);
+}
+
+/* A list of strings as a NULL-terminated copy; NULL when absent. */
+static char **
+conf_strv(struct conf_ctx *ctx, const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s = config_setting_get_member(g, name), *e;
+	char **v;
+	int i, n, k = 0;
+
+	if (s == NULL || !conf_type_ok(s, ITF_KEY_STRING_LIST))
+		return NULL;
+	n = config_setting_length(s);
+	v = xcalloc((size_t)n + 1, sizeof *v);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			conf_errors_add(ctx->errs, ctx->file, conf_line(e),
+			    "\"%s\" must hold only strings", name);
+			continue;
+		}
+		v[k++] = xstrdup(config_setting_get_string(e));
+	}
+	return v;
+}
+
+static void
+conf_notifier_check(struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_notifier *nt)
+{
+	const char *v;
+	char **p;
+
+	if (!nt->webhook) {
+		if (nt->argv == NULL || nt->argv[0] == NULL)
+			conf_errors_add(ctx->errs, ctx->file, nt->line,
+			    "exec notifier \"%s\" needs \"command\" "
+			    "[\"/path\", \"arg\", ...]",
+			    nt->id);
+		else if (nt->argv[0][0] != '/')
+			conf_errors_add(ctx->errs, ctx->file, nt->line,
+			    "notifier command \"%s\" must be an absolute "
+			    "path",
+			    nt->argv[0]);
+	} else if ((v = conf_get_str(g, "url")) == NULL)
+		conf_errors_add(ctx->errs, ctx->file, nt->line,
+		    "webhook notifier \"%s\" needs \"url\"", nt->id);
+	else if (strncmp(v, "http://", 7) != 0 &&
+	    strncmp(v, "https://", 8) != 0)
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, "url")),
+		    "webhook url \"%s\" must be http:// or https://", v);
+	else
+		nt->url = xstrdup(v);
+	if ((conf_get_str(g, "secret_header") == NULL) !=
+	    (conf_get_str(g, "secret_file") == NULL))
+		conf_errors_add(ctx->errs, ctx->file, nt->line,
+		    "\"secret_header\" and \"secret_file\" go together");
+	if ((v = conf_get_str(g, "secret_header")) != NULL)
+		nt->secret_header = xstrdup(v);
+	if ((v = conf_get_str(g, "secret_file")) != NULL) {
+		nt->secret_file = xstrdup(v);
+		conf_relative(ctx, &nt->secret_file);
+	}
+	for (p = nt->systems; p != NULL && *p != NULL; p++) {
+		if (conf_find_system(ctx->conf, *p) == NULL)
+			conf_errors_add(ctx->errs, ctx->file,
+			    conf_line(config_setting_get_member(g, "systems")),
+			    "notifier \"%s\": \"%s\" is not a configured "
+			    "system",
+			    nt->id, *p);
+	}
+}
+
+/* notifiers = ( { id; type = "exec" | "webhook"; ... }, ... ) */
+static void
+conf_notifiers(struct conf_ctx *ctx, const config_setting_t *list)
+{
+	static const char *const types[] = { "exec", "webhook", NULL };
+	struct conf *conf = ctx->conf;
+	const config_setting_t *g;
+	struct conf_notifier nt;
+	struct passwd *pw;
+	const char *id;
+	char *type;
+	long long ms;
+	size_t k;
+	int i, n;
+
+	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
+		return;
+	n = config_setting_length(list);
+	for (i = 0; i < n; i++) {
+		g = config_setting_get_elem(list, i);
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "a notifier must be a group { id = ...; }");
+			continue;
+		}
+		conf_check_keys(ctx, g, "notifier", conf_notifier_keys, NULL);
+		memset(&nt, 0, sizeof nt);
+		nt.line = conf_line(g);
+		if ((id = conf_get_id(ctx, g, "id")) == NULL)
+			id = "(invalid)";
+		for (k = 0; k < conf->nnotifiers; k++) {
+			if (strcmp(conf->notifiers[k].id, id) == 0)
+				conf_errors_add(ctx->errs, ctx->file, nt.line,
+				    "duplicate notifier id \"%s\" (first at "
+				    "line %d)",
+				    id, conf->notifiers[k].line);
+		}
+		nt.id = xstrdup(id);
+		type = conf_get_vocab(ctx, g, "type", types, 1);
+		nt.webhook = type != NULL && strcmp(type, "webhook") == 0;
+		nt.argv = conf_strv(ctx, g, "command");
+		nt.systems = conf_strv(ctx, g, "systems");
+		if (type != NULL)
+			conf_notifier_check(ctx, g, &nt);
+		free(type);
+		nt.notify_interval = conf_get_long(ctx, g, "notify_interval", 0,
+		    30 * 86400, conf->notify_interval);
+		ms = conf_get_ms(ctx, g, "timeout");
+		nt.timeout_ms = ms > 0 ? (long)ms : 10000;
+		nt.user = xstrdup(conf_get_str(g, "user") != NULL
+		        ? conf_get_str(g, "user")
+		        : "nobody");
+		if (geteuid() == 0 && !nt.webhook &&
+		    ((pw = getpwnam(nt.user)) == NULL || pw->pw_uid == 0))
+			conf_errors_add(ctx->errs, ctx->file, nt.line,
+			    "notifier \"%s\": no non-root user \"%s\"", nt.id,
+			    nt.user);
+		conf->notifiers = xreallocarray(conf->notifiers,
+		    conf->nnotifiers + 1, sizeof *conf->notifiers);
+		conf->notifiers[conf->nnotifiers++] = nt;
+	}
+}
+
 /*
  * A collector of system sys, or (sys NULL) a feed of the top-level feeds
  * list: the same but for its keys ("id" and "system" instead of "series")
@@ -640,6 +1118,7 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		xasprintf(&inst->key, "%s/%s", sys->id, series);
 	inst->interval_ms = (uint64_t)interval;
 	inst->timeout_ms = (uint64_t)timeout;
+	conf_journal_keys(ctx, g, inst);
 	inst->file = xstrdup(ctx->file);
 	inst->line = conf_line(g);
 	inst->tmpl = conf_template(ctx->conf, tname);
@@ -649,8 +1128,9 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		    ctx->conf->templates_dir);
 	} else
 		template_ref(inst->tmpl);
-	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|", inst->key, persp,
-	    (unsigned long long)interval, (unsigned long long)timeout);
+	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|%u|%ld|", inst->key,
+	    persp, (unsigned long long)interval, (unsigned long long)timeout,
+	    inst->fail_after, inst->cert_warn_days);
 	conf_fingerprint(g, &inst->fingerprint);
 
 	*list = xreallocarray(*list, *nlist + 1, sizeof **list);
@@ -679,6 +1159,67 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	(*nlist)--;
 	inst->state = NULL;
 	conf_instance_free(inst);
+}
+
+/*
+ * A system's users = ...: the denominator of its cost per user, a series
+ * "users" in the cost perspective filled by the built-in users collector,
+ * which reads the setting itself (a number, or a group naming a series).
+ * Made before the system's collectors, so one named "users" is reported
+ * as a duplicate.
+ */
+static void
+conf_users(struct conf_ctx *ctx, struct conf_system *sys,
+    const config_setting_t *g)
+{
+	const config_setting_t *s = config_setting_get_member(g, "users");
+	const struct itf_collector_ops *ops = NULL;
+	struct itf_instance *inst;
+	char *cause = NULL;
+	size_t before;
+
+	if (s == NULL)
+		return;
+	if (plugin_find("users", NULL, &ops, &cause) != PLUGIN_FOUND) {
+		free(cause); /* built in: cannot happen */
+		return;
+	}
+	inst = xcalloc(1, sizeof *inst);
+	inst->ops = ops;
+	inst->host = ctx->host;
+	inst->system = sys;
+	inst->conf = ctx->conf;
+	inst->series = xstrdup("users");
+	inst->perspective = xstrdup(ops->perspective);
+	xasprintf(&inst->key, "%s/users", sys->id);
+	inst->interval_ms = (uint64_t)ops->default_interval * 1000;
+	inst->timeout_ms = ctx->conf->timeout_ms;
+	inst->file = xstrdup(ctx->file);
+	inst->line = conf_line(s);
+	xasprintf(&inst->fingerprint, "%s|users|", inst->key);
+	conf_fingerprint(s, &inst->fingerprint);
+	sys->insts =
+	    xreallocarray(sys->insts, sys->ninsts + 1, sizeof *sys->insts);
+	sys->insts[sys->ninsts++] = inst;
+	if ((inst->tmpl = conf_template(ctx->conf, ops->template_name)) ==
+	    NULL) {
+		conf_errors_add(ctx->errs, ctx->file, inst->line,
+		    "no template \"%s\" in %s", ops->template_name,
+		    ctx->conf->templates_dir);
+		return;
+	}
+	template_ref(inst->tmpl);
+	/* Its getters read the system's block: users is a key of it. */
+	inst->setting = g;
+	inst->errs = ctx->errs;
+	before = ctx->errs->n;
+	if (ops->configure(ctx->host, inst, &inst->state) != 0 &&
+	    ctx->errs->n == before)
+		conf_errors_add(ctx->errs, ctx->file, inst->line,
+		    "users of system \"%s\" failed to configure", sys->id);
+	conf_scratch_free();
+	inst->setting = NULL;
+	inst->errs = NULL;
 }
 
 static void
@@ -720,6 +1261,9 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 	sys->portfolio =
 	    conf_get_vocab(ctx, g, "portfolio", ident_portfolios, 1);
 
+	conf_maintenance(ctx, config_setting_get_member(g, "maintenance"),
+	    &sys->maint, &sys->nmaint);
+	conf_users(ctx, sys, g);
 	list = config_setting_get_member(g, "collectors");
 	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
 		return;
@@ -828,6 +1372,95 @@ conf_relative(struct conf_ctx *ctx, char **path)
 	*path = abs;
 }
 
+/*
+ * daemon.user and daemon.group: who the daemon becomes when started as root
+ * (see priv.c). Checked here so that an unknown name is a file:line error.
+ */
+static void
+conf_get_user(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	struct conf *conf = ctx->conf;
+	const config_setting_t *s;
+	struct passwd *pw;
+
+	if ((s = config_setting_get_member(g, "user")) != NULL &&
+	    conf_type_ok(s, ITF_KEY_STRING)) {
+		conf->user = xstrdup(config_setting_get_string(s));
+		conf->user_line = conf_line(s);
+		if ((pw = getpwnam(conf->user)) == NULL)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "no user \"%s\" (daemon.user)", conf->user);
+		else if (pw->pw_uid == 0)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "daemon.user \"%s\" is root; name the user "
+			    "the daemon runs as instead",
+			    conf->user);
+	}
+	if ((s = config_setting_get_member(g, "group")) != NULL &&
+	    conf_type_ok(s, ITF_KEY_STRING)) {
+		conf->group = xstrdup(config_setting_get_string(s));
+		if (getgrnam(conf->group) == NULL)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "no group \"%s\" (daemon.group)", conf->group);
+		else if (conf->user == NULL)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "daemon.group needs daemon.user");
+	}
+}
+
+/* daemon.shard = "k/n": this daemon runs the k-th of n parts. */
+static void
+conf_get_shard(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s = config_setting_get_member(g, "shard");
+	const char *v;
+	unsigned k, n;
+	int end = 0;
+
+	if (s == NULL || !conf_type_ok(s, ITF_KEY_STRING))
+		return;
+	v = config_setting_get_string(s);
+	if (sscanf(v, "%u/%u%n", &k, &n, &end) != 2 || v[end] != '\0' ||
+	    n < 1 || n > 1024 || k >= n || !isdigit((unsigned char)v[0])) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "shard \"%s\" is not \"k/n\" with 0 <= k < n <= 1024", v);
+		return;
+	}
+	ctx->conf->shard_k = k;
+	ctx->conf->shard_n = n;
+}
+
+/* store.rrdcached and store.buffer_max. */
+static void
+conf_get_rrdcached(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s;
+	const char *v;
+
+	ctx->conf->buffer_max = CONF_DEFAULT_BUFFER_MAX;
+	s = config_setting_get_member(g, "rrdcached");
+	if (s != NULL && conf_type_ok(s, ITF_KEY_STRING)) {
+		v = config_setting_get_string(s);
+		if (!cached_valid(v))
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "rrdcached \"%s\" is not \"unix:/path\" or "
+			    "\"host:port\"",
+			    v);
+		else
+			ctx->conf->rrdcached = xstrdup(v);
+	}
+	s = config_setting_get_member(g, "buffer_max");
+	if (s != NULL && conf_type_ok(s, ITF_KEY_INT)) {
+		if (config_setting_get_int64(s) < 0 ||
+		    config_setting_get_int64(s) > 100000000)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "buffer_max must be 0 to 100000000 values");
+		else
+			ctx->conf->buffer_max =
+			    (size_t)config_setting_get_int64(s);
+	}
+}
+
 static void
 conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 {
@@ -851,6 +1484,8 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		if ((v = conf_get_str(g, "plugin_dir")) != NULL)
 			conf->plugin_dir = xstrdup(v);
 		conf_get_max_children(ctx, g);
+		conf_get_user(ctx, g);
+		conf_get_shard(ctx, g);
 		if ((v = conf_get_str(g, "log_level")) != NULL &&
 		    (conf->log_level = log_level_parse(v)) == -1) {
 			conf_errors_add(ctx->errs, ctx->file,
@@ -882,10 +1517,12 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		    "status_listen \"%s\" is not host:port",
 		    conf->status_listen);
 
+	conf->buffer_max = CONF_DEFAULT_BUFFER_MAX;
 	g = config_setting_get_member(root, "store");
 	if (g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP) {
 		const config_setting_t *d;
 
+		conf_get_rrdcached(ctx, g);
 		conf_check_keys(ctx, g, "store", conf_store_keys, NULL);
 		d = config_setting_get_member(g, "write_delay");
 		if (d != NULL && conf_type_ok(d, ITF_KEY_INT)) {
@@ -908,6 +1545,9 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		if ((ms = conf_get_ms(ctx, g, "timeout")) > 0)
 			conf->timeout_ms = (uint64_t)ms;
 	}
+	conf_journal_defaults(ctx,
+	    g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP ? g
+	                                                             : NULL);
 }
 
 struct conf *
@@ -958,6 +1598,9 @@ conf_load(const char *file, const char *text,
 		for (i = 0; i < n; i++)
 			conf_system(&ctx, config_setting_get_elem(systems, i));
 	}
+	conf_maintenance(&ctx, config_setting_get_member(root, "maintenance"),
+	    &conf->maint, &conf->nmaint);
+	conf_notifiers(&ctx, config_setting_get_member(root, "notifiers"));
 	feeds = config_setting_get_member(root, "feeds");
 	if (feeds != NULL && conf_type_ok(feeds, ITF_KEY_STRING_LIST)) {
 		n = config_setting_length(feeds);
@@ -1009,6 +1652,7 @@ conf_free(struct conf *conf)
 		free(sys->owner);
 		free(sys->category);
 		free(sys->portfolio);
+		free(sys->maint);
 		free(sys);
 	}
 	free(conf->systems);
@@ -1022,7 +1666,14 @@ conf_free(struct conf *conf)
 	free(conf->data_dir);
 	free(conf->templates_dir);
 	free(conf->status_listen);
+	free(conf->rrdcached);
 	free(conf->plugin_dir);
+	free(conf->user);
+	free(conf->group);
+	free(conf->maint);
+	for (i = 0; i < conf->nnotifiers; i++)
+		conf_notifier_free(&conf->notifiers[i]);
+	free(conf->notifiers);
 	free(conf);
 }
 

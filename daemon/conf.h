@@ -7,13 +7,19 @@
 #ifndef CONF_H
 #define CONF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "itfollow/collector.h"
 #include "template.h"
 
-#define CONF_DEFAULT_FILE "/etc/itfollow/itfollowd.conf"
+/* The build sets ITF_SYSCONFDIR to the install prefix's sysconfdir. */
+#ifndef ITF_SYSCONFDIR
+#define ITF_SYSCONFDIR "/etc"
+#endif
+#define CONF_DEFAULT_FILE ITF_SYSCONFDIR "/itfollow/itfollowd.conf"
 
 struct conf_errors {
 	char **msgs;
@@ -24,6 +30,35 @@ struct conf_errors {
 void conf_errors_sort(struct conf_errors *);
 
 struct conf_system;
+
+/*
+ * A maintenance window: one-off, [from, to), or weekly, from day (0
+ * Monday .. 6 Sunday) at start (seconds after midnight UTC) for duration
+ * seconds. Outages that start inside one are planned.
+ */
+struct conf_maint {
+	int weekly;
+	time_t from, to;
+	int day;
+	long start;
+	long duration;
+	int line;
+};
+
+/* A notifier: who hears of outages and expiring certificates. */
+struct conf_notifier {
+	char *id;
+	int webhook; /* 0: exec */
+	char **argv; /* exec: NULL-terminated */
+	char *url; /* webhook */
+	char *secret_header; /* webhook: NULL, or sent with secret_file's */
+	char *secret_file;
+	char **systems; /* only these (NULL-terminated); NULL: all */
+	long notify_interval; /* seconds between repeats of one event */
+	long timeout_ms;
+	char *user; /* exec: who it runs as when the daemon is root */
+	int line;
+};
 
 /* One configured collector. */
 struct itf_instance {
@@ -50,6 +85,9 @@ struct itf_instance {
 	struct conf_errors *errs;
 
 	void *rt; /* the runtime's (collect.c) */
+
+	unsigned fail_after; /* consecutive failures that make an outage */
+	long cert_warn_days; /* notify below this many days (0: never) */
 };
 
 struct conf_system {
@@ -61,6 +99,8 @@ struct conf_system {
 	int line;
 	struct itf_instance **insts;
 	size_t ninsts;
+	struct conf_maint *maint; /* its own windows (the conf's apply too) */
+	size_t nmaint;
 };
 
 struct conf {
@@ -72,6 +112,12 @@ struct conf {
 	char *plugin_dir; /* NULL: no plugins */
 	unsigned max_children;
 	unsigned write_delay; /* store: seconds updates are held back */
+	char *user; /* daemon.user: who to become when root, or NULL */
+	char *group; /* daemon.group: NULL: the user's login group */
+	int user_line;
+	char *rrdcached; /* store: write through it (NULL: directly) */
+	size_t buffer_max; /* store: values held while rrdcached is away */
+	unsigned shard_k, shard_n; /* daemon.shard "k/n" (n 0: no shard) */
 	int log_level;
 	uint64_t interval_ms;
 	uint64_t timeout_ms;
@@ -81,6 +127,13 @@ struct conf {
 	size_t nfeeds;
 	struct tmpl **tmpls;
 	size_t ntmpls;
+	unsigned fail_after; /* defaults.fail_after (3) */
+	long cert_warn_days; /* defaults.cert_warn_days (14) */
+	long notify_interval; /* defaults.notify_interval (3600) */
+	struct conf_maint *maint; /* windows of every system */
+	size_t nmaint;
+	struct conf_notifier *notifiers;
+	size_t nnotifiers;
 };
 
 /*

@@ -26,7 +26,10 @@
 #include "dashboard.h"
 #include "dashpage.h"
 #include "ident.h"
+#include "journal.h"
 #include "log.h"
+#include "period.h"
+#include "status.h"
 #include "xmalloc.h"
 
 #define DASHBOARD_CACHE_S 30
@@ -41,6 +44,12 @@ enum dashboard_kind {
 	DASHBOARD_GRAPH,
 };
 
+/* A system's open outage, read on the loop thread. */
+struct dashboard_outage {
+	char id[IDENT_MAX + 1];
+	char text[128];
+};
+
 struct dashboard_job {
 	struct dashboard_job *next;
 	struct evhttp_request *req;
@@ -49,6 +58,8 @@ struct dashboard_job {
 	char key[256]; /* the graph's path */
 	struct dashpage_graph graph;
 	struct conf *conf; /* the copy the worker reads */
+	struct dashboard_outage *outages;
+	size_t noutages;
 	int code;
 	char *body;
 	size_t len;
@@ -63,7 +74,7 @@ struct dashboard_cached {
 
 struct dashboard {
 	struct event_base *base;
-	struct collect *co;
+	struct status *status;
 	struct event *ev; /* the pipe's read end: finished jobs */
 	int fds[2];
 	pthread_t thread;
@@ -147,28 +158,19 @@ static void
 dashboard_job_free(struct dashboard_job *j)
 {
 	dashboard_conf_free(j->conf);
+	free(j->outages);
 	free(j->body);
 	free(j);
 }
 
 static void
 dashboard_reply(struct evhttp_request *req, int code, const char *type,
-    const void *body, size_t len, int cache)
+    const void *body, size_t len)
 {
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct evbuffer *b = evbuffer_new();
-	char cc[32];
 
 	evbuffer_add(b, body, len);
-	evhttp_add_header(h, "Content-Type", type);
-	if (cache)
-		snprintf(cc, sizeof cc, "max-age=%d", DASHBOARD_CACHE_S);
-	evhttp_add_header(h, "Cache-Control", cache ? cc : "no-store");
-	evhttp_send_reply(req, code,
-	    code == 200       ? "OK"
-	        : code == 404 ? "Not Found"
-	                      : "Service Unavailable",
-	    b);
+	status_reply(req, code, type, b);
 	evbuffer_free(b);
 }
 
@@ -177,7 +179,7 @@ dashboard_not_found(struct evhttp_request *req)
 {
 	static const char msg[] = "not found\n";
 
-	dashboard_reply(req, 404, "text/plain", msg, sizeof msg - 1, 0);
+	dashboard_reply(req, 404, "text/plain", msg, sizeof msg - 1);
 }
 
 /* A cached graph, copied (the lock held by the caller). */
@@ -222,6 +224,51 @@ dashboard_cache_put(struct dashboard *d, const char *key, const void *png,
 	d->cache[pick].until = now + DASHBOARD_CACHE_S;
 }
 
+static const char *
+dashboard_outage(const struct dashpage *page, const char *system)
+{
+	const struct dashboard_job *j = page->arg;
+	size_t i;
+
+	for (i = 0; i < j->noutages; i++) {
+		if (strcmp(j->outages[i].id, system) == 0)
+			return j->outages[i].text;
+	}
+	return NULL;
+}
+
+/* Loop: the open outages of the journal, for the worker's pages. */
+static void
+dashboard_outages(struct dashboard_job *j, const struct conf *conf)
+{
+	const struct conf_system *s;
+	const char *reason;
+	char when[32];
+	time_t start;
+	size_t i, k;
+
+	for (i = 0; i < conf->nsystems; i++) {
+		s = conf->systems[i];
+		for (k = 0; k < s->ninsts; k++) {
+			if (strcmp(s->insts[k]->perspective, "quality") != 0 ||
+			    !journal_open_outage(s->id, s->insts[k]->series,
+			        &start, &reason))
+				continue;
+			j->outages = xreallocarray(j->outages, j->noutages + 1,
+			    sizeof *j->outages);
+			period_iso(start, when, sizeof when);
+			snprintf(j->outages[j->noutages].id,
+			    sizeof j->outages[j->noutages].id, "%s", s->id);
+			snprintf(j->outages[j->noutages].text,
+			    sizeof j->outages[j->noutages].text,
+			    "%s since %s (%s)", s->insts[k]->series, when,
+			    reason);
+			j->noutages++;
+			break;
+		}
+	}
+}
+
 /* Worker: make the job's page or graph. */
 static void
 dashboard_work(struct dashboard *d, struct dashboard_job *j)
@@ -251,6 +298,8 @@ dashboard_work(struct dashboard *d, struct dashboard_job *j)
 	page.live = 1;
 	page.refresh = DASHBOARD_REFRESH_S;
 	page.now = time(NULL);
+	page.outage = dashboard_outage;
+	page.arg = j;
 	if ((f = open_memstream(&j->body, &j->len)) == NULL) {
 		j->code = 503;
 		return;
@@ -309,12 +358,11 @@ dashboard_done_cb(evutil_socket_t fd, short events, void *arg)
 			    j->kind == DASHBOARD_GRAPH
 			        ? "image/png"
 			        : "text/html; charset=utf-8",
-			    j->body, j->len, j->kind == DASHBOARD_GRAPH);
+			    j->body, j->len);
 		else if (j->code == 404)
 			dashboard_not_found(j->req);
 		else
-			dashboard_reply(j->req, 503, "text/plain", "busy\n", 5,
-			    0);
+			dashboard_reply(j->req, 503, "text/plain", "busy\n", 5);
 		dashboard_job_free(j);
 	}
 }
@@ -359,12 +407,11 @@ dashboard_route(const struct conf *conf, const char *path,
 }
 
 static void
-dashboard_cb(struct evhttp_request *req, void *arg)
+dashboard_cb(struct status *st, struct evhttp_request *req, const char *path,
+    void *arg)
 {
 	struct dashboard *d = arg;
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-	struct conf *conf = collect_conf(d->co);
+	struct conf *conf = collect_conf(status_collect(st));
 	struct dashboard_job *j;
 	void *png;
 	size_t len;
@@ -386,15 +433,17 @@ dashboard_cb(struct evhttp_request *req, void *arg)
 	if (hit || d->queued >= DASHBOARD_QUEUE_MAX) {
 		pthread_mutex_unlock(&d->lock);
 		if (hit) {
-			dashboard_reply(req, 200, "image/png", png, len, 1);
+			dashboard_reply(req, 200, "image/png", png, len);
 			free(png);
 		} else
-			dashboard_reply(req, 503, "text/plain", "busy\n", 5, 0);
+			dashboard_reply(req, 503, "text/plain", "busy\n", 5);
 		free(j);
 		return;
 	}
 	j->req = req;
 	j->conf = dashboard_conf_copy(conf);
+	if (j->kind != DASHBOARD_GRAPH)
+		dashboard_outages(j, conf);
 	*d->tail = j;
 	d->tail = &j->next;
 	d->queued++;
@@ -403,13 +452,15 @@ dashboard_cb(struct evhttp_request *req, void *arg)
 }
 
 struct dashboard *
-dashboard_start(struct event_base *base, struct evhttp *http,
-    struct collect *co)
+dashboard_start(struct status *status, struct event_base *base)
 {
+	static const char *const paths[] = { "/", "/index.html", "/system/",
+		"/perspective/", "/graph/" };
 	struct dashboard *d = xcalloc(1, sizeof *d);
+	size_t i;
 
 	d->base = base;
-	d->co = co;
+	d->status = status;
 	d->tail = &d->head;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->cond, NULL);
@@ -431,7 +482,8 @@ dashboard_start(struct event_base *base, struct evhttp *http,
 		return NULL;
 	}
 	chart_check_fonts();
-	evhttp_set_gencb(http, dashboard_cb, d);
+	for (i = 0; i < sizeof paths / sizeof paths[0]; i++)
+		status_route(status, paths[i], dashboard_cb, d);
 	return d;
 }
 

@@ -7,17 +7,15 @@
 #define DASHBOARD_H
 
 struct event_base;
-struct evhttp;
-struct collect;
+struct status;
 struct dashboard;
 
 /*
- * Serve the dashboard on http (it takes the generic callback and answers
- * 404 for what it does not know). NULL if the worker cannot start.
+ * Serve the dashboard's paths on the status server (status_route). NULL
+ * if the worker cannot start.
  */
-struct dashboard *dashboard_start(struct event_base *, struct evhttp *,
-    struct collect *);
-/* Stop the worker; before the evhttp it serves on is freed. */
+struct dashboard *dashboard_start(struct status *, struct event_base *);
+/* Stop the worker; before the status server's evhttp is freed. */
 void dashboard_free(struct dashboard *);
 
 #endif

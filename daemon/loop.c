@@ -5,18 +5,24 @@
  * flushed, and everything is freed.
  */
 #include <curl/curl.h>
+#include <event2/buffer.h>
+#include <jansson.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "collect.h"
 #include "curlev.h"
+#include "journal.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "plugin.h"
+#include "priv.h"
 #include "proc.h"
 #include "status.h"
 #include "store_rrd.h"
@@ -29,7 +35,18 @@ struct loop {
 	struct store *store;
 	struct status *status;
 	struct event *sigterm, *sigint, *sighup;
+	struct journal *journal;
+	struct notify *notify;
 };
+
+/* An outage started or ended: tell the notifiers. */
+static void
+loop_journal_event_cb(const struct journal_event *ev, void *arg)
+{
+	struct loop *l = arg;
+
+	notify_outage(l->notify, collect_conf(l->co), ev);
+}
 
 static void
 loop_stop_cb(evutil_socket_t sig, short what, void *arg)
@@ -70,6 +87,19 @@ loop_reload(struct loop *l)
 	if (strcmp(conf->status_listen, old->status_listen) != 0)
 		log_warn("reload: status_listen changed; takes effect at "
 		         "restart");
+	if ((conf->user == NULL) != (old->user == NULL) ||
+	    (conf->user != NULL && strcmp(conf->user, old->user) != 0))
+		log_warn("reload: daemon.user changed; takes effect at "
+		         "restart");
+	if ((conf->rrdcached == NULL) != (old->rrdcached == NULL) ||
+	    (conf->rrdcached != NULL &&
+	        strcmp(conf->rrdcached, old->rrdcached) != 0) ||
+	    conf->buffer_max != old->buffer_max)
+		log_warn("reload: store.rrdcached or store.buffer_max changed; "
+		         "takes effect at restart");
+	if (conf->shard_k != old->shard_k || conf->shard_n != old->shard_n)
+		log_warn("reload: daemon.shard changed; takes effect at "
+		         "restart");
 	log_set_level(conf->log_level);
 	proc_set_max(conf->max_children);
 	collect_apply(l->co, conf);
@@ -80,6 +110,63 @@ loop_hup_cb(evutil_socket_t sig, short what, void *arg)
 {
 	log_notice("SIGHUP: reloading");
 	loop_reload(arg);
+}
+
+/* The journal's and the notifiers' counters, for /metrics. */
+static void
+loop_metrics_cb(struct evbuffer *b, void *arg)
+{
+	struct loop *l = arg;
+	struct journal_stats js;
+	struct notify_counters nc;
+
+	journal_get_stats(l->journal, &js);
+	status_metric(b, "itfollow_journal_up", "gauge",
+	    "1 while the journal is open and its last write worked.",
+	    (unsigned long long)js.ok);
+	status_metric(b, "itfollow_journal_records_total", "counter",
+	    "Records written to the journal.", js.written);
+	status_metric(b, "itfollow_journal_errors_total", "counter",
+	    "Journal transactions that failed (and are retried).", js.errors);
+	status_metric(b, "itfollow_journal_dropped_total", "counter",
+	    "Journal records dropped because its queue was full.", js.dropped);
+	status_metric(b, "itfollow_journal_queue_depth", "gauge",
+	    "Journal records waiting to be written.", js.queued);
+	notify_get_counters(l->notify, &nc);
+	status_metric(b, "itfollow_notifications_total", "counter",
+	    "Notifications due, per notifier.", nc.events);
+	status_metric(b, "itfollow_notifications_suppressed_total", "counter",
+	    "Notifications not sent: planned outage or within notify_interval.",
+	    nc.suppressed_maintenance + nc.suppressed_rate);
+	status_metric(b, "itfollow_notification_attempts_total", "counter",
+	    "Notification deliveries tried.", nc.attempts);
+	status_metric(b, "itfollow_notifications_delivered_total", "counter",
+	    "Notifications delivered.", nc.delivered);
+	status_metric(b, "itfollow_notification_failures_total", "counter",
+	    "Notification attempts that failed (retried with backoff).",
+	    nc.failures);
+	status_metric(b, "itfollow_notifications_given_up_total", "counter",
+	    "Notifications dropped after their last attempt.", nc.given_up);
+	status_metric(b, "itfollow_notifications_pending", "gauge",
+	    "Notifications waiting for delivery or a retry.", nc.pending);
+}
+
+/* The open outage of a series for /api/v1/systems, from the journal. */
+static json_t *
+loop_outage_cb(const char *system, const char *series, void *arg)
+{
+	const char *reason;
+	char when[32];
+	time_t start;
+	struct tm tm;
+
+	(void)arg;
+	if (!journal_open_outage(system, series, &start, &reason))
+		return NULL;
+	gmtime_r(&start, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_pack("{s:s, s:I, s:s}", "start", when, "start_epoch",
+	    (json_int_t)start, "reason", reason);
 }
 
 int
@@ -100,6 +187,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	}
 	l.store = store_new(conf->data_dir);
 	store_set_delay(l.store, conf->write_delay);
+	store_set_rrdcached(l.store, conf->rrdcached, conf->buffer_max);
 	if (store_start(l.store, &cause) != 0) {
 		log_err("%s", cause);
 		free(cause);
@@ -109,6 +197,13 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		return 1;
 	}
 	l.co = collect_new(l.base, l.store, opts->test_mode);
+	if (!opts->test_mode) {
+		l.journal = journal_new(conf->data_dir);
+		l.notify = notify_new(l.base, l.journal);
+		journal_set_event_cb(l.journal, loop_journal_event_cb, &l);
+		collect_set_journal(l.co, l.journal, l.notify);
+	}
+	collect_set_shard(l.co, conf->shard_k, conf->shard_n);
 	l.status =
 	    status_start(l.base, conf->status_listen, l.co, l.store, &cause);
 	if (l.status == NULL) {
@@ -121,9 +216,23 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		log_warn("%s", cause);
 		free(cause);
 		cause = NULL;
-	} else
+	} else {
 		log_info("status server on http://%s/", conf->status_listen);
+		if (l.journal != NULL) {
+			status_set_outage(l.status, loop_outage_cb, NULL);
+			status_set_metrics(l.status, loop_metrics_cb, &l);
+		}
+	}
 	log_notice("data in %s/rrd", conf->data_dir);
+	if (priv_drop(conf, &cause) != 0) {
+		log_err("%s", cause);
+		free(cause);
+		rc = 1;
+		goto out;
+	}
+	/* After the drop, so that the journal's files belong to the user. */
+	if (l.journal != NULL)
+		journal_start(l.journal);
 
 	l.sigterm = evsignal_new(l.base, SIGTERM, loop_stop_cb, &l);
 	l.sigint = evsignal_new(l.base, SIGINT, loop_stop_cb, &l);
@@ -135,6 +244,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	proc_set_max(conf->max_children);
 	collect_apply(l.co, conf);
 	conf = NULL;
+	notify_resume(l.notify, collect_conf(l.co), l.journal);
 	if (!opts->test_mode || collect_inflight(l.co) > 0)
 		event_base_dispatch(l.base);
 
@@ -143,9 +253,11 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	event_free(l.sighup);
 out:
 	collect_shutdown(l.co);
+	notify_free(l.notify);
 	proc_shutdown();
 	store_stop(l.store);
-	if (opts->test_mode)
+	journal_stop(l.journal);
+	if (opts->test_mode && rc == 0)
 		rc = collect_test_report(l.co, stdout);
 	status_free(l.status);
 	collect_free(l.co);
@@ -153,6 +265,7 @@ out:
 	curlev_shutdown();
 	plugin_unload_all();
 	store_free(l.store);
+	journal_free(l.journal);
 	event_base_free(l.base);
 	return rc;
 }

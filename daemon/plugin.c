@@ -28,6 +28,7 @@ extern const struct itf_collector_ops collector_json_ops;
 extern const struct itf_collector_ops collector_csv_ops;
 extern const struct itf_collector_ops collector_xapi_ops;
 extern const struct itf_collector_ops collector_focus_ops;
+extern const struct itf_collector_ops collector_users_ops;
 
 static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_http_ops,
@@ -40,6 +41,7 @@ static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_csv_ops,
 	&collector_xapi_ops,
 	&collector_focus_ops,
+	&collector_users_ops,
 	NULL,
 };
 

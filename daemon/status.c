@@ -1,18 +1,27 @@
 /*
- * Status server. /health says whether the loop turns (it answers at all)
- * and the writer keeps up; /metrics gives the counters in the Prometheus
- * text format. Served from the loop thread: handlers only read counters.
+ * Status server. Routes live in a small table that other files add to
+ * (status_route); /health, /metrics and /api/v1/systems are the built-in
+ * ones. /health is 200 while the loop turns on time (a heartbeat timer
+ * measures its lag) and the writer keeps up, 503 with the reason
+ * otherwise. Everything is served from the loop thread: handlers only read
+ * counters and state. Requests are bounded: no body, 8 KiB of headers, a
+ * few seconds each, and at most STATUS_MAX_CONNS connections at once
+ * (beyond, a request gets 503 and its connection is closed).
  */
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collect.h"
 #include "dashboard.h"
 #include "log.h"
+#include "scheduler.h"
 #include "status.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -21,57 +30,151 @@
 #define STATUS_QUEUE_MAX 100000
 /* A writer with work that has not moved for this long is stuck. */
 #define STATUS_WRITER_STALL 30
+/* Held updates older than write_delay plus this: the writer lags. */
+#define STATUS_OLDEST_SLACK 60
+/* The heartbeat's period, and the lag above which the loop is late. */
+#define STATUS_BEAT_MS 1000
+#define STATUS_LAG_MAX_MS 2000
+/* Limits on requests. */
+#define STATUS_MAX_CONNS 64
+#define STATUS_MAX_HEADERS 8192
+#define STATUS_TIMEOUT 5
+#define STATUS_MAX_ROUTES 32
+
+struct status_route {
+	char *path;
+	int prefix; /* path ends in '/': everything below it */
+	status_route_cb cb;
+	void *arg;
+};
 
 struct status {
 	struct evhttp *http;
 	struct collect *co;
 	struct store *store;
+	struct status_route routes[STATUS_MAX_ROUTES];
+	size_t nroutes;
+	status_outage_cb outage;
+	void *outage_arg;
+	status_extra_cb extra;
+	void *extra_arg;
+
+	struct event *beat;
+	uint64_t beat_ms; /* when the heartbeat last fired */
+	uint64_t lag_ms; /* how late it was then */
+
+	struct evhttp_connection *conns[STATUS_MAX_CONNS];
+	size_t nconns;
+	uint64_t refused; /* requests refused at the connection cap */
 	struct dashboard *dash;
 };
 
-static void
-status_reply(struct evhttp_request *req, int code, const char *reason,
-    const char *type, struct evbuffer *body)
+void
+status_reply(struct evhttp_request *req, int code, const char *type,
+    struct evbuffer *body)
 {
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", type);
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Cache-Control", "no-store");
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	const char *reason;
+
+	switch (code) {
+	case 200:
+		reason = "OK";
+		break;
+	case 404:
+		reason = "Not Found";
+		break;
+	case 503:
+		reason = "Service Unavailable";
+		break;
+	default:
+		reason = "Error";
+		break;
+	}
+	evhttp_add_header(h, "Content-Type", type);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD && body != NULL)
+		evbuffer_drain(body, evbuffer_get_length(body));
 	evhttp_send_reply(req, code, reason, body);
 }
 
-static void
-status_health_cb(struct evhttp_request *req, void *arg)
+struct collect *
+status_collect(struct status *s)
 {
-	struct status *s = arg;
+	return s->co;
+}
+
+struct store *
+status_store(struct status *s)
+{
+	return s->store;
+}
+
+/* Why the daemon is not healthy, in buf; 0 when it is. */
+static int
+status_problem(struct status *s, char *buf, size_t len)
+{
 	struct store_stats ss;
-	struct evbuffer *b = evbuffer_new();
-	const char *problem = NULL;
+	uint64_t now = scheduler_now_ms();
 
 	store_get_stats(s->store, &ss);
-	if (ss.queued > STATUS_QUEUE_MAX)
-		problem = "write queue is full: the writer does not keep up";
+	if (now > s->beat_ms + STATUS_BEAT_MS + STATUS_LAG_MAX_MS)
+		snprintf(buf, len, "the event loop has not turned for %llu ms",
+		    (unsigned long long)(now - s->beat_ms));
+	else if (s->lag_ms > STATUS_LAG_MAX_MS)
+		snprintf(buf, len, "the event loop ran %llu ms late",
+		    (unsigned long long)s->lag_ms);
+	else if (ss.queued > STATUS_QUEUE_MAX)
+		snprintf(buf, len,
+		    "%llu writes queued (bound %d): the writer does not keep up",
+		    (unsigned long long)ss.queued, STATUS_QUEUE_MAX);
 	else if (ss.queued > 0 && ss.writer_beat > STATUS_WRITER_STALL)
-		problem = "the writer has not moved for 30 s";
-	if (problem != NULL) {
-		evbuffer_add_printf(b,
-		    "{\"status\":\"fail\",\"reason\":\"%s\","
-		    "\"queue\":%llu}\n",
-		    problem, (unsigned long long)ss.queued);
-		status_reply(req, 503, "Service Unavailable",
-		    "application/json", b);
-	} else {
-		evbuffer_add_printf(b,
-		    "{\"status\":\"ok\",\"queue\":%llu,"
-		    "\"inflight\":%llu}\n",
-		    (unsigned long long)ss.queued,
-		    (unsigned long long)collect_inflight(s->co));
-		status_reply(req, 200, "OK", "application/json", b);
-	}
-	evbuffer_free(b);
+		snprintf(buf, len, "the writer has not moved for %llu s",
+		    (unsigned long long)ss.writer_beat);
+	else if (ss.cached_down)
+		snprintf(buf, len,
+		    "rrdcached is unreachable: %llu values buffered, %llu "
+		    "dropped",
+		    (unsigned long long)ss.buffered,
+		    (unsigned long long)ss.dropped);
+	else if (ss.oldest_age > ss.delay + STATUS_OLDEST_SLACK)
+		snprintf(buf, len, "the oldest queued write is %llu s old",
+		    (unsigned long long)ss.oldest_age);
+	else
+		return 0;
+	return 1;
 }
 
 static void
+status_health_cb(struct status *s, struct evhttp_request *req, const char *path,
+    void *arg)
+{
+	struct store_stats ss;
+	struct evbuffer *b = evbuffer_new();
+	json_t *o;
+	char problem[256], *text;
+
+	store_get_stats(s->store, &ss);
+	o = json_object();
+	if (status_problem(s, problem, sizeof problem)) {
+		json_object_set_new(o, "status", json_string("fail"));
+		json_object_set_new(o, "reason", json_string(problem));
+	} else
+		json_object_set_new(o, "status", json_string("ok"));
+	json_object_set_new(o, "queue", json_integer((json_int_t)ss.queued));
+	json_object_set_new(o, "inflight",
+	    json_integer((json_int_t)collect_inflight(s->co)));
+	json_object_set_new(o, "loop_lag_ms",
+	    json_integer((json_int_t)s->lag_ms));
+	text = json_dumps(o, JSON_COMPACT);
+	evbuffer_add_printf(b, "%s\n", text);
+	status_reply(req, json_object_get(o, "reason") != NULL ? 503 : 200,
+	    "application/json", b);
+	free(text);
+	json_decref(o);
+	evbuffer_free(b);
+}
+
+void
 status_metric(struct evbuffer *b, const char *name, const char *type,
     const char *help, unsigned long long v)
 {
@@ -80,16 +183,175 @@ status_metric(struct evbuffer *b, const char *name, const char *type,
 }
 
 static void
-status_metrics_cb(struct evhttp_request *req, void *arg)
+status_head(struct evbuffer *b, const char *name, const char *type,
+    const char *help)
 {
-	struct status *s = arg;
-	struct collect_counters c;
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	    type);
+}
+
+/* A label value: ids are safe, but escape what the format asks anyway. */
+static void
+status_label(struct evbuffer *b, const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if (*v == '\\' || *v == '"')
+			evbuffer_add_printf(b, "\\%c", *v);
+		else if (*v == '\n')
+			evbuffer_add(b, "\\n", 2);
+		else
+			evbuffer_add(b, v, 1);
+	}
+}
+
+/* Runs and their durations, by collector type (and reason). */
+static void
+status_metrics_types(struct status *s, struct evbuffer *b)
+{
+	const struct collect_type *ct;
+	size_t n, i, k;
+	uint64_t cum;
+	int r;
+
+	ct = collect_types(s->co, &n);
+	status_head(b, "itfollow_runs_total", "counter",
+	    "Runs finished, by collector type and reason.");
+	for (i = 0; i < n; i++) {
+		for (r = 0; r <= ITF_REASON_MAX; r++) {
+			if (ct[i].by_reason[r] == 0)
+				continue;
+			evbuffer_add_printf(b,
+			    "itfollow_runs_total{type=\"%s\",reason=\"%s\"} "
+			    "%llu\n",
+			    ct[i].name, collect_reason_name(r),
+			    (unsigned long long)ct[i].by_reason[r]);
+		}
+	}
+	status_head(b, "itfollow_run_duration_seconds", "histogram",
+	    "How long runs took, by collector type.");
+	for (i = 0; i < n; i++) {
+		cum = 0;
+		for (k = 0; k < COLLECT_DURATION_BUCKETS; k++) {
+			cum += ct[i].duration[k];
+			evbuffer_add_printf(b,
+			    "itfollow_run_duration_seconds_bucket{type=\"%s\","
+			    "le=\"%g\"} %llu\n",
+			    ct[i].name, collect_duration_bounds[k],
+			    (unsigned long long)cum);
+		}
+		evbuffer_add_printf(b,
+		    "itfollow_run_duration_seconds_bucket{type=\"%s\","
+		    "le=\"+Inf\"} %llu\n"
+		    "itfollow_run_duration_seconds_sum{type=\"%s\"} %.6f\n"
+		    "itfollow_run_duration_seconds_count{type=\"%s\"} %llu\n",
+		    ct[i].name, (unsigned long long)ct[i].duration_count,
+		    ct[i].name, ct[i].duration_sum, ct[i].name,
+		    (unsigned long long)ct[i].duration_count);
+	}
+}
+
+/* Per series: current up, and the last success of each collector. */
+static void
+status_metrics_series(struct status *s, struct evbuffer *b)
+{
+	const struct conf *conf = collect_conf(s->co);
+	const struct conf_system *sys;
+	const struct itf_instance *inst;
+	struct collect_state st;
+	size_t i, k;
+	int pass;
+
+	if (conf == NULL)
+		return;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			status_head(b, "itfollow_up", "gauge",
+			    "1 if the last run of the series found it up, "
+			    "0 if down.");
+		else
+			status_head(b,
+			    "itfollow_last_success_timestamp_seconds", "gauge",
+			    "When a collector last ended up (Unix time).");
+		for (i = 0; i < conf->nsystems; i++) {
+			sys = conf->systems[i];
+			for (k = 0; k < sys->ninsts; k++) {
+				inst = sys->insts[k];
+				if (collect_state(inst, &st) != 0 || !st.ran)
+					continue;
+				if (pass == 0 &&
+				    st.status == ITF_STATUS_UNKNOWN)
+					continue;
+				if (pass == 1 && st.last_success == 0)
+					continue;
+				evbuffer_add_printf(b, "%s{system=\"",
+				    pass == 0 ? "itfollow_up"
+				              : "itfollow_last_success_"
+				                "timestamp_seconds");
+				status_label(b, sys->id);
+				if (pass == 0) {
+					evbuffer_add_printf(b,
+					    "\",perspective=\"");
+					status_label(b, inst->perspective);
+				}
+				evbuffer_add_printf(b, "\",series=\"");
+				status_label(b, inst->series);
+				if (pass == 0)
+					evbuffer_add_printf(b, "\"} %d\n",
+					    st.status == ITF_STATUS_UP);
+				else
+					evbuffer_add_printf(b, "\"} %lld\n",
+					    (long long)st.last_success);
+			}
+		}
+	}
+}
+
+static void
+status_metrics_store(struct status *s, struct evbuffer *b)
+{
 	struct store_stats ss;
+
+	store_get_stats(s->store, &ss);
+	status_metric(b, "itfollow_store_updates_total", "counter",
+	    "RRD updates written.", ss.updates);
+	status_metric(b, "itfollow_store_errors_total", "counter",
+	    "RRD writes that failed.", ss.errors);
+	status_metric(b, "itfollow_write_errors_total", "counter",
+	    "RRD writes that failed (as itfollow_store_errors_total).",
+	    ss.errors);
+	status_metric(b, "itfollow_store_rejected_total", "counter",
+	    "Updates at or before a file's last update, dropped.", ss.rejected);
+	status_metric(b, "itfollow_store_created_total", "counter",
+	    "RRD files created.", ss.created);
+	status_metric(b, "itfollow_store_queue_depth", "gauge",
+	    "Writes waiting for the writer thread.", ss.queued);
+	status_metric(b, "itfollow_store_oldest_queued_seconds", "gauge",
+	    "Age of the oldest update the writer holds.", ss.oldest_age);
+	status_metric(b, "itfollow_rrdcached_up", "gauge",
+	    "1 while connected to rrdcached (0 when not, or not used).",
+	    ss.cached_up);
+	status_metric(b, "itfollow_rrdcached_buffered", "gauge",
+	    "Values held while rrdcached is unreachable.", ss.buffered);
+	status_metric(b, "itfollow_rrdcached_dropped_total", "counter",
+	    "Values dropped: rrdcached unreachable and the buffer full.",
+	    ss.dropped);
+	status_metric(b, "itfollow_rrdcached_reconnects_total", "counter",
+	    "Connections to rrdcached made again after one dropped.",
+	    ss.reconnects);
+	status_metric(b, "itfollow_rrdcached_replayed_total", "counter",
+	    "Updates sent again after rrdcached lost them going away.",
+	    ss.replayed);
+}
+
+static void
+status_metrics_cb(struct status *s, struct evhttp_request *req,
+    const char *path, void *arg)
+{
+	struct collect_counters c;
 	struct evbuffer *b = evbuffer_new();
 	int r;
 
 	collect_get_counters(s->co, &c);
-	store_get_stats(s->store, &ss);
 	status_metric(b, "itfollow_runs_scheduled_total", "counter",
 	    "Slots that came due.", c.scheduled);
 	status_metric(b, "itfollow_runs_started_total", "counter",
@@ -109,40 +371,277 @@ status_metrics_cb(struct evhttp_request *req, void *arg)
 	    "Runs cancelled at their hard deadline.", c.deadline);
 	status_metric(b, "itfollow_runs_inflight", "gauge",
 	    "Runs in flight now.", collect_inflight(s->co));
-	evbuffer_add_printf(b,
-	    "# HELP itfollow_runs_failed_total Runs that "
-	    "ended down or unknown, by reason.\n"
-	    "# TYPE itfollow_runs_failed_total counter\n");
+	status_head(b, "itfollow_runs_failed_total", "counter",
+	    "Runs that ended down or unknown, by reason.");
 	for (r = 1; r <= ITF_REASON_MAX; r++) {
 		if (c.by_reason[r] == 0)
 			continue;
 		evbuffer_add_printf(b,
-		    "itfollow_runs_failed_total{reason="
-		    "\"%s\"} %llu\n",
+		    "itfollow_runs_failed_total{reason=\"%s\"} %llu\n",
 		    collect_reason_name(r), (unsigned long long)c.by_reason[r]);
 	}
-	status_metric(b, "itfollow_store_updates_total", "counter",
-	    "RRD updates written.", ss.updates);
-	status_metric(b, "itfollow_store_errors_total", "counter",
-	    "RRD writes that failed.", ss.errors);
-	status_metric(b, "itfollow_store_rejected_total", "counter",
-	    "Updates at or before a file's last update, dropped.", ss.rejected);
-	status_metric(b, "itfollow_store_created_total", "counter",
-	    "RRD files created.", ss.created);
-	status_metric(b, "itfollow_store_queue_depth", "gauge",
-	    "Writes waiting for the writer thread.", ss.queued);
-	status_reply(req, 200, "OK", "text/plain; version=0.0.4", b);
+	status_metrics_types(s, b);
+	status_metrics_series(s, b);
+	status_metrics_store(s, b);
+	if (s->extra != NULL)
+		s->extra(b, s->extra_arg);
+	status_metric(b, "itfollow_status_loop_lag_milliseconds", "gauge",
+	    "How late the last heartbeat of the event loop fired.", s->lag_ms);
+	status_metric(b, "itfollow_status_refused_total", "counter",
+	    "Status requests refused at the connection cap.", s->refused);
+	status_head(b, "itfollow_build_info", "gauge",
+	    "The running version, as a label.");
+	evbuffer_add_printf(b, "itfollow_build_info{version=\"%s\"} 1\n",
+	    ITF_VERSION);
+	status_reply(req, 200, "text/plain; version=0.0.4", b);
+	evbuffer_free(b);
+}
+
+static json_t *
+status_time(time_t t)
+{
+	return t == 0 ? json_null() : json_integer((json_int_t)t);
+}
+
+/* One series of a system, as /api/v1/systems shows it. */
+static json_t *
+status_api_series(struct status *s, const struct conf_system *sys,
+    const struct itf_instance *inst)
+{
+	struct collect_state st;
+	json_t *o, *vals, *outage = NULL;
+	size_t i;
+
+	o = json_object();
+	json_object_set_new(o, "series", json_string(inst->series));
+	json_object_set_new(o, "perspective", json_string(inst->perspective));
+	json_object_set_new(o, "type", json_string(inst->ops->name));
+	json_object_set_new(o, "interval_s",
+	    json_real((double)inst->interval_ms / 1000));
+	collect_state(inst, &st);
+	json_object_set_new(o, "active", json_boolean(st.active));
+	json_object_set_new(o, "state",
+	    st.ran ? json_string(collect_status_name(st.status)) : json_null());
+	json_object_set_new(o, "reason",
+	    st.ran ? json_string(collect_reason_name(st.reason)) : json_null());
+	json_object_set_new(o, "last_run", status_time(st.last_run));
+	json_object_set_new(o, "last_success", status_time(st.last_success));
+	vals = json_object();
+	for (i = 0; st.tmpl != NULL && i < st.tmpl->nds; i++)
+		json_object_set_new(vals, st.tmpl->ds[i].name,
+		    isnan(st.vals[i]) ? json_null() : json_real(st.vals[i]));
+	json_object_set_new(o, "values", vals);
+	if (s->outage != NULL)
+		outage = s->outage(sys->id, inst->series, s->outage_arg);
+	json_object_set_new(o, "outage", outage != NULL ? outage : json_null());
+	return o;
+}
+
+static json_t *
+status_opt_string(const char *v)
+{
+	return v != NULL ? json_string(v) : json_null();
+}
+
+static void
+status_api_systems_cb(struct status *s, struct evhttp_request *req,
+    const char *path, void *arg)
+{
+	const struct conf *conf = collect_conf(s->co);
+	const struct conf_system *sys;
+	struct evbuffer *b = evbuffer_new();
+	json_t *root, *list, *o, *series;
+	size_t i, k;
+	char *text;
+
+	root = json_object();
+	list = json_array();
+	for (i = 0; conf != NULL && i < conf->nsystems; i++) {
+		sys = conf->systems[i];
+		o = json_object();
+		json_object_set_new(o, "id", json_string(sys->id));
+		json_object_set_new(o, "name", status_opt_string(sys->name));
+		json_object_set_new(o, "owner", status_opt_string(sys->owner));
+		json_object_set_new(o, "category",
+		    status_opt_string(sys->category));
+		json_object_set_new(o, "portfolio",
+		    status_opt_string(sys->portfolio));
+		series = json_array();
+		for (k = 0; k < sys->ninsts; k++)
+			json_array_append_new(series,
+			    status_api_series(s, sys, sys->insts[k]));
+		json_object_set_new(o, "series", series);
+		json_array_append_new(list, o);
+	}
+	json_object_set_new(root, "systems", list);
+	text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	evbuffer_add_printf(b, "%s\n", text);
+	status_reply(req, 200, "application/json", b);
+	free(text);
+	json_decref(root);
 	evbuffer_free(b);
 }
 
 static void
-status_other_cb(struct evhttp_request *req, void *arg)
+status_not_found(struct evhttp_request *req)
 {
 	struct evbuffer *b = evbuffer_new();
 
 	evbuffer_add_printf(b, "not found\n");
-	status_reply(req, 404, "Not Found", "text/plain", b);
+	status_reply(req, 404, "text/plain", b);
 	evbuffer_free(b);
+}
+
+static void
+status_conn_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct status *s = arg;
+	size_t i;
+
+	for (i = 0; i < s->nconns; i++) {
+		if (s->conns[i] == evcon) {
+			s->conns[i] = s->conns[--s->nconns];
+			return;
+		}
+	}
+}
+
+/*
+ * Count the request's connection; 0 when it may be served, -1 when the
+ * cap is reached (the request is answered 503 and the connection closed).
+ */
+static int
+status_admit(struct status *s, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct evbuffer *b;
+	size_t i;
+
+	for (i = 0; i < s->nconns; i++) {
+		if (s->conns[i] == evcon)
+			return 0;
+	}
+	if (s->nconns < STATUS_MAX_CONNS) {
+		s->conns[s->nconns++] = evcon;
+		evhttp_connection_set_closecb(evcon, status_conn_close_cb, s);
+		return 0;
+	}
+	s->refused++;
+	b = evbuffer_new();
+	evbuffer_add_printf(b, "too many connections (%d)\n", STATUS_MAX_CONNS);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Connection",
+	    "close");
+	status_reply(req, 503, "text/plain", b);
+	evbuffer_free(b);
+	return -1;
+}
+
+static void
+status_dispatch_cb(struct evhttp_request *req, void *arg)
+{
+	struct status *s = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const struct status_route *best = NULL;
+	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	size_t i, len, best_len = 0;
+
+	if (status_admit(s, req) != 0)
+		return;
+	if (path == NULL || *path == '\0')
+		path = "/";
+	for (i = 0; i < s->nroutes; i++) {
+		len = strlen(s->routes[i].path);
+		if (s->routes[i].prefix
+		        ? strncmp(path, s->routes[i].path, len) != 0
+		        : strcmp(path, s->routes[i].path) != 0)
+			continue;
+		if (best == NULL || len > best_len) {
+			best = &s->routes[i];
+			best_len = len;
+		}
+	}
+	if (best == NULL) {
+		status_not_found(req);
+		return;
+	}
+	best->cb(s, req, path, best->arg);
+}
+
+void
+status_route(struct status *s, const char *path, status_route_cb cb, void *arg)
+{
+	struct status_route *r = NULL;
+	size_t i;
+
+	for (i = 0; i < s->nroutes; i++) {
+		if (strcmp(s->routes[i].path, path) == 0)
+			r = &s->routes[i];
+	}
+	if (r == NULL) {
+		if (s->nroutes == STATUS_MAX_ROUTES) {
+			log_err("status: more than %d routes; %s not served",
+			    STATUS_MAX_ROUTES, path);
+			return;
+		}
+		r = &s->routes[s->nroutes++];
+		r->path = xstrdup(path);
+		/* "/" is the root page only: no route catches everything. */
+		r->prefix = strlen(path) > 1 && path[strlen(path) - 1] == '/';
+	}
+	r->cb = cb;
+	r->arg = arg;
+}
+
+void
+status_set_metrics(struct status *s, status_extra_cb cb, void *arg)
+{
+	s->extra = cb;
+	s->extra_arg = arg;
+}
+
+void
+status_set_outage(struct status *s, status_outage_cb cb, void *arg)
+{
+	s->outage = cb;
+	s->outage_arg = arg;
+}
+
+static void
+status_beat_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct status *s = arg;
+	uint64_t now = scheduler_now_ms();
+
+	s->lag_ms = now > s->beat_ms + STATUS_BEAT_MS
+	    ? now - s->beat_ms - STATUS_BEAT_MS
+	    : 0;
+	s->beat_ms = now;
+}
+
+/* Split "host:port" or "[v6]:port". 0, or -1 when it is neither. */
+static int
+status_split(const char *listen, char **host, long *port)
+{
+	char *colon;
+
+	*host = xstrdup(listen);
+	if ((*host)[0] == '[') {
+		if ((colon = strstr(*host, "]:")) == NULL)
+			goto bad;
+		*colon = '\0';
+		memmove(*host, *host + 1, strlen(*host));
+		colon++;
+	} else if ((colon = strrchr(*host, ':')) == NULL)
+		goto bad;
+	*colon = '\0';
+	*port = strtol(colon + 1, NULL, 10);
+	if (*port < 1 || *port > 65535)
+		goto bad;
+	return 0;
+bad:
+	free(*host);
+	*host = NULL;
+	return -1;
 }
 
 struct status *
@@ -150,35 +649,24 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
     struct store *store, char **cause)
 {
 	struct status *s;
-	char *host, *colon;
+	struct timeval tv = { STATUS_BEAT_MS / 1000, 0 };
+	char *host;
 	long port;
 
-	host = xstrdup(listen);
-	if (host[0] == '[') {
-		colon = strstr(host, "]:");
-		if (colon == NULL)
-			goto bad;
-		*colon = '\0';
-		memmove(host, host + 1, strlen(host));
-		colon++;
-	} else if ((colon = strrchr(host, ':')) == NULL)
-		goto bad;
-	*colon = '\0';
-	port = strtol(colon + 1, NULL, 10);
-	if (port < 1 || port > 65535)
-		goto bad;
-
+	if (status_split(listen, &host, &port) != 0) {
+		xasprintf(cause, "status_listen \"%s\" is not host:port",
+		    listen);
+		return NULL;
+	}
 	s = xcalloc(1, sizeof *s);
 	s->co = co;
 	s->store = store;
 	s->http = evhttp_new(base);
 	evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
-	evhttp_set_max_headers_size(s->http, 8192);
+	evhttp_set_max_headers_size(s->http, STATUS_MAX_HEADERS);
 	evhttp_set_max_body_size(s->http, 0);
-	evhttp_set_timeout(s->http, 10);
-	evhttp_set_cb(s->http, "/health", status_health_cb, s);
-	evhttp_set_cb(s->http, "/metrics", status_metrics_cb, s);
-	evhttp_set_gencb(s->http, status_other_cb, s);
+	evhttp_set_timeout(s->http, STATUS_TIMEOUT);
+	evhttp_set_gencb(s->http, status_dispatch_cb, s);
 	if (evhttp_bind_socket(s->http, host, (ev_uint16_t)port) != 0) {
 		xasprintf(cause, "status server: cannot listen on %s", listen);
 		evhttp_free(s->http);
@@ -186,21 +674,28 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
 		free(host);
 		return NULL;
 	}
-	s->dash = dashboard_start(base, s->http, co);
 	free(host);
+	status_route(s, "/health", status_health_cb, NULL);
+	status_route(s, "/metrics", status_metrics_cb, NULL);
+	status_route(s, "/api/v1/systems", status_api_systems_cb, NULL);
+	s->beat_ms = scheduler_now_ms();
+	s->beat = event_new(base, -1, EV_PERSIST, status_beat_cb, s);
+	event_add(s->beat, &tv);
+	s->dash = dashboard_start(s, base);
 	return s;
-bad:
-	xasprintf(cause, "status_listen \"%s\" is not host:port", listen);
-	free(host);
-	return NULL;
 }
 
 void
 status_free(struct status *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
+	event_free(s->beat);
 	dashboard_free(s->dash);
 	evhttp_free(s->http);
+	for (i = 0; i < s->nroutes; i++)
+		free(s->routes[i].path);
 	free(s);
 }

@@ -16,10 +16,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cached.h"
 #include "ident.h"
 #include "log.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
+
+/* An update sent to rrdcached, kept a while (see store_file.sent). */
+struct store_sent {
+	time_t at; /* when it was sent */
+	time_t t;
+	char *line;
+};
 
 /* What the writer knows of one file. */
 struct store_file {
@@ -30,6 +38,15 @@ struct store_file {
 	int failing; /* last write failed: logged once */
 	int warned_old; /* an old update was logged */
 	int warned_extra; /* a data source not in the file was logged */
+	int resync; /* rrdcached: what is at or before last has arrived */
+	/*
+	 * rrdcached: the updates sent in the last STORE_REPLAY_S seconds.
+	 * An rrdcached that is stopping may acknowledge an update and then
+	 * lose it; after a reconnection, those it lost are sent again.
+	 */
+	struct store_sent *sent;
+	size_t nsent, capsent;
+	int replay; /* look at the file's last update and send again */
 	char **ds; /* the file's data sources */
 	size_t nds;
 	/*
@@ -65,11 +82,32 @@ struct store {
 
 	uint64_t updates, errors, rejected, created, queued;
 	time_t beat;
+	time_t oldest; /* pending_since of the first due file (0: none) */
 
 	/* Writer thread only: files with held updates, oldest first. */
 	unsigned delay;
 	struct store_file *due_head, *due_tail;
+
+	/*
+	 * rrdcached: every write goes through it. While it is unreachable
+	 * the files' updates stay held, up to buffer_max values; beyond,
+	 * new ones are dropped and counted.
+	 */
+	char *cached; /* its address, NULL: write the files directly */
+	size_t buffer_max;
+	int cached_up;
+	time_t retry_at;
+	unsigned backoff;
+	int warned_drop;
+	uint64_t held; /* values held in files */
+	uint64_t dropped, reconnects, replayed;
+	time_t last_sent; /* when rrdcached last took an update */
 };
+
+/* Reconnection attempts back off from 1 s to this. */
+#define STORE_BACKOFF_MAX 30
+/* Updates sent this long before rrdcached went away are sent again. */
+#define STORE_REPLAY_S 10
 
 static uint32_t
 store_hash(const char *s)
@@ -280,17 +318,29 @@ store_file_clear_ds(struct store_file *f)
  * type. Returns 0, 1 when it differs (reported in *cause), -1 on error.
  */
 static int
-store_inspect(struct store_file *f, const struct tmpl *t, char **cause)
+store_inspect(struct store *st, struct store_file *f, const struct tmpl *t,
+    char **cause)
 {
 	rrd_info_t *info, *i;
-	int idx, differs = 0;
+	int idx, rc, differs = 0;
 	char name[64], *close;
+	const char *cname;
 	size_t len;
 
-	rrd_clear_error();
-	if ((info = rrd_info_r(f->path)) == NULL) {
-		xasprintf(cause, "info: %s", rrd_get_error());
-		return -1;
+	if (st->cached != NULL) {
+		cname = cached_name(st->cached, st->data_dir, f->path);
+		if (cname == NULL) {
+			xasprintf(cause, "not below data_dir %s", st->data_dir);
+			return -1;
+		}
+		if ((info = cached_info(cname, &rc, cause)) == NULL)
+			return rc == CACHED_LOST ? -2 : -1;
+	} else {
+		rrd_clear_error();
+		if ((info = rrd_info_r(f->path)) == NULL) {
+			xasprintf(cause, "info: %s", rrd_get_error());
+			return -1;
+		}
 	}
 	store_file_clear_ds(f);
 	for (i = info; i != NULL; i = i->next) {
@@ -378,21 +428,256 @@ store_count(struct store *st, uint64_t *counter, uint64_t n)
 	(void)st;
 }
 
+/* Create f's file for its held updates; through rrdcached over TCP. */
+static int
+store_create_held(struct store *st, struct store_file *f, char **cause)
+{
+	const struct tmpl *t = f->htmpl;
+	unsigned step = f->hstep > t->step ? f->hstep : t->step;
+	const char *name;
+	char **argv;
+	int argc, rc;
+	size_t i;
+
+	if (st->cached == NULL || cached_is_unix(st->cached))
+		rc = store_create(f->path, t, step, f->ht[0], cause);
+	else if ((name = cached_name(st->cached, st->data_dir, f->path)) ==
+	    NULL) {
+		xasprintf(cause, "not below data_dir %s", st->data_dir);
+		rc = -1;
+	} else {
+		template_create_args(t, step, &argv, &argc);
+		rc = cached_create(name, step, f->ht[0] - (time_t)step, argc,
+		    (const char **)argv, cause);
+		template_args_free(argv, argc);
+		if (rc == CACHED_LOST)
+			return -2;
+	}
+	if (rc != 0)
+		return -1;
+	store_count(st, &st->created, 1);
+	f->last = f->ht[0] - (time_t)step;
+	store_file_clear_ds(f);
+	for (i = 0; i < t->nds; i++)
+		store_file_add_ds(f, t->ds[i].name);
+	return 0;
+}
+
 /*
- * Write what a file holds with one librrd call: opening and mapping the
- * file is most of an update's cost, so updates held back together cost
- * little more than one. Updates at or before the file's last one are
- * dropped and counted. Returns the number written, or -1 with *cause.
+ * Learn what f's file has (its data sources, its last update), making it
+ * when there is none. 0, -1 with *cause, -2 when rrdcached went away.
+ */
+static int
+store_open(struct store *st, struct store_file *f, char **cause)
+{
+	struct stat sb;
+	int rc, remote = st->cached != NULL && !cached_is_unix(st->cached);
+
+	if (!remote && stat(f->path, &sb) != 0)
+		return store_create_held(st, f, cause);
+	rc = store_inspect(st, f, f->htmpl, cause);
+	if (rc == -1 && remote) {
+		/* rrdcached cannot read it: there is none yet. */
+		free(*cause);
+		*cause = NULL;
+		return store_create_held(st, f, cause);
+	}
+	if (rc == 1) {
+		f->bad = 1;
+		log_err("store: %s: %s", f->path, *cause);
+	}
+	if (rc != 0)
+		f->last = -1;
+	return rc == 1 ? -1 : rc;
+}
+
+/* Drop the first n held updates of f (written). */
+static void
+store_held_shift(struct store *st, struct store_file *f, size_t n)
+{
+	size_t nds = f->htmpl->nds;
+
+	memmove(f->ht, f->ht + n, (f->hn - n) * sizeof *f->ht);
+	memmove(f->hv, f->hv + n * nds, (f->hn - n) * nds * sizeof *f->hv);
+	if (f->hres != NULL)
+		memmove(f->hres, f->hres + n, (f->hn - n) * sizeof *f->hres);
+	f->hn -= n;
+	__atomic_sub_fetch(&st->queued, n, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&st->held, n, __ATOMIC_RELAXED);
+}
+
+/*
+ * One update as rrdcached takes it: values in the file's own data source
+ * order (its UPDATE has no template), U for what the update lacks.
+ */
+static void
+store_fmt_cached(const struct store_file *f, const struct tmpl *t,
+    const double *v, char *p, char *end)
+{
+	size_t j;
+	int idx;
+
+	for (j = 0; j < f->nds; j++) {
+		idx = template_ds_index(t, f->ds[j]);
+		p = store_fmt(p, end, idx == -1 ? NAN : v[idx]);
+	}
+}
+
+/* Keep the n updates just sent; forget those sent long ago. */
+static void
+store_keep_sent(struct store *st, struct store_file *f, char **argv, size_t n)
+{
+	time_t now = time(NULL);
+	size_t i, drop;
+
+	if (n == 0)
+		return;
+	st->last_sent = now;
+	for (drop = 0; drop < f->nsent; drop++) {
+		if (f->sent[drop].at >= now - STORE_REPLAY_S)
+			break;
+		free(f->sent[drop].line);
+	}
+	if (drop > 0) {
+		memmove(f->sent, f->sent + drop,
+		    (f->nsent - drop) * sizeof *f->sent);
+		f->nsent -= drop;
+	}
+	if (f->nsent + n > f->capsent) {
+		f->capsent = f->nsent + n;
+		f->sent = xreallocarray(f->sent, f->capsent, sizeof *f->sent);
+	}
+	for (i = 0; i < n; i++) {
+		f->sent[f->nsent].at = now;
+		f->sent[f->nsent].t = (time_t)strtoll(argv[i], NULL, 10);
+		f->sent[f->nsent++].line = xstrdup(argv[i]);
+	}
+}
+
+static void
+store_sent_clear(struct store_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsent; i++)
+		free(f->sent[i].line);
+	free(f->sent);
+	f->sent = NULL;
+	f->nsent = f->capsent = 0;
+}
+
+/*
+ * Connected again: every file that rrdcached took updates for shortly
+ * before it went away has its last update looked at again before its next
+ * write, and what rrdcached lost is sent again first.
+ */
+static void
+store_replay_mark(struct store *st)
+{
+	struct store_file *f;
+	size_t b;
+
+	for (b = 0; b < STORE_BUCKETS; b++) {
+		for (f = st->files[b]; f != NULL; f = f->next) {
+			if (f->nsent == 0 ||
+			    f->sent[f->nsent - 1].at <
+			        st->last_sent - STORE_REPLAY_S)
+				continue;
+			f->replay = 1;
+			f->last = -1;
+		}
+	}
+}
+
+/*
+ * The kept updates of a file to send again: those after its last update
+ * (just read from the file) and before the first held one. Moved into
+ * argv/values from index 0; returns how many.
+ */
+static size_t
+store_replay_take(struct store *st, struct store_file *f, char **values,
+    const char **argv, size_t *from)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < f->nsent; i++) {
+		if (f->sent[i].t <= f->last ||
+		    (f->hn > 0 && f->sent[i].t >= f->ht[0]))
+			continue;
+		values[k] = f->sent[i].line;
+		f->sent[i].line = NULL;
+		argv[k] = values[k];
+		from[k++] = 0;
+	}
+	for (i = 0; i < f->nsent; i++)
+		free(f->sent[i].line);
+	f->nsent = 0;
+	f->replay = 0;
+	if (k > 0) {
+		log_notice("store: %s: sending %zu updates again that "
+		           "rrdcached lost",
+		    f->path, k);
+		store_count(st, &st->replayed, k);
+	}
+	return k;
+}
+
+/* Send k updates through rrdcached; on a lost connection keep the rest. */
+static int
+store_send_cached(struct store *st, struct store_file *f, char **argv,
+    const size_t *from, size_t k, time_t prev, char **cause)
+{
+	const char *name;
+	size_t sent = 0;
+	int rc;
+
+	name = cached_name(st->cached, st->data_dir, f->path);
+	if (name == NULL) {
+		xasprintf(cause, "not below data_dir %s", st->data_dir);
+		return -1;
+	}
+	rc = cached_update(name, (const char *const *)argv, k, &sent, cause);
+	store_keep_sent(st, f, argv, sent);
+	log_debug("store: %s: %zu of %zu updates (%s..%s) sent to rrdcached",
+	    name, sent, k, argv[0], argv[k - 1]);
+	if (sent > 0) {
+		store_count(st, &st->updates, sent);
+		f->last = (time_t)strtoll(argv[sent - 1], NULL, 10);
+	}
+	if (rc == CACHED_OK) {
+		f->last = prev;
+		return (int)k;
+	}
+	f->last = -1;
+	if (rc == CACHED_LOST) {
+		/*
+		 * The request in flight may have arrived: learn the file's
+		 * last update again before sending the rest, and take what is
+		 * at or before it as arrived.
+		 */
+		f->resync = 1;
+		store_held_shift(st, f, sent > 0 ? from[sent - 1] : 0);
+		return -2;
+	}
+	return -1;
+}
+
+/*
+ * Write what a file holds with one librrd call (or as few rrdcached
+ * requests as fit): opening and mapping the file is most of an update's
+ * cost, so updates held back together cost little more than one. Updates
+ * at or before the file's last one are dropped and counted. Returns the
+ * number written, -1 with *cause, or -2 when rrdcached went away (what
+ * was not sent stays held).
  */
 static int
 store_write_held(struct store *st, struct store_file *f, char **cause)
 {
 	const struct tmpl *t = f->htmpl;
-	struct stat sb;
 	const char **argv = NULL;
 	char *names = NULL, **values = NULL, *use, *p, *end;
 	time_t prev = 0;
-	size_t i, k = 0, j, vlen;
+	size_t i, k = 0, j, vlen, arrived = 0, *from;
 	int rc;
 
 	if (f->bad) {
@@ -400,37 +685,28 @@ store_write_held(struct store *st, struct store_file *f, char **cause)
 		    t->name);
 		return -1;
 	}
-	if (f->last == -1) {
-		if (stat(f->path, &sb) != 0) {
-			if (store_create(f->path, t, f->hstep, f->ht[0],
-			        cause) != 0)
-				return -1;
-			store_count(st, &st->created, 1);
-			f->last = f->ht[0] -
-			    (time_t)(f->hstep > t->step ? f->hstep : t->step);
-			store_file_clear_ds(f);
-			for (i = 0; i < t->nds; i++)
-				store_file_add_ds(f, t->ds[i].name);
-		} else if ((rc = store_inspect(f, t, cause)) != 0) {
-			if (rc == 1) {
-				f->bad = 1;
-				log_err("store: %s: %s", f->path, *cause);
-			}
-			f->last = -1;
-			return -1;
-		}
-	}
+	if (f->last == -1 && (rc = store_open(st, f, cause)) != 0)
+		return rc;
 	use = xcalloc(t->nds + 1, 1);
 	if ((names = store_update_names(f, t, use)) == NULL) {
 		xasprintf(cause, "no data source of the update is in the file");
 		free(use);
 		return -1;
 	}
-	argv = xcalloc(f->hn, sizeof *argv);
-	values = xcalloc(f->hn, sizeof *values);
-	vlen = 32 + t->nds * 32;
+	argv = xcalloc(f->hn + f->nsent, sizeof *argv);
+	values = xcalloc(f->hn + f->nsent, sizeof *values);
+	from = xcalloc(f->hn + f->nsent, sizeof *from);
+	if (f->replay)
+		k = store_replay_take(st, f, values, argv, from);
+	if (k > 0)
+		prev = (time_t)strtoll(argv[k - 1], NULL, 10);
+	vlen = 32 + (t->nds + f->nds) * 32;
 	for (i = 0; i < f->hn; i++) {
 		if (f->ht[i] <= f->last || (k > 0 && f->ht[i] <= prev)) {
+			if (f->resync && f->ht[i] <= f->last) {
+				arrived++; /* before rrdcached went away */
+				continue;
+			}
 			store_count(st, &st->rejected, 1);
 			if (!f->warned_old)
 				log_warn(
@@ -444,18 +720,29 @@ store_write_held(struct store *st, struct store_file *f, char **cause)
 		p = values[k] = xmalloc(vlen);
 		end = p + vlen;
 		p += snprintf(p, vlen, "%lld", (long long)f->ht[i]);
-		for (j = 0; j < t->nds; j++) {
-			if (use[j])
-				p = store_fmt(p, end, f->hv[i * t->nds + j]);
+		if (st->cached != NULL)
+			store_fmt_cached(f, t, f->hv + i * t->nds, p, end);
+		else {
+			for (j = 0; j < t->nds; j++) {
+				if (use[j])
+					p = store_fmt(p, end,
+					    f->hv[i * t->nds + j]);
+			}
 		}
 		argv[k] = values[k];
-		k++;
+		from[k++] = i + 1; /* held ones written when it is */
 		prev = f->ht[i];
 	}
+	f->resync = 0;
 	rc = (int)k;
-	if (k == 0) {
+	if (k == 0 && arrived == f->hn)
+		rc = 0;
+	else if (k == 0) {
 		xasprintf(cause, "every update is at or before the last");
 		rc = -1;
+	} else if (st->cached != NULL) {
+		rc = store_send_cached(st, f, (char **)argv, from, k, prev,
+		    cause);
 	} else {
 		rrd_clear_error();
 		if (rrd_update_r(f->path, names, (int)k, argv) != 0) {
@@ -472,6 +759,7 @@ store_write_held(struct store *st, struct store_file *f, char **cause)
 		free(values[i]);
 	free(values);
 	free(argv);
+	free(from);
 	free(names);
 	free(use);
 	return rc;
@@ -482,6 +770,7 @@ static void
 store_held_clear(struct store *st, struct store_file *f)
 {
 	__atomic_sub_fetch(&st->queued, f->hn, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&st->held, f->hn, __ATOMIC_RELAXED);
 	template_unref(f->htmpl);
 	f->htmpl = NULL;
 	free(f->ht);
@@ -493,8 +782,24 @@ store_held_clear(struct store *st, struct store_file *f)
 	f->hn = f->hcap = 0;
 }
 
-/* Write what a file holds, report and count the outcome. */
+/* rrdcached went away: hold what is left and try again later. */
 static void
+store_cached_lost(struct store *st, const char *cause)
+{
+	if (__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED))
+		log_err("store: %s; holding updates (up to %zu) until it is "
+		        "back",
+		    cause, st->buffer_max);
+	__atomic_store_n(&st->cached_up, 0, __ATOMIC_RELAXED);
+	st->backoff = 1;
+	st->retry_at = time(NULL) + 1;
+}
+
+/*
+ * Write what a file holds, report and count the outcome. -2 when
+ * rrdcached went away: what was not written stays held.
+ */
+static int
 store_flush_file(struct store *st, struct store_file *f)
 {
 	char *cause = NULL;
@@ -502,8 +807,13 @@ store_flush_file(struct store *st, struct store_file *f)
 	int rc;
 
 	if (f->hn == 0)
-		return;
+		return 0;
 	rc = store_write_held(st, f, &cause);
+	if (rc == -2) {
+		store_cached_lost(st, cause);
+		free(cause);
+		return -2;
+	}
 	if (rc < 0 && !f->bad) {
 		store_count(st, &st->errors, 1);
 		if (!f->failing)
@@ -521,6 +831,7 @@ store_flush_file(struct store *st, struct store_file *f)
 			*f->hres[i] = rc < 0 ? -1 : 0;
 	}
 	store_held_clear(st, f);
+	return 0;
 }
 
 /* A row of a rebuilt file. */
@@ -636,6 +947,46 @@ store_write_rows(const char *path, const struct tmpl *t, struct store_row *r,
 }
 
 /*
+ * rrdcached and a rebuilt file: everything it holds for the file is
+ * written out before the file is read, and it forgets the file once the
+ * new one is in place (its idea of the last update was the old file's).
+ */
+static int
+store_cached_flush(struct store *st, struct store_file *f, char **cause)
+{
+	const char *name = cached_name(st->cached, st->data_dir, f->path);
+	int rc;
+
+	if (name == NULL) {
+		xasprintf(cause, "not below data_dir %s", st->data_dir);
+		return -1;
+	}
+	if (!__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED)) {
+		xasprintf(cause, "rrdcached is unreachable; not rebuilt");
+		return -1;
+	}
+	/* A file rrdcached does not know (none yet) has nothing to flush. */
+	if ((rc = cached_flush(name, cause)) == CACHED_LOST) {
+		store_cached_lost(st, *cause);
+		return -1;
+	}
+	free(*cause);
+	*cause = NULL;
+	return 0;
+}
+
+static void
+store_cached_forget(struct store *st, struct store_file *f)
+{
+	const char *name = cached_name(st->cached, st->data_dir, f->path);
+	char *cause = NULL;
+
+	if (name != NULL && cached_forget(name, &cause) == CACHED_LOST)
+		store_cached_lost(st, cause);
+	free(cause);
+}
+
+/*
  * Rebuild a file so it holds exactly the item's rows from its first to
  * its last time, and what it held outside that range: made beside, then
  * renamed over, so a reader sees the old file or the new, never half.
@@ -658,8 +1009,11 @@ store_replace_file(struct store *st, struct store_file *f,
 		return 0;
 	from = it->times[0];
 	to = it->times[it->nrows - 1];
+	if (st->cached != NULL && store_cached_flush(st, f, cause) != 0)
+		return -1;
 	if (stat(f->path, &sb) == 0) {
-		if (f->last == -1 && (rc = store_inspect(f, t, cause)) != 0) {
+		if (f->last == -1 &&
+		    (rc = store_inspect(st, f, t, cause)) != 0) {
 			if (rc == 1) {
 				f->bad = 1;
 				log_err("store: %s: %s", f->path, *cause);
@@ -705,12 +1059,48 @@ store_replace_file(struct store *st, struct store_file *f,
 		for (i = 0; i < t->nds; i++)
 			store_file_add_ds(f, t->ds[i].name);
 		store_count(st, &st->updates, it->nrows);
+		if (st->cached != NULL)
+			store_cached_forget(st, f);
 	}
 	free(tmp);
 	free(rows);
 	free(keep);
 	free(ktimes);
 	return rc;
+}
+
+/*
+ * rrdcached is unreachable and buffer_max values are held: one more is
+ * dropped, counted, and logged once for each time it goes away.
+ */
+static int
+store_cached_full(struct store *st)
+{
+	if (__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&st->held, __ATOMIC_RELAXED) < st->buffer_max)
+		return 0;
+	if (!st->warned_drop)
+		log_err("store: rrdcached %s unreachable and %zu values held "
+		        "(store.buffer_max): dropping new values until it is "
+		        "back",
+		    st->cached, st->buffer_max);
+	st->warned_drop = 1;
+	store_count(st, &st->dropped, 1);
+	return 1;
+}
+
+/* Drop what a file holds, counted (rrdcached unreachable). */
+static void
+store_drop_held(struct store *st, struct store_file *f)
+{
+	size_t i;
+
+	store_count(st, &st->dropped, f->hn);
+	for (i = 0; f->hres != NULL && i < f->hn; i++) {
+		if (f->hres[i] != NULL)
+			*f->hres[i] = -1;
+	}
+	store_held_clear(st, f);
 }
 
 /* Hold an item's values for its file; the item itself is freed. */
@@ -738,9 +1128,16 @@ store_take(struct store *st, struct store_item *it, time_t now)
 		store_item_free(it);
 		return;
 	}
+	if (st->cached != NULL && store_cached_full(st)) {
+		if (it->result != NULL)
+			*it->result = -1;
+		__atomic_sub_fetch(&st->queued, 1, __ATOMIC_RELAXED);
+		store_item_free(it);
+		return;
+	}
 	/* One template per write: a reload may bring another. */
-	if (f->hn > 0 && f->htmpl != it->tmpl)
-		store_flush_file(st, f);
+	if (f->hn > 0 && f->htmpl != it->tmpl && store_flush_file(st, f) == -2)
+		store_drop_held(st, f);
 	if (f->hn == 0) {
 		f->htmpl = template_ref(it->tmpl);
 		f->hstep = it->step;
@@ -770,6 +1167,7 @@ store_take(struct store *st, struct store_item *it, time_t now)
 	if (f->hres != NULL)
 		f->hres[f->hn] = it->result;
 	f->hn++;
+	__atomic_add_fetch(&st->held, 1, __ATOMIC_RELAXED);
 	store_item_free(it);
 }
 
@@ -803,6 +1201,48 @@ store_drain(struct store *st, time_t now)
 }
 
 /*
+ * Connected to rrdcached, or connected again now (when its backoff has
+ * passed, or right away when stopping). 1 when writes can go.
+ */
+static int
+store_cached_ready(struct store *st, int now_please)
+{
+	char *cause = NULL;
+	time_t now = time(NULL);
+
+	if (__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED))
+		return 1;
+	if (!now_please && now < st->retry_at)
+		return 0;
+	if (cached_connect(st->cached, &cause) != CACHED_OK) {
+		if (st->backoff == 0)
+			log_err("store: %s; holding updates (up to %zu) until "
+			        "it is back",
+			    cause, st->buffer_max);
+		st->backoff = st->backoff == 0            ? 1
+		    : st->backoff * 2 > STORE_BACKOFF_MAX ? STORE_BACKOFF_MAX
+		                                          : st->backoff * 2;
+		st->retry_at = now + (time_t)st->backoff;
+		free(cause);
+		return 0;
+	}
+	if (st->backoff != 0) {
+		log_notice("store: rrdcached %s: connected again; writing %llu "
+		           "held values",
+		    st->cached,
+		    (unsigned long long)__atomic_load_n(&st->held,
+		        __ATOMIC_RELAXED));
+		store_count(st, &st->reconnects, 1);
+		store_replay_mark(st);
+	} else
+		log_info("store: writing through rrdcached %s", st->cached);
+	st->backoff = 0;
+	st->warned_drop = 0;
+	__atomic_store_n(&st->cached_up, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+/*
  * Write the files whose oldest held update is due (all when stopping).
  * Between files, what the loop queued meanwhile is taken in: while a burst
  * of new files is created, updates wait compact, not as queued items.
@@ -814,12 +1254,24 @@ store_flush_due(struct store *st, time_t now, int all)
 
 	while ((f = st->due_head) != NULL &&
 	    (all || f->pending_since + (time_t)st->delay <= now)) {
+		if (st->cached != NULL &&
+		    !store_cached_ready(st,
+		        __atomic_load_n(&st->stopping, __ATOMIC_RELAXED)))
+			break;
 		st->due_head = f->dnext;
 		if (st->due_head == NULL)
 			st->due_tail = NULL;
 		f->dnext = NULL;
 		f->due = 0;
-		store_flush_file(st, f);
+		if (store_flush_file(st, f) == -2) {
+			/* Back at the head: the first to write again. */
+			f->due = 1;
+			f->dnext = st->due_head;
+			st->due_head = f;
+			if (st->due_tail == NULL)
+				st->due_tail = f;
+			break;
+		}
 		__atomic_store_n(&st->beat, time(NULL), __ATOMIC_RELAXED);
 		if (!all &&
 		    __atomic_load_n(&st->head, __ATOMIC_RELAXED) != NULL)
@@ -827,10 +1279,69 @@ store_flush_due(struct store *st, time_t now, int all)
 	}
 }
 
+/* Publish how long the oldest held update has waited. */
+static void
+store_publish_oldest(struct store *st)
+{
+	__atomic_store_n(&st->oldest,
+	    st->due_head != NULL ? st->due_head->pending_since : 0,
+	    __ATOMIC_RELAXED);
+}
+
 void
 store_set_delay(struct store *st, unsigned seconds)
 {
 	st->delay = seconds;
+}
+
+void
+store_set_rrdcached(struct store *st, const char *addr, size_t buffer_max)
+{
+	free(st->cached);
+	st->cached = addr != NULL ? xstrdup(addr) : NULL;
+	st->buffer_max = buffer_max;
+}
+
+/*
+ * When the writer must look again: when the oldest held update is due,
+ * and at least each second to take what was queued; while rrdcached is
+ * unreachable, not before the next attempt to reach it.
+ */
+static time_t
+store_wake_at(struct store *st)
+{
+	time_t at = time(NULL) + 1;
+
+	if (st->due_head != NULL &&
+	    st->due_head->pending_since + (time_t)st->delay < at)
+		at = st->due_head->pending_since + (time_t)st->delay;
+	if (st->cached != NULL && st->due_head != NULL &&
+	    !__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED) &&
+	    at < st->retry_at)
+		at = st->retry_at;
+	return at;
+}
+
+/* Stopping: what rrdcached could not take is lost; say how much. */
+static void
+store_cached_stop(struct store *st)
+{
+	struct store_file *f;
+	uint64_t n = 0;
+
+	while ((f = st->due_head) != NULL) {
+		st->due_head = f->dnext;
+		f->dnext = NULL;
+		f->due = 0;
+		n += f->hn;
+		store_drop_held(st, f);
+	}
+	st->due_tail = NULL;
+	if (n > 0)
+		log_err("store: rrdcached %s unreachable at stop: %llu held "
+		        "values not written",
+		    st->cached, (unsigned long long)n);
+	cached_disconnect();
 }
 
 static void *
@@ -841,6 +1352,8 @@ store_main(void *arg)
 	struct timespec ts;
 	time_t now;
 
+	if (st->cached != NULL)
+		store_cached_ready(st, 1);
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
 		while (st->head == NULL && !st->stopping) {
@@ -852,12 +1365,7 @@ store_main(void *arg)
 			}
 			/* Wake when the oldest held update is due, and at
 			 * least each second to take what was queued. */
-			ts.tv_sec = time(NULL) + 1;
-			if (st->due_head != NULL &&
-			    st->due_head->pending_since + (time_t)st->delay <
-			        ts.tv_sec)
-				ts.tv_sec = st->due_head->pending_since +
-				    (time_t)st->delay;
+			ts.tv_sec = store_wake_at(st);
 			ts.tv_nsec = 0;
 			if (pthread_cond_timedwait(&st->cond, &st->lock, &ts) !=
 			    0)
@@ -872,10 +1380,13 @@ store_main(void *arg)
 			store_take(st, it, now);
 		}
 		store_flush_due(st, now, st->delay == 0);
+		store_publish_oldest(st);
 		pthread_mutex_lock(&st->lock);
 		if (st->stopping && st->head == NULL) {
 			pthread_mutex_unlock(&st->lock);
 			store_flush_due(st, now, 1);
+			if (st->cached != NULL)
+				store_cached_stop(st);
 			return NULL;
 		}
 	}
@@ -949,6 +1460,7 @@ store_free(struct store *st)
 		for (f = st->files[b]; f != NULL; f = next) {
 			next = f->next;
 			store_held_clear(st, f);
+			store_sent_clear(f);
 			store_file_clear_ds(f);
 			free(f->path);
 			free(f);
@@ -956,6 +1468,7 @@ store_free(struct store *st)
 	}
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->cond);
+	free(st->cached);
 	free(st->data_dir);
 	free(st);
 }
@@ -963,7 +1476,9 @@ store_free(struct store *st)
 void
 store_get_stats(struct store *st, struct store_stats *out)
 {
-	time_t beat = __atomic_load_n(&st->beat, __ATOMIC_RELAXED);
+	time_t beat = __atomic_load_n(&st->beat, __ATOMIC_RELAXED), oldest;
+
+	memset(out, 0, sizeof *out);
 
 	out->updates = __atomic_load_n(&st->updates, __ATOMIC_RELAXED);
 	out->errors = __atomic_load_n(&st->errors, __ATOMIC_RELAXED);
@@ -971,4 +1486,22 @@ store_get_stats(struct store *st, struct store_stats *out)
 	out->created = __atomic_load_n(&st->created, __ATOMIC_RELAXED);
 	out->queued = __atomic_load_n(&st->queued, __ATOMIC_RELAXED);
 	out->writer_beat = (uint64_t)(time(NULL) - beat);
+	oldest = __atomic_load_n(&st->oldest, __ATOMIC_RELAXED);
+	out->oldest_age = oldest != 0 && time(NULL) > oldest
+	    ? (uint64_t)(time(NULL) - oldest)
+	    : 0;
+	out->delay = st->delay;
+	if (st->cached != NULL) {
+		out->cached_up =
+		    __atomic_load_n(&st->cached_up, __ATOMIC_RELAXED) != 0;
+		out->cached_down = !out->cached_up;
+		out->buffered = out->cached_down
+		    ? __atomic_load_n(&st->held, __ATOMIC_RELAXED)
+		    : 0;
+		out->dropped = __atomic_load_n(&st->dropped, __ATOMIC_RELAXED);
+		out->reconnects =
+		    __atomic_load_n(&st->reconnects, __ATOMIC_RELAXED);
+		out->replayed =
+		    __atomic_load_n(&st->replayed, __ATOMIC_RELAXED);
+	}
 }

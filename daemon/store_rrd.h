@@ -37,6 +37,15 @@ struct store_stats {
 	uint64_t created; /* files created */
 	uint64_t queued; /* items waiting now */
 	uint64_t writer_beat; /* seconds since the writer last went idle/busy */
+	uint64_t oldest_age; /* seconds the oldest held update has waited */
+	uint64_t delay; /* write_delay */
+	/* rrdcached (all 0 without it). */
+	uint64_t cached_up; /* 1 while connected */
+	uint64_t cached_down; /* 1 while configured and not connected */
+	uint64_t buffered; /* values held while not connected */
+	uint64_t dropped; /* values dropped: not connected, buffer full */
+	uint64_t reconnects;
+	uint64_t replayed; /* sent again: rrdcached lost them as it went */
 };
 
 struct store;
@@ -55,6 +64,12 @@ void store_get_stats(struct store *, struct store_stats *);
  */
 void store_set_delay(struct store *, unsigned seconds);
 const char *store_data_dir(const struct store *);
+/*
+ * Write through rrdcached at addr ("unix:/path" or "host:port"; NULL:
+ * write the files directly), holding up to buffer_max values while it is
+ * unreachable. Before store_start.
+ */
+void store_set_rrdcached(struct store *, const char *addr, size_t buffer_max);
 
 /*
  * The file of a series. Every part is checked against its pattern; NULL

@@ -1,8 +1,9 @@
 /*
  * Dashboard pages. Each system shows its current state (the last `up` its
  * first quality series stored, and when), its availability over 24 hours
- * and 30 days (rrdavail.h) and its graphs. Open outages need the outage
- * journal, which is not there yet: the column says so.
+ * and 30 days (from the outage journal where it exists, else the `up`
+ * series: rrdavail.h) and its graphs. Open outages are known to the
+ * running daemon only (d->outage); the static pages say n/a.
  */
 #include <math.h>
 #include <rrd.h>
@@ -242,10 +243,11 @@ dashpage_avail(const struct dashpage *d, FILE *f, const char *id,
 {
 	struct rrdavail a;
 	struct period p;
+	const char *source;
 	char err[256];
 
 	if (period_last(last, d->now, &p) != 0 ||
-	    rrdavail_system(d->conf, id, &p, &a, err, sizeof err) != 0 ||
+	    rrdavail_any(d->conf, id, &p, &a, &source, err, sizeof err) != 0 ||
 	    isnan(a.availability_pct))
 		fprintf(f, "<td>-</td>");
 	else
@@ -270,9 +272,17 @@ dashpage_row(struct dashpage *d, FILE *f, const struct conf_system *s)
 	    when);
 	dashpage_avail(d, f, s->id, "24h");
 	dashpage_avail(d, f, s->id, "30d");
-	fprintf(f,
-	    "<td title=\"outages come from the outage journal\">"
-	    "n/a</td><td>");
+	if (d->outage == NULL)
+		fprintf(f,
+		    "<td title=\"open outages are known to the running "
+		    "daemon\">n/a</td><td>");
+	else {
+		const char *o = d->outage(d, s->id);
+
+		fprintf(f, "<td class=\"%s\">", o ? "down" : "up");
+		html_text(f, o ? o : "none");
+		fprintf(f, "</td><td>");
+	}
 	dashpage_img(d, f, "availability", "system", s->id, "24h", 400, 120);
 	fprintf(f, "</td></tr>\n");
 }

@@ -29,6 +29,10 @@ struct dashpage {
 	int live; /* links and images as the daemon serves them */
 	int refresh; /* seconds between reloads of a live page, 0: none */
 	time_t now;
+	/* A system's open outage as text ("since ... (reason)"), NULL for
+	 * none; not set: open outages are unknown (static pages). */
+	const char *(*outage)(const struct dashpage *, const char *system);
+	void *arg; /* the outage function's */
 	struct dashpage_graph *graphs; /* every graph the pages showed */
 	size_t ngraphs;
 };

@@ -185,6 +185,7 @@ tool_export(int argc, char **argv)
 	start = from;
 	end = to;
 	got = step;
+	tool_flush(conf, path);
 	rrd_clear_error();
 	if (rrd_fetch_r(path, "AVERAGE", &start, &end, &got, &nds, &names,
 	        &data) != 0) {

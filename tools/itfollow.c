@@ -12,7 +12,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: itfollow COMMAND [-c file] [args]\n"
+	    "usage: itfollow COMMAND [-c file] [args] | -V\n"
 	    "commands:\n"
 	    "  check   check the configuration (as itfollowd -n)\n"
 	    "  last    print the last stored values of a series:\n"
@@ -30,7 +30,12 @@ usage(FILE *f)
 	    "[--by G]\n"
 	    "          [--format text|csv|json] [--html FILE]\n"
 	    "  dashboard  the dashboard as static pages: itfollow dashboard "
-	    "[-c file] -o DIR\n");
+	    "[-c file] -o DIR\n"
+	    "  report  availability of a system or of groups over a period:\n"
+	    "          itfollow report availability [-c file] (--system ID |\n"
+	    "          --by category|portfolio|owner) --quarter 2014Q2 |\n"
+	    "          --month 2014-05 | --from T --to T [--format "
+	    "text|csv|json]\n");
 }
 
 int
@@ -56,6 +61,12 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "report") == 0 && argc > 2 &&
 	    strcmp(argv[2], "scorecard") == 0)
 		return tool_scorecard(argc - 2, argv + 2);
+	if (strcmp(argv[1], "report") == 0)
+		return tool_report(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("itfollow %s\n", ITF_VERSION);
+		return 0;
+	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "availability.h"
 #include "conf.h"
 #include "graph.h"
 #include "period.h"
@@ -92,5 +94,34 @@ rrdavail_system(const struct conf *conf, const char *system,
 		rrdavail_rows(&rows, p, out);
 		series_rows_free(&rows);
 	}
+	return 0;
+}
+
+int
+rrdavail_any(const struct conf *conf, const char *system,
+    const struct period *p, struct rrdavail *out, const char **source,
+    char *err, size_t errlen)
+{
+	struct avail a;
+	struct stat sb;
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/journal.sqlite", conf->data_dir);
+	if (stat(path, &sb) != 0) {
+		*source = "rrd";
+		return rrdavail_system(conf, system, p, out, err, errlen);
+	}
+	*source = "journal";
+	memset(out, 0, sizeof *out);
+	if (availability_system(conf, system, p, &a, err, errlen) != 0)
+		return -1;
+	out->availability_pct = a.availability_pct;
+	out->raw_availability_pct = a.raw_availability_pct;
+	out->unknown_s = a.unknown_s;
+	out->maintenance_s = a.maintenance_s;
+	out->outages = a.outages > 0 ? (unsigned)a.outages : 0;
+	out->longest_outage_s = a.longest_outage_s;
+	out->mttr_s = isnan(a.mttr_s) ? 0 : llround(a.mttr_s);
+	out->mtbf_s = isnan(a.mtbf_s) ? 0 : llround(a.mtbf_s);
 	return 0;
 }

@@ -35,4 +35,13 @@ struct rrdavail {
 int rrdavail_system(const struct conf *, const char *system,
     const struct period *, struct rrdavail *out, char *err, size_t errlen);
 
+/*
+ * The availability of system over the period from the outage journal
+ * (availability_system) when <data_dir>/journal.sqlite exists, else from
+ * the `up` series as above. *source says which: "journal" or "rrd".
+ * Returns 0, or -1 with a message in err.
+ */
+int rrdavail_any(const struct conf *, const char *system, const struct period *,
+    struct rrdavail *out, const char **source, char *err, size_t errlen);
+
 #endif

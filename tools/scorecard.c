@@ -16,8 +16,9 @@
  *
  * A group's availability is the mean of its systems' (those known), its
  * other figures sums (cost per user: the group's cost / its users).
- * Availability comes from the `up` series (rrdavail.h) until the outage
- * journal exists. Text, CSV, JSON, and HTML with the graphs embedded.
+ * Availability and outages come from the outage journal where it exists
+ * (availability_system: maintenance and unknown time left out), else from
+ * the `up` series (rrdavail.h). Text, CSV, JSON, and HTML with the graphs embedded.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -243,9 +244,10 @@ scorecard_system(const struct conf *conf, const struct conf_system *sys,
     const struct period *p, struct scorecard_row *row, char *err, size_t errlen)
 {
 	struct rrdavail a;
+	const char *source;
 
 	row->nsystems++;
-	if (rrdavail_system(conf, sys->id, p, &a, err, errlen) != 0)
+	if (rrdavail_any(conf, sys->id, p, &a, &source, err, errlen) != 0)
 		return -1;
 	if (!isnan(a.availability_pct)) {
 		row->avail_sum += a.availability_pct;

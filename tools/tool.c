@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cached.h"
 #include "collect.h"
 #include "conf.h"
 #include "log.h"
@@ -33,6 +34,22 @@ tool_load_conf(const char *file)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	conf_errors_clear(&errs);
 	return conf;
+}
+
+void
+tool_flush(const struct conf *conf, const char *path)
+{
+	char *cause = NULL;
+
+	if (conf->rrdcached == NULL)
+		return;
+	if (cached_flush_path(conf->rrdcached, conf->data_dir, path, &cause) !=
+	    0)
+		fprintf(stderr,
+		    "itfollow: %s: %s (reading the file as it is; values "
+		    "rrdcached holds may be missing)\n",
+		    path, cause);
+	free(cause);
 }
 
 /* Parse "-c FILE" and return the index of the first operand. */
@@ -105,6 +122,7 @@ tool_last(int argc, char **argv)
 	}
 	path = store_path(conf->data_dir, inst->perspective, argv[idx],
 	    argv[idx + 1]);
+	tool_flush(conf, path);
 	rrd_clear_error();
 	if (rrd_lastupdate_r(path, &last, &nds, &names, &data) != 0) {
 		fprintf(stderr, "itfollow: %s: %s\n", path, rrd_get_error());

@@ -12,10 +12,17 @@ int tool_graph(int argc, char **argv);
 /* itfollow report scorecard: argv[0] is "scorecard". */
 int tool_scorecard(int argc, char **argv);
 int tool_dashboard(int argc, char **argv);
+int tool_report(int argc, char **argv);
 
 struct conf;
 /* The configuration as the daemon reads it (file NULL: its default);
  * errors printed. */
 struct conf *tool_load_conf(const char *file);
+/*
+ * Before reading an RRD file: with store.rrdcached configured, have
+ * rrdcached write out what it holds for path. A failure is printed, not
+ * fatal (the file is read as it is).
+ */
+void tool_flush(const struct conf *, const char *path);
 
 #endif

@@ -18,6 +18,10 @@
 #   TEMPLATES_DIR    RRD templates for the daemon (default: its own)
 #   WRITE_DELAY      the daemon's store.write_delay (default 60): each
 #                    file's updates written together once a minute
+#   RRDCACHED=1      write through an rrdcached started here on a unix
+#                    socket (-j journal, -w RRDCACHED_WRITE, default 300);
+#                    WRITE_DELAY then defaults to 0.  Its CPU time in the
+#                    window is printed too.
 #   SKIP_DAEMON=1, SKIP_PLAINLOOP=1   run one half only
 #   KEEP=1           keep the temporary directory (configuration, logs)
 set -euo pipefail
@@ -26,7 +30,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 N=${1:-10000}
 WARMUP=${WARMUP:-20}
-WRITE_DELAY=${WRITE_DELAY:-60}
+RRDCACHED=${RRDCACHED:-}
+if [ -n "$RRDCACHED" ]; then
+	WRITE_DELAY=${WRITE_DELAY:-0}
+else
+	WRITE_DELAY=${WRITE_DELAY:-60}
+fi
+RRDCACHED_WRITE=${RRDCACHED_WRITE:-300}
 WINDOW=${WINDOW:-60}
 BIN=${BUILD_DIR:-build}/bin
 INTERVAL=10
@@ -70,20 +80,25 @@ fi
 if [ -z "${SKIP_PLAINLOOP:-}" ]; then
 	[ -x "$BIN/itf-plainloop" ] || die "no $BIN/itf-plainloop: build first"
 fi
+if [ -n "$RRDCACHED" ]; then
+	command -v rrdcached >/dev/null ||
+	    die "RRDCACHED=1: no rrdcached (scripts/bootstrap installs it)"
+fi
 
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/itf-bench.XXXXXX")
 srv_pid=""
 daemon_pid=""
+rc_pid=""
 loop_pid=""
 nap_pid=""
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	local p
-	for p in $daemon_pid $loop_pid $srv_pid $nap_pid; do
+	for p in $daemon_pid $rc_pid $loop_pid $srv_pid $nap_pid; do
 		kill "$p" 2>/dev/null || true
 	done
-	for p in $daemon_pid $loop_pid $srv_pid $nap_pid; do
+	for p in $daemon_pid $rc_pid $loop_pid $srv_pid $nap_pid; do
 		wait "$p" 2>/dev/null || true
 	done
 	if [ -n "${KEEP:-}" ]; then
@@ -214,7 +229,7 @@ verdict() {
 write_conf() {
 	awk -v per="$PER_SYSTEM" -v data="$TMPD/data" -v st="$STATUS" \
 	    -v iv="$INTERVAL" -v to="$TIMEOUT" -v tmpl="${TEMPLATES_DIR:-}" \
-	    -v delay="$WRITE_DELAY" '
+	    -v delay="$WRITE_DELAY" -v rrdc="${RC_ADDR:-}" '
 { url[n++] = $0 }
 END {
 	printf "daemon = { data_dir = \"%s\"; ", data
@@ -222,7 +237,10 @@ END {
 		printf "templates_dir = \"%s\"; ", tmpl
 	printf "status_listen = \"127.0.0.1:%s\"; ", st
 	printf "log_level = \"warning\"; };\n"
-	printf "store = { write_delay = %d; };\n", delay
+	printf "store = { write_delay = %d; ", delay
+	if (rrdc != "")
+		printf "rrdcached = \"%s\"; ", rrdc
+	printf "};\n"
 	printf "defaults = { interval = %d; timeout = %d; };\n", iv, to
 	printf "systems = (\n"
 	for (k = 0; k < n; k++) {
@@ -282,7 +300,9 @@ awk -v n="$N" -v p="$P1" -v r="$REFUSED" 'BEGIN {
 }' >"$TMPD/urls.txt"
 
 echo "probes: N=$N interval=${INTERVAL}s timeout=${TIMEOUT}s" \
-    "warmup=${WARMUP}s window=${WINDOW}s write_delay=${WRITE_DELAY}s"
+    "warmup=${WARMUP}s window=${WINDOW}s write_delay=${WRITE_DELAY}s" \
+    "rrdcached=$([ -n "$RRDCACHED" ] && echo "yes (-w ${RRDCACHED_WRITE})" ||
+    echo no)"
 
 d_line="daemon: not run"
 p_line="plainloop: not run"
@@ -296,6 +316,21 @@ ratio=n/a
 
 if [ -z "${SKIP_DAEMON:-}" ]; then
 	mkdir "$TMPD/data"
+	if [ -n "$RRDCACHED" ]; then
+		mkdir "$TMPD/journal"
+		RC_ADDR="unix:$TMPD/rrdcached.sock"
+		rrdcached -g -B -b "$TMPD/data" -l "$RC_ADDR" \
+		    -j "$TMPD/journal" -w "$RRDCACHED_WRITE" \
+		    -f "$((RRDCACHED_WRITE * 2))" -p "$TMPD/rrdcached.pid" \
+		    >"$TMPD/rrdcached.log" 2>&1 &
+		rc_pid=$!
+		for _ in $(seq 1 100); do
+			[ -S "$TMPD/rrdcached.sock" ] && break
+			sleep 0.1
+		done
+		[ -S "$TMPD/rrdcached.sock" ] ||
+		    die "rrdcached did not start: $(cat "$TMPD/rrdcached.log")"
+	fi
 	write_conf
 
 	"$BIN/itfollowd" -f -c "$TMPD/itfollowd.conf" 2>"$TMPD/daemon.log" &
@@ -344,10 +379,17 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	curl -sf -m 10 "$base/metrics" >"$TMPD/m0" ||
 	    die "cannot read $base/metrics"
 	c0=$(cpu_ticks "$daemon_pid") || die "itfollowd died during warm-up"
+	if [ -n "$rc_pid" ]; then
+		r0=$(cpu_ticks "$rc_pid") || die "rrdcached died during warm-up"
+	fi
 	nap "$WINDOW"
 	curl -sf -m 10 "$base/metrics" >"$TMPD/m1" ||
 	    die "cannot read $base/metrics"
 	c1=$(cpu_ticks "$daemon_pid") || die "itfollowd died in the window"
+	if [ -n "$rc_pid" ]; then
+		r1=$(cpu_ticks "$rc_pid") || die "rrdcached died in the window"
+		rc_hwm=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$rc_pid/status")
+	fi
 	hwm_kib=$(awk '$1 == "VmHWM:" { print $2 }' \
 	    "/proc/$daemon_pid/status")
 
@@ -385,6 +427,11 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 		d_rc=timeout
 	fi
 	daemon_pid=""
+	if [ -n "$rc_pid" ]; then
+		# With its journal it exits at once; the files are dropped.
+		kill -TERM "$rc_pid" 2>/dev/null || true
+		wait "$rc_pid" 2>/dev/null || true
+	fi
 	# Gigabytes of RRD files are no use to the plain loop.
 	[ -n "${KEEP:-}" ] || rm -rf "$TMPD/data"
 
@@ -411,6 +458,21 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	d_line+=" cpu_s_per_1000 $(fmt "$d_cpu1k" 3)"
 	d_line+=" peak_rss_mib $(fmt "$d_rss_mib" 1)"
 	echo "$d_line"
+	if [ -n "$rc_pid" ]; then
+		rc_pid=""
+		rc_cpu=$(calc "($r1 - $r0) / $tck")
+		rc_line="rrdcached: cpu_s $(fmt "$rc_cpu" 3)"
+		if [ "$done_" -gt 0 ]; then
+			rc_line+=" cpu_s_per_1000 $(fmt "$(calc "$rc_cpu / ($done_ / 1000)")" 3)"
+			rc_line+=" daemon+rrdcached cpu_s_per_1000"
+			rc_line+=" $(fmt "$(calc "($d_cpu + $rc_cpu) / ($done_ / 1000)")" 3)"
+		fi
+		rc_line+=" peak_rss_mib $(fmt "$(calc "${rc_hwm:-0} / 1024")" 1)"
+		rc_line+=" (values reach the files every ${RRDCACHED_WRITE}s)"
+		echo "$rc_line"
+		echo "daemon: rrdcached dropped $(metric "$TMPD/m1" itfollow_rrdcached_dropped_total)" \
+		    "reconnects $(metric "$TMPD/m1" itfollow_rrdcached_reconnects_total)"
+	fi
 	echo "daemon: started ${d[runs_started]} overrun ${d[runs_overrun]}" \
 	    "missed ${d[runs_missed]} store_errors ${d[store_errors]}" \
 	    "queue_depth_at_end $qdepth; $d_exit"
@@ -467,6 +529,7 @@ echo
 echo "summary:"
 echo "probes: N=$N interval=${INTERVAL}s window=${WINDOW}s"
 echo "$d_line"
+[ -z "${rc_line:-}" ] || echo "$rc_line"
 echo "$p_line"
 echo "cpu ratio daemon/plainloop: $ratio"
 if [ -z "${SKIP_DAEMON:-}" ]; then

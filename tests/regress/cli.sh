@@ -31,9 +31,11 @@ out=$("$BIN/itfollowd" -n -c "$T/missing.conf" 2>&1) && rc=0 || rc=$?
 expect_eq "-n on a missing file" "$rc:$out" \
     "1:$T/missing.conf: cannot read: No such file or directory"
 
-# No -c and no /etc/itfollow/itfollowd.conf: the embedded default watches
-# the daemon's own status endpoint and writes under ./itfollow-data.
-if [ ! -e /etc/itfollow/itfollowd.conf ]; then
+# No -c and no default file (SYSCONFDIR/itfollow/itfollowd.conf): the
+# embedded default watches the daemon's own status endpoint and writes
+# under ./itfollow-data.
+DEFAULT_CONF=$("$BIN/itfollowd" -h 2>&1 | sed -n 's/.*(default \(.*\), else.*/\1/p') || true
+if [ -n "$DEFAULT_CONF" ] && [ ! -e "$DEFAULT_CONF" ]; then
 	mkdir "$T/cwd"
 	(cd "$T/cwd" && "$BIN/itfollowd" -T >"$T/emb.out" 2>"$T/emb.err") &&
 	    rc=0 || rc=$?

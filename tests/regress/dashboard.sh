@@ -56,6 +56,8 @@ grep -q '<td class="up">up</td>' "$T/index.html" && ok ||
     fail "portal is not shown up"
 grep -q '<td class="down">down</td>' "$T/index.html" && ok ||
     fail "desk is not shown down"
+grep -q '<td class="down">smtp since 20[0-9T:-]*Z (connect)</td>' \
+    "$T/index.html" && ok || fail "desk's open outage is not shown"
 grep -q 'city &lt;it&gt;' "$T/index.html" && ok ||
     fail "an owner's text is not escaped"
 grep -q 'http-equiv="refresh"' "$T/index.html" && ok ||

@@ -21,8 +21,8 @@ script perf "echo \"DISK OK - free space | '/ space'=1.5GB;;;0;10 'it''s'=5% tim
 script warn 'echo "LOAD WARNING - high|load=5"; exit 1'
 script unknown 'echo "UNKNOWN - cannot tell"; exit 3'
 script garbage 'echo "OK |this is ==not perfdata x=abc y=1"; exit 0'
-script hang "sleep 300 & echo 'started|a=1'; wait"
-script grandchild "(trap '' TERM; exec sleep 300) & exit 0"
+script hang "sleep 300.$$ & echo 'started|a=1'; wait"
+script grandchild "(trap '' TERM; exec sleep 300.$$) & exit 0"
 script flood "yes 'flood flood flood flood' | head -c 2000000; echo; exit 0"
 script selfkill 'kill -9 $$'
 script env 'echo "ENV OK|uid=$(id -u) foo=${FOO:-0} home=${HOME:+1}${HOME:-0}"'
@@ -131,9 +131,9 @@ grep -q "chk/garbage: output: .*bad perfdata" "$T/err" && ok ||
 expect_eq "hang up" "$(last "$R/hang.rrd" up)" U
 expect_eq "hang reason" "$(last "$R/hang.rrd" reason)" 1
 sleep 0.5
-if pgrep -f "sleep 300" >/dev/null; then
+if pgrep -f "sleep 300.$$" >/dev/null; then
 	fail "a hanging child or grandchild survived"
-	pkill -f "sleep 300" || true
+	pkill -f "sleep 300.$$" || true
 else
 	ok
 fi
@@ -204,9 +204,9 @@ rc=0
 wait $DPID || rc=$?
 expect_eq "daemon exit" "$rc" 0
 sleep 0.5
-if pgrep -f "sleep 300" >/dev/null; then
+if pgrep -f "sleep 300.$$" >/dev/null; then
 	fail "children left behind after the daemon stopped"
-	pkill -f "sleep 300" || true
+	pkill -f "sleep 300.$$" || true
 else
 	ok
 fi

@@ -118,7 +118,9 @@ usage(void)
 	    "accepts and never answers.  HTTP and HTTPS paths:\n"
 	    "  /ok[?...]  /status/NNN  /wrongbody  /hang  /slow/MS  /endless\n"
 	    "  /redirect/N  /auth/basic (itf:s3cret)  /auth/bearer (tok3n)\n"
-	    "  /echo-headers  /flip?file=PATH (503 while PATH exists)\n");
+	    "  /echo-headers  /flip?file=PATH (503 while PATH exists)\n"
+	    "  /hook?file=PATH (a POST's X-Token and body appended to PATH,\n"
+	    "  one line; 500 and nothing kept while PATH.fail exists)\n");
 }
 
 /* Strict decimal: digits only, no sign, no blanks, at most max. */
@@ -491,6 +493,50 @@ serve_file(struct evhttp_request *req, const struct evhttp_uri *uri)
 }
 
 /*
+ * /hook?file=PATH: a webhook receiver. Each POST appends one line to
+ * PATH: "token=<X-Token header> <body>". While PATH.fail exists it
+ * answers 500 and keeps nothing, so a sender's retries can be seen.
+ */
+static void
+serve_hook(struct evhttp_request *req, const struct evhttp_uri *uri)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	struct evkeyvalq params;
+	const char *path, *token;
+	char fail[4096];
+	size_t len;
+	FILE *f;
+
+	path = query_param(uri, &params, "file");
+	if (path == NULL ||
+	    evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		reply(req, 400, "hook needs a POST and ?file=PATH\n");
+		evhttp_clear_headers(&params);
+		return;
+	}
+	snprintf(fail, sizeof fail, "%s.fail", path);
+	if (access(fail, F_OK) == 0) {
+		reply(req, 500, "failing on purpose\n");
+		evhttp_clear_headers(&params);
+		return;
+	}
+	token = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "X-Token");
+	if ((f = fopen(path, "a")) == NULL) {
+		reply(req, 500, "cannot open %s\n", path);
+		evhttp_clear_headers(&params);
+		return;
+	}
+	len = evbuffer_get_length(in);
+	fprintf(f, "token=%s ", token != NULL ? token : "");
+	fwrite(evbuffer_pullup(in, -1), 1, len, f);
+	fputc('\n', f);
+	fclose(f);
+	reply(req, 200, "ok\n");
+	evhttp_clear_headers(&params);
+}
+
+/*
  * /oauth/token: the OAuth2 client-credentials grant, for client itf-client
  * with secret s3cret; /oauth/count says how many tokens it gave.
  */
@@ -586,6 +632,8 @@ http_request(struct evhttp_request *req, void *arg)
 		serve_echo_headers(req);
 	else if (strcmp(path, "/flip") == 0)
 		serve_flip(req, uri);
+	else if (strcmp(path, "/hook") == 0)
+		serve_hook(req, uri);
 	else if (strcmp(path, "/file") == 0)
 		serve_file(req, uri);
 	else if (strcmp(path, "/oauth/token") == 0)

@@ -192,6 +192,55 @@ test_collector_options(void **unused)
 	    "directory\n");
 }
 
+#define USERS_SYS(id, users)                          \
+	"  { id = \"" id "\"; category = \"basic\"; " \
+	"portfolio = \"service\";\n    users = " users "; },\n"
+
+/* A system's users: a number, a licence series or a series, checked. */
+static void
+test_users(void **unused)
+{
+	expect_errors("systems = (\n" USERS_SYS("a", "1200") USERS_SYS("b",
+	                  "{ licence = \"licence-matlab\"; }") USERS_SYS("c",
+	                  "{ series = \"internal-benefit/staff\"; "
+	                  "ds = \"value\"; }") "  { id = \"d\"; "
+	                                       "category = \"basic\"; "
+	                                       "portfolio = \"service\";\n"
+	                                       "    users = 2.5; }\n);\n",
+	    "");
+	expect_errors(
+	    "systems = (\n" USERS_SYS("a", "-1") USERS_SYS("b",
+	        "\"many\"") USERS_SYS("c",
+	        "{ licence = \"x\"; series = \"cost/y\"; }") USERS_SYS("d",
+	        "{ series = \"nowhere/y\"; }") USERS_SYS("e",
+	        "{ series = \"maturity\"; }") USERS_SYS("f",
+	        "{ licence = \"Bad Name\"; ds = \"a-b\"; }") USERS_SYS("g",
+	        "{ ds = \"in_use\"; }") USERS_SYS("h",
+	        "{ licence = \"x\"; colour = 1; }") "  { id = \"i\"; "
+	                                            "category = \"basic\"; "
+	                                            "portfolio = \"service\";\n"
+	                                            "    users = 5; collectors = ( "
+	                                            "{ type = \"tcp\"; series = "
+	                                            "\"users\"; host = \"h\"; "
+	                                            "port = 1; } ); }\n);\n",
+	    "t.conf:3: users must be a number of 0 or more\n"
+	    "t.conf:5: users must be a number, { licence = \"SERIES\"; } "
+	    "or { series = \"PERSPECTIVE/SERIES\"; ds = \"NAME\"; }\n"
+	    "t.conf:7: users needs one of licence = \"SERIES\" or series = "
+	    "\"PERSPECTIVE/SERIES\"\n"
+	    "t.conf:9: users: unknown perspective \"nowhere\"\n"
+	    "t.conf:11: users series \"maturity\" must be "
+	    "PERSPECTIVE/SERIES\n"
+	    "t.conf:13: users: bad series \"Bad Name\" (want "
+	    "[a-z0-9][a-z0-9_-]{0,63})\n"
+	    "t.conf:13: users: bad ds \"a-b\" (want [a-z0-9_]{1,19})\n"
+	    "t.conf:15: users needs one of licence = \"SERIES\" or series = "
+	    "\"PERSPECTIVE/SERIES\"\n"
+	    "t.conf:17: \"users.colour\" must be a string\n"
+	    "t.conf:19: duplicate series \"users\" in system \"i\" (first "
+	    "at line 19)\n");
+}
+
 static void
 test_shipped_files(void **unused)
 {
@@ -215,6 +264,79 @@ test_shipped_files(void **unused)
 	}
 }
 
+static void
+test_journal_keys(void **unused)
+{
+	/* Valid: every form of window, both notifier types. */
+	expect_errors("defaults = { fail_after = 2; cert_warn_days = 30; "
+	              "notify_interval = 600; };\n"
+	              "maintenance = (\n"
+	              "  { from = \"2026-01-10\"; to = "
+	              "\"2026-01-11T06:00:00Z\"; },\n"
+	              "  { day = \"sun\"; start = \"02:00\"; "
+	              "duration = \"1h30m\"; },\n"
+	              "  { day = \"wed\"; start = \"23:30\"; "
+	              "duration = 7200; comment = \"backup\"; }\n"
+	              ");\n"
+	              "notifiers = (\n"
+	              "  { id = \"ops\"; type = \"exec\"; "
+	              "command = [\"/bin/true\"]; systems = [\"portal\"]; },\n"
+	              "  { id = \"hook\"; type = \"webhook\"; "
+	              "url = \"http://127.0.0.1:9/x\"; secret_header = "
+	              "\"X-Token\"; secret_file = \"token\"; "
+	              "notify_interval = 0; timeout = 5; }\n"
+	              ");\n" SYS_HEAD
+	              "      { type = \"tcp\"; series = \"smtp\"; "
+	              "host = \"h\"; port = 25; fail_after = 5; }\n"
+	              "    ); maintenance = ( { from = \"2026-02-01\"; "
+	              "to = \"2026-02-02\"; } ); }\n);\n",
+	    "");
+	expect_errors(
+	    "defaults = {\n  fail_after = 0;\n  cert_warn_days = -1;\n};\n"
+	    "maintenance = (\n"
+	    "  { from = \"2026-01-10\"; to = \"2026-01-09\"; },\n"
+	    "  { from = \"2026-13-01\"; to = \"2026-01-09\"; },\n"
+	    "  { from = \"2026-01-01\"; },\n"
+	    "  { day = \"sunday\"; start = \"2:00\"; duration = \"2x\"; },\n"
+	    "  { day = \"mon\"; from = \"2026-01-01\"; },\n"
+	    "  { day = \"mon\"; start = \"01:00\"; },\n"
+	    "  { day = \"mon\"; start = \"01:00\"; duration = 1; when = 1; }\n"
+	    ");\n"
+	    "notifiers = (\n"
+	    "  { id = \"ops\"; type = \"exec\"; command = [\"notify\"]; },\n"
+	    "  { id = \"ops\"; type = \"webhook\"; secret_file = \"x\"; },\n"
+	    "  { id = \"web\"; type = \"webhook\"; url = \"ftp://x/\";\n"
+	    "    systems = [\"nope\"]; },\n"
+	    "  { id = \"sms\"; type = \"sms\"; }\n"
+	    ");\n" SYS_HEAD
+	    "      { type = \"tcp\"; series = \"smtp\"; host = \"h\"; "
+	    "port = 25;\n        fail_after = 2000; }\n"
+	    "    ); }\n);\n",
+	    "t.conf:2: \"fail_after\" must be 1 to 1000\n"
+	    "t.conf:3: \"cert_warn_days\" must be 0 to 3650\n"
+	    "t.conf:6: maintenance window ends before it starts\n"
+	    "t.conf:7: bad maintenance from \"2026-13-01\" (want YYYY-MM-DD "
+	    "or YYYY-MM-DDTHH:MM:SSZ)\n"
+	    "t.conf:8: maintenance window needs \"from\" and \"to\"\n"
+	    "t.conf:9: bad maintenance day \"sunday\" (want mon | tue | wed | "
+	    "thu | fri | sat | sun)\n"
+	    "t.conf:9: bad maintenance start \"2:00\" (want \"HH:MM\", UTC)\n"
+	    "t.conf:9: bad maintenance duration (want seconds or \"2h\", "
+	    "\"90m\", \"1h30m\"; at most 7 days)\n"
+	    "t.conf:10: a maintenance window is one-off (from, to) or weekly "
+	    "(day, start, duration), not both\n"
+	    "t.conf:11: weekly maintenance window needs \"duration\"\n"
+	    "t.conf:12: unknown key \"when\" in maintenance window\n"
+	    "t.conf:15: notifier command \"notify\" must be an absolute path\n"
+	    "t.conf:16: duplicate notifier id \"ops\" (first at line 15)\n"
+	    "t.conf:16: webhook notifier \"ops\" needs \"url\"\n"
+	    "t.conf:16: \"secret_header\" and \"secret_file\" go together\n"
+	    "t.conf:17: webhook url \"ftp://x/\" must be http:// or https://\n"
+	    "t.conf:18: notifier \"web\": \"nope\" is not a configured system\n"
+	    "t.conf:19: unknown type \"sms\" (want exec | webhook)\n"
+	    "t.conf:26: \"fail_after\" must be 1 to 1000\n");
+}
+
 int
 main(void)
 {
@@ -228,7 +350,9 @@ main(void)
 		cmocka_unit_test(test_vocabularies),
 		cmocka_unit_test(test_timeout_interval),
 		cmocka_unit_test(test_collector_options),
+		cmocka_unit_test(test_users),
 		cmocka_unit_test(test_shipped_files),
+		cmocka_unit_test(test_journal_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <csv.h>
 
 #include "parse_focus.h"
 
@@ -158,6 +159,216 @@ test_missing_column(void **unused)
 	parse_focus_free(p);
 }
 
+/* Quirks of the scanner, each fed whole and a byte at a time. */
+static const char quirks[] =
+    "\"ChargePeriodStart\" , ChargePeriodEnd,\"Effective\"\"Cost\","
+    "EffectiveCost,ServiceName,Tags\r"
+    "  \t \n"
+    "2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,x,\" 1.25 \" ,\"We\"b\"x"
+    ",y\",{}\r"
+    " 2026-01-01T00:00:00Z , 2026-01-02T00:00:00Z ,x,2,\"A \"\"B\"\"\","
+    "\"{\"\"itfollow-system\"\": \"\"a\\u0062\"\"}\"\n"
+    "2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,x,4,C,"
+    "\"{\"\"itfollow-system\"\": \"\"old\"\", "
+    "\"\"itfollow-system\"\": \"\"new\"\"}\"\n"
+    "2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,x,8,\"D\nE\",\"{\"\"a\"\":[1]"
+    ",\"\"itfollow-system\"\": \"\"n\"\"}\",extra,fields\n"
+    "2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,x,16,F,\"{\"\"x\"\": ";
+
+struct keys {
+	size_t n;
+	long long micros;
+	char keys[256];
+};
+
+static void
+keys_cb(const struct parse_focus_row *r, void *arg)
+{
+	struct keys *k = arg;
+	size_t len = strlen(k->keys);
+
+	k->n++;
+	k->micros += r->micros;
+	snprintf(k->keys + len, sizeof k->keys - len, "%s|",
+	    r->key != NULL ? r->key : "-");
+}
+
+static void
+quirks_run(const char *key, size_t chunk, struct keys *k, size_t *rejected)
+{
+	struct parse_focus *p;
+	char *cause = NULL;
+	size_t i, n;
+
+	memset(k, 0, sizeof *k);
+	p = parse_focus_new("EffectiveCost", key, keys_cb, k);
+	for (i = 0; i < sizeof quirks - 1; i += n) {
+		n = sizeof quirks - 1 - i < chunk ? sizeof quirks - 1 - i
+		                                  : chunk;
+		parse_focus_feed(p, quirks + i, n);
+	}
+	assert_int_equal(parse_focus_finish(p, &cause), 0);
+	*rejected = parse_focus_rejected(p);
+	parse_focus_free(p);
+}
+
+static void
+test_scanner(void **unused)
+{
+	struct keys k;
+	size_t rejected, chunk;
+
+	for (chunk = 1; chunk <= sizeof quirks; chunk++) {
+		quirks_run("column:ServiceName", chunk, &k, &rejected);
+		/* A CR ends the header, a line of blanks is no row; a
+		 * quote inside a quoted field that no delimiter follows is
+		 * kept (as libcsv does); the last row, its Tags cut by the
+		 * end of the file, is still read. */
+		assert_int_equal(k.n, 5);
+		assert_int_equal(rejected, 0);
+		assert_int_equal(k.micros, 31250000);
+		assert_string_equal(k.keys, "We\"b\"x,y|A \"B\"|C|D\nE|F|");
+		quirks_run("tag:itfollow-system", chunk, &k, &rejected);
+		/* An escape and nesting go to jansson; duplicates: the last;
+		 * the cut Tags are not JSON. */
+		assert_string_equal(k.keys, "-|ab|new|n|-|");
+	}
+}
+
+/* The Tags scanner agrees with jansson, or leaves the object to it. */
+static void
+test_tags(void **unused)
+{
+	static const struct {
+		const char *json;
+		int want;
+		const char *value;
+	} cases[] = {
+		{ "{\"k\": \"v\"}", 1, "v" },
+		{ " { \"a\" : \"b\" ,\"k\":\"\" } ", 1, "" },
+		{ "{}", 0, NULL },
+		{ "{\"k\": null}", 0, NULL },
+		{ "{\"k\": \"x\", \"k\": null}", 0, NULL },
+		{ "{\"kk\": \"x\"}", 0, NULL },
+		{ "{\"k\": 1}", -1, NULL },
+		{ "{\"k\": \"a\\\"b\"}", -1, NULL },
+		{ "{\"k\": \"\xc3\xa5\"}", -1, NULL },
+		{ "{\"k\": \"v\"} x", -1, NULL },
+		{ "{\"k\": \"v\",}", -1, NULL },
+		{ "[\"k\"]", -1, NULL },
+		{ "{\"k\": \"v\"", -1, NULL },
+		{ "{\"k\" \"v\"}", -1, NULL },
+		{ "{\"k\": nul}", -1, NULL },
+	};
+	const char *v;
+	size_t i, len;
+	int got;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		got = parse_focus_tag(cases[i].json, strlen(cases[i].json), "k",
+		    &v, &len);
+		if (got != cases[i].want)
+			fail_msg("%s: %d, want %d", cases[i].json, got,
+			    cases[i].want);
+		if (got == 1 &&
+		    (len != strlen(cases[i].value) ||
+		        memcmp(v, cases[i].value, len) != 0))
+			fail_msg("%s: \"%.*s\"", cases[i].json, (int)len, v);
+	}
+}
+
+/* libcsv's count of records (the reader this scanner replaced). */
+static void
+csv_field_cb(void *s, size_t len, void *arg)
+{
+	(void)s;
+	(void)len;
+	(void)arg;
+}
+
+static void
+csv_row_cb(int c, void *arg)
+{
+	(void)c;
+	(*(size_t *)arg)++;
+}
+
+static size_t
+csv_records(const char *buf, size_t len)
+{
+	struct csv_parser cp;
+	size_t n = 0;
+
+	csv_init(&cp, CSV_APPEND_NULL);
+	csv_parse(&cp, buf, len, csv_field_cb, csv_row_cb, &n);
+	csv_fini(&cp, csv_field_cb, csv_row_cb, &n);
+	csv_free(&cp);
+	return n;
+}
+
+static void
+count_cb(const struct parse_focus_row *r, void *arg)
+{
+	(void)r;
+	(*(size_t *)arg)++;
+}
+
+/* Records and rows of buf fed in chunks of chunk bytes. */
+static size_t
+scan_records(const char *buf, size_t len, size_t chunk, size_t *rows)
+{
+	struct parse_focus *p;
+	char *cause = NULL;
+	size_t i, n, records;
+
+	*rows = 0;
+	p = parse_focus_new("EffectiveCost", "column:Tags", count_cb, rows);
+	for (i = 0; i < len; i += n) {
+		n = len - i < chunk ? len - i : chunk;
+		parse_focus_feed(p, buf + i, n);
+	}
+	if (parse_focus_finish(p, &cause) != 0)
+		free(cause);
+	/* The header, then every data row, taken or rejected. */
+	records = (parse_focus_rows(p) + parse_focus_rejected(p)) +
+	    (len > 0 && cause == NULL ? 1 : 0);
+	parse_focus_free(p);
+	return records;
+}
+
+/*
+ * Random text of CSV's special bytes: the scanner finds the records
+ * libcsv finds, whatever the chunks.
+ */
+static void
+test_random_records(void **unused)
+{
+	static const char alphabet[] = "\",,\r\n \t1{}:a";
+	static const char head[] = "ChargePeriodStart,ChargePeriodEnd,"
+	                           "EffectiveCost,Tags\n";
+	char buf[256];
+	size_t i, k, len, rows, rows1, want, got;
+	unsigned seed = 1;
+
+	for (i = 0; i < 3000; i++) {
+		memcpy(buf, head, sizeof head - 1);
+		len = sizeof head - 1 +
+		    (seed = seed * 1103515245 + 12345) %
+		        (sizeof buf - sizeof head);
+		for (k = sizeof head - 1; k < len; k++) {
+			seed = seed * 1103515245 + 12345;
+			buf[k] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		want = csv_records(buf, len);
+		got = scan_records(buf, len, len + 1, &rows);
+		if (got != want)
+			fail_msg("case %zu: %zu records, libcsv %zu: \"%.*s\"",
+			    i, got, want, (int)len, buf);
+		if (scan_records(buf, len, 1, &rows1) != got || rows1 != rows)
+			fail_msg("case %zu: not the same a byte at a time", i);
+	}
+}
+
 int
 main(void)
 {
@@ -165,6 +376,9 @@ main(void)
 		cmocka_unit_test(test_amounts),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_missing_column),
+		cmocka_unit_test(test_scanner),
+		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_random_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

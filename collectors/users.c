@@ -1,0 +1,301 @@
+/*
+ * The users of a system (type "users"): the denominator of its cost per
+ * user, stored as a daily series "users" (data source "users") in the cost
+ * perspective, so a chart can divide cost by users over any quarter. A
+ * system's `users = ...;` makes one; its value comes from
+ *   users = 1200;                              a constant, written for
+ *                                              each day it runs;
+ *   users = { licence = "licence-matlab"; };   the system's licence series
+ *                                              (in_use, or ds = "...");
+ *   users = { series = "internal-benefit/staff"; ds = "value"; };
+ *                                              any series of the system,
+ *                                              a generic feed's, say.
+ * A series is copied by its daily averages, each day once it is over (the
+ * source's own times kept), all of them at every run: the days copied
+ * replace what was stored (template "users", mode replace), so a source
+ * that was corrected is copied again. The copy reads the source's file
+ * with librrd's fetch: small, and read once a day.
+ */
+#include <math.h>
+#include <rrd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "conf.h"
+#include "ident.h"
+#include "itfollow/collector.h"
+#include "store_rrd.h"
+#include "xmalloc.h"
+
+#define USERS_DAY 86400L
+/* How far back a copy reaches: the 7 years the series keeps. */
+#define USERS_KEEP (7L * 366 * USERS_DAY)
+
+static const struct itf_key users_keys[] = {
+	{ "users", ITF_KEY_FLOAT }, /* or a group: checked in configure */
+	{ NULL, 0 },
+};
+
+struct users {
+	const struct itf_host_services *host;
+	struct itf_instance *inst;
+	int constant;
+	double value;
+	char *perspective; /* the source's, when copied */
+	char *series;
+	char *ds;
+};
+
+static void users_destroy(void *);
+
+/* users = { licence = "..."; } or { series = "P/S"; }, with ds. */
+static int
+users_configure_copy(struct users *u, const struct itf_host_services *host,
+    struct itf_instance *inst)
+{
+	const char *const *names, *const *values;
+	const char *licence = NULL, *series = NULL, *ds = NULL, *slash;
+	size_t n, i;
+	int errors = 0;
+
+	if (!host->conf_pairs(inst, "users", &names, &values, &n)) {
+		host->conf_error(inst, "users",
+		    "users must be a number, { licence = \"SERIES\"; } or "
+		    "{ series = \"PERSPECTIVE/SERIES\"; ds = \"NAME\"; }");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "licence") == 0)
+			licence = values[i];
+		else if (strcmp(names[i], "series") == 0)
+			series = values[i];
+		else if (strcmp(names[i], "ds") == 0)
+			ds = values[i];
+		else {
+			host->conf_error(inst, "users",
+			    "unknown key \"%s\" in users (licence, series, "
+			    "ds)",
+			    names[i]);
+			errors++;
+		}
+	}
+	if ((licence == NULL) == (series == NULL)) {
+		host->conf_error(inst, "users",
+		    "users needs one of licence = \"SERIES\" or series = "
+		    "\"PERSPECTIVE/SERIES\"");
+		return errors + 1;
+	}
+	if (licence != NULL) {
+		u->perspective = xstrdup("maturity");
+		u->series = xstrdup(licence);
+	} else if ((slash = strchr(series, '/')) != NULL) {
+		u->perspective = xstrndup(series, (size_t)(slash - series));
+		u->series = xstrdup(slash + 1);
+	} else {
+		host->conf_error(inst, "users",
+		    "users series \"%s\" must be PERSPECTIVE/SERIES", series);
+		return errors + 1;
+	}
+	u->ds = xstrdup(ds != NULL ? ds : licence != NULL ? "in_use" : "value");
+	if (!ident_valid_perspective(u->perspective)) {
+		host->conf_error(inst, "users",
+		    "users: unknown perspective \"%s\"", u->perspective);
+		errors++;
+	}
+	if (!ident_valid(u->series)) {
+		host->conf_error(inst, "users",
+		    "users: bad series \"%s\" (want "
+		    "[a-z0-9][a-z0-9_-]{0,63})",
+		    u->series);
+		errors++;
+	}
+	if (!ident_valid_ds(u->ds)) {
+		host->conf_error(inst, "users",
+		    "users: bad ds \"%s\" (want [a-z0-9_]{1,19})", u->ds);
+		errors++;
+	}
+	if (errors == 0 && strcmp(u->perspective, "cost") == 0 &&
+	    strcmp(u->series, host->instance_series(inst)) == 0) {
+		host->conf_error(inst, "users",
+		    "users cannot be copied from itself");
+		errors++;
+	}
+	return errors;
+}
+
+static int
+users_configure(const struct itf_host_services *host, struct itf_instance *inst,
+    void **statep)
+{
+	struct users *u;
+	int errors = 0;
+
+	u = xcalloc(1, sizeof *u);
+	u->host = host;
+	u->inst = inst;
+	if (host->conf_float(inst, "users", &u->value)) {
+		u->constant = 1;
+		if (!isfinite(u->value) || u->value < 0) {
+			host->conf_error(inst, "users",
+			    "users must be a number of 0 or more");
+			errors++;
+		}
+	} else
+		errors = users_configure_copy(u, host, inst);
+	if (errors != 0) {
+		users_destroy(u);
+		return -1;
+	}
+	*statep = u;
+	return 0;
+}
+
+static void
+users_emit(struct users *u, struct itf_run *run, double v, long long t)
+{
+	u->host->emit_series(run, u->host->instance_system(u->inst), "cost",
+	    u->host->instance_series(u->inst), "users", "users", v, t);
+}
+
+/*
+ * Copy the source's daily averages, each day once it is over. Returns the
+ * number of days copied, -1 when the source cannot be read as it should,
+ * -2 when it does not exist yet; msg says why.
+ */
+static long
+users_copy(struct users *u, struct itf_run *run, char *msg, size_t len)
+{
+	struct itf_instance *inst = u->inst;
+	const char *sys = u->host->instance_system(inst);
+	time_t now = time(NULL), start, end, te;
+	unsigned long step = USERS_DAY, nds, i, k, rows;
+	char *path, **names;
+	rrd_value_t *data;
+	struct stat sb;
+	long n = 0, first = -1, last = -1;
+	int col = -1;
+
+	path = store_path(inst->conf->data_dir, u->perspective, sys, u->series);
+	if (path == NULL || stat(path, &sb) != 0) {
+		snprintf(msg, len, "no series %s/%s of %s yet", u->perspective,
+		    u->series, sys);
+		free(path);
+		return -2;
+	}
+	end = now - now % USERS_DAY + USERS_DAY;
+	start = end - USERS_KEEP;
+	rrd_clear_error();
+	if (rrd_fetch_r(path, "AVERAGE", &start, &end, &step, &nds, &names,
+	        &data) != 0) {
+		snprintf(msg, len, "%s: %s", path, rrd_get_error());
+		free(path);
+		return -1;
+	}
+	free(path);
+	for (i = 0; i < nds; i++) {
+		if (strcmp(names[i], u->ds) == 0)
+			col = (int)i;
+	}
+	rows = step > 0 ? (unsigned long)(end - start) / step : 0;
+	if (col == -1)
+		snprintf(msg, len, "series %s/%s has no data source %s",
+		    u->perspective, u->series, u->ds);
+	else if (step != USERS_DAY)
+		snprintf(msg, len, "series %s/%s keeps no daily averages",
+		    u->perspective, u->series);
+	/* From the first day known to the last that is over. */
+	for (k = 0; col != -1 && step == USERS_DAY && k < rows; k++) {
+		te = start + (time_t)((k + 1) * step);
+		if (te <= now && !isnan(data[k * nds + (unsigned long)col])) {
+			if (first == -1)
+				first = (long)k;
+			last = (long)k;
+		}
+	}
+	for (k = (unsigned long)first; first != -1 && k <= (unsigned long)last;
+	     k++) {
+		users_emit(u, run, data[k * nds + (unsigned long)col],
+		    (long long)(start + (time_t)((k + 1) * step)));
+		n++;
+	}
+	for (i = 0; i < nds; i++)
+		free(names[i]);
+	free(names);
+	free(data);
+	if (col == -1 || step != USERS_DAY)
+		return -1;
+	if (n == 0) {
+		snprintf(msg, len, "series %s/%s has no whole day yet",
+		    u->perspective, u->series);
+		return -2;
+	}
+	return n;
+}
+
+static int
+users_start(void *arg, struct itf_run *run)
+{
+	struct users *u = arg;
+	time_t now = time(NULL);
+	char msg[512];
+	long n;
+
+	if (u->constant) {
+		/* Today's value, in the day's row (it ends tomorrow). */
+		users_emit(u, run, u->value,
+		    (long long)(now - now % USERS_DAY + USERS_DAY));
+		u->host->run_done(run, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+		return 0;
+	}
+	msg[0] = '\0';
+	n = users_copy(u, run, msg, sizeof msg);
+	if (n == -1) {
+		u->host->log(u->inst, ITF_LOG_ERR, "%s", msg);
+		u->host->run_done(run, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
+		    msg);
+	} else if (n == -2) {
+		/* Nothing to copy yet: nothing stored changes. */
+		u->host->log(u->inst, ITF_LOG_WARNING, "%s", msg);
+		u->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_OK, msg);
+	} else
+		u->host->run_done(run, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+	return 0;
+}
+
+static void
+users_cancel(void *arg, struct itf_run *run)
+{
+	struct users *u = arg;
+
+	/* Runs end in start(); nothing is ever in flight. */
+	u->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED, NULL);
+}
+
+static void
+users_destroy(void *arg)
+{
+	struct users *u = arg;
+
+	if (u == NULL)
+		return;
+	free(u->perspective);
+	free(u->series);
+	free(u->ds);
+	free(u);
+}
+
+const struct itf_collector_ops collector_users_ops = {
+	.abi_version = ITF_COLLECTOR_ABI_VERSION,
+	.name = "users",
+	.perspective = "cost",
+	.template_name = "users",
+	.keys = users_keys,
+	.configure = users_configure,
+	.start = users_start,
+	.cancel = users_cancel,
+	.destroy = users_destroy,
+	.default_interval = 86400,
+};

@@ -1,0 +1,350 @@
+/*
+ * itfollow report availability: the figures of availability.h for one
+ * system (--system ID) or for every value of a tag (--by category |
+ * portfolio | owner, a row per value), over a period, as a text table,
+ * CSV or JSON. With --by the first column is "group" (the tag's value)
+ * instead of "system"; the other keys are the same. Exit 2 on bad input
+ * (unknown system, bad period), 1 when the journal cannot be read.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "availability.h"
+#include "conf.h"
+#include "log.h"
+#include "period.h"
+#include "tool.h"
+#include "xmalloc.h"
+
+enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_JSON };
+
+struct report_row {
+	char *name;
+	struct avail a;
+};
+
+static void
+report_usage(void)
+{
+	fprintf(stderr,
+	    "usage: itfollow report availability [-c file] "
+	    "(--system ID | --by category|portfolio|owner)\n"
+	    "       (--quarter 2014Q2 | --month 2014-05 | --year 2014 | "
+	    "--last 30d | --from T --to T)\n"
+	    "       [--format text|csv|json]\n"
+	    "  T: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH (UTC)\n");
+}
+
+/* A number for CSV and JSON: NAN is empty (CSV) or null (JSON). */
+static void
+report_num(double v, int json, int decimals, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "%s", json ? "null" : "");
+	else
+		snprintf(buf, len, "%.*f", decimals, v);
+}
+
+/* 3725 -> "1h02m05s"; for the text table. */
+static void
+report_dur(double s, char *buf, size_t len)
+{
+	long v;
+
+	if (isnan(s)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	v = lround(s);
+	if (v >= 86400)
+		snprintf(buf, len, "%ldd%02ldh%02ldm", v / 86400,
+		    v % 86400 / 3600, v % 3600 / 60);
+	else if (v >= 3600)
+		snprintf(buf, len, "%ldh%02ldm%02lds", v / 3600, v % 3600 / 60,
+		    v % 60);
+	else if (v >= 60)
+		snprintf(buf, len, "%ldm%02lds", v / 60, v % 60);
+	else
+		snprintf(buf, len, "%lds", v);
+}
+
+static void
+report_text(const char *key, struct report_row *rows, size_t n)
+{
+	char from[32], to[32], av[16], raw[16], d[5][32];
+	size_t i;
+
+	printf("%-20s %-20s %-20s %8s %8s %10s %10s %7s %10s %10s %10s\n",
+	    strcmp(key, "system") == 0 ? "SYSTEM" : "GROUP", "FROM", "TO",
+	    "AVAIL%", "RAW%", "UNKNOWN", "MAINT", "OUTAGES", "LONGEST", "MTTR",
+	    "MTBF");
+	for (i = 0; i < n; i++) {
+		struct avail *a = &rows[i].a;
+
+		period_iso(a->from, from, sizeof from);
+		period_iso(a->to, to, sizeof to);
+		report_num(a->availability_pct, 0, 3, av, sizeof av);
+		report_num(a->raw_availability_pct, 0, 3, raw, sizeof raw);
+		report_dur((double)a->unknown_s, d[0], sizeof d[0]);
+		report_dur((double)a->maintenance_s, d[1], sizeof d[1]);
+		report_dur((double)a->longest_outage_s, d[2], sizeof d[2]);
+		report_dur(a->mttr_s, d[3], sizeof d[3]);
+		report_dur(a->mtbf_s, d[4], sizeof d[4]);
+		printf("%-20s %-20s %-20s %8s %8s %10s %10s %7d %10s %10s "
+		       "%10s\n",
+		    rows[i].name, from, to, av[0] != '\0' ? av : "-",
+		    raw[0] != '\0' ? raw : "-", d[0], d[1], a->outages, d[2],
+		    d[3], d[4]);
+	}
+}
+
+static void
+report_csv(const char *key, struct report_row *rows, size_t n)
+{
+	char from[32], to[32], v[4][32];
+	const char *p;
+	size_t i;
+
+	printf("%s,from,to,availability_pct,raw_availability_pct,unknown_s,"
+	       "maintenance_s,outages,longest_outage_s,mttr_s,mtbf_s\n",
+	    key);
+	for (i = 0; i < n; i++) {
+		struct avail *a = &rows[i].a;
+
+		period_iso(a->from, from, sizeof from);
+		period_iso(a->to, to, sizeof to);
+		report_num(a->availability_pct, 0, 4, v[0], sizeof v[0]);
+		report_num(a->raw_availability_pct, 0, 4, v[1], sizeof v[1]);
+		report_num(a->mttr_s, 0, 1, v[2], sizeof v[2]);
+		report_num(a->mtbf_s, 0, 1, v[3], sizeof v[3]);
+		/* Quoted, quotes doubled: an owner may hold a comma. */
+		putchar('"');
+		for (p = rows[i].name; *p != '\0'; p++) {
+			if (*p == '"')
+				putchar('"');
+			putchar(*p);
+		}
+		printf("\",%s,%s,%s,%s,%ld,%ld,%d,%ld,%s,%s\n", from, to, v[0],
+		    v[1], a->unknown_s, a->maintenance_s, a->outages,
+		    a->longest_outage_s, v[2], v[3]);
+	}
+}
+
+static void
+report_json(const char *key, struct report_row *rows, size_t n)
+{
+	char from[32], to[32], v[4][32];
+	const char *p;
+	size_t i;
+
+	printf("[");
+	for (i = 0; i < n; i++) {
+		struct avail *a = &rows[i].a;
+
+		period_iso(a->from, from, sizeof from);
+		period_iso(a->to, to, sizeof to);
+		report_num(a->availability_pct, 1, 4, v[0], sizeof v[0]);
+		report_num(a->raw_availability_pct, 1, 4, v[1], sizeof v[1]);
+		report_num(a->mttr_s, 1, 1, v[2], sizeof v[2]);
+		report_num(a->mtbf_s, 1, 1, v[3], sizeof v[3]);
+		printf("%s\n  {\"%s\": \"", i > 0 ? "," : "", key);
+		for (p = rows[i].name; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				putchar('\\');
+			if ((unsigned char)*p >= 0x20)
+				putchar(*p);
+		}
+		printf("\", \"from\": \"%s\", \"to\": \"%s\", "
+		       "\"availability_pct\": %s, \"raw_availability_pct\": "
+		       "%s, \"unknown_s\": %ld, \"maintenance_s\": %ld, "
+		       "\"outages\": %d, \"longest_outage_s\": %ld, "
+		       "\"mttr_s\": %s, \"mtbf_s\": %s}",
+		    from, to, v[0], v[1], a->unknown_s, a->maintenance_s,
+		    a->outages, a->longest_outage_s, v[2], v[3]);
+	}
+	printf("%s]\n", n > 0 ? "\n" : "");
+}
+
+/* The distinct values of tag by, in configuration order. */
+static size_t
+report_groups(const struct conf *c, const char *by, char ***out)
+{
+	const char *v;
+	size_t i, k, n = 0;
+
+	*out = xcalloc(c->nsystems + 1, sizeof **out);
+	for (i = 0; i < c->nsystems; i++) {
+		v = strcmp(by, "category") == 0    ? c->systems[i]->category
+		    : strcmp(by, "portfolio") == 0 ? c->systems[i]->portfolio
+		                                   : c->systems[i]->owner;
+		for (k = 0; k < n && strcmp((*out)[k], v) != 0; k++)
+			;
+		if (k == n)
+			(*out)[n++] = xstrdup(v);
+	}
+	return n;
+}
+
+static int
+report_availability(const struct conf *c, const char *system, const char *by,
+    const struct period *p, enum report_format fmt)
+{
+	struct report_row *rows;
+	char err[512], **groups = NULL;
+	size_t i, n;
+	int rc = 0;
+
+	if (system != NULL) {
+		n = 1;
+		rows = xcalloc(1, sizeof *rows);
+		rows[0].name = xstrdup(system);
+		if (availability_system(c, system, p, &rows[0].a, err,
+		        sizeof err) != 0) {
+			fprintf(stderr, "itfollow: %s\n", err);
+			rc = conf_find_system(c, system) == NULL ? 2 : 1;
+		}
+	} else {
+		n = report_groups(c, by, &groups);
+		rows = xcalloc(n + 1, sizeof *rows);
+		for (i = 0; i < n && rc == 0; i++) {
+			rows[i].name = groups[i];
+			if (availability_group(c, by, groups[i], p, &rows[i].a,
+			        err, sizeof err) != 0) {
+				fprintf(stderr, "itfollow: %s\n", err);
+				rc = 1;
+			}
+		}
+		free(groups);
+	}
+	if (rc == 0) {
+		if (fmt == REPORT_CSV)
+			report_csv(system != NULL ? "system" : "group", rows,
+			    n);
+		else if (fmt == REPORT_JSON)
+			report_json(system != NULL ? "system" : "group", rows,
+			    n);
+		else
+			report_text(system != NULL ? "system" : "group", rows,
+			    n);
+	}
+	for (i = 0; i < n; i++)
+		free(rows[i].name);
+	free(rows);
+	return rc;
+}
+
+int
+tool_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "system", required_argument, NULL, 's' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "quarter", required_argument, NULL, 'q' },
+		{ "month", required_argument, NULL, 'm' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "last", required_argument, NULL, 'l' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct period_opts po;
+	struct period p;
+	enum report_format fmt = REPORT_TEXT;
+	const char *file = NULL, *system = NULL, *by = NULL;
+	struct conf *conf;
+	char err[256];
+	int ch, rc;
+
+	log_open(1, LOG_WARNING);
+	if (argc < 2 || strcmp(argv[1], "availability") != 0) {
+		report_usage();
+		return 2;
+	}
+	argc--;
+	argv++;
+	memset(&po, 0, sizeof po);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 's':
+			system = optarg;
+			break;
+		case 'b':
+			by = optarg;
+			break;
+		case 'q':
+			po.quarter = optarg;
+			break;
+		case 'm':
+			po.month = optarg;
+			break;
+		case 'y':
+			po.year = optarg;
+			break;
+		case 'l':
+			po.last = optarg;
+			break;
+		case 'f':
+			po.from = optarg;
+			break;
+		case 't':
+			po.to = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "text") == 0)
+				fmt = REPORT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = REPORT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = REPORT_JSON;
+			else {
+				fprintf(stderr,
+				    "itfollow: bad --format \"%s\" (want "
+				    "text | csv | json)\n",
+				    optarg);
+				return 2;
+			}
+			break;
+		default:
+			report_usage();
+			return 2;
+		}
+	}
+	if (optind != argc || (system == NULL) == (by == NULL)) {
+		if (optind == argc)
+			fprintf(stderr,
+			    "itfollow: give one of --system or "
+			    "--by\n");
+		report_usage();
+		return 2;
+	}
+	if (by != NULL && strcmp(by, "category") != 0 &&
+	    strcmp(by, "portfolio") != 0 && strcmp(by, "owner") != 0) {
+		fprintf(stderr,
+		    "itfollow: bad --by \"%s\" (want category | portfolio | "
+		    "owner)\n",
+		    by);
+		return 2;
+	}
+	if (period_from_opts(&po, NULL, time(NULL), &p, err, sizeof err) != 0) {
+		fprintf(stderr, "itfollow: %s\n", err);
+		return 2;
+	}
+	if (p.to <= p.from) {
+		fprintf(stderr, "itfollow: the period ends before it starts\n");
+		return 2;
+	}
+	if ((conf = tool_load_conf(file)) == NULL)
+		return 1;
+	rc = report_availability(conf, system, by, &p, fmt);
+	conf_free(conf);
+	return rc;
+}
