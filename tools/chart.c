@@ -60,6 +60,7 @@ chart_free(struct chart *c)
 	free(c->ends);
 	free(c->vals);
 	free(c->notes);
+	free(c->outage);
 	free(c);
 }
 
@@ -274,6 +275,8 @@ chart_write_rrd(const struct chart *c, const char *path, long step,
 	nsteps = (long)((c->to - first) / step) + 2;
 	for (col = 0; col < ncols; col++)
 		chart_arg(&a, "DS:c%zu:GAUGE:%ld:U:U", col, 2 * step);
+	if (c->outage != NULL)
+		chart_arg(&a, "DS:out:GAUGE:%ld:U:U", 2 * step);
 	chart_arg(&a, "RRA:AVERAGE:0.5:1:%ld", nsteps);
 	rrd_clear_error();
 	if (rrd_create_r(path, (unsigned long)step, first - 1, a.n,
@@ -294,6 +297,11 @@ chart_write_rrd(const struct chart *c, const char *path, long step,
 			len = strlen(line);
 			line = xrealloc(line, len + strlen(num) + 1);
 			memcpy(line + len, num, strlen(num) + 1);
+		}
+		if (c->outage != NULL) {
+			len = strlen(line);
+			line = xrealloc(line, len + 3);
+			memcpy(line + len, c->outage[row] ? ":1" : ":0", 3);
 		}
 		a.v = xreallocarray(a.v, a.n + 2, sizeof *a.v);
 		a.v[a.n++] = line;
@@ -337,16 +345,20 @@ chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
 	chart_arg(a, "--lower-limit=0");
 	for (i = 0; i < ncols; i++)
 		chart_arg(a, "DEF:c%zu=%s:c%zu:AVERAGE", i, path, i);
+	if (c->outage != NULL) {
+		chart_arg(a, "DEF:out=%s:out:AVERAGE", path);
+		chart_arg(a, "CDEF:shade=out,0,GT,INF,UNKN,IF");
+		chart_arg(a, "AREA:shade#FFB0B0:outage");
+	}
 	if (nodata) {
 		chart_arg(a, "LINE1:c0#000000");
 		chart_arg(a, "COMMENT:no data\\c");
-		return;
-	}
-	if (c->shade >= 0 && (size_t)c->shade < ncols) {
+	} else if (c->outage == NULL && c->shade >= 0 &&
+	    (size_t)c->shade < ncols) {
 		chart_arg(a, "CDEF:shade=c%d,100,LT,INF,UNKN,IF", c->shade);
 		chart_arg(a, "AREA:shade#FFB0B0:below 100 %%");
 	}
-	for (i = 0; i < ncols; i++) {
+	for (i = 0; !nodata && i < ncols; i++) {
 		e = chart_escape(c->cols[i]);
 		switch (c->styles[i]) {
 		case CHART_LINE:

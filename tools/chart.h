@@ -26,6 +26,8 @@ struct chart {
 	int percent; /* 0..100: the axis from 0 to 100 */
 	int bars; /* rows are calendar buckets (months, quarters) */
 	int shade; /* column whose values below 100 are shaded (-1: none) */
+	unsigned char *outage; /* nrows flags: rows shaded as outages (the
+	                          journal's), instead of shade */
 
 	size_t ncols;
 	char **cols; /* names, as in the table's header */

@@ -21,12 +21,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "chart.h"
 #include "conf.h"
 #include "graph.h"
 #include "ident.h"
+#include "journal.h"
+#include "span.h"
 #include "series.h"
 #include "store_rrd.h"
 #include "log.h"
@@ -361,6 +364,52 @@ graph_sum(const struct graph_ctx *g, const struct series_rows *rows,
 	return n ? sum : NAN;
 }
 
+/*
+ * One system's outages from the journal, when there is one: its rows
+ * that meet an outage are shaded, and each outage is a note.
+ */
+static void
+graph_journal_outages(struct graph_ctx *g)
+{
+	struct chart *c = g->c;
+	struct journal_outage *o = NULL;
+	struct spans known = { NULL, 0, 0 };
+	struct stat sb;
+	char *path, *cause = NULL, a[32], b[32];
+	size_t n = 0, i, r;
+	time_t end;
+
+	xasprintf(&path, "%s/journal.sqlite", g->conf->data_dir);
+	if (stat(path, &sb) != 0) {
+		free(path);
+		return;
+	}
+	free(path);
+	if (journal_read_system(g->conf->data_dir, g->req->system, c->from,
+	        c->to, &known, &o, &n, &cause) != 0) {
+		chart_note(c, "journal: %s", cause);
+		free(cause);
+		span_free(&known);
+		return;
+	}
+	c->outage = xcalloc(c->nrows + 1, 1);
+	for (i = 0; i < n; i++) {
+		end = o[i].end != 0 ? o[i].end : time(NULL);
+		for (r = 0; r < c->nrows; r++) {
+			if (c->starts[r] < end && o[i].start < c->ends[r])
+				c->outage[r] = 1;
+		}
+		period_iso(o[i].start, a, sizeof a);
+		if (o[i].end != 0)
+			period_iso(o[i].end, b, sizeof b);
+		chart_note(c, "outage %s %s..%s (%s%s)", o[i].series, a,
+		    o[i].end != 0 ? b : "open", o[i].reason,
+		    o[i].planned ? ", planned" : "");
+	}
+	free(o);
+	span_free(&known);
+}
+
 static void
 graph_availability(struct graph_ctx *g, struct series_rows *rows)
 {
@@ -380,6 +429,8 @@ graph_availability(struct graph_ctx *g, struct series_rows *rows)
 	}
 	if (g->ngroups == 1)
 		c->shade = 0;
+	if (g->req->system != NULL)
+		graph_journal_outages(g);
 	for (k = 0; k < g->ngroups; k++) {
 		sum = 0;
 		n = 0;

@@ -133,6 +133,13 @@ chrome --screenshot="$OUT/dashboard-system.png" --window-size=1280,1600 \
 expect_eq "system page screenshot" \
     "$(png_size "$OUT/dashboard-system.png")" 1280x1600
 
+# With the journal, an availability graph shades its outages and lists them.
+"$BIN/itfollow" graph -c "$T/d.conf" availability --system desk --last 24h \
+    --table csv -o "$T/desk.png" >"$T/desk.csv"
+grep -q '^# outage smtp 20[0-9T:-]*Z\.\.open (connect)$' "$T/desk.csv" && ok ||
+    fail "desk's open outage is not on its graph: $(grep '^#' "$T/desk.csv")"
+expect_eq "desk graph" "$(png_size "$T/desk.png")" 800x300
+
 # The static pages: the same pages and graphs as files.
 "$BIN/itfollow" dashboard -c "$T/d.conf" -o "$T/static" 2>"$T/static.err" &&
     rc=0 || rc=$?
