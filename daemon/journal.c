@@ -826,11 +826,22 @@ journal_event(struct journal *j, struct journal_series *s,
 	j->cb(&ev, j->cb_arg);
 }
 
+/* t as ISO 8601 UTC, for the log. */
+static void
+journal_iso(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static void
 journal_outage_step(struct journal *j, const struct conf *c,
     struct journal_series *s, const struct journal_run *r)
 {
 	struct journal_op *op;
+	char when[32];
 
 	if (r->status == ITF_STATUS_UP) {
 		s->fails = 0;
@@ -840,9 +851,9 @@ journal_outage_step(struct journal *j, const struct conf *c,
 		op->n[0] = (long long)s->outage_start;
 		op->n[1] = (long long)r->t;
 		journal_queue(j, op);
-		log_notice("%s/%s: outage since %lld ended (%lld s)", s->system,
-		    s->series, (long long)s->outage_start,
-		    (long long)(r->t - s->outage_start));
+		journal_iso(s->outage_start, when, sizeof when);
+		log_notice("%s/%s: outage since %s ended (%lld s)", s->system,
+		    s->series, when, (long long)(r->t - s->outage_start));
 		journal_event(j, s, JOURNAL_OUTAGE_END, r->t);
 		s->outage_start = 0;
 		return;
@@ -863,9 +874,9 @@ journal_outage_step(struct journal *j, const struct conf *c,
 	op->n[0] = (long long)s->outage_start;
 	op->n[1] = s->planned;
 	journal_queue(j, op);
-	log_notice("%s/%s: outage from %lld (%s)%s", s->system, s->series,
-	    (long long)s->outage_start, s->outage_reason,
-	    s->planned ? ", planned" : "");
+	journal_iso(s->outage_start, when, sizeof when);
+	log_notice("%s/%s: outage from %s (%s)%s", s->system, s->series, when,
+	    s->outage_reason, s->planned ? ", planned" : "");
 	journal_event(j, s, JOURNAL_OUTAGE_START, 0);
 }
 

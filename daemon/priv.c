@@ -124,7 +124,7 @@ priv_drop(const struct conf *conf, char **cause)
 	if (conf->user == NULL) {
 		if (geteuid() == 0)
 			log_warn("running as root: set daemon.user so that "
-			         "collectors do not");
+			         "collectors do not run as root");
 		return 0;
 	}
 	if (priv_lookup(conf, &uid, &gid, cause) != 0)
