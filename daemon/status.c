@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "collect.h"
+#include "dashboard.h"
 #include "log.h"
 #include "scheduler.h"
 #include "status.h"
@@ -65,6 +66,7 @@ struct status {
 	struct evhttp_connection *conns[STATUS_MAX_CONNS];
 	size_t nconns;
 	uint64_t refused; /* requests refused at the connection cap */
+	struct dashboard *dash;
 };
 
 void
@@ -679,6 +681,7 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
 	s->beat_ms = scheduler_now_ms();
 	s->beat = event_new(base, -1, EV_PERSIST, status_beat_cb, s);
 	event_add(s->beat, &tv);
+	s->dash = dashboard_start(s, base);
 	return s;
 }
 
@@ -690,6 +693,7 @@ status_free(struct status *s)
 	if (s == NULL)
 		return;
 	event_free(s->beat);
+	dashboard_free(s->dash);
 	evhttp_free(s->http);
 	for (i = 0; i < s->nroutes; i++)
 		free(s->routes[i].path);

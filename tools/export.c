@@ -41,14 +41,32 @@ export_num(double v, char *buf, size_t len)
 		snprintf(buf, len, "0");
 }
 
+/* The perspective of a configured series (or NULL). */
+static const char *
+export_perspective(const struct conf *conf, const char *system,
+    const char *series)
+{
+	struct conf_system *s = conf_find_system(conf, system);
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->ninsts; i++) {
+		if (strcmp(s->insts[i]->series, series) == 0)
+			return s->insts[i]->perspective;
+	}
+	return NULL;
+}
+
 static void
 export_usage(void)
 {
 	fprintf(stderr,
 	    "usage: itfollow export [-c file] --system ID "
-	    "--perspective P [--series S] --from T --to T [--step 1d] "
+	    "[--perspective P] --series S PERIOD [--step 1d] "
 	    "[--format csv|json]\n"
-	    "  T: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH (UTC)\n");
+	    "  PERIOD: --from T --to T | --last 7d | --quarter 2026Q1 | "
+	    "--month 2026-02 | --year 2026\n"
+	    "  T: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH (UTC)\n"
+	    "  --perspective: default the configured series'\n");
 }
 
 int
@@ -60,21 +78,28 @@ tool_export(int argc, char **argv)
 		{ "series", required_argument, NULL, 'S' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
+		{ "last", required_argument, NULL, 'l' },
+		{ "quarter", required_argument, NULL, 'q' },
+		{ "month", required_argument, NULL, 'm' },
+		{ "year", required_argument, NULL, 'y' },
 		{ "step", required_argument, NULL, 'e' },
 		{ "format", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *file = NULL, *system = NULL, *persp = NULL, *series = NULL;
 	const char *format = "csv";
-	time_t from = 0, to = 0, start, end;
+	struct period_opts po;
+	struct period per;
+	time_t from, to, start, end;
 	unsigned long step = 86400, got, nds, i, d, rows;
 	long long want;
-	char **names, *path, when[32], num[64];
+	char **names, *path, when[32], num[64], err[256];
 	rrd_value_t *data;
 	struct conf *conf;
 	int ch, rc = 1;
 
 	log_open(1, LOG_WARNING);
+	memset(&po, 0, sizeof po);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -91,12 +116,22 @@ tool_export(int argc, char **argv)
 			series = optarg;
 			break;
 		case 'f':
+			po.from = optarg;
+			break;
 		case 't':
-			if (period_time(optarg, ch == 'f' ? &from : &to) != 0) {
-				fprintf(stderr, "itfollow: bad time \"%s\"\n",
-				    optarg);
-				return 2;
-			}
+			po.to = optarg;
+			break;
+		case 'l':
+			po.last = optarg;
+			break;
+		case 'q':
+			po.quarter = optarg;
+			break;
+		case 'm':
+			po.month = optarg;
+			break;
+		case 'y':
+			po.year = optarg;
 			break;
 		case 'e':
 			if ((want = template_duration(optarg)) <= 0) {
@@ -116,18 +151,34 @@ tool_export(int argc, char **argv)
 	}
 	if (series == NULL && persp != NULL && strcmp(persp, "cost") == 0)
 		series = "cost";
-	if (system == NULL || persp == NULL || series == NULL || from == 0 ||
-	    to <= from ||
+	if (system == NULL || series == NULL ||
 	    (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
 		export_usage();
 		return 2;
 	}
+	if (period_from_opts(&po, NULL, time(NULL), &per, err, sizeof err) !=
+	    0) {
+		fprintf(stderr, "itfollow: %s\n", err);
+		return 2;
+	}
+	from = per.from;
+	to = per.to;
 	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
+	if (persp == NULL &&
+	    (persp = export_perspective(conf, system, series)) == NULL) {
+		fprintf(stderr,
+		    "itfollow: no series %s of system %s in %s: give "
+		    "--perspective\n",
+		    series, system, conf->file);
+		rc = 2;
+		goto out;
+	}
 	path = store_path(conf->data_dir, persp, system, series);
 	if (path == NULL) {
 		fprintf(stderr,
 		    "itfollow: bad system, perspective or series\n");
+		rc = 2;
 		goto out;
 	}
 	/* rrd_fetch's rows end at their time: ask from the first step's end. */

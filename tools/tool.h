@@ -8,6 +8,10 @@
 int tool_check(int argc, char **argv);
 int tool_last(int argc, char **argv);
 int tool_export(int argc, char **argv);
+int tool_graph(int argc, char **argv);
+/* itfollow report scorecard: argv[0] is "scorecard". */
+int tool_scorecard(int argc, char **argv);
+int tool_dashboard(int argc, char **argv);
 int tool_report(int argc, char **argv);
 
 struct conf;

@@ -1,0 +1,518 @@
+/*
+ * The live dashboard. The loop thread only routes: it checks the path
+ * (ids through their patterns, nothing else reaches a file name), answers
+ * 404 or a cached graph at once, and otherwise hands a job with a copy of
+ * what the pages need of the running configuration to the worker thread.
+ * The worker writes the page (tools/dashpage.c, shared with `itfollow
+ * dashboard`) or renders the graph (librrd, serialised in chart.c), then
+ * passes the job back through a pipe; the loop sends the reply. Graphs
+ * are kept DASHBOARD_CACHE_S seconds.
+ */
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chart.h"
+#include "collect.h"
+#include "conf.h"
+#include "dashboard.h"
+#include "dashpage.h"
+#include "ident.h"
+#include "journal.h"
+#include "log.h"
+#include "period.h"
+#include "status.h"
+#include "xmalloc.h"
+
+#define DASHBOARD_CACHE_S 30
+#define DASHBOARD_CACHE_MAX 256
+#define DASHBOARD_REFRESH_S 60
+#define DASHBOARD_QUEUE_MAX 1000
+
+enum dashboard_kind {
+	DASHBOARD_INDEX,
+	DASHBOARD_SYSTEM,
+	DASHBOARD_PERSPECTIVE,
+	DASHBOARD_GRAPH,
+};
+
+/* A system's open outage, read on the loop thread. */
+struct dashboard_outage {
+	char id[IDENT_MAX + 1];
+	char text[128];
+};
+
+struct dashboard_job {
+	struct dashboard_job *next;
+	struct evhttp_request *req;
+	enum dashboard_kind kind;
+	char arg[IDENT_MAX + 1];
+	char key[256]; /* the graph's path */
+	struct dashpage_graph graph;
+	struct conf *conf; /* the copy the worker reads */
+	struct dashboard_outage *outages;
+	size_t noutages;
+	int code;
+	char *body;
+	size_t len;
+};
+
+struct dashboard_cached {
+	char key[256];
+	void *png;
+	size_t len;
+	time_t until;
+};
+
+struct dashboard {
+	struct event_base *base;
+	struct status *status;
+	struct event *ev; /* the pipe's read end: finished jobs */
+	int fds[2];
+	pthread_t thread;
+	pthread_mutex_t lock; /* the queue, stop and the cache */
+	pthread_cond_t cond;
+	struct dashboard_job *head, **tail;
+	size_t queued;
+	int stop;
+	struct dashboard_cached cache[DASHBOARD_CACHE_MAX];
+};
+
+/* What the pages read of a configuration, copied: a reload frees the
+ * running one while the worker may still be writing a page. */
+static struct conf *
+dashboard_conf_copy(const struct conf *c)
+{
+	struct conf *n = xcalloc(1, sizeof *n);
+	struct conf_system *s, *o;
+	struct itf_instance *in;
+	size_t i, k;
+
+	n->file = xstrdup(c->file);
+	n->data_dir = xstrdup(c->data_dir);
+	n->nsystems = c->nsystems;
+	n->systems = xcalloc(c->nsystems + 1, sizeof *n->systems);
+	for (i = 0; i < c->nsystems; i++) {
+		o = c->systems[i];
+		s = n->systems[i] = xcalloc(1, sizeof *s);
+		s->id = xstrdup(o->id);
+		s->name = o->name ? xstrdup(o->name) : NULL;
+		s->owner = o->owner ? xstrdup(o->owner) : NULL;
+		s->category = xstrdup(o->category);
+		s->portfolio = xstrdup(o->portfolio);
+		s->ninsts = o->ninsts;
+		s->insts = xcalloc(o->ninsts + 1, sizeof *s->insts);
+		for (k = 0; k < o->ninsts; k++) {
+			in = s->insts[k] = xcalloc(1, sizeof *in);
+			in->series = xstrdup(o->insts[k]->series);
+			in->perspective = xstrdup(o->insts[k]->perspective);
+			in->tmpl = xcalloc(1, sizeof *in->tmpl);
+			in->tmpl->name = xstrdup(o->insts[k]->tmpl != NULL
+			        ? o->insts[k]->tmpl->name
+			        : "");
+		}
+	}
+	return n;
+}
+
+static void
+dashboard_conf_free(struct conf *n)
+{
+	struct conf_system *s;
+	size_t i, k;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < n->nsystems; i++) {
+		s = n->systems[i];
+		for (k = 0; k < s->ninsts; k++) {
+			free(s->insts[k]->series);
+			free(s->insts[k]->perspective);
+			free(s->insts[k]->tmpl->name);
+			free(s->insts[k]->tmpl);
+			free(s->insts[k]);
+		}
+		free(s->insts);
+		free(s->id);
+		free(s->name);
+		free(s->owner);
+		free(s->category);
+		free(s->portfolio);
+		free(s);
+	}
+	free(n->systems);
+	free(n->file);
+	free(n->data_dir);
+	free(n);
+}
+
+static void
+dashboard_job_free(struct dashboard_job *j)
+{
+	dashboard_conf_free(j->conf);
+	free(j->outages);
+	free(j->body);
+	free(j);
+}
+
+static void
+dashboard_reply(struct evhttp_request *req, int code, const char *type,
+    const void *body, size_t len)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	evbuffer_add(b, body, len);
+	status_reply(req, code, type, b);
+	evbuffer_free(b);
+}
+
+static void
+dashboard_not_found(struct evhttp_request *req)
+{
+	static const char msg[] = "not found\n";
+
+	dashboard_reply(req, 404, "text/plain", msg, sizeof msg - 1);
+}
+
+/* A cached graph, copied (the lock held by the caller). */
+static int
+dashboard_cache_get(struct dashboard *d, const char *key, time_t now,
+    void **png, size_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < DASHBOARD_CACHE_MAX; i++) {
+		if (d->cache[i].png != NULL && d->cache[i].until > now &&
+		    strcmp(d->cache[i].key, key) == 0) {
+			*png = xmalloc(d->cache[i].len);
+			memcpy(*png, d->cache[i].png, d->cache[i].len);
+			*len = d->cache[i].len;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+dashboard_cache_put(struct dashboard *d, const char *key, const void *png,
+    size_t len, time_t now)
+{
+	size_t i, pick = 0;
+
+	for (i = 0; i < DASHBOARD_CACHE_MAX; i++) {
+		if (d->cache[i].png == NULL || d->cache[i].until <= now ||
+		    strcmp(d->cache[i].key, key) == 0) {
+			pick = i;
+			break;
+		}
+		if (d->cache[i].until < d->cache[pick].until)
+			pick = i;
+	}
+	free(d->cache[pick].png);
+	snprintf(d->cache[pick].key, sizeof d->cache[pick].key, "%s", key);
+	d->cache[pick].png = xmalloc(len);
+	memcpy(d->cache[pick].png, png, len);
+	d->cache[pick].len = len;
+	d->cache[pick].until = now + DASHBOARD_CACHE_S;
+}
+
+static const char *
+dashboard_outage(const struct dashpage *page, const char *system)
+{
+	const struct dashboard_job *j = page->arg;
+	size_t i;
+
+	for (i = 0; i < j->noutages; i++) {
+		if (strcmp(j->outages[i].id, system) == 0)
+			return j->outages[i].text;
+	}
+	return NULL;
+}
+
+/* Loop: the open outages of the journal, for the worker's pages. */
+static void
+dashboard_outages(struct dashboard_job *j, const struct conf *conf)
+{
+	const struct conf_system *s;
+	const char *reason;
+	char when[32];
+	time_t start;
+	size_t i, k;
+
+	for (i = 0; i < conf->nsystems; i++) {
+		s = conf->systems[i];
+		for (k = 0; k < s->ninsts; k++) {
+			if (strcmp(s->insts[k]->perspective, "quality") != 0 ||
+			    !journal_open_outage(s->id, s->insts[k]->series,
+			        &start, &reason))
+				continue;
+			j->outages = xreallocarray(j->outages, j->noutages + 1,
+			    sizeof *j->outages);
+			period_iso(start, when, sizeof when);
+			snprintf(j->outages[j->noutages].id,
+			    sizeof j->outages[j->noutages].id, "%s", s->id);
+			snprintf(j->outages[j->noutages].text,
+			    sizeof j->outages[j->noutages].text,
+			    "%s since %s (%s)", s->insts[k]->series, when,
+			    reason);
+			j->noutages++;
+			break;
+		}
+	}
+}
+
+/* Worker: make the job's page or graph. */
+static void
+dashboard_work(struct dashboard *d, struct dashboard_job *j)
+{
+	struct dashpage page;
+	char err[512];
+	void *png;
+	FILE *f;
+	int rc = 0;
+
+	if (j->kind == DASHBOARD_GRAPH) {
+		if (dashpage_render(j->conf, &j->graph, time(NULL), &png,
+		        &j->len, err, sizeof err) != 0) {
+			log_warn("dashboard: %s: %s", j->key, err);
+			j->code = 404;
+			return;
+		}
+		j->body = png;
+		j->code = 200;
+		pthread_mutex_lock(&d->lock);
+		dashboard_cache_put(d, j->key, png, j->len, time(NULL));
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	memset(&page, 0, sizeof page);
+	page.conf = j->conf;
+	page.live = 1;
+	page.refresh = DASHBOARD_REFRESH_S;
+	page.now = time(NULL);
+	page.outage = dashboard_outage;
+	page.arg = j;
+	if ((f = open_memstream(&j->body, &j->len)) == NULL) {
+		j->code = 503;
+		return;
+	}
+	if (j->kind == DASHBOARD_INDEX)
+		dashpage_index(&page, f);
+	else if (j->kind == DASHBOARD_SYSTEM)
+		rc = dashpage_system(&page, f, j->arg);
+	else
+		rc = dashpage_perspective(&page, f, j->arg);
+	fclose(f);
+	dashpage_free(&page);
+	j->code = rc == 0 ? 200 : 404;
+}
+
+static void *
+dashboard_thread(void *arg)
+{
+	struct dashboard *d = arg;
+	struct dashboard_job *j;
+
+	pthread_mutex_lock(&d->lock);
+	for (;;) {
+		while (d->head == NULL && !d->stop)
+			pthread_cond_wait(&d->cond, &d->lock);
+		if (d->stop)
+			break;
+		j = d->head;
+		if ((d->head = j->next) == NULL)
+			d->tail = &d->head;
+		d->queued--;
+		pthread_mutex_unlock(&d->lock);
+		dashboard_work(d, j);
+		while (write(d->fds[1], &j, sizeof j) != sizeof j) {
+			if (errno != EINTR) {
+				log_warn("dashboard: pipe: %s",
+				    strerror(errno));
+				break;
+			}
+		}
+		pthread_mutex_lock(&d->lock);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+/* Loop: finished jobs come back; reply. */
+static void
+dashboard_done_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct dashboard_job *j;
+
+	while (read(fd, &j, sizeof j) == sizeof j) {
+		if (j->code == 200)
+			dashboard_reply(j->req, 200,
+			    j->kind == DASHBOARD_GRAPH
+			        ? "image/png"
+			        : "text/html; charset=utf-8",
+			    j->body, j->len);
+		else if (j->code == 404)
+			dashboard_not_found(j->req);
+		else
+			dashboard_reply(j->req, 503, "text/plain", "busy\n", 5);
+		dashboard_job_free(j);
+	}
+}
+
+/* Route a path; 0 with the job filled, -1 for 404. */
+static int
+dashboard_route(const struct conf *conf, const char *path,
+    struct dashboard_job *j)
+{
+	const char *rest;
+
+	if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
+		j->kind = DASHBOARD_INDEX;
+		return 0;
+	}
+	if (strncmp(path, "/system/", 8) == 0) {
+		rest = path + 8;
+		if (!ident_valid(rest) || conf_find_system(conf, rest) == NULL)
+			return -1;
+		j->kind = DASHBOARD_SYSTEM;
+		snprintf(j->arg, sizeof j->arg, "%s", rest);
+		return 0;
+	}
+	if (strncmp(path, "/perspective/", 13) == 0) {
+		rest = path + 13;
+		if (!ident_valid_perspective(rest))
+			return -1;
+		j->kind = DASHBOARD_PERSPECTIVE;
+		snprintf(j->arg, sizeof j->arg, "%s", rest);
+		return 0;
+	}
+	if (strncmp(path, "/graph/", 7) == 0 &&
+	    dashpage_parse_graph(path, 1, &j->graph) == 0) {
+		if (strcmp(j->graph.scope, "system") == 0 &&
+		    conf_find_system(conf, j->graph.id) == NULL)
+			return -1;
+		j->kind = DASHBOARD_GRAPH;
+		snprintf(j->key, sizeof j->key, "%s", path);
+		return 0;
+	}
+	return -1;
+}
+
+static void
+dashboard_cb(struct status *st, struct evhttp_request *req, const char *path,
+    void *arg)
+{
+	struct dashboard *d = arg;
+	struct conf *conf = collect_conf(status_collect(st));
+	struct dashboard_job *j;
+	void *png;
+	size_t len;
+	int hit;
+
+	if (path == NULL || conf == NULL) {
+		dashboard_not_found(req);
+		return;
+	}
+	j = xcalloc(1, sizeof *j);
+	if (dashboard_route(conf, path, j) != 0) {
+		free(j);
+		dashboard_not_found(req);
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	hit = j->kind == DASHBOARD_GRAPH &&
+	    dashboard_cache_get(d, j->key, time(NULL), &png, &len) == 0;
+	if (hit || d->queued >= DASHBOARD_QUEUE_MAX) {
+		pthread_mutex_unlock(&d->lock);
+		if (hit) {
+			dashboard_reply(req, 200, "image/png", png, len);
+			free(png);
+		} else
+			dashboard_reply(req, 503, "text/plain", "busy\n", 5);
+		free(j);
+		return;
+	}
+	j->req = req;
+	j->conf = dashboard_conf_copy(conf);
+	if (j->kind != DASHBOARD_GRAPH)
+		dashboard_outages(j, conf);
+	*d->tail = j;
+	d->tail = &j->next;
+	d->queued++;
+	pthread_cond_signal(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+struct dashboard *
+dashboard_start(struct status *status, struct event_base *base)
+{
+	static const char *const paths[] = { "/", "/index.html", "/system/",
+		"/perspective/", "/graph/" };
+	struct dashboard *d = xcalloc(1, sizeof *d);
+	size_t i;
+
+	d->base = base;
+	d->status = status;
+	d->tail = &d->head;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->cond, NULL);
+	if (pipe2(d->fds, O_CLOEXEC) != 0 ||
+	    fcntl(d->fds[0], F_SETFL, O_NONBLOCK) != 0) {
+		log_warn("dashboard: pipe: %s", strerror(errno));
+		free(d);
+		return NULL;
+	}
+	d->ev = event_new(base, d->fds[0], EV_READ | EV_PERSIST,
+	    dashboard_done_cb, d);
+	event_add(d->ev, NULL);
+	if (pthread_create(&d->thread, NULL, dashboard_thread, d) != 0) {
+		log_warn("dashboard: cannot start its thread");
+		event_free(d->ev);
+		close(d->fds[0]);
+		close(d->fds[1]);
+		free(d);
+		return NULL;
+	}
+	chart_check_fonts();
+	for (i = 0; i < sizeof paths / sizeof paths[0]; i++)
+		status_route(status, paths[i], dashboard_cb, d);
+	return d;
+}
+
+void
+dashboard_free(struct dashboard *d)
+{
+	struct dashboard_job *j;
+	size_t i;
+
+	if (d == NULL)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->stop = 1;
+	pthread_cond_signal(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	pthread_join(d->thread, NULL);
+	/* What was waiting or done is dropped; evhttp frees the requests. */
+	while ((j = d->head) != NULL) {
+		d->head = j->next;
+		dashboard_job_free(j);
+	}
+	while (read(d->fds[0], &j, sizeof j) == sizeof j)
+		dashboard_job_free(j);
+	event_free(d->ev);
+	close(d->fds[0]);
+	close(d->fds[1]);
+	for (i = 0; i < DASHBOARD_CACHE_MAX; i++)
+		free(d->cache[i].png);
+	pthread_mutex_destroy(&d->lock);
+	pthread_cond_destroy(&d->cond);
+	free(d);
+}

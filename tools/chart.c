@@ -1,0 +1,542 @@
+/*
+ * Charts: numbers the tool computed, drawn with librrd and printed as
+ * tables. The picture is graphed from a temporary RRD file that holds the
+ * rows at their own step (a month's bar is that month's days, each holding
+ * the month's figure), so no consolidation of librrd changes a number;
+ * notes (the period's availability, totals) are printed by the tool.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <rrd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chart.h"
+#include "xmalloc.h"
+
+/* librrd's graph is not thread-safe: every rendering takes this. */
+static pthread_mutex_t chart_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const chart_colors[] = { "1F77B4", "FF7F0E", "2CA02C",
+	"D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF" };
+#define CHART_NCOLORS (sizeof chart_colors / sizeof chart_colors[0])
+/* A year of minutes and a little more: a finer chart is a mistake. */
+#define CHART_MAX_STEPS 600000
+
+struct chart *
+chart_new(const char *title, time_t from, time_t to)
+{
+	struct chart *c = xcalloc(1, sizeof *c);
+
+	snprintf(c->title, sizeof c->title, "%s", title);
+	c->from = from;
+	c->to = to;
+	c->decimals = 2;
+	c->shade = -1;
+	return c;
+}
+
+void
+chart_free(struct chart *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->ncols; i++)
+		free(c->cols[i]);
+	for (i = 0; i < c->nrows; i++)
+		free(c->labels[i]);
+	for (i = 0; i < c->nnotes; i++)
+		free(c->notes[i]);
+	free(c->cols);
+	free(c->styles);
+	free(c->labels);
+	free(c->starts);
+	free(c->ends);
+	free(c->vals);
+	free(c->notes);
+	free(c->outage);
+	free(c);
+}
+
+/* Columns are added before rows. */
+size_t
+chart_add_col(struct chart *c, const char *name, enum chart_style style)
+{
+	c->cols = xreallocarray(c->cols, c->ncols + 1, sizeof *c->cols);
+	c->styles = xreallocarray(c->styles, c->ncols + 1, sizeof *c->styles);
+	c->cols[c->ncols] = xstrdup(name);
+	c->styles[c->ncols] = style;
+	return c->ncols++;
+}
+
+size_t
+chart_add_row(struct chart *c, const char *label, time_t start, time_t end)
+{
+	size_t i, n = c->nrows;
+
+	c->labels = xreallocarray(c->labels, n + 1, sizeof *c->labels);
+	c->starts = xreallocarray(c->starts, n + 1, sizeof *c->starts);
+	c->ends = xreallocarray(c->ends, n + 1, sizeof *c->ends);
+	c->vals = xreallocarray(c->vals, (n + 1) * (c->ncols ? c->ncols : 1),
+	    sizeof *c->vals);
+	c->labels[n] = xstrdup(label);
+	c->starts[n] = start;
+	c->ends[n] = end;
+	for (i = 0; i < c->ncols; i++)
+		c->vals[n * c->ncols + i] = NAN;
+	return c->nrows++;
+}
+
+void
+chart_set(struct chart *c, size_t row, size_t col, double v)
+{
+	c->vals[row * c->ncols + col] = v;
+}
+
+double
+chart_get(const struct chart *c, size_t row, size_t col)
+{
+	return c->vals[row * c->ncols + col];
+}
+
+void
+chart_note(struct chart *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = xstrdup("");
+	va_end(ap);
+	c->notes = xreallocarray(c->notes, c->nnotes + 1, sizeof *c->notes);
+	c->notes[c->nnotes++] = s;
+}
+
+int
+chart_empty(const struct chart *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrows * c->ncols; i++) {
+		if (!isnan(c->vals[i]))
+			return 0;
+	}
+	return 1;
+}
+
+void
+chart_fmt(const struct chart *c, double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		buf[0] = '\0';
+	else {
+		snprintf(buf, len, "%.*f", c->decimals, v);
+		if (strspn(buf, "-0.") == strlen(buf) && buf[0] == '-')
+			memmove(buf, buf + 1, strlen(buf));
+	}
+}
+
+const char *
+chart_format(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	if (strcasecmp(name, "png") == 0)
+		return "PNG";
+	if (strcasecmp(name, "svg") == 0)
+		return "SVG";
+	if (strcasecmp(name, "pdf") == 0)
+		return "PDF";
+	return NULL;
+}
+
+const char *
+chart_format_of(const char *file)
+{
+	const char *dot = strrchr(file, '.');
+
+	return dot == NULL ? NULL : chart_format(dot + 1);
+}
+
+/* Text for a legend or COMMENT: librrd takes ':' as a separator. */
+static char *
+chart_escape(const char *s)
+{
+	char *out = xmalloc(strlen(s) * 2 + 1), *p = out;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ':' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p = '\0';
+	return out;
+}
+
+static long
+chart_gcd(long a, long b)
+{
+	while (b != 0) {
+		long t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a < 0 ? -a : a;
+}
+
+/* The step of the temporary file: every row starts and ends on it. */
+static long
+chart_step(const struct chart *c)
+{
+	long g = 0;
+	size_t i;
+
+	for (i = 0; i < c->nrows; i++) {
+		g = chart_gcd(g, (long)(c->ends[i] - c->starts[i]));
+		g = chart_gcd(g, (long)(c->starts[i] - c->from));
+	}
+	if (g <= 0)
+		g = (c->to - c->from) / 400 > 0 ? (c->to - c->from) / 400 : 1;
+	return g;
+}
+
+struct chart_args {
+	char **v;
+	int n;
+};
+
+static void chart_arg(struct chart_args *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+chart_arg(struct chart_args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	a->v = xreallocarray(a->v, a->n + 2, sizeof *a->v);
+	va_start(ap, fmt);
+	if (vasprintf(&a->v[a->n], fmt, ap) == -1)
+		a->v[a->n] = xstrdup("");
+	va_end(ap);
+	a->v[++a->n] = NULL;
+}
+
+static void
+chart_args_free(struct chart_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	a->v = NULL;
+	a->n = 0;
+}
+
+/* The row covering [t, t + step), or -1. Rows are in time order. */
+static long
+chart_row_at(const struct chart *c, time_t t, size_t *hint)
+{
+	size_t i;
+
+	for (i = *hint; i < c->nrows; i++) {
+		if (c->starts[i] > t)
+			return -1;
+		if (t < c->ends[i]) {
+			*hint = i;
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
+/* Write the rows to a new RRD file at path, one data source per column. */
+static int
+chart_write_rrd(const struct chart *c, const char *path, long step,
+    size_t ncols, char **cause)
+{
+	struct chart_args a = { NULL, 0 };
+	time_t t, first = c->from - (c->from % step);
+	size_t col, hint = 0, len;
+	long row, nsteps;
+	char num[64], *line;
+	int rc = -1;
+
+	if (c->nrows > 0 && c->starts[0] < first)
+		first = c->starts[0];
+	nsteps = (long)((c->to - first) / step) + 2;
+	for (col = 0; col < ncols; col++)
+		chart_arg(&a, "DS:c%zu:GAUGE:%ld:U:U", col, 2 * step);
+	if (c->outage != NULL)
+		chart_arg(&a, "DS:out:GAUGE:%ld:U:U", 2 * step);
+	chart_arg(&a, "RRA:AVERAGE:0.5:1:%ld", nsteps);
+	rrd_clear_error();
+	if (rrd_create_r(path, (unsigned long)step, first - 1, a.n,
+	        (const char **)a.v) != 0)
+		goto fail;
+	chart_args_free(&a);
+	for (t = first; t < c->to; t += step) {
+		if ((row = chart_row_at(c, t, &hint)) < 0)
+			continue;
+		xasprintf(&line, "%lld", (long long)(t + step));
+		for (col = 0; col < ncols; col++) {
+			double v = c->ncols ? chart_get(c, row, col) : NAN;
+
+			if (isnan(v))
+				snprintf(num, sizeof num, ":U");
+			else
+				snprintf(num, sizeof num, ":%.17g", v);
+			len = strlen(line);
+			line = xrealloc(line, len + strlen(num) + 1);
+			memcpy(line + len, num, strlen(num) + 1);
+		}
+		if (c->outage != NULL) {
+			len = strlen(line);
+			line = xrealloc(line, len + 3);
+			memcpy(line + len, c->outage[row] ? ":1" : ":0", 3);
+		}
+		a.v = xreallocarray(a.v, a.n + 2, sizeof *a.v);
+		a.v[a.n++] = line;
+		a.v[a.n] = NULL;
+	}
+	rrd_clear_error();
+	if (a.n > 0 && rrd_update_r(path, NULL, a.n, (const char **)a.v) != 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	xasprintf(cause, "chart: %s", rrd_get_error());
+out:
+	chart_args_free(&a);
+	return rc;
+}
+
+static void
+chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
+    const char *format, int width, int height, int nodata)
+{
+	size_t i, ncols = nodata ? 1 : c->ncols;
+	char *e;
+
+	chart_arg(a, "graph");
+	chart_arg(a, "-");
+	chart_arg(a, "--imgformat=%s", format);
+	chart_arg(a, "--full-size-mode");
+	chart_arg(a, "--width=%d", width);
+	chart_arg(a, "--height=%d", height);
+	chart_arg(a, "--start=%lld", (long long)c->from);
+	chart_arg(a, "--end=%lld", (long long)c->to);
+	chart_arg(a, "--title=%s%s", c->title, nodata ? " (no data)" : "");
+	if (c->vlabel[0] != '\0')
+		chart_arg(a, "--vertical-label=%s", c->vlabel);
+	chart_arg(a, "--units-exponent=0");
+	if (c->percent) {
+		chart_arg(a, "--upper-limit=100");
+		chart_arg(a, "--rigid");
+	}
+	chart_arg(a, "--lower-limit=0");
+	for (i = 0; i < ncols; i++)
+		chart_arg(a, "DEF:c%zu=%s:c%zu:AVERAGE", i, path, i);
+	if (c->outage != NULL) {
+		chart_arg(a, "DEF:out=%s:out:AVERAGE", path);
+		chart_arg(a, "CDEF:shade=out,0,GT,INF,UNKN,IF");
+		chart_arg(a, "AREA:shade#FFB0B0:outage");
+	}
+	if (nodata) {
+		chart_arg(a, "LINE1:c0#000000");
+		chart_arg(a, "COMMENT:no data\\c");
+	} else if (c->outage == NULL && c->shade >= 0 &&
+	    (size_t)c->shade < ncols) {
+		chart_arg(a, "CDEF:shade=c%d,100,LT,INF,UNKN,IF", c->shade);
+		chart_arg(a, "AREA:shade#FFB0B0:below 100 %%");
+	}
+	for (i = 0; !nodata && i < ncols; i++) {
+		e = chart_escape(c->cols[i]);
+		switch (c->styles[i]) {
+		case CHART_LINE:
+			chart_arg(a, "LINE2:c%zu#%s:%s", i,
+			    chart_colors[i % CHART_NCOLORS], e);
+			break;
+		case CHART_AREA:
+			chart_arg(a, "AREA:c%zu#%s:%s", i,
+			    chart_colors[i % CHART_NCOLORS], e);
+			break;
+		case CHART_STACK:
+			chart_arg(a, "AREA:c%zu#%s:%s:STACK", i,
+			    chart_colors[i % CHART_NCOLORS], e);
+			break;
+		}
+		free(e);
+	}
+	chart_arg(a, "COMMENT:\\n");
+	for (i = 0; i < c->nnotes; i++) {
+		e = chart_escape(c->notes[i]);
+		chart_arg(a, "COMMENT:%s\\n", e);
+		free(e);
+	}
+}
+
+static int
+chart_image(rrd_info_t *info, void **buf, size_t *len)
+{
+	rrd_info_t *p;
+
+	for (p = info; p != NULL; p = p->next) {
+		if (strcmp(p->key, "image") == 0 && p->type == RD_I_BLO) {
+			*len = p->value.u_blo.size;
+			*buf = xmalloc(*len + 1);
+			memcpy(*buf, p->value.u_blo.ptr, *len);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+chart_render(const struct chart *c, const char *format, int width, int height,
+    void **buf, size_t *len, char **cause)
+{
+	struct chart_args a = { NULL, 0 };
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096], path[4200];
+	rrd_info_t *info;
+	int nodata = chart_empty(c) || c->ncols == 0, rc = -1;
+	long step = chart_step(c);
+
+	*buf = NULL;
+	*len = 0;
+	if (tmp == NULL || *tmp == '\0' || strchr(tmp, ':') != NULL)
+		tmp = "/tmp";
+	snprintf(dir, sizeof dir, "%s/itfollow-chart.XXXXXX", tmp);
+	if (mkdtemp(dir) == NULL) {
+		xasprintf(cause, "chart: cannot make a directory in %s", tmp);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/chart.rrd", dir);
+	if ((c->to - c->from) / step > CHART_MAX_STEPS) {
+		xasprintf(cause, "chart: rows of %lds over %lds are too many",
+		    step, (long)(c->to - c->from));
+		rmdir(dir);
+		return -1;
+	}
+
+	pthread_mutex_lock(&chart_lock);
+	if (chart_write_rrd(c, path, step, nodata ? 1 : c->ncols, cause) != 0)
+		goto out;
+	chart_graph_args(c, &a, path, format, width, height, nodata);
+	rrd_clear_error();
+	info = rrd_graph_v(a.n, a.v);
+	if (info == NULL || chart_image(info, buf, len) != 0) {
+		xasprintf(cause, "chart: %s",
+		    rrd_test_error() ? rrd_get_error() : "no image");
+	} else
+		rc = 0;
+	if (info != NULL)
+		rrd_info_free(info);
+out:
+	pthread_mutex_unlock(&chart_lock);
+	chart_args_free(&a);
+	unlink(path);
+	rmdir(dir);
+	return rc;
+}
+
+static void
+chart_json_string(FILE *f, const char *s)
+{
+	json_t *j = json_string(s);
+	char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	fputs(out ? out : "\"\"", f);
+	free(out);
+	json_decref(j);
+}
+
+void
+chart_table(const struct chart *c, const char *format, FILE *f)
+{
+	size_t r, k;
+	char num[64];
+	int json = strcmp(format, "json") == 0;
+
+	if (!json) {
+		fprintf(f, "%s", c->bars ? "period" : "time");
+		for (k = 0; k < c->ncols; k++)
+			fprintf(f, ",%s", c->cols[k]);
+		fprintf(f, "\n");
+		for (r = 0; r < c->nrows; r++) {
+			fprintf(f, "%s", c->labels[r]);
+			for (k = 0; k < c->ncols; k++) {
+				chart_fmt(c, chart_get(c, r, k), num,
+				    sizeof num);
+				fprintf(f, ",%s", num);
+			}
+			fprintf(f, "\n");
+		}
+		for (k = 0; k < c->nnotes; k++)
+			fprintf(f, "# %s\n", c->notes[k]);
+		return;
+	}
+	fprintf(f, "{\"title\": ");
+	chart_json_string(f, c->title);
+	fprintf(f, ",\n \"columns\": [");
+	for (k = 0; k < c->ncols; k++) {
+		fprintf(f, "%s", k ? ", " : "");
+		chart_json_string(f, c->cols[k]);
+	}
+	fprintf(f, "],\n \"rows\": [");
+	for (r = 0; r < c->nrows; r++) {
+		fprintf(f, "%s\n  {\"%s\": ", r ? "," : "",
+		    c->bars ? "period" : "time");
+		chart_json_string(f, c->labels[r]);
+		for (k = 0; k < c->ncols; k++) {
+			chart_fmt(c, chart_get(c, r, k), num, sizeof num);
+			fprintf(f, ", ");
+			chart_json_string(f, c->cols[k]);
+			fprintf(f, ": %s", num[0] ? num : "null");
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n ],\n \"notes\": [");
+	for (k = 0; k < c->nnotes; k++) {
+		fprintf(f, "%s", k ? ", " : "");
+		chart_json_string(f, c->notes[k]);
+	}
+	fprintf(f, "]}\n");
+}
+
+static pthread_once_t chart_fonts_once = PTHREAD_ONCE_INIT;
+
+static void
+chart_fonts_check(void)
+{
+	char line[1024] = "";
+	FILE *p;
+
+	p = popen("fc-match -f '%{file}' sans-serif 2>/dev/null", "r");
+	if (p != NULL) {
+		if (fgets(line, sizeof line, p) == NULL)
+			line[0] = '\0';
+		pclose(p);
+	}
+	if (line[0] == '\0' || access(line, R_OK) != 0) {
+		fprintf(stderr,
+		    "itfollow: warning: fontconfig (fc-match) finds no font: "
+		    "graph text will not render (install fonts-dejavu-core "
+		    "and fontconfig)\n");
+	}
+}
+
+void
+chart_check_fonts(void)
+{
+	pthread_once(&chart_fonts_once, chart_fonts_check);
+}

@@ -1,0 +1,429 @@
+/*
+ * Dashboard pages. Each system shows its current state (the last `up` its
+ * first quality series stored, and when), its availability over 24 hours
+ * and 30 days (from the outage journal where it exists, else the `up`
+ * series: rrdavail.h) and its graphs. Open outages are known to the
+ * running daemon only (d->outage); the static pages say n/a.
+ */
+#include <math.h>
+#include <rrd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "conf.h"
+#include "dashpage.h"
+#include "graph.h"
+#include "html.h"
+#include "ident.h"
+#include "period.h"
+#include "rrdavail.h"
+#include "series.h"
+#include "store_rrd.h"
+#include "xmalloc.h"
+
+/* A last value older than this is no longer a current state. */
+#define DASHPAGE_STALE 600
+
+static const char *const dashpage_lasts[] = { "24h", "7d", "30d", "1y", NULL };
+static const char *const dashpage_bys[] = { "category", "portfolio", "owner",
+	"perspective", NULL };
+
+static int
+dashpage_in(const char *s, const char *const *list)
+{
+	for (; *list != NULL; list++) {
+		if (strcmp(s, *list) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+dashpage_graph_path(const struct dashpage_graph *g, int live, char *buf,
+    size_t len)
+{
+	snprintf(buf, len, "%sgraph/%s/%s/%s/%s/%dx%d.png", live ? "/" : "",
+	    g->preset, g->scope, g->id, g->last, g->width, g->height);
+}
+
+static int
+dashpage_size(const char *s, int *w, int *h)
+{
+	char *end;
+	long a, b;
+
+	a = strtol(s, &end, 10);
+	if (end == s || *end != 'x')
+		return -1;
+	s = end + 1;
+	b = strtol(s, &end, 10);
+	if (end == s || strcmp(end, ".png") != 0 || a < 100 || a > 2000 ||
+	    b < 100 || b > 2000)
+		return -1;
+	*w = (int)a;
+	*h = (int)b;
+	return 0;
+}
+
+int
+dashpage_parse_graph(const char *path, int live, struct dashpage_graph *out)
+{
+	char buf[256], *part[7], *p, *save = NULL;
+	int n = 0;
+
+	memset(out, 0, sizeof *out);
+	if (live && *path++ != '/')
+		return -1;
+	if (strlen(path) >= sizeof buf || strstr(path, "//") != NULL)
+		return -1;
+	snprintf(buf, sizeof buf, "%s", path);
+	for (p = strtok_r(buf, "/", &save); p != NULL;
+	     p = strtok_r(NULL, "/", &save)) {
+		if (n == 6)
+			return -1;
+		part[n++] = p;
+	}
+	if (n != 6 || strcmp(part[0], "graph") != 0 ||
+	    !graph_preset_valid(part[1]) || !ident_valid(part[3]) ||
+	    !dashpage_in(part[4], dashpage_lasts) ||
+	    dashpage_size(part[5], &out->width, &out->height) != 0)
+		return -1;
+	if (strcmp(part[2], "by") == 0) {
+		if (!dashpage_in(part[3], dashpage_bys))
+			return -1;
+	} else if (strcmp(part[2], "system") != 0)
+		return -1;
+	snprintf(out->preset, sizeof out->preset, "%s", part[1]);
+	snprintf(out->scope, sizeof out->scope, "%s", part[2]);
+	snprintf(out->id, sizeof out->id, "%s", part[3]);
+	snprintf(out->last, sizeof out->last, "%s", part[4]);
+	return 0;
+}
+
+int
+dashpage_render(const struct conf *conf, const struct dashpage_graph *g,
+    time_t now, void **buf, size_t *len, char *err, size_t errlen)
+{
+	struct graph_req req;
+	struct chart *c;
+	char *cause = NULL;
+	int rc;
+
+	*buf = NULL;
+	memset(&req, 0, sizeof req);
+	req.preset = g->preset;
+	if (strcmp(g->scope, "system") == 0)
+		req.system = g->id;
+	else
+		req.by = g->id;
+	if (strncmp(g->preset, "cost", 4) == 0)
+		req.per = "quarter";
+	if (period_last(g->last, now, &req.period) != 0) {
+		snprintf(err, errlen, "bad period %s", g->last);
+		return -1;
+	}
+	if (graph_build(conf, &req, &c, err, errlen) != GRAPH_OK)
+		return -1;
+	rc = chart_render(c, "PNG", g->width, g->height, buf, len, &cause);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s", cause);
+		free(cause);
+	}
+	chart_free(c);
+	return rc;
+}
+
+void
+dashpage_free(struct dashpage *d)
+{
+	free(d->graphs);
+	d->graphs = NULL;
+	d->ngraphs = 0;
+}
+
+static void
+dashpage_img(struct dashpage *d, FILE *f, const char *preset, const char *scope,
+    const char *id, const char *last, int w, int h)
+{
+	struct dashpage_graph g;
+	char path[256], alt[160];
+	size_t i;
+
+	memset(&g, 0, sizeof g);
+	snprintf(g.preset, sizeof g.preset, "%s", preset);
+	snprintf(g.scope, sizeof g.scope, "%s", scope);
+	snprintf(g.id, sizeof g.id, "%s", id);
+	snprintf(g.last, sizeof g.last, "%s", last);
+	g.width = w;
+	g.height = h;
+	for (i = 0; i < d->ngraphs; i++) {
+		if (memcmp(&d->graphs[i], &g, sizeof g) == 0)
+			break;
+	}
+	if (i == d->ngraphs) {
+		d->graphs =
+		    xreallocarray(d->graphs, d->ngraphs + 1, sizeof *d->graphs);
+		d->graphs[d->ngraphs++] = g;
+	}
+	dashpage_graph_path(&g, d->live, path, sizeof path);
+	snprintf(alt, sizeof alt, "%s of %s%s, last %s", preset,
+	    strcmp(scope, "by") == 0 ? "systems by " : "", id, last);
+	fprintf(f, "<img src=\"%s\" width=\"%d\" height=\"%d\" alt=\"", path, w,
+	    h);
+	html_text(f, alt);
+	fprintf(f, "\">\n");
+}
+
+static void
+dashpage_link(const struct dashpage *d, FILE *f, const char *kind,
+    const char *id, const char *text)
+{
+	if (d->live)
+		fprintf(f, "<a href=\"/%s/%s\">", kind, id);
+	else
+		fprintf(f, "<a href=\"%s-%s.html\">", kind, id);
+	html_text(f, text);
+	fprintf(f, "</a>");
+}
+
+static void
+dashpage_nav(const struct dashpage *d, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "<p><a href=\"%s\">all systems</a>",
+	    d->live ? "/" : "index.html");
+	for (i = 0; ident_perspectives[i] != NULL; i++) {
+		fprintf(f, " | ");
+		dashpage_link(d, f, "perspective", ident_perspectives[i],
+		    ident_perspectives[i]);
+	}
+	fprintf(f, "</p>\n");
+}
+
+/* The current state of a system: "up", "down" or "unknown", and when. */
+static const char *
+dashpage_state(const struct dashpage *d, const char *id, time_t *when)
+{
+	char *series, *path, **names, **data;
+	unsigned long nds, i;
+	const char *state = "unknown";
+
+	*when = 0;
+	if ((series = graph_quality_series(d->conf, id, NULL)) == NULL)
+		return state;
+	path = store_path(d->conf->data_dir, "quality", id, series);
+	free(series);
+	rrd_clear_error();
+	if (path != NULL &&
+	    rrd_lastupdate_r(path, when, &nds, &names, &data) == 0) {
+		for (i = 0; i < nds; i++) {
+			if (strcmp(names[i], "up") == 0 &&
+			    d->now - *when <= DASHPAGE_STALE) {
+				if (strcmp(data[i], "1") == 0)
+					state = "up";
+				else if (strcmp(data[i], "0") == 0)
+					state = "down";
+			}
+			free(names[i]);
+			free(data[i]);
+		}
+		free(names);
+		free(data);
+	}
+	free(path);
+	return state;
+}
+
+static void
+dashpage_avail(const struct dashpage *d, FILE *f, const char *id,
+    const char *last)
+{
+	struct rrdavail a;
+	struct period p;
+	const char *source;
+	char err[256];
+
+	if (period_last(last, d->now, &p) != 0 ||
+	    rrdavail_any(d->conf, id, &p, &a, &source, err, sizeof err) != 0 ||
+	    isnan(a.availability_pct))
+		fprintf(f, "<td>-</td>");
+	else
+		fprintf(f, "<td>%.3f %%</td>", a.availability_pct);
+}
+
+static void
+dashpage_row(struct dashpage *d, FILE *f, const struct conf_system *s)
+{
+	const char *state;
+	char when[32] = "-";
+	time_t t;
+
+	state = dashpage_state(d, s->id, &t);
+	if (t > 0)
+		period_iso(t, when, sizeof when);
+	fprintf(f, "<tr><td>");
+	dashpage_link(d, f, "system", s->id, s->name ? s->name : s->id);
+	fprintf(f, "</td><td>");
+	html_text(f, s->owner ? s->owner : "-");
+	fprintf(f, "</td><td class=\"%s\">%s</td><td>%s</td>", state, state,
+	    when);
+	dashpage_avail(d, f, s->id, "24h");
+	dashpage_avail(d, f, s->id, "30d");
+	if (d->outage == NULL)
+		fprintf(f,
+		    "<td title=\"open outages are known to the running "
+		    "daemon\">n/a</td><td>");
+	else {
+		const char *o = d->outage(d, s->id);
+
+		fprintf(f, "<td class=\"%s\">", o ? "down" : "up");
+		html_text(f, o ? o : "none");
+		fprintf(f, "</td><td>");
+	}
+	dashpage_img(d, f, "availability", "system", s->id, "24h", 400, 120);
+	fprintf(f, "</td></tr>\n");
+}
+
+static const char dashpage_thead[] =
+    "<table>\n<tr><th>system</th><th>owner</th><th>state</th>"
+    "<th>last value</th><th>availability 24 h</th>"
+    "<th>availability 30 d</th><th>open outages</th><th>last 24 h</th>"
+    "</tr>\n";
+
+void
+dashpage_index(struct dashpage *d, FILE *f)
+{
+	const struct conf_system *s;
+	size_t p, c, i;
+	int any;
+
+	html_head(f, "itfollow: every system", d->live ? d->refresh : 0);
+	dashpage_nav(d, f);
+	for (p = 0; ident_portfolios[p] != NULL; p++) {
+		for (c = 0; ident_categories[c] != NULL; c++) {
+			any = 0;
+			for (i = 0; i < d->conf->nsystems; i++) {
+				s = d->conf->systems[i];
+				if (strcmp(s->portfolio, ident_portfolios[p]) ||
+				    strcmp(s->category, ident_categories[c]))
+					continue;
+				if (!any)
+					fprintf(f, "<h2>%s: %s</h2>\n%s",
+					    ident_portfolios[p],
+					    ident_categories[c],
+					    dashpage_thead);
+				any = 1;
+				dashpage_row(d, f, s);
+			}
+			if (any)
+				fprintf(f, "</table>\n");
+		}
+	}
+	html_foot(f);
+}
+
+int
+dashpage_system(struct dashpage *d, FILE *f, const char *id)
+{
+	const struct conf_system *s;
+	char title[128];
+	size_t i;
+
+	if (!ident_valid(id) || (s = conf_find_system(d->conf, id)) == NULL)
+		return -1;
+	snprintf(title, sizeof title, "itfollow: %s", s->name ? s->name : id);
+	html_head(f, title, d->live ? d->refresh : 0);
+	dashpage_nav(d, f);
+	fprintf(f, "<p>id %s, portfolio %s, category %s, owner ", s->id,
+	    s->portfolio, s->category);
+	html_text(f, s->owner ? s->owner : "-");
+	fprintf(f, "</p>\n%s", dashpage_thead);
+	dashpage_row(d, f, s);
+	fprintf(f, "</table>\n<p>series:");
+	for (i = 0; i < s->ninsts; i++)
+		fprintf(f, " %s (%s)", s->insts[i]->series,
+		    s->insts[i]->perspective);
+	fprintf(f, "</p>\n");
+	dashpage_img(d, f, "availability", "system", id, "24h", 800, 250);
+	dashpage_img(d, f, "availability", "system", id, "30d", 800, 250);
+	dashpage_img(d, f, "response", "system", id, "24h", 800, 250);
+	dashpage_img(d, f, "licence", "system", id, "30d", 800, 250);
+	dashpage_img(d, f, "cost", "system", id, "1y", 800, 250);
+	html_foot(f);
+	return 0;
+}
+
+/* Benefit perspectives have no preset: their series and last values. */
+static void
+dashpage_series_table(struct dashpage *d, FILE *f, const char *persp)
+{
+	char **ids, *path, **names, **data;
+	unsigned long nds, k;
+	size_t i, j, n;
+	time_t t;
+
+	fprintf(f,
+	    "<table>\n<tr><th>system</th><th>series</th>"
+	    "<th>last values</th></tr>\n");
+	for (i = 0; i < d->conf->nsystems; i++) {
+		n = series_list(d->conf->data_dir, persp,
+		    d->conf->systems[i]->id, "", &ids);
+		for (j = 0; j < n; j++) {
+			path = store_path(d->conf->data_dir, persp,
+			    d->conf->systems[i]->id, ids[j]);
+			fprintf(f, "<tr><td>");
+			dashpage_link(d, f, "system", d->conf->systems[i]->id,
+			    d->conf->systems[i]->id);
+			fprintf(f, "</td><td>%s</td><td>", ids[j]);
+			rrd_clear_error();
+			if (rrd_lastupdate_r(path, &t, &nds, &names, &data) ==
+			    0) {
+				for (k = 0; k < nds; k++) {
+					fprintf(f, "%s=", names[k]);
+					html_text(f, data[k]);
+					fprintf(f, " ");
+					free(names[k]);
+					free(data[k]);
+				}
+				free(names);
+				free(data);
+			}
+			fprintf(f, "</td></tr>\n");
+			free(path);
+			free(ids[j]);
+		}
+		free(ids);
+	}
+	fprintf(f, "</table>\n");
+}
+
+int
+dashpage_perspective(struct dashpage *d, FILE *f, const char *p)
+{
+	char title[128];
+
+	if (!ident_valid_perspective(p))
+		return -1;
+	snprintf(title, sizeof title, "itfollow: %s", p);
+	html_head(f, title, d->live ? d->refresh : 0);
+	dashpage_nav(d, f);
+	if (strcmp(p, "quality") == 0) {
+		dashpage_img(d, f, "availability", "by", "portfolio", "7d", 800,
+		    250);
+		dashpage_img(d, f, "response", "by", "portfolio", "7d", 800,
+		    250);
+	} else if (strcmp(p, "maturity") == 0)
+		dashpage_img(d, f, "licence", "by", "portfolio", "30d", 800,
+		    250);
+	else if (strcmp(p, "cost") == 0) {
+		dashpage_img(d, f, "cost", "by", "portfolio", "1y", 800, 250);
+		dashpage_img(d, f, "cost-per-user", "by", "portfolio", "1y",
+		    800, 250);
+	}
+	dashpage_series_table(d, f, p);
+	html_foot(f);
+	return 0;
+}

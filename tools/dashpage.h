@@ -1,0 +1,65 @@
+/*
+ * The dashboard's pages, written the same way for the daemon's live
+ * dashboard and for `itfollow dashboard -o DIR`: an overview of every
+ * system grouped by portfolio and category, a page per system and a page
+ * per perspective. Graphs are <img> elements whose URLs (live) or file
+ * names (static) name a graph by its parts only, each an id checked
+ * against its pattern before it is used.
+ */
+#ifndef DASHPAGE_H
+#define DASHPAGE_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+struct conf;
+
+/* One graph of a page. */
+struct dashpage_graph {
+	char preset[16]; /* availability, response, licence, cost, ... */
+	char scope[8]; /* "system" or "by" */
+	char id[65]; /* a system id or a grouping */
+	char last[8]; /* 24h, 7d, 30d, 1y */
+	int width, height;
+};
+
+struct dashpage {
+	const struct conf *conf;
+	int live; /* links and images as the daemon serves them */
+	int refresh; /* seconds between reloads of a live page, 0: none */
+	time_t now;
+	/* A system's open outage as text ("since ... (reason)"), NULL for
+	 * none; not set: open outages are unknown (static pages). */
+	const char *(*outage)(const struct dashpage *, const char *system);
+	void *arg; /* the outage function's */
+	struct dashpage_graph *graphs; /* every graph the pages showed */
+	size_t ngraphs;
+};
+
+void dashpage_index(struct dashpage *, FILE *);
+/* 0, or -1 when id is not a configured system. */
+int dashpage_system(struct dashpage *, FILE *, const char *id);
+/* 0, or -1 when p is not a perspective. */
+int dashpage_perspective(struct dashpage *, FILE *, const char *p);
+
+/*
+ * A graph from a path, live ("/graph/availability/system/portal/24h/
+ * 400x150.png") or static ("graph-availability-system-portal-24h-
+ * 400x150.png"); every part checked. Returns 0, or -1.
+ */
+int dashpage_parse_graph(const char *path, int live,
+    struct dashpage_graph *out);
+/* The path of a graph, as dashpage_parse_graph reads it. */
+void dashpage_graph_path(const struct dashpage_graph *, int live, char *buf,
+    size_t len);
+/*
+ * Render a graph as PNG (the caller frees *buf). Returns 0, or -1 with a
+ * message in err (unknown system: the graph does not exist).
+ */
+int dashpage_render(const struct conf *, const struct dashpage_graph *,
+    time_t now, void **buf, size_t *len, char *err, size_t errlen);
+
+void dashpage_free(struct dashpage *);
+
+#endif

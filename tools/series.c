@@ -1,0 +1,131 @@
+/*
+ * Stored series read back: librrd's fetch over a period, and the series a
+ * system has on disk. Paths are made only by store_path, from checked ids.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <rrd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ident.h"
+#include "series.h"
+#include "xmalloc.h"
+
+int
+series_fetch(const char *path, const char *cf, time_t from, time_t to,
+    unsigned long want, struct series_rows *out, char **cause)
+{
+	time_t start = from, end = to;
+	unsigned long step = want, nds, i;
+	char **names;
+	rrd_value_t *data;
+	struct stat st;
+
+	memset(out, 0, sizeof *out);
+	if (stat(path, &st) != 0 && errno == ENOENT)
+		return 1;
+	rrd_clear_error();
+	if (rrd_fetch_r(path, cf, &start, &end, &step, &nds, &names, &data) !=
+	    0) {
+		xasprintf(cause, "%s: %s", path, rrd_get_error());
+		return -1;
+	}
+	/* Row i covers (start + i * step, start + (i + 1) * step]. */
+	out->start = start;
+	out->step = step;
+	out->nrows = step == 0 ? 0 : (size_t)(end - start) / step;
+	out->nds = nds;
+	out->names = xcalloc(nds, sizeof *out->names);
+	for (i = 0; i < nds; i++) {
+		out->names[i] = xstrdup(names[i]);
+		free(names[i]);
+	}
+	free(names);
+	out->vals = xcalloc(out->nrows * nds + 1, sizeof *out->vals);
+	memcpy(out->vals, data, out->nrows * nds * sizeof *out->vals);
+	free(data);
+	return 0;
+}
+
+void
+series_rows_free(struct series_rows *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nds; i++)
+		free(r->names[i]);
+	free(r->names);
+	free(r->vals);
+	memset(r, 0, sizeof *r);
+}
+
+int
+series_ds(const struct series_rows *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nds; i++) {
+		if (strcmp(r->names[i], name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+double
+series_at(const struct series_rows *r, int ds, time_t t)
+{
+	size_t i;
+
+	if (ds < 0 || r->step == 0 || t < r->start)
+		return NAN;
+	i = (size_t)(t - r->start) / r->step;
+	if (i >= r->nrows)
+		return NAN;
+	return r->vals[i * r->nds + (size_t)ds];
+}
+
+static int
+series_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t
+series_list(const char *data_dir, const char *perspective, const char *system,
+    const char *prefix, char ***out)
+{
+	char *dir, **v = NULL, id[IDENT_MAX + 1];
+	struct dirent *de;
+	size_t n = 0, len;
+	DIR *d;
+
+	*out = NULL;
+	if (!ident_valid_perspective(perspective) || !ident_valid(system))
+		return 0;
+	xasprintf(&dir, "%s/rrd/%s/%s", data_dir, perspective, system);
+	d = opendir(dir);
+	free(dir);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 5 || len - 4 > IDENT_MAX ||
+		    strcmp(de->d_name + len - 4, ".rrd") != 0)
+			continue;
+		memcpy(id, de->d_name, len - 4);
+		id[len - 4] = '\0';
+		if (!ident_valid(id) ||
+		    strncmp(id, prefix, strlen(prefix)) != 0)
+			continue;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = xstrdup(id);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(v, n, sizeof *v, series_cmp);
+	*out = v;
+	return n;
+}

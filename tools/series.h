@@ -1,0 +1,43 @@
+/*
+ * Reading stored series back for graphs, reports and the dashboard: where
+ * a system's files are, and their rows over a period at a step, fetched
+ * with librrd. Nothing here writes.
+ */
+#ifndef SERIES_H
+#define SERIES_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct series_rows {
+	time_t start; /* the first row's start */
+	unsigned long step; /* seconds a row covers */
+	size_t nrows;
+	size_t nds;
+	char **names; /* nds data source names */
+	double *vals; /* nrows * nds, NAN unknown */
+};
+
+/*
+ * The rows of the file at path with consolidation cf over [from, to), at
+ * the step librrd picks for want (the finest archive that covers the
+ * period, at least want). Returns 0; 1 when the file does not exist (no
+ * data, out zeroed); -1 with a message in *cause.
+ */
+int series_fetch(const char *path, const char *cf, time_t from, time_t to,
+    unsigned long want, struct series_rows *out, char **cause);
+void series_rows_free(struct series_rows *);
+/* The index of a data source, or -1. */
+int series_ds(const struct series_rows *, const char *name);
+/* The value of data source ds at time t (NAN when outside or unknown). */
+double series_at(const struct series_rows *, int ds, time_t t);
+
+/*
+ * The series ids of system in perspective whose id starts with prefix (""
+ * for all), sorted, as found in the data directory. Returns how many; the
+ * caller frees each and *out.
+ */
+size_t series_list(const char *data_dir, const char *perspective,
+    const char *system, const char *prefix, char ***out);
+
+#endif
