@@ -14,6 +14,16 @@
 #include "series.h"
 #include "xmalloc.h"
 
+static void (*series_flush)(const char *, void *);
+static void *series_flush_arg;
+
+void
+series_set_flush(void (*cb)(const char *, void *), void *arg)
+{
+	series_flush = cb;
+	series_flush_arg = arg;
+}
+
 int
 series_fetch(const char *path, const char *cf, time_t from, time_t to,
     unsigned long want, struct series_rows *out, char **cause)
@@ -27,6 +37,8 @@ series_fetch(const char *path, const char *cf, time_t from, time_t to,
 	memset(out, 0, sizeof *out);
 	if (stat(path, &st) != 0 && errno == ENOENT)
 		return 1;
+	if (series_flush != NULL)
+		series_flush(path, series_flush_arg);
 	rrd_clear_error();
 	if (rrd_fetch_r(path, cf, &start, &end, &step, &nds, &names, &data) !=
 	    0) {

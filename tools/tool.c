@@ -13,8 +13,15 @@
 #include "collect.h"
 #include "conf.h"
 #include "log.h"
+#include "series.h"
 #include "store_rrd.h"
 #include "tool.h"
+
+static void
+tool_flush_cb(const char *path, void *arg)
+{
+	tool_flush(arg, path);
+}
 
 struct conf *
 tool_load_conf(const char *file)
@@ -33,6 +40,9 @@ tool_load_conf(const char *file)
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	conf_errors_clear(&errs);
+	/* Graphs, reports and the dashboard read through rrdcached too. */
+	if (conf != NULL && conf->rrdcached != NULL)
+		series_set_flush(tool_flush_cb, conf);
 	return conf;
 }
 

@@ -100,6 +100,13 @@ grep -q "shard 0/2: $n0 of 12 collectors run here" "$T/log0" && ok ||
     fail "log does not say the shard"
 sleep 8
 
+# Graphs read through rrdcached: sys2's files hold nothing yet (rrdcached
+# writes every hour), so a number means the tool flushed them first.
+"$BIN/itfollow" graph availability -c "$T/d0.conf" --system sys2 --last 1h \
+    --table csv -o "$T/a.png" >"$T/a.csv" 2>"$T/a.err"
+grep -q '^# availability sys2: [0-9.]* %' "$T/a.csv" && ok ||
+    fail "graph through rrdcached: $(grep '^#' "$T/a.csv") $(cat "$T/a.err")"
+
 # The tool reads through rrdcached: it flushes before reading.
 f=$(grep -v '^#' "$T/t1" | head -1 | awk '{ print $1 " " $3 }')
 lt=$("$BIN/itfollow" last -c "$T/d1.conf" $f | sed -n 's/^time=//p')
