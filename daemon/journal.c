@@ -24,6 +24,7 @@
 #define JOURNAL_FILE "journal.sqlite"
 #define JOURNAL_BUCKETS 4096
 #define JOURNAL_QUEUE_MAX 1000000
+#define JOURNAL_WAKE_EVERY 4096 /* records that wake the writer early */
 #define JOURNAL_RETRY_S 5
 #define JOURNAL_BUSY_MS 250
 
@@ -76,6 +77,9 @@ enum journal_op_kind {
 /* One record on its way to the file. */
 struct journal_op {
 	struct journal_op *next;
+	/* The series' slot that points at this op while it waits, so that
+	 * the next run updates it rather than queueing another. */
+	struct journal_op **pend;
 	enum journal_op_kind kind;
 	char *s[6];
 	long long n[5];
@@ -102,6 +106,8 @@ struct journal_series {
 	char outage_reason[32];
 	int planned;
 	time_t span_start, span_end; /* covered by runs, contiguous */
+	struct journal_op *pend_cover; /* still queued, or NULL */
+	struct journal_op *pend_state;
 };
 
 struct journal {
@@ -526,6 +532,11 @@ journal_writer(void *arg)
 		n = j->nqueued;
 		j->head = j->tail = NULL;
 		j->nqueued = 0;
+		for (next = ops; next != NULL; next = next->next) {
+			if (next->pend != NULL && *next->pend == next)
+				*next->pend = NULL;
+			next->pend = NULL;
+		}
 		pthread_mutex_unlock(&j->lock);
 		rc = journal_flush(j, ops, n);
 		pthread_mutex_lock(&j->lock);
@@ -555,10 +566,10 @@ journal_writer(void *arg)
 	return NULL;
 }
 
-static void
-journal_queue(struct journal *j, struct journal_op *op)
+/* Add op to the queue, the lock held. 0, or -1: full, op not taken. */
+static int
+journal_queue_locked(struct journal *j, struct journal_op *op)
 {
-	pthread_mutex_lock(&j->lock);
 	if (j->nqueued >= JOURNAL_QUEUE_MAX) {
 		j->dropped++;
 		if (!j->warned_full)
@@ -566,18 +577,66 @@ journal_queue(struct journal *j, struct journal_op *op)
 			        "ones (logged once)",
 			    j->path, JOURNAL_QUEUE_MAX);
 		j->warned_full = 1;
-		pthread_mutex_unlock(&j->lock);
-		journal_op_free(op);
-		return;
+		return -1;
 	}
 	if (j->tail != NULL)
 		j->tail->next = op;
 	else
 		j->head = op;
 	j->tail = op;
-	j->nqueued++;
-	pthread_cond_signal(&j->cond);
+	/* The writer takes the queue once a second, as one transaction;
+	 * a long queue wakes it at once. */
+	if (++j->nqueued % JOURNAL_WAKE_EVERY == 0)
+		pthread_cond_signal(&j->cond);
+	return 0;
+}
+
+static void
+journal_queue(struct journal *j, struct journal_op *op)
+{
+	int rc;
+
+	pthread_mutex_lock(&j->lock);
+	rc = journal_queue_locked(j, op);
 	pthread_mutex_unlock(&j->lock);
+	if (rc != 0)
+		journal_op_free(op);
+}
+
+/*
+ * Queue a series' state or covered span, or, when the series' last one of
+ * that kind still waits (the writer is busy or the journal away), update
+ * that one in place: a series never has more than one of each waiting. A
+ * span with another start is a new record.
+ */
+static void
+journal_queue_latest(struct journal *j, struct journal_op **pend,
+    struct journal_op *op)
+{
+	struct journal_op *old;
+	size_t i;
+	int rc;
+
+	pthread_mutex_lock(&j->lock);
+	if ((old = *pend) != NULL &&
+	    (op->kind != OP_COVERAGE || old->n[0] == op->n[0])) {
+		for (i = 2; i < sizeof op->s / sizeof op->s[0]; i++) {
+			free(old->s[i]);
+			old->s[i] = op->s[i];
+			op->s[i] = NULL;
+		}
+		memcpy(old->n, op->n, sizeof old->n);
+		pthread_mutex_unlock(&j->lock);
+		journal_op_free(op);
+		return;
+	}
+	if ((rc = journal_queue_locked(j, op)) == 0) {
+		op->pend = pend;
+		*pend = op;
+	}
+	pthread_mutex_unlock(&j->lock);
+	if (rc != 0)
+		journal_op_free(op);
 }
 
 static struct journal_op *
@@ -804,7 +863,7 @@ journal_cover(struct journal *j, struct journal_series *s,
 	op = journal_op_new(OP_COVERAGE, s->system, s->series);
 	op->n[0] = (long long)s->span_start;
 	op->n[1] = (long long)s->span_end;
-	journal_queue(j, op);
+	journal_queue_latest(j, &s->pend_cover, op);
 }
 
 static void
@@ -908,7 +967,7 @@ journal_run(struct journal *j, const struct conf *c,
 	op->n[1] = (long long)s->first_fail;
 	op->n[2] = (long long)s->span_start;
 	op->n[3] = (long long)s->span_end;
-	journal_queue(j, op);
+	journal_queue_latest(j, &s->pend_state, op);
 }
 
 void

@@ -293,6 +293,32 @@ teardown(void **unused)
 	return 0;
 }
 
+/* While the writer cannot write, a series keeps one state and one span
+ * waiting, however many runs it has. */
+static void
+test_queue_bounded(void **unused)
+{
+	struct conf *c = load();
+	struct journal *j = journal_new(c->data_dir); /* no writer */
+	struct journal_stats st;
+	int k;
+
+	for (k = 0; k < 5000; k++)
+		run(j, c, k, 1);
+	journal_get_stats(j, &st);
+	/* The first state change, the span and the state. */
+	assert_int_equal(st.queued, 3);
+	run(j, c, 5000, 0); /* down: a failed run and a state change */
+	journal_get_stats(j, &st);
+	assert_int_equal(st.queued, 5);
+	run(j, c, 5010, 1); /* after a gap: a new span, one more state change */
+	journal_get_stats(j, &st);
+	assert_int_equal(st.queued, 7);
+	journal_free(j);
+	conf_free(c);
+	(void)unused;
+}
+
 int
 main(void)
 {
@@ -300,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_spans),
 		cmocka_unit_test(test_weekly_window),
 		cmocka_unit_test(test_journal_and_availability),
+		cmocka_unit_test(test_queue_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
