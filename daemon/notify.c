@@ -8,9 +8,11 @@
 #include <event2/event.h>
 #include <jansson.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "curlev.h"
@@ -60,6 +62,10 @@ struct notify {
 	struct notify_rate *rates[NOTIFY_RATE_BUCKETS];
 	struct notify_counters c;
 	long long seq;
+	/* Running as root: notifier commands run as nobody, never root. */
+	int have_nobody;
+	uid_t nobody_uid;
+	gid_t nobody_gid;
 };
 
 /* What an event says, for the environment and the JSON document. */
@@ -76,12 +82,18 @@ struct notify_what {
 struct notify *
 notify_new(struct event_base *base, struct journal *journal)
 {
+	struct passwd *pw;
 	struct notify *n;
 
 	n = xcalloc(1, sizeof *n);
 	n->base = base;
 	n->journal = journal;
 	n->seq = (long long)time(NULL) * 1000000;
+	if ((pw = getpwnam("nobody")) != NULL && pw->pw_uid != 0) {
+		n->have_nobody = 1;
+		n->nobody_uid = pw->pw_uid;
+		n->nobody_gid = pw->pw_gid;
+	}
 	return n;
 }
 
@@ -467,8 +479,19 @@ notify_attempt(struct notify_delivery *d)
 		o.env = (const char *const *)d->env;
 		o.max_output = 4096;
 		o.timeout_ms = (uint64_t)d->timeout_ms;
-		d->proc =
-		    proc_start(d->n->base, &o, notify_proc_done_cb, d, &cause);
+		/* As root (no daemon.user): as nobody, or not at all. */
+		if (geteuid() == 0) {
+			o.set_user = d->n->have_nobody;
+			o.uid = d->n->nobody_uid;
+			o.gid = d->n->nobody_gid;
+		}
+		if (geteuid() == 0 && !o.set_user) {
+			cause = xstrdup("no user nobody to run the command as "
+			                "(it never runs as root)");
+			d->proc = NULL;
+		} else
+			d->proc = proc_start(d->n->base, &o,
+			    notify_proc_done_cb, d, &cause);
 		rc = d->proc != NULL ? 0 : -1;
 	}
 	if (rc == 0)
