@@ -174,7 +174,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct parse_csvfeed_opts o = { "date", columns, 2 };
 	struct parse_csvfeed c;
 	struct parse_xapi x;
-	char *cause = NULL, *name, id[IDENT_MAX + 1];
+	char *cause = NULL, *name, id[IDENT_MAX + 1], shown[IDENT_SHOW_SIZE];
 	long long t;
 	double v;
 	size_t i;
@@ -225,6 +225,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ident_from_name("licence-", name, id);
 	if (!ident_valid(id))
 		abort();
+	/* And shown in a log line: printable, bounded. */
+	ident_show(name, shown);
+	for (i = 0; shown[i] != '\0'; i++) {
+		if (i >= IDENT_SHOW_SIZE || shown[i] < 0x20 || shown[i] > 0x7e)
+			abort();
+	}
 	free(name);
 	return 0;
 }

@@ -150,4 +150,40 @@ sed "s/ user = \"$RUSER\";//" "$T/p.conf" >"$T/r.conf"
 "$BIN/itfollowd" -T -c "$T/r.conf" >/dev/null 2>"$T/r.err" || true
 grep -q "running as root: set daemon.user" "$T/r.err" && ok ||
     fail "no warning for root without daemon.user: $(cat "$T/r.err")"
+# Root without daemon.user: still no child runs as root. A check
+# program, a licence feed's command and a notifier's command (on an
+# outage) each say who they are.
+mkdir -m 777 "$T/who"
+printf '#!/bin/sh\nid -u >"$ITF_WHO_DIR/notifier"\n' >"$T/bin/notify-who"
+printf '#!/bin/sh\nprintf "Users of who:  (Total of %%s licenses issued;  Total of 0 licenses in use)\\n" "$(id -u)"\n' \
+    >"$T/bin/lmutil-who"
+chmod 755 "$T/bin/notify-who" "$T/bin/lmutil-who"
+free_port REFUSED
+cat >"$T/root.conf" <<CONF
+daemon = { data_dir = "$T/rootdata"; status_listen = "127.0.0.1:$STATUS"; };
+defaults = { interval = 1; timeout = 0.9; fail_after = 1; };
+systems = ( { id = "self"; category = "basic"; portfolio = "information";
+  collectors = (
+    { type = "exec"; series = "who"; command = [ "$T/bin/whoami-check" ]; },
+    { type = "tcp"; series = "down"; host = "127.0.0.1"; port = $REFUSED; }
+  ); } );
+feeds = ( { id = "lic"; type = "flexlm"; system = "self";
+  command = [ "$T/bin/lmutil-who" ]; interval = 1; } );
+notifiers = ( { id = "who"; type = "exec"; command = [ "/usr/bin/env",
+  "ITF_WHO_DIR=$T/who", "$T/bin/notify-who" ]; } );
+CONF
+chmod 640 "$T/root.conf"
+"$BIN/itfollowd" -f -c "$T/root.conf" 2>"$T/root.log" &
+DPID=$!
+PIDS="$PIDS $DPID"
+wait_file "$T/who/notifier" || true
+sleep 1
+kill "$DPID"
+wait "$DPID" || true
+expect_eq "as root: the notifier's command runs as" \
+    "$(cat "$T/who/notifier" 2>/dev/null)" "$RUID"
+expect_eq "as root: the check program runs as" \
+    "$(last "$T/rootdata/rrd/quality/self/who.rrd" uid)" "$RUID"
+expect_eq "as root: the feed's command runs as" \
+    "$(last "$T/rootdata/rrd/maturity/self/licence-who.rrd" issued)" "$RUID"
 finish

@@ -20,7 +20,11 @@ printf '%s\n' "$TOK" >"$T/token"
 printf '%s\n' "$FTOK" >"$T/feedtoken"
 printf '%s\n' "$CS" >"$T/client-secret"
 printf '%s\n' "$HOOK" >"$T/hook-secret"
-chmod 600 "$T/password" "$T/token" "$T/client-secret" "$T/hook-secret"
+# The test server's own client secret, and the access token it hands out
+# for it: short, but found nowhere else.
+printf 's3cret\n' >"$T/good-client-secret"
+chmod 600 "$T/password" "$T/token" "$T/client-secret" "$T/hook-secret" \
+    "$T/good-client-secret"
 # One secret file readable by others: warned about, still used.
 chmod 644 "$T/feedtoken"
 H=http://127.0.0.1:$HTTP
@@ -44,7 +48,11 @@ feeds = (
     values = { transactions = "/total"; }; interval = 2; },
   { id = "m365"; type = "m365"; system = "web"; token_url = "$B/oauth/token";
     client_id = "itf-client"; client_secret_file = "$T/client-secret";
-    ca_file = "$CA"; url = "$B/file"; interval = 2; }
+    ca_file = "$CA"; url = "$B/file"; interval = 2; },
+  { id = "m365-ok"; type = "m365"; system = "web"; token_url = "$B/oauth/token";
+    client_id = "itf-client"; client_secret_file = "$T/good-client-secret";
+    ca_file = "$CA"; interval = 2;
+    url = "$B/file?auth=bearer&path=$SRC/tests/samples/ms-graph-subscribedskus/graph_rest_subscribedskus.json"; }
 );
 notifiers = (
   { id = "hook"; type = "webhook"; url = "http://127.0.0.1:$REFUSED/hook";
@@ -56,7 +64,7 @@ chmod 644 "$T/s.conf"
 # grep_secrets WHAT FILE: none of the secrets in FILE.
 grep_secrets() {
 	local s
-	for s in "$PW" "$TOK" "$FTOK" "$CS" "$HOOK"; do
+	for s in "$PW" "$TOK" "$FTOK" "$CS" "$HOOK" s3cret tok3n; do
 		if grep -aqF "$s" "$2"; then
 			fail "$1 holds the secret $s: $(grep -aF "$s" "$2" | head -2)"
 		else
@@ -74,6 +82,8 @@ grep -q "^web quality basic status=down reason=http_status" "$T/t.out" && ok ||
     fail "basic with a wrong password is not down: $(cat "$T/t.out")"
 grep -q "^feed/m365 .*status=down" "$T/t.out" && ok ||
     fail "m365 with a wrong secret is not down"
+grep -q "^web maturity licence-.*status=up" "$T/t.out" && ok ||
+    fail "m365 with the right secret stored nothing"
 
 "$BIN/itfollowd" -f -c "$T/s.conf" >"$T/d.out" 2>"$T/d.err" &
 DPID=$!
