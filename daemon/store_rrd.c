@@ -1292,8 +1292,11 @@ store_flush_due(struct store *st, time_t now, int all)
 			break;
 		}
 		__atomic_store_n(&st->beat, time(NULL), __ATOMIC_RELAXED);
-		if (!all &&
-		    __atomic_load_n(&st->head, __ATOMIC_RELAXED) != NULL)
+		/* Take what came meanwhile into the compact held form, also
+		 * with no write_delay: creating thousands of files at start
+		 * takes minutes, and queued items are three times larger. */
+		if (__atomic_load_n(&st->head, __ATOMIC_RELAXED) != NULL &&
+		    !__atomic_load_n(&st->stopping, __ATOMIC_RELAXED))
 			store_drain(st, now);
 	}
 }
