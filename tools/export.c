@@ -76,12 +76,7 @@ tool_export(int argc, char **argv)
 		{ "system", required_argument, NULL, 's' },
 		{ "perspective", required_argument, NULL, 'p' },
 		{ "series", required_argument, NULL, 'S' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "last", required_argument, NULL, 'l' },
-		{ "quarter", required_argument, NULL, 'q' },
-		{ "month", required_argument, NULL, 'm' },
-		{ "year", required_argument, NULL, 'y' },
+		PERIOD_LONGOPTS,
 		{ "step", required_argument, NULL, 'e' },
 		{ "format", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
@@ -115,24 +110,6 @@ tool_export(int argc, char **argv)
 		case 'S':
 			series = optarg;
 			break;
-		case 'f':
-			po.from = optarg;
-			break;
-		case 't':
-			po.to = optarg;
-			break;
-		case 'l':
-			po.last = optarg;
-			break;
-		case 'q':
-			po.quarter = optarg;
-			break;
-		case 'm':
-			po.month = optarg;
-			break;
-		case 'y':
-			po.year = optarg;
-			break;
 		case 'e':
 			if ((want = template_duration(optarg)) <= 0) {
 				fprintf(stderr, "itfollow: bad step \"%s\"\n",
@@ -145,6 +122,8 @@ tool_export(int argc, char **argv)
 			format = optarg;
 			break;
 		default:
+			if (period_opt(&po, ch, optarg))
+				break;
 			export_usage();
 			return 2;
 		}

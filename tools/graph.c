@@ -862,12 +862,7 @@ tool_graph(int argc, char **argv)
 		{ "by", required_argument, NULL, 'b' },
 		{ "series", required_argument, NULL, 'S' },
 		{ "per", required_argument, NULL, 'P' },
-		{ "last", required_argument, NULL, 'l' },
-		{ "quarter", required_argument, NULL, 'q' },
-		{ "month", required_argument, NULL, 'm' },
-		{ "year", required_argument, NULL, 'y' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
+		PERIOD_LONGOPTS,
 		{ "format", required_argument, NULL, 'F' },
 		{ "table", required_argument, NULL, 'T' },
 		{ "width", required_argument, NULL, 'W' },
@@ -908,24 +903,6 @@ tool_graph(int argc, char **argv)
 		case 'P':
 			req.per = optarg;
 			break;
-		case 'l':
-			po.last = optarg;
-			break;
-		case 'q':
-			po.quarter = optarg;
-			break;
-		case 'm':
-			po.month = optarg;
-			break;
-		case 'y':
-			po.year = optarg;
-			break;
-		case 'f':
-			po.from = optarg;
-			break;
-		case 't':
-			po.to = optarg;
-			break;
 		case 'F':
 			if ((format = chart_format(optarg)) == NULL) {
 				fprintf(stderr,
@@ -958,6 +935,8 @@ tool_graph(int argc, char **argv)
 			}
 			break;
 		default:
+			if (period_opt(&po, ch, optarg))
+				break;
 			graph_usage();
 			return 2;
 		}

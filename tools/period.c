@@ -35,6 +35,32 @@ period_iso(time_t t, char *buf, size_t len)
 }
 
 int
+period_opt(struct period_opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'l':
+		o->last = arg;
+		return 1;
+	case 'q':
+		o->quarter = arg;
+		return 1;
+	case 'm':
+		o->month = arg;
+		return 1;
+	case 'y':
+		o->year = arg;
+		return 1;
+	case 'f':
+		o->from = arg;
+		return 1;
+	case 't':
+		o->to = arg;
+		return 1;
+	}
+	return 0;
+}
+
+int
 period_time(const char *s, time_t *out)
 {
 	long long ns;

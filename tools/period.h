@@ -13,6 +13,7 @@
 #ifndef PERIOD_H
 #define PERIOD_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -32,6 +33,19 @@ struct period_opts {
 	const char *from;
 	const char *to;
 };
+
+/* The getopt_long entries of the period options (short codes l q m y f t)
+ * and, for what getopt_long returns, storing one: 1 if ch was one. */
+/* clang-format off */
+#define PERIOD_LONGOPTS						\
+	{ "last", required_argument, NULL, 'l' },		\
+	{ "quarter", required_argument, NULL, 'q' },		\
+	{ "month", required_argument, NULL, 'm' },		\
+	{ "year", required_argument, NULL, 'y' },		\
+	{ "from", required_argument, NULL, 'f' },		\
+	{ "to", required_argument, NULL, 't' }
+/* clang-format on */
+int period_opt(struct period_opts *o, int ch, const char *arg);
 
 /* One point in time. Returns 0, or -1. */
 int period_time(const char *s, time_t *out);

@@ -243,12 +243,7 @@ tool_report(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "system", required_argument, NULL, 's' },
 		{ "by", required_argument, NULL, 'b' },
-		{ "quarter", required_argument, NULL, 'q' },
-		{ "month", required_argument, NULL, 'm' },
-		{ "year", required_argument, NULL, 'y' },
-		{ "last", required_argument, NULL, 'l' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
+		PERIOD_LONGOPTS,
 		{ "format", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -280,24 +275,6 @@ tool_report(int argc, char **argv)
 		case 'b':
 			by = optarg;
 			break;
-		case 'q':
-			po.quarter = optarg;
-			break;
-		case 'm':
-			po.month = optarg;
-			break;
-		case 'y':
-			po.year = optarg;
-			break;
-		case 'l':
-			po.last = optarg;
-			break;
-		case 'f':
-			po.from = optarg;
-			break;
-		case 't':
-			po.to = optarg;
-			break;
 		case 'F':
 			if (strcmp(optarg, "text") == 0)
 				fmt = REPORT_TEXT;
@@ -314,6 +291,8 @@ tool_report(int argc, char **argv)
 			}
 			break;
 		default:
+			if (period_opt(&po, ch, optarg))
+				break;
 			report_usage();
 			return 2;
 		}

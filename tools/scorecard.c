@@ -496,12 +496,7 @@ tool_scorecard(int argc, char **argv)
 		{ "by", required_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "html", required_argument, NULL, 'H' },
-		{ "last", required_argument, NULL, 'l' },
-		{ "quarter", required_argument, NULL, 'q' },
-		{ "month", required_argument, NULL, 'm' },
-		{ "year", required_argument, NULL, 'y' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
+		PERIOD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct period_opts po;
@@ -530,25 +525,9 @@ tool_scorecard(int argc, char **argv)
 		case 'H':
 			html = optarg;
 			break;
-		case 'l':
-			po.last = optarg;
-			break;
-		case 'q':
-			po.quarter = optarg;
-			break;
-		case 'm':
-			po.month = optarg;
-			break;
-		case 'y':
-			po.year = optarg;
-			break;
-		case 'f':
-			po.from = optarg;
-			break;
-		case 't':
-			po.to = optarg;
-			break;
 		default:
+			if (period_opt(&po, ch, optarg))
+				break;
 			scorecard_usage();
 			return 2;
 		}
