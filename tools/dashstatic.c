@@ -144,9 +144,9 @@ tool_dashboard(int argc, char **argv)
 			dir = optarg;
 			break;
 		default:
-			dir = NULL;
-			optind = argc + 1;
-			break;
+			fprintf(stderr,
+			    "usage: itfollow dashboard [-c file] -o DIR\n");
+			return 2;
 		}
 	}
 	if (dir == NULL || optind != argc) {

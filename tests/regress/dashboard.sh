@@ -141,6 +141,9 @@ grep -q '^# outage smtp 20[0-9T:-]*Z\.\.open (connect)$' "$T/desk.csv" && ok ||
 expect_eq "desk graph" "$(png_size "$T/desk.png")" 800x300
 
 # The static pages: the same pages and graphs as files.
+rc=0
+timeout 10 "$BIN/itfollow" dashboard -x -o "$T/nope" 2>/dev/null || rc=$?
+expect_eq "dashboard: an unknown option is a usage error" "$rc" 2
 "$BIN/itfollow" dashboard -c "$T/d.conf" -o "$T/static" 2>"$T/static.err" &&
     rc=0 || rc=$?
 expect_eq "itfollow dashboard exit" "$rc" 0
