@@ -1862,3 +1862,22 @@ conf_inst_verror(const struct itf_instance *inst, const char *key,
 		log_err("%s:%d: %s", inst->file, line, msg);
 	free(msg);
 }
+
+int
+conf_is_tag(const char *by)
+{
+	return strcmp(by, "category") == 0 || strcmp(by, "portfolio") == 0 ||
+	    strcmp(by, "owner") == 0;
+}
+
+const char *
+conf_system_tag(const struct conf_system *sys, const char *by)
+{
+	if (strcmp(by, "category") == 0)
+		return sys->category;
+	if (strcmp(by, "portfolio") == 0)
+		return sys->portfolio;
+	if (strcmp(by, "owner") == 0)
+		return sys->owner != NULL ? sys->owner : "(no owner)";
+	return NULL;
+}

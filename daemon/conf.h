@@ -145,6 +145,10 @@ struct conf *conf_load(const char *file, const char *text,
     const struct itf_host_services *host, struct conf_errors *errs);
 /* Free a configuration, destroying the instances it still owns. */
 void conf_free(struct conf *);
+/* 1 if by names a tag systems are grouped by: category, portfolio, owner. */
+int conf_is_tag(const char *by);
+/* The value of that tag of sys ("(no owner)" for none); NULL: not a tag. */
+const char *conf_system_tag(const struct conf_system *sys, const char *by);
 /* A warning if the configuration file is readable by others. */
 void conf_warn_mode(const struct conf *);
 void conf_errors_add(struct conf_errors *, const char *file, int line,

@@ -118,19 +118,6 @@ availability_system(const struct conf *c, const char *system,
 	return 0;
 }
 
-/* The tag by of sys, or NULL when by is not a tag. */
-static const char *
-availability_tag(const struct conf_system *sys, const char *by)
-{
-	if (strcmp(by, "category") == 0)
-		return sys->category;
-	if (strcmp(by, "portfolio") == 0)
-		return sys->portfolio;
-	if (strcmp(by, "owner") == 0)
-		return sys->owner;
-	return NULL;
-}
-
 int
 availability_group(const struct conf *c, const char *by, const char *value,
     const struct period *p, struct avail *out, char *err, size_t errlen)
@@ -151,7 +138,7 @@ availability_group(const struct conf *c, const char *by, const char *value,
 	}
 	memset(&sum, 0, sizeof sum);
 	for (i = 0; i < c->nsystems; i++) {
-		tag = availability_tag(c->systems[i], by);
+		tag = conf_system_tag(c->systems[i], by);
 		if (tag == NULL || strcmp(tag, value) != 0)
 			continue;
 		if (availability_sum_system(c, c->systems[i]->id, p, &sum, err,

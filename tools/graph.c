@@ -115,12 +115,8 @@ graph_group_of(const struct graph_ctx *g, const struct conf_system *s)
 
 	if (by == NULL)
 		return s->id;
-	if (strcmp(by, "category") == 0)
-		return s->category;
-	if (strcmp(by, "portfolio") == 0)
-		return s->portfolio;
-	if (strcmp(by, "owner") == 0)
-		return s->owner != NULL ? s->owner : "(no owner)";
+	if (conf_is_tag(by))
+		return conf_system_tag(s, by);
 	return graph_perspective(g->req->preset);
 }
 

@@ -178,9 +178,7 @@ report_groups(const struct conf *c, const char *by, char ***out)
 
 	*out = xcalloc(c->nsystems + 1, sizeof **out);
 	for (i = 0; i < c->nsystems; i++) {
-		v = strcmp(by, "category") == 0    ? c->systems[i]->category
-		    : strcmp(by, "portfolio") == 0 ? c->systems[i]->portfolio
-		                                   : c->systems[i]->owner;
+		v = conf_system_tag(c->systems[i], by);
 		for (k = 0; k < n && strcmp((*out)[k], v) != 0; k++)
 			;
 		if (k == n)
@@ -305,8 +303,7 @@ tool_report(int argc, char **argv)
 		report_usage();
 		return 2;
 	}
-	if (by != NULL && strcmp(by, "category") != 0 &&
-	    strcmp(by, "portfolio") != 0 && strcmp(by, "owner") != 0) {
+	if (by != NULL && !conf_is_tag(by)) {
 		fprintf(stderr,
 		    "itfollow: bad --by \"%s\" (want category | portfolio | "
 		    "owner)\n",

@@ -265,13 +265,7 @@ scorecard_system(const struct conf *conf, const struct conf_system *sys,
 static const char *
 scorecard_group_of(const struct conf_system *s, const char *by)
 {
-	if (by == NULL)
-		return s->id;
-	if (strcmp(by, "category") == 0)
-		return s->category;
-	if (strcmp(by, "portfolio") == 0)
-		return s->portfolio;
-	return s->owner != NULL ? s->owner : "(no owner)";
+	return by == NULL ? s->id : conf_system_tag(s, by);
 }
 
 static int
@@ -538,8 +532,7 @@ tool_scorecard(int argc, char **argv)
 		scorecard_usage();
 		return 2;
 	}
-	if (by != NULL && strcmp(by, "category") != 0 &&
-	    strcmp(by, "portfolio") != 0 && strcmp(by, "owner") != 0) {
+	if (by != NULL && !conf_is_tag(by)) {
 		fprintf(stderr,
 		    "itfollow: unknown grouping \"%s\" (category, "
 		    "portfolio, owner)\n",
