@@ -885,16 +885,6 @@ journal_event(struct journal *j, struct journal_series *s,
 	j->cb(&ev, j->cb_arg);
 }
 
-/* t as ISO 8601 UTC, for the log. */
-static void
-journal_iso(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void
 journal_outage_step(struct journal *j, const struct conf *c,
     struct journal_series *s, const struct journal_run *r)
@@ -910,7 +900,7 @@ journal_outage_step(struct journal *j, const struct conf *c,
 		op->n[0] = (long long)s->outage_start;
 		op->n[1] = (long long)r->t;
 		journal_queue(j, op);
-		journal_iso(s->outage_start, when, sizeof when);
+		log_iso(s->outage_start, when, sizeof when);
 		log_notice("%s/%s: outage since %s ended (%lld s)", s->system,
 		    s->series, when, (long long)(r->t - s->outage_start));
 		journal_event(j, s, JOURNAL_OUTAGE_END, r->t);
@@ -933,7 +923,7 @@ journal_outage_step(struct journal *j, const struct conf *c,
 	op->n[0] = (long long)s->outage_start;
 	op->n[1] = s->planned;
 	journal_queue(j, op);
-	journal_iso(s->outage_start, when, sizeof when);
+	log_iso(s->outage_start, when, sizeof when);
 	log_notice("%s/%s: outage from %s (%s)%s", s->system, s->series, when,
 	    s->outage_reason, s->planned ? ", planned" : "");
 	journal_event(j, s, JOURNAL_OUTAGE_START, 0);

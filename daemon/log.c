@@ -64,7 +64,6 @@ log_vmsg(int level, const char *fmt, va_list ap)
 {
 	char ts[32];
 	struct timespec now;
-	struct tm tm;
 
 	if (level > log_level)
 		return;
@@ -73,8 +72,7 @@ log_vmsg(int level, const char *fmt, va_list ap)
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_iso(now.tv_sec, ts, sizeof ts);
 	fprintf(stderr, "%s itfollowd[%s]: ", ts, log_names[level]);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -88,4 +86,13 @@ log_msg(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(level, fmt, ap);
 	va_end(ap);
+}
+
+void
+log_iso(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

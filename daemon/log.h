@@ -5,13 +5,17 @@
 #define LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <syslog.h>
+#include <time.h>
 
 void log_open(int foreground, int level);
 void log_set_level(int level);
 int log_get_level(void);
 /* "error", "warning", "notice", "info" or "debug": the level, or -1. */
 int log_level_parse(const char *name);
+/* t as ISO 8601 UTC, "2026-11-27T06:00:00Z" (len >= 21). */
+void log_iso(time_t t, char *buf, size_t len);
 void log_msg(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void log_vmsg(int level, const char *fmt, va_list ap)

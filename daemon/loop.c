@@ -159,13 +159,11 @@ loop_outage_cb(const char *system, const char *series, void *arg)
 	const char *reason;
 	char when[32];
 	time_t start;
-	struct tm tm;
 
 	(void)arg;
 	if (!journal_open_outage(system, series, &start, &reason))
 		return NULL;
-	gmtime_r(&start, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_iso(start, when, sizeof when);
 	return json_pack("{s:s, s:I, s:s}", "start", when, "start_epoch",
 	    (json_int_t)start, "reason", reason);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "parse_time.h"
 #include "period.h"
 
@@ -28,10 +29,7 @@ period_days_from_civil(int y, int m, int d)
 void
 period_iso(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_iso(t, buf, len);
 }
 
 int
