@@ -106,7 +106,6 @@ struct journal_series {
 	char outage_reason[32];
 	int planned;
 	time_t span_start, span_end; /* covered by runs, contiguous */
-	struct journal_op *pend_cover; /* still queued, or NULL */
 	struct journal_op *pend_state;
 };
 
@@ -351,9 +350,14 @@ journal_op_sql(enum journal_op_kind k)
 		       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (system, series,"
 		       " start) DO UPDATE SET end = excluded.end";
 	case OP_SERIES:
-		return "INSERT OR REPLACE INTO series_state (system, series,"
-		       " state, first_reason, fails, first_fail, span_start,"
-		       " span_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+		return "INSERT INTO series_state (system, series, state,"
+		       " first_reason, fails, first_fail, span_start,"
+		       " span_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		       " ON CONFLICT (system, series) DO UPDATE SET"
+		       " state = excluded.state, first_reason ="
+		       " excluded.first_reason, fails = excluded.fails,"
+		       " first_fail = excluded.first_fail, span_start ="
+		       " excluded.span_start, span_end = excluded.span_end";
 	case OP_NOTIFY:
 		return "INSERT OR REPLACE INTO notifications (notifier, event,"
 		       " system, series, last_error, payload, id, time,"
@@ -604,10 +608,9 @@ journal_queue(struct journal *j, struct journal_op *op)
 }
 
 /*
- * Queue a series' state or covered span, or, when the series' last one of
- * that kind still waits (the writer is busy or the journal away), update
- * that one in place: a series never has more than one of each waiting. A
- * span with another start is a new record.
+ * Queue a series' state, or, when its last one still waits (the writer is
+ * busy or the journal away), update that one in place: a series never has
+ * more than one waiting.
  */
 static void
 journal_queue_latest(struct journal *j, struct journal_op **pend,
@@ -618,8 +621,7 @@ journal_queue_latest(struct journal *j, struct journal_op **pend,
 	int rc;
 
 	pthread_mutex_lock(&j->lock);
-	if ((old = *pend) != NULL &&
-	    (op->kind != OP_COVERAGE || old->n[0] == op->n[0])) {
+	if ((old = *pend) != NULL) {
 		for (i = 2; i < sizeof op->s / sizeof op->s[0]; i++) {
 			free(old->s[i]);
 			old->s[i] = op->s[i];
@@ -843,8 +845,12 @@ journal_state_change(struct journal *j, struct journal_series *s,
 	s->state = (int)r->status;
 }
 
-/* The run covers [t, t + interval): extend the series' stretch or start
- * a new one after a gap (the daemon was not running). */
+/*
+ * The run covers [t, t + interval): extend the series' stretch or start
+ * a new one after a gap (the daemon was not running). The open stretch is
+ * in the series' state record, written with every run; the coverage table
+ * gets a stretch once it has ended, so a run costs one statement, not two.
+ */
 static void
 journal_cover(struct journal *j, struct journal_series *s,
     const struct journal_run *r)
@@ -856,14 +862,16 @@ journal_cover(struct journal *j, struct journal_series *s,
 	    r->t <= s->span_end + 1) {
 		if (end > s->span_end)
 			s->span_end = end;
-	} else {
-		s->span_start = r->t;
-		s->span_end = end;
+		return;
 	}
-	op = journal_op_new(OP_COVERAGE, s->system, s->series);
-	op->n[0] = (long long)s->span_start;
-	op->n[1] = (long long)s->span_end;
-	journal_queue_latest(j, &s->pend_cover, op);
+	if (s->span_end != 0) {
+		op = journal_op_new(OP_COVERAGE, s->system, s->series);
+		op->n[0] = (long long)s->span_start;
+		op->n[1] = (long long)s->span_end;
+		journal_queue(j, op);
+	}
+	s->span_start = r->t;
+	s->span_end = end;
 }
 
 static void
@@ -1097,7 +1105,9 @@ journal_read_system(const char *data_dir, const char *system, time_t from,
 		goto fail;
 	if (sqlite3_prepare_v2(db,
 	        "SELECT start, end FROM coverage WHERE system = ?1 AND"
-	        " end > ?2 AND start < ?3",
+	        " end > ?2 AND start < ?3 UNION ALL SELECT span_start,"
+	        " span_end FROM series_state WHERE system = ?1 AND"
+	        " span_end > ?2 AND span_start < ?3",
 	        -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_text(st, 1, system, -1, SQLITE_STATIC);

@@ -33,7 +33,8 @@ grep -q "journal $T/data/journal.sqlite is corrupt: moved to $T/data/journal.sql
 ls "$T/data"/journal.sqlite.corrupt-* >/dev/null 2>&1 ||
     fail "corrupt journal not kept aside"
 expect_eq "new journal's schema" "$(q 'pragma user_version')" 2
-expect_num "new journal has coverage" "$(q 'select count(*) from coverage')" ">" 0
+expect_num "new journal has covered time" \
+    "$(q 'select count(*) from series_state where span_end > span_start')" ">" 0
 expect_num "probes land in RRD" "$(rrdlast)" ">" 0
 
 # Locked: hold the write lock for 5 s while the target fails.
