@@ -16,16 +16,30 @@ struct curlev_sock {
 	curl_socket_t fd;
 };
 
+/*
+ * A transfer's callback. A handle from curlev_easy keeps its own for good
+ * (easy is set, and it is CURLOPT_PRIVATE between transfers too); another
+ * handle gets one for the transfer.
+ */
 struct curlev_xfer {
+	struct curlev_xfer *next; /* idle */
+	CURL *easy;
 	curlev_done_cb done;
 	void *arg;
+	char errbuf[CURL_ERROR_SIZE];
 };
+
+/* Idle handles kept: enough to even out the starts and ends of a loop
+ * turn, few enough to hold little memory (a handle is some 20 KB). */
+#define CURLEV_IDLE_MAX 64
 
 static struct {
 	struct event_base *base;
 	CURLM *multi;
 	struct event *timer;
 	unsigned running;
+	struct curlev_xfer *idle;
+	unsigned nidle;
 } curlev;
 
 static void
@@ -36,6 +50,7 @@ curlev_check(void)
 	CURL *easy;
 	CURLcode rc;
 	struct curlev_xfer *x;
+	curlev_done_cb done;
 
 	while ((msg = curl_multi_info_read(curlev.multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
@@ -46,11 +61,18 @@ curlev_check(void)
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
 		curl_multi_remove_handle(curlev.multi, easy);
 		curlev.running--;
-		if (x != NULL) {
-			curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
-			x->done(easy, rc, x->arg);
-			free(x);
+		if (x == NULL)
+			continue;
+		if (x->easy == easy) {
+			/* The callee releases the handle. */
+			done = x->done;
+			x->done = NULL;
+			done(easy, rc, x->arg);
+			continue;
 		}
+		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+		x->done(easy, rc, x->arg);
+		free(x);
 	}
 }
 
@@ -149,14 +171,20 @@ curlev_add(struct event_base *base, CURL *easy, curlev_done_cb done, void *arg)
 
 	if (curlev.multi == NULL)
 		curlev_init(base);
-	x = xmalloc(sizeof *x);
+	x = NULL;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+	if (x == NULL || x->easy != easy) {
+		x = xcalloc(1, sizeof *x);
+		curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
+	}
 	x->done = done;
 	x->arg = arg;
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
 	if ((mc = curl_multi_add_handle(curlev.multi, easy)) != CURLM_OK) {
 		log_err("curl_multi_add_handle: %s", curl_multi_strerror(mc));
-		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
-		free(x);
+		if (x->easy != easy) {
+			curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+			free(x);
+		}
 		return -1;
 	}
 	curlev.running++;
@@ -169,12 +197,66 @@ curlev_remove(CURL *easy)
 	struct curlev_xfer *x = NULL;
 
 	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
-	if (x == NULL)
+	if (x == NULL || x->done == NULL)
 		return;
 	curl_multi_remove_handle(curlev.multi, easy);
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
 	curlev.running--;
+	if (x->easy == easy) {
+		x->done = NULL;
+		return;
+	}
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
 	free(x);
+}
+
+CURL *
+curlev_easy(char **errbuf)
+{
+	struct curlev_xfer *x;
+
+	if ((x = curlev.idle) != NULL) {
+		curlev.idle = x->next;
+		curlev.nidle--;
+	} else {
+		x = xcalloc(1, sizeof *x);
+		if ((x->easy = curl_easy_init()) == NULL) {
+			free(x);
+			return NULL;
+		}
+	}
+	x->next = NULL;
+	x->done = NULL;
+	x->arg = NULL;
+	x->errbuf[0] = '\0';
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	*errbuf = x->errbuf;
+	return x->easy;
+}
+
+void
+curlev_easy_release(CURL *easy)
+{
+	struct curlev_xfer *x = NULL;
+
+	if (easy == NULL)
+		return;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+	if (x == NULL || x->easy != easy) {
+		curl_easy_cleanup(easy);
+		return;
+	}
+	if (curlev.nidle >= CURLEV_IDLE_MAX || curlev.multi == NULL) {
+		curl_easy_cleanup(easy);
+		free(x);
+		return;
+	}
+	/* Options back to their defaults: CURLOPT_PRIVATE is set anew. */
+	curl_easy_reset(easy);
+	x->done = NULL;
+	x->next = curlev.idle;
+	curlev.idle = x;
+	curlev.nidle++;
 }
 
 unsigned
@@ -186,6 +268,14 @@ curlev_running(void)
 void
 curlev_shutdown(void)
 {
+	struct curlev_xfer *x;
+
+	while ((x = curlev.idle) != NULL) {
+		curlev.idle = x->next;
+		curl_easy_cleanup(x->easy);
+		free(x);
+	}
+	curlev.nidle = 0;
 	if (curlev.multi == NULL)
 		return;
 	curl_multi_cleanup(curlev.multi);

@@ -13,6 +13,16 @@ struct event_base;
 /* Called when a transfer ends; the easy handle is the callee's again. */
 typedef void (*curlev_done_cb)(CURL *easy, CURLcode rc, void *arg);
 
+/*
+ * A handle for one transfer, reset, from the engine's idle ones or new, with
+ * its error buffer (CURLOPT_ERRORBUFFER, emptied) in *errbuf; NULL when curl
+ * could not make one. Give it back with curlev_easy_release once its
+ * transfer has ended or been removed: probes start a thousand transfers a
+ * second, and a handle kept for the next saves curl building one anew.
+ */
+CURL *curlev_easy(char **errbuf);
+void curlev_easy_release(CURL *easy);
+
 /* Start a transfer. Returns 0, or -1 when curl refused it. */
 int curlev_add(struct event_base *, CURL *easy, curlev_done_cb, void *arg);
 /* Abandon a transfer without calling its callback. */

@@ -48,7 +48,7 @@ struct http_state {
 	char *method;
 	char *body;
 	struct curl_slist *headers;
-	struct status_ranges expect;
+	const struct status_ranges *expect; /* http_2xx, or its own */
 	int has_regex;
 	regex_t regex;
 	int follow;
@@ -65,12 +65,16 @@ struct http_state {
 	/* The run in flight. */
 	struct itf_run *run;
 	CURL *easy;
-	char errbuf[CURL_ERROR_SIZE];
+	char *errbuf; /* the handle's */
 	char *buf;
 	size_t len;
 	size_t total;
 	int too_large;
 };
+
+/* What a probe expects unless told otherwise: shared, not copied into
+ * each of many thousand probes. */
+static const struct status_ranges http_2xx = { 1, { { 200, 299 } } };
 
 static void http_destroy(void *);
 
@@ -79,6 +83,7 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
     void **statep)
 {
 	struct http_state *st;
+	struct status_ranges *expect;
 	const char *s, *const *list;
 	char *cause = NULL;
 	long long n;
@@ -134,13 +139,17 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 			st->headers = curl_slist_append(st->headers, list[i]);
 		}
 	}
-	if (!host->conf_string(inst, "expect_status", &s))
-		s = "2xx";
-	if (parse_status_ranges(s, &st->expect, &cause) != 0) {
-		host->conf_error(inst, "expect_status", "%s", cause);
-		free(cause);
-		cause = NULL;
-		errors++;
+	st->expect = &http_2xx;
+	if (host->conf_string(inst, "expect_status", &s)) {
+		expect = xmalloc(sizeof *expect);
+		if (parse_status_ranges(s, expect, &cause) != 0) {
+			host->conf_error(inst, "expect_status", "%s", cause);
+			free(cause);
+			cause = NULL;
+			free(expect);
+			errors++;
+		} else
+			st->expect = expect;
 	}
 	if (host->conf_string(inst, "body_regex", &s)) {
 		if ((rc = regcomp(&st->regex, s, REG_EXTENDED | REG_NOSUB)) !=
@@ -375,7 +384,7 @@ http_finish(struct http_state *st, CURLcode rc)
 			reason = ITF_REASON_DNS;
 			snprintf(msg, sizeof msg, "%s", st->errbuf);
 		}
-	} else if (!parse_status_match(&st->expect, code)) {
+	} else if (!parse_status_match(st->expect, code)) {
 		status = ITF_STATUS_DOWN;
 		reason = ITF_REASON_HTTP_STATUS;
 		snprintf(msg, sizeof msg, "status %ld", code);
@@ -406,8 +415,9 @@ http_finish(struct http_state *st, CURLcode rc)
 	if (st->https && app > 0)
 		host->emit(run, "cert_days", http_cert_days(st->easy));
 
-	curl_easy_cleanup(st->easy);
+	curlev_easy_release(st->easy);
 	st->easy = NULL;
+	st->errbuf = NULL;
 	free(st->buf);
 	st->buf = NULL;
 	st->run = NULL;
@@ -426,14 +436,12 @@ http_start(void *arg, struct itf_run *run)
 	struct http_state *st = arg;
 	CURL *e;
 
-	if ((e = curl_easy_init()) == NULL)
+	if ((e = curlev_easy(&st->errbuf)) == NULL)
 		return -1;
 	st->run = run;
 	st->easy = e;
 	st->len = st->total = 0;
 	st->too_large = 0;
-	st->errbuf[0] = '\0';
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, st->errbuf);
 	/*
 	 * A resolver that does not answer must not stop the loop: without
 	 * this, curl joins its resolver thread when the transfer ends.
@@ -445,6 +453,9 @@ http_start(void *arg, struct itf_run *run)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	/* Every probe a whole TLS handshake, as from a new client: the
+	 * handle may have been another probe's. */
+	curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 	    (long)st->host->timeout_ms(st->inst));
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write_cb);
@@ -478,8 +489,9 @@ http_start(void *arg, struct itf_run *run)
 		curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, st->secret);
 	}
 	if (curlev_add(st->host->event_base(), e, http_done_cb, st) != 0) {
-		curl_easy_cleanup(e);
+		curlev_easy_release(e);
 		st->easy = NULL;
+		st->errbuf = NULL;
 		st->run = NULL;
 		return -1;
 	}
@@ -494,8 +506,9 @@ http_cancel(void *arg, struct itf_run *run)
 	if (st->run != run || st->easy == NULL)
 		return;
 	curlev_remove(st->easy);
-	curl_easy_cleanup(st->easy);
+	curlev_easy_release(st->easy);
 	st->easy = NULL;
+	st->errbuf = NULL;
 	free(st->buf);
 	st->buf = NULL;
 	st->run = NULL;
@@ -518,6 +531,8 @@ http_destroy(void *arg)
 	free(st->username);
 	secret_free(st->secret);
 	free(st->ca_file);
+	if (st->expect != &http_2xx)
+		free((void *)st->expect);
 	free(st);
 }
 
