@@ -9,6 +9,9 @@
 #include <jansson.h>
 #include <event2/event.h>
 #include <event2/thread.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,7 @@ struct loop {
 	struct store *store;
 	struct status *status;
 	struct event *sigterm, *sigint, *sighup;
+	struct event *trim;
 	struct journal *journal;
 	struct notify *notify;
 };
@@ -46,6 +50,26 @@ loop_journal_event_cb(const struct journal_event *ev, void *arg)
 	struct loop *l = arg;
 
 	notify_outage(l->notify, collect_conf(l->co), ev);
+}
+
+/*
+ * Give the allocator's free pages back to the system now and then. Probes
+ * allocate and free a few kilobytes each in every turn of the loop, and
+ * the writer threads do the same on their own arenas; glibc returns only
+ * the top of an arena by itself, so pages freed below long-lived blocks
+ * would otherwise stay resident at their peak for good.
+ */
+#define LOOP_TRIM_S 10
+
+static void
+loop_trim_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }
 
 static void
@@ -241,6 +265,12 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	evsignal_add(l.sigterm, NULL);
 	evsignal_add(l.sigint, NULL);
 	evsignal_add(l.sighup, NULL);
+	{
+		struct timeval tv = { LOOP_TRIM_S, 0 };
+
+		l.trim = event_new(l.base, -1, EV_PERSIST, loop_trim_cb, &l);
+		event_add(l.trim, &tv);
+	}
 
 	proc_set_max(conf->max_children);
 	collect_apply(l.co, conf);
@@ -252,6 +282,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	event_free(l.sigterm);
 	event_free(l.sigint);
 	event_free(l.sighup);
+	event_free(l.trim);
 out:
 	collect_shutdown(l.co);
 	notify_free(l.notify);
