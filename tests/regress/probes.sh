@@ -150,8 +150,62 @@ grep -q '^rra\[0\].rows = 2880$' "$T/info" && ok || fail "ok.rrd rows"
 grep -q '^ds\[cert_days\].type = "GAUGE"$' "$T/info" && ok ||
     fail "ok.rrd cert_days"
 
+# The running daemon reuses curl handles from one transfer to the next:
+# probes with other options, run every second through the same few
+# handles, keep their own (HEAD, authentication, expected status) and an
+# HTTPS probe makes a whole handshake each time (its certificate is read).
+cat >"$T/reuse.conf" <<CONF
+daemon = { data_dir = "$T/reuse"; templates_dir = "$SRC/rrd-templates";
+  status_listen = "127.0.0.1:$STATUS"; log_level = "error"; };
+defaults = { interval = 1; timeout = 0.8; };
+systems = (
+  { id = "web"; name = "Web"; owner = "test"; category = "basic";
+    portfolio = "service";
+    collectors = (
+      { type = "http"; series = "ok"; url = "$H/ok"; body_regex = "itfollow-ok"; },
+      { type = "http"; series = "head"; url = "$H/ok"; method = "HEAD"; },
+      { type = "http"; series = "basic"; url = "$H/auth/basic"; auth = "basic"; username = "itf"; password_file = "$T/password"; },
+      { type = "http"; series = "basic-none"; url = "$H/auth/basic"; },
+      { type = "http"; series = "err500-ok"; url = "$H/status/500"; expect_status = "500"; },
+      { type = "http"; series = "err500"; url = "$H/status/500"; },
+      { type = "http"; series = "https"; url = "https://127.0.0.1:$HTTPS/ok"; ca_file = "$CA"; }
+    ); }
+);
+CONF
+"$BIN/itfollowd" -f -c "$T/reuse.conf" 2>"$T/reuse.log" &
+DPID=$!
+PIDS="$PIDS $DPID"
+S="http://127.0.0.1:$STATUS"
+wait_http "$S/health"
+sleep 6
+curl -s "$S/metrics" >"$T/reuse.metrics"
+curl -s "$S/api/v1/systems" >"$T/reuse.json"
+kill -TERM "$DPID"
+wait "$DPID" || fail "daemon exit status $?"
+expect_num "reuse: runs" "$(awk '$1 ~ /^itfollow_runs_total\{type="http"/ { n += $2 } END { print n + 0 }' "$T/reuse.metrics")" ">=" 35
+# state reason code cert_days of a series
+api() {
+	jq -r --arg s "$1" '.systems[0].series[] | select(.series == $s) |
+	    [.state, .reason, .values.code, .values.cert_days] | map(tostring) |
+	    join(" ")' "$T/reuse.json"
+}
+expect_eq "reuse: ok" "$(api ok)" "up ok 200 null"
+expect_eq "reuse: head" "$(api head)" "up ok 200 null"
+expect_eq "reuse: basic" "$(api basic)" "up ok 200 null"
+expect_eq "reuse: basic-none" "$(api basic-none)" "down http_status 401 null"
+expect_eq "reuse: err500-ok" "$(api err500-ok)" "up ok 500 null"
+expect_eq "reuse: err500" "$(api err500)" "down http_status 500 null"
+days=$(api https | awk '{ print $4 }')
+expect_eq "reuse: https" "$(api https | awk '{ print $1, $2, $3 }')" "up ok 200"
+expect_num "reuse: https cert_days >" "$days" ">" 1.9
+expect_num "reuse: https cert_days <" "$days" "<=" 2.01
+expect_eq "reuse: failed runs only of the failing probes" \
+    "$(sqlite3 "$T/reuse/journal.sqlite" \
+    "select distinct series from failed_runs order by series" | tr '\n' ' ')" \
+    "basic-none err500 "
+
 # The secret never reaches the output or the log.
-if grep -q -e s3cret -e tok3n "$T/out" "$T/err"; then
+if grep -q -e s3cret -e tok3n "$T/out" "$T/err" "$T/reuse.log"; then
 	fail "a secret appears in the output"
 else
 	ok
