@@ -1050,6 +1050,9 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		    what);
 		free(cause);
 		return;
+	case PLUGIN_DEFERRED:
+		/* Read again once privileges are dropped (plugin_defer). */
+		return;
 	}
 	conf_check_keys(ctx, g, what,
 	    feed ? conf_feed_keys : conf_collector_keys, ops->keys);

@@ -81,6 +81,34 @@ loop_stop_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(l->base);
 }
 
+/*
+ * Read the configuration again, this time loading its plugins (after the
+ * privilege drop). Errors are logged; 0, or -1 with *conf unchanged.
+ */
+static int
+loop_read_again(const struct loop_opts *opts, struct conf **conf)
+{
+	struct conf_errors errs = { NULL, 0 };
+	struct conf *c;
+	size_t i;
+
+	log_notice("loading %u plugin collector(s) as the daemon's user",
+	    plugin_deferred());
+	c = conf_load(opts->conf_file, NULL, collect_host(), &errs);
+	if (c == NULL) {
+		log_err("%s, read again to load the plugins, has %zu "
+		        "error(s)",
+		    opts->conf_file, errs.n);
+		for (i = 0; i < errs.n; i++)
+			log_err("%s", errs.msgs[i]);
+		conf_errors_clear(&errs);
+		return -1;
+	}
+	conf_free(*conf);
+	*conf = c;
+	return 0;
+}
+
 static void
 loop_reload(struct loop *l)
 {
@@ -252,6 +280,11 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	if (priv_drop(conf, &cause) != 0) {
 		log_err("%s", cause);
 		free(cause);
+		rc = 1;
+		goto out;
+	}
+	/* The plugins main deferred: loaded now, as daemon.user. */
+	if (plugin_deferred() > 0 && loop_read_again(opts, &conf) != 0) {
 		rc = 1;
 		goto out;
 	}

@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "log.h"
 #include "loop.h"
+#include "plugin.h"
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -71,11 +72,18 @@ main(int argc, char **argv)
 		fprintf(stderr, "itfollowd: curl_global_init failed\n");
 		return 1;
 	}
+	/*
+	 * As root, no plugin is loaded yet: the daemon binds and drops its
+	 * privileges first, then reads the configuration again for them.
+	 */
+	if (!check && geteuid() == 0)
+		plugin_defer(1);
 	if (file != NULL)
 		conf = conf_load(file, NULL, collect_host(), &errs);
 	else
 		conf = conf_load("(embedded)", conf_embedded, collect_host(),
 		    &errs);
+	plugin_defer(0);
 	if (conf == NULL) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msgs[i]);

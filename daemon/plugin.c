@@ -56,6 +56,22 @@ struct plugin {
 };
 
 static struct plugin *plugin_list;
+static int plugin_deferring;
+static unsigned plugin_ndeferred;
+
+void
+plugin_defer(int on)
+{
+	plugin_deferring = on;
+	if (on)
+		plugin_ndeferred = 0;
+}
+
+unsigned
+plugin_deferred(void)
+{
+	return plugin_ndeferred;
+}
 
 /* The size of the ops struct of an ABI version. */
 static size_t
@@ -156,6 +172,11 @@ plugin_find(const char *type, const char *plugin_dir,
 			    type, file);
 			free(file);
 			return PLUGIN_UNKNOWN;
+		}
+		if (plugin_deferring) {
+			plugin_ndeferred++;
+			free(file);
+			return PLUGIN_DEFERRED;
 		}
 		p = xcalloc(1, sizeof *p);
 		p->type = xstrdup(type);

@@ -10,7 +10,8 @@
 enum plugin_result {
 	PLUGIN_FOUND = 0,
 	PLUGIN_UNKNOWN = -1, /* no such type: a configuration error */
-	PLUGIN_BROKEN = -2 /* a plugin file that cannot be used: skipped */
+	PLUGIN_BROKEN = -2, /* a plugin file that cannot be used: skipped */
+	PLUGIN_DEFERRED = -3 /* a plugin file, not loaded (plugin_defer) */
 };
 
 /*
@@ -25,6 +26,15 @@ enum plugin_result plugin_find(const char *type, const char *plugin_dir,
 int plugin_is_loaded(const struct itf_collector_ops *ops);
 /* The file a plugin came from, or NULL. */
 const char *plugin_file(const struct itf_collector_ops *ops);
+/*
+ * While on, plugin_find loads no plugin file: a type that names one is
+ * PLUGIN_DEFERRED, and counted. The daemon reads its configuration so as
+ * root, to bind and drop privileges, and reads it again as daemon.user to
+ * load the plugins: no plugin code (constructors, configure) runs as root.
+ */
+void plugin_defer(int on);
+/* How many collectors' plugins were deferred since plugin_defer(1). */
+unsigned plugin_deferred(void);
 /* Unload every plugin (at exit, when no instance is left). */
 void plugin_unload_all(void);
 

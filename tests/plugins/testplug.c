@@ -1,8 +1,9 @@
 /*
  * Test plugins, kept forever: one source, built several times with
  * TESTPLUG_KIND selecting what the plugin is:
- *   current   ABI ITF_COLLECTOR_ABI_VERSION, emits "value" (config) and
- *             the run count with emit_ds;
+ *   current   ABI ITF_COLLECTOR_ABI_VERSION, emits "value" (config), the
+ *             run count and "conf_uid", the user its configure ran as,
+ *             with emit_ds;
  *   old       ABI 1: only the version 1 fields, status only;
  *   badver    an ABI version above the daemon's;
  *   zerover   ABI version 0;
@@ -14,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <itfollow/collector.h>
 
@@ -52,6 +54,7 @@ struct tp {
 	const struct itf_host_services *host;
 	double value;
 	double runs;
+	double conf_uid;
 };
 
 static int
@@ -67,6 +70,7 @@ tp_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	if ((tp = calloc(1, sizeof *tp)) == NULL)
 		return -1;
 	tp->host = host;
+	tp->conf_uid = (double)geteuid();
 	host->conf_float(inst, "value", &tp->value);
 	*state = tp;
 	return 0;
@@ -82,6 +86,7 @@ tp_start(void *state, struct itf_run *run)
 	if (TESTPLUG_KIND == TP_CURRENT) {
 		tp->host->emit_ds(run, "value", tp->value, &spec);
 		tp->host->emit_ds(run, "runs", tp->runs, &spec);
+		tp->host->emit_ds(run, "conf_uid", tp->conf_uid, &spec);
 	}
 	if (TESTPLUG_KIND == TP_HOSTILE) {
 		size_t i;

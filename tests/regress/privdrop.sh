@@ -10,6 +10,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "privdrop.sh starts the daemon as root: run it as root"
 	exit 1
 fi
+BUILD=${ITF_BUILD_DIR:-$SRC/build}
 RUSER=nobody
 RUID=$(id -u "$RUSER")
 RGID=$(id -g "$RUSER")
@@ -22,16 +23,20 @@ cat >"$T/bin/whoami-check" <<'EOF'
 echo "WHO OK|uid=$(id -u) gid=$(id -g)"
 EOF
 chmod 755 "$T/bin/whoami-check"
+# A C plugin: loaded, and its configure run, only as the user.
+mkdir "$T/plugins"
+install -m 755 "$BUILD/tests/plugins/tpcurrent.so" "$T/plugins/"
 
 cat >"$T/p.conf" <<CONF
 daemon = { data_dir = "data"; status_listen = "127.0.0.1:$STATUS";
-  user = "$RUSER"; };
+  user = "$RUSER"; plugin_dir = "plugins"; };
 defaults = { interval = 1; timeout = 0.9; };
 systems = ( { id = "self"; category = "basic"; portfolio = "information";
   collectors = (
     { type = "http"; series = "health";
       url = "http://127.0.0.1:$STATUS/health"; },
-    { type = "exec"; series = "who"; command = [ "$T/bin/whoami-check" ]; }
+    { type = "exec"; series = "who"; command = [ "$T/bin/whoami-check" ]; },
+    { type = "tpcurrent"; series = "plug"; value = 2.5; }
   ); } );
 CONF
 # As installed: readable by the user's group (for reloads), not by others.
@@ -42,6 +47,7 @@ DPID=$!
 PIDS="$PIDS $DPID"
 wait_file "$T/data/rrd/quality/self/who.rrd"
 wait_file "$T/data/rrd/quality/self/health.rrd"
+wait_file "$T/data/rrd/quality/self/plug.rrd"
 
 # Every thread of the daemon runs as the user, with only its groups.
 for task in /proc/$DPID/task/*; do
@@ -71,16 +77,22 @@ expect_eq "uid of the check program" \
     "$(last "$T/data/rrd/quality/self/who.rrd" uid)" "$RUID"
 expect_eq "health probe up" \
     "$(last "$T/data/rrd/quality/self/health.rrd" up)" 1
+expect_eq "uid the plugin was configured as" \
+    "$(last "$T/data/rrd/quality/self/plug.rrd" conf_uid)" "$RUID"
+expect_eq "plugin value" "$(last "$T/data/rrd/quality/self/plug.rrd" value)" 2.5
+# No plugin code ran as root: the plugin was never even loaded by it.
+grep -q "loading 1 plugin collector(s) as the daemon's user" "$T/log" && ok ||
+    fail "plugin loading not logged: $(cat "$T/log")"
 grep -q "running as user $RUSER (uid $RUID, gid $RGID)" "$T/log" && ok ||
     fail "drop not logged"
 
 # A reload, read as the user, keeps both collectors running.
 kill -HUP $DPID
 for i in $(seq 1 50); do
-	grep -q "1 kept\|2 kept" "$T/log" && break
+	grep -q "[0-9] kept" "$T/log" && break
 	sleep 0.1
 done
-grep -q "2 collectors (2 kept, 0 new, 0 removed)" "$T/log" && ok ||
+grep -q "3 collectors (3 kept, 0 new, 0 removed)" "$T/log" && ok ||
     fail "reload as $RUSER: $(tail -3 "$T/log")"
 before=$(rrdtool lastupdate "$T/data/rrd/quality/self/who.rrd" | tail -1)
 sleep 2.5
