@@ -298,7 +298,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	evsignal_add(l.sigterm, NULL);
 	evsignal_add(l.sigint, NULL);
 	evsignal_add(l.sighup, NULL);
-	{
+	if (opts->trim_heap) {
 		struct timeval tv = { LOOP_TRIM_S, 0 };
 
 		l.trim = event_new(l.base, -1, EV_PERSIST, loop_trim_cb, &l);
@@ -315,7 +315,8 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	event_free(l.sigterm);
 	event_free(l.sigint);
 	event_free(l.sighup);
-	event_free(l.trim);
+	if (l.trim != NULL)
+		event_free(l.trim);
 out:
 	collect_shutdown(l.co);
 	notify_free(l.notify);

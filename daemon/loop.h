@@ -11,6 +11,7 @@
 struct loop_opts {
 	const char *conf_file; /* NULL: the embedded default */
 	int test_mode;
+	int trim_heap; /* glibc's allocator: give free pages back now and then */
 };
 
 /*

@@ -66,6 +66,9 @@ main(int argc, char **argv)
 	if (file == NULL && access(CONF_DEFAULT_FILE, F_OK) == 0)
 		file = CONF_DEFAULT_FILE;
 	opts.conf_file = file;
+#ifndef ITF_JEMALLOC
+	opts.trim_heap = 1; /* jemalloc does so itself */
+#endif
 
 	log_open(1, LOG_WARNING);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
