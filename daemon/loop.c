@@ -82,28 +82,39 @@ loop_stop_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 /*
- * Read the configuration again, this time loading its plugins (after the
- * privilege drop). Errors are logged; 0, or -1 with *conf unchanged.
+ * Read the configuration file; on errors, log them after "<prefix>file has
+ * N error(s)<suffix>" and return NULL.
  */
-static int
-loop_read_again(const struct loop_opts *opts, struct conf **conf)
+static struct conf *
+loop_load(const char *file, const char *prefix, const char *suffix)
 {
 	struct conf_errors errs = { NULL, 0 };
 	struct conf *c;
 	size_t i;
 
+	if ((c = conf_load(file, NULL, collect_host(), &errs)) != NULL)
+		return c;
+	log_err("%s%s has %zu error(s)%s", prefix, file, errs.n, suffix);
+	for (i = 0; i < errs.n; i++)
+		log_err("%s", errs.msgs[i]);
+	conf_errors_clear(&errs);
+	return NULL;
+}
+
+/*
+ * Read the configuration again, this time loading its plugins (after the
+ * privilege drop). 0, or -1 with *conf unchanged.
+ */
+static int
+loop_read_again(const struct loop_opts *opts, struct conf **conf)
+{
+	struct conf *c;
+
 	log_notice("loading %u plugin collector(s) as the daemon's user",
 	    plugin_deferred());
-	c = conf_load(opts->conf_file, NULL, collect_host(), &errs);
-	if (c == NULL) {
-		log_err("%s, read again to load the plugins, has %zu "
-		        "error(s)",
-		    opts->conf_file, errs.n);
-		for (i = 0; i < errs.n; i++)
-			log_err("%s", errs.msgs[i]);
-		conf_errors_clear(&errs);
+	c = loop_load(opts->conf_file, "", "; its plugins are not loaded");
+	if (c == NULL)
 		return -1;
-	}
 	conf_free(*conf);
 	*conf = c;
 	return 0;
@@ -112,25 +123,17 @@ loop_read_again(const struct loop_opts *opts, struct conf **conf)
 static void
 loop_reload(struct loop *l)
 {
-	struct conf_errors errs = { NULL, 0 };
 	struct conf *conf, *old = collect_conf(l->co);
-	size_t i;
 
 	if (l->opts->conf_file == NULL) {
 		log_notice("reload: running the embedded configuration; "
 		           "nothing to read");
 		return;
 	}
-	conf = conf_load(l->opts->conf_file, NULL, collect_host(), &errs);
-	if (conf == NULL) {
-		log_err("reload: %s has %zu error(s); keeping the running "
-		        "configuration",
-		    l->opts->conf_file, errs.n);
-		for (i = 0; i < errs.n; i++)
-			log_err("%s", errs.msgs[i]);
-		conf_errors_clear(&errs);
+	conf = loop_load(l->opts->conf_file,
+	    "reload: ", "; keeping the running configuration");
+	if (conf == NULL)
 		return;
-	}
 	if (strcmp(conf->data_dir, old->data_dir) != 0)
 		log_warn("reload: data_dir changed; takes effect at restart");
 	if (conf->write_delay != old->write_delay)
