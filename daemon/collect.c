@@ -185,6 +185,8 @@ collect_reason_name(enum itf_reason r)
 		return "auth";
 	case ITF_REASON_KILLED:
 		return "killed";
+	case ITF_REASON_RATE_LIMITED:
+		return "rate_limited";
 	}
 	return "invalid";
 }

@@ -81,9 +81,10 @@ enum itf_reason {
 	ITF_REASON_CHECK_CRITICAL = 17,
 	ITF_REASON_CHECK_UNKNOWN = 18,
 	ITF_REASON_AUTH = 19,
-	ITF_REASON_KILLED = 20 /* a check program died by a signal */
+	ITF_REASON_KILLED = 20, /* a check program died by a signal */
+	ITF_REASON_RATE_LIMITED = 21 /* the server asked to wait (HTTP 429) */
 };
-#define ITF_REASON_MAX ITF_REASON_KILLED
+#define ITF_REASON_MAX ITF_REASON_RATE_LIMITED
 
 /* Log levels, as syslog's. */
 enum itf_log_level {
