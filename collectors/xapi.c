@@ -309,6 +309,7 @@ xapi_fail(struct xapi *x, enum itf_reason reason, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	x->host->log(x->inst, ITF_LOG_WARNING, "%s", msg);
 	xapi_end(x, ITF_STATUS_DOWN, reason, msg);
 }
 
@@ -571,6 +572,8 @@ xapi_done_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 		return;
 	if (rc == 0)
 		xapi_end(x, ITF_STATUS_UNKNOWN, ITF_REASON_RATE_LIMITED, msg);
+	else if (r->reason == ITF_REASON_PROTOCOL)
+		xapi_fail(x, r->reason, "%s", r->msg); /* a refused redirect */
 	else
 		xapi_end(x, ITF_STATUS_DOWN, r->reason, r->msg);
 }

@@ -21,7 +21,8 @@
 # URL; "origin:PORT" and "redirect:PORT": page 2 is on (or redirected to)
 # 127.0.0.1:PORT; "redirect-same": page 2 is redirected within this
 # origin). A hidden statement is not served. The first `throttle`
-# requests answer 429 with Retry-After: retry_after.
+# requests since the file last changed answer 429 with Retry-After:
+# retry_after.
 #
 # DIR/graph.json (all keys optional):
 #   {"skus": [SKU, ...], "page_size": 4, "next": "absolute" | "loop" |
@@ -113,8 +114,16 @@ class Handler(BaseHTTPRequestHandler):
                                     conf.get("expires_in", 3600)}),
                    [("Content-Type", "application/json")])
 
-    def throttled(self, conf, counter):
+    def throttled(self, conf, counter, name):
+        # Counted from the last change of the file.
+        try:
+            mtime = os.stat(os.path.join(ARGS.dir, name)).st_mtime_ns
+        except FileNotFoundError:
+            mtime = 0
         with LOCK:
+            if STATE.get(counter + "_mtime") != mtime:
+                STATE[counter + "_mtime"] = mtime
+                STATE[counter] = 0
             STATE[counter] += 1
             n = STATE[counter]
         if n <= conf.get("throttle", 0):
@@ -135,7 +144,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != want:
             self.reply(401, "unauthorized\n")
             return
-        if self.throttled(conf, "lrs_requests"):
+        if self.throttled(conf, "lrs_requests", "lrs.json"):
             return
         style = conf.get("more", "relative")
         if "hop" in query and style == "redirect-same":
@@ -207,7 +216,7 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(401, json.dumps({"error": {"code":
                                                   "InvalidAuthenticationToken"}}))
             return
-        if self.throttled(conf, "graph_requests"):
+        if self.throttled(conf, "graph_requests", "graph.json"):
             return
         style = conf.get("next", "absolute")
         page = int(query.get("$skiptoken", ["0"])[0])
