@@ -153,4 +153,20 @@ rc=0
 "$BIN/itfollow" last -c "$T/e.conf" portal sessions >"$T/last" || rc=$?
 expect_eq "last of a feed series" "$rc:$(sed -n 's/^count=//p' "$T/last")" \
     "0:9"
+
+# Bad keys: each reported at its line.
+cat >"$T/bad.conf" <<CONF
+daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates"; };
+systems = ( { id = "portal"; category = "basic"; portfolio = "service"; } );
+feeds = (
+  { id = "g"; type = "json"; system = "portal"; url = "file://$T/s.json";
+    cumulative = true; values = { s = "/total"; }; },
+  { id = "lrs"; type = "xapi"; system = "portal"; url = "http://127.0.0.1:1/x";
+    overlap = -5; verbs = ( ("http://adlnet.gov/expapi/verbs/completed", "c") ); }
+);
+CONF
+out=$("$BIN/itfollowd" -n -c "$T/bad.conf" 2>&1) && rc=0 || rc=$?
+expect_eq "bad keys: exit 1 and each at its line" "$rc:$out" \
+    "1:$T/bad.conf:5: cumulative counts growth: it wants template = \"events\"
+$T/bad.conf:7: overlap is seconds from 0 to 604800 (a week)"
 finish

@@ -2,8 +2,9 @@
 # from a Graph server written for the test (tests/tools/feedsrv.py): ten
 # SKUs in pages of four, three left out by exclude_skus whatever their
 # case, the token from the client-credentials grant. A page that fails, a
-# paging loop, the same page twice or a link to another origin make the
-# run down with nothing stored, and no token goes to the other origin. A
+# paging loop, the same page twice, a link or a redirect to another
+# origin make the run down with nothing stored, and no token goes to the
+# other origin. A
 # 429 is waited out within the run. A token that lives 30 s serves every
 # run of a running daemon instead of being got anew each time.
 . "$(dirname "$0")/lib.bash"
@@ -99,6 +100,9 @@ down same protocol "page 2 brought only SKUs of earlier pages: the same page twi
 graph "origin:$OTHER"
 run origin
 down origin protocol "an @odata.nextLink to another origin (http://127.0.0.1:$OTHER) refused"
+graph "redirect:$OTHER"
+run redirect
+down redirect protocol "redirect to another origin (http://127.0.0.1:$OTHER) refused"
 [ ! -e "$T/other/requests.log" ] && ok ||
     fail "the other origin got requests: $(cat "$T/other/requests.log")"
 

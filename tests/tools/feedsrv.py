@@ -26,12 +26,13 @@
 #
 # DIR/graph.json (all keys optional):
 #   {"skus": [SKU, ...], "page_size": 4, "next": "absolute" | "loop" |
-#    "same" | "origin:PORT" | "fail:N", "throttle": N, "retry_after": S,
+#    "same" | "origin:PORT" | "redirect:PORT" | "fail:N", "throttle": N,
+#    "retry_after": S,
 #    "token": "tok", "expires_in": 3600}
 # GET /v1.0/subscribedSkus (Authorization: Bearer TOKEN): pages with
 # @odata.nextLink ("loop": page 2 links to itself; "same": every page is
-# the first; "origin:PORT": links to 127.0.0.1:PORT; "fail:N": page N
-# answers 500). POST /oauth/token gives
+# the first; "origin:PORT": links to 127.0.0.1:PORT; "redirect:PORT":
+# links here, redirected there; "fail:N": page N answers 500). POST /oauth/token gives
 # a new token "tok-N" (N counts the tokens given) valid expires_in
 # seconds; a bearer token is accepted when it is "token" or one given.
 # Any other path answers 404 (and is logged: a capture of what came).
@@ -231,11 +232,15 @@ class Handler(BaseHTTPRequestHandler):
                "value": skus[shown * size:(shown + 1) * size]}
         if (page + 1) * size < len(skus):
             nxt = page + 1 if style != "loop" else 1
-            host = "127.0.0.1:%d" % self.server.server_address[1]
-            if style.startswith("origin:"):
-                host = "127.0.0.1:" + style[7:]
-            doc["@odata.nextLink"] = ("http://%s/v1.0/subscribedSkus?"
-                                      "$skiptoken=%d" % (host, nxt))
+            here = "127.0.0.1:%d" % self.server.server_address[1]
+            host = here
+            if style.startswith("origin:") or style.startswith("redirect:"):
+                host = "127.0.0.1:" + style.split(":", 1)[1]
+            link = "http://%s/v1.0/subscribedSkus?$skiptoken=%d" % (host, nxt)
+            if style.startswith("redirect:"):
+                link = "http://%s/redirect?%s" % (
+                    here, urllib.parse.urlencode({"to": link}))
+            doc["@odata.nextLink"] = link
         self.reply(200, json.dumps(doc), [("Content-Type",
                                            "application/json")])
 
