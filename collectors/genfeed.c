@@ -7,8 +7,8 @@
  * with the feed's template (gauge by default; counter for totals that
  * only grow; daily for day-by-day rows; events for counts). CSV rows are
  * written in time order, each at its own date; rows already written are
- * not sent again, also after a restart (the last row's time is kept in
- * the feed's state file): events rows add up, so none may come twice.
+ * not sent again; with template events, whose rows add up, not after a
+ * restart either (the last row's time is kept in the feed's state file).
  *
  * With template events a value is a count: of the run (JSON: the events
  * since the last run) or of its row's date (CSV), added to its day. With
@@ -189,7 +189,18 @@ genfeed_end(struct genfeed *g, enum itf_status status, enum itf_reason reason,
 }
 
 /*
- * State: "last TIME" (csv) and "total SERIES VALUE" (cumulative) lines,
+ * A CSV feed of counts: its rows add up, so none may be sent twice, and
+ * the last one sent is kept across restarts. (Rows of other templates
+ * are sent again after a restart: a file made anew gets them all.)
+ */
+static int
+genfeed_counts(const struct genfeed *g)
+{
+	return g->csv && strcmp(g->template_name, "events") == 0;
+}
+
+/*
+ * State: "last TIME" (csv, events) and "total SERIES VALUE" (cumulative) lines,
  * read at the first run; a line that cannot be read is left out.
  */
 static void
@@ -209,7 +220,7 @@ genfeed_state_load(struct genfeed *g)
 	if ((f = fopen(g->state, "r")) == NULL)
 		return;
 	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "last %lld", &t) == 1)
+		if (sscanf(line, "last %lld", &t) == 1 && genfeed_counts(g))
 			g->last = t;
 		if (sscanf(line, "total %127s %lf", name, &v) != 2 ||
 		    !isfinite(v))
@@ -229,7 +240,7 @@ genfeed_state_save(struct genfeed *g)
 	size_t i;
 	FILE *f;
 
-	if (g->state[0] == '\0' || (!g->csv && !g->cumulative))
+	if (g->state[0] == '\0' || (!genfeed_counts(g) && !g->cumulative))
 		return;
 	snprintf(tmp, sizeof tmp, "%s.tmp", g->state);
 	if ((f = fopen(tmp, "w")) == NULL)
