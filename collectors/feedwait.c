@@ -75,6 +75,8 @@ feedwait_answer(struct feedwait *w, const struct fetch_result *r,
 
 	if (r->code != 429 && (r->code != 503 || wait < 0))
 		return -1;
+	if (wait > FEEDWAIT_MAX)
+		wait = FEEDWAIT_MAX;
 	if (wait >= 0 && w->waits < FEEDWAIT_RETRIES &&
 	    (uint64_t)wait * 1000 + 1000 < feedwait_left_ms(w)) {
 		w->waits++;

@@ -18,6 +18,7 @@ struct event_base;
 struct event;
 
 #define FEEDWAIT_RETRIES 3 /* waits honoured in one run at most */
+#define FEEDWAIT_MAX 86400 /* a longer wait is taken as a day */
 
 struct feedwait {
 	time_t not_before; /* no request before (0: none) */
