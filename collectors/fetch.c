@@ -7,6 +7,7 @@
  * HTTP statuses other than 2xx fail with reason http_status (auth for 401
  * and 403), and the body is not handed on.
  */
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <event2/event.h>
@@ -39,7 +40,15 @@ struct fetch {
 	int fd;
 	struct event *ev;
 	int open_errno;
+	/* http(s) with same_origin: redirects followed here. */
+	struct event_base *base;
+	char *url; /* of the request in flight */
+	int same_origin;
+	int redirects;
 };
+
+/* Redirects followed at most (as CURLOPT_MAXREDIRS otherwise). */
+#define FETCH_MAX_REDIRECTS 5
 
 int
 fetch_url_valid(const char *url)
@@ -60,6 +69,7 @@ fetch_free(struct fetch *f)
 		curl_easy_cleanup(f->easy);
 	curl_slist_free_all(f->hdrs);
 	free(f->buf);
+	free(f->url);
 	free(f);
 }
 
@@ -117,18 +127,85 @@ fetch_curl_reason(CURLcode rc)
 	}
 }
 
+static void fetch_curl_done_cb(CURL *, CURLcode, void *);
+
+/*
+ * A redirect of a same_origin fetch: 1 when it is followed (the transfer
+ * started again), 0 when it is not a redirect, -1 when it is refused (the
+ * reason in r).
+ */
+static int
+fetch_redirect(struct fetch *f, long code, struct fetch_result *r)
+{
+	char *to = NULL, *origin;
+
+	if (code != 301 && code != 302 && code != 303 && code != 307 &&
+	    code != 308)
+		return 0;
+	curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &to);
+	r->reason = ITF_REASON_PROTOCOL;
+	if (to == NULL) {
+		snprintf(r->msg, sizeof r->msg,
+		    "HTTP status %ld without a "
+		    "usable Location",
+		    code);
+		return -1;
+	}
+	if (!fetch_same_origin(f->url, to)) {
+		origin = fetch_origin(to);
+		snprintf(r->msg, sizeof r->msg,
+		    "redirect to another origin (%s) refused",
+		    origin != NULL ? origin : "not http(s)");
+		free(origin);
+		return -1;
+	}
+	if (++f->redirects > FETCH_MAX_REDIRECTS) {
+		snprintf(r->msg, sizeof r->msg, "more than %d redirects",
+		    FETCH_MAX_REDIRECTS);
+		return -1;
+	}
+	free(f->url);
+	f->url = xstrdup(to);
+	free(f->buf);
+	f->buf = NULL;
+	f->len = 0;
+	curl_easy_setopt(f->easy, CURLOPT_URL, f->url);
+	if (code == 303)
+		curl_easy_setopt(f->easy, CURLOPT_HTTPGET, 1L);
+	if (curlev_add(f->base, f->easy, fetch_curl_done_cb, f) != 0) {
+		r->reason = ITF_REASON_INTERNAL;
+		snprintf(r->msg, sizeof r->msg,
+		    "the curl engine refused the "
+		    "redirected transfer");
+		return -1;
+	}
+	return 1;
+}
+
 static void
 fetch_curl_done_cb(CURL *easy, CURLcode rc, void *arg)
 {
 	struct fetch *f = arg;
 	struct fetch_result r;
+	curl_off_t wait = 0;
 	long code = 0;
+	int redirect = 0;
 
 	memset(&r, 0, sizeof r);
 	r.exit_code = -1;
+	r.retry_after = -1;
+	r.url = f->url;
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
 	r.code = code;
-	if (rc == CURLE_WRITE_ERROR && f->too_large) {
+	if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &wait) == CURLE_OK &&
+	    wait > 0 && (code == 429 || code == 503))
+		r.retry_after = (long long)wait;
+	if (rc == CURLE_OK && f->same_origin &&
+	    (redirect = fetch_redirect(f, code, &r)) == 1)
+		return;
+	if (redirect == -1) {
+		/* Refused: r says why. */
+	} else if (rc == CURLE_WRITE_ERROR && f->too_large) {
 		r.reason = ITF_REASON_TOO_LARGE;
 		snprintf(r.msg, sizeof r.msg, "over %zu bytes", f->max);
 	} else if (rc != CURLE_OK) {
@@ -161,6 +238,7 @@ fetch_proc_done_cb(struct proc *p, const struct proc_result *pr, void *arg)
 
 	memset(&r, 0, sizeof r);
 	f->proc = NULL;
+	r.retry_after = -1;
 	r.exit_code = pr->exited ? pr->code : -1;
 	if (pr->exec_errno != 0) {
 		r.reason = ITF_REASON_EXEC_FAILED;
@@ -205,6 +283,7 @@ fetch_file_cb(evutil_socket_t fd, short what, void *arg)
 
 	memset(&r, 0, sizeof r);
 	r.exit_code = -1;
+	r.retry_after = -1;
 	if (f->open_errno != 0) {
 		r.reason = ITF_REASON_CONNECT;
 		snprintf(r.msg, sizeof r.msg, "%s", strerror(f->open_errno));
@@ -308,10 +387,13 @@ fetch_start(struct event_base *base, const struct fetch_opts *o,
 	 * this, curl joins its resolver thread when the transfer ends.
 	 */
 	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
+	f->base = base;
+	f->url = xstrdup(o->url);
+	f->same_origin = o->same_origin;
 	curl_easy_setopt(e, CURLOPT_URL, o->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "file,http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, o->same_origin ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
@@ -361,4 +443,95 @@ fetch_cancel(struct fetch *f)
 	if (f->easy != NULL)
 		curlev_remove(f->easy);
 	fetch_free(f);
+}
+
+/* The parts of an http(s) URL; 0, or -1 when it is not one. */
+static int
+fetch_url_parts(CURLU *u, char **scheme, char **host, char **port)
+{
+	char *p;
+
+	*scheme = *host = *port = NULL;
+	if (curl_url_get(u, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) !=
+	        CURLUE_OK) {
+		curl_free(*scheme);
+		curl_free(*host);
+		curl_free(*port);
+		return -1;
+	}
+	for (p = *scheme; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	for (p = *host; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strcmp(*scheme, "http") != 0 && strcmp(*scheme, "https") != 0) {
+		curl_free(*scheme);
+		curl_free(*host);
+		curl_free(*port);
+		return -1;
+	}
+	return 0;
+}
+
+char *
+fetch_origin(const char *url)
+{
+	char *scheme, *host, *port, *out = NULL;
+	CURLU *u;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    fetch_url_parts(u, &scheme, &host, &port) == 0) {
+		xasprintf(&out, "%s://%s:%s", scheme, host, port);
+		curl_free(scheme);
+		curl_free(host);
+		curl_free(port);
+	}
+	curl_url_cleanup(u);
+	return out;
+}
+
+int
+fetch_same_origin(const char *a, const char *b)
+{
+	char *oa = fetch_origin(a), *ob = fetch_origin(b);
+	int same = oa != NULL && ob != NULL && strcmp(oa, ob) == 0;
+
+	free(oa);
+	free(ob);
+	return same;
+}
+
+char *
+fetch_resolve(const char *base, const char *ref)
+{
+	char *got = NULL, *out = NULL;
+	CURLU *u;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &got, 0) == CURLUE_OK) {
+		out = xstrdup(got);
+		curl_free(got);
+	}
+	curl_url_cleanup(u);
+	return out;
+}
+
+const char *
+fetch_header(struct fetch *f, const char *name)
+{
+	struct curl_header *h;
+
+	if (f->easy == NULL ||
+	    curl_easy_header(f->easy, name, 0, CURLH_HEADER, -1, &h) !=
+	        CURLHE_OK)
+		return NULL;
+	return h->value;
 }

@@ -35,6 +35,13 @@ struct fetch_opts {
 	 * not kept; the result's body is then empty. */
 	void (*on_data)(const char *buf, size_t len, void *arg);
 	void *on_data_arg;
+	/*
+	 * Redirects are followed only within the origin of url (scheme,
+	 * host and port, see fetch_same_origin): one to another origin
+	 * fails the fetch (reason protocol) before anything is sent there,
+	 * so credentials and tokens stay where they were configured for.
+	 */
+	int same_origin;
 };
 
 struct fetch_result {
@@ -45,6 +52,10 @@ struct fetch_result {
 	int exit_code; /* a command's, -1 for URLs */
 	const char *body; /* NUL-terminated, len bytes */
 	size_t len;
+	/* Seconds a 429 or 503 answer asked to wait (Retry-After, in
+	 * seconds or as a date), -1 when it did not say. */
+	long long retry_after;
+	const char *url; /* where the answer came from (redirects followed) */
 };
 
 typedef void (
@@ -57,5 +68,31 @@ struct fetch *fetch_start(struct event_base *, const struct fetch_opts *,
 void fetch_cancel(struct fetch *);
 /* 1 if url is one fetch accepts (file://, http://, https://). */
 int fetch_url_valid(const char *url);
+
+/*
+ * The origin of an http(s) URL, "scheme://host:port": scheme and host in
+ * lower case, the port always given (80, 443 when the URL has none), user
+ * and password left out. NULL when url is not an http(s) URL. The caller
+ * frees it.
+ */
+char *fetch_origin(const char *url);
+/*
+ * 1 if a and b are http(s) URLs of one origin (RFC 6454: the same scheme,
+ * host and port once normalised as fetch_origin does), else 0. A paging
+ * link or a redirect that gets credentials must pass this against the
+ * configured URL.
+ */
+int fetch_same_origin(const char *a, const char *b);
+/*
+ * ref (absolute, or relative as a paging link may be) resolved against
+ * base (RFC 3986), without user or password; NULL when either is not a
+ * URL. The caller frees it.
+ */
+char *fetch_resolve(const char *base, const char *ref);
+/*
+ * A header of the answer, during the done callback of an http(s) fetch;
+ * NULL when it has none or the fetch was of a file or a command.
+ */
+const char *fetch_header(struct fetch *, const char *name);
 
 #endif

@@ -5,13 +5,24 @@
  * of the feed's system in the feed's perspective (e-service use in
  * external-benefit, service-desk counts in internal-benefit, ...), stored
  * with the feed's template (gauge by default; counter for totals that
- * only grow; daily for day-by-day rows). CSV rows are written in time
- * order, each at its own date; rows already written are not sent again.
+ * only grow; daily for day-by-day rows; events for counts). CSV rows are
+ * written in time order, each at its own date; rows already written are
+ * not sent again; with template events, whose rows add up, not after a
+ * restart either (the last row's time is kept in the feed's state file).
+ *
+ * With template events a value is a count: of the run (JSON: the events
+ * since the last run) or of its row's date (CSV), added to its day. With
+ * cumulative = true a value is a running total instead (transactions
+ * since launch), and what is counted is its growth since the value
+ * before (kept in the state file): the first value only sets the start,
+ * a value below the one before is a reset and counts whole.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "feedsrc.h"
 #include "ident.h"
@@ -27,6 +38,7 @@ static const struct itf_key genfeed_json_keys[] = {
 	FEEDSRC_KEYS,
 	{ "values", ITF_KEY_GROUP },
 	{ "time", ITF_KEY_STRING },
+	{ "cumulative", ITF_KEY_BOOL },
 	FEEDSRC_AUTH_KEYS,
 	{ NULL, 0 },
 };
@@ -35,6 +47,7 @@ static const struct itf_key genfeed_csv_keys[] = {
 	FEEDSRC_KEYS,
 	{ "values", ITF_KEY_GROUP },
 	{ "date_column", ITF_KEY_STRING },
+	{ "cumulative", ITF_KEY_BOOL },
 	FEEDSRC_AUTH_KEYS,
 	{ NULL, 0 },
 };
@@ -52,6 +65,10 @@ struct genfeed {
 	char *template_name;
 	char *perspective;
 	long long last; /* csv: the latest row written */
+	int cumulative; /* values are running totals: count their growth */
+	double *total; /* cumulative: each series' value before, NAN none */
+	char state[4096]; /* the state file ("" none) */
+	int state_loaded;
 	struct itf_run *run;
 	struct fetch *fetch;
 };
@@ -125,6 +142,15 @@ genfeed_configure(const struct itf_host_services *host,
 	errors += feedsrc_configure_auth(&g->src, host, inst);
 	g->template_name =
 	    xstrdup(host->conf_string(inst, "template", &s) ? s : "gauge");
+	if (host->conf_bool(inst, "cumulative", &g->cumulative) &&
+	    g->cumulative && strcmp(g->template_name, "events") != 0) {
+		host->conf_error(inst, "cumulative",
+		    "cumulative counts growth: it wants template = \"events\"");
+		errors++;
+	}
+	g->total = xcalloc(g->n + 1, sizeof *g->total);
+	for (i = 0; i < g->n; i++)
+		g->total[i] = NAN;
 	g->perspective = xstrdup(host->conf_string(inst, "perspective", &s)
 	        ? s
 	        : "external-benefit");
@@ -160,6 +186,102 @@ genfeed_end(struct genfeed *g, enum itf_status status, enum itf_reason reason,
 	g->run = NULL;
 	g->fetch = NULL;
 	g->host->run_done(run, status, reason, msg);
+}
+
+/*
+ * A CSV feed of counts: its rows add up, so none may be sent twice, and
+ * the last one sent is kept across restarts. (Rows of other templates
+ * are sent again after a restart: a file made anew gets them all.)
+ */
+static int
+genfeed_counts(const struct genfeed *g)
+{
+	return g->csv && strcmp(g->template_name, "events") == 0;
+}
+
+/*
+ * State: "last TIME" (csv, events) and "total SERIES VALUE" (cumulative) lines,
+ * read at the first run; a line that cannot be read is left out.
+ */
+static void
+genfeed_state_load(struct genfeed *g)
+{
+	char line[256], name[128];
+	long long t;
+	double v;
+	size_t i;
+	FILE *f;
+
+	g->state_loaded = 1;
+	if (g->host->state_path(g->inst, g->state, sizeof g->state) != 0) {
+		g->state[0] = '\0';
+		return;
+	}
+	if ((f = fopen(g->state, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "last %lld", &t) == 1 && genfeed_counts(g))
+			g->last = t;
+		if (sscanf(line, "total %127s %lf", name, &v) != 2 ||
+		    !isfinite(v))
+			continue;
+		for (i = 0; i < g->n; i++) {
+			if (strcmp(g->series[i], name) == 0)
+				g->total[i] = v;
+		}
+	}
+	fclose(f);
+}
+
+static void
+genfeed_state_save(struct genfeed *g)
+{
+	char tmp[4200];
+	size_t i;
+	FILE *f;
+
+	if (g->state[0] == '\0' || (!genfeed_counts(g) && !g->cumulative))
+		return;
+	snprintf(tmp, sizeof tmp, "%s.tmp", g->state);
+	if ((f = fopen(tmp, "w")) == NULL)
+		goto fail;
+	fprintf(f, "last %lld\n", g->last);
+	for (i = 0; i < g->n; i++) {
+		if (!isnan(g->total[i]))
+			fprintf(f, "total %s %.17g\n", g->series[i],
+			    g->total[i]);
+	}
+	if (fclose(f) != 0 || rename(tmp, g->state) != 0) {
+		unlink(tmp);
+		goto fail;
+	}
+	return;
+fail:
+	g->host->log(g->inst, ITF_LOG_ERR, "cannot save %s: %s", g->state,
+	    strerror(errno));
+}
+
+static const char *genfeed_ds(const struct genfeed *);
+
+/*
+ * Emit value i at time t; a cumulative one as its growth since the value
+ * before (nothing for the first, the whole value after a reset).
+ */
+static int
+genfeed_emit(struct genfeed *g, const char *system, size_t i, double v,
+    long long t)
+{
+	double prev;
+
+	if (g->cumulative && !isnan(v)) {
+		prev = g->total[i];
+		g->total[i] = v;
+		if (isnan(prev))
+			return 0;
+		v = v >= prev ? v - prev : v;
+	}
+	return g->host->emit_series(g->run, system, g->perspective,
+	    g->series[i], g->template_name, genfeed_ds(g), v, t);
 }
 
 /* The data source of the template a value goes to: its first. */
@@ -203,17 +325,17 @@ genfeed_json(struct genfeed *g, const char *buf, size_t len)
 			bad++;
 			continue;
 		}
-		if (g->host->emit_series(g->run, system, g->perspective,
-		        g->series[i], g->template_name, genfeed_ds(g), v,
-		        t) != 0)
+		if (genfeed_emit(g, system, i, v, t) != 0)
 			bad++;
 	}
 	parse_jsonfeed_free(doc);
 	if (bad == g->n)
 		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    "no configured value in the document");
-	else
+	else {
+		genfeed_state_save(g);
 		genfeed_end(g, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+	}
 }
 
 static void
@@ -247,13 +369,13 @@ genfeed_csv(struct genfeed *g, const char *buf, size_t len)
 		if (out.rows[r].time <= g->last)
 			continue;
 		for (i = 0; i < g->n; i++)
-			g->host->emit_series(g->run, system, g->perspective,
-			    g->series[i], g->template_name, genfeed_ds(g),
-			    out.rows[r].values[i], out.rows[r].time);
+			genfeed_emit(g, system, i, out.rows[r].values[i],
+			    out.rows[r].time);
 		last = out.rows[r].time;
 	}
 	g->last = last;
 	parse_csvfeed_free(&out);
+	genfeed_state_save(g);
 	genfeed_end(g, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 }
 
@@ -280,6 +402,8 @@ genfeed_start(void *arg, struct itf_run *run)
 	struct fetch_opts o;
 	char *cause = NULL, *secret = NULL;
 
+	if (!g->state_loaded)
+		genfeed_state_load(g);
 	memset(&o, 0, sizeof o);
 	feedsrc_opts(&g->src, &o);
 	o.max_bytes = GENFEED_MAX_BYTES;
@@ -329,6 +453,7 @@ genfeed_destroy(void *arg)
 	}
 	free(g->series);
 	free(g->where);
+	free(g->total);
 	free(g->time_pointer);
 	free(g->date_column);
 	free(g->template_name);

@@ -5,8 +5,14 @@
  * grant (client id in the configuration, secret from a file) and cached
  * until shortly before it expires. Each SKU is a series licence-<part
  * number> in the maturity perspective: issued (prepaid enabled), in_use
- * (consumed), warning and suspended. SKUs matching exclude_skus (free and
- * trial SKUs, say) are left out.
+ * (consumed), warning and suspended. SKUs matching exclude_skus (a regex,
+ * case-insensitive: free and trial SKUs, say) are left out.
+ *
+ * A list Graph pages is followed through @odata.nextLink, only within the
+ * origin of the configured URL (the token goes nowhere else), at most
+ * M365_MAX_PAGES pages; a page that fails, a loop or a page of SKUs seen
+ * already makes the run down and nothing of it is stored. A 429 is waited
+ * out within the run (Retry-After) or the run ends rate_limited.
  */
 #include <jansson.h>
 #include <math.h>
@@ -16,8 +22,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "fetch.h"
 #include "feedsrc.h"
+#include "feedwait.h"
+#include "fetch.h"
 #include "ident.h"
 #include "itfollow/collector.h"
 #include "parse_m365.h"
@@ -28,7 +35,9 @@
 #define M365_TOKEN_URL "https://login.microsoftonline.com/%s/oauth2/v2.0/token"
 #define M365_SCOPE "https%3A%2F%2Fgraph.microsoft.com%2F.default"
 #define M365_MAX_BYTES (8 * 1024 * 1024)
-/* Refresh a token this long before it expires. */
+#define M365_MAX_PAGES 100
+/* Refresh a token this long before it expires, at most: a tenth of its
+ * lifetime, so a short-lived token is not got anew every run. */
 #define M365_TOKEN_MARGIN 120
 
 static const struct itf_key m365_keys[] = {
@@ -58,10 +67,18 @@ struct m365 {
 	regex_t exclude;
 
 	char *token; /* cached */
-	time_t token_expires;
+	time_t token_refresh; /* get another from then on */
+	struct feedwait wait;
 
+	/* The run. */
 	struct itf_run *run;
 	struct fetch *fetch;
+	char *bearer; /* the run's token */
+	char *page; /* the URL asked for */
+	char **visited; /* the pages asked for */
+	size_t nvisited;
+	struct parse_m365_sku *skus; /* of every page so far */
+	size_t nskus;
 };
 
 static void m365_destroy(void *);
@@ -133,7 +150,8 @@ m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		}
 	}
 	if (host->conf_string(inst, "exclude_skus", &s)) {
-		rc = regcomp(&m->exclude, s, REG_EXTENDED | REG_NOSUB);
+		rc = regcomp(&m->exclude, s,
+		    REG_EXTENDED | REG_NOSUB | REG_ICASE);
 		if (rc != 0) {
 			regerror(rc, &m->exclude, errbuf, sizeof errbuf);
 			host->conf_error(inst, "exclude_skus",
@@ -153,23 +171,163 @@ m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
 }
 
 static void
+m365_run_free(struct m365 *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nvisited; i++)
+		free(m->visited[i]);
+	free(m->visited);
+	for (i = 0; i < m->nskus; i++) {
+		free(m->skus[i].sku_id);
+		free(m->skus[i].part_number);
+	}
+	free(m->skus);
+	secret_free(m->bearer);
+	free(m->page);
+	m->visited = NULL;
+	m->nvisited = 0;
+	m->skus = NULL;
+	m->nskus = 0;
+	m->bearer = NULL;
+	m->page = NULL;
+}
+
+static void
 m365_end(struct m365 *m, enum itf_status status, enum itf_reason reason,
     const char *msg)
 {
 	struct itf_run *run = m->run;
 
+	m365_run_free(m);
 	m->run = NULL;
 	m->fetch = NULL;
 	m->host->run_done(run, status, reason, msg);
 }
 
+/* Down, with a warning that says what the server did wrong. */
 static void
-m365_skus(struct m365 *m, const char *buf, size_t len)
+m365_fail(struct m365 *m, enum itf_reason reason, const char *msg)
 {
-	struct parse_m365 out;
+	m->host->log(m->inst, ITF_LOG_WARNING, "%s", msg);
+	m365_end(m, ITF_STATUS_DOWN, reason, msg);
+}
+
+/* Every page read: store the SKUs not excluded. */
+static void
+m365_store(struct m365 *m)
+{
 	const struct parse_m365_sku *k;
 	const char *system, *dflt = m->host->instance_system(m->inst);
 	char series[IDENT_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < m->nskus; i++) {
+		k = &m->skus[i];
+		if (m->has_exclude &&
+		    regexec(&m->exclude, k->part_number, 0, NULL, 0) == 0)
+			continue;
+		ident_from_name("licence-", k->part_number, series);
+		system = feedsrc_map(&m->src, k->part_number, dflt);
+		m->host->emit_series(m->run, system, "maturity", series,
+		    "licence", "issued", k->enabled, 0);
+		m->host->emit_series(m->run, system, "maturity", series,
+		    "licence", "in_use", k->consumed, 0);
+		m->host->emit_series(m->run, system, "maturity", series,
+		    "licence", "warning", k->warning, 0);
+		m->host->emit_series(m->run, system, "maturity", series,
+		    "licence", "suspended", k->suspended, 0);
+	}
+	m365_end(m, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+}
+
+/*
+ * Take a page's SKUs (moved out of out): a part number an earlier page
+ * gave is reported and dropped. Returns how many were new.
+ */
+static size_t
+m365_take(struct m365 *m, struct parse_m365 *out)
+{
+	struct parse_m365_sku *k;
+	size_t i, j, fresh = 0;
+
+	m->skus =
+	    xreallocarray(m->skus, m->nskus + out->nskus + 1, sizeof *m->skus);
+	for (i = 0; i < out->nskus; i++) {
+		k = &out->skus[i];
+		for (j = 0; j < m->nskus; j++) {
+			if (strcmp(m->skus[j].part_number, k->part_number) == 0)
+				break;
+		}
+		if (j < m->nskus) {
+			m->host->log(m->inst, ITF_LOG_WARNING,
+			    "page %zu: part number %.64s given by an earlier "
+			    "page, dropped",
+			    m->nvisited, k->part_number);
+			continue;
+		}
+		m->skus[m->nskus++] = *k;
+		memset(k, 0, sizeof *k);
+		fresh++;
+	}
+	return fresh;
+}
+
+static void m365_ask(struct m365 *, char *url);
+
+/* The next page named by link, or the end. */
+static void
+m365_next(struct m365 *m, const char *link)
+{
+	char msg[512], *next, *origin;
+	size_t i;
+
+	if (link == NULL || link[0] == '\0') {
+		m365_store(m);
+		return;
+	}
+	if ((next = fetch_resolve(m->page, link)) == NULL) {
+		m365_fail(m, ITF_REASON_PROTOCOL,
+		    "an @odata.nextLink that is not a URL");
+		return;
+	}
+	if (!fetch_same_origin(m->url, next)) {
+		origin = fetch_origin(next);
+		snprintf(msg, sizeof msg,
+		    "an @odata.nextLink to another origin (%s) refused; the "
+		    "token is for %s only",
+		    origin != NULL ? origin : "not http(s)", m->url);
+		free(origin);
+		free(next);
+		m365_fail(m, ITF_REASON_PROTOCOL, msg);
+		return;
+	}
+	for (i = 0; i < m->nvisited; i++) {
+		if (strcmp(m->visited[i], next) == 0) {
+			snprintf(msg, sizeof msg,
+			    "paging loop: @odata.nextLink leads back to page "
+			    "%zu",
+			    i + 1);
+			free(next);
+			m365_fail(m, ITF_REASON_PROTOCOL, msg);
+			return;
+		}
+	}
+	if (m->nvisited == M365_MAX_PAGES) {
+		free(next);
+		snprintf(msg, sizeof msg,
+		    "more than %d pages of SKUs; none stored", M365_MAX_PAGES);
+		m365_fail(m, ITF_REASON_TOO_LARGE, msg);
+		return;
+	}
+	m365_ask(m, next);
+}
+
+static void
+m365_page(struct m365 *m, const char *buf, size_t len)
+{
+	struct parse_m365 out;
+	char msg[256];
 	size_t i;
 
 	parse_m365(buf, len, &out);
@@ -183,64 +341,107 @@ m365_skus(struct m365 *m, const char *buf, size_t len)
 		    "unreadable subscribedSkus answer");
 		return;
 	}
-	for (i = 0; i < out.nskus; i++) {
-		k = &out.skus[i];
-		if (k->part_number == NULL ||
-		    (m->has_exclude &&
-		        regexec(&m->exclude, k->part_number, 0, NULL, 0) == 0))
-			continue;
-		ident_from_name("licence-", k->part_number, series);
-		system = feedsrc_map(&m->src, k->part_number, dflt);
-		m->host->emit_series(m->run, system, "maturity", series,
-		    "licence", "issued", k->enabled, 0);
-		m->host->emit_series(m->run, system, "maturity", series,
-		    "licence", "in_use", k->consumed, 0);
-		m->host->emit_series(m->run, system, "maturity", series,
-		    "licence", "warning", k->warning, 0);
-		m->host->emit_series(m->run, system, "maturity", series,
-		    "licence", "suspended", k->suspended, 0);
+	if (m365_take(m, &out) == 0 && out.nskus > 0) {
+		snprintf(msg, sizeof msg,
+		    "page %zu brought only SKUs of earlier pages: the same "
+		    "page twice",
+		    m->nvisited);
+		parse_m365_free(&out);
+		m365_fail(m, ITF_REASON_PROTOCOL, msg);
+		return;
 	}
+	m365_next(m, out.next_link);
 	parse_m365_free(&out);
-	m365_end(m, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+}
+
+static void m365_fetch(struct m365 *);
+
+static void
+m365_retry_cb(void *arg)
+{
+	m365_fetch(arg);
 }
 
 static void
 m365_graph_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 {
 	struct m365 *m = arg;
+	char msg[256];
+	int rc;
 
 	m->fetch = NULL;
-	if (!r->ok) {
-		if (r->reason == ITF_REASON_AUTH) {
-			/* A token the server no longer takes: get another. */
-			secret_free(m->token);
-			m->token = NULL;
+	if (r->ok) {
+		if (r->url != NULL && strcmp(r->url, m->page) != 0) {
+			free(m->page);
+			m->page =
+			    xstrdup(r->url); /* links are relative to it */
 		}
-		m365_end(m, ITF_STATUS_DOWN, r->reason, r->msg);
+		m365_page(m, r->body, r->len);
 		return;
 	}
-	m365_skus(m, r->body, r->len);
+	if (r->reason == ITF_REASON_AUTH) {
+		/* A token the server no longer takes: get another. */
+		secret_free(m->token);
+		m->token = NULL;
+	}
+	rc = feedwait_answer(&m->wait, r, m->host->event_base(), m365_retry_cb,
+	    m, msg, sizeof msg);
+	if (rc == 1)
+		return;
+	if (rc == 0)
+		m365_end(m, ITF_STATUS_UNKNOWN, ITF_REASON_RATE_LIMITED, msg);
+	else if (r->reason == ITF_REASON_PROTOCOL)
+		m365_fail(m, r->reason, r->msg); /* a refused redirect */
+	else
+		m365_end(m, ITF_STATUS_DOWN, r->reason, r->msg);
 }
 
+/* Fetch m->page with the run's token (same origin only). */
 static void
-m365_graph(struct m365 *m, const char *token)
+m365_fetch(struct m365 *m)
 {
 	struct fetch_opts o;
 	char *cause = NULL;
 
 	memset(&o, 0, sizeof o);
 	feedsrc_opts(&m->src, &o);
-	o.url = m->url;
+	o.url = m->page;
 	o.argv = NULL;
-	o.bearer = token;
+	o.bearer = m->bearer;
 	o.max_bytes = M365_MAX_BYTES;
-	o.timeout_ms = m->host->timeout_ms(m->inst);
+	o.same_origin = 1;
+	if ((o.timeout_ms = feedwait_left_ms(&m->wait)) == 0) {
+		m365_end(m, ITF_STATUS_DOWN, ITF_REASON_TIMEOUT,
+		    "no time left for the next page");
+		return;
+	}
 	m->fetch =
 	    fetch_start(m->host->event_base(), &o, m365_graph_cb, m, &cause);
 	if (m->fetch == NULL) {
 		m365_end(m, ITF_STATUS_UNKNOWN, ITF_REASON_INTERNAL, cause);
 		free(cause);
 	}
+}
+
+/* Ask for url (owned from here), the run's next page. */
+static void
+m365_ask(struct m365 *m, char *url)
+{
+	m->visited =
+	    xreallocarray(m->visited, m->nvisited + 1, sizeof *m->visited);
+	m->visited[m->nvisited++] = url;
+	free(m->page);
+	m->page = xstrdup(url);
+	m365_fetch(m);
+}
+
+/* The first page, with token. */
+static void
+m365_graph(struct m365 *m, const char *token)
+{
+	secret_free(m->bearer);
+	m->bearer = xstrdup(token);
+	m365_ask(m, xstrdup(m->url));
 }
 
 /* The token endpoint's answer: access_token and expires_in. */
@@ -270,7 +471,9 @@ m365_token_parse(struct m365 *m, const char *buf, size_t len)
 		expires = 3600;
 	secret_free(m->token);
 	m->token = xstrdup(json_string_value(tok));
-	m->token_expires = time(NULL) + (time_t)expires;
+	m->token_refresh = time(NULL) + (time_t)expires -
+	    (time_t)(expires / 10 < M365_TOKEN_MARGIN ? expires / 10
+	                                              : M365_TOKEN_MARGIN);
 	json_decref(root);
 	return 0;
 }
@@ -298,9 +501,14 @@ m365_start(void *arg, struct itf_run *run)
 {
 	struct m365 *m = arg;
 	struct fetch_opts o;
-	char *cause = NULL, *secret, *id, *sec, *body;
+	char *cause = NULL, *secret, *id, *sec, *body, msg[256];
 
 	m->run = run;
+	if (feedwait_pending(&m->wait, msg, sizeof msg)) {
+		m365_end(m, ITF_STATUS_UNKNOWN, ITF_REASON_RATE_LIMITED, msg);
+		return 0;
+	}
+	feedwait_start(&m->wait, m->host->timeout_ms(m->inst));
 	if (m->token_file != NULL) {
 		/* Read each run: whoever renews the file need not tell us. */
 		if ((secret = secret_read(m->token_file, &cause)) == NULL) {
@@ -314,8 +522,7 @@ m365_start(void *arg, struct itf_run *run)
 		secret_free(secret);
 		return 0;
 	}
-	if (m->token != NULL &&
-	    time(NULL) < m->token_expires - M365_TOKEN_MARGIN) {
+	if (m->token != NULL && time(NULL) < m->token_refresh) {
 		m365_graph(m, m->token);
 		return 0;
 	}
@@ -362,6 +569,7 @@ m365_cancel(void *arg, struct itf_run *run)
 		return;
 	if (m->fetch != NULL)
 		fetch_cancel(m->fetch);
+	feedwait_cancel(&m->wait);
 	m365_end(m, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED, NULL);
 }
 
@@ -381,6 +589,7 @@ m365_destroy(void *arg)
 	if (m->has_exclude)
 		regfree(&m->exclude);
 	secret_free(m->token);
+	feedwait_free(&m->wait);
 	free(m);
 }
 

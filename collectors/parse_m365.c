@@ -223,6 +223,27 @@ parse_m365_list(struct parse_m365 *out, json_t *root, char *name)
 	return list;
 }
 
+/* The next page's link of a REST answer, if it names one. */
+static void
+parse_m365_next(struct parse_m365 *out, json_t *root)
+{
+	json_t *v;
+
+	if (!json_is_object(root) ||
+	    (v = parse_m365_get(out, "the document", root,
+	         "@odata.nextLink")) == NULL ||
+	    json_is_null(v))
+		return;
+	if (!json_is_string(v) ||
+	    strlen(json_string_value(v)) != json_string_length(v)) {
+		parse_m365_error(out, "@odata.nextLink is %s, not a URL",
+		    json_is_string(v) ? "a string holding a NUL"
+		                      : parse_util_json_type(v));
+		return;
+	}
+	out->next_link = xstrdup(json_string_value(v));
+}
+
 void
 parse_m365(const char *buf, size_t len, struct parse_m365 *out)
 {
@@ -240,6 +261,7 @@ parse_m365(const char *buf, size_t len, struct parse_m365 *out)
 		return;
 	}
 	out->ok = 1;
+	parse_m365_next(out, root);
 	slots = xcalloc(PARSE_M365_SLOTS, sizeof *slots);
 	json_array_foreach(list, i, v)
 	{
@@ -270,5 +292,6 @@ parse_m365_free(struct parse_m365 *pm)
 	free(pm->skus);
 	parse_util_errors_free(pm->errors, pm->nerrors);
 	free(pm->error);
+	free(pm->next_link);
 	memset(pm, 0, sizeof *pm);
 }

@@ -29,6 +29,13 @@
  * used. The document may start with a UTF-8 byte order mark. A document
  * that is not JSON (e.g. truncated), or has no SKU list, sets ok to 0 and
  * error.
+ *
+ * A page of a longer list names the next page as the REST API does,
+ *
+ *   {"value": [SKU, ...], "@odata.nextLink": "https://graph.../...?$skiptoken=..."}
+ *
+ * which is kept as given in next_link (any case of the key, as the
+ * others); another type than a string is an error.
  */
 #ifndef PARSE_M365_H
 #define PARSE_M365_H
@@ -52,6 +59,7 @@ struct parse_m365 {
 	size_t nerrors;
 	int ok; /* 0 when not JSON or no SKU list at all */
 	char *error; /* why ok is 0; NULL when ok */
+	char *next_link; /* @odata.nextLink; NULL on the last page */
 };
 
 /*

@@ -185,6 +185,8 @@ collect_reason_name(enum itf_reason r)
 		return "auth";
 	case ITF_REASON_KILLED:
 		return "killed";
+	case ITF_REASON_RATE_LIMITED:
+		return "rate_limited";
 	}
 	return "invalid";
 }
@@ -488,6 +490,17 @@ collect_groups_grow(struct itf_run *run)
 	}
 }
 
+/* The end of the row of step seconds that holds time (UTC-aligned). */
+static long long
+collect_bucket_end(long long time, unsigned step)
+{
+	long long q = time / (long long)step;
+
+	if (time < 0 && q * (long long)step != time)
+		q--;
+	return (q + 1) * (long long)step;
+}
+
 static int
 collect_host_emit_series(struct itf_run *run, const char *system,
     const char *perspective, const char *series, const char *template_name,
@@ -498,6 +511,7 @@ collect_host_emit_series(struct itf_run *run, const char *system,
 	struct tmpl *t;
 	uint32_t b, si, i;
 	size_t k;
+	double *slot;
 	int idx;
 
 	if (time == 0)
@@ -508,6 +522,9 @@ collect_host_emit_series(struct itf_run *run, const char *system,
 	t = run->series[si].tmpl;
 	if ((idx = template_ds_index(t, ds)) == -1)
 		return -1;
+	/* Counts go to the row their time falls in: [end - step, end). */
+	if (t->count)
+		time = collect_bucket_end(time, t->step);
 	if (run->ngbuckets != 0) {
 		b = collect_group_hash(si, time, run->ngbuckets);
 		for (i = run->gbuckets[b]; i != 0;
@@ -551,7 +568,11 @@ collect_host_emit_series(struct itf_run *run, const char *system,
 		g->hnext = run->gbuckets[b];
 		run->gbuckets[b] = (uint32_t)++run->ngroups;
 	}
-	run->pool[g->off + (size_t)idx] = value;
+	slot = &run->pool[g->off + (size_t)idx];
+	if (!t->count || isnan(*slot))
+		*slot = value;
+	else if (!isnan(value))
+		*slot += value;
 	return 0;
 }
 
@@ -710,6 +731,38 @@ collect_sort_groups(struct itf_run *run)
 }
 
 /*
+ * A replacing or counting item of a series' n groups: its rows. Its
+ * values (what -T prints) are the last row's, or for counts the run's
+ * sums.
+ */
+static struct store_item *
+collect_rows_item(struct itf_run *run, const char *path, struct tmpl *t,
+    unsigned step, const struct collect_group *g, size_t n)
+{
+	struct store_item *it;
+	const double *v;
+	size_t k, d;
+
+	it = store_item_new_rows(path, t, step, n);
+	for (k = 0; k < n; k++) {
+		it->times[k] = (time_t)g[k].time;
+		memcpy(it->rows + k * t->nds, run->pool + g[k].off,
+		    t->nds * sizeof *it->rows);
+	}
+	memcpy(it->vals, run->pool + g[n - 1].off, t->nds * sizeof *it->vals);
+	for (k = 0; t->count && k + 1 < n; k++) {
+		v = run->pool + g[k].off;
+		for (d = 0; d < t->nds; d++) {
+			if (isnan(it->vals[d]))
+				it->vals[d] = v[d];
+			else if (!isnan(v[d]))
+				it->vals[d] += v[d];
+		}
+	}
+	return it;
+}
+
+/*
  * A feed run's values: one store item per series and time, each series'
  * in time order; for a replacing template (cost), one item per series
  * holding all its rows. In test mode a line per series, with its latest
@@ -742,18 +795,12 @@ collect_submit_groups(struct collect_rt *rt, struct itf_run *run,
 		    cs->system, cs->series);
 		if (path == NULL)
 			continue; /* checked in emit_series: cannot happen */
-		/* A feed run less often than the template's step grows it. */
-		step = rt->step > t->step ? rt->step : t->step;
-		if (t->replace) {
-			it = store_item_new_rows(path, t, step, n);
-			for (k = 0; k < n; k++) {
-				it->times[k] = (time_t)g[k].time;
-				memcpy(it->rows + k * t->nds,
-				    run->pool + g[k].off,
-				    t->nds * sizeof *it->rows);
-			}
-			memcpy(it->vals, run->pool + g[n - 1].off,
-			    t->nds * sizeof *it->vals);
+		/* A feed run less often than the template's step grows it;
+		 * a counting template's rows are its buckets, whatever the
+		 * runs. */
+		step = rt->step > t->step && !t->count ? rt->step : t->step;
+		if (t->replace || t->count) {
+			it = collect_rows_item(run, path, t, step, g, n);
 			if (co->test_mode)
 				collect_test_line(co, rt, cs->system,
 				    cs->perspective, cs->series, it, status,
@@ -939,6 +986,20 @@ collect_keep_values(struct collect_rt *rt, const struct store_item *it)
 	memcpy(rt->last_vals, it->vals, it->tmpl->nds * sizeof *it->vals);
 }
 
+/* The run's values of its own series, as counts at the run's time. */
+static void
+collect_own_counts(struct itf_instance *inst, struct itf_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < inst->tmpl->nds; i++) {
+		if (!isnan(run->vals[i]))
+			collect_host_emit_series(run, inst->system->id,
+			    inst->perspective, inst->series, inst->tmpl->name,
+			    inst->tmpl->ds[i].name, run->vals[i], 0);
+	}
+}
+
 static void
 collect_host_run_done(struct itf_run *run, enum itf_status status,
     enum itf_reason reason, const char *message)
@@ -992,11 +1053,16 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	    isnan(run->vals[idx]))
 		run->vals[idx] = reason;
 
+	/* A count of the collector's own series adds to its row, as a
+	 * feed's counts do. */
+	if (!inst->feed && inst->tmpl->count)
+		collect_own_counts(inst, run);
 	/* A feed, or a collector that gave series values at their times
 	 * (users, whose series is replaced), stores those, or nothing: a
-	 * replacing series never gets a row of unknowns. */
+	 * replacing or counting series never gets a row of unknowns. */
 	if (inst->feed || run->ngroups > 0 ||
-	    (inst->tmpl->replace && !collect_emitted(inst->tmpl, run))) {
+	    ((inst->tmpl->replace || inst->tmpl->count) &&
+	        !collect_emitted(inst->tmpl, run))) {
 		collect_submit_groups(rt, run, status, reason);
 		if (co->test_mode && run->ngroups == 0) {
 			/* Say what the feed found, even if it wrote nothing. */

@@ -868,13 +868,14 @@ store_row_cmp(const void *a, const void *b)
 }
 
 /*
- * The file's values outside [from, to], at the first archive's
- * resolution, as rows in the template's data source order (*keep owns
- * them). Returns the number of rows, or -1.
+ * The file's values, at the first archive's resolution, as rows in the
+ * template's data source order (*keep owns them): those outside [from, to],
+ * or every one when all is set. A counting template's ABSOLUTE values come
+ * back as counts (librrd gives rates). Returns the number of rows, or -1.
  */
 static ssize_t
 store_old_rows(struct store_file *f, const struct tmpl *t, time_t from,
-    time_t to, double **keep, time_t **times, char **cause)
+    time_t to, int all, double **keep, time_t **times, char **cause)
 {
 	time_t start, end;
 	unsigned long step, nds, i, k;
@@ -907,13 +908,15 @@ store_old_rows(struct store_file *f, const struct tmpl *t, time_t from,
 		time_t te = start + (time_t)((k + 1) * step);
 		int known = 0;
 
-		if (te >= from && te <= to)
+		if (!all && te >= from && te <= to)
 			continue;
 		for (d = 0; d < t->nds; d++) {
 			double v = map[d] == -1
 			    ? NAN
 			    : data[k * nds + (unsigned long)map[d]];
 
+			if (t->count && strcmp(t->ds[d].type, "ABSOLUTE") == 0)
+				v *= (double)step;
 			(*keep)[n * t->nds + d] = v;
 			known |= !isnan(v);
 		}
@@ -928,14 +931,33 @@ store_old_rows(struct store_file *f, const struct tmpl *t, time_t from,
 	return (ssize_t)n;
 }
 
-/* Write rows (sorted) into the new file at path, in batches. */
+/* One update "TIME:V:V..." of a rebuilt file (v NULL: all unknown). */
+static char *
+store_row_line(const struct tmpl *t, time_t when, const double *v)
+{
+	size_t len = 32 + t->nds * 32, d;
+	char *line = xmalloc(len), *p = line, *end = line + len;
+
+	p += snprintf(p, len, "%lld", (long long)when);
+	for (d = 0; d < t->nds; d++)
+		p = store_fmt(p, end, v != NULL ? v[d] : NAN);
+	return line;
+}
+
+/*
+ * Write rows (sorted) into the new file at path, in batches. A row after
+ * a gap of more than a step is preceded by an unknown update a step
+ * before it, so it fills its own row only: the rows between stay unknown
+ * (a value must not stand for a day it was not given for) and a counted
+ * row holds exactly its count.
+ */
 static int
-store_write_rows(const char *path, const struct tmpl *t, struct store_row *r,
-    size_t n, char **cause)
+store_write_rows(const char *path, const struct tmpl *t, unsigned step,
+    struct store_row *r, size_t n, char **cause)
 {
 	const char *argv[512];
-	char *names, *vals[512], *p, *end;
-	size_t i, k, d, len = 32 + t->nds * 32, nlen;
+	char *names, *vals[512], *p;
+	size_t i, k, d, nlen;
 	int rc = 0;
 
 	nlen = t->nds * (IDENT_DS_MAX + 1) + 1;
@@ -944,15 +966,15 @@ store_write_rows(const char *path, const struct tmpl *t, struct store_row *r,
 	for (d = 0, p = names; d < t->nds; d++)
 		p += snprintf(p, nlen - (size_t)(p - names), "%s%s",
 		    d > 0 ? ":" : "", t->ds[d].name);
-	for (i = 0; i < n && rc == 0; i += k) {
-		for (k = 0; k < 512 && i + k < n; k++) {
-			p = vals[k] = xmalloc(len);
-			end = p + len;
-			p += snprintf(p, len, "%lld", (long long)r[i + k].t);
-			for (d = 0; d < t->nds; d++)
-				p = store_fmt(p, end, r[i + k].v[d]);
-			argv[k] = vals[k];
+	for (i = 0; i < n && rc == 0;) {
+		for (k = 0; k < 511 && i < n; i++) {
+			if (i > 0 && r[i].t - r[i - 1].t > (time_t)step)
+				vals[k++] = store_row_line(t,
+				    r[i].t - (time_t)step, NULL);
+			vals[k++] = store_row_line(t, r[i].t, r[i].v);
 		}
+		for (d = 0; d < k; d++)
+			argv[d] = vals[d];
 		rrd_clear_error();
 		if (rrd_update_r(path, names, (int)k, argv) != 0) {
 			xasprintf(cause, "update: %s", rrd_get_error());
@@ -963,6 +985,38 @@ store_write_rows(const char *path, const struct tmpl *t, struct store_row *r,
 	}
 	free(names);
 	return rc;
+}
+
+/*
+ * A counting template's rows: those at one time (the run's and the
+ * file's) become one, their known values added. rows is sorted; returns
+ * the number left, the sums in *sums (the caller frees).
+ */
+static size_t
+store_add_rows(const struct tmpl *t, struct store_row *rows, size_t n,
+    double **sums)
+{
+	size_t i, m = 0, d;
+	double *s;
+
+	*sums = xcalloc(n * t->nds + 1, sizeof **sums);
+	for (i = 0; i < n; i++) {
+		if (m > 0 && rows[m - 1].t == rows[i].t) {
+			s = *sums + (m - 1) * t->nds;
+			for (d = 0; d < t->nds; d++) {
+				if (isnan(s[d]))
+					s[d] = rows[i].v[d];
+				else if (!isnan(rows[i].v[d]))
+					s[d] += rows[i].v[d];
+			}
+			continue;
+		}
+		s = *sums + m * t->nds;
+		memcpy(s, rows[i].v, t->nds * sizeof *s);
+		rows[m].t = rows[i].t;
+		rows[m++].v = s;
+	}
+	return m;
 }
 
 /*
@@ -1006,9 +1060,39 @@ store_cached_forget(struct store *st, struct store_file *f)
 }
 
 /*
+ * The rows of a rebuilt file: the item's and the file's kept ones
+ * (counting: all of them, the item's added in), sorted in *rows. Returns
+ * how many; *sums holds what was added (the caller frees both).
+ */
+static size_t
+store_rebuilt_rows(const struct store_item *it, const double *keep,
+    const time_t *ktimes, size_t nkeep, struct store_row **rows, double **sums)
+{
+	const struct tmpl *t = it->tmpl;
+	size_t n = it->nrows + nkeep, i;
+
+	*rows = xcalloc(n, sizeof **rows);
+	*sums = NULL;
+	for (i = 0; i < it->nrows; i++) {
+		(*rows)[i].t = it->times[i];
+		(*rows)[i].v = it->rows + i * t->nds;
+	}
+	for (i = 0; i < nkeep; i++) {
+		(*rows)[it->nrows + i].t = ktimes[i];
+		(*rows)[it->nrows + i].v = keep + i * t->nds;
+	}
+	qsort(*rows, n, sizeof **rows, store_row_cmp);
+	if (t->count)
+		n = store_add_rows(t, *rows, n, sums);
+	return n;
+}
+
+/*
  * Rebuild a file so it holds exactly the item's rows from its first to
- * its last time, and what it held outside that range: made beside, then
- * renamed over, so a reader sees the old file or the new, never half.
+ * its last time, and what it held outside that range (a counting
+ * template: what it held everywhere, the item's counts added to it):
+ * made beside, then renamed over, so a reader sees the old file or the
+ * new, never half.
  */
 static int
 store_replace_file(struct store *st, struct store_file *f,
@@ -1017,8 +1101,8 @@ store_replace_file(struct store *st, struct store_file *f,
 	const struct tmpl *t = it->tmpl;
 	struct stat sb;
 	struct store_row *rows;
-	double *keep = NULL;
-	time_t *ktimes = NULL, from, to, first, last;
+	double *keep = NULL, *sums;
+	time_t *ktimes = NULL;
 	ssize_t nkeep = 0;
 	size_t n, i;
 	char *tmp;
@@ -1026,8 +1110,6 @@ store_replace_file(struct store *st, struct store_file *f,
 
 	if (it->nrows == 0)
 		return 0;
-	from = it->times[0];
-	to = it->times[it->nrows - 1];
 	if (st->cached != NULL && store_cached_flush(st, f, cause) != 0)
 		return -1;
 	if (stat(f->path, &sb) == 0) {
@@ -1044,28 +1126,18 @@ store_replace_file(struct store *st, struct store_file *f,
 			    t->name);
 			return -1;
 		}
-		nkeep = store_old_rows(f, t, from, to, &keep, &ktimes, cause);
+		nkeep = store_old_rows(f, t, it->times[0],
+		    it->times[it->nrows - 1], t->count, &keep, &ktimes, cause);
 		if (nkeep < 0)
 			return -1;
 	}
-	n = it->nrows + (size_t)nkeep;
-	rows = xcalloc(n, sizeof *rows);
-	for (i = 0; i < it->nrows; i++) {
-		rows[i].t = it->times[i];
-		rows[i].v = it->rows + i * t->nds;
-	}
-	for (i = 0; i < (size_t)nkeep; i++) {
-		rows[it->nrows + i].t = ktimes[i];
-		rows[it->nrows + i].v = keep + i * t->nds;
-	}
-	qsort(rows, n, sizeof *rows, store_row_cmp);
-	first = rows[0].t;
-	last = rows[n - 1].t;
+	n = store_rebuilt_rows(it, keep, ktimes, (size_t)nkeep, &rows, &sums);
 	xasprintf(&tmp, "%s.new", f->path);
 	unlink(tmp);
-	rc = store_create(tmp, t, it->step, first, cause);
+	rc = store_create(tmp, t, it->step, rows[0].t, cause);
 	if (rc == 0)
-		rc = store_write_rows(tmp, t, rows, n, cause);
+		rc = store_write_rows(tmp, t,
+		    it->step > t->step ? it->step : t->step, rows, n, cause);
 	if (rc == 0 && rename(tmp, f->path) != 0) {
 		xasprintf(cause, "rename %s: %s", tmp, strerror(errno));
 		rc = -1;
@@ -1073,7 +1145,7 @@ store_replace_file(struct store *st, struct store_file *f,
 	if (rc != 0)
 		unlink(tmp);
 	else {
-		f->last = last;
+		f->last = rows[n - 1].t;
 		store_file_clear_ds(f);
 		for (i = 0; i < t->nds; i++)
 			store_file_add_ds(f, t->ds[i].name);
@@ -1083,6 +1155,7 @@ store_replace_file(struct store *st, struct store_file *f,
 	}
 	free(tmp);
 	free(rows);
+	free(sums);
 	free(keep);
 	free(ktimes);
 	return rc;

@@ -19,11 +19,18 @@ struct store_item {
 	unsigned step; /* step of a file created for this item */
 	time_t t;
 	double *vals; /* tmpl->nds values, NAN for unknown */
-	int *result; /* if not NULL: set to 0 (stored) or -1 */ /*
+	int *result; /* if not NULL: set to 0 (stored) or -1 */
+	/*
 	 * A replacing item (store_item_new_rows): nrows rows at times[],
 	 * rows[] values, which replace what the file holds from the first
 	 * to the last time; the rest of the file is kept. The file is
 	 * rebuilt beside and renamed over: a reader never sees it half made.
+	 * Rows not given are unknown, never filled from a neighbour.
+	 *
+	 * With a counting template (tmpl->count) the rows are counts at the
+	 * ends of their rows (buckets): each is added to what the file holds
+	 * in that row, and nothing else changes. An ABSOLUTE data source
+	 * holds count / step, so its rows sum back to the counts exactly.
 	 */
 	size_t nrows;
 	time_t *times;

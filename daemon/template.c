@@ -4,7 +4,7 @@
  *	step 60
  *	ds NAME TYPE HEARTBEAT MIN MAX       (MIN/MAX a number or U)
  *	rra CF XFF RESOLUTION RETENTION      (durations: 60, 1m, 1h, 2d, 5y)
- *	mode replace                         (optional: see template.h)
+ *	mode replace | count                 (optional: see template.h)
  *
  * Archives are given as durations rather than rows so a series probed less
  * often than the template's step still keeps the same history.
@@ -223,17 +223,35 @@ template_line(struct tmpl *t, char *s, struct tmpl_errs *e, unsigned line)
 		}
 		t->step = (unsigned)step;
 	} else if (strcmp(w[0], "mode") == 0) {
-		if (n != 2 || strcmp(w[1], "replace") != 0) {
-			template_error(e, line, "mode wants \"replace\"");
-			return;
-		}
-		t->replace = 1;
+		if (n == 2 && strcmp(w[1], "replace") == 0)
+			t->replace = 1;
+		else if (n == 2 && strcmp(w[1], "count") == 0)
+			t->count = 1;
+		else
+			template_error(e, line,
+			    "mode wants \"replace\" or \"count\"");
 	} else if (strcmp(w[0], "ds") == 0)
 		template_ds(t, w, n, e, line);
 	else if (strcmp(w[0], "rra") == 0)
 		template_rra(t, w, n, e, line);
 	else
 		template_error(e, line, "unknown directive \"%s\"", w[0]);
+}
+
+/* A counting template's data sources hold counts: GAUGE or ABSOLUTE. */
+static void
+template_check_count(const struct tmpl *t, struct tmpl_errs *e)
+{
+	size_t i;
+
+	for (i = 0; t->count && i < t->nds; i++) {
+		if (strcmp(t->ds[i].type, "GAUGE") != 0 &&
+		    strcmp(t->ds[i].type, "ABSOLUTE") != 0)
+			template_error(e, 1,
+			    "mode count wants GAUGE or ABSOLUTE data sources, "
+			    "not %s (%s)",
+			    t->ds[i].type, t->ds[i].name);
+	}
 }
 
 struct tmpl *
@@ -267,6 +285,12 @@ template_parse(const char *name, const char *buf, const char *origin,
 			template_error(&e, 1, "no data source");
 		if (t->nrra == 0)
 			template_error(&e, 1, "no archive");
+		else if (t->count &&
+		    (t->nrra != 1 || t->rra[0].resolution != t->step))
+			template_error(&e, 1,
+			    "mode count keeps one archive whose rows are the "
+			    "step (they are the buckets counts add up in)");
+		template_check_count(t, &e);
 	}
 	if (*nerrors != before) {
 		template_unref(t);

@@ -30,6 +30,9 @@ struct tmpl {
 	int dynamic; /* learned from a run: a file may have more DS */
 	int replace; /* "mode replace": a run's values replace the days they
 	                cover (cost rows arrive late and get corrected) */
+	int count; /* "mode count": values are counts of events, added to the
+	              row (bucket) their time falls in; a row holds exactly
+	              the events counted in it (see store_rrd.h) */
 	char *name;
 	unsigned step;
 	size_t nds;

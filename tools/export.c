@@ -5,7 +5,8 @@
  * decimals, unknown ones empty (CSV) or null (JSON). A step the file cannot
  * give (its archives are coarser) is refused rather than silently widened.
  * Cost series hold an amount per day, so daily rows sum to months and
- * quarters exactly.
+ * quarters exactly; counts (ABSOLUTE data sources: events series) are
+ * printed as the events of each row, which sum the same way.
  */
 #include <getopt.h>
 #include <math.h>
@@ -19,9 +20,11 @@
 #include "ident.h"
 #include "log.h"
 #include "period.h"
+#include "series.h"
 #include "store_rrd.h"
 #include "template.h"
 #include "tool.h"
+#include "xmalloc.h"
 
 /* A plain decimal: no exponent, no trailing zeros. */
 static void
@@ -41,19 +44,72 @@ export_num(double v, char *buf, size_t len)
 		snprintf(buf, len, "0");
 }
 
-/* The perspective of a configured series (or NULL). */
-static const char *
-export_perspective(const struct conf *conf, const char *system,
-    const char *series)
+/*
+ * Which data sources are counts (ABSOLUTE: librrd keeps count / step):
+ * printed as the count of each row, so rows add up to a period's events.
+ */
+static double *
+export_scales(const char *path, unsigned long nds, char **names,
+    unsigned long step)
 {
-	struct conf_system *s = conf_find_system(conf, system);
-	size_t i;
+	double *scale = xcalloc(nds + 1, sizeof *scale);
+	char type[16];
+	unsigned long d;
 
-	for (i = 0; s != NULL && i < s->ninsts; i++) {
-		if (strcmp(s->insts[i]->series, series) == 0)
-			return s->insts[i]->perspective;
+	for (d = 0; d < nds; d++) {
+		scale[d] = 1;
+		if (series_ds_type(path, names[d], type, sizeof type) == 0 &&
+		    strcmp(type, "ABSOLUTE") == 0)
+			scale[d] = (double)step;
 	}
-	return NULL;
+	return scale;
+}
+
+/* The rows of [from, to) as CSV or JSON. */
+static void
+export_rows(const char *path, const char *format, time_t start, time_t end,
+    unsigned long step, time_t from, time_t to, unsigned long nds, char **names,
+    const rrd_value_t *data)
+{
+	unsigned long i, d, rows = (unsigned long)(end - start) / step;
+	int csv = strcmp(format, "csv") == 0, any = 0;
+	double *scale = export_scales(path, nds, names, step), v;
+	char when[32], num[64];
+	time_t t;
+
+	if (csv) {
+		printf("time");
+		for (d = 0; d < nds; d++)
+			printf(",%s", names[d]);
+		printf("\n");
+	} else
+		printf("[");
+	for (i = 0; i < rows; i++) {
+		t = start + (time_t)(i * step);
+		if (t < from || t >= to)
+			continue;
+		period_iso(t, when, sizeof when);
+		if (csv)
+			printf("%s", when);
+		else
+			printf("%s\n  {\"time\": \"%s\"", any ? "," : "", when);
+		any = 1;
+		for (d = 0; d < nds; d++) {
+			v = data[i * nds + d];
+			num[0] = '\0';
+			if (!isnan(v))
+				export_num(v * scale[d], num, sizeof num);
+			if (csv)
+				printf(",%s", num);
+			else
+				printf(", \"%s\": %s", names[d],
+				    num[0] ? num : "null");
+		}
+		printf(csv ? "\n" : "}");
+	}
+	if (!csv)
+		printf("\n]\n");
+	free(scale);
 }
 
 static void
@@ -86,9 +142,9 @@ tool_export(int argc, char **argv)
 	struct period_opts po;
 	struct period per;
 	time_t from, to, start, end;
-	unsigned long step = 86400, got, nds, i, d, rows;
+	unsigned long step = 86400, got, nds, d;
 	long long want;
-	char **names, *path, when[32], num[64], err[256];
+	char **names, *path, err[256];
 	rrd_value_t *data;
 	struct conf *conf;
 	int ch, rc = 1;
@@ -145,11 +201,7 @@ tool_export(int argc, char **argv)
 	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
 	if (persp == NULL &&
-	    (persp = export_perspective(conf, system, series)) == NULL) {
-		fprintf(stderr,
-		    "itfollow: no series %s of system %s in %s: give "
-		    "--perspective\n",
-		    series, system, conf->file);
+	    tool_perspective(conf, system, series, &persp) != 0) {
 		rc = 2;
 		goto out;
 	}
@@ -178,43 +230,8 @@ tool_export(int argc, char **argv)
 		    "(it has %lus)\n",
 		    path, step, got);
 	} else {
-		rows = (unsigned long)(end - start) / step;
-		if (strcmp(format, "csv") == 0) {
-			printf("time");
-			for (d = 0; d < nds; d++)
-				printf(",%s", names[d]);
-			printf("\n");
-		} else
-			printf("[");
-		for (i = 0; i < rows; i++) {
-			time_t t = start + (time_t)(i * step);
-
-			if (t < from || t >= to)
-				continue;
-			period_iso(t, when, sizeof when);
-			if (strcmp(format, "csv") == 0)
-				printf("%s", when);
-			else
-				printf("%s\n  {\"time\": \"%s\"",
-				    rc == 2 ? "," : "", when);
-			rc = 2;
-			for (d = 0; d < nds; d++) {
-				double v = data[i * nds + d];
-
-				if (isnan(v))
-					num[0] = '\0';
-				else
-					export_num(v, num, sizeof num);
-				if (strcmp(format, "csv") == 0)
-					printf(",%s", num);
-				else
-					printf(", \"%s\": %s", names[d],
-					    num[0] ? num : "null");
-			}
-			printf(strcmp(format, "csv") == 0 ? "\n" : "}");
-		}
-		if (strcmp(format, "json") == 0)
-			printf("\n]\n");
+		export_rows(path, format, start, end, step, from, to, nds,
+		    names, data);
 		rc = 0;
 	}
 	for (d = 0; d < nds; d++)

@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <math.h>
 #include <rrd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "ident.h"
 #include "series.h"
+#include "store_rrd.h"
 #include "xmalloc.h"
 
 static void (*series_flush)(const char *, void *);
@@ -140,4 +142,47 @@ series_list(const char *data_dir, const char *perspective, const char *system,
 		qsort(v, n, sizeof *v, series_cmp);
 	*out = v;
 	return n;
+}
+
+size_t
+series_perspectives(const char *data_dir, const char *system,
+    const char *series, const char **out, size_t max)
+{
+	struct stat st;
+	size_t i, n = 0;
+	char *path;
+
+	for (i = 0; ident_perspectives[i] != NULL; i++) {
+		path =
+		    store_path(data_dir, ident_perspectives[i], system, series);
+		if (path != NULL && stat(path, &st) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			if (n < max)
+				out[n] = ident_perspectives[i];
+			n++;
+		}
+		free(path);
+	}
+	return n;
+}
+
+int
+series_ds_type(const char *path, const char *ds, char *buf, size_t len)
+{
+	rrd_info_t *info, *i;
+	char key[64];
+	int rc = -1;
+
+	snprintf(key, sizeof key, "ds[%s].type", ds);
+	rrd_clear_error();
+	if ((info = rrd_info_r(path)) == NULL)
+		return -1;
+	for (i = info; i != NULL; i = i->next) {
+		if (strcmp(i->key, key) == 0 && i->type == RD_I_STR) {
+			snprintf(buf, len, "%s", i->value.u_str);
+			rc = 0;
+		}
+	}
+	rrd_info_free(info);
+	return rc;
 }

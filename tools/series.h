@@ -46,4 +46,18 @@ double series_at(const struct series_rows *, int ds, time_t t);
 size_t series_list(const char *data_dir, const char *perspective,
     const char *system, const char *prefix, char ***out);
 
+/*
+ * The perspectives in which system has a file for series (a feed's
+ * series, which the configuration does not list), at most max of them in
+ * out, in the order of ident_perspectives. Returns how many there are.
+ */
+size_t series_perspectives(const char *data_dir, const char *system,
+    const char *series, const char **out, size_t max);
+
+/*
+ * The type of data source ds in the file at path ("GAUGE", "ABSOLUTE",
+ * ...) in buf; 0, or -1 when the file or the data source is not there.
+ */
+int series_ds_type(const char *path, const char *ds, char *buf, size_t len);
+
 #endif

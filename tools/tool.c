@@ -96,48 +96,61 @@ tool_check(int argc, char **argv)
 }
 
 int
-tool_last(int argc, char **argv)
+tool_perspective(const struct conf *conf, const char *system,
+    const char *series, const char **persp)
 {
-	struct conf *conf;
-	struct itf_instance *inst = NULL;
-	const char *file;
-	char *path, **names, **data;
-	unsigned long nds, i, k;
-	time_t last;
-	int idx, rc = 1;
+	struct conf_system *s = conf_find_system(conf, system);
+	const char *found[8];
+	size_t i, n;
 
-	log_open(1, LOG_WARNING);
-	idx = tool_opts(argc, argv, &file);
-	if (idx < 0 || argc - idx != 2) {
-		fprintf(stderr,
-		    "usage: itfollow last [-c file] SYSTEM "
-		    "SERIES\n");
-		return 2;
-	}
-	if ((conf = tool_load_conf(file)) == NULL)
-		return 1;
-	for (i = 0; i < conf->nsystems && inst == NULL; i++) {
-		if (strcmp(conf->systems[i]->id, argv[idx]) != 0)
-			continue;
-		for (k = 0; k < conf->systems[i]->ninsts; k++) {
-			if (strcmp(conf->systems[i]->insts[k]->series,
-			        argv[idx + 1]) == 0)
-				inst = conf->systems[i]->insts[k];
+	for (i = 0; s != NULL && i < s->ninsts; i++) {
+		if (strcmp(s->insts[i]->series, series) == 0) {
+			*persp = s->insts[i]->perspective;
+			return 0;
 		}
 	}
-	if (inst == NULL) {
-		fprintf(stderr, "itfollow: no series %s of system %s in %s\n",
-		    argv[idx + 1], argv[idx], conf->file);
-		goto out;
+	if (s == NULL && strcmp(system, "unallocated") != 0) {
+		fprintf(stderr, "itfollow: no system %s in %s\n", system,
+		    conf->file);
+		return -1;
 	}
-	path = store_path(conf->data_dir, inst->perspective, argv[idx],
-	    argv[idx + 1]);
+	n = series_perspectives(conf->data_dir, system, series, found, 8);
+	if (n == 1) {
+		*persp = found[0];
+		return 0;
+	}
+	if (n == 0)
+		fprintf(stderr, "itfollow: no series %s of system %s in %s\n",
+		    series, system, conf->file);
+	else
+		fprintf(stderr,
+		    "itfollow: system %s has a series %s in %zu "
+		    "perspectives (%s, %s%s): give the perspective\n",
+		    system, series, n, found[0], found[1],
+		    n > 2 ? ", ..." : "");
+	return -1;
+}
+
+static void
+tool_last_usage(void)
+{
+	fprintf(stderr,
+	    "usage: itfollow last [-c file] [-p perspective] SYSTEM SERIES\n");
+}
+
+/* Print the last update of path: time= and DS=VALUE lines. */
+static int
+tool_last_print(const struct conf *conf, const char *path)
+{
+	char **names, **data;
+	unsigned long nds, i;
+	time_t last;
+
 	tool_flush(conf, path);
 	rrd_clear_error();
 	if (rrd_lastupdate_r(path, &last, &nds, &names, &data) != 0) {
 		fprintf(stderr, "itfollow: %s: %s\n", path, rrd_get_error());
-		free(path);
-		goto out;
+		return -1;
 	}
 	printf("time=%lld\n", (long long)last);
 	for (i = 0; i < nds; i++) {
@@ -147,8 +160,49 @@ tool_last(int argc, char **argv)
 	}
 	free(names);
 	free(data);
+	return 0;
+}
+
+int
+tool_last(int argc, char **argv)
+{
+	struct conf *conf;
+	const char *file = NULL, *persp = NULL;
+	char *path;
+	int ch, rc = 1;
+
+	log_open(1, LOG_WARNING);
+	optind = 1;
+	while ((ch = getopt(argc, argv, "c:p:")) != -1) {
+		if (ch == 'c')
+			file = optarg;
+		else if (ch == 'p')
+			persp = optarg;
+		else {
+			tool_last_usage();
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		tool_last_usage();
+		return 2;
+	}
+	argv += optind;
+	if ((conf = tool_load_conf(file)) == NULL)
+		return 1;
+	if (persp == NULL &&
+	    tool_perspective(conf, argv[0], argv[1], &persp) != 0)
+		goto out;
+	if ((path = store_path(conf->data_dir, persp, argv[0], argv[1])) ==
+	    NULL) {
+		fprintf(stderr,
+		    "itfollow: bad system, perspective or series\n");
+		rc = 2;
+		goto out;
+	}
+	if (tool_last_print(conf, path) == 0)
+		rc = 0;
 	free(path);
-	rc = 0;
 out:
 	conf_free(conf);
 	return rc;

@@ -24,5 +24,13 @@ struct conf *tool_load_conf(const char *file);
  * fatal (the file is read as it is).
  */
 void tool_flush(const struct conf *, const char *path);
+/*
+ * The perspective of series of system: the configured series', else the
+ * one perspective whose directory holds its file (feeds fill series the
+ * configuration does not list). 0 and *persp; -1 with the reason printed
+ * (no such series, or files in several perspectives: give one).
+ */
+int tool_perspective(const struct conf *, const char *system,
+    const char *series, const char **persp);
 
 #endif

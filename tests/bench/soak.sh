@@ -102,6 +102,11 @@ done
 # Small files: the shipped templates with 2 hours at 60 s only.
 mkdir -p "$TMPD/tmpl"
 for f in rrd-templates/*.tmpl; do
+	# A counting template's one archive is its buckets: kept as it is.
+	if grep -q '^mode count' "$f"; then
+		cp "$f" "$TMPD/tmpl/"
+		continue
+	fi
 	sed -e '/^rra /d' "$f" >"$TMPD/tmpl/${f##*/}"
 	echo "rra AVERAGE 0.5 1m 2h" >>"$TMPD/tmpl/${f##*/}"
 done

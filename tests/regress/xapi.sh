@@ -1,7 +1,8 @@
 # Learning completions from an xAPI record store: pages of statements from
 # the test server (basic auth, the version header, "more" followed), counted
 # per verb and course, never twice: a second run, also after a restart,
-# counts only what is new.
+# counts only what is new (the state file keeps each verb's floor and the
+# ids counted after it).
 . "$(dirname "$0")/lib.bash"
 
 start_targets
@@ -40,9 +41,22 @@ expect_eq "security attempted (page 2)" \
     "$(count security-attempted "$T/out")" 1
 expect_eq "security completed" "$(count security-completed "$T/out")" 0
 expect_eq "other courses" "$(count other-attempted "$T/out")" 0
+# The statements are of 2015, before the 7 years a file keeps: what is
+# stored is the run's own day, counted (0).
 R=$T/data/rrd/maturity/learning
-expect_eq "stored count" "$(last "$R/simple-cbt-completed.rrd" count)" 1
-[ -s "$T/data/state/feed-lrs" ] && ok || fail "no state file"
+expect_eq "stored: today counted" "$(last "$R/simple-cbt-completed.rrd" count)" 0
+expect_eq "stored: the row of today" "$(rrdtool last "$R/simple-cbt-completed.rrd")" \
+    $(( ($(date +%s) / 86400 + 1) * 86400 ))
+# The state: each verb's floor, and the ids stored after it (the overlap
+# fetches them again).
+S=$T/data/state/feed-lrs
+expect_eq "state format" "$(head -1 "$S")" "itfollow-xapi 2"
+expect_eq "attempted: floor 300 s before the last stored" \
+    "$(awk '$1 == "verb" && $2 == "attempted" { print $3 }' "$S")" \
+    $(( $(date -u -d 2015-12-18T15:20:44Z +%s) * 1000000000 - 300 * 1000000000 - 1 ))
+expect_eq "attempted: the ids after the floor remembered" \
+    "$(awk '$1 == "id" && $2 == "attempted" { print $4 }' "$S")" \
+    "5e8f1d2c-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
 
 # Again (a restart): the same pages, nothing new, nothing counted twice.
 sleep 1

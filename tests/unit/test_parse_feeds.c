@@ -1252,6 +1252,48 @@ test_m365_samples(void **unused)
 	free(buf);
 }
 
+/* Pages: @odata.nextLink as given, in any case, or an error. */
+static void
+test_m365_next(void **unused)
+{
+	static const char page[] =
+	    "{\"@odata.context\": \"x\", \"@odata.NextLink\": "
+	    "\"https://graph.microsoft.com/v1.0/subscribedSkus?$skiptoken=X1\", "
+	    "\"value\": [{\"skuPartNumber\": \"A\", \"skuId\": \"a\", "
+	    "\"consumedUnits\": 1, \"prepaidUnits\": {\"enabled\": 2, "
+	    "\"warning\": 0, \"suspended\": 0, \"lockedOut\": 0}}]}";
+	static const char last[] = "{\"value\": [], \"@odata.nextLink\": null}";
+	static const char bad[] = "{\"value\": [], \"@odata.nextLink\": 7}";
+	static const char nul[] =
+	    "{\"value\": [], \"@odata.nextLink\": \"http://a/\\u0000b\"}";
+	struct parse_m365 pm;
+
+	(void)unused;
+	parse_m365(S(page), &pm);
+	assert_int_equal(pm.ok, 1);
+	assert_int_equal(pm.nskus, 1);
+	assert_string_equal(pm.next_link,
+	    "https://graph.microsoft.com/v1.0/subscribedSkus?$skiptoken=X1");
+	assert_int_equal(pm.nerrors, 0);
+	parse_m365_free(&pm);
+	parse_m365(S(last), &pm);
+	assert_int_equal(pm.ok, 1);
+	assert_null(pm.next_link);
+	assert_int_equal(pm.nerrors, 0);
+	parse_m365_free(&pm);
+	parse_m365(S(bad), &pm);
+	assert_null(pm.next_link);
+	assert_int_equal(pm.nerrors, 1);
+	assert_string_equal(pm.errors[0],
+	    "@odata.nextLink is a number, not a URL");
+	parse_m365_free(&pm);
+	parse_m365(S(nul), &pm);
+	assert_null(pm.next_link);
+	assert_string_equal(pm.errors[0],
+	    "@odata.nextLink is a string holding a NUL, not a URL");
+	parse_m365_free(&pm);
+}
+
 static void
 test_m365_bad(void **unused)
 {
@@ -2083,6 +2125,7 @@ main(void)
 		cmocka_unit_test(test_rlmstat_caps),
 		cmocka_unit_test(test_m365_samples),
 		cmocka_unit_test(test_m365_bad),
+		cmocka_unit_test(test_m365_next),
 		cmocka_unit_test(test_m365_documents),
 		cmocka_unit_test(test_m365_caps),
 		cmocka_unit_test(test_xapi_samples),

@@ -149,6 +149,51 @@ test_template_errors(void **unused)
 	free(errs);
 }
 
+/* mode count: one archive at the step, GAUGE or ABSOLUTE counts. */
+static void
+test_template_count(void **unused)
+{
+	static const char good[] = "step 1d\nmode count\n"
+	                           "ds count ABSOLUTE 1d 0 U\n"
+	                           "rra AVERAGE 0.5 1d 7y\n";
+	static const char bad[] = "step 1h\nmode count\n"
+	                          "ds count DERIVE 1h 0 U\n"
+	                          "rra AVERAGE 0.5 1h 1y\n"
+	                          "rra AVERAGE 0.5 1d 7y\n";
+	static const char *want[] = {
+		"c.tmpl:1: mode count keeps one archive whose rows are the "
+		"step (they are the buckets counts add up in)",
+		"c.tmpl:1: mode count wants GAUGE or ABSOLUTE data sources, "
+		"not DERIVE (count)",
+	};
+	struct tmpl *t;
+	char **errs = NULL;
+	size_t nerrs = 0, i;
+
+	(void)unused;
+	t = template_parse("events", good, "events.tmpl", &errs, &nerrs);
+	assert_non_null(t);
+	assert_int_equal(t->count, 1);
+	assert_int_equal(t->replace, 0);
+	template_unref(t);
+	assert_null(template_parse("c", bad, "c.tmpl", &errs, &nerrs));
+	assert_int_equal(nerrs, 2);
+	for (i = 0; i < nerrs; i++) {
+		assert_string_equal(errs[i], want[i]);
+		free(errs[i]);
+	}
+	free(errs);
+	errs = NULL;
+	nerrs = 0;
+	assert_null(template_parse("m", "step 1d\nmode sum\n", "m.tmpl", &errs,
+	    &nerrs));
+	assert_string_equal(errs[0],
+	    "m.tmpl:2: mode wants \"replace\" or \"count\"");
+	for (i = 0; i < nerrs; i++)
+		free(errs[i]);
+	free(errs);
+}
+
 static void
 test_durations(void **unused)
 {
@@ -258,6 +303,7 @@ main(void)
 		cmocka_unit_test(test_status_ranges_bad),
 		cmocka_unit_test(test_template),
 		cmocka_unit_test(test_template_errors),
+		cmocka_unit_test(test_template_count),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_ident),
 		cmocka_unit_test(test_scheduler_slots),

@@ -81,9 +81,10 @@ enum itf_reason {
 	ITF_REASON_CHECK_CRITICAL = 17,
 	ITF_REASON_CHECK_UNKNOWN = 18,
 	ITF_REASON_AUTH = 19,
-	ITF_REASON_KILLED = 20 /* a check program died by a signal */
+	ITF_REASON_KILLED = 20, /* a check program died by a signal */
+	ITF_REASON_RATE_LIMITED = 21 /* the server asked to wait (HTTP 429) */
 };
-#define ITF_REASON_MAX ITF_REASON_KILLED
+#define ITF_REASON_MAX ITF_REASON_RATE_LIMITED
 
 /* Log levels, as syslog's. */
 enum itf_log_level {
@@ -238,9 +239,12 @@ struct itf_host_services {
 	 * series an id; the file is made from template_name; ds one of its
 	 * data sources. time is the value's time in seconds since the epoch,
 	 * or 0 for the run's. Values of one series at one time make one
-	 * update; a series' updates are stored in time order. Returns 0, or
-	 * -1 (a bad name, an unknown template or data source, an unknown
-	 * system).
+	 * update; a series' updates are stored in time order. With a
+	 * counting template ("mode count": events) a value is a count of
+	 * events at time: it is added to the row (a UTC day for events)
+	 * that time falls in, to what the run gave that row and what the
+	 * file held there. Returns 0, or -1 (a bad name, an unknown
+	 * template or data source, an unknown system).
 	 */
 	int (*emit_series)(struct itf_run *run, const char *system,
 	    const char *perspective, const char *series,
