@@ -928,6 +928,38 @@ store_old_rows(struct store_file *f, const struct tmpl *t, time_t from,
 	return (ssize_t)n;
 }
 
+/* A value in full: a rebuilt file holds what the feed said (cost to the
+ * millionth), not ten digits of it. */
+static char *
+store_fmt_exact(char *p, char *end, double v)
+{
+	if (isnan(v) || (v == (double)(long long)v && fabs(v) < 1e15))
+		return store_fmt(p, end, v);
+	return p + snprintf(p, (size_t)(end - p), ":%.17g", v);
+}
+
+/*
+ * Rows of a rebuilt file with a row of unknowns (v NULL) before each row
+ * that follows a gap: an update after more than the heartbeat would make
+ * its own row unknown too. *n grows; the caller frees the new array.
+ */
+static struct store_row *
+store_gaps(const struct store_row *r, size_t *n, time_t step)
+{
+	struct store_row *out = xcalloc(*n * 2 + 1, sizeof *out);
+	size_t i, k = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (i > 0 && r[i].t - r[i - 1].t > step) {
+			out[k].t = r[i].t - step;
+			out[k++].v = NULL;
+		}
+		out[k++] = r[i];
+	}
+	*n = k;
+	return out;
+}
+
 /* Write rows (sorted) into the new file at path, in batches. */
 static int
 store_write_rows(const char *path, const struct tmpl *t, struct store_row *r,
@@ -950,7 +982,8 @@ store_write_rows(const char *path, const struct tmpl *t, struct store_row *r,
 			end = p + len;
 			p += snprintf(p, len, "%lld", (long long)r[i + k].t);
 			for (d = 0; d < t->nds; d++)
-				p = store_fmt(p, end, r[i + k].v[d]);
+				p = store_fmt_exact(p, end,
+				    r[i + k].v != NULL ? r[i + k].v[d] : NAN);
 			argv[k] = vals[k];
 		}
 		rrd_clear_error();
@@ -1016,7 +1049,7 @@ store_replace_file(struct store *st, struct store_file *f,
 {
 	const struct tmpl *t = it->tmpl;
 	struct stat sb;
-	struct store_row *rows;
+	struct store_row *rows, *gapped;
 	double *keep = NULL;
 	time_t *ktimes = NULL, from, to, first, last;
 	ssize_t nkeep = 0;
@@ -1061,6 +1094,10 @@ store_replace_file(struct store *st, struct store_file *f,
 	qsort(rows, n, sizeof *rows, store_row_cmp);
 	first = rows[0].t;
 	last = rows[n - 1].t;
+	gapped = store_gaps(rows, &n,
+	    (time_t)(it->step > t->step ? it->step : t->step));
+	free(rows);
+	rows = gapped;
 	xasprintf(&tmp, "%s.new", f->path);
 	unlink(tmp);
 	rc = store_create(tmp, t, it->step, first, cause);
