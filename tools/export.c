@@ -5,7 +5,9 @@
  * decimals, unknown ones empty (CSV) or null (JSON). A step the file cannot
  * give (its archives are coarser) is refused rather than silently widened.
  * Cost series hold an amount per day, so daily rows sum to months and
- * quarters exactly.
+ * quarters exactly; what the amounts are (the feeds' currency and cost
+ * column) follows the rows, "# currency=SEK basis=EffectiveCost" in CSV,
+ * keys of each row in JSON. "unallocated" is a system here too.
  */
 #include <getopt.h>
 #include <math.h>
@@ -16,6 +18,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "costs.h"
 #include "ident.h"
 #include "log.h"
 #include "period.h"
@@ -56,6 +59,20 @@ export_perspective(const struct conf *conf, const char *system,
 	return NULL;
 }
 
+/* What a cost row's amount is: keys of a JSON row. */
+static void
+export_basis_json(const struct cost_basis *b)
+{
+	if (b->currency[0] != '\0' && !b->mixed)
+		printf(", \"currency\": \"%s\"", b->currency);
+	else
+		printf(", \"currency\": null");
+	if (b->basis[0] != '\0' && !b->mixed)
+		printf(", \"basis\": \"%s\"", b->basis);
+	else
+		printf(", \"basis\": null");
+}
+
 static void
 export_usage(void)
 {
@@ -91,7 +108,8 @@ tool_export(int argc, char **argv)
 	char **names, *path, when[32], num[64], err[256];
 	rrd_value_t *data;
 	struct conf *conf;
-	int ch, rc = 1;
+	struct cost_basis basis;
+	int ch, rc = 1, is_cost = 0;
 
 	log_open(1, LOG_WARNING);
 	memset(&po, 0, sizeof po);
@@ -144,6 +162,9 @@ tool_export(int argc, char **argv)
 	to = per.to;
 	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
+	if (persp == NULL && strcmp(system, "unallocated") == 0 &&
+	    strcmp(series, "cost") == 0)
+		persp = "cost";
 	if (persp == NULL &&
 	    (persp = export_perspective(conf, system, series)) == NULL) {
 		fprintf(stderr,
@@ -172,6 +193,9 @@ tool_export(int argc, char **argv)
 		free(path);
 		goto out;
 	}
+	is_cost = strcmp(persp, "cost") == 0 && strcmp(series, "cost") == 0;
+	if (is_cost)
+		costs_basis(conf, &basis);
 	if (got != step) {
 		fprintf(stderr,
 		    "itfollow: %s keeps no %lus rows for that period "
@@ -211,10 +235,18 @@ tool_export(int argc, char **argv)
 					printf(", \"%s\": %s", names[d],
 					    num[0] ? num : "null");
 			}
+			if (is_cost && strcmp(format, "json") == 0)
+				export_basis_json(&basis);
 			printf(strcmp(format, "csv") == 0 ? "\n" : "}");
 		}
 		if (strcmp(format, "json") == 0)
 			printf("\n]\n");
+		else if (is_cost)
+			printf("# currency=%s basis=%s\n",
+			    basis.currency[0] && !basis.mixed ? basis.currency
+			                                      : "unknown",
+			    basis.basis[0] && !basis.mixed ? basis.basis
+			                                   : "unknown");
 		rc = 0;
 	}
 	for (d = 0; d < nds; d++)
