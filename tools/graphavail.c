@@ -179,7 +179,7 @@ graphavail_build(struct graph_ctx *g, struct series_rows *rows,
 
 	c->percent = 1;
 	c->decimals = 3;
-	snprintf(c->vlabel, sizeof c->vlabel, "availability %% (UTC times)");
+	snprintf(c->vlabel, sizeof c->vlabel, "availability %%");
 	for (k = 0; k < g->ngroups; k++)
 		chart_add_col(c, g->groups[k], CHART_LINE);
 	if (!availability_has_journal(g->conf))
