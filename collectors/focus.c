@@ -211,10 +211,10 @@ focus_job_done_cb(struct focus_job *j, void *arg)
 		return;
 	}
 	fo->host->log(fo->inst, ITF_LOG_INFO,
-	    "%zu files, %zu rows, %zu rejected%s%s; the transfer waited for "
-	    "the parser %zu times",
+	    "%zu file(s), %zu rows, %zu rejected%s%s, read in %.2f s; the "
+	    "transfer waited for the parser %zu times",
 	    r->files, r->rows, r->rejected, r->currency != NULL ? ", in " : "",
-	    r->currency != NULL ? r->currency : "", r->pauses);
+	    r->currency != NULL ? r->currency : "", r->seconds, r->pauses);
 	fo->emit_sys = 0;
 	fo->emit_ev = evtimer_new(fo->host->event_base(), focus_emit_cb, fo);
 	evtimer_add(fo->emit_ev, &now);

@@ -8,9 +8,6 @@
  * freed by whichever of the two lets go of it last; a released job's
  * worker stops at its next chunk.
  */
-#include <sys/stat.h>
-
-#include <dirent.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
@@ -22,8 +19,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "focus_input.h"
 #include "focus_read.h"
 #include "focus_state.h"
 #include "ident.h"
@@ -33,8 +30,6 @@
 #define FOCUS_CHUNK (1024 * 1024)
 #define FOCUS_QUEUE_HIGH (8 * 1024 * 1024)
 #define FOCUS_QUEUE_LOW (2 * 1024 * 1024)
-/* Directories deeper than this below the feed's are not read. */
-#define FOCUS_MAX_DEPTH 16
 /* Messages of one kind kept per file. */
 #define FOCUS_MAX_LOGGED 10
 
@@ -42,12 +37,6 @@ struct focus_chunk {
 	struct focus_chunk *next;
 	size_t len;
 	char data[];
-};
-
-struct focus_file {
-	char *path; /* to open */
-	char *name; /* below the feed's directory, for messages */
-	long long mtime;
 };
 
 struct focus_job {
@@ -295,110 +284,26 @@ focus_row_cb(const struct parse_focus_row *r, void *arg)
 	j->res.rows++;
 }
 
-/* Bytes of the current file, after any gzip. */
+/* Bytes of the current file, after any gzip (the decoder's callback). */
 static void
-focus_parse(struct focus_job *j, const char *buf, size_t len)
+focus_parse_cb(const char *buf, size_t len, void *arg)
 {
+	struct focus_job *j = arg;
+
 	if (j->res.msg == NULL)
 		parse_focus_feed(j->parser, buf, len);
 }
 
-/* A file's bytes as they are read: plain, or gzip (by its magic). */
-struct focus_decoder {
-	int decided, gzip, in_member;
-	unsigned char magic[2];
-	size_t nmagic;
-	z_stream z;
-	unsigned char *out;
-};
-
+/* A decoder's failure (rc -1, *cause set) fails the run, naming the file. */
 static int
-focus_inflate(struct focus_job *j, struct focus_decoder *d,
-    const unsigned char *buf, size_t len)
+focus_decoded(struct focus_job *j, int rc, char **cause)
 {
-	int rc;
-
-	d->z.next_in = (unsigned char *)(uintptr_t)buf;
-	d->z.avail_in = (uInt)len;
-	while (d->z.avail_in > 0 && !focus_job_stopped(j)) {
-		if (!d->in_member) {
-			inflateReset(&d->z); /* a member follows another */
-			d->in_member = 1;
-		}
-		d->z.next_out = d->out;
-		d->z.avail_out = FOCUS_CHUNK;
-		rc = inflate(&d->z, Z_NO_FLUSH);
-		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-			focus_job_fail(j, ITF_REASON_PARSE_ERROR,
-			    "%s: gzip: %s", j->file,
-			    d->z.msg != NULL ? d->z.msg : "bad data");
-			return -1;
-		}
-		focus_parse(j, (const char *)d->out,
-		    FOCUS_CHUNK - d->z.avail_out);
-		if (rc == Z_STREAM_END)
-			d->in_member = 0;
-		else if (rc == Z_BUF_ERROR && d->z.avail_out > 0)
-			break;
+	if (rc != 0) {
+		focus_job_fail(j, ITF_REASON_PARSE_ERROR, "%s: %s", j->file,
+		    *cause);
+		free(*cause);
+		*cause = NULL;
 	}
-	return 0;
-}
-
-static int
-focus_decode(struct focus_job *j, struct focus_decoder *d, const char *buf,
-    size_t len)
-{
-	const unsigned char *p = (const unsigned char *)buf;
-
-	while (!d->decided && len > 0 && d->nmagic < 2) {
-		d->magic[d->nmagic++] = *p++;
-		len--;
-	}
-	if (!d->decided && d->nmagic < 2)
-		return 0;
-	if (!d->decided) {
-		d->decided = 1;
-		d->gzip = d->magic[0] == 0x1f && d->magic[1] == 0x8b;
-		if (d->gzip) {
-			d->out = xmalloc(FOCUS_CHUNK);
-			if (inflateInit2(&d->z, 15 + 16) != Z_OK) {
-				focus_job_fail(j, ITF_REASON_INTERNAL,
-				    "%s: gzip: cannot start", j->file);
-				return -1;
-			}
-			d->in_member = 1;
-			if (focus_inflate(j, d, d->magic, 2) != 0)
-				return -1;
-		} else
-			focus_parse(j, (const char *)d->magic, 2);
-	}
-	if (len == 0)
-		return 0;
-	if (!d->gzip) {
-		focus_parse(j, (const char *)p, len);
-		return 0;
-	}
-	return focus_inflate(j, d, p, len);
-}
-
-/* The end of a file's bytes. 0, or -1 (a cut gzip stream). */
-static int
-focus_decode_end(struct focus_job *j, struct focus_decoder *d)
-{
-	int rc = 0;
-
-	if (!d->decided && d->nmagic > 0)
-		focus_parse(j, (const char *)d->magic, d->nmagic);
-	if (d->gzip) {
-		if (d->in_member && j->res.msg == NULL) {
-			focus_job_fail(j, ITF_REASON_PARSE_ERROR,
-			    "%s: gzip: the data ends early (a cut file?)",
-			    j->file);
-			rc = -1;
-		}
-		inflateEnd(&d->z);
-	}
-	free(d->out);
 	return rc;
 }
 
@@ -444,20 +349,20 @@ focus_file_end(struct focus_job *j)
 }
 
 static void
-focus_read_file(struct focus_job *j, const struct focus_file *f, int in_dir)
+focus_read_file(struct focus_job *j, const struct focus_input *f, int in_dir)
 {
 	struct focus_decoder d;
-	char *buf;
+	char *buf, *cause = NULL;
 	ssize_t n;
 	int fd;
 
-	memset(&d, 0, sizeof d);
 	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) == -1) {
 		focus_job_fail(j, ITF_REASON_CONNECT, "%s: %s", f->name,
 		    strerror(errno));
 		return;
 	}
 	focus_file_begin(j, f->name, f->mtime, in_dir);
+	focus_decoder_init(&d, focus_parse_cb, j);
 	buf = xmalloc(FOCUS_CHUNK);
 	while (!focus_job_stopped(j)) {
 		if ((n = read(fd, buf, FOCUS_CHUNK)) < 0 && errno == EINTR)
@@ -467,118 +372,37 @@ focus_read_file(struct focus_job *j, const struct focus_file *f, int in_dir)
 			    strerror(errno));
 			break;
 		}
-		if (n == 0)
-			break;
-		if (focus_decode(j, &d, buf, (size_t)n) != 0)
+		if (n == 0 ||
+		    focus_decoded(j,
+		        focus_decoder_feed(&d, buf, (size_t)n, &cause),
+		        &cause) != 0)
 			break;
 	}
 	free(buf);
 	close(fd);
 	if (!focus_job_stopped(j))
-		focus_decode_end(j, &d);
-	else if (d.gzip) {
-		inflateEnd(&d.z);
-		free(d.out);
-	}
+		focus_decoded(j, focus_decoder_end(&d, &cause), &cause);
+	focus_decoder_free(&d);
 	focus_file_end(j);
-}
-
-static int
-focus_is_input(const char *name)
-{
-	size_t len = strlen(name);
-
-	return name[0] != '.' &&
-	    ((len > 4 && strcmp(name + len - 4, ".csv") == 0) ||
-	        (len > 7 && strcmp(name + len - 7, ".csv.gz") == 0));
-}
-
-struct focus_files {
-	struct focus_file *v;
-	size_t n;
-};
-
-/* Walk dir (below the feed's root by rel) for inputs. 0, or -1. */
-static int
-focus_walk(struct focus_job *j, const char *dir, const char *rel, int depth,
-    struct focus_files *out)
-{
-	struct dirent *de;
-	struct stat sb;
-	char *path, *name;
-	DIR *d;
-	int rc = 0;
-
-	if ((d = opendir(dir)) == NULL) {
-		focus_job_fail(j, ITF_REASON_CONNECT, "%s: %s", dir,
-		    strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		xasprintf(&path, "%s/%s", dir, de->d_name);
-		xasprintf(&name, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
-		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) &&
-		    depth < FOCUS_MAX_DEPTH)
-			rc = focus_walk(j, path, name, depth + 1, out);
-		else if (focus_is_input(de->d_name) && stat(path, &sb) == 0 &&
-		    S_ISREG(sb.st_mode)) {
-			out->v =
-			    xreallocarray(out->v, out->n + 1, sizeof *out->v);
-			out->v[out->n].path = path;
-			out->v[out->n].name = name;
-			out->v[out->n].mtime = (long long)sb.st_mtim.tv_sec;
-			out->n++;
-			continue;
-		}
-		free(path);
-		free(name);
-	}
-	closedir(d);
-	return rc;
-}
-
-static int
-focus_file_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct focus_file *)a)->name,
-	    ((const struct focus_file *)b)->name);
 }
 
 /* A local file, or every input below a directory, by name. */
 static void
 focus_read_local(struct focus_job *j)
 {
-	struct focus_files fs = { NULL, 0 };
-	struct stat sb;
-	const char *base;
-	size_t i;
+	struct focus_input *v;
+	char *cause = NULL;
+	size_t n, i;
+	int is_dir;
 
-	if (stat(j->path, &sb) != 0) {
-		focus_job_fail(j, ITF_REASON_CONNECT, "%s: %s", j->path,
-		    strerror(errno));
+	if (focus_inputs(j->path, &v, &n, &is_dir, &cause) != 0) {
+		focus_job_fail(j, ITF_REASON_CONNECT, "%s", cause);
+		free(cause);
 		return;
 	}
-	if (!S_ISDIR(sb.st_mode)) {
-		base = strrchr(j->path, '/');
-		fs.v = xcalloc(1, sizeof *fs.v);
-		fs.v[0].path = xstrdup(j->path);
-		fs.v[0].name = xstrdup(base != NULL ? base + 1 : j->path);
-		fs.v[0].mtime = (long long)sb.st_mtim.tv_sec;
-		fs.n = 1;
-	} else if (focus_walk(j, j->path, "", 0, &fs) == 0 && fs.n == 0)
-		focus_job_fail(j, ITF_REASON_CONNECT,
-		    "no *.csv or *.csv.gz file in %s", j->path);
-	if (fs.n > 0)
-		qsort(fs.v, fs.n, sizeof *fs.v, focus_file_cmp);
-	for (i = 0; i < fs.n && !focus_job_stopped(j); i++)
-		focus_read_file(j, &fs.v[i], S_ISDIR(sb.st_mode));
-	for (i = 0; i < fs.n; i++) {
-		free(fs.v[i].path);
-		free(fs.v[i].name);
-	}
-	free(fs.v);
+	for (i = 0; i < n && !focus_job_stopped(j); i++)
+		focus_read_file(j, &v[i], is_dir);
+	focus_inputs_free(v, n);
 }
 
 /* Worker: wake the loop (c 'd': done, 'r': feed me again). */
@@ -620,11 +444,13 @@ focus_read_stream(struct focus_job *j)
 {
 	struct focus_decoder d;
 	struct focus_chunk *c;
+	char *cause = NULL;
 
-	memset(&d, 0, sizeof d);
 	focus_file_begin(j, j->name, 0, 0);
+	focus_decoder_init(&d, focus_parse_cb, j);
 	while (!focus_job_stopped(j) && (c = focus_job_next(j)) != NULL) {
-		focus_decode(j, &d, c->data, c->len);
+		focus_decoded(j,
+		    focus_decoder_feed(&d, c->data, c->len, &cause), &cause);
 		free(c);
 	}
 	pthread_mutex_lock(&j->lock);
@@ -633,11 +459,8 @@ focus_read_stream(struct focus_job *j)
 		    j->end_error);
 	pthread_mutex_unlock(&j->lock);
 	if (!focus_job_stopped(j))
-		focus_decode_end(j, &d);
-	else if (d.gzip) {
-		inflateEnd(&d.z);
-		free(d.out);
-	}
+		focus_decoded(j, focus_decoder_end(&d, &cause), &cause);
+	focus_decoder_free(&d);
 	focus_file_end(j);
 }
 
@@ -694,7 +517,9 @@ static void *
 focus_job_thread(void *arg)
 {
 	struct focus_job *j = arg;
+	struct timespec t0, t1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	j->res.ok = 1;
 	j->res.sum = focus_sum_new();
 	j->unallocated = focus_sum_system(j->res.sum, "unallocated");
@@ -704,6 +529,9 @@ focus_job_thread(void *arg)
 		focus_read_stream(j);
 	if (!focus_job_stopped(j) && j->res.rows > 0)
 		focus_job_finish(j);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	j->res.seconds = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (!__atomic_load_n(&j->released, __ATOMIC_ACQUIRE))
 		focus_job_poke(j, 'd');
 	focus_job_unref(j);

@@ -51,6 +51,7 @@ struct focus_result {
 	size_t nknown;
 	size_t files, rows, rejected;
 	size_t pauses; /* a stream's: times the transfer waited for us */
+	double seconds; /* the worker's time on the run */
 	struct focus_log *logs; /* for the loop to log, in order */
 	size_t nlogs;
 };

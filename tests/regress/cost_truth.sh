@@ -471,6 +471,24 @@ grep -q "billing period from 2026-05-01: redelivered/2026-05/focus-v2.csv replac
 kill "$DPID"
 wait "$DPID" 2>/dev/null || true
 
+# 6b. Over http: a gzip'd delivery streamed to the worker (decompressed
+# by its magic, not its name), the total of February to the cent.
+start_targets
+sed -e "s#url = \"file://$F\";#url = \"http://127.0.0.1:$HTTP/file?path=$F/2026-02/focus.csv.gz\";#" \
+    -e "s#data_dir = \"$T/data\"#data_dir = \"$T/hdata\"#" "$T/c.conf" >"$T/h.conf"
+"$BIN/itfollowd" -T -c "$T/h.conf" >"$T/hout" 2>"$T/herr" || true
+grep -q "^unallocated cost cost status=up" "$T/hout" && ok ||
+    fail "the http feed stored nothing: $(cat "$T/hout" "$T/herr")"
+expect_eq "http gzip: February's total" \
+    "$(I report scorecard -c "$T/h.conf" --month 2026-02 --format csv |
+        awk -F, '$1 == "total" { print $6 }')" \
+    "$(python3 -c '
+import csv, gzip, io, sys
+from decimal import Decimal
+rows = csv.DictReader(io.StringIO(gzip.open(sys.argv[1]).read().decode()))
+print(sum(Decimal(r["EffectiveCost"]) for r in rows).quantize(Decimal("0.01")))' \
+        "$F/2026-02/focus.csv.gz")"
+
 # 7. Bad input: nothing stored changes, the cause is named.
 sums() { md5sum "$T"/data/rrd/cost/*/cost.rrd; }
 before=$(sums)
