@@ -77,7 +77,8 @@ scorehtml_chart(const struct scorecard_row *rows, size_t n, int col,
 	c->stack = 1;
 	c->percent = col == SC_AVAIL || col == SC_LIC;
 	c->decimals = col == SC_AVAIL ? 3 : 2;
-	snprintf(c->vlabel, sizeof c->vlabel, "%s", vlabel);
+	snprintf(c->vlabel, sizeof c->vlabel, "%.*s",
+	    (int)sizeof c->vlabel - 1, vlabel);
 	chart_add_col(c, vlabel, CHART_AREA);
 	for (i = 0; i < n; i++) {
 		if (rows[i].kind == SCORECARD_TOTAL ||
@@ -107,7 +108,7 @@ scorehtml_charts(FILE *f, const char *by, const char *unit,
 	} charts[] = { { SC_AVAIL, "Availability" }, { SC_COST, "Cost" },
 		{ SC_CPU, "Cost per user" },
 		{ SC_LIC, "Licence utilisation" } };
-	char title[256], when[96], vlabel[200], fig[SC_N][48];
+	char title[512], when[96], vlabel[200], fig[SC_N][48];
 	char *cause = NULL;
 	struct chart *c;
 	void *img;
