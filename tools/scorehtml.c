@@ -77,8 +77,8 @@ scorehtml_chart(const struct scorecard_row *rows, size_t n, int col,
 	c->stack = 1;
 	c->percent = col == SC_AVAIL || col == SC_LIC;
 	c->decimals = col == SC_AVAIL ? 3 : 2;
-	snprintf(c->vlabel, sizeof c->vlabel, "%.*s",
-	    (int)sizeof c->vlabel - 1, vlabel);
+	snprintf(c->vlabel, sizeof c->vlabel, "%.*s", (int)sizeof c->vlabel - 1,
+	    vlabel);
 	chart_add_col(c, vlabel, CHART_AREA);
 	for (i = 0; i < n; i++) {
 		if (rows[i].kind == SCORECARD_TOTAL ||
