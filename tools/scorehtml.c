@@ -31,12 +31,12 @@ scorehtml_head(FILE *f, const char *by, const char *unit)
 	fprintf(f,
 	    "</th><th>systems</th><th>availability %%</th>"
 	    "<th>coverage %% (time known)</th><th>outages</th>"
-	    "<th>cost (");
+	    "<th>cost, ");
 	html_text(f, unit);
-	fprintf(f, ")</th><th>cost per user (");
+	fprintf(f, "</th><th>cost per user, ");
 	html_text(f, unit);
 	fprintf(f,
-	    ")</th><th>systems without users</th>"
+	    "</th><th>systems without users</th>"
 	    "<th>licence utilisation %%</th><th>external benefit</th>"
 	    "<th>internal benefit</th></tr>\n");
 }

@@ -433,7 +433,7 @@ pdf cost --system portal --quarter 2026Q1 --per quarter | grep -qF "$v" &&
 I report scorecard -c "$T/c.conf" --quarter 2026Q2 --by portfolio \
     --html "$OUT/scorecard-cost.html" >/dev/null
 H=$OUT/scorecard-cost.html
-grep -q "<th>cost (SEK (EffectiveCost))</th>" "$H" && ok ||
+grep -q "<th>cost, SEK (EffectiveCost)</th>" "$H" && ok ||
     fail "the HTML table has no unit"
 grep -q '<tr class="total"><td>total</td>' "$H" && ok ||
     fail "the HTML table has no total row"
