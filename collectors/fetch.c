@@ -34,7 +34,7 @@ struct fetch {
 	size_t len;
 	size_t max;
 	int too_large;
-	void (*on_data)(const char *, size_t, void *);
+	int (*on_data)(const char *, size_t, void *);
 	void *on_data_arg;
 	/* file://: read here in chunks, one per loop turn. */
 	int fd;
@@ -45,6 +45,9 @@ struct fetch {
 	char *url; /* of the request in flight */
 	int same_origin;
 	int redirects;
+	/* A chunk on_data paused on, handed again at fetch_resume. */
+	char *held;
+	size_t held_len;
 };
 
 /* Redirects followed at most (as CURLOPT_MAXREDIRS otherwise). */
@@ -70,6 +73,7 @@ fetch_free(struct fetch *f)
 	curl_slist_free_all(f->hdrs);
 	free(f->buf);
 	free(f->url);
+	free(f->held);
 	free(f);
 }
 
@@ -84,8 +88,9 @@ fetch_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 		long code = 0;
 
 		curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &code);
-		if (code == 0 || (code >= 200 && code <= 299))
-			f->on_data(data, n, f->on_data_arg);
+		if ((code == 0 || (code >= 200 && code <= 299)) &&
+		    f->on_data(data, n, f->on_data_arg) != 0)
+			return CURL_WRITEFUNC_PAUSE; /* comes again */
 		return n;
 	}
 	if (f->len + n > f->max) {
@@ -289,12 +294,23 @@ fetch_file_cb(evutil_socket_t fd, short what, void *arg)
 		snprintf(r.msg, sizeof r.msg, "%s", strerror(f->open_errno));
 		goto done;
 	}
-	chunk = xmalloc(FETCH_FILE_CHUNK);
-	n = read(f->fd, chunk, FETCH_FILE_CHUNK);
+	if (f->held != NULL) {
+		chunk = f->held;
+		n = (ssize_t)f->held_len;
+		f->held = NULL;
+	} else {
+		chunk = xmalloc(FETCH_FILE_CHUNK);
+		n = read(f->fd, chunk, FETCH_FILE_CHUNK);
+	}
 	if (n > 0) {
-		if (f->on_data != NULL)
-			f->on_data(chunk, (size_t)n, f->on_data_arg);
-		else
+		if (f->on_data != NULL &&
+		    f->on_data(chunk, (size_t)n, f->on_data_arg) != 0) {
+			/* Paused: kept for fetch_resume. */
+			f->held = chunk;
+			f->held_len = (size_t)n;
+			return;
+		}
+		if (f->on_data == NULL)
 			fetch_write_cb(chunk, 1, (size_t)n, f);
 		free(chunk);
 		if (f->too_large) {
@@ -534,4 +550,15 @@ fetch_header(struct fetch *f, const char *name)
 	        CURLHE_OK)
 		return NULL;
 	return h->value;
+}
+
+void
+fetch_resume(struct fetch *f)
+{
+	static const struct timeval now = { 0, 0 };
+
+	if (f->easy != NULL)
+		curl_easy_pause(f->easy, CURLPAUSE_CONT);
+	else if (f->ev != NULL && f->held != NULL)
+		evtimer_add(f->ev, &now);
 }

@@ -32,8 +32,10 @@ struct fetch_opts {
 	size_t max_bytes; /* body cap: over it the fetch fails */
 	uint64_t
 	    timeout_ms; /* Streaming (URLs only): the body is handed here as it arrives and
-	 * not kept; the result's body is then empty. */
-	void (*on_data)(const char *buf, size_t len, void *arg);
+	 * not kept; the result's body is then empty. on_data returns 0 when
+	 * it took the chunk, or 1 to pause: the chunk was not taken and comes
+	 * again after fetch_resume(). */
+	int (*on_data)(const char *buf, size_t len, void *arg);
 	void *on_data_arg;
 	/*
 	 * Redirects are followed only within the origin of url (scheme,
@@ -66,6 +68,8 @@ struct fetch *fetch_start(struct event_base *, const struct fetch_opts *,
     fetch_done_cb, void *arg, char **cause);
 /* Abandon a fetch: no callback. */
 void fetch_cancel(struct fetch *);
+/* Go on with a streaming fetch that on_data paused. Thread: loop. */
+void fetch_resume(struct fetch *);
 /* 1 if url is one fetch accepts (file://, http://, https://). */
 int fetch_url_valid(const char *url);
 

@@ -26,13 +26,26 @@
 /* A record longer than this is not a cost row: the file is refused. */
 #define PARSE_FOCUS_MAX_RECORD (4 * 1024 * 1024)
 
-enum {
+enum parse_focus_field_id {
 	FOCUS_START,
 	FOCUS_END,
 	FOCUS_COST,
 	FOCUS_CURRENCY,
 	FOCUS_KEY,
+	FOCUS_BP_START,
+	FOCUS_BP_END,
 	FOCUS_NFIELDS
+};
+
+const char *const parse_focus_cost_columns[] = { "EffectiveCost", "BilledCost",
+	"ListCost", "ContractedCost", NULL };
+
+/* A billing period's time as last read: rows come in runs of one period,
+ * so its text is parsed once per run. */
+struct parse_focus_memo {
+	char text[64];
+	size_t len;
+	long long t;
 };
 
 static const char *const focus_required[] = { "ChargePeriodStart",
@@ -61,6 +74,7 @@ struct parse_focus {
 	size_t name_cap;
 	char *keybuf; /* the Tags key's value */
 	size_t keybuf_cap;
+	struct parse_focus_memo memo[2]; /* BillingPeriodStart, End */
 	/* A record the last chunk ended in. */
 	char *carry;
 	size_t carry_len, carry_cap;
@@ -169,7 +183,7 @@ parse_focus_time(const char *s, size_t len, long long *t)
 }
 
 static const char *
-parse_focus_field_name(int f, const struct parse_focus *p)
+parse_focus_field_name(enum parse_focus_field_id f, const struct parse_focus *p)
 {
 	switch (f) {
 	case FOCUS_START:
@@ -180,9 +194,35 @@ parse_focus_field_name(int f, const struct parse_focus *p)
 		return p->cost_column;
 	case FOCUS_CURRENCY:
 		return "BillingCurrency";
-	default:
+	case FOCUS_KEY:
 		return p->key_column;
+	case FOCUS_BP_START:
+		return "BillingPeriodStart";
+	case FOCUS_BP_END:
+		return "BillingPeriodEnd";
+	case FOCUS_NFIELDS:
+		break;
 	}
+	return "";
+}
+
+/* A billing period time, parsed once for a run of equal texts. */
+static int
+parse_focus_memo_time(struct parse_focus_memo *m, const char *s, size_t len,
+    long long *t)
+{
+	if (m->len != 0 && len == m->len && memcmp(m->text, s, len) == 0) {
+		*t = m->t;
+		return 0;
+	}
+	if (parse_focus_time(s, len, t) != 0)
+		return -1;
+	if (len < sizeof m->text) {
+		memcpy(m->text, s, len);
+		m->len = len;
+		m->t = *t;
+	}
+	return 0;
 }
 
 /* Copy a field to *buf, its "" made ", NUL-terminated. Returns its length. */
@@ -226,9 +266,11 @@ parse_focus_header_field(struct parse_focus *p, const char *s, size_t len)
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		len--;
 	for (f = 0; f < FOCUS_NFIELDS; f++) {
-		if (p->col[f] == -1 &&
-		    strlen(parse_focus_field_name(f, p)) == len &&
-		    memcmp(parse_focus_field_name(f, p), s, len) == 0)
+		const char *name =
+		    parse_focus_field_name((enum parse_focus_field_id)f, p);
+
+		if (p->col[f] == -1 && strlen(name) == len &&
+		    memcmp(name, s, len) == 0)
 			p->col[f] = (int)p->ncols;
 	}
 	p->ncols++;
@@ -429,6 +471,40 @@ parse_focus_header_end(struct parse_focus *p)
 	}
 }
 
+/* The row's billing period, when the header has one. 0, or -1 (reported). */
+static int
+parse_focus_billing(struct parse_focus *p, struct parse_focus_row *r)
+{
+	if (p->col[FOCUS_BP_START] == -1)
+		return 0;
+	if (!p->have[FOCUS_BP_START] ||
+	    parse_focus_memo_time(&p->memo[0], p->raw[FOCUS_BP_START],
+	        p->len[FOCUS_BP_START], &r->bp_start) != 0) {
+		parse_focus_error(p,
+		    "row %zu, column BillingPeriodStart: bad date", p->row);
+		return -1;
+	}
+	r->has_bp = 1;
+	r->bp_end = r->bp_start;
+	if (p->col[FOCUS_BP_END] == -1)
+		return 0;
+	if (!p->have[FOCUS_BP_END] ||
+	    parse_focus_memo_time(&p->memo[1], p->raw[FOCUS_BP_END],
+	        p->len[FOCUS_BP_END], &r->bp_end) != 0) {
+		parse_focus_error(p,
+		    "row %zu, column BillingPeriodEnd: bad date", p->row);
+		return -1;
+	}
+	if (r->bp_end <= r->bp_start) {
+		parse_focus_error(p,
+		    "row %zu, column BillingPeriodEnd: not after "
+		    "BillingPeriodStart",
+		    p->row);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 parse_focus_row(struct parse_focus *p)
 {
@@ -468,6 +544,8 @@ parse_focus_row(struct parse_focus *p)
 		    p->cost_column);
 		goto reject;
 	}
+	if (parse_focus_billing(p, &r) != 0)
+		goto reject;
 	r.currency = p->have[FOCUS_CURRENCY] ? p->val[FOCUS_CURRENCY] : "";
 	r.key = parse_focus_key(p, &owned);
 	p->rows++;

@@ -1,8 +1,10 @@
 /*
  * FinOps FOCUS cost and usage CSV (1.0 to 1.3), read as a stream: bytes go
- * in as they arrive, a callback gets each row's charge period, cost, system
- * key and currency. Columns are found by header name; extra and x_ columns
- * are allowed. BOM, CRLF, quoted fields, embedded newlines and blank lines
+ * in as they arrive, a callback gets each row's charge period, billing
+ * period, cost, system key and currency. Columns are found by header name;
+ * extra and x_ columns are allowed; BillingPeriodStart and BillingPeriodEnd
+ * are read when the header has them (FOCUS requires them; a hand-made file
+ * may lack them). BOM, CRLF, quoted fields, embedded newlines and blank lines
  * are handled. Amounts are parsed exactly, as millionths, never through a
  * float. A row with a malformed date or number is rejected (reported with
  * its row and column) and the rest of the file is still read. Pure: no
@@ -20,6 +22,11 @@ struct parse_focus_row {
 	long long start; /* ChargePeriodStart, epoch seconds */
 	long long end; /* ChargePeriodEnd, exclusive */
 	long long micros; /* the cost column, in millionths */
+	/* BillingPeriodStart and End, when the header has the start column
+	 * (has_bp 1); without an end column, bp_end is bp_start. */
+	int has_bp;
+	long long bp_start;
+	long long bp_end;
 	const char *key; /* the system key's value; NULL when none */
 	const char *currency; /* BillingCurrency, "" when none */
 	size_t row; /* data row number, from 1 */
@@ -29,9 +36,12 @@ typedef void (*parse_focus_cb)(const struct parse_focus_row *, void *arg);
 
 struct parse_focus;
 
+/* The cost columns a parser may sum (FOCUS 1.x), NULL-terminated. */
+extern const char *const parse_focus_cost_columns[];
+
 /*
- * A parser for the cost column (EffectiveCost, BilledCost) and the system
- * key: "tag:KEY" (a key of the Tags JSON object) or "column:NAME".
+ * A parser for the cost column (one of parse_focus_cost_columns) and the
+ * system key: "tag:KEY" (a key of the Tags JSON object) or "column:NAME".
  */
 struct parse_focus *parse_focus_new(const char *cost_column,
     const char *system_key, parse_focus_cb cb, void *arg);

@@ -3,8 +3,10 @@
  * user, stored as a daily series "users" (data source "users") in the cost
  * perspective, so a chart can divide cost by users over any quarter. A
  * system's `users = ...;` makes one; its value comes from
- *   users = 1200;                              a constant, written for
- *                                              each day it runs;
+ *   users = 1200;                              a constant: it holds for
+ *                                              every day the series keeps
+ *                                              (7 years), past quarters
+ *                                              included, to today;
  *   users = { licence = "licence-matlab"; };   the system's licence series
  *                                              (in_use, or ds = "...");
  *   users = { series = "internal-benefit/staff"; ds = "value"; };
@@ -14,7 +16,9 @@
  * source's own times kept), all of them at every run: the days copied
  * replace what was stored (template "users", mode replace), so a source
  * that was corrected is copied again. The copy reads the source's file
- * with librrd's fetch: small, and read once a day.
+ * with librrd's fetch: small, and read once a day. With users_from =
+ * "YYYY-MM-DD" the figure holds from that day on; the days before it are
+ * written unknown.
  */
 #include <math.h>
 #include <rrd.h>
@@ -27,6 +31,7 @@
 #include "conf.h"
 #include "ident.h"
 #include "itfollow/collector.h"
+#include "parse_time.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
 
@@ -36,6 +41,7 @@
 
 static const struct itf_key users_keys[] = {
 	{ "users", ITF_KEY_FLOAT }, /* or a group: checked in configure */
+	{ "users_from", ITF_KEY_STRING },
 	{ NULL, 0 },
 };
 
@@ -47,6 +53,7 @@ struct users {
 	char *perspective; /* the source's, when copied */
 	char *series;
 	char *ds;
+	long long from; /* users_from, or 0: from the first day kept */
 };
 
 static void users_destroy(void *);
@@ -126,6 +133,26 @@ users_configure_copy(struct users *u, const struct itf_host_services *host,
 	return errors;
 }
 
+/* users_from = "YYYY-MM-DD": the first day the figure holds. */
+static int
+users_configure_from(struct users *u, const struct itf_host_services *host,
+    struct itf_instance *inst)
+{
+	const char *s;
+	long long ns;
+
+	if (!host->conf_string(inst, "users_from", &s))
+		return 0;
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    parse_time(s, 10, &ns) != 0) {
+		host->conf_error(inst, "users_from",
+		    "users_from \"%s\" is not a date (YYYY-MM-DD)", s);
+		return 1;
+	}
+	u->from = ns / 1000000000LL;
+	return 0;
+}
+
 static int
 users_configure(const struct itf_host_services *host, struct itf_instance *inst,
     void **statep)
@@ -145,6 +172,7 @@ users_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		}
 	} else
 		errors = users_configure_copy(u, host, inst);
+	errors += users_configure_from(u, host, inst);
 	if (errors != 0) {
 		users_destroy(u);
 		return -1;
@@ -217,8 +245,12 @@ users_copy(struct users *u, struct itf_run *run, char *msg, size_t len)
 	}
 	for (k = (unsigned long)first; first != -1 && k <= (unsigned long)last;
 	     k++) {
-		users_emit(u, run, data[k * nds + (unsigned long)col],
-		    (long long)(start + (time_t)((k + 1) * step)));
+		te = start + (time_t)((k + 1) * step);
+		users_emit(u, run,
+		    (long long)te - USERS_DAY >= u->from
+		        ? data[k * nds + (unsigned long)col]
+		        : NAN,
+		    (long long)te);
 		n++;
 	}
 	for (i = 0; i < nds; i++)
@@ -235,6 +267,21 @@ users_copy(struct users *u, struct itf_run *run, char *msg, size_t len)
 	return n;
 }
 
+/*
+ * The constant for every day the series keeps, to today's row (it ends
+ * tomorrow); unknown before users_from.
+ */
+static void
+users_constant(struct users *u, struct itf_run *run, time_t now)
+{
+	long long end = (long long)(now - now % USERS_DAY + USERS_DAY);
+	long long t;
+
+	for (t = end - USERS_KEEP + USERS_DAY; t <= end; t += USERS_DAY)
+		users_emit(u, run, t - USERS_DAY >= u->from ? u->value : NAN,
+		    t);
+}
+
 static int
 users_start(void *arg, struct itf_run *run)
 {
@@ -244,9 +291,7 @@ users_start(void *arg, struct itf_run *run)
 	long n;
 
 	if (u->constant) {
-		/* Today's value, in the day's row (it ends tomorrow). */
-		users_emit(u, run, u->value,
-		    (long long)(now - now % USERS_DAY + USERS_DAY));
+		users_constant(u, run, now);
 		u->host->run_done(run, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 		return 0;
 	}

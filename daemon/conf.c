@@ -99,6 +99,7 @@ static const struct conf_key conf_system_keys[] = {
 	{ "collectors", ITF_KEY_STRING_LIST },
 	{ "maintenance", ITF_KEY_STRING_LIST },
 	{ "users", 0 }, /* a number or a group: the users collector checks */
+	{ "users_from", ITF_KEY_STRING }, /* checked by the users collector */
 	{ NULL, 0 },
 };
 /* Keys every collector block has, whatever its type. */
@@ -1201,6 +1202,9 @@ conf_users(struct conf_ctx *ctx, struct conf_system *sys,
 	inst->line = conf_line(s);
 	xasprintf(&inst->fingerprint, "%s|users|", inst->key);
 	conf_fingerprint(s, &inst->fingerprint);
+	if (config_setting_get_member(g, "users_from") != NULL)
+		conf_fingerprint(config_setting_get_member(g, "users_from"),
+		    &inst->fingerprint);
 	sys->insts =
 	    xreallocarray(sys->insts, sys->ninsts + 1, sizeof *sys->insts);
 	sys->insts[sys->ninsts++] = inst;

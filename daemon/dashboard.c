@@ -1,5 +1,7 @@
 /*
- * The live dashboard. The loop thread only routes: it checks the path
+ * The live dashboard, and /api/v1/availability (each system's availability
+ * over 24 hours and 30 days, as the pages show it). The loop thread only
+ * routes: it checks the path
  * (ids through their patterns, nothing else reaches a file name), answers
  * 404 or a cached graph at once, and otherwise hands a job with a copy of
  * what the pages need of the running configuration to the worker thread.
@@ -42,6 +44,7 @@ enum dashboard_kind {
 	DASHBOARD_SYSTEM,
 	DASHBOARD_PERSPECTIVE,
 	DASHBOARD_GRAPH,
+	DASHBOARD_AVAILABILITY, /* /api/v1/availability: JSON */
 };
 
 /* A system's open outage, read on the loop thread. */
@@ -86,6 +89,16 @@ struct dashboard {
 	struct dashboard_cached cache[DASHBOARD_CACHE_MAX];
 };
 
+static struct conf_maint *
+dashboard_maint_copy(const struct conf_maint *w, size_t n)
+{
+	struct conf_maint *out = xcalloc(n + 1, sizeof *out);
+
+	if (n > 0)
+		memcpy(out, w, n * sizeof *out);
+	return out;
+}
+
 /* What the pages read of a configuration, copied: a reload frees the
  * running one while the worker may still be writing a page. */
 static struct conf *
@@ -98,6 +111,9 @@ dashboard_conf_copy(const struct conf *c)
 
 	n->file = xstrdup(c->file);
 	n->data_dir = xstrdup(c->data_dir);
+	/* The windows too: availability leaves maintenance out. */
+	n->maint = dashboard_maint_copy(c->maint, c->nmaint);
+	n->nmaint = c->nmaint;
 	n->nsystems = c->nsystems;
 	n->systems = xcalloc(c->nsystems + 1, sizeof *n->systems);
 	for (i = 0; i < c->nsystems; i++) {
@@ -108,6 +124,8 @@ dashboard_conf_copy(const struct conf *c)
 		s->owner = o->owner ? xstrdup(o->owner) : NULL;
 		s->category = xstrdup(o->category);
 		s->portfolio = xstrdup(o->portfolio);
+		s->maint = dashboard_maint_copy(o->maint, o->nmaint);
+		s->nmaint = o->nmaint;
 		s->ninsts = o->ninsts;
 		s->insts = xcalloc(o->ninsts + 1, sizeof *s->insts);
 		for (k = 0; k < o->ninsts; k++) {
@@ -146,8 +164,10 @@ dashboard_conf_free(struct conf *n)
 		free(s->owner);
 		free(s->category);
 		free(s->portfolio);
+		free(s->maint);
 		free(s);
 	}
+	free(n->maint);
 	free(n->systems);
 	free(n->file);
 	free(n->data_dir);
@@ -293,6 +313,16 @@ dashboard_work(struct dashboard *d, struct dashboard_job *j)
 		pthread_mutex_unlock(&d->lock);
 		return;
 	}
+	if (j->kind == DASHBOARD_AVAILABILITY) {
+		if ((f = open_memstream(&j->body, &j->len)) == NULL) {
+			j->code = 503;
+			return;
+		}
+		dashpage_api_availability(j->conf, time(NULL), f);
+		fclose(f);
+		j->code = 200;
+		return;
+	}
 	memset(&page, 0, sizeof page);
 	page.conf = j->conf;
 	page.live = 1;
@@ -346,6 +376,22 @@ dashboard_thread(void *arg)
 	return NULL;
 }
 
+static const char *
+dashboard_type(enum dashboard_kind kind)
+{
+	switch (kind) {
+	case DASHBOARD_GRAPH:
+		return "image/png";
+	case DASHBOARD_AVAILABILITY:
+		return "application/json";
+	case DASHBOARD_INDEX:
+	case DASHBOARD_SYSTEM:
+	case DASHBOARD_PERSPECTIVE:
+		break;
+	}
+	return "text/html; charset=utf-8";
+}
+
 /* Loop: finished jobs come back; reply. */
 static void
 dashboard_done_cb(evutil_socket_t fd, short events, void *arg)
@@ -354,10 +400,7 @@ dashboard_done_cb(evutil_socket_t fd, short events, void *arg)
 
 	while (read(fd, &j, sizeof j) == sizeof j) {
 		if (j->code == 200)
-			dashboard_reply(j->req, 200,
-			    j->kind == DASHBOARD_GRAPH
-			        ? "image/png"
-			        : "text/html; charset=utf-8",
+			dashboard_reply(j->req, 200, dashboard_type(j->kind),
 			    j->body, j->len);
 		else if (j->code == 404)
 			dashboard_not_found(j->req);
@@ -376,6 +419,10 @@ dashboard_route(const struct conf *conf, const char *path,
 
 	if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
 		j->kind = DASHBOARD_INDEX;
+		return 0;
+	}
+	if (strcmp(path, "/api/v1/availability") == 0) {
+		j->kind = DASHBOARD_AVAILABILITY;
 		return 0;
 	}
 	if (strncmp(path, "/system/", 8) == 0) {
@@ -455,7 +502,7 @@ struct dashboard *
 dashboard_start(struct status *status, struct event_base *base)
 {
 	static const char *const paths[] = { "/", "/index.html", "/system/",
-		"/perspective/", "/graph/" };
+		"/perspective/", "/graph/", "/api/v1/availability" };
 	struct dashboard *d = xcalloc(1, sizeof *d);
 	size_t i;
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect.h"
@@ -39,6 +40,10 @@ main(int argc, char **argv)
 	size_t i;
 
 	setlocale(LC_ALL, "C");
+	/* The dashboard's graph axes are UTC, like everything stored; set
+	 * before any thread starts. */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	memset(&opts, 0, sizeof opts);
 	while ((ch = getopt(argc, argv, "c:fnTVh")) != -1) {
 		switch (ch) {

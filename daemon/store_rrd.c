@@ -931,6 +931,16 @@ store_old_rows(struct store_file *f, const struct tmpl *t, time_t from,
 	return (ssize_t)n;
 }
 
+/* A value in full: a rebuilt file holds what the feed said (cost to the
+ * millionth), not ten digits of it. */
+static char *
+store_fmt_exact(char *p, char *end, double v)
+{
+	if (isnan(v) || (v == (double)(long long)v && fabs(v) < 1e15))
+		return store_fmt(p, end, v);
+	return p + snprintf(p, (size_t)(end - p), ":%.17g", v);
+}
+
 /* One update "TIME:V:V..." of a rebuilt file (v NULL: all unknown). */
 static char *
 store_row_line(const struct tmpl *t, time_t when, const double *v)
@@ -940,7 +950,7 @@ store_row_line(const struct tmpl *t, time_t when, const double *v)
 
 	p += snprintf(p, len, "%lld", (long long)when);
 	for (d = 0; d < t->nds; d++)
-		p = store_fmt(p, end, v != NULL ? v[d] : NAN);
+		p = store_fmt_exact(p, end, v != NULL ? v[d] : NAN);
 	return line;
 }
 

@@ -1,107 +1,164 @@
 /*
  * Availability figures from the journal (see availability.h for what each
  * one means). Everything is set arithmetic on spans of the period: the
- * time runs covered, the outages within it, the maintenance windows.
+ * time runs covered, the outages within it, the maintenance windows. The
+ * figures of a system or a group are worked out from its seconds, so a
+ * group, a total and the RRD fallback (rrdavail.c) all use the same rules.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "availability.h"
 #include "conf.h"
 #include "journal.h"
 #include "maint.h"
+#include "rrdavail.h"
 #include "span.h"
 
-/* Seconds of one system or summed over a group. */
-struct availability_sum {
-	long period_s;
-	long known_s; /* covered by runs */
-	long maint_s;
-	long up_s; /* known, not down */
-	long known_nm_s; /* known, outside maintenance */
-	long up_nm_s; /* up, outside maintenance */
-	long down_nm_s; /* down, outside maintenance */
-	int outages;
-	long longest_s;
-};
-
-static int
-availability_sum_system(const struct conf *c, const char *system,
-    const struct period *p, struct availability_sum *sum, char *err,
-    size_t errlen)
+void
+availability_spans_free(struct avail_spans *s)
 {
-	struct spans known = { 0 }, maint = { 0 }, out = { 0 }, down = { 0 };
-	struct spans knm = { 0 }, dnm = { 0 };
+	span_free(&s->known);
+	span_free(&s->maint);
+	span_free(&s->down);
+	span_free(&s->planned);
+	span_free(&s->knm);
+}
+
+int
+availability_spans(const struct conf *c, const char *system,
+    const struct period *p, struct avail_spans *s, char *err, size_t errlen)
+{
+	struct spans out = { 0 }, down = { 0 };
 	struct journal_outage *o;
 	size_t i, n;
 	char *cause = NULL;
-	long len;
 
-	if (journal_read_system(c->data_dir, system, p->from, p->to, &known, &o,
-	        &n, &cause) != 0) {
+	memset(s, 0, sizeof *s);
+	if (journal_read_system(c->data_dir, system, p->from, p->to, &s->known,
+	        &o, &n, &cause) != 0) {
 		snprintf(err, errlen, "%s", cause);
 		free(cause);
 		return -1;
 	}
-	maint_system_spans(c, system, p->from, p->to, &maint);
+	maint_system_spans(c, system, p->from, p->to, &s->maint);
 	for (i = 0; i < n; i++)
 		span_add(&out, o[i].start, o[i].end != 0 ? o[i].end : p->to);
 	free(o);
 	span_clip(&out, p->from, p->to);
 	span_norm(&out);
-	span_intersect(&out, &known, &down);
-	span_subtract(&known, &maint, &knm);
-	span_subtract(&down, &maint, &dnm);
-
-	sum->period_s += (long)(p->to - p->from);
-	sum->known_s += span_total(&known);
-	sum->maint_s += span_total(&maint);
-	sum->up_s += span_total(&known) - span_total(&down);
-	sum->known_nm_s += span_total(&knm);
-	sum->up_nm_s += span_total(&knm) - span_total(&dnm);
-	sum->down_nm_s += span_total(&dnm);
-	sum->outages += (int)dnm.n;
-	for (i = 0; i < dnm.n; i++) {
-		len = (long)(dnm.v[i].end - dnm.v[i].start);
-		if (len > sum->longest_s)
-			sum->longest_s = len;
-	}
-	span_free(&known);
-	span_free(&maint);
+	span_intersect(&out, &s->known, &down);
+	span_subtract(&s->known, &s->maint, &s->knm);
+	span_subtract(&down, &s->maint, &s->down);
+	span_intersect(&down, &s->maint, &s->planned);
 	span_free(&out);
 	span_free(&down);
-	span_free(&knm);
-	span_free(&dnm);
 	return 0;
 }
 
-static void
-availability_from_sum(const struct availability_sum *s, const struct period *p,
-    struct avail *out)
+long
+availability_within(const struct spans *s, time_t from, time_t to)
 {
-	memset(out, 0, sizeof *out);
-	out->from = p->from;
-	out->to = p->to;
-	out->availability_pct =
-	    s->known_nm_s > 0 ? 100.0 * s->up_nm_s / s->known_nm_s : NAN;
-	out->raw_availability_pct =
-	    s->known_s > 0 ? 100.0 * s->up_s / s->known_s : NAN;
-	out->unknown_s = s->period_s - s->known_s;
-	out->maintenance_s = s->maint_s;
-	out->outages = s->outages;
-	out->longest_outage_s = s->longest_s;
-	out->mttr_s = s->outages > 0 ? (double)s->down_nm_s / s->outages : NAN;
-	out->mtbf_s = s->outages > 0 ? (double)s->up_nm_s / s->outages : NAN;
+	size_t lo = 0, hi = s->n, mid;
+	long total = 0;
+	time_t a, b;
+
+	/* The first span that ends after from. */
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (s->v[mid].end <= from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->n && s->v[lo].start < to; lo++) {
+		a = s->v[lo].start > from ? s->v[lo].start : from;
+		b = s->v[lo].end < to ? s->v[lo].end : to;
+		if (b > a)
+			total += (long)(b - a);
+	}
+	return total;
+}
+
+void
+availability_zero(struct avail *a, const struct period *p)
+{
+	memset(a, 0, sizeof *a);
+	a->from = p->from;
+	a->to = p->to;
+	a->source = "journal";
+	availability_finish(a);
+}
+
+void
+availability_add(struct avail *sum, const struct avail *a)
+{
+	sum->period_s += a->period_s;
+	sum->known_s += a->known_s;
+	sum->up_s += a->up_s;
+	sum->known_nm_s += a->known_nm_s;
+	sum->up_nm_s += a->up_nm_s;
+	sum->down_nm_s += a->down_nm_s;
+	sum->maintenance_s += a->maintenance_s;
+	sum->outages += a->outages;
+	if (a->longest_outage_s > sum->longest_outage_s)
+		sum->longest_outage_s = a->longest_outage_s;
+	if (a->source != NULL && strcmp(a->source, "rrd") == 0)
+		sum->source = a->source;
+}
+
+void
+availability_finish(struct avail *a)
+{
+	a->availability_pct =
+	    a->known_nm_s > 0 ? 100.0 * a->up_nm_s / a->known_nm_s : NAN;
+	a->raw_availability_pct =
+	    a->known_s > 0 ? 100.0 * a->up_s / a->known_s : NAN;
+	a->coverage_pct =
+	    a->period_s > 0 ? 100.0 * a->known_s / a->period_s : NAN;
+	a->unknown_s = a->period_s - a->known_s;
+	a->mttr_s = a->outages > 0 ? (double)a->down_nm_s / a->outages : NAN;
+	a->mtbf_s = a->outages > 0 ? (double)a->up_nm_s / a->outages : NAN;
+}
+
+static int
+availability_sum_system(const struct conf *c, const char *system,
+    const struct period *p, struct avail *sum, char *err, size_t errlen)
+{
+	struct avail_spans s;
+	struct avail a;
+	size_t i;
+	long len;
+
+	if (availability_spans(c, system, p, &s, err, errlen) != 0)
+		return -1;
+	memset(&a, 0, sizeof a);
+	a.period_s = (long)(p->to - p->from);
+	a.known_s = span_total(&s.known);
+	a.maintenance_s = span_total(&s.maint);
+	a.up_s = a.known_s - span_total(&s.down) - span_total(&s.planned);
+	a.known_nm_s = span_total(&s.knm);
+	a.down_nm_s = span_total(&s.down);
+	a.up_nm_s = a.known_nm_s - a.down_nm_s;
+	a.outages = (int)s.down.n;
+	for (i = 0; i < s.down.n; i++) {
+		len = (long)(s.down.v[i].end - s.down.v[i].start);
+		if (len > a.longest_outage_s)
+			a.longest_outage_s = len;
+	}
+	a.source = "journal";
+	availability_add(sum, &a);
+	availability_spans_free(&s);
+	return 0;
 }
 
 int
 availability_system(const struct conf *c, const char *system,
     const struct period *p, struct avail *out, char *err, size_t errlen)
 {
-	struct availability_sum sum;
-
 	if (conf_find_system(c, system) == NULL) {
 		snprintf(err, errlen, "unknown system \"%s\" (not in %s)",
 		    system, c->file);
@@ -111,10 +168,10 @@ availability_system(const struct conf *c, const char *system,
 		snprintf(err, errlen, "the period ends before it starts");
 		return -1;
 	}
-	memset(&sum, 0, sizeof sum);
-	if (availability_sum_system(c, system, p, &sum, err, errlen) != 0)
+	availability_zero(out, p);
+	if (availability_sum_system(c, system, p, out, err, errlen) != 0)
 		return -1;
-	availability_from_sum(&sum, p, out);
+	availability_finish(out);
 	return 0;
 }
 
@@ -122,7 +179,6 @@ int
 availability_group(const struct conf *c, const char *by, const char *value,
     const struct period *p, struct avail *out, char *err, size_t errlen)
 {
-	struct availability_sum sum;
 	const char *tag;
 	size_t i, n = 0;
 
@@ -136,12 +192,12 @@ availability_group(const struct conf *c, const char *by, const char *value,
 		snprintf(err, errlen, "the period ends before it starts");
 		return -1;
 	}
-	memset(&sum, 0, sizeof sum);
+	availability_zero(out, p);
 	for (i = 0; i < c->nsystems; i++) {
 		tag = conf_system_tag(c->systems[i], by);
 		if (tag == NULL || strcmp(tag, value) != 0)
 			continue;
-		if (availability_sum_system(c, c->systems[i]->id, p, &sum, err,
+		if (availability_sum_system(c, c->systems[i]->id, p, out, err,
 		        errlen) != 0)
 			return -1;
 		n++;
@@ -151,6 +207,25 @@ availability_group(const struct conf *c, const char *by, const char *value,
 		    value, c->file);
 		return -1;
 	}
-	availability_from_sum(&sum, p, out);
+	availability_finish(out);
 	return 0;
+}
+
+int
+availability_has_journal(const struct conf *c)
+{
+	struct stat sb;
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/journal.sqlite", c->data_dir);
+	return stat(path, &sb) == 0;
+}
+
+int
+availability_of(const struct conf *c, const char *system,
+    const struct period *p, struct avail *out, char *err, size_t errlen)
+{
+	if (!availability_has_journal(c))
+		return rrdavail_system(c, system, p, out, err, errlen);
+	return availability_system(c, system, p, out, err, errlen);
 }

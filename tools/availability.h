@@ -22,9 +22,17 @@
  *                outage that overruns its window counts from its end)
  *   longest_outage_s, mttr_s (mean length of those), mtbf_s (up time
  *                outside maintenance / outages)
+ *   coverage_pct known / period: how much of the period the figures
+ *                rest on
  *
- * A group (availability_group) sums its systems' seconds; outages add up,
- * longest is the longest of all, mttr and mtbf are over the sums.
+ * A group (availability_group, availability_add) sums its systems'
+ * seconds; outages add up, longest is the longest of all, mttr and mtbf
+ * are over the sums.
+ *
+ * availability_of is the one computation every command shows (report,
+ * scorecard, the figure printed on availability graphs, the dashboard,
+ * the daemon's API): the journal's where <data_dir>/journal.sqlite
+ * exists, else the `up` series' (rrdavail.h) in the same terms.
  */
 #ifndef AVAILABILITY_H
 #define AVAILABILITY_H
@@ -33,16 +41,21 @@
 #include <time.h>
 
 #include "period.h"
+#include "span.h"
 
 struct conf;
 
 struct avail {
 	time_t from, to;
 	double availability_pct, raw_availability_pct; /* NAN when undefined */
+	double coverage_pct; /* NAN for an empty period */
 	long unknown_s, maintenance_s;
 	int outages;
 	long longest_outage_s;
 	double mttr_s, mtbf_s; /* NAN when undefined */
+	/* The seconds the figures come from, so that sums add up. */
+	long period_s, known_s, up_s, known_nm_s, up_nm_s, down_nm_s;
+	const char *source; /* "journal" or "rrd" */
 };
 
 /*
@@ -57,5 +70,36 @@ int availability_system(const struct conf *c, const char *system,
  */
 int availability_group(const struct conf *c, const char *by, const char *value,
     const struct period *p, struct avail *out, char *err, size_t errlen);
+
+/*
+ * The availability of system over p: availability_system where the
+ * journal exists, else rrdavail_system. Returns 0, or -1 with a message in
+ * err.
+ */
+int availability_of(const struct conf *c, const char *system,
+    const struct period *p, struct avail *out, char *err, size_t errlen);
+/* 1 when <data_dir>/journal.sqlite exists. */
+int availability_has_journal(const struct conf *c);
+
+/* A sum of systems: zeroed for p, each system added, then finished (its
+ * percentages and means worked out from the seconds). */
+void availability_zero(struct avail *, const struct period *p);
+void availability_add(struct avail *sum, const struct avail *a);
+void availability_finish(struct avail *);
+
+/*
+ * The journal's time spans of one system over p, for drawing: what runs
+ * covered, the maintenance windows, outage time outside them (down: what
+ * counts against availability) and inside them (planned), and known time
+ * outside them (knm). Returns 0, or -1 with a message in err.
+ */
+struct avail_spans {
+	struct spans known, maint, down, planned, knm;
+};
+int availability_spans(const struct conf *c, const char *system,
+    const struct period *p, struct avail_spans *out, char *err, size_t errlen);
+void availability_spans_free(struct avail_spans *);
+/* Seconds of a normalised set within [from, to). */
+long availability_within(const struct spans *, time_t from, time_t to);
 
 #endif

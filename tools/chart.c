@@ -1,10 +1,11 @@
 /*
- * Charts: numbers the tool computed, drawn with librrd and printed as
- * tables. The picture is graphed from a temporary RRD file that holds the
- * rows at their own step (a month's bar is that month's days, each holding
- * the month's figure), so no consolidation of librrd changes a number;
- * notes (the period's availability, totals) are printed by the tool.
+ * Charts: numbers the tool computed, drawn and printed as tables. A time
+ * chart is graphed by librrd from a temporary RRD file that holds the rows
+ * at their own step, so no consolidation of librrd changes a number; a
+ * categorical one (bars) is drawn by barchart.c. Notes (the period's
+ * availability, totals) are printed by the tool.
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "barchart.h"
 #include "chart.h"
 #include "xmalloc.h"
 
@@ -49,8 +51,12 @@ chart_free(struct chart *c)
 		return;
 	for (i = 0; i < c->ncols; i++)
 		free(c->cols[i]);
-	for (i = 0; i < c->nrows; i++)
+	for (i = 0; i < c->nrows; i++) {
 		free(c->labels[i]);
+		if (c->display != NULL)
+			free(c->display[i]);
+	}
+	free(c->display);
 	for (i = 0; i < c->nnotes; i++)
 		free(c->notes[i]);
 	free(c->cols);
@@ -60,7 +66,7 @@ chart_free(struct chart *c)
 	free(c->ends);
 	free(c->vals);
 	free(c->notes);
-	free(c->outage);
+	free(c->bands);
 	free(c);
 }
 
@@ -81,6 +87,11 @@ chart_add_row(struct chart *c, const char *label, time_t start, time_t end)
 	size_t i, n = c->nrows;
 
 	c->labels = xreallocarray(c->labels, n + 1, sizeof *c->labels);
+	if (c->display != NULL) {
+		c->display =
+		    xreallocarray(c->display, n + 1, sizeof *c->display);
+		c->display[n] = NULL;
+	}
 	c->starts = xreallocarray(c->starts, n + 1, sizeof *c->starts);
 	c->ends = xreallocarray(c->ends, n + 1, sizeof *c->ends);
 	c->vals = xreallocarray(c->vals, (n + 1) * (c->ncols ? c->ncols : 1),
@@ -117,6 +128,88 @@ chart_note(struct chart *c, const char *fmt, ...)
 	va_end(ap);
 	c->notes = xreallocarray(c->notes, c->nnotes + 1, sizeof *c->notes);
 	c->notes[c->nnotes++] = s;
+}
+
+void
+chart_set_display(struct chart *c, size_t row, const char *text)
+{
+	if (c->display == NULL)
+		c->display = xcalloc(c->nrows + 1, sizeof *c->display);
+	free(c->display[row]);
+	c->display[row] = xstrdup(text);
+}
+
+void
+chart_fmt_amount(double v, int decimals, int grouped, char *buf, size_t len)
+{
+	char plain[64], *dot;
+	size_t n, i, k, digits;
+	int neg;
+
+	if (isnan(v)) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	snprintf(plain, sizeof plain, "%.*f", decimals, v);
+	if (strspn(plain, "-0.") == strlen(plain) && plain[0] == '-')
+		memmove(plain, plain + 1, strlen(plain));
+	if (!grouped) {
+		snprintf(buf, len, "%s", plain);
+		return;
+	}
+	neg = plain[0] == '-';
+	dot = strchr(plain, '.');
+	digits =
+	    (dot != NULL ? (size_t)(dot - plain) : strlen(plain)) - (size_t)neg;
+	for (i = 0, k = 0; plain[i] != '\0' && k + 2 < len; i++) {
+		n = (size_t)neg + digits - i; /* digits left before the dot */
+		if (i > (size_t)neg && (dot == NULL || plain + i < dot) &&
+		    n % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = plain[i];
+	}
+	buf[k] = '\0';
+}
+
+void
+chart_group_text(const char *in, char *buf, size_t len)
+{
+	const char *p = in, *e;
+	char num[64], out[64];
+	size_t k = 0, n;
+
+	while (*p != '\0' && k + 1 < len) {
+		e = p;
+		if ((p == in || !strchr("0123456789.-:", p[-1])) &&
+		    (*p == '-' || isdigit((unsigned char)*p))) {
+			e = p + (*p == '-');
+			while (isdigit((unsigned char)*e))
+				e++;
+		}
+		/* A plain decimal number: digits, a dot, digits. */
+		if (e > p && *e == '.' && isdigit((unsigned char)e[1]) &&
+		    (size_t)(e - p) < 20) {
+			while (isdigit((unsigned char)e[1]))
+				e++;
+			n = (size_t)(e + 1 - p);
+			memcpy(num, p, n);
+			num[n] = '\0';
+			chart_fmt_amount(strtod(num, NULL),
+			    (int)(strchr(num, '.')
+			            ? strlen(strchr(num, '.')) - 1
+			            : 0),
+			    1, out, sizeof out);
+			n = strlen(out);
+			if (k + n >= len)
+				break;
+			memcpy(buf + k, out, n);
+			k += n;
+			p = e + 1;
+			continue;
+		}
+		buf[k++] = *p++;
+	}
+	buf[k] = '\0';
 }
 
 int
@@ -275,8 +368,8 @@ chart_write_rrd(const struct chart *c, const char *path, long step,
 	nsteps = (long)((c->to - first) / step) + 2;
 	for (col = 0; col < ncols; col++)
 		chart_arg(&a, "DS:c%zu:GAUGE:%ld:U:U", col, 2 * step);
-	if (c->outage != NULL)
-		chart_arg(&a, "DS:out:GAUGE:%ld:U:U", 2 * step);
+	if (c->bands != NULL)
+		chart_arg(&a, "DS:band:GAUGE:%ld:U:U", 2 * step);
 	chart_arg(&a, "RRA:AVERAGE:0.5:1:%ld", nsteps);
 	rrd_clear_error();
 	if (rrd_create_r(path, (unsigned long)step, first - 1, a.n,
@@ -298,10 +391,12 @@ chart_write_rrd(const struct chart *c, const char *path, long step,
 			line = xrealloc(line, len + strlen(num) + 1);
 			memcpy(line + len, num, strlen(num) + 1);
 		}
-		if (c->outage != NULL) {
+		if (c->bands != NULL) {
 			len = strlen(line);
 			line = xrealloc(line, len + 3);
-			memcpy(line + len, c->outage[row] ? ":1" : ":0", 3);
+			line[len] = ':';
+			line[len + 1] = (char)('0' + c->bands[row]);
+			line[len + 2] = '\0';
 		}
 		a.v = xreallocarray(a.v, a.n + 2, sizeof *a.v);
 		a.v[a.n++] = line;
@@ -319,12 +414,37 @@ out:
 	return rc;
 }
 
+/* The journal's bands behind the values: each kind the chart has, in its
+ * own colour with its legend. */
+static void
+chart_band_args(const struct chart *c, struct chart_args *a, const char *path)
+{
+	static const char *const band[CHART_BAND_N][2] = {
+		[CHART_BAND_OUTAGE] = { "FFB0B0", "outage" },
+		[CHART_BAND_PLANNED] = { "FFD9A0", "planned outage" },
+		[CHART_BAND_MAINT] = { "B8D4F0", "maintenance" },
+		[CHART_BAND_UNKNOWN] = { "E4E4E4", "no data" },
+	};
+	int k, seen[CHART_BAND_N] = { 0 };
+	size_t i;
+
+	for (i = 0; i < c->nrows; i++)
+		seen[c->bands[i] < CHART_BAND_N ? c->bands[i] : 0] = 1;
+	chart_arg(a, "DEF:band=%s:band:AVERAGE", path);
+	for (k = CHART_BAND_OUTAGE; k < CHART_BAND_N; k++) {
+		if (!seen[k])
+			continue;
+		chart_arg(a, "CDEF:band%d=band,%d,EQ,INF,UNKN,IF", k, k);
+		chart_arg(a, "AREA:band%d#%s:%s", k, band[k][0], band[k][1]);
+	}
+}
+
 static void
 chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
     const char *format, int width, int height, int nodata)
 {
 	size_t i, ncols = nodata ? 1 : c->ncols;
-	char *e;
+	char *e, text[512];
 
 	chart_arg(a, "graph");
 	chart_arg(a, "-");
@@ -345,15 +465,12 @@ chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
 	chart_arg(a, "--lower-limit=0");
 	for (i = 0; i < ncols; i++)
 		chart_arg(a, "DEF:c%zu=%s:c%zu:AVERAGE", i, path, i);
-	if (c->outage != NULL) {
-		chart_arg(a, "DEF:out=%s:out:AVERAGE", path);
-		chart_arg(a, "CDEF:shade=out,0,GT,INF,UNKN,IF");
-		chart_arg(a, "AREA:shade#FFB0B0:outage");
-	}
+	if (c->bands != NULL)
+		chart_band_args(c, a, path);
 	if (nodata) {
 		chart_arg(a, "LINE1:c0#000000");
 		chart_arg(a, "COMMENT:no data\\c");
-	} else if (c->outage == NULL && c->shade >= 0 &&
+	} else if (c->bands == NULL && c->shade >= 0 &&
 	    (size_t)c->shade < ncols) {
 		chart_arg(a, "CDEF:shade=c%d,100,LT,INF,UNKN,IF", c->shade);
 		chart_arg(a, "AREA:shade#FFB0B0:below 100 %%");
@@ -378,7 +495,8 @@ chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
 	}
 	chart_arg(a, "COMMENT:\\n");
 	for (i = 0; i < c->nnotes; i++) {
-		e = chart_escape(c->notes[i]);
+		chart_group_text(c->notes[i], text, sizeof text);
+		e = chart_escape(text);
 		chart_arg(a, "COMMENT:%s\\n", e);
 		free(e);
 	}
@@ -413,6 +531,13 @@ chart_render(const struct chart *c, const char *format, int width, int height,
 
 	*buf = NULL;
 	*len = 0;
+	if (c->bars) {
+		/* Categories: drawn with cairo and pango, not librrd. */
+		pthread_mutex_lock(&chart_lock);
+		rc = barchart_render(c, format, width, height, buf, len, cause);
+		pthread_mutex_unlock(&chart_lock);
+		return rc;
+	}
 	if (tmp == NULL || *tmp == '\0' || strchr(tmp, ':') != NULL)
 		tmp = "/tmp";
 	snprintf(dir, sizeof dir, "%s/itfollow-chart.XXXXXX", tmp);

@@ -1,9 +1,12 @@
 /*
  * A chart: the numbers of a graph, computed by the tool, and their two
- * renderings, a picture (librrd's graph, PNG, SVG or PDF) and a table (CSV
- * or JSON). Both read the same doubles, so the table prints exactly what
- * the picture shows: the rows are written to a temporary RRD file of their
- * own step and graphed from it, never consolidated again by a VDEF.
+ * renderings, a picture (PNG, SVG or PDF) and a table (CSV or JSON). Both
+ * read the same doubles, so the table prints exactly what the picture
+ * shows. A time chart is drawn by librrd: the rows are written to a
+ * temporary RRD file of their own step and graphed from it, never
+ * consolidated again by a VDEF. A categorical chart (bars: months,
+ * quarters, groups) is drawn with cairo and pango (barchart.c): a bar or a
+ * stack per row, its value written on it.
  */
 #ifndef CHART_H
 #define CHART_H
@@ -18,16 +21,28 @@ enum chart_style {
 	CHART_STACK, /* a filled area on top of the previous one */
 };
 
+/* What a row's time was, as the journal has it: drawn behind the values
+ * in its own colour. */
+enum chart_band {
+	CHART_BAND_NONE,
+	CHART_BAND_OUTAGE, /* down, outside maintenance */
+	CHART_BAND_PLANNED, /* down inside a maintenance window */
+	CHART_BAND_MAINT, /* a maintenance window */
+	CHART_BAND_UNKNOWN, /* no run covered it: no data */
+	CHART_BAND_N
+};
+
 struct chart {
-	char title[160];
-	char vlabel[64];
+	char title[256];
+	char vlabel[128];
 	time_t from, to;
 	int decimals; /* of the values in the table and the notes */
 	int percent; /* 0..100: the axis from 0 to 100 */
-	int bars; /* rows are calendar buckets (months, quarters) */
+	int bars; /* rows are categories (months, quarters, groups): bars */
+	int stack; /* bars: columns stacked, else side by side */
 	int shade; /* column whose values below 100 are shaded (-1: none) */
-	unsigned char *outage; /* nrows flags: rows shaded as outages (the
-	                          journal's), instead of shade */
+	unsigned char *bands; /* nrows enum chart_band, or NULL: the journal's
+	                         shading, instead of shade */
 
 	size_t ncols;
 	char **cols; /* names, as in the table's header */
@@ -35,6 +50,7 @@ struct chart {
 
 	size_t nrows;
 	char **labels; /* each row's name: an ISO time, "2026Q1", "2026-01" */
+	char **display; /* bars: each row's name in the picture, or NULL */
 	time_t *starts; /* each row covers [starts[i], ends[i]) */
 	time_t *ends;
 	double *vals; /* nrows * ncols, NAN unknown */
@@ -58,6 +74,17 @@ void chart_note(struct chart *, const char *fmt, ...)
 int chart_empty(const struct chart *);
 /* A value as the table and the notes print it ("" when unknown). */
 void chart_fmt(const struct chart *, double v, char *buf, size_t len);
+/* The name a bar's row has in the picture ("2026 Q1" for "2026Q1"). */
+void chart_set_display(struct chart *, size_t row, const char *text);
+/*
+ * An amount with decimals; grouped: with a thousands separator
+ * ("1,234,567.89"), as pictures and text tables print amounts.
+ */
+void chart_fmt_amount(double v, int decimals, int grouped, char *buf,
+    size_t len);
+/* A note as a picture shows it: its decimal numbers ("33618.84") with
+ * thousands separators ("33,618.84"); dates and times untouched. */
+void chart_group_text(const char *in, char *buf, size_t len);
 
 /* png, svg or pdf; NULL when the name is none of them. */
 const char *chart_format(const char *name);

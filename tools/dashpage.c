@@ -1,16 +1,18 @@
 /*
  * Dashboard pages. Each system shows its current state (the last `up` its
  * first quality series stored, and when), its availability over 24 hours
- * and 30 days (from the outage journal where it exists, else the `up`
- * series: rrdavail.h) and its graphs. Open outages are known to the
+ * and 30 days (availability_of: the outage journal where it exists, else
+ * the `up` series, as the report and the scorecard) and its graphs. Open outages are known to the
  * running daemon only (d->outage); the static pages say n/a.
  */
+#include <jansson.h>
 #include <math.h>
 #include <rrd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "availability.h"
 #include "chart.h"
 #include "conf.h"
 #include "dashpage.h"
@@ -18,7 +20,6 @@
 #include "html.h"
 #include "ident.h"
 #include "period.h"
-#include "rrdavail.h"
 #include "series.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -237,21 +238,35 @@ dashpage_state(const struct dashpage *d, const char *id, time_t *when)
 	return state;
 }
 
+/*
+ * Availability over the last 24 h or 30 d: availability_of, as the report
+ * has it; the period and the coverage in the cell's title (and data-
+ * attributes), so the figure can be checked against the report.
+ */
 static void
 dashpage_avail(const struct dashpage *d, FILE *f, const char *id,
     const char *last)
 {
-	struct rrdavail a;
+	struct avail a;
 	struct period p;
-	const char *source;
-	char err[256];
+	char err[256], from[32], to[32];
 
 	if (period_last(last, d->now, &p) != 0 ||
-	    rrdavail_any(d->conf, id, &p, &a, &source, err, sizeof err) != 0 ||
-	    isnan(a.availability_pct))
+	    availability_of(d->conf, id, &p, &a, err, sizeof err) != 0) {
 		fprintf(f, "<td>-</td>");
+		return;
+	}
+	period_iso(p.from, from, sizeof from);
+	period_iso(p.to, to, sizeof to);
+	fprintf(f,
+	    "<td class=\"avail\" data-from=\"%lld\" data-to=\"%lld\" "
+	    "title=\"%s to %s (UTC); %.2f %% of the time known\">",
+	    (long long)p.from, (long long)p.to, from, to,
+	    isnan(a.coverage_pct) ? 0.0 : a.coverage_pct);
+	if (isnan(a.availability_pct))
+		fprintf(f, "-</td>");
 	else
-		fprintf(f, "<td>%.3f %%</td>", a.availability_pct);
+		fprintf(f, "%.3f %%</td>", a.availability_pct);
 }
 
 static void
@@ -426,4 +441,64 @@ dashpage_perspective(struct dashpage *d, FILE *f, const char *p)
 	dashpage_series_table(d, f, p);
 	html_foot(f);
 	return 0;
+}
+
+/* A number of the API: six decimals, or null. */
+static json_t *
+dashpage_num(double v)
+{
+	return isnan(v) ? json_null() : json_real(round(v * 1e6) / 1e6);
+}
+
+static json_t *
+dashpage_api_period(const struct conf *conf, const char *id, const char *last,
+    time_t now)
+{
+	struct period p;
+	struct avail a;
+	char err[256], from[32], to[32];
+	json_t *o = json_object();
+
+	if (period_last(last, now, &p) != 0 ||
+	    availability_of(conf, id, &p, &a, err, sizeof err) != 0) {
+		json_object_set_new(o, "error", json_string(err));
+		return o;
+	}
+	period_iso(p.from, from, sizeof from);
+	period_iso(p.to, to, sizeof to);
+	json_object_set_new(o, "from", json_string(from));
+	json_object_set_new(o, "to", json_string(to));
+	json_object_set_new(o, "availability_pct",
+	    dashpage_num(a.availability_pct));
+	json_object_set_new(o, "coverage_pct", dashpage_num(a.coverage_pct));
+	json_object_set_new(o, "outages", json_integer(a.outages));
+	json_object_set_new(o, "unknown_s", json_integer(a.unknown_s));
+	json_object_set_new(o, "maintenance_s", json_integer(a.maintenance_s));
+	json_object_set_new(o, "source", json_string(a.source));
+	return o;
+}
+
+void
+dashpage_api_availability(const struct conf *conf, time_t now, FILE *f)
+{
+	json_t *root = json_object(), *list = json_array(), *o;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < conf->nsystems; i++) {
+		o = json_object();
+		json_object_set_new(o, "id", json_string(conf->systems[i]->id));
+		json_object_set_new(o, "24h",
+		    dashpage_api_period(conf, conf->systems[i]->id, "24h",
+		        now));
+		json_object_set_new(o, "30d",
+		    dashpage_api_period(conf, conf->systems[i]->id, "30d",
+		        now));
+		json_array_append_new(list, o);
+	}
+	json_object_set_new(root, "systems", list);
+	text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	fprintf(f, "%s\n", text ? text : "{}");
+	free(text);
+	json_decref(root);
 }

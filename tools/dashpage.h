@@ -62,4 +62,11 @@ int dashpage_render(const struct conf *, const struct dashpage_graph *,
 
 void dashpage_free(struct dashpage *);
 
+/*
+ * /api/v1/availability: every system's availability over the 24 hours
+ * and the 30 days before now, as the pages show it (availability_of),
+ * with each period and its coverage. JSON.
+ */
+void dashpage_api_availability(const struct conf *, time_t now, FILE *);
+
 #endif

@@ -6,7 +6,10 @@
  * give (its archives are coarser) is refused rather than silently widened.
  * Cost series hold an amount per day, so daily rows sum to months and
  * quarters exactly; counts (ABSOLUTE data sources: events series) are
- * printed as the events of each row, which sum the same way.
+ * printed as the events of each row, which sum the same way. What cost
+ * amounts are (the feeds' currency and cost column) follows the rows,
+ * "# currency=SEK basis=EffectiveCost" in CSV, keys of each row in JSON.
+ * "unallocated" is a system here too.
  */
 #include <getopt.h>
 #include <math.h>
@@ -17,6 +20,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "costs.h"
 #include "ident.h"
 #include "log.h"
 #include "period.h"
@@ -65,11 +69,25 @@ export_scales(const char *path, unsigned long nds, char **names,
 	return scale;
 }
 
+/* What a cost row's amount is: keys of a JSON row. */
+static void
+export_basis_json(const struct cost_basis *b)
+{
+	if (b->currency[0] != '\0' && !b->mixed)
+		printf(", \"currency\": \"%s\"", b->currency);
+	else
+		printf(", \"currency\": null");
+	if (b->basis[0] != '\0' && !b->mixed)
+		printf(", \"basis\": \"%s\"", b->basis);
+	else
+		printf(", \"basis\": null");
+}
+
 /* The rows of [from, to) as CSV or JSON. */
 static void
 export_rows(const char *path, const char *format, time_t start, time_t end,
     unsigned long step, time_t from, time_t to, unsigned long nds, char **names,
-    const rrd_value_t *data)
+    const rrd_value_t *data, const struct cost_basis *basis)
 {
 	unsigned long i, d, rows = (unsigned long)(end - start) / step;
 	int csv = strcmp(format, "csv") == 0, any = 0;
@@ -105,10 +123,18 @@ export_rows(const char *path, const char *format, time_t start, time_t end,
 				printf(", \"%s\": %s", names[d],
 				    num[0] ? num : "null");
 		}
+		if (basis != NULL && !csv)
+			export_basis_json(basis);
 		printf(csv ? "\n" : "}");
 	}
 	if (!csv)
 		printf("\n]\n");
+	else if (basis != NULL)
+		printf("# currency=%s basis=%s\n",
+		    basis->currency[0] && !basis->mixed ? basis->currency
+		                                        : "unknown",
+		    basis->basis[0] && !basis->mixed ? basis->basis
+		                                     : "unknown");
 	free(scale);
 }
 
@@ -147,7 +173,8 @@ tool_export(int argc, char **argv)
 	char **names, *path, err[256];
 	rrd_value_t *data;
 	struct conf *conf;
-	int ch, rc = 1;
+	struct cost_basis basis;
+	int ch, rc = 1, is_cost = 0;
 
 	log_open(1, LOG_WARNING);
 	memset(&po, 0, sizeof po);
@@ -200,6 +227,9 @@ tool_export(int argc, char **argv)
 	to = per.to;
 	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
+	if (persp == NULL && strcmp(system, "unallocated") == 0 &&
+	    strcmp(series, "cost") == 0)
+		persp = "cost";
 	if (persp == NULL &&
 	    tool_perspective(conf, system, series, &persp) != 0) {
 		rc = 2;
@@ -224,6 +254,9 @@ tool_export(int argc, char **argv)
 		free(path);
 		goto out;
 	}
+	is_cost = strcmp(persp, "cost") == 0 && strcmp(series, "cost") == 0;
+	if (is_cost)
+		costs_basis(conf, &basis);
 	if (got != step) {
 		fprintf(stderr,
 		    "itfollow: %s keeps no %lus rows for that period "
@@ -231,7 +264,7 @@ tool_export(int argc, char **argv)
 		    path, step, got);
 	} else {
 		export_rows(path, format, start, end, step, from, to, nds,
-		    names, data);
+		    names, data, is_cost ? &basis : NULL);
 		rc = 0;
 	}
 	for (d = 0; d < nds; d++)

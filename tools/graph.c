@@ -27,6 +27,7 @@
 #include "chart.h"
 #include "conf.h"
 #include "graph.h"
+#include "graphpriv.h"
 #include "ident.h"
 #include "journal.h"
 #include "span.h"
@@ -36,30 +37,8 @@
 #include "tool.h"
 #include "xmalloc.h"
 
-/* Rows a time chart aims for: one per pixel or two of a wide graph. */
-#define GRAPH_ROWS 600
-
 static const char *const graph_presets[] = { "availability", "response",
 	"licence", "cost", "cost-per-user", NULL };
-
-/* One system's series file, and the group its values go to. */
-struct graph_member {
-	const char *system;
-	char *path;
-	size_t group;
-};
-
-struct graph_ctx {
-	const struct conf *conf;
-	const struct graph_req *req;
-	struct chart *c;
-	char **groups;
-	size_t ngroups;
-	struct graph_member *m;
-	size_t nm;
-	char *err;
-	size_t errlen;
-};
 
 int
 graph_preset_valid(const char *name)
@@ -120,7 +99,7 @@ graph_group_of(const struct graph_ctx *g, const struct conf_system *s)
 	return graph_perspective(g->req->preset);
 }
 
-static size_t
+size_t
 graph_group(struct graph_ctx *g, const char *name)
 {
 	size_t i;
@@ -146,6 +125,27 @@ graph_add_member(struct graph_ctx *g, const struct conf_system *s,
 	g->m[g->nm].system = s->id;
 	g->m[g->nm].path = path;
 	g->m[g->nm].group = graph_group(g, graph_group_of(g, s));
+	g->nm++;
+}
+
+/* The cost of no system (the cost feeds' "unallocated"), when there is. */
+static void
+graph_add_unallocated(struct graph_ctx *g)
+{
+	struct stat sb;
+	char *path =
+	    store_path(g->conf->data_dir, "cost", "unallocated", "cost");
+
+	if (path == NULL)
+		return;
+	if (g->req->system == NULL && stat(path, &sb) != 0) {
+		free(path);
+		return;
+	}
+	g->m = xreallocarray(g->m, g->nm + 1, sizeof *g->m);
+	g->m[g->nm].system = "unallocated";
+	g->m[g->nm].path = path;
+	g->m[g->nm].group = graph_group(g, "unallocated");
 	g->nm++;
 }
 
@@ -227,6 +227,11 @@ graph_members(struct graph_ctx *g)
 	struct conf_system *s;
 	size_t i;
 
+	if (req->system != NULL && strncmp(req->preset, "cost", 4) == 0 &&
+	    strcmp(req->system, "unallocated") == 0) {
+		graph_add_unallocated(g);
+		return 0;
+	}
 	if (req->system != NULL) {
 		if ((s = conf_find_system(g->conf, req->system)) == NULL) {
 			snprintf(g->err, g->errlen,
@@ -240,6 +245,10 @@ graph_members(struct graph_ctx *g)
 		if (graph_members_of(g, g->conf->systems[i]) != 0)
 			return -1;
 	}
+	/* What no system was charged for: its own group, so the stacks add
+	 * up to what the feeds hold. */
+	if (strcmp(req->preset, "cost") == 0)
+		graph_add_unallocated(g);
 	return 0;
 }
 
@@ -263,11 +272,7 @@ graph_sort_groups(struct graph_ctx *g)
 	free(old);
 }
 
-/*
- * Fetch every member at one step. The first file decides the step; a file
- * that cannot give it is left out with a warning in the chart's notes.
- */
-static int
+int
 graph_fetch_all(struct graph_ctx *g, const char *cf, unsigned long want,
     int exact, struct series_rows *rows, unsigned long *step)
 {
@@ -299,8 +304,7 @@ graph_fetch_all(struct graph_ctx *g, const char *cf, unsigned long want,
 	return 0;
 }
 
-/* Rows [t, t + step) over the period, labelled with their start. */
-static void
+void
 graph_time_rows(struct chart *c, unsigned long step)
 {
 	time_t t;
@@ -313,16 +317,15 @@ graph_time_rows(struct chart *c, unsigned long step)
 	}
 }
 
-static unsigned long
-graph_want_step(const struct period *p)
+unsigned long
+graph_want_step(const struct period *p, unsigned long min)
 {
 	unsigned long want = (unsigned long)(p->to - p->from) / GRAPH_ROWS;
 
-	return want < 60 ? 60 : want;
+	return want < min ? min : want;
 }
 
-/* Mean over the row's known values of ds in the group's members, times k. */
-static double
+double
 graph_mean(const struct graph_ctx *g, const struct series_rows *rows,
     size_t group, const char *ds, time_t t, double k)
 {
@@ -358,88 +361,6 @@ graph_sum(const struct graph_ctx *g, const struct series_rows *rows,
 		}
 	}
 	return n ? sum : NAN;
-}
-
-/*
- * One system's outages from the journal, when there is one: its rows
- * that meet an outage are shaded, and each outage is a note.
- */
-static void
-graph_journal_outages(struct graph_ctx *g)
-{
-	struct chart *c = g->c;
-	struct journal_outage *o = NULL;
-	struct spans known = { NULL, 0, 0 };
-	struct stat sb;
-	char *path, *cause = NULL, a[32], b[32];
-	size_t n = 0, i, r;
-	time_t end;
-
-	xasprintf(&path, "%s/journal.sqlite", g->conf->data_dir);
-	if (stat(path, &sb) != 0) {
-		free(path);
-		return;
-	}
-	free(path);
-	if (journal_read_system(g->conf->data_dir, g->req->system, c->from,
-	        c->to, &known, &o, &n, &cause) != 0) {
-		chart_note(c, "journal: %s", cause);
-		free(cause);
-		span_free(&known);
-		return;
-	}
-	c->outage = xcalloc(c->nrows + 1, 1);
-	for (i = 0; i < n; i++) {
-		end = o[i].end != 0 ? o[i].end : time(NULL);
-		for (r = 0; r < c->nrows; r++) {
-			if (c->starts[r] < end && o[i].start < c->ends[r])
-				c->outage[r] = 1;
-		}
-		period_iso(o[i].start, a, sizeof a);
-		if (o[i].end != 0)
-			period_iso(o[i].end, b, sizeof b);
-		chart_note(c, "outage %s %s..%s (%s%s)", o[i].series, a,
-		    o[i].end != 0 ? b : "open", o[i].reason,
-		    o[i].planned ? ", planned" : "");
-	}
-	free(o);
-	span_free(&known);
-}
-
-static void
-graph_availability(struct graph_ctx *g, struct series_rows *rows)
-{
-	struct chart *c = g->c;
-	size_t r, k, n;
-	double sum, v;
-	char num[64];
-
-	c->percent = 1;
-	c->decimals = 3;
-	snprintf(c->vlabel, sizeof c->vlabel, "availability %%");
-	for (r = 0; r < c->nrows; r++) {
-		for (k = 0; k < g->ngroups; k++) {
-			chart_set(c, r, k,
-			    graph_mean(g, rows, k, "up", c->starts[r], 100));
-		}
-	}
-	if (g->ngroups == 1)
-		c->shade = 0;
-	if (g->req->system != NULL)
-		graph_journal_outages(g);
-	for (k = 0; k < g->ngroups; k++) {
-		sum = 0;
-		n = 0;
-		for (r = 0; r < c->nrows; r++) {
-			if (!isnan(v = chart_get(c, r, k))) {
-				sum += v;
-				n++;
-			}
-		}
-		chart_fmt(c, n ? sum / (double)n : NAN, num, sizeof num);
-		chart_note(c, "availability %s: %s %%", g->groups[k],
-		    n ? num : "unknown");
-	}
 }
 
 static void
@@ -501,113 +422,6 @@ graph_licence(struct graph_ctx *g, struct series_rows *rows)
 	}
 }
 
-/* The calendar buckets (months or quarters) that meet the period. */
-static void
-graph_buckets(struct chart *c, int quarters)
-{
-	struct tm tm;
-	time_t t = c->from, end;
-	int y, m;
-	char label[32];
-
-	c->bars = 1;
-	while (t < c->to) {
-		gmtime_r(&t, &tm);
-		y = tm.tm_year + 1900;
-		m = quarters ? tm.tm_mon / 3 * 3 + 1 : tm.tm_mon + 1;
-		if (quarters)
-			snprintf(label, sizeof label, "%dQ%d", y, (m + 2) / 3);
-		else
-			snprintf(label, sizeof label, "%d-%02d", y, m);
-		m += quarters ? 3 : 1;
-		end = period_days_from_civil(m > 12 ? y + 1 : y,
-		    m > 12 ? m - 12 : m, 1);
-		if (end > c->to)
-			end = c->to;
-		chart_add_row(c, label, t, end);
-		t = end;
-	}
-}
-
-/* Sum of the known daily values of ds of one member in [from, to). */
-static double
-graph_days(const struct series_rows *rows, const char *ds, time_t from,
-    time_t to, size_t *known)
-{
-	double sum = 0, v;
-	time_t t;
-	int idx = series_ds(rows, ds);
-
-	*known = 0;
-	for (t = from; t < to; t += 86400) {
-		if (!isnan(v = series_at(rows, idx, t))) {
-			sum += v;
-			(*known)++;
-		}
-	}
-	return sum;
-}
-
-static void
-graph_cost(struct graph_ctx *g, struct series_rows *cost,
-    struct series_rows *users)
-{
-	struct chart *c = g->c;
-	double *sums = xcalloc(g->ngroups, sizeof *sums);
-	double *heads = xcalloc(g->ngroups, sizeof *heads), v;
-	size_t *known = xcalloc(g->ngroups, sizeof *known), r, i, k, n;
-	char num[64];
-
-	snprintf(c->vlabel, sizeof c->vlabel,
-	    users != NULL ? "cost per user" : "cost");
-	for (r = 0; r < c->nrows; r++) {
-		memset(sums, 0, g->ngroups * sizeof *sums);
-		memset(heads, 0, g->ngroups * sizeof *heads);
-		memset(known, 0, g->ngroups * sizeof *known);
-		for (i = 0; i < g->nm; i++) {
-			k = g->m[i].group;
-			v = graph_days(&cost[i], "cost", c->starts[r],
-			    c->ends[r], &n);
-			sums[k] += v;
-			known[k] += n;
-			if (users == NULL)
-				continue;
-			v = graph_days(&users[i], "users", c->starts[r],
-			    c->ends[r], &n);
-			if (n > 0)
-				heads[k] += v / (double)n;
-		}
-		for (k = 0; k < g->ngroups; k++) {
-			if (known[k] == 0)
-				continue;
-			if (users == NULL)
-				chart_set(c, r, k, sums[k]);
-			else if (heads[k] > 0)
-				chart_set(c, r, k, sums[k] / heads[k]);
-		}
-	}
-	for (k = 0; users == NULL && k < g->ngroups; k++) {
-		v = 0;
-		n = 0;
-		for (r = 0; r < c->nrows; r++) {
-			if (!isnan(chart_get(c, r, k))) {
-				v += chart_get(c, r, k);
-				n++;
-			}
-		}
-		chart_fmt(c, n ? v : NAN, num, sizeof num);
-		chart_note(c, "total %s: %s", g->groups[k],
-		    n ? num : "unknown");
-	}
-	if (users != NULL)
-		chart_note(c,
-		    "cost per user: the quarter's cost / the mean "
-		    "of its daily users");
-	free(sums);
-	free(heads);
-	free(known);
-}
-
 static void
 graph_columns(struct graph_ctx *g)
 {
@@ -627,19 +441,31 @@ graph_columns(struct graph_ctx *g)
 		chart_add_col(g->c, "issued", CHART_LINE);
 		return;
 	}
-	for (k = 0; k < g->ngroups; k++) {
-		if (strncmp(p, "cost", 4) == 0)
-			chart_add_col(g->c, g->groups[k],
-			    k && strcmp(p, "cost") == 0 ? CHART_STACK
-			                                : CHART_AREA);
-		else
-			chart_add_col(g->c, g->groups[k], CHART_LINE);
+	for (k = 0; k < g->ngroups; k++)
+		chart_add_col(g->c, g->groups[k], CHART_LINE);
+}
+
+/* "Availability of portal, 2026 Q1" or "Licences by owner, ...". */
+static void
+graph_title(const struct graph_req *req, char *buf, size_t len)
+{
+	static const char *const names[][2] = { { "availability",
+		                                    "Availability" },
+		{ "response", "Response time" }, { "licence", "Licences" },
+		{ "cost", "Cost" }, { "cost-per-user", "Cost per user" } };
+	const char *name = req->preset;
+	char when[96];
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(names[i][0], req->preset) == 0)
+			name = names[i][1];
 	}
-	/* Cost per user of several groups: side by side as lines. */
-	if (strcmp(p, "cost-per-user") == 0 && g->ngroups > 1) {
-		for (k = 0; k < g->ngroups; k++)
-			g->c->styles[k] = CHART_LINE;
-	}
+	if (strcmp(req->preset, "licence") == 0 && req->by != NULL)
+		name = "Licence utilisation";
+	period_title(&req->period, when, sizeof when);
+	snprintf(buf, len, "%s %s %s, %s", name, req->system ? "of" : "by",
+	    req->system ? req->system : req->by, when);
 }
 
 static int
@@ -709,42 +535,17 @@ graph_ctx_free(struct graph_ctx *g, struct series_rows *a,
 	free(g->groups);
 }
 
-/* The users series beside each member's cost series. */
-static int
-graph_users(struct graph_ctx *g, struct series_rows *users)
-{
-	char *cause = NULL, *path;
-	size_t i;
-	int r;
-
-	for (i = 0; i < g->nm; i++) {
-		path = store_path(g->conf->data_dir, "cost", g->m[i].system,
-		    "users");
-		r = series_fetch(path, "AVERAGE", g->req->period.from,
-		    g->req->period.to, 86400, &users[i], &cause);
-		free(path);
-		if (r < 0) {
-			snprintf(g->err, g->errlen, "%s", cause);
-			free(cause);
-			return -1;
-		}
-		if (r == 0 && users[i].step != 86400)
-			series_rows_free(&users[i]);
-	}
-	return 0;
-}
-
 int
 graph_build(const struct conf *conf, const struct graph_req *req,
     struct chart **out, char *err, size_t errlen)
 {
 	struct graph_ctx g;
 	struct graph_req day;
-	struct series_rows *rows = NULL, *users = NULL;
+	struct series_rows *rows = NULL;
 	const char *p = req->preset;
-	char title[160];
+	char title[200];
 	unsigned long step;
-	int cost, rc = GRAPH_FAIL;
+	int rc = GRAPH_FAIL;
 
 	*out = NULL;
 	if (graph_check(req, err, errlen) != 0)
@@ -767,32 +568,27 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 		return GRAPH_BADREQ;
 	}
 	graph_sort_groups(&g);
-	snprintf(title, sizeof title, "%s of %s%s %s", p,
-	    req->system ? req->system : "systems by ",
-	    req->system ? "," : req->by, req->period.label);
+	graph_title(req, title, sizeof title);
 	g.c = chart_new(title, req->period.from, req->period.to);
-	cost = strncmp(p, "cost", 4) == 0;
-	rows = xcalloc(g.nm + 1, sizeof *rows);
-	if (graph_fetch_all(&g, "AVERAGE",
-	        cost ? 86400 : graph_want_step(&req->period), cost, rows,
-	        &step) != 0)
-		goto out;
-	graph_columns(&g);
-	if (cost) {
-		graph_buckets(g.c,
-		    strcmp(p, "cost-per-user") == 0 ||
-		        (req->per != NULL && strcmp(req->per, "quarter") == 0));
-		if (strcmp(p, "cost-per-user") == 0) {
-			users = xcalloc(g.nm + 1, sizeof *users);
-			if (graph_users(&g, users) != 0)
-				goto out;
+	if (strncmp(p, "cost", 4) == 0) {
+		if (graphcost_build(&g) == 0) {
+			*out = g.c;
+			g.c = NULL;
+			rc = GRAPH_OK;
 		}
-		graph_cost(&g, rows, users);
+		goto out;
+	}
+	rows = xcalloc(g.nm + 1, sizeof *rows);
+	if (graph_fetch_all(&g, "AVERAGE", graph_want_step(&req->period, 60), 0,
+	        rows, &step) != 0)
+		goto out;
+	if (strcmp(p, "availability") == 0) {
+		if (graphavail_build(&g, rows, step) != 0)
+			goto out;
 	} else {
+		graph_columns(&g);
 		graph_time_rows(g.c, step);
-		if (strcmp(p, "availability") == 0)
-			graph_availability(&g, rows);
-		else if (strcmp(p, "response") == 0)
+		if (strcmp(p, "response") == 0)
 			graph_response(&g, rows);
 		else
 			graph_licence(&g, rows);
@@ -802,7 +598,7 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 	rc = GRAPH_OK;
 out:
 	chart_free(g.c);
-	graph_ctx_free(&g, rows, users);
+	graph_ctx_free(&g, rows, NULL);
 	return rc;
 }
 

@@ -82,6 +82,7 @@ html_head(FILE *f, const char *title, int refresh)
 	    ".up{background:#d8f5d8}.down{background:#f8d0d0}"
 	    ".unknown{background:#eee}\n"
 	    "img{display:block;margin:.5em 0}\n"
+	    "tr.total td{font-weight:bold;border-top:2px solid #888}\n"
 	    "</style>\n</head>\n<body>\n<h1>");
 	html_text(f, title);
 	fprintf(f, "</h1>\n");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "parse_time.h"
@@ -30,6 +31,80 @@ void
 period_iso(time_t t, char *buf, size_t len)
 {
 	log_iso(t, buf, len);
+}
+
+#define PERIOD_DASH "\xe2\x80\x93" /* an en dash */
+
+void
+period_quarter_name(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%d Q%d", tm.tm_year + 1900, tm.tm_mon / 3 + 1);
+}
+
+/* 1 when t is the first of a month at 00:00 UTC (*y, *m its month). */
+static int
+period_month_start(time_t t, int *y, int *m)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	*y = tm.tm_year + 1900;
+	*m = tm.tm_mon + 1;
+	return tm.tm_mday == 1 && tm.tm_hour == 0 && tm.tm_min == 0 &&
+	    tm.tm_sec == 0;
+}
+
+void
+period_title(const struct period *p, char *buf, size_t len)
+{
+	char a[32], b[32];
+	time_t last = p->to - 1;
+	struct tm ta, tb;
+	int y0, m0, y1, m1;
+
+	gmtime_r(&p->from, &ta);
+	gmtime_r(&last, &tb);
+	if (period_month_start(p->from, &y0, &m0) &&
+	    period_month_start(p->to, &y1, &m1)) {
+		if (m0 == 1 && m1 == 1 && y1 == y0 + 1)
+			snprintf(buf, len, "%d", y0);
+		else if ((m0 - 1) % 3 == 0 && (m1 - 1) % 3 == 0) {
+			period_quarter_name(p->from, a, sizeof a);
+			period_quarter_name(last, b, sizeof b);
+			if (strcmp(a, b) == 0)
+				snprintf(buf, len, "%s", a);
+			else if (ta.tm_year == tb.tm_year)
+				snprintf(buf, len, "%s" PERIOD_DASH "%s", a,
+				    b + 5);
+			else
+				snprintf(buf, len, "%s" PERIOD_DASH "%s", a, b);
+		} else if (y0 * 12 + m0 + 1 == y1 * 12 + m1)
+			snprintf(buf, len, "%d-%02d", y0, m0);
+		else
+			snprintf(buf, len, "%d-%02d" PERIOD_DASH "%d-%02d", y0,
+			    m0, tb.tm_year + 1900, tb.tm_mon + 1);
+		return;
+	}
+	if (p->from % 86400 == 0 && p->to % 86400 == 0) {
+		strftime(a, sizeof a, "%Y-%m-%d", &ta);
+		strftime(b, sizeof b, "%Y-%m-%d", &tb);
+		if (strcmp(a, b) == 0)
+			snprintf(buf, len, "%s", a);
+		else
+			snprintf(buf, len, "%s" PERIOD_DASH "%s", a, b);
+		return;
+	}
+	strftime(a, sizeof a, "%Y-%m-%d %H:%M", &ta);
+	gmtime_r(&p->to, &tb);
+	strftime(b, sizeof b,
+	    p->to - p->from < 86400 && ta.tm_mday == tb.tm_mday
+	        ? "%H:%M"
+	        : "%Y-%m-%d %H:%M",
+	    &tb);
+	snprintf(buf, len, "%s" PERIOD_DASH "%s UTC", a, b);
 }
 
 int

@@ -68,5 +68,14 @@ int period_from_opts(const struct period_opts *o, const char *def, time_t now,
 /* Calendar helpers, UTC. */
 time_t period_days_from_civil(int y, int m, int d);
 void period_iso(time_t t, char *buf, size_t len);
+/*
+ * A period as a title says it: "2026 Q1", "2026 Q1–Q2", "2025 Q4–
+ * 2026 Q1", "2026-01–2026-03", "2026", "2026-01-01–2026-01-14"
+ * (whole days, the last included), else "2026-02-10 06:00–18:00 UTC"
+ * with times. UTF-8.
+ */
+void period_title(const struct period *p, char *buf, size_t len);
+/* "2026 Q1" for the quarter starting at t, "2026-01" for the month. */
+void period_quarter_name(time_t t, char *buf, size_t len);
 
 #endif

@@ -1,11 +1,18 @@
 /*
  * itfollow report scorecard: for a quarter (or any period) one row per
  * system, or per group with --by, with the five perspectives' key figures
- * side by side:
+ * side by side, then a row of what the cost feeds could not map to a
+ * system (unallocated) and a total row:
  *
- *   quality           availability % (up / known time) and outages
- *   cost              the period's cost (daily rows summed) and cost per
- *                     user (that / the mean of the daily users series)
+ *   quality           availability % and outages (availability_of: the
+ *                     journal's, maintenance and unknown time left out,
+ *                     or the `up` series'), and the coverage they rest on
+ *                     (known time / the period)
+ *   cost              the period's cost (daily rows summed exactly,
+ *                     costs.h) in the feeds' currency and basis; cost per
+ *                     user: the cost of the systems with a users figure /
+ *                     the sum of their mean daily users, and how many
+ *                     systems have none
  *   maturity          licence utilisation %: in use / issued, summed over
  *                     the rows where both are known and over every
  *                     licence-* series (the mean in use / the mean issued)
@@ -14,11 +21,10 @@
  *                     total over the period, a gauge as its mean; summed
  *                     over the system's series
  *
- * A group's availability is the mean of its systems' (those known), its
- * other figures sums (cost per user: the group's cost / its users).
- * Availability and outages come from the outage journal where it exists
- * (availability_system: maintenance and unknown time left out), else from
- * the `up` series (rrdavail.h). Text, CSV, JSON, and HTML with the graphs embedded.
+ * A group's and the total's availability sum their systems' seconds (as
+ * `report availability --by`); their other figures are sums. The total's
+ * cost is every system's and unallocated's: what the feeds hold for the
+ * period. Text, CSV, JSON; HTML (scorehtml.c) with the charts.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -29,33 +35,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "availability.h"
 #include "chart.h"
 #include "conf.h"
-#include "graph.h"
-#include "html.h"
+#include "costs.h"
 #include "ident.h"
 #include "log.h"
 #include "period.h"
-#include "rrdavail.h"
+#include "scorecard.h"
 #include "series.h"
 #include "store_rrd.h"
 #include "tool.h"
 #include "xmalloc.h"
-
-struct scorecard_row {
-	char *name;
-	size_t nsystems;
-	double avail_sum;
-	size_t avail_n;
-	unsigned outages;
-	double cost;
-	size_t cost_n; /* known days */
-	double users; /* mean users, summed over systems */
-	size_t users_n;
-	double lic_used, lic_issued;
-	double benefit[2]; /* external, internal */
-	size_t benefit_n[2];
-};
 
 static const char *const scorecard_benefits[] = { "external-benefit",
 	"internal-benefit" };
@@ -114,39 +105,28 @@ scorecard_fetch(const char *path, unsigned long want, const struct period *p,
 	return rc;
 }
 
+/* A system's cost and users (costs.h) into its row. */
 static int
 scorecard_cost(const struct conf *conf, const char *id, const struct period *p,
     struct scorecard_row *row, char *err, size_t errlen)
 {
-	struct series_rows r;
-	char *path;
-	size_t n;
-	double v;
-	int rc;
+	struct cost_fig f;
 
-	path = store_path(conf->data_dir, "cost", id, "cost");
-	rc = scorecard_fetch(path, 86400, p, &r, err, errlen);
-	free(path);
-	if (rc < 0)
+	if (costs_system(conf, id, p, &f, err, errlen) != 0)
 		return -1;
-	if (rc == 0 && r.step == 86400) {
-		row->cost += scorecard_sum(&r, series_ds(&r, "cost"), p, &n, 0);
-		row->cost_n += n;
+	row->cost_micros += f.micros;
+	row->cost_days += f.days;
+	if (strcmp(id, "unallocated") == 0)
+		return 0;
+	if (!costs_has_users(&f)) {
+		row->no_users++;
+		return 0;
 	}
-	series_rows_free(&r);
-	path = store_path(conf->data_dir, "cost", id, "users");
-	rc = scorecard_fetch(path, 86400, p, &r, err, errlen);
-	free(path);
-	if (rc < 0)
-		return -1;
-	if (rc == 0) {
-		v = scorecard_sum(&r, series_ds(&r, "users"), p, &n, 0);
-		if (n > 0) {
-			row->users += v / (double)n;
-			row->users_n++;
-		}
-	}
-	series_rows_free(&r);
+	if (f.days == 0)
+		return 0; /* its users have no cost to share */
+	row->cpu_micros += f.micros;
+	row->cpu_days += f.days;
+	row->users += f.users;
 	return 0;
 }
 
@@ -243,17 +223,12 @@ static int
 scorecard_system(const struct conf *conf, const struct conf_system *sys,
     const struct period *p, struct scorecard_row *row, char *err, size_t errlen)
 {
-	struct rrdavail a;
-	const char *source;
+	struct avail a;
 
 	row->nsystems++;
-	if (rrdavail_any(conf, sys->id, p, &a, &source, err, errlen) != 0)
+	if (availability_of(conf, sys->id, p, &a, err, errlen) != 0)
 		return -1;
-	if (!isnan(a.availability_pct)) {
-		row->avail_sum += a.availability_pct;
-		row->avail_n++;
-	}
-	row->outages += a.outages;
+	availability_add(&row->avail, &a);
 	if (scorecard_cost(conf, sys->id, p, row, err, errlen) != 0 ||
 	    scorecard_licence(conf, sys->id, p, row, err, errlen) != 0 ||
 	    scorecard_benefit(conf, sys, 0, p, row, err, errlen) != 0 ||
@@ -275,12 +250,62 @@ scorecard_row_cmp(const void *a, const void *b)
 	    ((const struct scorecard_row *)b)->name);
 }
 
-/* The rows of the scorecard, sorted by name; NULL with err on failure. */
 static struct scorecard_row *
+scorecard_row_new(struct scorecard_row **rows, size_t *n, const char *name,
+    enum scorecard_kind kind, const struct period *p)
+{
+	struct scorecard_row *r;
+
+	*rows = xreallocarray(*rows, *n + 1, sizeof **rows);
+	r = &(*rows)[(*n)++];
+	memset(r, 0, sizeof *r);
+	r->name = xstrdup(name);
+	r->kind = kind;
+	availability_zero(&r->avail, p);
+	return r;
+}
+
+void
+scorecard_rows_free(struct scorecard_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(rows[i].name);
+	free(rows);
+}
+
+/* Add row a's figures to the total t. */
+static void
+scorecard_total_add(struct scorecard_row *t, const struct scorecard_row *a)
+{
+	int i;
+
+	t->nsystems += a->nsystems;
+	availability_add(&t->avail, &a->avail);
+	t->cost_micros += a->cost_micros;
+	t->cost_days += a->cost_days;
+	t->cpu_micros += a->cpu_micros;
+	t->cpu_days += a->cpu_days;
+	t->users += a->users;
+	t->no_users += a->no_users;
+	t->lic_used += a->lic_used;
+	t->lic_issued += a->lic_issued;
+	for (i = 0; i < 2; i++) {
+		t->benefit[i] += a->benefit[i];
+		t->benefit_n[i] += a->benefit_n[i];
+	}
+}
+
+/*
+ * The rows of the scorecard: systems or groups sorted by name, then
+ * unallocated and the total. NULL with err on failure.
+ */
+struct scorecard_row *
 scorecard_build(const struct conf *conf, const char *by, const struct period *p,
     size_t *nrows, char *err, size_t errlen)
 {
-	struct scorecard_row *rows = NULL;
+	struct scorecard_row *rows = NULL, *r;
 	const char *g;
 	size_t i, k, n = 0;
 
@@ -288,189 +313,181 @@ scorecard_build(const struct conf *conf, const char *by, const struct period *p,
 		g = scorecard_group_of(conf->systems[i], by);
 		for (k = 0; k < n && strcmp(rows[k].name, g) != 0; k++)
 			;
-		if (k == n) {
-			rows = xreallocarray(rows, n + 1, sizeof *rows);
-			memset(&rows[n], 0, sizeof *rows);
-			rows[n++].name = xstrdup(g);
-		}
-		if (scorecard_system(conf, conf->systems[i], p, &rows[k], err,
-		        errlen) != 0) {
-			for (k = 0; k < n; k++)
-				free(rows[k].name);
-			free(rows);
-			return NULL;
-		}
+		r = k < n ? &rows[k]
+		          : scorecard_row_new(&rows, &n, g, SCORECARD_ROW, p);
+		if (scorecard_system(conf, conf->systems[i], p, r, err,
+		        errlen) != 0)
+			goto fail;
 	}
 	if (n > 0)
 		qsort(rows, n, sizeof *rows, scorecard_row_cmp);
+	r = scorecard_row_new(&rows, &n, "unallocated", SCORECARD_UNALLOCATED,
+	    p);
+	if (scorecard_cost(conf, "unallocated", p, r, err, errlen) != 0)
+		goto fail;
+	r = scorecard_row_new(&rows, &n, "total", SCORECARD_TOTAL, p);
+	for (i = 0; i + 1 < n; i++)
+		scorecard_total_add(r, &rows[i]);
+	for (i = 0; i < n; i++)
+		availability_finish(&rows[i].avail);
 	*nrows = n;
 	return rows;
+fail:
+	scorecard_rows_free(rows, n);
+	return NULL;
 }
 
-enum { SC_AVAIL, SC_OUTAGES, SC_COST, SC_CPU, SC_LIC, SC_EXT, SC_INT, SC_N };
-static const char *const scorecard_cols[SC_N] = { "availability_pct", "outages",
-	"cost", "cost_per_user", "licence_utilisation_pct", "external_benefit",
+const char *const scorecard_cols[SC_N] = { "availability_pct",
+	"availability_coverage_pct", "outages", "cost", "cost_per_user",
+	"systems_without_users", "licence_utilisation_pct", "external_benefit",
 	"internal_benefit" };
 
-/* The figures of a row, as printed ("" when unknown). */
-static void
-scorecard_figures(const struct scorecard_row *r, char out[SC_N][32])
+/*
+ * The figures of a row, as CSV and JSON print them ("" when unknown);
+ * grouped: with thousands separators, as text and HTML print them.
+ */
+void
+scorecard_figures(const struct scorecard_row *r, int grouped,
+    char out[SC_N][48])
 {
-	int i;
+	const struct avail *a = &r->avail;
+	int i, sys = r->kind != SCORECARD_UNALLOCATED;
 
 	for (i = 0; i < SC_N; i++)
 		out[i][0] = '\0';
-	if (r->avail_n > 0)
-		snprintf(out[SC_AVAIL], 32, "%.3f",
-		    r->avail_sum / (double)r->avail_n);
-	snprintf(out[SC_OUTAGES], 32, "%u", r->outages);
-	if (r->cost_n > 0)
-		snprintf(out[SC_COST], 32, "%.2f", r->cost);
-	if (r->cost_n > 0 && r->users > 0)
-		snprintf(out[SC_CPU], 32, "%.2f", r->cost / r->users);
-	if (r->lic_issued > 0)
-		snprintf(out[SC_LIC], 32, "%.2f",
+	if (sys && !isnan(a->availability_pct))
+		snprintf(out[SC_AVAIL], 48, "%.3f", a->availability_pct);
+	if (sys && !isnan(a->coverage_pct) && r->nsystems > 0)
+		snprintf(out[SC_COVERAGE], 48, "%.2f", a->coverage_pct);
+	if (sys)
+		snprintf(out[SC_OUTAGES], 48, "%d", a->outages);
+	if (r->cost_days > 0)
+		chart_fmt_amount((double)r->cost_micros / 1e6, 2, grouped,
+		    out[SC_COST], 48);
+	if (sys && r->cpu_days > 0 && r->users > 0)
+		chart_fmt_amount((double)r->cpu_micros / 1e6 / r->users, 2,
+		    grouped, out[SC_CPU], 48);
+	if (sys)
+		snprintf(out[SC_NOUSERS], 48, "%zu", r->no_users);
+	if (sys && r->lic_issued > 0)
+		snprintf(out[SC_LIC], 48, "%.2f",
 		    r->lic_used / r->lic_issued * 100);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; sys && i < 2; i++) {
 		if (r->benefit_n[i] > 0)
-			snprintf(out[SC_EXT + i], 32, "%.2f", r->benefit[i]);
+			chart_fmt_amount(r->benefit[i], 2, grouped,
+			    out[SC_EXT + i], 48);
 	}
+}
+
+/* A JSON string, escaped by jansson. */
+static void
+scorecard_json_string(FILE *f, const char *v)
+{
+	json_t *j = v != NULL ? json_string(v) : json_null();
+	char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	fputs(out ? out : "null", f);
+	free(out);
+	json_decref(j);
 }
 
 static void
-scorecard_print(FILE *f, const char *format, const char *by,
-    const struct period *p, const struct scorecard_row *rows, size_t n)
+scorecard_json(FILE *f, const char *by, const struct period *p,
+    const struct cost_basis *b, const struct scorecard_row *rows, size_t n)
 {
-	char fig[SC_N][32];
-	size_t i;
-	int k, json = strcmp(format, "json") == 0;
-	int csv = strcmp(format, "csv") == 0;
-
-	if (json)
-		fprintf(f, "{\"period\": \"%s\", \"by\": \"%s\", \"rows\": [",
-		    p->label, by ? by : "system");
-	else if (csv) {
-		fprintf(f, "%s,systems", by ? by : "system");
-		for (k = 0; k < SC_N; k++)
-			fprintf(f, ",%s", scorecard_cols[k]);
-		fprintf(f, "\n");
-	} else {
-		fprintf(f,
-		    "scorecard %s\n%-20s %7s %9s %7s %12s %10s %9s "
-		    "%12s %12s\n",
-		    p->label, by ? by : "system", "systems", "avail %",
-		    "outages", "cost", "cost/user", "licence %", "ext.benefit",
-		    "int.benefit");
-	}
-	for (i = 0; i < n; i++) {
-		scorecard_figures(&rows[i], fig);
-		if (json) {
-			json_t *j = json_string(rows[i].name);
-			char *name = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-
-			fprintf(f, "%s\n  {\"name\": %s, \"systems\": %zu",
-			    i ? "," : "", name ? name : "\"\"",
-			    rows[i].nsystems);
-			free(name);
-			json_decref(j);
-			for (k = 0; k < SC_N; k++)
-				fprintf(f, ", \"%s\": %s", scorecard_cols[k],
-				    fig[k][0] ? fig[k] : "null");
-			fprintf(f, "}");
-		} else if (csv) {
-			fprintf(f, "%s,%zu", rows[i].name, rows[i].nsystems);
-			for (k = 0; k < SC_N; k++)
-				fprintf(f, ",%s", fig[k]);
-			fprintf(f, "\n");
-		} else {
-			fprintf(f, "%-20s %7zu", rows[i].name,
-			    rows[i].nsystems);
-			fprintf(f, " %9s %7s %12s %10s %9s %12s %12s\n",
-			    fig[0][0] ? fig[0] : "-", fig[1],
-			    fig[2][0] ? fig[2] : "-", fig[3][0] ? fig[3] : "-",
-			    fig[4][0] ? fig[4] : "-", fig[5][0] ? fig[5] : "-",
-			    fig[6][0] ? fig[6] : "-");
-		}
-	}
-	if (json)
-		fprintf(f, "\n]}\n");
-}
-
-/* The graphs of the report, embedded as PNG data: URIs. */
-static void
-scorecard_graphs(FILE *f, const struct conf *conf, const char *by,
-    const struct period *p)
-{
-	static const char *const presets[] = { "availability", "cost",
-		"cost-per-user", "licence" };
-	struct graph_req req;
-	struct chart *c;
-	char err[512], *cause = NULL;
-	void *img;
-	size_t i, len;
-
-	for (i = 0; i < sizeof presets / sizeof presets[0]; i++) {
-		memset(&req, 0, sizeof req);
-		req.preset = presets[i];
-		req.by = by != NULL ? by : "portfolio";
-		req.period = *p;
-		if (graph_build(conf, &req, &c, err, sizeof err) != GRAPH_OK) {
-			fprintf(f, "<p>%s: ", presets[i]);
-			html_text(f, err);
-			fprintf(f, "</p>\n");
-			continue;
-		}
-		if (chart_render(c, "PNG", 800, 300, &img, &len, &cause) == 0)
-			html_img_data(f, "image/png", img, len, c->title);
-		else {
-			fprintf(f, "<p>");
-			html_text(f, cause);
-			fprintf(f, "</p>\n");
-			free(cause);
-			cause = NULL;
-		}
-		free(img);
-		chart_free(c);
-	}
-}
-
-static int
-scorecard_html(const char *file, const struct conf *conf, const char *by,
-    const struct period *p, const struct scorecard_row *rows, size_t n)
-{
-	char fig[SC_N][32], title[128];
-	FILE *f;
+	static const char *const kinds[] = { "row", "unallocated", "total" };
+	char fig[SC_N][48], from[32], to[32];
 	size_t i;
 	int k;
 
-	if ((f = fopen(file, "w")) == NULL) {
-		fprintf(stderr, "itfollow: cannot write %s\n", file);
-		return -1;
-	}
-	snprintf(title, sizeof title, "Scorecard %s", p->label);
-	html_head(f, title, 0);
-	fprintf(f, "<table>\n<tr><th>%s</th><th>systems</th>",
-	    by ? by : "system");
-	for (k = 0; k < SC_N; k++)
-		fprintf(f, "<th>%s</th>", scorecard_cols[k]);
-	fprintf(f, "</tr>\n");
+	period_iso(p->from, from, sizeof from);
+	period_iso(p->to, to, sizeof to);
+	fprintf(f, "{\"period\": ");
+	scorecard_json_string(f, p->label);
+	fprintf(f, ", \"from\": \"%s\", \"to\": \"%s\", \"by\": \"%s\",\n",
+	    from, to, by ? by : "system");
+	fprintf(f, " \"currency\": ");
+	scorecard_json_string(f,
+	    b->currency[0] && !b->mixed ? b->currency : NULL);
+	fprintf(f, ", \"basis\": ");
+	scorecard_json_string(f, b->basis[0] && !b->mixed ? b->basis : NULL);
+	fprintf(f, ",\n \"rows\": [");
 	for (i = 0; i < n; i++) {
-		scorecard_figures(&rows[i], fig);
-		fprintf(f, "<tr><td>");
-		html_text(f, rows[i].name);
-		fprintf(f, "</td><td>%zu</td>", rows[i].nsystems);
+		scorecard_figures(&rows[i], 0, fig);
+		fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
+		scorecard_json_string(f, rows[i].name);
+		fprintf(f, ", \"kind\": \"%s\", \"systems\": %zu",
+		    kinds[rows[i].kind], rows[i].nsystems);
 		for (k = 0; k < SC_N; k++)
-			fprintf(f, "<td>%s</td>", fig[k][0] ? fig[k] : "-");
-		fprintf(f, "</tr>\n");
+			fprintf(f, ", \"%s\": %s", scorecard_cols[k],
+			    fig[k][0] ? fig[k] : "null");
+		fprintf(f, "}");
 	}
-	fprintf(f, "</table>\n");
-	scorecard_graphs(f, conf, by, p);
-	html_foot(f);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "itfollow: cannot write %s\n", file);
-		return -1;
+	fprintf(f, "\n]}\n");
+}
+
+static void
+scorecard_csv(FILE *f, const char *by, const struct cost_basis *b,
+    const struct scorecard_row *rows, size_t n)
+{
+	char fig[SC_N][48];
+	const char *s;
+	size_t i;
+	int k;
+
+	fprintf(f, "%s,systems", by ? by : "system");
+	for (k = 0; k < SC_N; k++)
+		fprintf(f, ",%s", scorecard_cols[k]);
+	fprintf(f, "\n");
+	for (i = 0; i < n; i++) {
+		scorecard_figures(&rows[i], 0, fig);
+		if (strpbrk(rows[i].name, ",\"\n") != NULL) {
+			fputc('"', f);
+			for (s = rows[i].name; *s != '\0'; s++)
+				fprintf(f, *s == '"' ? "\"\"" : "%c", *s);
+			fputc('"', f);
+		} else
+			fputs(rows[i].name, f);
+		fprintf(f, ",%zu", rows[i].nsystems);
+		for (k = 0; k < SC_N; k++)
+			fprintf(f, ",%s", fig[k]);
+		fprintf(f, "\n");
 	}
-	return 0;
+	fprintf(f, "# currency=%s basis=%s\n",
+	    b->currency[0] && !b->mixed ? b->currency : "unknown",
+	    b->basis[0] && !b->mixed ? b->basis : "unknown");
+}
+
+static void
+scorecard_text(FILE *f, const char *by, const struct period *p,
+    const struct cost_basis *b, const struct scorecard_row *rows, size_t n)
+{
+	char fig[SC_N][48], from[32], to[32], unit[160];
+	size_t i;
+	int k;
+
+	period_iso(p->from, from, sizeof from);
+	period_iso(p->to, to, sizeof to);
+	costs_unit(b, unit, sizeof unit);
+	fprintf(f, "scorecard %s (%s to %s, UTC); amounts in %s\n", p->label,
+	    from, to, unit);
+	fprintf(f, "%-20s %7s %8s %9s %7s %14s %11s %8s %9s %14s %14s\n",
+	    by ? by : "system", "systems", "avail %", "covered %", "outages",
+	    "cost", "cost/user", "no users", "licence %", "ext.benefit",
+	    "int.benefit");
+	for (i = 0; i < n; i++) {
+		scorecard_figures(&rows[i], 1, fig);
+		for (k = 0; k < SC_N; k++) {
+			if (fig[k][0] == '\0')
+				snprintf(fig[k], 48, "-");
+		}
+		fprintf(f,
+		    "%-20s %7zu %8s %9s %7s %14s %11s %8s %9s %14s %14s\n",
+		    rows[i].name, rows[i].nsystems, fig[SC_AVAIL],
+		    fig[SC_COVERAGE], fig[SC_OUTAGES], fig[SC_COST],
+		    fig[SC_CPU], fig[SC_NOUSERS], fig[SC_LIC], fig[SC_EXT],
+		    fig[SC_INT]);
+	}
 }
 
 static void
@@ -496,10 +513,11 @@ tool_scorecard(int argc, char **argv)
 	struct period_opts po;
 	struct period p;
 	struct conf *conf;
+	struct cost_basis b;
 	struct scorecard_row *rows;
 	const char *file = NULL, *by = NULL, *format = "text", *html = NULL;
 	char err[512];
-	size_t n = 0, i;
+	size_t n = 0;
 	int ch, rc = 0;
 
 	log_open(1, LOG_WARNING);
@@ -546,21 +564,28 @@ tool_scorecard(int argc, char **argv)
 	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
 	if ((rows = scorecard_build(conf, by, &p, &n, err, sizeof err)) ==
-	        NULL &&
-	    conf->nsystems > 0) {
+	    NULL) {
 		fprintf(stderr, "itfollow: %s\n", err);
 		conf_free(conf);
 		return 1;
 	}
-	scorecard_print(stdout, format, by, &p, rows, n);
+	costs_basis(conf, &b);
+	if (b.mixed)
+		fprintf(stderr,
+		    "itfollow: warning: the cost feeds differ in currency or "
+		    "basis: sums over them are not one amount\n");
+	if (strcmp(format, "json") == 0)
+		scorecard_json(stdout, by, &p, &b, rows, n);
+	else if (strcmp(format, "csv") == 0)
+		scorecard_csv(stdout, by, &b, rows, n);
+	else
+		scorecard_text(stdout, by, &p, &b, rows, n);
 	if (html != NULL) {
 		chart_check_fonts();
-		if (scorecard_html(html, conf, by, &p, rows, n) != 0)
+		if (scorecard_html(html, conf, by, &p, &b, rows, n) != 0)
 			rc = 1;
 	}
-	for (i = 0; i < n; i++)
-		free(rows[i].name);
-	free(rows);
+	scorecard_rows_free(rows, n);
 	conf_free(conf);
 	return rc;
 }

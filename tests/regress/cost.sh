@@ -24,7 +24,6 @@ gen() {
 			    strftime("%Y-%m-%dT%H:%M:%SZ", t + len * 86400, 1), c, c, s
 		}
 	}'
-	printf 'EUR,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,,999.99,999.99,Hosting,"{""itfollow-system"": ""portal""}",\r\n'
 	printf 'SEK,1/5/26,1/6/26,,5.00,5.00,Hosting,"{""itfollow-system"": ""portal""}",\r\n'
 	printf 'SEK,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,,"$10,100.00 ",1,Hosting,"{}",\r\n'
 	printf '\r\n'
@@ -46,11 +45,9 @@ CONF
 rc=0
 "$BIN/itfollowd" -T -c "$T/c.conf" >"$T/out" 2>"$T/err" || rc=$?
 expect_eq "-T exit" "$rc" 0
-grep -q "feed/cloud: row 241: currency EUR, not SEK: rejected" "$T/err" &&
-    ok || fail "the EUR row is not rejected with its row"
-grep -q "row 242, column ChargePeriodStart: bad date" "$T/err" && ok ||
+grep -q "row 241, column ChargePeriodStart: bad date" "$T/err" && ok ||
     fail "the M/D/YY row is not rejected with row and column"
-grep -q 'row 243, column EffectiveCost: bad amount' "$T/err" && ok ||
+grep -q 'row 242, column EffectiveCost: bad amount' "$T/err" && ok ||
     fail "the \$10,100.00 row is not rejected with row and column"
 
 # What awk makes of the same file: per system, month and quarter.
@@ -119,6 +116,20 @@ fi
 expect_eq "the correction moved desk's February" \
     "$(awk -F, '$1 == "desk" && $2 == "02" { print $3 }' "$T/want2")" \
     "$(awk -F, '$1 == "desk" && $2 == "02" { printf "%.2f", $3 }' "$T/want" | awk '{ printf "%.2f", $1 - 12.34 }')"
+
+# A row in another currency than the configured one: the run fails,
+# naming the row, and nothing stored changes.
+sum=$(md5sum <"$T/data/rrd/cost/portal/cost.rrd")
+cp "$T/focus.csv" "$T/focus.keep"
+printf 'EUR,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,,999.99,999.99,Hosting,"{""itfollow-system"": ""portal""}",\r\n' >>"$T/focus.csv"
+"$BIN/itfollowd" -T -c "$T/c.conf" >"$T/out4" 2>"$T/err4" || true
+grep -q "^feed/cloud - (nothing stored) status=down reason=parse_error" \
+    "$T/out4" && ok || fail "a row in EUR does not fail the run"
+grep -q "row 244: BillingCurrency EUR, not SEK as configured (currency)" \
+    "$T/err4" && ok || fail "the EUR row is not named: $(grep EUR "$T/err4")"
+expect_eq "nothing stored changed (EUR)" \
+    "$(md5sum <"$T/data/rrd/cost/portal/cost.rrd")" "$sum"
+cp "$T/focus.keep" "$T/focus.csv"
 
 # A file without the required columns: down, nothing stored changes.
 sum=$(md5sum <"$T/data/rrd/cost/portal/cost.rrd")

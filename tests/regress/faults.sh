@@ -119,6 +119,7 @@ export_cost() { # SYSTEM
 }
 export_cost portal >"$T/portal.before"
 export_cost desk >"$T/desk.before"
+export_cost unallocated >"$T/unallocated.before"
 grep -q ",10\(\.0*\)\?$" "$T/portal.before" && ok ||
     fail "the good FOCUS file is not stored: $(cat "$T/portal.before")"
 expect_eq "json stored" \
@@ -145,8 +146,9 @@ cmp -s "$T/desk.before" "$T/desk.after" && ok ||
     fail "a cut FOCUS transfer changed desk"
 expect_eq "json after a cut" \
     "$(last "$T/data/rrd/external-benefit/desk/transactions.rrd" value)" 42
-[ ! -e "$T/data/rrd/cost/unallocated/cost.rrd" ] && ok ||
-    fail "a cut FOCUS transfer made unallocated"
+export_cost unallocated >"$T/unallocated.after"
+cmp -s "$T/unallocated.before" "$T/unallocated.after" && ok ||
+    fail "a cut FOCUS transfer changed unallocated"
 
 # A resolver that never answers (a name server on 127.0.0.77:53 that
 # reads every query and answers none); a private mount namespace gives

@@ -165,7 +165,7 @@ CONF
 costs() {
 	"$BIN/itfollow" export -c "$T/c.conf" --perspective cost --system sys0 \
 	    --from 2026-01-05 --to 2026-01-08 --step 1d --format csv |
-	    awk -F, 'NR > 1 { printf "%s ", $2 }'
+	    awk -F, 'NR > 1 && !/^#/ { printf "%s ", $2 }'
 }
 cost_csv 20.00 >"$T/cost.csv"
 "$BIN/itfollowd" -T -c "$T/c.conf" >/dev/null 2>"$T/cost.err" ||

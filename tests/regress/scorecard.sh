@@ -83,7 +83,7 @@ awk -v q1=$Q1 'BEGIN { for (d = 0; d < 90; d++) print q1 + d * 86400 + 86400 ":"
 R() { "$BIN/itfollow" report scorecard -c "$T/s.conf" --quarter 2026Q1 "$@"; }
 R --format csv >"$T/sys.csv"
 expect_eq "csv header" "$(head -1 "$T/sys.csv")" \
-    "system,systems,availability_pct,outages,cost,cost_per_user,licence_utilisation_pct,external_benefit,internal_benefit"
+    "system,systems,availability_pct,availability_coverage_pct,outages,cost,cost_per_user,systems_without_users,licence_utilisation_pct,external_benefit,internal_benefit"
 col() { # SYSTEM COLUMN
 	awk -F, -v s="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++)
 	    if ($i == c) k = i } $1 == s { print $k }' "$T/sys.csv"
@@ -109,19 +109,39 @@ expect_eq "portal external benefit: transactions in the quarter" \
 expect_eq "portal internal benefit: mean satisfaction" \
     "$(col portal internal_benefit)" "4.00"
 
+expect_eq "portal coverage: every hour known" \
+    "$(col portal availability_coverage_pct)" "100.00"
+expect_eq "wiki coverage: half the quarter known" \
+    "$(col wiki availability_coverage_pct)" "50.00"
+expect_eq "portal has users" "$(col portal systems_without_users)" 0
+expect_eq "desk has none" "$(col desk systems_without_users)" 1
+expect_eq "total cost: every system's" "$(col total cost)" \
+    "$(awk '{ c += $3 } END { printf "%.2f", c }' "$T/cost.txt")"
+expect_eq "unallocated: no data (no feed)" "$(col unallocated cost)" ""
+
 R --by portfolio --format csv >"$T/por.csv"
-expect_eq "by portfolio: service availability = mean of portal and wiki" \
+# A group sums its systems' seconds: portal's 2160 hours and wiki's 1080
+# known ones, as `report availability --by` does.
+expect_eq "by portfolio: service availability = the group's seconds" \
     "$(awk -F, '$1 == "service" { print $3 }' "$T/por.csv")" \
-    "$(awk -v a="$avail" 'BEGIN { printf "%.3f", (a + 100) / 2 }')"
+    "$(awk '{ u += $2 } END { printf "%.3f", (u + 1080) / (NR + 1080) * 100 }' \
+        "$T/portal-up.txt")"
 expect_eq "by portfolio: service cost = portal + wiki" \
-    "$(awk -F, '$1 == "service" { print $2 "," $5 }' "$T/por.csv")" \
+    "$(awk -F, '$1 == "service" { print $2 "," $6 }' "$T/por.csv")" \
     "2,$(awk '$1 != "desk" { c += $3 } END { printf "%.2f", c }' "$T/cost.txt")"
+expect_eq "by portfolio: service cost per user = portal's (wiki has no users)" \
+    "$(awk -F, '$1 == "service" { print $7 "," $8 }' "$T/por.csv")" \
+    "$(col portal cost_per_user),1"
 
 R --by owner --format json >"$T/own.json"
-expect_eq "json" "$(grep -c '"name": "city", "systems": 2' "$T/own.json")" 1
+expect_eq "json" \
+    "$(grep -c '"name": "city", "kind": "row", "systems": 2' "$T/own.json")" 1
 R >"$T/text.txt"
-expect_eq "text" "$(awk '$1 == "portal" { print $3, $5 }' "$T/text.txt")" \
-    "$avail $(costof portal)"
+expect_eq "text" "$(awk '$1 == "portal" { print $3, $6 }' "$T/text.txt")" \
+    "$avail $(awk -v c="$(costof portal)" 'BEGIN {
+        n = sprintf("%.2f", c); s = ""; i = index(n, ".") - 1
+        for (k = 1; k <= i; k++) { s = s substr(n, k, 1); if ((i - k) % 3 == 0 && k < i) s = s "," }
+        print s substr(n, i + 1) }')"
 
 R --by category --html "$T/s.html" >/dev/null
 expect_eq "html: four graphs embedded" \

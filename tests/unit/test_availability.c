@@ -219,6 +219,50 @@ test_journal_and_availability(void **unused)
 	conf_free(c);
 }
 
+/* Seconds within a stretch, and sums of systems in the same terms. */
+static void
+test_within_and_sums(void **unused)
+{
+	struct spans s = { 0 };
+	struct period p;
+	struct avail a, b, sum;
+
+	span_add(&s, 0, 10);
+	span_add(&s, 20, 30);
+	span_add(&s, 40, 50);
+	span_norm(&s);
+	assert_int_equal(availability_within(&s, 5, 25), 10);
+	assert_int_equal(availability_within(&s, 10, 20), 0);
+	assert_int_equal(availability_within(&s, -100, 100), 30);
+	assert_int_equal(availability_within(&s, 45, 46), 1);
+	span_free(&s);
+
+	p.from = 0;
+	p.to = 100;
+	availability_zero(&a, &p);
+	a.period_s = 100;
+	a.known_s = a.known_nm_s = 80;
+	a.up_s = a.up_nm_s = 60;
+	a.down_nm_s = 20;
+	a.outages = 2;
+	availability_zero(&b, &p);
+	b.period_s = 100;
+	b.known_s = b.known_nm_s = 20;
+	b.up_s = b.up_nm_s = 20;
+	availability_zero(&sum, &p);
+	availability_add(&sum, &a);
+	availability_add(&sum, &b);
+	availability_finish(&sum);
+	/* (60 + 20) / (80 + 20), not the mean of 75 % and 100 %. */
+	assert_float_equal(sum.availability_pct, 80.0, 1e-9);
+	assert_float_equal(sum.coverage_pct, 50.0, 1e-9);
+	assert_int_equal(sum.unknown_s, 100);
+	assert_float_equal(sum.mttr_s, 10.0, 1e-9);
+	availability_zero(&sum, &p);
+	availability_finish(&sum);
+	assert_true(isnan(sum.availability_pct));
+}
+
 static void
 test_spans(void **unused)
 {
@@ -325,6 +369,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spans),
+		cmocka_unit_test(test_within_and_sums),
 		cmocka_unit_test(test_weekly_window),
 		cmocka_unit_test(test_journal_and_availability),
 		cmocka_unit_test(test_queue_bounded),

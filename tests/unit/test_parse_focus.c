@@ -159,6 +159,71 @@ test_missing_column(void **unused)
 	parse_focus_free(p);
 }
 
+struct billing {
+	size_t n;
+	long long bp[4][2];
+	int has_bp;
+};
+
+static void
+billing_cb(const struct parse_focus_row *r, void *arg)
+{
+	struct billing *b = arg;
+
+	if (b->n < 4) {
+		b->bp[b->n][0] = r->bp_start;
+		b->bp[b->n][1] = r->bp_end;
+	}
+	b->has_bp = r->has_bp;
+	b->n++;
+}
+
+/* Billing periods: read when the header has them, a bad one rejected. */
+static void
+test_billing(void **unused)
+{
+	static const char in[] =
+	    "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,"
+	    "ChargePeriodEnd,ListCost,Tags\n"
+	    "2026-03-01T00:00:00Z,2026-04-01T00:00:00Z,2026-03-31T22:00:00+02:00,"
+	    "2026-04-01T22:00:00+02:00,100.00,{}\n"
+	    "2026-03-01T00:00:00Z,2026-04-01T00:00:00Z,2026-03-02T00:00:00Z,"
+	    "2026-03-03T00:00:00Z,1,{}\n"
+	    "2026-04-01T00:00:00Z,2026-03-01T00:00:00Z,2026-03-02T00:00:00Z,"
+	    "2026-03-03T00:00:00Z,1,{}\n"
+	    "March,2026-04-01T00:00:00Z,2026-03-02T00:00:00Z,"
+	    "2026-03-03T00:00:00Z,1,{}\n";
+	static const char nobp[] = "ChargePeriodStart,ChargePeriodEnd,ListCost,"
+	                           "Tags\n2026-03-02,2026-03-03,1,{}\n";
+	struct parse_focus *p;
+	struct billing b;
+	char *cause = NULL, *const * e;
+	size_t n;
+
+	memset(&b, 0, sizeof b);
+	p = parse_focus_new("ListCost", "tag:x", billing_cb, &b);
+	parse_focus_feed(p, in, sizeof in - 1);
+	assert_int_equal(parse_focus_finish(p, &cause), 0);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.has_bp, 1);
+	assert_int_equal(b.bp[0][0], 1772323200);
+	assert_int_equal(b.bp[1][1], 1775001600);
+	e = parse_focus_errors(p, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(e[0],
+	    "row 3, column BillingPeriodEnd: not after "
+	    "BillingPeriodStart");
+	assert_string_equal(e[1], "row 4, column BillingPeriodStart: bad date");
+	parse_focus_free(p);
+	memset(&b, 0, sizeof b);
+	p = parse_focus_new("ListCost", "tag:x", billing_cb, &b);
+	parse_focus_feed(p, nobp, sizeof nobp - 1);
+	assert_int_equal(parse_focus_finish(p, &cause), 0);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.has_bp, 0);
+	parse_focus_free(p);
+}
+
 /* Quirks of the scanner, each fed whole and a byte at a time. */
 static const char quirks[] =
     "\"ChargePeriodStart\" , ChargePeriodEnd,\"Effective\"\"Cost\","
@@ -376,6 +441,7 @@ main(void)
 		cmocka_unit_test(test_amounts),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_missing_column),
+		cmocka_unit_test(test_billing),
 		cmocka_unit_test(test_scanner),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_random_records),
