@@ -434,10 +434,11 @@ store_fmt(char *p, char *end, double v)
 {
 	if (isnan(v))
 		return p + snprintf(p, (size_t)(end - p), ":U");
-	if (v == (double)(long long)v && fabs(v) < 1e15)
+	if (fabs(v) < 1e15 && v == (double)(long long)v)
 		return p +
 		    snprintf(p, (size_t)(end - p), ":%lld", (long long)v);
-	return p + snprintf(p, (size_t)(end - p), ":%.10g", v);
+	/* 17 significant digits: librrd reads back the very double. */
+	return p + snprintf(p, (size_t)(end - p), ":%.17g", v);
 }
 
 static void
