@@ -597,23 +597,23 @@ collect_host(void)
 
 /* Runs. */
 
+/* The shortest text that reads back as v: "0.25", "19402850304", "U". */
 static void
 collect_fmt_value(char *buf, size_t len, double v)
 {
-	char *p;
+	int prec;
 
 	if (isnan(v)) {
 		snprintf(buf, len, "U");
 		return;
 	}
-	snprintf(buf, len, "%.6f", v);
-	if ((p = strchr(buf, '.')) != NULL) {
-		p += strlen(p) - 1;
-		while (*p == '0')
-			*p-- = '\0';
-		if (*p == '.')
-			*p = '\0';
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
 	}
+	if (prec == 17)
+		snprintf(buf, len, "%.17g", v);
 	if (strcmp(buf, "-0") == 0)
 		snprintf(buf, len, "0");
 }
