@@ -385,8 +385,10 @@ status_metrics_cb(struct status *s, struct evhttp_request *req,
 	status_metrics_store(s, b);
 	if (s->extra != NULL)
 		s->extra(b, s->extra_arg);
-	status_metric(b, "itfollow_status_loop_lag_milliseconds", "gauge",
-	    "How late the last heartbeat of the event loop fired.", s->lag_ms);
+	status_head(b, "itfollow_status_loop_lag_seconds", "gauge",
+	    "How late the last heartbeat of the event loop fired.");
+	evbuffer_add_printf(b, "itfollow_status_loop_lag_seconds %.3f\n",
+	    (double)s->lag_ms / 1000);
 	status_metric(b, "itfollow_status_refused_total", "counter",
 	    "Status requests refused at the connection cap.", s->refused);
 	status_head(b, "itfollow_build_info", "gauge",
@@ -474,7 +476,8 @@ status_api_systems_cb(struct status *s, struct evhttp_request *req,
 		json_array_append_new(list, o);
 	}
 	json_object_set_new(root, "systems", list);
-	text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	/* 17 significant digits: every double prints as itself. */
+	text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
 	evbuffer_add_printf(b, "%s\n", text);
 	status_reply(req, 200, "application/json", b);
 	free(text);
