@@ -651,7 +651,6 @@ test_munin_config_bad(void **unused)
 		"line 8: bad field name '.label'",
 		"line 9: bad field name 'load.'",
 		"line 10: unexpected line 'junk here'",
-		"line 14: multigraph not supported, the rest is ignored",
 		"field 'Load': data source name 'load' already used by field "
 		"'load', ignored",
 	};
@@ -669,6 +668,11 @@ test_munin_config_bad(void **unused)
 	assert_double(mc.fields[0].max, NAN);
 	assert_string_equal(mc.fields[1].name, "counter");
 	assert_string_equal(mc.fields[1].type, "COUNTER");
+	/* What follows a multigraph line is that section's. */
+	assert_int_equal(mc.ngraphs, 1);
+	assert_string_equal(mc.graphs[0].name, "other");
+	assert_int_equal(mc.graphs[0].nfields, 1);
+	assert_string_equal(mc.graphs[0].fields[0].name, "after");
 	parse_munin_config_free(&mc);
 }
 
@@ -727,11 +731,9 @@ test_munin_values(void **unused)
 	assert_null(mv.values);
 
 	parse_munin_values("multigraph x\nload.value 1\n", 26, &mv);
-	assert_int_equal(mv.nvalues, 0);
-	assert_int_equal(mv.nerrors, 1);
-	assert_string_equal(mv.errors[0],
-	    "line 1: multigraph not supported, "
-	    "the rest is ignored");
+	assert_int_equal(mv.nvalues, 1);
+	assert_int_equal(mv.nerrors, 0);
+	assert_string_equal(mv.values[0].graph, "x");
 	parse_munin_values_free(&mv);
 }
 
