@@ -441,6 +441,31 @@ store_fmt(char *p, char *end, double v)
 	return p + snprintf(p, (size_t)(end - p), ":%.17g", v);
 }
 
+/*
+ * A value of a data source of that type. librrd takes only integers for
+ * COUNTER and DERIVE and refuses the whole update otherwise, so such a
+ * value is written as its integer part (as collectd reads one), and a
+ * COUNTER below 0 or a value beyond 64 bits as unknown.
+ */
+static char *
+store_fmt_ds(char *p, char *end, double v, const char *type)
+{
+	int counter = strcmp(type, "COUNTER") == 0;
+
+	if (isnan(v) || (!counter && strcmp(type, "DERIVE") != 0))
+		return store_fmt(p, end, v);
+	v = trunc(v);
+	if (counter && v >= 0 && v < 18446744073709551616.0)
+		return p +
+		    snprintf(p, (size_t)(end - p), ":%llu",
+		        (unsigned long long)v);
+	if (!counter && v >= -9223372036854775808.0 &&
+	    v < 9223372036854775808.0)
+		return p +
+		    snprintf(p, (size_t)(end - p), ":%lld", (long long)v);
+	return p + snprintf(p, (size_t)(end - p), ":U");
+}
+
 static void
 store_count(struct store *st, uint64_t *counter, uint64_t n)
 {
@@ -539,7 +564,8 @@ store_fmt_cached(const struct store_file *f, const struct tmpl *t,
 
 	for (j = 0; j < f->nds; j++) {
 		idx = template_ds_index(t, f->ds[j]);
-		p = store_fmt(p, end, idx == -1 ? NAN : v[idx]);
+		p = store_fmt_ds(p, end, idx == -1 ? NAN : v[idx],
+		    idx == -1 ? "" : t->ds[idx].type);
 	}
 }
 
@@ -745,8 +771,9 @@ store_write_held(struct store *st, struct store_file *f, char **cause)
 		else {
 			for (j = 0; j < t->nds; j++) {
 				if (use[j])
-					p = store_fmt(p, end,
-					    f->hv[i * t->nds + j]);
+					p = store_fmt_ds(p, end,
+					    f->hv[i * t->nds + j],
+					    t->ds[j].type);
 			}
 		}
 		argv[k] = values[k];
@@ -951,7 +978,8 @@ store_write_rows(const char *path, const struct tmpl *t, struct store_row *r,
 			end = p + len;
 			p += snprintf(p, len, "%lld", (long long)r[i + k].t);
 			for (d = 0; d < t->nds; d++)
-				p = store_fmt(p, end, r[i + k].v[d]);
+				p = store_fmt_ds(p, end, r[i + k].v[d],
+				    t->ds[d].type);
 			argv[k] = vals[k];
 		}
 		rrd_clear_error();
