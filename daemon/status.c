@@ -371,6 +371,17 @@ status_metrics_cb(struct status *s, struct evhttp_request *req,
 	    "Runs cancelled at their hard deadline.", c.deadline);
 	status_metric(b, "itfollow_runs_inflight", "gauge",
 	    "Runs in flight now.", collect_inflight(s->co));
+	status_metric(b, "itfollow_rows_skipped_total", "counter",
+	    "Rows of values at or before their series' last stored time, "
+	    "skipped.",
+	    c.rows_skipped);
+	status_metric(b, "itfollow_values_out_of_bounds_total", "counter",
+	    "Values outside their data source's bounds (stored as unknown).",
+	    c.out_of_bounds);
+	status_metric(b, "itfollow_program_events_total", "counter",
+	    "Events programs reported (collectd PUTNOTIF), kept in the "
+	    "journal.",
+	    c.events);
 	status_head(b, "itfollow_runs_failed_total", "counter",
 	    "Runs that ended down or unknown, by reason.");
 	for (r = 1; r <= ITF_REASON_MAX; r++) {
