@@ -29,7 +29,8 @@
 #define EXEC_CD_TYPESDB_MAX (16 * 1024 * 1024)
 #define EXEC_CD_MAX_LINE 4096 /* a longer line is dropped */
 #define EXEC_CD_MAX_VALUES 10000 /* held between runs; more are dropped */
-#define EXEC_CD_LOGGED 3 /* errors, stderr lines... logged per run */
+#define EXEC_CD_LOGGED 3 /* errors, stderr lines... logged a minute */
+#define EXEC_CD_REPORT 60 /* seconds between counts of the rest */
 #define EXEC_CD_BACKOFF_MAX 3600 /* seconds between starts at most */
 #define EXEC_CD_GRACE_MS 2000 /* from SIGTERM to SIGKILL */
 #define EXEC_CD_LABELS 1024 /* type labels whose plugins are followed */
@@ -69,8 +70,9 @@ struct exec_cd {
 	struct event *wait; /* that run's timeout */
 	struct exec_cd_val *vals;
 	size_t nvals, cap;
-	/* This run's troubles beyond those logged. */
+	/* Troubles since the last report, beyond the first few logged. */
 	size_t dropped, errors, stderr_lines, cut;
+	time_t report_at; /* when the counts are logged and reset */
 	/* How the program last ended, for the runs until it starts again. */
 	enum itf_reason why;
 	char msg[160];
@@ -158,7 +160,7 @@ exec_collectd_configure(struct exec_state *st, char ***env, size_t *n)
 	return exec_cd_types(st, st->cd);
 }
 
-/* Logged at most EXEC_CD_LOGGED times a run; the rest counted. */
+/* Logged at most EXEC_CD_LOGGED times a minute; the rest counted. */
 static int
 exec_cd_quota(size_t *count)
 {
@@ -408,26 +410,36 @@ exec_cd_deliver(struct exec_state *st, int all)
 	return given;
 }
 
-/* What a run could not log, in one line each. */
+/*
+ * What could not be logged, in one line each, once a minute: a program
+ * that prints garbage without end fills no log.
+ */
 static void
 exec_cd_counts(struct exec_state *st)
 {
 	struct exec_cd *cd = st->cd;
+	time_t now = time(NULL);
 
+	if (cd->report_at == 0)
+		cd->report_at = now + EXEC_CD_REPORT;
+	if (now < cd->report_at)
+		return;
+	cd->report_at = now + EXEC_CD_REPORT;
 	if (cd->errors > EXEC_CD_LOGGED)
 		st->host->log(st->inst, ITF_LOG_WARNING,
-		    "output: %zu errors since the last run", cd->errors);
+		    "output: %zu errors in the last minute", cd->errors);
 	if (cd->stderr_lines > EXEC_CD_LOGGED)
 		st->host->log(st->inst, ITF_LOG_WARNING,
-		    "%s: %zu lines on stderr since the last run", st->argv[0],
+		    "%s: %zu lines on stderr in the last minute", st->argv[0],
 		    cd->stderr_lines);
 	if (cd->cut > EXEC_CD_LOGGED)
 		st->host->log(st->inst, ITF_LOG_WARNING,
-		    "%s: %zu lines too long since the last run", st->argv[0],
+		    "%s: %zu lines too long in the last minute", st->argv[0],
 		    cd->cut);
 	if (cd->dropped > 0)
 		st->host->log(st->inst, ITF_LOG_WARNING,
-		    "%s: %zu values over %d held between runs; dropped",
+		    "%s: %zu values over %d held between runs dropped in the "
+		    "last minute",
 		    st->argv[0], cd->dropped, EXEC_CD_MAX_VALUES);
 	cd->errors = cd->stderr_lines = cd->cut = cd->dropped = 0;
 }
