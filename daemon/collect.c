@@ -665,6 +665,12 @@ collect_fmt_value(char *buf, size_t len, double v)
 		snprintf(buf, len, "U");
 		return;
 	}
+	if (fabs(v) < 1e15 && v == trunc(v)) {
+		snprintf(buf, len, "%.0f", v); /* 1200, never 1.2e+03 */
+		if (strcmp(buf, "-0") == 0)
+			snprintf(buf, len, "0");
+		return;
+	}
 	for (prec = 1; prec < 17; prec++) {
 		snprintf(buf, len, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
