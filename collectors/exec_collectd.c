@@ -121,6 +121,8 @@ exec_cd_types(struct exec_state *st, struct exec_cd *cd)
 	given = st->host->conf_string(st->inst, "types_db", &path);
 	if (!given && access(EXEC_CD_TYPESDB, R_OK) == 0)
 		path = EXEC_CD_TYPESDB;
+	if (given && path[0] == '\0')
+		path = NULL; /* types_db = "": none */
 	if (path == NULL) {
 		cd->types_from = "the four base types (no types.db)";
 		parse_typesdb(exec_cd_base, sizeof exec_cd_base - 1,
@@ -134,6 +136,7 @@ exec_cd_types(struct exec_state *st, struct exec_cd *cd)
 	}
 	parse_typesdb(buf, len, &cd->types);
 	free(buf);
+	/* As collectd does: a bad line is reported, the others are used. */
 	for (i = 0; i < cd->types.nerrors; i++)
 		st->host->log(st->inst, ITF_LOG_WARNING, "%s: %s", path,
 		    cd->types.errors[i]);

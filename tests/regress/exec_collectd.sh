@@ -197,7 +197,41 @@ expect_eq "a newer value is stored" "$(rrdtool last "$W")" $((now - 3000))
 kill -TERM "$DPID"
 wait "$DPID" || true
 
-# 4. Bad programs that run on, next to an HTTP probe every second.
+# 4. Types: without a types.db the four base types; a types_db of one's
+# own, a bad line of it reported with its place; one that is not there
+# refused with the configuration's line.
+script types 'echo "PUTVAL h/p/gauge-a N:1.5"; echo "PUTVAL h/p/derive-b N:7"; echo "PUTVAL h/p/if_octets N:1:2"; echo "PUTVAL h/p/mine-c N:3:4"'
+printf 'mine first:GAUGE:0:U, second:DERIVE:0:U\nbroken value:FLOAT:U:U\ngauge value:GAUGE:U:U\n' >"$T/my.types"
+cat >"$T/types.conf" <<CONF
+daemon = { data_dir = "$T/tdata"; templates_dir = "$T/tmpl";
+  status_listen = "127.0.0.1:$STATUS"; };
+systems = ( { id = "t"; category = "basic"; portfolio = "service";
+  collectors = (
+    { type = "exec"; series = "base"; format = "collectd"; command = ["$S/types"]; types_db = ""; },
+    { type = "exec"; series = "mine"; format = "collectd"; command = ["$S/types"]; types_db = "$T/my.types"; }
+  ); } );
+CONF
+"$BIN/itfollowd" -T -c "$T/types.conf" >"$T/types.out" 2>"$T/types.err" || true
+TD=$T/tdata/rrd/quality/t
+expect_eq "base: gauge" "$(last "$TD/base.rrd" gauge_a)" 1.5
+expect_eq "base: derive" "$(last "$TD/base.rrd" derive_b)" 7
+grep -q '^ds\[derive_b\].type = "DERIVE"$' <(rrdtool info "$TD/base.rrd") &&
+    ok || fail "base: derive is not a DERIVE"
+expect_eq "base: if_octets unknown" "$(last "$TD/base.rrd" if_octets_rx)" missing
+grep -qF 't/base: type "if_octets" is not in the four base types (no types.db); its values are not stored (logged once)' \
+    "$T/types.err" && ok || fail "base: the unknown type not reported"
+expect_eq "mine: first" "$(last "$TD/mine.rrd" mine_c_first)" 3
+expect_eq "mine: second" "$(last "$TD/mine.rrd" mine_c_second)" 4
+expect_eq "mine: derive not in it" "$(last "$TD/mine.rrd" derive_b)" missing
+grep -qF "t/mine: $T/my.types: line 2: type 'broken': unknown kind" "$T/types.err" &&
+    ok || fail "mine: the bad line not reported with its place"
+sed 's|types_db = "";|types_db = "/nonexistent/types.db";|' "$T/types.conf" >"$T/types2.conf"
+out=$("$BIN/itfollowd" -n -c "$T/types2.conf" 2>&1) && rc=0 || rc=$?
+expect_eq "a missing types_db refused" "$rc" 1
+echo "$out" | grep -qxF "$T/types2.conf:5: /nonexistent/types.db: No such file or directory" &&
+    ok || fail "a missing types_db: $out"
+
+# 5. Bad programs that run on, next to an HTTP probe every second.
 script flood 'exec yes "PUTVAL h/p/gauge-f N:1"'
 script endless "exec tr '\\\\0' x </dev/zero"
 script garbage 'while :; do echo "PUTVAL h/p/gauge-g N:1"; head -c 3000 /dev/urandom; echo; sleep 0.1; done'
