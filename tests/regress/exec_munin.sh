@@ -158,6 +158,13 @@ expect_eq "one file per section, no more" \
     "$(ls "$H" | grep -c '^disk-')" "$(echo "$sections" | wc -l)"
 grep -q '^host quality disk-diskstats_latency status=up reason=ok' "$T/disk2.out" &&
     ok || fail "-T line of a section: $(cat "$T/disk2.out")"
+# A section's series is read back like any other.
+now=$(date +%s)
+"$BIN/itfollow" export -c "$T/disk.conf" --perspective quality --system host \
+    --series disk-diskstats_utilization --from @$((now / 60 * 60 - 120)) --to @$((now / 60 * 60 + 60)) \
+    --step 1m --format csv >"$T/util.csv" && ok || fail "export of a section"
+want_fields=$(values "$T/out/disk/last" diskstats_utilization | awk '{ print $1 }' | paste -sd, -)
+expect_eq "export header" "$(head -1 "$T/util.csv")" "time,up,reason,$want_fields"
 # check_disk: "/" is root, in bytes, with no maximum.
 root=$(sed -n "s/.*| *'*\/'*=\([0-9]*\)B;.*/\1/p" "$T/out/df/last")
 expect_num "check_disk printed /" "${root:-0}" ">" 0
