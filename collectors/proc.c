@@ -160,6 +160,7 @@ proc_next(void)
 }
 
 static int proc_stream_read(struct proc *, int fd, int is_out);
+static void proc_stream_flush(struct proc *);
 
 /* Read what a pipe has; 1 at EOF or error, 0 when more may come. */
 static int
@@ -232,8 +233,10 @@ static void
 proc_end(struct proc *p, const struct proc_result *r)
 {
 	proc_nrunning--;
-	if (p->opts.line != NULL)
+	if (p->opts.line != NULL) {
 		proc_nstreams--;
+		proc_stream_flush(p); /* a last line without its newline */
+	}
 	TAILQ_REMOVE(&proc_live, p, entry);
 	if (!p->cancelled)
 		p->done(p, r, p->arg);
@@ -462,6 +465,18 @@ proc_stream_emit(struct proc *p, int k, int cut)
 	l->len = 0;
 }
 
+/* What is left of both streams' last lines, handed over. */
+static void
+proc_stream_flush(struct proc *p)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (p->lines[k].len > 0 && !p->lines[k].dropping)
+			proc_stream_emit(p, k, 0);
+	}
+}
+
 /* Cut buf[0..n) into lines for stream k (0 stdout, 1 stderr). */
 static void
 proc_stream_split(struct proc *p, int k, const char *buf, size_t n)
@@ -553,7 +568,8 @@ proc_stream_read(struct proc *p, int fd, int is_out)
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 0;
 		if (n <= 0) {
-			if (p->lines[!is_out].len > 0)
+			if (p->lines[!is_out].len > 0 &&
+			    !p->lines[!is_out].dropping)
 				proc_stream_emit(p, !is_out, 0);
 			return 1;
 		}
