@@ -340,8 +340,11 @@ collect_rows_check_own(struct collect_rows_state **state,
 {
 	struct collect_rows_series *s;
 
-	if ((s = collect_rows_series(state, inst, "")) != NULL)
-		collect_rows_bounds(s, inst, t, when, vals, out_of_bounds);
+	if ((s = collect_rows_series(state, inst, "")) == NULL)
+		return;
+	collect_rows_bounds(s, inst, t, when, vals, out_of_bounds);
+	if (when > s->last)
+		s->last = when; /* rows after it must come later */
 }
 
 /* By series, then time, then arrival. */

@@ -69,7 +69,8 @@ void collect_rows_free(struct collect_rows *);
 
 /*
  * The checks of a row of the instance's own series made at its slot
- * (emit_ds): its values against their bounds, in *state (made on use).
+ * (emit_ds): its values against their bounds, in *state (made on use);
+ * its time is the series' last.
  */
 void collect_rows_check_own(struct collect_rows_state **state,
     const struct itf_instance *inst, const struct tmpl *t, time_t when,
