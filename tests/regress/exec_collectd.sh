@@ -121,6 +121,10 @@ common=$(join "$T/itf.rates" "$T/cd.rates" | awk '
     END { print n + 0, bad + 0 }')
 expect_num "rates of the same k in both" "${common% *}" ">=" 3
 expect_eq "rates differing between collectd and itfollowd" "${common#* }" 0
+echo "k, requests/s, rx/s, tx/s as collectd stored them:"
+cat "$T/cd.rates"
+echo "and as itfollowd stored them:"
+cat "$T/itf.rates"
 # Every row at its own time, on the script's grid (even seconds).
 expect_eq "last update on the grid" $(($(rrdtool last "$R") % 2)) 0
 # Up while it runs on, and /api says so.
@@ -275,6 +279,9 @@ expect_eq "every run on time" "$(m itfollow_runs_ontime_total)" \
 expect_num "loop lag (s)" "$(m itfollow_status_loop_lag_seconds)" "<" 0.5
 expect_eq "healthy" "$health" 200
 expect_eq "the probe stays up" "$(last "$T/bdata/rrd/quality/bad/web.rrd" up)" 1
+echo "bad programs: RSS $rss1 KiB after 6 s, $rss2 KiB after 16 s;" \
+    "$(m itfollow_runs_started_total) runs, $(m itfollow_runs_ontime_total) on time," \
+    "loop lag $(m itfollow_status_loop_lag_seconds) s"
 # Memory: bounded, not growing with what the programs print.
 expect_num "RSS grew by at most 10% in 10 s ($rss1 -> $rss2 KiB)" \
     "$rss2" "<=" $((rss1 + rss1 / 10))
@@ -294,6 +301,7 @@ expect_eq "flood stored" "$(last "$T/bdata/rrd/quality/bad/flood.rrd" gauge_f)" 
 # Dying at once: started again after pauses that double (1 s interval:
 # at 0, 1, 3, 6, 11 s...), not at every slot.
 starts=$(wc -l <"$T/dies.starts")
+echo "a program that dies at once: started $starts times in 16 s at a 1 s interval"
 expect_num "a dying program's starts in 16 s ($starts)" "$starts" "<=" 7
 expect_num "but it is started again ($starts)" "$starts" ">=" 3
 expect_eq "dies: unknown" "$(last "$T/bdata/rrd/quality/bad/dies.rrd" up)" U
