@@ -260,7 +260,7 @@ systems = ( { id = "bad"; category = "basic"; portfolio = "service";
 CONF
 # A small ASan quarantine, so that RSS shows what the daemon holds, not
 # what the sanitizer keeps of what it freed (256 MiB by default).
-ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8" \
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1" \
     "$BIN/itfollowd" -f -c "$T/bad.conf" 2>"$T/bad.log" &
 DPID=$!
 PIDS="$PIDS $DPID"
