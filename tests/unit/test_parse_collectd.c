@@ -2,7 +2,8 @@
  * The parsers behind faithful collectd and Munin programs: collectd's
  * types.db (Debian's own file when it is installed), PUTNOTIF lines, and
  * Munin multigraph output (what Debian's diskstats plugin printed here),
- * each checked against a plain line-by-line reading of the same text.
+ * each checked against a plain line-by-line reading of the same text; and
+ * perfdata units made base units without a rounding error.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "parse_munin.h"
+#include "parse_nagios.h"
 #include "parse_putval.h"
 #include "parse_typesdb.h"
 
@@ -404,6 +406,34 @@ test_munin_multigraph_caps(void **unused)
 	free(out);
 }
 
+/*
+ * Times and sizes in base units, exactly the double the decimal value in
+ * base units is (check_ping prints rta=0.017ms: 1.7e-05 s, not
+ * 1.7000000000000003e-05).
+ */
+static void
+test_nagios_exact_units(void **unused)
+{
+	static const char out[] = "PING OK | rta=0.017ms;100;200;0 t2=1.5us "
+	                          "t3=250ms t4=0.3s size=1.5GB k=0.1KB";
+	static const char *const want[] = { "1.7e-05", "1.5e-06", "0.25", "0.3",
+		"1610612736", "102.4" };
+	struct parse_nagios pn;
+	size_t i;
+
+	parse_nagios(out, sizeof out - 1, &pn);
+	assert_int_equal(pn.nerrors, 0);
+	assert_int_equal(pn.nperf, 6);
+	for (i = 0; i < 6; i++) {
+		if (pn.perf[i].value != strtod(want[i], NULL))
+			fail_msg("%s is %.17g, want %s", pn.perf[i].label,
+			    pn.perf[i].value, want[i]);
+	}
+	assert_true(pn.perf[0].warn == strtod("0.1", NULL));
+	assert_true(pn.perf[0].crit == strtod("0.2", NULL));
+	parse_nagios_free(&pn);
+}
+
 int
 main(void)
 {
@@ -415,6 +445,7 @@ main(void)
 		cmocka_unit_test(test_munin_multigraph_real),
 		cmocka_unit_test(test_munin_multigraph_bad),
 		cmocka_unit_test(test_munin_multigraph_caps),
+		cmocka_unit_test(test_nagios_exact_units),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
