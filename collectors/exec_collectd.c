@@ -553,6 +553,15 @@ exec_cd_wait_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!cd->by_run || st->run == NULL)
 		return;
+	if (proc_pid(cd->proc) == 0) {
+		/* Still waiting for room among max_children. */
+		proc_cancel(cd->proc);
+		cd->proc = NULL;
+		exec_cd_end(st, ITF_STATUS_UNKNOWN, ITF_REASON_TIMEOUT,
+		    "no room to start it before its timeout (max_children)", 1);
+		return;
+	}
+	proc_runs_on(cd->proc);
 	if (!cd->ran_on)
 		st->host->log(st->inst, ITF_LOG_INFO,
 		    "%s runs on, as collectd's exec plugin lets it; its "

@@ -62,6 +62,7 @@ struct proc {
 	struct event *resume;
 	int warned_rate;
 	int shut; /* proc_shutdown ended it; the owner frees it */
+	int released; /* runs on: no longer held to proc_max */
 };
 
 static TAILQ_HEAD(, proc) proc_queue = TAILQ_HEAD_INITIALIZER(proc_queue);
@@ -69,7 +70,7 @@ static TAILQ_HEAD(, proc) proc_live = TAILQ_HEAD_INITIALIZER(proc_live);
 static unsigned proc_max = 32;
 static unsigned proc_nrunning;
 static unsigned proc_nwaiting;
-static unsigned proc_nstreams; /* of proc_nrunning: not held to proc_max */
+static unsigned proc_nstreams; /* of proc_nrunning: released, running on */
 
 static void proc_launch(struct proc *);
 
@@ -233,10 +234,10 @@ static void
 proc_end(struct proc *p, const struct proc_result *r)
 {
 	proc_nrunning--;
-	if (p->opts.line != NULL) {
+	if (p->released)
 		proc_nstreams--;
+	if (p->opts.line != NULL)
 		proc_stream_flush(p); /* a last line without its newline */
-	}
 	TAILQ_REMOVE(&proc_live, p, entry);
 	if (!p->cancelled)
 		p->done(p, r, p->arg);
@@ -640,13 +641,24 @@ proc_stream_orphan(struct proc *p)
 	p->resume = NULL;
 	p->pid = 0;
 	p->shut = 1;
-	proc_nstreams--;
+	if (p->released)
+		proc_nstreams--;
 }
 
 pid_t
 proc_pid(const struct proc *p)
 {
 	return p->pid;
+}
+
+void
+proc_runs_on(struct proc *p)
+{
+	if (p->released || p->waiting || p->shut)
+		return;
+	p->released = 1;
+	proc_nstreams++;
+	proc_next();
 }
 
 void
@@ -691,12 +703,8 @@ proc_start(struct event_base *base, const struct proc_opts *opts,
 	p->out = xmalloc(opts->max_output + 1);
 	p->out[0] = '\0';
 	p->out_fd = p->err_fd = p->exec_fd = p->pid_fd = -1;
-	if (opts->line != NULL) {
+	if (opts->line != NULL)
 		proc_stream_init(p);
-		proc_nstreams++;
-		proc_launch(p);
-		return p;
-	}
 	if (proc_nrunning - proc_nstreams >= proc_max) {
 		p->waiting = 1;
 		proc_nwaiting++;

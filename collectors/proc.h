@@ -34,13 +34,13 @@ struct proc_opts {
 	size_t max_output; /* bytes of stdout kept; the rest discarded */
 	uint64_t timeout_ms; /* from the child's start */
 	/*
-	 * Stream mode, for a child that runs on (a collectd program): when
-	 * line is set, stdout and stderr go to it line by line as they come
-	 * (nothing is kept for the result), there is no timeout, and the
-	 * child does not count against the number that may run at once.
-	 * At most max_rate bytes a second are read from it; beyond, reading
-	 * pauses for the rest of that second and the child blocks on its
-	 * pipe (logged once).
+	 * Stream mode, for a child that may run on (a collectd program):
+	 * when line is set, stdout and stderr go to it line by line as they
+	 * come (nothing is kept for the result) and there is no timeout; the
+	 * child counts against the number that may run at once until its
+	 * owner says it runs on (proc_runs_on). At most max_rate bytes a
+	 * second are read from it; beyond, reading pauses for the rest of
+	 * that second and the child blocks on its pipe (logged once).
 	 */
 	proc_line_cb line;
 	size_t max_line; /* longest line handed over (cut beyond) */
@@ -79,6 +79,9 @@ void proc_cancel(struct proc *);
 void proc_stop(struct proc *, uint64_t grace_ms);
 /* The child's process id (0 while it waits its turn). */
 pid_t proc_pid(const struct proc *);
+/* A child in stream mode runs on for good: it stops counting against the
+ * number that may run at once, and one that waits may start. */
+void proc_runs_on(struct proc *);
 /* At exit: kill and reap every child, free every handle (children in
  * stream mode get SIGTERM and PROC_STREAM_GRACE_MS first). */
 #define PROC_STREAM_GRACE_MS 2000

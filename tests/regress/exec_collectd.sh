@@ -166,6 +166,32 @@ kill -0 "$pid1" 2>/dev/null && fail "the removed program still runs" || ok
 kill -TERM "$DPID"
 wait "$DPID" || true
 
+# A program that runs on leaves room for others: with max_children 1, a
+# check every second still runs.
+script ok 'echo "OK | fine=1"'
+free_port STATUS4
+cat >"$T/room.conf" <<CONF
+daemon = { data_dir = "$T/rdata"; templates_dir = "$T/tmpl";
+  status_listen = "127.0.0.1:$STATUS4"; max_children = 1; };
+systems = ( { id = "app"; category = "basic"; portfolio = "service";
+  collectors = (
+    { type = "exec"; series = "loop"; format = "collectd"; command = ["$LOOP"];
+      interval = 2; timeout = 1; },
+    { type = "exec"; series = "ok"; command = ["$S/ok"]; interval = 1; timeout = 0.5; }
+  ); } );
+CONF
+"$BIN/itfollowd" -f -c "$T/room.conf" 2>"$T/room.log" &
+DPID=$!
+PIDS="$PIDS $DPID"
+wait_http "http://127.0.0.1:$STATUS4/health"
+sleep 6
+ok_runs=$(curl -s "http://127.0.0.1:$STATUS4/metrics" |
+    awk '$1 == "itfollow_runs_total{type=\"exec\",reason=\"ok\"}" { print $2 }')
+kill -TERM "$DPID"
+wait "$DPID" || true
+expect_num "runs beside a program that runs on, max_children 1" "$ok_runs" ">=" 6
+expect_eq "the check stays up" "$(last "$T/rdata/rrd/quality/app/ok.rrd" up)" 1
+
 # 3. PUTVAL times: a value of an hour ago is stored then; an older one
 # is skipped, counted and logged once; a newer one is stored.
 now=$(date +%s)
