@@ -724,7 +724,11 @@ proc_shutdown(void)
 	while ((p = TAILQ_FIRST(&proc_queue)) != NULL) {
 		TAILQ_REMOVE(&proc_queue, p, entry);
 		proc_nwaiting--;
-		proc_free(p);
+		if (p->opts.line != NULL) {
+			p->waiting = 0;
+			p->shut = 1; /* its owner frees it */
+		} else
+			proc_free(p);
 	}
 	while ((p = TAILQ_FIRST(&proc_live)) != NULL) {
 		TAILQ_REMOVE(&proc_live, p, entry);
