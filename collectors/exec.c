@@ -5,7 +5,10 @@
  * 2 CRITICAL down, 3 UNKNOWN and anything else unknown); the values the
  * output carries become the series' data sources (ITF_COLLECTOR_DYNAMIC),
  * named by parse_dsname() or by the configuration's `datasources` pairs.
- * A Munin plugin is run with `config` at its first run to learn its fields.
+ * A Munin plugin is run with `config` at its first run to learn its fields
+ * (exec_munin.c); a collectd program may run on (exec_collectd.c). This
+ * file holds the settings, one run of a program and the Monitoring
+ * Plugins format.
  */
 #include <errno.h>
 #include <math.h>
@@ -15,19 +18,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "itfollow/collector.h"
 #include "parse_dsname.h"
-#include "parse_munin.h"
 #include "parse_nagios.h"
-#include "parse_putval.h"
-#include "proc.h"
 #include "xmalloc.h"
 
 #define EXEC_MAX_OUTPUT_DEFAULT (64 * 1024)
 #define EXEC_DEFAULT_USER "nobody"
 #define EXEC_DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
-
-enum exec_format { EXEC_NAGIOS, EXEC_MUNIN, EXEC_COLLECTD };
 
 static const struct itf_key exec_keys[] = {
 	{ "command", ITF_KEY_STRING_LIST },
@@ -37,33 +36,8 @@ static const struct itf_key exec_keys[] = {
 	{ "warning_is_up", ITF_KEY_BOOL },
 	{ "max_output", ITF_KEY_INT },
 	{ "datasources", ITF_KEY_PAIR_LIST },
+	{ "types_db", ITF_KEY_STRING },
 	{ NULL, 0 },
-};
-
-struct exec_state {
-	const struct itf_host_services *host;
-	struct itf_instance *inst;
-	char **argv;
-	char **config_argv; /* munin: argv + "config" */
-	char **env;
-	enum exec_format format;
-	int warning_is_up;
-	size_t max_output;
-	int set_user;
-	uid_t uid;
-	gid_t gid;
-	char **rename_from; /* datasources: label -> ds name */
-	char **rename_to;
-	size_t nrename;
-
-	/* Munin: fields learned from `config`. */
-	struct parse_munin_config munin;
-	int munin_known;
-
-	struct itf_run *run;
-	struct proc *proc;
-	int in_config; /* munin: the config run is going */
-	int relearn; /* munin: ask for config again (a reload) */
 };
 
 static void exec_destroy(void *);
@@ -90,6 +64,20 @@ exec_strv_free(char **v)
 	for (i = 0; v != NULL && v[i] != NULL; i++)
 		free(v[i]);
 	free(v);
+}
+
+void
+exec_env_add(char ***env, size_t *n, const char *var)
+{
+	size_t i, len = strcspn(var, "=");
+
+	for (i = 0; i < *n; i++) {
+		if (strncmp((*env)[i], var, len + 1) == 0)
+			return; /* the configuration's own wins */
+	}
+	*env = xreallocarray(*env, *n + 2, sizeof **env);
+	(*env)[(*n)++] = xstrdup(var);
+	(*env)[*n] = NULL;
 }
 
 static int
@@ -120,71 +108,131 @@ exec_conf_user(struct exec_state *st, const struct itf_host_services *host,
 	return 0;
 }
 
+/* command: an absolute path that can be run, and its arguments. */
+static int
+exec_conf_command(struct exec_state *st)
+{
+	const struct itf_host_services *host = st->host;
+	const char *const *list;
+	size_t n;
+
+	if (!host->conf_strings(st->inst, "command", &list, &n) || n == 0) {
+		host->conf_error(st->inst, "command",
+		    "exec collector needs a "
+		    "\"command\": [\"/path/to/program\", \"arg\", ...]");
+		return -1;
+	}
+	if (list[0][0] != '/') {
+		host->conf_error(st->inst, "command",
+		    "the program \"%s\" must be "
+		    "an absolute path (no shell, no PATH search)",
+		    list[0]);
+		return -1;
+	}
+	if (access(list[0], X_OK) != 0) {
+		host->conf_error(st->inst, "command", "%s: %s", list[0],
+		    strerror(errno));
+		return -1;
+	}
+	st->argv = exec_strv(list, n, NULL);
+	st->config_argv = exec_strv(list, n, "config");
+	return 0;
+}
+
+static int
+exec_conf_format(struct exec_state *st)
+{
+	const char *s;
+
+	if (!st->host->conf_string(st->inst, "format", &s))
+		return 0;
+	if (strcmp(s, "nagios") == 0)
+		st->format = EXEC_NAGIOS;
+	else if (strcmp(s, "munin") == 0)
+		st->format = EXEC_MUNIN;
+	else if (strcmp(s, "collectd") == 0)
+		st->format = EXEC_COLLECTD;
+	else {
+		st->host->conf_error(st->inst, "format",
+		    "unknown format "
+		    "\"%s\" (want nagios | munin | collectd)",
+		    s);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * An explicit environment: what the configuration says, PATH, and what
+ * the format offers (Munin's and collectd's variables) where the
+ * configuration does not set them.
+ */
+static int
+exec_conf_env(struct exec_state *st)
+{
+	const char *const *names, *const *values;
+	char **env = NULL;
+	size_t n = 0, k, i;
+
+	if (st->host->conf_pairs(st->inst, "env", &names, &values, &k)) {
+		env = xcalloc(k + 1, sizeof *env);
+		for (i = 0; i < k; i++)
+			xasprintf(&env[n++], "%s=%s", names[i], values[i]);
+	}
+	exec_env_add(&env, &n, EXEC_DEFAULT_PATH);
+	if (st->format == EXEC_MUNIN)
+		exec_munin_env(st, &env, &n);
+	st->env = env;
+	if (st->format == EXEC_COLLECTD)
+		return exec_collectd_configure(st, &st->env, &n);
+	return 0;
+}
+
+static int
+exec_conf_datasources(struct exec_state *st)
+{
+	const struct itf_host_services *host = st->host;
+	const char *const *names, *const *values;
+	char ds[PARSE_DSNAME_SIZE];
+	size_t n, i;
+	int errors = 0;
+
+	if (!host->conf_pair_list(st->inst, "datasources", &names, &values, &n))
+		return 0;
+	st->rename_from = xcalloc(n + 1, sizeof *st->rename_from);
+	st->rename_to = xcalloc(n + 1, sizeof *st->rename_to);
+	for (i = 0; i < n; i++) {
+		parse_dsname(values[i], strlen(values[i]), ds);
+		if (strcmp(ds, values[i]) != 0) {
+			host->conf_error(st->inst, "datasources",
+			    "bad data "
+			    "source name \"%s\" (want [a-z0-9_]{1,19})",
+			    values[i]);
+			errors++;
+			continue;
+		}
+		st->rename_from[st->nrename] = xstrdup(names[i]);
+		st->rename_to[st->nrename++] = xstrdup(values[i]);
+	}
+	return errors != 0 ? -1 : 0;
+}
+
 static int
 exec_configure(const struct itf_host_services *host, struct itf_instance *inst,
     void **statep)
 {
 	struct exec_state *st;
-	const char *const *list, *const *names, *const *values, *s;
-	const char *path = NULL;
-	size_t n, i, k;
 	long long ll;
 	int b, errors = 0;
-	char ds[PARSE_DSNAME_SIZE];
 
 	st = xcalloc(1, sizeof *st);
 	st->host = host;
 	st->inst = inst;
 	st->warning_is_up = 1;
 	st->max_output = EXEC_MAX_OUTPUT_DEFAULT;
-	if (!host->conf_strings(inst, "command", &list, &n) || n == 0) {
-		host->conf_error(inst, "command",
-		    "exec collector needs a "
-		    "\"command\": [\"/path/to/program\", \"arg\", ...]");
-		errors++;
-	} else if (list[0][0] != '/') {
-		host->conf_error(inst, "command",
-		    "the program \"%s\" must be "
-		    "an absolute path (no shell, no PATH search)",
-		    list[0]);
-		errors++;
-	} else if (access(list[0], X_OK) != 0) {
-		host->conf_error(inst, "command", "%s: %s", list[0],
-		    strerror(errno));
-		errors++;
-	} else {
-		st->argv = exec_strv(list, n, NULL);
-		st->config_argv = exec_strv(list, n, "config");
-	}
-	if (host->conf_string(inst, "format", &s)) {
-		if (strcmp(s, "nagios") == 0)
-			st->format = EXEC_NAGIOS;
-		else if (strcmp(s, "munin") == 0)
-			st->format = EXEC_MUNIN;
-		else if (strcmp(s, "collectd") == 0)
-			st->format = EXEC_COLLECTD;
-		else {
-			host->conf_error(inst, "format",
-			    "unknown format "
-			    "\"%s\" (want nagios | munin | collectd)",
-			    s);
-			errors++;
-		}
-	}
-	/* An explicit environment: what the configuration says, and PATH. */
-	if (host->conf_pairs(inst, "env", &names, &values, &n)) {
-		st->env = xcalloc(n + 2, sizeof *st->env);
-		for (i = 0, k = 0; i < n; i++) {
-			if (strcmp(names[i], "PATH") == 0)
-				path = values[i];
-			xasprintf(&st->env[k++], "%s=%s", names[i], values[i]);
-		}
-		if (path == NULL)
-			st->env[k++] = xstrdup(EXEC_DEFAULT_PATH);
-	} else {
-		st->env = xcalloc(2, sizeof *st->env);
-		st->env[0] = xstrdup(EXEC_DEFAULT_PATH);
-	}
+	errors += exec_conf_command(st) != 0;
+	errors += exec_conf_format(st) != 0;
+	errors += exec_conf_env(st) != 0;
 	if (host->conf_bool(inst, "warning_is_up", &b))
 		st->warning_is_up = b;
 	if (host->conf_int(inst, "max_output", &ll)) {
@@ -196,23 +244,7 @@ exec_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		} else
 			st->max_output = (size_t)ll;
 	}
-	if (host->conf_pair_list(inst, "datasources", &names, &values, &n)) {
-		st->rename_from = xcalloc(n + 1, sizeof *st->rename_from);
-		st->rename_to = xcalloc(n + 1, sizeof *st->rename_to);
-		for (i = 0; i < n; i++) {
-			parse_dsname(values[i], strlen(values[i]), ds);
-			if (strcmp(ds, values[i]) != 0) {
-				host->conf_error(inst, "datasources",
-				    "bad data "
-				    "source name \"%s\" (want [a-z0-9_]{1,19})",
-				    values[i]);
-				errors++;
-				continue;
-			}
-			st->rename_from[st->nrename] = xstrdup(names[i]);
-			st->rename_to[st->nrename++] = xstrdup(values[i]);
-		}
-	}
+	errors += exec_conf_datasources(st) != 0;
 	if (exec_conf_user(st, host, inst) != 0)
 		errors++;
 	if (errors != 0) {
@@ -224,7 +256,7 @@ exec_configure(const struct itf_host_services *host, struct itf_instance *inst,
 }
 
 /* The data source of a label: the configured name, else parse_dsname's. */
-static const char *
+const char *
 exec_ds(struct exec_state *st, const char *label, const char *derived)
 {
 	size_t i;
@@ -236,7 +268,7 @@ exec_ds(struct exec_state *st, const char *label, const char *derived)
 	return derived;
 }
 
-static void
+void
 exec_errors(struct exec_state *st, char **errors, size_t n)
 {
 	size_t i;
@@ -252,7 +284,7 @@ exec_errors(struct exec_state *st, char **errors, size_t n)
 }
 
 /* The end of a run; status and reason from the exit, as the format says. */
-static void
+void
 exec_finish(struct exec_state *st, enum itf_status status,
     enum itf_reason reason, const char *msg)
 {
@@ -264,7 +296,7 @@ exec_finish(struct exec_state *st, enum itf_status status,
 }
 
 /* A run that did not produce a verdict: unknown, with why. */
-static int
+int
 exec_failed(struct exec_state *st, const struct proc_result *r)
 {
 	char msg[256];
@@ -297,13 +329,21 @@ exec_nagios(struct exec_state *st, const struct proc_result *r)
 	enum itf_status status;
 	enum itf_reason reason;
 	size_t i;
+	int pct;
 
 	parse_nagios(r->out, r->outlen, &out);
 	exec_errors(st, out.errors, out.nerrors);
 	for (i = 0; i < out.nperf; i++) {
+		/*
+		 * A perfdata min or max describes the value (check_disk gives
+		 * the file system's size); it is no bound on what may be
+		 * stored, or a grown file system is stored as unknown. A
+		 * percentage is 0 to 100, a counter does not go back.
+		 */
+		pct = strcmp(out.perf[i].uom, "%") == 0;
 		spec.type = out.perf[i].counter ? ITF_DS_DERIVE : ITF_DS_GAUGE;
-		spec.min = out.perf[i].counter ? 0 : out.perf[i].min;
-		spec.max = out.perf[i].max;
+		spec.min = out.perf[i].counter || pct ? 0 : NAN;
+		spec.max = pct ? 100 : NAN;
 		st->host->emit_ds(st->run,
 		    exec_ds(st, out.perf[i].label, out.perf[i].ds),
 		    out.perf[i].value, &spec);
@@ -334,117 +374,6 @@ exec_nagios(struct exec_state *st, const struct proc_result *r)
 	exec_finish(st, status, reason,
 	    out.message[0] != '\0' ? out.message : NULL);
 	parse_nagios_free(&out);
-}
-
-static const struct parse_munin_field *
-exec_munin_field(const struct exec_state *st, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < st->munin.nfields; i++) {
-		if (strcmp(st->munin.fields[i].name, name) == 0)
-			return &st->munin.fields[i];
-	}
-	return NULL;
-}
-
-static enum itf_ds_type
-exec_ds_type(const char *type)
-{
-	if (strcmp(type, "COUNTER") == 0)
-		return ITF_DS_COUNTER;
-	if (strcmp(type, "DERIVE") == 0)
-		return ITF_DS_DERIVE;
-	if (strcmp(type, "ABSOLUTE") == 0)
-		return ITF_DS_ABSOLUTE;
-	return ITF_DS_GAUGE;
-}
-
-static void
-exec_munin(struct exec_state *st, const struct proc_result *r)
-{
-	struct parse_munin_values out;
-	const struct parse_munin_field *f;
-	struct itf_ds_spec spec;
-	size_t i;
-
-	parse_munin_values(r->out, r->outlen, &out);
-	exec_errors(st, out.errors, out.nerrors);
-	for (i = 0; i < out.nvalues; i++) {
-		f = exec_munin_field(st, out.values[i].name);
-		if (f == NULL) {
-			st->host->log(st->inst, ITF_LOG_WARNING,
-			    "field \"%s\" "
-			    "is not in the plugin's config; not stored",
-			    out.values[i].name);
-			continue;
-		}
-		spec.type = exec_ds_type(f->type);
-		spec.min = f->min;
-		spec.max = f->max;
-		st->host->emit_ds(st->run,
-		    exec_ds(st, out.values[i].name, out.values[i].ds),
-		    out.values[i].value, &spec);
-	}
-	parse_munin_values_free(&out);
-	if (r->code != 0) {
-		exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_CHECK_UNKNOWN,
-		    "plugin exited non-zero");
-		return;
-	}
-	exec_finish(st, ITF_STATUS_UP, ITF_REASON_OK, NULL);
-}
-
-/* 1 if another value list of out has the same type from another plugin. */
-static int
-exec_putval_shared(const struct parse_putvals *out, size_t i)
-{
-	size_t k;
-
-	for (k = 0; k < out->n; k++) {
-		if (k != i &&
-		    strcmp(out->vals[k].type, out->vals[i].type) == 0 &&
-		    strcmp(out->vals[k].plugin, out->vals[i].plugin) != 0)
-			return 1;
-	}
-	return 0;
-}
-
-static void
-exec_collectd(struct exec_state *st, const struct proc_result *r)
-{
-	struct parse_putvals out;
-	struct itf_ds_spec spec = { ITF_DS_GAUGE, NAN, NAN };
-	char label[512], ds[PARSE_DSNAME_SIZE];
-	size_t i, k, n;
-
-	parse_putval(r->out, r->outlen, &out);
-	exec_errors(st, out.errors, out.nerrors);
-	for (i = 0; i < out.n; i++) {
-		/* type-instance; plugin-instance too where types repeat. */
-		if (exec_putval_shared(&out, i))
-			n = (size_t)snprintf(label, sizeof label, "%s_%s",
-			    out.vals[i].plugin, out.vals[i].type);
-		else
-			n = (size_t)snprintf(label, sizeof label, "%s",
-			    out.vals[i].type);
-		for (k = 0; k < out.vals[i].nvalues && n < sizeof label; k++) {
-			/* An index for multi-value types. */
-			if (out.vals[i].nvalues > 1)
-				snprintf(label + n, sizeof label - n, "_%zu",
-				    k);
-			parse_dsname(label, strlen(label), ds);
-			st->host->emit_ds(st->run, exec_ds(st, label, ds),
-			    out.vals[i].values[k], &spec);
-		}
-	}
-	parse_putval_free(&out);
-	if (r->code != 0) {
-		exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_CHECK_UNKNOWN,
-		    "program exited non-zero");
-		return;
-	}
-	exec_finish(st, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 }
 
 static int exec_spawn(struct exec_state *, char **argv);
@@ -489,8 +418,7 @@ exec_done_cb(struct proc *p, const struct proc_result *r, void *arg)
 		exec_munin(st, r);
 		break;
 	case EXEC_COLLECTD:
-		exec_collectd(st, r);
-		break;
+		break; /* exec_collectd.c runs its programs itself */
 	}
 }
 
@@ -529,6 +457,12 @@ exec_start(void *arg, struct itf_run *run)
 		st->munin_known = 0;
 	}
 	st->relearn = 0;
+	if (st->format == EXEC_COLLECTD)
+		return exec_collectd_start(st);
+	if (st->format == EXEC_MUNIN && !st->munin_state) {
+		exec_munin_state_env(st);
+		st->munin_state = 1;
+	}
 	st->in_config = st->format == EXEC_MUNIN && !st->munin_known;
 	if (exec_spawn(st, st->in_config ? st->config_argv : st->argv) != 0) {
 		st->run = NULL;
@@ -544,6 +478,8 @@ exec_cancel(void *arg, struct itf_run *run)
 
 	if (st->run != run)
 		return;
+	if (st->format == EXEC_COLLECTD)
+		exec_collectd_cancel(st);
 	if (st->proc != NULL)
 		proc_cancel(st->proc);
 	exec_finish(st, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED, NULL);
@@ -577,6 +513,7 @@ exec_destroy(void *arg)
 	free(st->rename_to);
 	if (st->munin_known)
 		parse_munin_config_free(&st->munin);
+	exec_collectd_destroy(st);
 	free(st);
 }
 

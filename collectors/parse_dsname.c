@@ -28,6 +28,19 @@ parse_dsname_hex(uint32_t h, char *out)
 	out[6] = '\0';
 }
 
+/* 1 if the label is '/' (or several): a file system's root. */
+static int
+parse_dsname_root(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != '/')
+			return 0;
+	}
+	return len > 0;
+}
+
 void
 parse_dsname(const char *label, size_t len, char out[PARSE_DSNAME_SIZE])
 {
@@ -73,6 +86,10 @@ parse_dsname(const char *label, size_t len, char out[PARSE_DSNAME_SIZE])
 	if (n >= 1 && n <= PARSE_DSNAME_MAX) {
 		memcpy(out, s, n);
 		out[n] = '\0';
+		return;
+	}
+	if (n == 0 && parse_dsname_root(p, len)) {
+		memcpy(out, "root", 5);
 		return;
 	}
 	if (n == 0) {

@@ -26,22 +26,37 @@ struct parse_nagios_state {
 	unsigned short slots[PARSE_NAGIOS_SLOTS];
 };
 
-static const struct {
+/*
+ * A unit and how a value in it becomes base units: times mult, divided by
+ * div (a division, as 0.017 ms is 0.017 / 1000 = 1.7e-05 s exactly as a
+ * double can say it, where 0.017 * 1e-3 is 1.7000000000000003e-05).
+ */
+struct parse_nagios_unit {
 	const char *uom;
 	double mult;
-} parse_nagios_units[] = {
-	{ "", 1 },
-	{ "s", 1 },
-	{ "ms", 1e-3 },
-	{ "us", 1e-6 },
-	{ "%", 1 },
-	{ "B", 1 },
-	{ "KB", 1024.0 },
-	{ "MB", 1024.0 * 1024 },
-	{ "GB", 1024.0 * 1024 * 1024 },
-	{ "TB", 1024.0 * 1024 * 1024 * 1024 },
-	{ "c", 1 },
+	double div;
 };
+
+static const struct parse_nagios_unit parse_nagios_units[] = {
+	{ "", 1, 1 },
+	{ "s", 1, 1 },
+	{ "ms", 1, 1e3 },
+	{ "us", 1, 1e6 },
+	{ "%", 1, 1 },
+	{ "B", 1, 1 },
+	{ "KB", 1024.0, 1 },
+	{ "MB", 1024.0 * 1024, 1 },
+	{ "GB", 1024.0 * 1024 * 1024, 1 },
+	{ "TB", 1024.0 * 1024 * 1024 * 1024, 1 },
+	{ "c", 1, 1 },
+};
+
+/* x in base units. */
+static double
+parse_nagios_scale(double x, const struct parse_nagios_unit *u)
+{
+	return u->div != 1 ? x * u->mult / u->div : x * u->mult;
+}
 
 /* Errors go to out's list, PARSE_NAGIOS_MAX_ERRORS at most. */
 #define parse_nagios_error(out, ...)                      \
@@ -54,7 +69,8 @@ static const struct {
  * else.
  */
 static int
-parse_nagios_threshold(const char *p, const char *end, double mult, double *v)
+parse_nagios_threshold(const char *p, const char *end,
+    const struct parse_nagios_unit *u, double *v)
 {
 	const char *colon;
 	double x;
@@ -63,8 +79,8 @@ parse_nagios_threshold(const char *p, const char *end, double mult, double *v)
 	if (p == end)
 		return 0;
 	if (parse_util_number(p, end, &x) == 0) {
-		if (isfinite(x * mult))
-			*v = x * mult;
+		if (isfinite(parse_nagios_scale(x, u)))
+			*v = parse_nagios_scale(x, u);
 		return 0;
 	}
 	if (*p == '@')
@@ -81,7 +97,8 @@ parse_nagios_threshold(const char *p, const char *end, double mult, double *v)
 
 /* min or max: empty (NAN) or a number, normalised; 0 or -1. */
 static int
-parse_nagios_limit(const char *p, const char *end, double mult, double *v)
+parse_nagios_limit(const char *p, const char *end,
+    const struct parse_nagios_unit *u, double *v)
 {
 	*v = NAN;
 	if (p == end)
@@ -90,7 +107,7 @@ parse_nagios_limit(const char *p, const char *end, double mult, double *v)
 		*v = NAN;
 		return -1;
 	}
-	*v *= mult;
+	*v = parse_nagios_scale(*v, u);
 	if (!isfinite(*v)) {
 		*v = NAN;
 		return -1;
@@ -151,7 +168,7 @@ parse_nagios_item(struct parse_nagios_state *st, unsigned line,
 	double *extra[4];
 	unsigned short *slot;
 	char quote[PARSE_NAGIOS_QUOTE + 4], uq[PARSE_NAGIOS_QUOTE + 4];
-	double mult = 0;
+	const struct parse_nagios_unit *unit = NULL;
 	size_t nf, i, n;
 	int r;
 
@@ -199,11 +216,11 @@ parse_nagios_item(struct parse_nagios_state *st, unsigned line,
 		if (strlen(parse_nagios_units[i].uom) == n &&
 		    memcmp(parse_nagios_units[i].uom, q, n) == 0) {
 			memcpy(pf.uom, q, n);
-			mult = parse_nagios_units[i].mult;
+			unit = &parse_nagios_units[i];
 			break;
 		}
 	}
-	if (mult == 0) {
+	if (unit == NULL) {
 		if (isnan(pf.value)) {
 			why = "bad value";
 			goto bad;
@@ -215,7 +232,7 @@ parse_nagios_item(struct parse_nagios_state *st, unsigned line,
 		    parse_util_quote(q, (size_t)(fend[0] - q), uq, sizeof uq));
 		return;
 	}
-	pf.value *= mult;
+	pf.value = parse_nagios_scale(pf.value, unit);
 	if (!isnan(pf.value) && !isfinite(pf.value)) {
 		why = "value out of range";
 		goto bad;
@@ -244,10 +261,10 @@ parse_nagios_item(struct parse_nagios_state *st, unsigned line,
 	extra[3] = &pf.max;
 	for (i = 1; i < 5; i++) {
 		if (i < 3)
-			r = parse_nagios_threshold(f[i], fend[i], mult,
+			r = parse_nagios_threshold(f[i], fend[i], unit,
 			    extra[i - 1]);
 		else
-			r = parse_nagios_limit(f[i], fend[i], mult,
+			r = parse_nagios_limit(f[i], fend[i], unit,
 			    extra[i - 1]);
 		if (r == 0)
 			continue;

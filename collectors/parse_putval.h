@@ -14,10 +14,21 @@
  * word that starts with '"' is a quoted string in which \c stands for c, and
  * so is the value of an option written key="value"; a word holding '=' is an
  * option (interval=SECONDS is used, the others are ignored) and applies to
- * the value lists after it; each value list of a line is one entry. Lines
- * with PUTNOTIF, and blank lines, are ignored silently; other lines are
- * errors. Stricter than collectd: the identifier must be exactly
+ * the value lists after it; each value list of a line is one entry. Blank
+ * lines and lines starting with '#' are ignored; lines with another command
+ * are errors. Stricter than collectd: the identifier must be exactly
  * host/plugin/type, no part empty nor holding '/' or control bytes.
+ *
+ * Notifications (collectd-exec(5)):
+ *
+ *	PUTNOTIF [OptionList] message=Message
+ *	PUTNOTIF severity=failure time=1700000000 plugin=raid message="disk gone"
+ *
+ * Options as above: severity (failure, warning or okay, any case) and
+ * message are required; time (epoch seconds, "N" or absent: now, stored as
+ * 0), host, plugin, plugin_instance, type and type_instance are kept, the
+ * others ignored. message consumes the rest of the line: a quoted string,
+ * or the text as it stands. Control bytes in texts become '?'.
  *
  * A value list is TIME:V1[:V2...], TIME "N" (now, stored as 0) or epoch
  * seconds, possibly fractional (the fraction is dropped); each V a decimal
@@ -34,6 +45,7 @@
 #define PARSE_PUTVAL_MAX 256 /* value lists kept; the rest: one error */
 #define PARSE_PUTVAL_MAX_VALUES 256 /* values in one list, or it is bad */
 #define PARSE_PUTVAL_MAX_ERRORS 64 /* the last says more were dropped */
+#define PARSE_PUTVAL_MAX_NOTIFS 64 /* notifications kept; the rest: one error */
 
 struct parse_putval {
 	char *identifier; /* host/plugin[-instance]/type[-instance], unquoted */
@@ -46,9 +58,19 @@ struct parse_putval {
 	size_t nvalues; /* at least 1 */
 };
 
+struct parse_putnotif {
+	char severity[8]; /* "failure", "warning" or "okay" */
+	long long time; /* epoch seconds; 0 for now */
+	char *message; /* never empty */
+	char *host, *plugin, *plugin_instance, *type,
+	    *type_instance; /* or NULL */
+};
+
 struct parse_putvals {
 	struct parse_putval *vals; /* in order of appearance */
 	size_t n;
+	struct parse_putnotif *notifs; /* in order of appearance */
+	size_t nnotifs;
 	char **errors; /* "line 3: ..." */
 	size_t nerrors;
 };

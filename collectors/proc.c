@@ -17,6 +17,7 @@
 #include <sys/pidfd.h>
 #include <sys/queue.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -25,6 +26,7 @@
 
 #define PROC_ERR_MAX 4096
 #define PROC_KILL_GRACE_MS 1000
+#define PROC_STREAM_CHUNK 65536 /* bytes read from a stream a wakeup */
 
 struct proc {
 	TAILQ_ENTRY(proc) entry; /* in proc_queue or proc_live */
@@ -48,6 +50,19 @@ struct proc {
 	int cancelled; /* nobody waits for the result */
 	int waiting; /* queued, not started */
 	int launch_errno; /* fork or pipes failed */
+
+	/* Stream mode (opts.line): partial lines, the rate, a pause. */
+	struct proc_lines {
+		char *buf; /* max_line + 1 bytes */
+		size_t len;
+		int dropping; /* a line went over: drop up to its newline */
+	} lines[2]; /* stdout, stderr */
+	time_t rate_sec;
+	size_t rate_bytes;
+	struct event *resume;
+	int warned_rate;
+	int shut; /* proc_shutdown ended it; the owner frees it */
+	int released; /* runs on: no longer held to proc_max */
 };
 
 static TAILQ_HEAD(, proc) proc_queue = TAILQ_HEAD_INITIALIZER(proc_queue);
@@ -55,6 +70,7 @@ static TAILQ_HEAD(, proc) proc_live = TAILQ_HEAD_INITIALIZER(proc_live);
 static unsigned proc_max = 32;
 static unsigned proc_nrunning;
 static unsigned proc_nwaiting;
+static unsigned proc_nstreams; /* of proc_nrunning: released, running on */
 
 static void proc_launch(struct proc *);
 
@@ -122,6 +138,10 @@ proc_free(struct proc *p)
 	proc_strv_free(p->argv);
 	proc_strv_free(p->env);
 	free(p->out);
+	if (p->resume != NULL)
+		event_free(p->resume);
+	free(p->lines[0].buf);
+	free(p->lines[1].buf);
 	free(p);
 }
 
@@ -131,7 +151,7 @@ proc_next(void)
 {
 	struct proc *p;
 
-	while (proc_nrunning < proc_max &&
+	while (proc_nrunning - proc_nstreams < proc_max &&
 	    (p = TAILQ_FIRST(&proc_queue)) != NULL) {
 		TAILQ_REMOVE(&proc_queue, p, entry);
 		proc_nwaiting--;
@@ -139,6 +159,9 @@ proc_next(void)
 		proc_launch(p);
 	}
 }
+
+static int proc_stream_read(struct proc *, int fd, int is_out);
+static void proc_stream_flush(struct proc *);
 
 /* Read what a pipe has; 1 at EOF or error, 0 when more may come. */
 static int
@@ -148,6 +171,8 @@ proc_read(struct proc *p, int fd, int is_out)
 	ssize_t n;
 	size_t room, keep;
 
+	if (p->opts.line != NULL)
+		return proc_stream_read(p, fd, is_out);
 	for (;;) {
 		n = read(fd, buf, sizeof buf);
 		if (n == -1 && errno == EINTR)
@@ -209,6 +234,10 @@ static void
 proc_end(struct proc *p, const struct proc_result *r)
 {
 	proc_nrunning--;
+	if (p->released)
+		proc_nstreams--;
+	if (p->opts.line != NULL)
+		proc_stream_flush(p); /* a last line without its newline */
 	TAILQ_REMOVE(&proc_live, p, entry);
 	if (!p->cancelled)
 		p->done(p, r, p->arg);
@@ -383,7 +412,8 @@ proc_launch(struct proc *p)
 	tv.tv_sec = (time_t)(p->opts.timeout_ms / 1000);
 	tv.tv_usec = (suseconds_t)((p->opts.timeout_ms % 1000) * 1000);
 	p->timer = evtimer_new(p->base, proc_timer_cb, p);
-	evtimer_add(p->timer, &tv);
+	if (p->opts.line == NULL) /* a stream has no timeout */
+		evtimer_add(p->timer, &tv);
 	return;
 fail:
 	e = errno;
@@ -411,6 +441,245 @@ fail_child:
 	evtimer_add(p->timer, &tv);
 }
 
+/* Stream mode. */
+
+static void
+proc_stream_init(struct proc *p)
+{
+	int k;
+
+	if (p->opts.max_line == 0)
+		p->opts.max_line = 4096;
+	for (k = 0; k < 2; k++)
+		p->lines[k].buf = xmalloc(p->opts.max_line + 1);
+}
+
+/* Hand a line over (unless nobody listens any more). */
+static void
+proc_stream_emit(struct proc *p, int k, int cut)
+{
+	struct proc_lines *l = &p->lines[k];
+
+	l->buf[l->len] = '\0';
+	if (!p->cancelled)
+		p->opts.line(p, k + 1, l->buf, l->len, cut, p->arg);
+	l->len = 0;
+}
+
+/* What is left of both streams' last lines, handed over. */
+static void
+proc_stream_flush(struct proc *p)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (p->lines[k].len > 0 && !p->lines[k].dropping)
+			proc_stream_emit(p, k, 0);
+	}
+}
+
+/* Cut buf[0..n) into lines for stream k (0 stdout, 1 stderr). */
+static void
+proc_stream_split(struct proc *p, int k, const char *buf, size_t n)
+{
+	struct proc_lines *l = &p->lines[k];
+	const char *nl, *end = buf + n;
+	size_t take;
+
+	while (buf < end) {
+		nl = memchr(buf, '\n', (size_t)(end - buf));
+		take = (size_t)((nl != NULL ? nl : end) - buf);
+		if (!l->dropping) {
+			if (take > p->opts.max_line - l->len) {
+				take = p->opts.max_line - l->len;
+				memcpy(l->buf + l->len, buf, take);
+				l->len += take;
+				proc_stream_emit(p, k, 1);
+				l->dropping = 1;
+			} else {
+				memcpy(l->buf + l->len, buf, take);
+				l->len += take;
+			}
+		}
+		if (nl == NULL)
+			return;
+		if (!l->dropping)
+			proc_stream_emit(p, k, 0);
+		l->dropping = 0;
+		buf = nl + 1;
+	}
+}
+
+static void
+proc_stream_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct proc *p = arg;
+
+	if (p->out_ev != NULL)
+		event_add(p->out_ev, NULL);
+	if (p->err_ev != NULL)
+		event_add(p->err_ev, NULL);
+}
+
+/* Over its rate: stop reading until the next second. */
+static void
+proc_stream_pause(struct proc *p)
+{
+	struct timeval tv = { 1, 0 };
+
+	if (p->out_ev != NULL)
+		event_del(p->out_ev);
+	if (p->err_ev != NULL)
+		event_del(p->err_ev);
+	if (p->resume == NULL)
+		p->resume = evtimer_new(p->base, proc_stream_resume_cb, p);
+	evtimer_add(p->resume, &tv);
+	if (!p->warned_rate)
+		log_warn("%s: writes more than %zu bytes a second; reading it "
+		         "pauses, so it waits (logged once)",
+		    p->argv[0], p->opts.max_rate);
+	p->warned_rate = 1;
+}
+
+/* A stream's pipe: a bounded amount each time; 1 at EOF or error. */
+static int
+proc_stream_read(struct proc *p, int fd, int is_out)
+{
+	char buf[16384];
+	size_t budget = PROC_STREAM_CHUNK, want;
+	time_t now = time(NULL);
+	ssize_t n;
+
+	if (now != p->rate_sec) {
+		p->rate_sec = now;
+		p->rate_bytes = 0;
+	}
+	while (budget > 0) {
+		if (p->opts.max_rate > 0 && p->rate_bytes >= p->opts.max_rate) {
+			proc_stream_pause(p);
+			return 0;
+		}
+		want = budget < sizeof buf ? budget : sizeof buf;
+		if (p->opts.max_rate > 0 &&
+		    want > p->opts.max_rate - p->rate_bytes)
+			want = p->opts.max_rate - p->rate_bytes;
+		n = read(fd, buf, want);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0) {
+			if (p->lines[!is_out].len > 0 &&
+			    !p->lines[!is_out].dropping)
+				proc_stream_emit(p, !is_out, 0);
+			return 1;
+		}
+		p->rate_bytes += (size_t)n;
+		budget -= (size_t)n;
+		proc_stream_split(p, !is_out, buf, (size_t)n);
+	}
+	return 0; /* more may wait: the event fires again */
+}
+
+/*
+ * At shutdown: every child in stream mode is asked to stop (SIGTERM) and
+ * waited for up to PROC_STREAM_GRACE_MS; those that end are reaped, with
+ * what is left of their group.
+ */
+static void
+proc_stream_term(void)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	struct proc *p;
+	int left, waited;
+
+	TAILQ_FOREACH(p, &proc_live, entry)
+	{
+		if (p->opts.line != NULL && p->pid > 0)
+			kill(-p->pid, SIGTERM);
+	}
+	for (waited = 0;; waited += 10) {
+		left = 0;
+		TAILQ_FOREACH(p, &proc_live, entry)
+		{
+			if (p->opts.line == NULL || p->pid <= 0)
+				continue;
+			if (waitpid(p->pid, NULL, WNOHANG) == p->pid) {
+				kill(-p->pid, SIGKILL);
+				p->pid = 0;
+			} else
+				left++;
+		}
+		if (left == 0 || waited >= PROC_STREAM_GRACE_MS)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	TAILQ_FOREACH(p, &proc_live, entry)
+	{
+		if (p->opts.line != NULL && p->pid > 0)
+			log_warn(
+			    "%s: still running %d ms after SIGTERM; killed",
+			    p->argv[0], PROC_STREAM_GRACE_MS);
+	}
+}
+
+/* A stream proc_shutdown ended: its owner frees it (proc_stop). */
+static void
+proc_stream_orphan(struct proc *p)
+{
+	proc_close(&p->out_ev, &p->out_fd);
+	proc_close(&p->err_ev, &p->err_fd);
+	proc_close(&p->pid_ev, &p->pid_fd);
+	if (p->exec_fd != -1)
+		close(p->exec_fd);
+	p->exec_fd = -1;
+	if (p->timer != NULL)
+		event_free(p->timer);
+	p->timer = NULL;
+	if (p->resume != NULL)
+		event_free(p->resume);
+	p->resume = NULL;
+	p->pid = 0;
+	p->shut = 1;
+	if (p->released)
+		proc_nstreams--;
+}
+
+pid_t
+proc_pid(const struct proc *p)
+{
+	return p->pid;
+}
+
+void
+proc_runs_on(struct proc *p)
+{
+	if (p->released || p->waiting || p->shut)
+		return;
+	p->released = 1;
+	proc_nstreams++;
+	proc_next();
+}
+
+void
+proc_stop(struct proc *p, uint64_t grace_ms)
+{
+	struct timeval tv;
+
+	if (p->shut || p->waiting) {
+		proc_cancel(p);
+		return;
+	}
+	p->cancelled = 1;
+	if (p->pid <= 0)
+		return; /* it never ran: reported from the loop, then freed */
+	kill(-p->pid, SIGTERM);
+	p->timed_out = 1; /* so that the timer's next turn kills it */
+	tv.tv_sec = (time_t)(grace_ms / 1000);
+	tv.tv_usec = (suseconds_t)((grace_ms % 1000) * 1000);
+	evtimer_add(p->timer, &tv);
+}
+
 struct proc *
 proc_start(struct event_base *base, const struct proc_opts *opts,
     proc_done_cb done, void *arg, char **cause)
@@ -434,7 +703,9 @@ proc_start(struct event_base *base, const struct proc_opts *opts,
 	p->out = xmalloc(opts->max_output + 1);
 	p->out[0] = '\0';
 	p->out_fd = p->err_fd = p->exec_fd = p->pid_fd = -1;
-	if (proc_nrunning >= proc_max) {
+	if (opts->line != NULL)
+		proc_stream_init(p);
+	if (proc_nrunning - proc_nstreams >= proc_max) {
 		p->waiting = 1;
 		proc_nwaiting++;
 		TAILQ_INSERT_TAIL(&proc_queue, p, entry);
@@ -449,10 +720,15 @@ proc_shutdown(void)
 {
 	struct proc *p;
 
+	proc_stream_term();
 	while ((p = TAILQ_FIRST(&proc_queue)) != NULL) {
 		TAILQ_REMOVE(&proc_queue, p, entry);
 		proc_nwaiting--;
-		proc_free(p);
+		if (p->opts.line != NULL) {
+			p->waiting = 0;
+			p->shut = 1; /* its owner frees it */
+		} else
+			proc_free(p);
 	}
 	while ((p = TAILQ_FIRST(&proc_live)) != NULL) {
 		TAILQ_REMOVE(&proc_live, p, entry);
@@ -463,13 +739,20 @@ proc_shutdown(void)
 			while (waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
 				;
 		}
-		proc_free(p);
+		if (p->opts.line != NULL && !p->cancelled)
+			proc_stream_orphan(p); /* its owner frees it */
+		else
+			proc_free(p);
 	}
 }
 
 void
 proc_cancel(struct proc *p)
 {
+	if (p->shut) {
+		proc_free(p);
+		return;
+	}
 	if (p->waiting) {
 		TAILQ_REMOVE(&proc_queue, p, entry);
 		proc_nwaiting--;

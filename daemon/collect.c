@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "collect.h"
+#include "collect_rows.h"
 #include "ident.h"
 #include "journal.h"
 #include "log.h"
@@ -84,6 +85,8 @@ struct itf_run {
 	struct event *deadline;
 	int deadline_hit;
 	int done;
+	/* Dynamic rows at their own times (emit_row); NULL: none. */
+	struct collect_rows *rows;
 };
 
 /* The runtime side of one instance. */
@@ -100,12 +103,15 @@ struct collect_rt {
 	struct event *deadline; /* the hard deadline of its runs */
 	struct tmpl *dyn; /* dynamic: the template its first run made */
 	int warned_new_ds; /* dynamic: a new data source was logged */
+	int warned_reserved; /* dynamic: a value named up or reason logged */
 	/* What the status server shows of it. */
 	enum itf_reason last_reason;
 	time_t last_run; /* when its last run ended (0: none yet) */
 	time_t last_success;
 	struct tmpl *last_tmpl; /* of last_vals */
 	double *last_vals; /* the values its last run stored */
+	/* Dynamic series: what emit_row's series learned, their bounds. */
+	struct collect_rows_state *rows;
 };
 
 /* A test-mode result. */
@@ -276,6 +282,7 @@ collect_host_emit_ds(struct itf_run *run, const char *ds, double value,
 		"ABSOLUTE" };
 	struct itf_instance *inst = run->rt->inst;
 	struct tmpl_ds *d;
+	char own[IDENT_DS_MAX + 1];
 	size_t i;
 
 	if (!ident_valid_ds(ds)) {
@@ -287,9 +294,19 @@ collect_host_emit_ds(struct itf_run *run, const char *ds, double value,
 			    inst->key, ident_show(ds, a));
 		return -1;
 	}
-	if (template_ds_index(inst->tmpl, ds) != -1 ||
-	    !(inst->ops->flags & ITF_COLLECTOR_DYNAMIC))
+	if (!(inst->ops->flags & ITF_COLLECTOR_DYNAMIC))
 		return collect_host_emit(run, ds, value);
+	/* up and reason are the daemon's: a value so named goes aside. */
+	if (collect_rows_reserved(inst->tmpl, ds, own)) {
+		if (!run->rt->warned_reserved)
+			log_warn(
+			    "%s: the program's \"%s\" is a name the daemon "
+			    "keeps for itself; stored as \"%s\" (logged "
+			    "once)",
+			    inst->key, ds, own);
+		run->rt->warned_reserved = 1;
+		ds = own;
+	}
 	for (i = 0; i < run->nx; i++) {
 		if (strcmp(run->xds[i].name, ds) == 0) {
 			run->xvals[i] = value;
@@ -576,6 +593,45 @@ collect_host_emit_series(struct itf_run *run, const char *system,
 	return 0;
 }
 
+static int
+collect_host_emit_row(struct itf_run *run, const char *sub, long long time,
+    const char *const *names, const double *values,
+    const struct itf_ds_spec *specs, size_t n)
+{
+	struct collect_rt *rt = run->rt;
+
+	if (!(rt->inst->ops->flags & ITF_COLLECTOR_DYNAMIC))
+		return -1;
+	return collect_rows_add(&run->rows, rt->inst, &rt->rows,
+	    (time_t)(run->slot_ms / 1000), sub, time, names, values, specs, n);
+}
+
+static void
+collect_host_event(const struct itf_instance *inst, const char *severity,
+    long long time, const char *source, const char *message)
+{
+	struct journal_note n;
+	int level;
+
+	level = strcmp(severity, "failure") == 0 ? LOG_WARNING
+	    : strcmp(severity, "warning") == 0   ? LOG_NOTICE
+	                                         : LOG_INFO;
+	log_msg(level, "%s: event (%s)%s%s: %s", inst->key, severity,
+	    source != NULL ? " from " : "", source != NULL ? source : "",
+	    message);
+	if (collect_self == NULL || collect_self->journal == NULL)
+		return;
+	memset(&n, 0, sizeof n);
+	n.system = inst->system != NULL ? inst->system->id : "";
+	n.series = inst->series;
+	n.t = time != 0 ? (time_t)time : (time_t)(scheduler_now_ms() / 1000);
+	n.severity = severity;
+	n.source = source;
+	n.message = message;
+	journal_note(collect_self->journal, &n);
+	collect_self->c.events++;
+}
+
 static struct itf_instance *
 collect_host_run_instance(struct itf_run *run)
 {
@@ -608,6 +664,8 @@ static const struct itf_host_services collect_services = {
 	.emit_series = collect_host_emit_series,
 	.system_exists = collect_host_system_exists,
 	.state_path = collect_host_state_path,
+	.emit_row = collect_host_emit_row,
+	.event = collect_host_event,
 };
 
 const struct itf_host_services *
@@ -618,23 +676,29 @@ collect_host(void)
 
 /* Runs. */
 
+/* The shortest text that reads back as v: "0.25", "19402850304", "U". */
 static void
 collect_fmt_value(char *buf, size_t len, double v)
 {
-	char *p;
+	int prec;
 
 	if (isnan(v)) {
 		snprintf(buf, len, "U");
 		return;
 	}
-	snprintf(buf, len, "%.6f", v);
-	if ((p = strchr(buf, '.')) != NULL) {
-		p += strlen(p) - 1;
-		while (*p == '0')
-			*p-- = '\0';
-		if (*p == '.')
-			*p = '\0';
+	if (fabs(v) < 1e15 && v == trunc(v)) {
+		snprintf(buf, len, "%.0f", v); /* 1200, never 1.2e+03 */
+		if (strcmp(buf, "-0") == 0)
+			snprintf(buf, len, "0");
+		return;
 	}
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (prec == 17)
+		snprintf(buf, len, "%.17g", v);
 	if (strcmp(buf, "-0") == 0)
 		snprintf(buf, len, "0");
 }
@@ -843,6 +907,7 @@ collect_run_free(struct itf_run *run)
 		evtimer_del(run->deadline);
 	free(run->xds);
 	free(run->xvals);
+	collect_rows_free(run->rows);
 	free(run);
 }
 
@@ -881,6 +946,9 @@ collect_item(struct collect_rt *rt, struct itf_run *run)
 			    inst->key, run->xds[i].name);
 		rt->warned_new_ds = 1;
 	}
+	if (inst->ops->flags & ITF_COLLECTOR_DYNAMIC)
+		collect_rows_check_own(&rt->rows, inst, t, it->t, it->vals,
+		    &rt->co->c.out_of_bounds);
 	return it;
 }
 
@@ -1000,6 +1068,68 @@ collect_own_counts(struct itf_instance *inst, struct itf_run *run)
 	}
 }
 
+/* What a row callback of collect_submit_rows needs. */
+struct collect_rows_cb {
+	struct collect_rt *rt;
+	enum itf_status status;
+	enum itf_reason reason;
+	int stored;
+};
+
+static void
+collect_rows_last_cb(void *arg, const char *series, struct store_item *it)
+{
+	struct collect_rows_cb *cb = arg;
+	struct collect_rt *rt = cb->rt;
+	struct itf_instance *inst = rt->inst;
+
+	cb->stored++;
+	if (strcmp(series, inst->series) == 0)
+		collect_keep_values(rt, it);
+	if (rt->co->test_mode)
+		collect_test_line(rt->co, rt, inst->system->id,
+		    inst->perspective, series, it, cb->status, cb->reason);
+}
+
+/* A run's rows at their times (emit_row): each with the run's verdict. */
+static void
+collect_submit_rows(struct collect_rt *rt, struct itf_run *run,
+    enum itf_status status, enum itf_reason reason)
+{
+	struct collect *co = rt->co;
+	struct collect_rows_cb cb = { rt, status, reason, 0 };
+	struct collect_rows_ctx ctx;
+	struct collect_result *res;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.inst = rt->inst;
+	ctx.state = &rt->rows;
+	ctx.store = co->store;
+	ctx.dyn = &rt->dyn;
+	ctx.step = rt->step;
+	ctx.up = status == ITF_STATUS_UP ? 1
+	    : status == ITF_STATUS_DOWN  ? 0
+	                                 : NAN;
+	ctx.reason = reason;
+	ctx.skipped = &co->c.rows_skipped;
+	ctx.out_of_bounds = &co->c.out_of_bounds;
+	ctx.last = collect_rows_last_cb;
+	ctx.arg = &cb;
+	collect_rows_submit(run->rows, &ctx);
+	if (co->test_mode && cb.stored == 0) {
+		res = collect_result_new(co);
+		res->order = rt->order;
+		res->ran = 1;
+		res->stored = 0;
+		xasprintf(&res->line,
+		    "%s %s %s (nothing stored) status=%s "
+		    "reason=%s",
+		    rt->inst->system->id, rt->inst->perspective,
+		    rt->inst->series, collect_status_name(status),
+		    collect_reason_name(reason));
+	}
+}
+
 static void
 collect_host_run_done(struct itf_run *run, enum itf_status status,
     enum itf_reason reason, const char *message)
@@ -1053,6 +1183,11 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	    isnan(run->vals[idx]))
 		run->vals[idx] = reason;
 
+	if (run->rows != NULL) {
+		collect_submit_rows(rt, run, status, reason);
+		collect_run_free(run);
+		goto out;
+	}
 	/* A count of the collector's own series adds to its row, as a
 	 * feed's counts do. */
 	if (!inst->feed && inst->tmpl->count)
@@ -1226,6 +1361,7 @@ collect_rt_free(struct collect_rt *rt)
 	if (rt->deadline != NULL)
 		event_free(rt->deadline);
 	template_unref(rt->dyn);
+	collect_rows_state_free(rt->rows);
 	template_unref(rt->last_tmpl);
 	free(rt->last_vals);
 	free(rt->path);

@@ -30,6 +30,9 @@ struct collect_counters {
 	uint64_t start_errors; /* runs that could not start */
 	uint64_t deadline; /* runs cancelled at their hard deadline */
 	uint64_t by_reason[ITF_REASON_MAX + 1];
+	uint64_t rows_skipped; /* rows at or before their series' last */
+	uint64_t out_of_bounds; /* values outside their data source's bounds */
+	uint64_t events; /* events programs reported (PUTNOTIF) */
 };
 
 /* Runs of one collector type, for /metrics. */

@@ -60,6 +60,11 @@ static const char *const journal_migrations[] = {
 	/* 1 -> 2: what a notification said, to deliver it after a restart */
 	"ALTER TABLE notifications ADD COLUMN payload TEXT;"
 	"CREATE INDEX notifications_pending ON notifications (delivered);",
+	/* 2 -> 3: what programs report (collectd's PUTNOTIF) */
+	"CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	" system TEXT NOT NULL, series TEXT NOT NULL, severity TEXT NOT NULL,"
+	" source TEXT, message TEXT NOT NULL);"
+	"CREATE INDEX events_time ON events (time);",
 };
 #define JOURNAL_VERSION \
 	((int)(sizeof journal_migrations / sizeof journal_migrations[0]))
@@ -72,6 +77,7 @@ enum journal_op_kind {
 	OP_COVERAGE,
 	OP_SERIES,
 	OP_NOTIFY,
+	OP_NOTE,
 };
 
 /* One record on its way to the file. */
@@ -130,7 +136,7 @@ struct journal {
 
 	/* Writer thread only. */
 	sqlite3 *db;
-	sqlite3_stmt *stmts[OP_NOTIFY + 1]; /* prepared once per connection */
+	sqlite3_stmt *stmts[OP_NOTE + 1]; /* prepared once per connection */
 	time_t retry_at;
 	int failing; /* logged: the journal is not being written */
 };
@@ -363,6 +369,9 @@ journal_op_sql(enum journal_op_kind k)
 		       " system, series, last_error, payload, id, time,"
 		       " attempts, delivered) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
 		       " ?7, ?8, ?9, ?10)";
+	case OP_NOTE:
+		return "INSERT INTO events (system, series, severity, source,"
+		       " message, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	}
 	return NULL;
 }
@@ -385,6 +394,8 @@ journal_op_nstr(enum journal_op_kind k)
 		return 4;
 	case OP_NOTIFY:
 		return 6;
+	case OP_NOTE:
+		return 5;
 	}
 	return 0;
 }
@@ -984,6 +995,21 @@ journal_notification(struct journal *j, const struct journal_notice *nc)
 	op->n[1] = (long long)nc->t;
 	op->n[2] = nc->attempts;
 	op->n[3] = nc->delivered;
+	journal_queue(j, op);
+}
+
+void
+journal_note(struct journal *j, const struct journal_note *n)
+{
+	struct journal_op *op;
+
+	if (j == NULL)
+		return;
+	op = journal_op_new(OP_NOTE, n->system, n->series);
+	journal_op_str(op, 2, n->severity);
+	journal_op_str(op, 3, n->source);
+	journal_op_str(op, 4, n->message);
+	op->n[0] = (long long)n->t;
 	journal_queue(j, op);
 }
 

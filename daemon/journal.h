@@ -111,6 +111,18 @@ void journal_notification(struct journal *, const struct journal_notice *);
  */
 void journal_pending_notices(struct journal *, int max_attempts,
     void (*f)(const struct journal_notice *, void *), void *arg);
+/* Something a program reported (a collectd PUTNOTIF), kept as it came. */
+struct journal_note {
+	const char *system;
+	const char *series;
+	time_t t;
+	const char *severity; /* "failure", "warning" or "okay" */
+	const char *source; /* where in the program's terms, or NULL */
+	const char *message;
+};
+
+/* Keep a note in the events table. Thread: loop. */
+void journal_note(struct journal *, const struct journal_note *);
 void journal_get_stats(struct journal *, struct journal_stats *);
 /*
  * The open outage of a series of the running journal: 1 with its start

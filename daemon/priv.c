@@ -122,9 +122,14 @@ priv_drop(const struct conf *conf, char **cause)
 	int rc;
 
 	if (conf->user == NULL) {
+		/* Check and notifier programs switch to their user
+		 * themselves (proc.c); everything in-process stays root. */
 		if (geteuid() == 0)
-			log_warn("running as root: set daemon.user so that "
-			         "collectors do not run as root");
+			log_warn("running as root without daemon.user: check "
+			         "and notifier programs run as nobody (or "
+			         "their user), but the daemon itself (probes, "
+			         "feeds, files) and its C plugins run as root; "
+			         "set daemon.user");
 		return 0;
 	}
 	if (priv_lookup(conf, &uid, &gid, cause) != 0)

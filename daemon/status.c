@@ -371,6 +371,17 @@ status_metrics_cb(struct status *s, struct evhttp_request *req,
 	    "Runs cancelled at their hard deadline.", c.deadline);
 	status_metric(b, "itfollow_runs_inflight", "gauge",
 	    "Runs in flight now.", collect_inflight(s->co));
+	status_metric(b, "itfollow_rows_skipped_total", "counter",
+	    "Rows of values at or before their series' last stored time, "
+	    "skipped.",
+	    c.rows_skipped);
+	status_metric(b, "itfollow_values_out_of_bounds_total", "counter",
+	    "Values outside their data source's bounds (stored as unknown).",
+	    c.out_of_bounds);
+	status_metric(b, "itfollow_program_events_total", "counter",
+	    "Events programs reported (collectd PUTNOTIF), kept in the "
+	    "journal.",
+	    c.events);
 	status_head(b, "itfollow_runs_failed_total", "counter",
 	    "Runs that ended down or unknown, by reason.");
 	for (r = 1; r <= ITF_REASON_MAX; r++) {
@@ -385,8 +396,10 @@ status_metrics_cb(struct status *s, struct evhttp_request *req,
 	status_metrics_store(s, b);
 	if (s->extra != NULL)
 		s->extra(b, s->extra_arg);
-	status_metric(b, "itfollow_status_loop_lag_milliseconds", "gauge",
-	    "How late the last heartbeat of the event loop fired.", s->lag_ms);
+	status_head(b, "itfollow_status_loop_lag_seconds", "gauge",
+	    "How late the last heartbeat of the event loop fired.");
+	evbuffer_add_printf(b, "itfollow_status_loop_lag_seconds %.3f\n",
+	    (double)s->lag_ms / 1000);
 	status_metric(b, "itfollow_status_refused_total", "counter",
 	    "Status requests refused at the connection cap.", s->refused);
 	status_head(b, "itfollow_build_info", "gauge",
@@ -474,7 +487,8 @@ status_api_systems_cb(struct status *s, struct evhttp_request *req,
 		json_array_append_new(list, o);
 	}
 	json_object_set_new(root, "systems", list);
-	text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	/* 17 significant digits: every double prints as itself. */
+	text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
 	evbuffer_add_printf(b, "%s\n", text);
 	status_reply(req, 200, "application/json", b);
 	free(text);

@@ -434,10 +434,36 @@ store_fmt(char *p, char *end, double v)
 {
 	if (isnan(v))
 		return p + snprintf(p, (size_t)(end - p), ":U");
-	if (v == (double)(long long)v && fabs(v) < 1e15)
+	if (fabs(v) < 1e15 && v == (double)(long long)v)
 		return p +
 		    snprintf(p, (size_t)(end - p), ":%lld", (long long)v);
-	return p + snprintf(p, (size_t)(end - p), ":%.10g", v);
+	/* 17 significant digits: librrd reads back the very double. */
+	return p + snprintf(p, (size_t)(end - p), ":%.17g", v);
+}
+
+/*
+ * A value of a data source of that type. librrd takes only integers for
+ * COUNTER and DERIVE and refuses the whole update otherwise, so such a
+ * value is written as its integer part (as collectd reads one), and a
+ * COUNTER below 0 or a value beyond 64 bits as unknown.
+ */
+static char *
+store_fmt_ds(char *p, char *end, double v, const char *type)
+{
+	int counter = strcmp(type, "COUNTER") == 0;
+
+	if (isnan(v) || (!counter && strcmp(type, "DERIVE") != 0))
+		return store_fmt(p, end, v);
+	v = trunc(v);
+	if (counter && v >= 0 && v < 18446744073709551616.0)
+		return p +
+		    snprintf(p, (size_t)(end - p), ":%llu",
+		        (unsigned long long)v);
+	if (!counter && v >= -9223372036854775808.0 &&
+	    v < 9223372036854775808.0)
+		return p +
+		    snprintf(p, (size_t)(end - p), ":%lld", (long long)v);
+	return p + snprintf(p, (size_t)(end - p), ":U");
 }
 
 static void
@@ -538,7 +564,8 @@ store_fmt_cached(const struct store_file *f, const struct tmpl *t,
 
 	for (j = 0; j < f->nds; j++) {
 		idx = template_ds_index(t, f->ds[j]);
-		p = store_fmt(p, end, idx == -1 ? NAN : v[idx]);
+		p = store_fmt_ds(p, end, idx == -1 ? NAN : v[idx],
+		    idx == -1 ? "" : t->ds[idx].type);
 	}
 }
 
@@ -744,8 +771,9 @@ store_write_held(struct store *st, struct store_file *f, char **cause)
 		else {
 			for (j = 0; j < t->nds; j++) {
 				if (use[j])
-					p = store_fmt(p, end,
-					    f->hv[i * t->nds + j]);
+					p = store_fmt_ds(p, end,
+					    f->hv[i * t->nds + j],
+					    t->ds[j].type);
 			}
 		}
 		argv[k] = values[k];
@@ -931,16 +959,6 @@ store_old_rows(struct store_file *f, const struct tmpl *t, time_t from,
 	return (ssize_t)n;
 }
 
-/* A value in full: a rebuilt file holds what the feed said (cost to the
- * millionth), not ten digits of it. */
-static char *
-store_fmt_exact(char *p, char *end, double v)
-{
-	if (isnan(v) || (v == (double)(long long)v && fabs(v) < 1e15))
-		return store_fmt(p, end, v);
-	return p + snprintf(p, (size_t)(end - p), ":%.17g", v);
-}
-
 /* One update "TIME:V:V..." of a rebuilt file (v NULL: all unknown). */
 static char *
 store_row_line(const struct tmpl *t, time_t when, const double *v)
@@ -950,7 +968,7 @@ store_row_line(const struct tmpl *t, time_t when, const double *v)
 
 	p += snprintf(p, len, "%lld", (long long)when);
 	for (d = 0; d < t->nds; d++)
-		p = store_fmt_exact(p, end, v != NULL ? v[d] : NAN);
+		p = store_fmt_ds(p, end, v != NULL ? v[d] : NAN, t->ds[d].type);
 	return line;
 }
 

@@ -115,7 +115,11 @@ rrdtool info "$R/perf.rrd" >"$T/perf.info"
 grep -q '^ds\[count\].type = "DERIVE"$' "$T/perf.info" && ok ||
     fail "c is not stored as DERIVE"
 grep -q '^ds\[count\].min = 0' "$T/perf.info" && ok || fail "DERIVE min"
-grep -q '^ds\[space\].max = 1.07' "$T/perf.info" && ok || fail "GB max"
+# A perfdata min and max describe the value, they are no bounds (a
+# grown file system would be stored as unknown); a percentage is 0..100.
+grep -q '^ds\[space\].max = NaN' "$T/perf.info" && ok || fail "GB max made a bound"
+grep -q '^ds\[space\].min = NaN' "$T/perf.info" && ok || fail "GB min made a bound"
+grep -q '^ds\[it_s\].max = 1.0000000000e+02' "$T/perf.info" && ok || fail "% max"
 expect_eq "renamed root_free" "$(last "$R/renamed.rrd" root_free)" 1610612736
 expect_eq "renamed latency" "$(last "$R/renamed.rrd" latency)" 0.25
 # Warnings: up unless warning_is_up = false; unknown is U, not 0.
@@ -147,10 +151,18 @@ if [ "$(id -u)" = 0 ]; then
 	expect_eq "children run as nobody" "$(last "$R/env.rrd" uid)" \
 	    "$(id -u nobody)"
 fi
-# PUTVAL: type-instance names; a two-value type gets _0 and _1.
+# PUTVAL: type-instance names, typed by Debian's types.db: cpu is a
+# DERIVE (stored as its integer part, as collectd reads it), if_octets
+# two DERIVEs named after their data sources.
 expect_eq "putval gauge" "$(last "$R/putval.rrd" gauge_magic_level)" 42
-expect_eq "putval cpu" "$(last "$R/putval.rrd" cpu_idle)" 12.5
-expect_eq "putval if_octets_1" "$(last "$R/putval.rrd" if_octets_1)" 200
+expect_eq "putval cpu" "$(last "$R/putval.rrd" cpu_idle)" 12
+expect_eq "putval if_octets rx" "$(last "$R/putval.rrd" if_octets_rx)" 100
+expect_eq "putval if_octets tx" "$(last "$R/putval.rrd" if_octets_tx)" 200
+rrdtool info "$R/putval.rrd" >"$T/putval.info"
+for ds in cpu_idle if_octets_rx if_octets_tx; do
+	grep -q "^ds\[$ds\].type = \"DERIVE\"$" "$T/putval.info" && ok ||
+	    fail "putval $ds is not a DERIVE"
+done
 
 # Labels that change after the file was made: reported, not stored in the
 # wrong data source.

@@ -100,7 +100,7 @@ expect_eq "feeds make no outages" \
     "$(q "select count(*) from outages where series = 'stats'")" 0
 expect_eq "state changes down" \
     "$(q "select count(*) from state_changes where to_state = 'down'")" 2
-expect_eq "schema version" "$(q 'pragma user_version')" 2
+expect_eq "schema version" "$(q 'pragma user_version')" 3
 expect_eq "WAL" "$(q 'pragma journal_mode')" wal
 
 # Grouped, JSON and the text table.

@@ -32,7 +32,7 @@ grep -q "journal $T/data/journal.sqlite is corrupt: moved to $T/data/journal.sql
     fail "corrupt journal not reported: $(cat "$T/log")"
 ls "$T/data"/journal.sqlite.corrupt-* >/dev/null 2>&1 ||
     fail "corrupt journal not kept aside"
-expect_eq "new journal's schema" "$(q 'pragma user_version')" 2
+expect_eq "new journal's schema" "$(q 'pragma user_version')" 3
 expect_num "new journal has covered time" \
     "$(q 'select count(*) from series_state where span_end > span_start')" ">" 0
 expect_num "probes land in RRD" "$(rrdlast)" ">" 0

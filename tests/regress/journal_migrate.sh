@@ -46,7 +46,9 @@ kill -TERM "$DPID"
 rc=0
 wait "$DPID" || rc=$?
 expect_eq "daemon exit" "$rc" 0
-expect_eq "migrated to version 2" "$(q 'pragma user_version')" 2
+expect_eq "migrated to version 3" "$(q 'pragma user_version')" 3
+expect_eq "events table made" \
+    "$(q "select count(*) from sqlite_master where name = 'events'")" 1
 expect_eq "notifications gained payload" \
     "$(q "select count(*) from pragma_table_info('notifications') where name = 'payload'")" 1
 expect_eq "old rows kept" "$(q 'select last_error from notifications where id = 7')" \
@@ -68,7 +70,7 @@ before=$(rrdtool last "$T/data/rrd/quality/portal/web.rrd")
 sleep 3
 kill -TERM "$DPID"
 wait "$DPID" || true
-grep -q "journal $J: cannot open: schema version 99 is newer than this daemon's (2)" "$T/log2" ||
+grep -q "journal $J: cannot open: schema version 99 is newer than this daemon's (3)" "$T/log2" ||
     fail "newer journal not reported: $(cat "$T/log2")"
 expect_num "probes land in RRD meanwhile" \
     "$(rrdtool last "$T/data/rrd/quality/portal/web.rrd")" ">" "$before"

@@ -160,7 +160,7 @@ expect_eq "as daemon.user: the check program" \
 # Root without daemon.user: a warning.
 sed "s/ user = \"$RUSER\";//" "$T/p.conf" >"$T/r.conf"
 "$BIN/itfollowd" -T -c "$T/r.conf" >/dev/null 2>"$T/r.err" || true
-grep -q "running as root: set daemon.user" "$T/r.err" && ok ||
+grep -q "running as root without daemon.user: check and notifier programs run as nobody" "$T/r.err" && ok ||
     fail "no warning for root without daemon.user: $(cat "$T/r.err")"
 # Root without daemon.user: still no child runs as root. A check
 # program, a licence feed's command and a notifier's command (on an

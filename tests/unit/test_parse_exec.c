@@ -113,11 +113,14 @@ test_dsname_stable(void **unused)
 		{ "if_octets", 9, "if_octets" },
 		{ "Response Time (ms)", 18, "response_time_ms" },
 		{ "response_time_ms", 16, "response_time_ms" },
-		{ "/", 1, "v_0c9774" },
+		{ "/", 1, "root" },
+		{ "//", 2, "root" },
 		{ "%%", 2, "v_b956a7" },
 		{ "\0", 1, "v_0c5d1a" },
 		{ "/var/log", 8, "var_log" },
 		{ "/boot", 5, "boot" },
+		{ "/root", 5, "root" },
+		{ "/ ", 2, "v_d27bf5" },
 		{ "a_ b", 4, "a__b" },
 		{ "__x__", 5, "x" },
 		{ "it's", 4, "it_s" },
@@ -137,7 +140,7 @@ test_dsname_stable(void **unused)
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		assert_int_equal(strlen(cases[i].label) + (i == 7),
+		assert_int_equal(strlen(cases[i].label) + (i == 8),
 		    cases[i].len);
 		parse_dsname(cases[i].label, cases[i].len, ds);
 		if (strcmp(ds, cases[i].ds) != 0)
@@ -281,7 +284,7 @@ test_nagios_multiline(void **unused)
 	assert_int_equal(pn.nerrors, 0);
 	assert_int_equal(pn.nperf, 4);
 	assert_string_equal(perf(&pn, 0)->label, "/");
-	assert_string_equal(perf(&pn, 0)->ds, "v_0c9774");
+	assert_string_equal(perf(&pn, 0)->ds, "root");
 	assert_string_equal(perf(&pn, 0)->uom, "MB");
 	assert_double(perf(&pn, 0)->value, 2643 * MiB);
 	assert_double(perf(&pn, 0)->warn, 5948 * MiB);
@@ -648,7 +651,6 @@ test_munin_config_bad(void **unused)
 		"line 8: bad field name '.label'",
 		"line 9: bad field name 'load.'",
 		"line 10: unexpected line 'junk here'",
-		"line 14: multigraph not supported, the rest is ignored",
 		"field 'Load': data source name 'load' already used by field "
 		"'load', ignored",
 	};
@@ -666,6 +668,11 @@ test_munin_config_bad(void **unused)
 	assert_double(mc.fields[0].max, NAN);
 	assert_string_equal(mc.fields[1].name, "counter");
 	assert_string_equal(mc.fields[1].type, "COUNTER");
+	/* What follows a multigraph line is that section's. */
+	assert_int_equal(mc.ngraphs, 1);
+	assert_string_equal(mc.graphs[0].name, "other");
+	assert_int_equal(mc.graphs[0].nfields, 1);
+	assert_string_equal(mc.graphs[0].fields[0].name, "after");
 	parse_munin_config_free(&mc);
 }
 
@@ -724,11 +731,9 @@ test_munin_values(void **unused)
 	assert_null(mv.values);
 
 	parse_munin_values("multigraph x\nload.value 1\n", 26, &mv);
-	assert_int_equal(mv.nvalues, 0);
-	assert_int_equal(mv.nerrors, 1);
-	assert_string_equal(mv.errors[0],
-	    "line 1: multigraph not supported, "
-	    "the rest is ignored");
+	assert_int_equal(mv.nvalues, 1);
+	assert_int_equal(mv.nerrors, 0);
+	assert_string_equal(mv.values[0].graph, "x");
 	parse_munin_values_free(&mv);
 }
 

@@ -38,8 +38,9 @@ extern "C" {
  *      ops: flags (ITF_COLLECTOR_DYNAMIC).
  *   3: host: emit_series, system_exists, state_path; ops:
  *      default_interval, reloaded.
+ *   4: host: emit_row, event.
  */
-#define ITF_COLLECTOR_ABI_VERSION 3
+#define ITF_COLLECTOR_ABI_VERSION 4
 
 /* A plugin (.so) exports this symbol, a function returning its ops. */
 #define ITF_COLLECTOR_ENTRY "itf_collector_entry"
@@ -262,6 +263,40 @@ struct itf_host_services {
 	 */
 	int (*state_path)(const struct itf_instance *inst, char *buf,
 	    size_t len);
+
+	/* Version 4. */
+
+	/*
+	 * Record a row of values of a dynamic series (ITF_COLLECTOR_DYNAMIC)
+	 * at its own time: the instance's series when sub is NULL, else the
+	 * series "<series>-<sub>" of the same system (sub [a-z0-9_-]+, the
+	 * whole a valid id), made from the same template. names[i] is a data
+	 * source ([a-z0-9_]{1,19}), values[i] its value (NAN: unknown),
+	 * specs[i] how it is stored (NULL: GAUGE, no bounds). time is in
+	 * seconds since the epoch, 0 for the run's slot. Rows of a series at
+	 * one time make one update.
+	 *
+	 * A run that called emit_row stores its rows and nothing at its slot:
+	 * each row carries the run's up and reason, rows go in time order, a
+	 * row at or before its series' last stored time is skipped (counted
+	 * and logged once). n may be 0 (names, values and specs NULL): such a
+	 * run stores what other rows it has, or nothing (a program that runs
+	 * on, whose values come later). Returns 0, or -1 (a bad name, too
+	 * many values: nothing of the row is kept).
+	 */
+	int (*emit_row)(struct itf_run *run, const char *sub, long long time,
+	    const char *const *names, const double *values,
+	    const struct itf_ds_spec *specs, size_t n);
+
+	/*
+	 * Keep an event the instance's program reported (a collectd
+	 * PUTNOTIF) in the journal, and log it: severity "failure",
+	 * "warning" or "okay"; time in seconds since the epoch, 0 for now;
+	 * source where it comes from in the program's terms (or NULL);
+	 * message one line.
+	 */
+	void (*event)(const struct itf_instance *inst, const char *severity,
+	    long long time, const char *source, const char *message);
 };
 
 /* A collector type. */
