@@ -1,0 +1,606 @@
+/*
+ * DNS probe: one query (name, qtype) to one name server (or the system's
+ * resolvers), over UDP with a fall back to TCP when the answer comes
+ * truncated, or over TCP only, sent and read on the event loop by c-ares.
+ * c-ares hands back the answer as it came (ARES_FLAG_NOCHECKRESP: also a
+ * SERVFAIL or REFUSED one, with no other server tried, one try); it is
+ * read by parse_dns.c, its answer code checked against the expected ones,
+ * each expected regex matched against the answers' data, and the answers'
+ * smallest TTL against min_ttl.
+ *
+ * Stores the time from query to answer, the answer code, the number of
+ * answer records and their smallest TTL. Reasons: timeout, connect
+ * (refused), protocol (an answer that does not parse), dns_rcode,
+ * answer_mismatch.
+ */
+#include <ares.h>
+#include <arpa/inet.h>
+#include <event2/event.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "itfollow/collector.h"
+#include "parse_dns.h"
+#include "xmalloc.h"
+
+static const struct itf_key dns_keys[] = {
+	{ "name", ITF_KEY_STRING },
+	{ "qtype", ITF_KEY_STRING },
+	{ "server", ITF_KEY_STRING },
+	{ "transport", ITF_KEY_STRING },
+	{ "recursion", ITF_KEY_BOOL },
+	{ "expect_rcode", ITF_KEY_STRING },
+	{ "expect_answer", ITF_KEY_STRING_LIST },
+	{ "min_ttl", ITF_KEY_INT },
+	{ NULL, 0 },
+};
+
+/* A socket c-ares uses, watched on the loop. */
+struct dns_sock {
+	struct dns_sock *next;
+	struct dns_state *st;
+	ares_socket_t fd;
+	struct event *ev;
+};
+
+struct dns_state {
+	const struct itf_host_services *host;
+	struct itf_instance *inst;
+	char *name;
+	int qtype;
+	char *server; /* for ares_set_servers_ports_csv; NULL: system's */
+	int tcp;
+	int rd;
+	uint32_t rcodes; /* bit r: rcode r is expected */
+	regex_t *re;
+	char **re_text;
+	size_t nre;
+	long long min_ttl; /* -1: not checked */
+
+	ares_channel ch;
+	int ch_ok;
+	struct dns_sock *socks;
+	struct event *ares_timer;
+
+	/* The run in flight. */
+	struct itf_run *run;
+	struct event *deadline;
+	struct timespec t0;
+	int ending; /* our own cancel: its callback is ignored */
+};
+
+static void dns_destroy(void *);
+
+/* "192.0.2.1", "192.0.2.1:5353", "2001:db8::1" or "[2001:db8::1]:5353". */
+static int
+dns_server_ok(const char *s)
+{
+	unsigned char a[16];
+	char host[64], *end;
+	const char *colon = strrchr(s, ':');
+	long port;
+	size_t n;
+
+	if (inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1)
+		return 1;
+	if (colon == NULL || colon == s)
+		return 0;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535)
+		return 0;
+	n = (size_t)(colon - s);
+	if (s[0] == '[') {
+		if (n < 3 || s[n - 1] != ']' || n - 2 >= sizeof host)
+			return 0;
+		memcpy(host, s + 1, n - 2);
+		host[n - 2] = '\0';
+		return inet_pton(AF_INET6, host, a) == 1;
+	}
+	if (n >= sizeof host)
+		return 0;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	return inet_pton(AF_INET, host, a) == 1;
+}
+
+/* "NOERROR", "NOERROR, NXDOMAIN": the bits of st->rcodes. */
+static int
+dns_conf_rcodes(struct dns_state *st, const char *s)
+{
+	char *copy = xstrdup(s), *p = copy, *w;
+	int r, rc = 0;
+
+	st->rcodes = 0;
+	while ((w = strsep(&p, ", ")) != NULL) {
+		if (*w == '\0')
+			continue;
+		if ((r = parse_dns_rcode(w)) < 0) {
+			st->host->conf_error(st->inst, "expect_rcode",
+			    "unknown answer code \"%s\" (NOERROR, NXDOMAIN, "
+			    "SERVFAIL, REFUSED, ..., RCODE0 to RCODE15)",
+			    w);
+			rc = -1;
+		} else
+			st->rcodes |= 1u << r;
+	}
+	if (rc == 0 && st->rcodes == 0) {
+		st->host->conf_error(st->inst, "expect_rcode",
+		    "expect_rcode is empty");
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+dns_conf_regexes(struct dns_state *st)
+{
+	const char *const *list;
+	char err[256];
+	size_t n, i;
+	int rc = 0, e;
+
+	if (!st->host->conf_strings(st->inst, "expect_answer", &list, &n))
+		return 0;
+	st->re = xcalloc(n + 1, sizeof *st->re);
+	st->re_text = xcalloc(n + 1, sizeof *st->re_text);
+	for (i = 0; i < n; i++) {
+		e = regcomp(&st->re[st->nre], list[i],
+		    REG_EXTENDED | REG_NOSUB);
+		if (e != 0) {
+			regerror(e, &st->re[st->nre], err, sizeof err);
+			st->host->conf_error(st->inst, "expect_answer",
+			    "bad regex \"%s\": %s", list[i], err);
+			rc = -1;
+			continue;
+		}
+		st->re_text[st->nre++] = xstrdup(list[i]);
+	}
+	return rc;
+}
+
+static int
+dns_conf_query(struct dns_state *st)
+{
+	const struct itf_host_services *host = st->host;
+	unsigned char *q;
+	const char *s;
+	int len;
+
+	st->qtype = 1;
+	if (host->conf_string(st->inst, "qtype", &s) &&
+	    (st->qtype = parse_dns_type(s)) < 0) {
+		host->conf_error(st->inst, "qtype",
+		    "unknown qtype \"%s\" (A, AAAA, MX, TXT, NS, SOA, CNAME, "
+		    "PTR, SRV, CAA, ..., TYPE1 to TYPE65535)",
+		    s);
+		return -1;
+	}
+	if (!host->conf_string(st->inst, "name", &s) || *s == '\0') {
+		host->conf_error(st->inst, NULL,
+		    "dns collector needs a \"name\"");
+		return -1;
+	}
+	if (strstr(s, "://") != NULL || strchr(s, '/') != NULL ||
+	    ares_create_query(s, 1, st->qtype, 0, 1, &q, &len, 0) !=
+	        ARES_SUCCESS) {
+		host->conf_error(st->inst, "name",
+		    "name \"%s\" is not a domain name", s);
+		return -1;
+	}
+	ares_free_string(q);
+	st->name = xstrdup(s);
+	return 0;
+}
+
+static int
+dns_conf_transport(struct dns_state *st)
+{
+	const struct itf_host_services *host = st->host;
+	const char *s;
+	long long n;
+	int b;
+
+	if (host->conf_string(st->inst, "server", &s)) {
+		if (!dns_server_ok(s)) {
+			host->conf_error(st->inst, "server",
+			    "server \"%s\" is not an address, address:port "
+			    "or [IPv6 address]:port",
+			    s);
+			return -1;
+		}
+		st->server = xstrdup(s);
+	}
+	if (host->conf_string(st->inst, "transport", &s)) {
+		if (strcmp(s, "tcp") != 0 && strcmp(s, "udp") != 0) {
+			host->conf_error(st->inst, "transport",
+			    "transport is \"udp\" (falling back to TCP when "
+			    "truncated) or \"tcp\", not \"%s\"",
+			    s);
+			return -1;
+		}
+		st->tcp = strcmp(s, "tcp") == 0;
+	}
+	st->rd = 1;
+	if (host->conf_bool(st->inst, "recursion", &b))
+		st->rd = b;
+	st->min_ttl = -1;
+	if (host->conf_int(st->inst, "min_ttl", &n)) {
+		if (n < 0 || n > 2147483647) {
+			host->conf_error(st->inst, "min_ttl",
+			    "min_ttl must be 0 to 2147483647 seconds");
+			return -1;
+		}
+		st->min_ttl = n;
+	}
+	return 0;
+}
+
+static int
+dns_configure(const struct itf_host_services *host, struct itf_instance *inst,
+    void **statep)
+{
+	struct dns_state *st;
+	const char *s;
+	int errors = 0;
+
+	st = xcalloc(1, sizeof *st);
+	st->host = host;
+	st->inst = inst;
+	errors += dns_conf_query(st) != 0;
+	errors += dns_conf_transport(st) != 0;
+	if (!host->conf_string(inst, "expect_rcode", &s))
+		s = "NOERROR";
+	errors += dns_conf_rcodes(st, s) != 0;
+	errors += dns_conf_regexes(st) != 0;
+	if (errors != 0) {
+		dns_destroy(st);
+		return -1;
+	}
+	*statep = st;
+	return 0;
+}
+
+/* c-ares' next timeout, on the loop. */
+static void
+dns_rearm(struct dns_state *st)
+{
+	struct timeval tv, *tvp;
+
+	if (st->ares_timer == NULL)
+		return;
+	tvp = ares_timeout(st->ch, NULL, &tv);
+	if (tvp == NULL)
+		evtimer_del(st->ares_timer);
+	else
+		evtimer_add(st->ares_timer, tvp);
+}
+
+static void
+dns_ares_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_state *st = arg;
+
+	ares_process_fd(st->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	dns_rearm(st);
+}
+
+static void
+dns_sock_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_sock *ds = arg;
+	struct dns_state *st = ds->st; /* ds may be gone after processing */
+
+	ares_process_fd(st->ch, (what & EV_READ) ? fd : ARES_SOCKET_BAD,
+	    (what & EV_WRITE) ? fd : ARES_SOCKET_BAD);
+	dns_rearm(st);
+}
+
+/* c-ares opens, watches and closes its sockets through this. */
+static void
+dns_sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct dns_state *st = data;
+	struct dns_sock *ds, **pp;
+	short what =
+	    (short)((readable ? EV_READ : 0) | (writable ? EV_WRITE : 0));
+
+	for (pp = &st->socks; (ds = *pp) != NULL; pp = &ds->next) {
+		if (ds->fd == fd)
+			break;
+	}
+	if (ds != NULL) {
+		event_free(ds->ev);
+		ds->ev = NULL;
+		if (what == 0) {
+			*pp = ds->next;
+			free(ds);
+			return;
+		}
+	} else if (what == 0)
+		return;
+	else {
+		ds = xcalloc(1, sizeof *ds);
+		ds->st = st;
+		ds->fd = fd;
+		ds->next = st->socks;
+		st->socks = ds;
+	}
+	ds->ev = event_new(st->host->event_base(), fd, what | EV_PERSIST,
+	    dns_sock_cb, ds);
+	event_add(ds->ev, NULL);
+}
+
+/* The channel of the instance, made at its first run. */
+static int
+dns_channel(struct dns_state *st, char **cause)
+{
+	struct ares_options o;
+	int mask, r;
+
+	if (st->ch_ok)
+		return 0;
+	memset(&o, 0, sizeof o);
+	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH |
+	    (st->tcp ? ARES_FLAG_USEVC : 0);
+	o.timeout = (int)st->host->timeout_ms(st->inst);
+	o.tries = 1;
+	o.sock_state_cb = dns_sock_state_cb;
+	o.sock_state_cb_data = st;
+	mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	    ARES_OPT_SOCK_STATE_CB;
+	if ((r = ares_init_options(&st->ch, &o, mask)) != ARES_SUCCESS) {
+		xasprintf(cause, "c-ares: %s", ares_strerror(r));
+		return -1;
+	}
+	if (st->server != NULL &&
+	    (r = ares_set_servers_ports_csv(st->ch, st->server)) !=
+	        ARES_SUCCESS) {
+		xasprintf(cause, "c-ares: server %s: %s", st->server,
+		    ares_strerror(r));
+		ares_destroy(st->ch);
+		return -1;
+	}
+	st->ares_timer =
+	    evtimer_new(st->host->event_base(), dns_ares_timer_cb, st);
+	st->ch_ok = 1;
+	return 0;
+}
+
+static void
+dns_end(struct dns_state *st, enum itf_status status, enum itf_reason reason,
+    const char *msg)
+{
+	struct itf_run *run = st->run;
+
+	if (st->deadline != NULL)
+		event_free(st->deadline);
+	st->deadline = NULL;
+	st->run = NULL;
+	st->host->run_done(run, status, reason, msg);
+}
+
+/* Check the answers: every regex matches one, the TTL is high enough. */
+static int
+dns_check_answers(struct dns_state *st, const struct parse_dns *d, char *msg,
+    size_t len)
+{
+	uint32_t ttl = UINT32_MAX;
+	size_t i, k;
+
+	for (k = 0; k < st->nre; k++) {
+		for (i = 0; i < d->nanswers; i++) {
+			if (regexec(&st->re[k], d->answers[i].data, 0, NULL,
+			        0) == 0)
+				break;
+		}
+		if (i == d->nanswers) {
+			snprintf(msg, len,
+			    "no answer of %zu matches \"%s\"%s%s", d->nanswers,
+			    st->re_text[k], d->nanswers ? "; first: " : "",
+			    d->nanswers ? d->answers[0].data : "");
+			return -1;
+		}
+	}
+	if (st->min_ttl < 0)
+		return 0;
+	for (i = 0; i < d->nanswers; i++) {
+		if (d->answers[i].ttl < ttl)
+			ttl = d->answers[i].ttl;
+	}
+	if (d->nanswers == 0) {
+		snprintf(msg, len, "no answer to check min_ttl %lld against",
+		    st->min_ttl);
+		return -1;
+	}
+	if ((long long)ttl < st->min_ttl) {
+		snprintf(msg, len, "smallest TTL %u below min_ttl %lld", ttl,
+		    st->min_ttl);
+		return -1;
+	}
+	return 0;
+}
+
+/* An answer came: what it says. */
+static void
+dns_answer(struct dns_state *st, const unsigned char *abuf, int alen)
+{
+	struct parse_dns d;
+	uint32_t ttl = UINT32_MAX;
+	char *cause = NULL, msg[512];
+	const char *rname;
+	size_t i;
+
+	if (parse_dns(abuf, (size_t)alen, &d, &cause) != 0) {
+		snprintf(msg, sizeof msg, "bad answer: %s", cause);
+		free(cause);
+		parse_dns_free(&d);
+		dns_end(st, ITF_STATUS_DOWN, ITF_REASON_PROTOCOL, msg);
+		return;
+	}
+	st->host->emit(st->run, "rcode", d.rcode);
+	st->host->emit(st->run, "answers", (double)d.nanswers);
+	for (i = 0; i < d.nanswers; i++) {
+		if (d.answers[i].ttl < ttl)
+			ttl = d.answers[i].ttl;
+	}
+	if (d.nanswers > 0)
+		st->host->emit(st->run, "ttl", ttl);
+	if (!(st->rcodes & (1u << d.rcode))) {
+		rname = parse_dns_rcode_name(d.rcode);
+		snprintf(msg, sizeof msg, "%s %s: answer code %s%s%d", st->name,
+		    parse_dns_type_name((uint16_t)st->qtype)
+		        ? parse_dns_type_name((uint16_t)st->qtype)
+		        : "",
+		    rname ? rname : "", rname ? " " : "RCODE", d.rcode);
+		dns_end(st, ITF_STATUS_DOWN, ITF_REASON_DNS_RCODE, msg);
+	} else if (dns_check_answers(st, &d, msg, sizeof msg) != 0)
+		dns_end(st, ITF_STATUS_DOWN, ITF_REASON_ANSWER_MISMATCH, msg);
+	else
+		dns_end(st, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+	parse_dns_free(&d);
+}
+
+static void
+dns_query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct dns_state *st = arg;
+	struct timespec now;
+	char msg[160];
+
+	if (st->ending || st->run == NULL)
+		return; /* our cancel, or the channel going away */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (status == ARES_SUCCESS && abuf != NULL) {
+		st->host->emit(st->run, "time",
+		    (double)(now.tv_sec - st->t0.tv_sec) +
+		        (double)(now.tv_nsec - st->t0.tv_nsec) / 1e9);
+		dns_answer(st, abuf, alen);
+		return;
+	}
+	snprintf(msg, sizeof msg, "%s: %s",
+	    st->server ? st->server : "resolver", ares_strerror(status));
+	switch (status) {
+	case ARES_ETIMEOUT:
+		dns_end(st, ITF_STATUS_DOWN, ITF_REASON_TIMEOUT, msg);
+		break;
+	case ARES_ECONNREFUSED:
+		dns_end(st, ITF_STATUS_DOWN, ITF_REASON_CONNECT, msg);
+		break;
+	case ARES_EBADRESP:
+	case ARES_EFORMERR:
+		dns_end(st, ITF_STATUS_DOWN, ITF_REASON_PROTOCOL, msg);
+		break;
+	default:
+		dns_end(st, ITF_STATUS_DOWN, ITF_REASON_INTERNAL, msg);
+	}
+}
+
+/* Cancel the query in flight; its callback says ARES_ECANCELLED. */
+static void
+dns_stop(struct dns_state *st)
+{
+	st->ending = 1;
+	ares_cancel(st->ch);
+	st->ending = 0;
+	dns_rearm(st);
+}
+
+static void
+dns_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_state *st = arg;
+
+	dns_stop(st);
+	dns_end(st, ITF_STATUS_DOWN, ITF_REASON_TIMEOUT, "no answer in time");
+}
+
+static int
+dns_start(void *arg, struct itf_run *run)
+{
+	struct dns_state *st = arg;
+	struct timeval tv;
+	unsigned char *q;
+	char *cause = NULL;
+	uint64_t ms = st->host->timeout_ms(st->inst);
+	int len;
+
+	if (dns_channel(st, &cause) != 0) {
+		st->run = run;
+		dns_end(st, ITF_STATUS_UNKNOWN, ITF_REASON_INTERNAL, cause);
+		free(cause);
+		return 0;
+	}
+	if (ares_create_query(st->name, 1, st->qtype, 0, st->rd, &q, &len, 0) !=
+	    ARES_SUCCESS)
+		return -1;
+	st->run = run;
+	st->deadline = evtimer_new(st->host->event_base(), dns_deadline_cb, st);
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
+	evtimer_add(st->deadline, &tv);
+	clock_gettime(CLOCK_MONOTONIC, &st->t0);
+	/* May answer (a refused TCP connection, say) before it returns. */
+	ares_send(st->ch, q, len, dns_query_cb, st);
+	ares_free_string(q);
+	dns_rearm(st);
+	return 0;
+}
+
+static void
+dns_cancel(void *arg, struct itf_run *run)
+{
+	struct dns_state *st = arg;
+
+	if (st->run != run)
+		return;
+	dns_stop(st);
+	dns_end(st, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED, NULL);
+}
+
+static void
+dns_destroy(void *arg)
+{
+	struct dns_state *st = arg;
+	struct dns_sock *ds;
+	size_t i;
+
+	if (st == NULL)
+		return;
+	if (st->ch_ok) {
+		st->ending = 1;
+		ares_destroy(st->ch);
+	}
+	while ((ds = st->socks) != NULL) {
+		st->socks = ds->next;
+		if (ds->ev != NULL)
+			event_free(ds->ev);
+		free(ds);
+	}
+	if (st->ares_timer != NULL)
+		event_free(st->ares_timer);
+	for (i = 0; i < st->nre; i++) {
+		regfree(&st->re[i]);
+		free(st->re_text[i]);
+	}
+	free(st->re);
+	free(st->re_text);
+	free(st->name);
+	free(st->server);
+	free(st);
+}
+
+const struct itf_collector_ops collector_dns_ops = {
+	.abi_version = ITF_COLLECTOR_ABI_VERSION,
+	.name = "dns",
+	.perspective = "quality",
+	.template_name = "dns",
+	.keys = dns_keys,
+	.configure = dns_configure,
+	.start = dns_start,
+	.cancel = dns_cancel,
+	.destroy = dns_destroy,
+};
