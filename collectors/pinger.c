@@ -473,7 +473,11 @@ pinger_from(const struct sockaddr_storage *ss)
 	    ->sin_addr;
 }
 
-/* One datagram, or one error of the queue: 0, or -1 when none was left. */
+/*
+ * One datagram, or one error of the queue: 0, -1 when none was left, 1
+ * when the socket reported an error instead (one came back, and waits in
+ * the error queue).
+ */
 static int
 pinger_recv(struct pinger_sock *ps, int flags)
 {
@@ -501,7 +505,7 @@ pinger_recv(struct pinger_sock *ps, int flags)
 	msg.msg_control = ctl.buf;
 	msg.msg_controllen = sizeof ctl.buf;
 	if ((n = recvmsg(ps->fd, &msg, flags | MSG_DONTWAIT)) == -1)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? -1 : 0;
+		return errno == EAGAIN || errno == EWOULDBLOCK ? -1 : 1;
 	ee = pinger_cmsgs(&msg, &rx);
 	if (ps->raw && ps->family == AF_INET)
 		pf |= PARSE_ICMP_IPHDR;
@@ -536,17 +540,27 @@ static void
 pinger_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct pinger_sock *ps = arg;
-	int i;
+	int i, r = 0, got = 0, err = 0;
 
 	(void)fd;
 	(void)what;
 	for (i = 0; i < PINGER_READS && ps->slots != NULL; i++) {
-		if (pinger_recv(ps, 0) != 0)
+		if ((r = pinger_recv(ps, 0)) == -1)
 			break;
+		if (r == 1)
+			err = 1;
+		else
+			got++;
 	}
-	/* A datagram socket's errors wait in its queue (and wake us). */
-	for (i = 0; i < PINGER_READS && ps->slots != NULL && !ps->raw; i++) {
-		if (pinger_recv(ps, MSG_ERRQUEUE) != 0)
+	/*
+	 * A datagram socket's errors wait in its queue: read it when the
+	 * socket said so, or when we woke for no datagram (the queue alone
+	 * makes it readable), not after every reply.
+	 */
+	if (ps->raw || (!err && got > 0))
+		return;
+	for (i = 0; i < PINGER_READS && ps->slots != NULL; i++) {
+		if (pinger_recv(ps, MSG_ERRQUEUE) == -1)
 			break;
 	}
 }
