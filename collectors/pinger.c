@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/errqueue.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -15,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -124,11 +127,15 @@ pinger_socket(int family, int raw)
 	return fd;
 }
 
-/* Does the ping group range hold gid or one of user's groups? */
+/*
+ * Does the ping group range hold a group the probes will run with: user's
+ * (root is about to become user), else the process's own?
+ */
 static int
-pinger_range_allows(const char *user, gid_t gid)
+pinger_range_allows(const char *user)
 {
 	unsigned long lo, hi;
+	struct passwd *pw;
 	gid_t groups[256];
 	int i, n = 256, rc = 0;
 	FILE *f;
@@ -140,9 +147,15 @@ pinger_range_allows(const char *user, gid_t gid)
 		return 0;
 	}
 	fclose(f);
-	if (getgrouplist(user, gid, groups, &n) == -1) {
-		n = 1;
-		groups[0] = gid;
+	if (user != NULL && geteuid() == 0 && (pw = getpwnam(user)) != NULL) {
+		if (getgrouplist(user, pw->pw_gid, groups, &n) == -1) {
+			n = 1;
+			groups[0] = pw->pw_gid;
+		}
+	} else {
+		groups[0] = getegid();
+		n = getgroups(255, groups + 1);
+		n = n < 0 ? 1 : n + 1;
 	}
 	for (i = 0; i < n; i++) {
 		if ((unsigned long)groups[i] >= lo &&
@@ -152,22 +165,61 @@ pinger_range_allows(const char *user, gid_t gid)
 	return rc;
 }
 
-int
-pinger_prepare(const char *user, char **cause)
+/* The capability sets of the process, read or set: 0, or -1. */
+static int
+pinger_caps(struct __user_cap_data_struct *d, int set)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+
+	return (int)syscall(set ? SYS_capset : SYS_capget, &h, d);
+}
+
+/* May the process open raw sockets without being root? */
+static int
+pinger_has_net_raw(void)
+{
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof d);
+	return pinger_caps(d, 0) == 0 &&
+	    (d[CAP_TO_INDEX(CAP_NET_RAW)].effective & CAP_TO_MASK(CAP_NET_RAW));
+}
+
+/*
+ * Give CAP_NET_RAW up for good (ambient, effective, permitted and
+ * inheritable), so that no collector, and no check program the daemon
+ * starts, has it: a daemon given it (systemd's AmbientCapabilities)
+ * needed it only to open its raw sockets.
+ */
+static void
+pinger_drop_net_raw(void)
+{
+	struct __user_cap_data_struct d[2];
+	uint32_t m = CAP_TO_MASK(CAP_NET_RAW);
+	int i = CAP_TO_INDEX(CAP_NET_RAW);
+
+	if (geteuid() == 0)
+		return; /* priv_drop gives everything up, or root stays */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	memset(d, 0, sizeof d);
+	if (pinger_caps(d, 0) != 0 ||
+	    !((d[i].permitted | d[i].effective | d[i].inheritable) & m))
+		return;
+	d[i].permitted &= ~m;
+	d[i].effective &= ~m;
+	d[i].inheritable &= ~m;
+	if (pinger_caps(d, 1) != 0)
+		log_warn("icmp: cannot give CAP_NET_RAW up: %s",
+		    strerror(errno));
+}
+
+/* Open both families' raw sockets now, to keep. */
+static int
+pinger_open_raw(const char *when, char **cause)
 {
 	struct pinger_sock *ps;
-	struct passwd *pw;
 	int i, opened = 0;
 
-	if (user == NULL || geteuid() != 0)
-		return 0;
-	if ((pw = getpwnam(user)) == NULL)
-		return 0; /* priv_drop says so */
-	if (pinger_range_allows(user, pw->pw_gid)) {
-		log_info("icmp: %s may open ping sockets (%s)", user,
-		    PINGER_RANGE);
-		return 0;
-	}
 	for (i = 0; i < 2; i++) {
 		ps = &pinger_socks[i];
 		if (ps->fd != -1)
@@ -183,10 +235,29 @@ pinger_prepare(const char *user, char **cause)
 		    strerror(errno));
 		return -1;
 	}
-	log_notice("icmp: raw ICMP sockets opened before becoming %s (%s "
-	           "holds none of its groups)",
-	    user, PINGER_RANGE);
+	log_notice("icmp: raw ICMP sockets opened %s (%s holds none of the "
+	           "daemon's groups)",
+	    when, PINGER_RANGE);
 	return 0;
+}
+
+int
+pinger_prepare(const char *user, int wanted, char **cause)
+{
+	char when[128];
+	int rc = 0, root = geteuid() == 0;
+
+	if (wanted && pinger_range_allows(user))
+		log_info("icmp: ping sockets allowed (%s)", PINGER_RANGE);
+	else if (wanted && root && user != NULL) {
+		snprintf(when, sizeof when, "before becoming %s", user);
+		rc = pinger_open_raw(when, cause);
+	} else if (wanted && !root && pinger_has_net_raw())
+		rc =
+		    pinger_open_raw("with CAP_NET_RAW, which was then given up",
+		        cause);
+	pinger_drop_net_raw();
+	return rc;
 }
 
 static void pinger_read_cb(evutil_socket_t, short, void *);

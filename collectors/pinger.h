@@ -7,8 +7,8 @@
  * kernel then fills in the identifier and hands back only replies to it;
  * errors come through the error queue), else a raw socket, which needs
  * CAP_NET_RAW: opened by pinger_prepare() while the daemon is still root
- * and kept after it becomes its user, or opened later by a process that
- * was given the capability (systemd's AmbientCapabilities).
+ * and kept after it becomes its user, or by a daemon given the capability
+ * (systemd's AmbientCapabilities), which then gives it up.
  *
  * Each echo request gets a sequence number of its family's socket (a
  * slot, until the reply, an error or pinger_forget) and 8 random bytes at
@@ -36,13 +36,15 @@ typedef int (*pinger_cb)(void *arg, unsigned idx, int unreachable,
     const unsigned char *addr, const struct timespec *rx);
 
 /*
- * Called by the daemon as root, before it becomes user: when the ping
- * group range holds none of user's groups, open raw sockets now and keep
- * them. Does nothing when not root or user is NULL. Returns 0, or -1
- * with *cause (the caller frees) when they were needed and could not be
- * opened.
+ * Called by the daemon once, before it becomes user (daemon.user, NULL
+ * for none) and before any collector runs. When icmp probes are wanted
+ * and the ping group range holds none of the groups they will run with,
+ * open raw sockets now and keep them: as root about to become user, or
+ * as a process given CAP_NET_RAW. Then, not being root, give CAP_NET_RAW
+ * up for good. Returns 0, or -1 with *cause (the caller frees) when raw
+ * sockets were needed and could not be opened.
  */
-int pinger_prepare(const char *user, char **cause);
+int pinger_prepare(const char *user, int wanted, char **cause);
 
 /*
  * Take (a reference to) the socket of family (AF_INET, AF_INET6),

@@ -297,9 +297,10 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	log_notice("data in %s/rrd", conf->data_dir);
 	if (!opts->test_mode)
 		conf_warn_mode(conf);
-	/* Raw ICMP sockets, if icmp probes need them, only root opens. */
-	if (loop_has_type(conf, "icmp") &&
-	    pinger_prepare(conf->user, &cause) != 0) {
+	/* Raw ICMP sockets, if icmp probes need them: root or CAP_NET_RAW
+	 * opens them, here, and CAP_NET_RAW is given up. */
+	if (pinger_prepare(conf->user, loop_has_type(conf, "icmp"), &cause) !=
+	    0) {
 		log_warn("%s", cause);
 		free(cause);
 		cause = NULL;

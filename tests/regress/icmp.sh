@@ -277,14 +277,25 @@ proc_has() {
 	    END { exit !f }'
 }
 
-# running MODE LOG: itfollowd -f as root dropping to nobody, until it
-# stored its first run; the socket it used, from its log and /proc.
+# running MODE: itfollowd -f as root dropping to nobody (off: raw
+# sockets kept, on: ping sockets), or as nobody given CAP_NET_RAW
+# (cap: raw sockets, the capability given up), until it stored its
+# first run; the socket it used, from its log and /proc.
 running() {
 	local mode=$1 pid i
 	small_conf "$T/run-$mode.conf" "$T/data-run-$mode" nobody 5
 	pingd --delay 1
-	ip netns exec "$NS" "$BIN/itfollowd" -f -c "$T/run-$mode.conf" \
-	    >"$T/run-$mode.log" 2>&1 &
+	if [ "$mode" = cap ]; then
+		mkdir -p "$T/data-run-$mode"
+		chown nobody "$T/data-run-$mode"
+		ip netns exec "$NS" setpriv --reuid=nobody --regid=nogroup \
+		    --clear-groups --inh-caps=+net_raw --ambient-caps=+net_raw \
+		    "$BIN/itfollowd" -f -c "$T/run-$mode.conf" \
+		    >"$T/run-$mode.log" 2>&1 &
+	else
+		ip netns exec "$NS" "$BIN/itfollowd" -f -c "$T/run-$mode.conf" \
+		    >"$T/run-$mode.log" 2>&1 &
+	fi
 	pid=$!
 	PIDS="$PIDS $pid"
 	wait_file "$T/data-run-$mode/rrd/quality/net/lo6.rrd" ||
@@ -302,6 +313,15 @@ running() {
 		    "$T/run-$mode.log" && ok || fail "$mode: no raw socket logged"
 		proc_has raw 0001 0 && ok || fail "$mode: no raw ICMP socket of root"
 		proc_has raw6 003A 0 && ok || fail "$mode: no raw ICMPv6 socket of root"
+	elif [ "$mode" = cap ]; then
+		grep -q "raw ICMP sockets opened with CAP_NET_RAW, which was then given up" \
+		    "$T/run-$mode.log" && ok || fail "$mode: no raw socket logged"
+		proc_has raw 0001 65534 && ok || fail "$mode: no raw ICMP socket of nobody"
+		for c in CapInh CapPrm CapEff CapAmb; do
+			expect_eq "$mode: $c" \
+			    "$(awk -v c="$c:" '$1 == c { print $2 }' "/proc/$pid/status")" \
+			    0000000000000000
+		done
 	else
 		grep -q "icmp: datagram ICMP socket" "$T/run-$mode.log" &&
 		    ok || fail "$mode: no datagram socket logged"
@@ -327,6 +347,8 @@ in_ns setpriv --reuid=nobody --regid=nogroup --clear-groups \
 line=$(grep "^net quality lo4 " "$T/nobody.out" || true)
 expect_eq "nobody status" "$(field "$line" status)" unknown
 expect_eq "nobody reason" "$(field "$line" reason)" internal
+# As nobody given CAP_NET_RAW (systemd's AmbientCapabilities).
+running cap
 
 in_ns sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 run_case on
