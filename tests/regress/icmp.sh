@@ -329,6 +329,37 @@ running() {
 		    END { exit !f }' && ok ||
 		    fail "$mode: no ping socket of nobody in /proc/net/icmp"
 	fi
+	# /api/v1/systems shows what was stored (read twice more if a run
+	# came between the two reads).
+	f=$T/data-run-$mode/rrd/quality/net/lo4.rrd
+	same_api=""
+	for i in 1 2 3; do
+		api=$(in_ns curl -sf "http://127.0.0.1:$STATUS/api/v1/systems" |
+		    jq -r '.. | objects | select(.series? == "lo4") | .values |
+		        [.loss, .min, .median, .max] | map(tostring) | join(" ")')
+		rrd=$(echo $(last "$f" loss) $(last "$f" min) $(last "$f" median) \
+		    $(last "$f" max))
+		python3 -c 'import sys; a = sys.argv[1].split(); b = sys.argv[2].split()
+sys.exit(0 if len(a) == len(b) == 4 and all(abs(float(x) - float(y)) <= 1e-9 * max(1, abs(float(y))) for x, y in zip(a, b)) else 1)' \
+		    "$api" "$rrd" && same_api=1 && break
+	done
+	[ -n "$same_api" ] && ok || fail "$mode: /api lo4 $api, stored $rrd"
+	# A reload that changes both probes: new ones on the same sockets
+	# (kept raw ones, or ping sockets opened again as nobody).
+	sed -i 's/count = 5;/count = 4;/' "$T/run-$mode.conf"
+	t=$(date +%s)
+	kill -HUP "$pid"
+	for i in $(seq 1 75); do
+		[ "$(rrdtool last "$f")" -gt "$((t + 1))" ] &&
+		    [ "$(rrdtool last "$T/data-run-$mode/rrd/quality/net/lo6.rrd")" -gt "$((t + 1))" ] &&
+		    break
+		sleep 0.2
+	done
+	expect_eq "$mode reloaded: lo4 up" "$(last "$f" up)" 1
+	expect_eq "$mode reloaded: lo6 up" \
+	    "$(last "$T/data-run-$mode/rrd/quality/net/lo6.rrd" up)" 1
+	grep -q "2 collectors (0 kept, 2 new, 2 removed)" "$T/run-$mode.log" &&
+	    ok || fail "$mode: reload not logged: $(tail -3 "$T/run-$mode.log")"
 	kill "$pid"
 	wait "$pid" || fail "$mode running: exit code"
 }
