@@ -424,14 +424,30 @@ dns_check_answers(struct dns_state *st, const struct parse_dns *d, char *msg,
 	return 0;
 }
 
+/* "MX", "TYPE65280"; "NXDOMAIN", "RCODE12": for messages. */
+static void
+dns_names(int qtype, int rcode, char tname[16], char rname[16])
+{
+	const char *t = parse_dns_type_name((uint16_t)qtype);
+	const char *r = parse_dns_rcode_name(rcode);
+
+	if (t != NULL)
+		snprintf(tname, 16, "%s", t);
+	else
+		snprintf(tname, 16, "TYPE%d", qtype);
+	if (r != NULL)
+		snprintf(rname, 16, "%s", r);
+	else
+		snprintf(rname, 16, "RCODE%d", rcode);
+}
+
 /* An answer came: what it says. */
 static void
 dns_answer(struct dns_state *st, const unsigned char *abuf, int alen)
 {
 	struct parse_dns d;
 	uint32_t ttl = UINT32_MAX;
-	char *cause = NULL, msg[512];
-	const char *rname;
+	char *cause = NULL, msg[512], tname[16], rname[16];
 	size_t i;
 
 	if (parse_dns(abuf, (size_t)alen, &d, &cause) != 0) {
@@ -450,12 +466,9 @@ dns_answer(struct dns_state *st, const unsigned char *abuf, int alen)
 	if (d.nanswers > 0)
 		st->host->emit(st->run, "ttl", ttl);
 	if (!(st->rcodes & (1u << d.rcode))) {
-		rname = parse_dns_rcode_name(d.rcode);
-		snprintf(msg, sizeof msg, "%s %s: answer code %s%s%d", st->name,
-		    parse_dns_type_name((uint16_t)st->qtype)
-		        ? parse_dns_type_name((uint16_t)st->qtype)
-		        : "",
-		    rname ? rname : "", rname ? " " : "RCODE", d.rcode);
+		dns_names(st->qtype, d.rcode, tname, rname);
+		snprintf(msg, sizeof msg, "%s %s: answer code %s", st->name,
+		    tname, rname);
 		dns_end(st, ITF_STATUS_DOWN, ITF_REASON_DNS_RCODE, msg);
 	} else if (dns_check_answers(st, &d, msg, sizeof msg) != 0)
 		dns_end(st, ITF_STATUS_DOWN, ITF_REASON_ANSWER_MISMATCH, msg);
