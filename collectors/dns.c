@@ -1,8 +1,9 @@
 /*
  * DNS probe: one query (name, qtype) to one name server (or the system's
  * resolvers), over UDP with a fall back to TCP when the answer comes
- * truncated, or over TCP only, sent and read on the event loop by c-ares.
- * c-ares hands back the answer as it came (ARES_FLAG_NOCHECKRESP: also a
+ * truncated, or over TCP only, sent and read on the event loop by c-ares
+ * through a channel shared with the probes that ask the same server the
+ * same way (aresev.c), which hands back the answer as it came (also a
  * SERVFAIL or REFUSED one, with no other server tried, one try); it is
  * read by parse_dns.c, its answer code checked against the expected ones,
  * each expected regex matched against the answers' data, and the answers'
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aresev.h"
 #include "itfollow/collector.h"
 #include "parse_dns.h"
 #include "xmalloc.h"
@@ -38,14 +40,6 @@ static const struct itf_key dns_keys[] = {
 	{ NULL, 0 },
 };
 
-/* A socket c-ares uses, watched on the loop. */
-struct dns_sock {
-	struct dns_sock *next;
-	struct dns_state *st;
-	ares_socket_t fd;
-	struct event *ev;
-};
-
 struct dns_state {
 	const struct itf_host_services *host;
 	struct itf_instance *inst;
@@ -59,17 +53,13 @@ struct dns_state {
 	char **re_text;
 	size_t nre;
 	long long min_ttl; /* -1: not checked */
-
-	ares_channel ch;
-	int ch_ok;
-	struct dns_sock *socks;
-	struct event *ares_timer;
+	struct aresev_chan *chan; /* from the first run on */
 
 	/* The run in flight. */
 	struct itf_run *run;
+	struct aresev_query *query;
 	struct event *deadline;
 	struct timespec t0;
-	int ending; /* our own cancel: its callback is ignored */
 };
 
 static void dns_destroy(void *);
@@ -264,112 +254,6 @@ dns_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	return 0;
 }
 
-/* c-ares' next timeout, on the loop. */
-static void
-dns_rearm(struct dns_state *st)
-{
-	struct timeval tv, *tvp;
-
-	if (st->ares_timer == NULL)
-		return;
-	tvp = ares_timeout(st->ch, NULL, &tv);
-	if (tvp == NULL)
-		evtimer_del(st->ares_timer);
-	else
-		evtimer_add(st->ares_timer, tvp);
-}
-
-static void
-dns_ares_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct dns_state *st = arg;
-
-	ares_process_fd(st->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	dns_rearm(st);
-}
-
-static void
-dns_sock_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct dns_sock *ds = arg;
-	struct dns_state *st = ds->st; /* ds may be gone after processing */
-
-	ares_process_fd(st->ch, (what & EV_READ) ? fd : ARES_SOCKET_BAD,
-	    (what & EV_WRITE) ? fd : ARES_SOCKET_BAD);
-	dns_rearm(st);
-}
-
-/* c-ares opens, watches and closes its sockets through this. */
-static void
-dns_sock_state_cb(void *data, ares_socket_t fd, int readable, int writable)
-{
-	struct dns_state *st = data;
-	struct dns_sock *ds, **pp;
-	short what =
-	    (short)((readable ? EV_READ : 0) | (writable ? EV_WRITE : 0));
-
-	for (pp = &st->socks; (ds = *pp) != NULL; pp = &ds->next) {
-		if (ds->fd == fd)
-			break;
-	}
-	if (ds != NULL) {
-		event_free(ds->ev);
-		ds->ev = NULL;
-		if (what == 0) {
-			*pp = ds->next;
-			free(ds);
-			return;
-		}
-	} else if (what == 0)
-		return;
-	else {
-		ds = xcalloc(1, sizeof *ds);
-		ds->st = st;
-		ds->fd = fd;
-		ds->next = st->socks;
-		st->socks = ds;
-	}
-	ds->ev = event_new(st->host->event_base(), fd, what | EV_PERSIST,
-	    dns_sock_cb, ds);
-	event_add(ds->ev, NULL);
-}
-
-/* The channel of the instance, made at its first run. */
-static int
-dns_channel(struct dns_state *st, char **cause)
-{
-	struct ares_options o;
-	int mask, r;
-
-	if (st->ch_ok)
-		return 0;
-	memset(&o, 0, sizeof o);
-	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH |
-	    (st->tcp ? ARES_FLAG_USEVC : 0);
-	o.timeout = (int)st->host->timeout_ms(st->inst);
-	o.tries = 1;
-	o.sock_state_cb = dns_sock_state_cb;
-	o.sock_state_cb_data = st;
-	mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-	    ARES_OPT_SOCK_STATE_CB;
-	if ((r = ares_init_options(&st->ch, &o, mask)) != ARES_SUCCESS) {
-		xasprintf(cause, "c-ares: %s", ares_strerror(r));
-		return -1;
-	}
-	if (st->server != NULL &&
-	    (r = ares_set_servers_ports_csv(st->ch, st->server)) !=
-	        ARES_SUCCESS) {
-		xasprintf(cause, "c-ares: server %s: %s", st->server,
-		    ares_strerror(r));
-		ares_destroy(st->ch);
-		return -1;
-	}
-	st->ares_timer =
-	    evtimer_new(st->host->event_base(), dns_ares_timer_cb, st);
-	st->ch_ok = 1;
-	return 0;
-}
-
 static void
 dns_end(struct dns_state *st, enum itf_status status, enum itf_reason reason,
     const char *msg)
@@ -478,14 +362,13 @@ dns_answer(struct dns_state *st, const unsigned char *abuf, int alen)
 }
 
 static void
-dns_query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+dns_query_cb(void *arg, int status, const unsigned char *abuf, int alen)
 {
 	struct dns_state *st = arg;
 	struct timespec now;
 	char msg[160];
 
-	if (st->ending || st->run == NULL)
-		return; /* our cancel, or the channel going away */
+	st->query = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (status == ARES_SUCCESS && abuf != NULL) {
 		st->host->emit(st->run, "time",
@@ -512,14 +395,12 @@ dns_query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	}
 }
 
-/* Cancel the query in flight; its callback says ARES_ECANCELLED. */
+/* Give the query in flight up: c-ares ends it alone, unheard. */
 static void
 dns_stop(struct dns_state *st)
 {
-	st->ending = 1;
-	ares_cancel(st->ch);
-	st->ending = 0;
-	dns_rearm(st);
+	aresev_forget(st->query);
+	st->query = NULL;
 }
 
 static void
@@ -541,25 +422,27 @@ dns_start(void *arg, struct itf_run *run)
 	uint64_t ms = st->host->timeout_ms(st->inst);
 	int len;
 
-	if (dns_channel(st, &cause) != 0) {
-		st->run = run;
+	st->run = run;
+	if (st->chan == NULL &&
+	    (st->chan = aresev_get(st->host->event_base(), st->server, st->tcp,
+	         ms, &cause)) == NULL) {
 		dns_end(st, ITF_STATUS_UNKNOWN, ITF_REASON_INTERNAL, cause);
 		free(cause);
 		return 0;
 	}
 	if (ares_create_query(st->name, 1, st->qtype, 0, st->rd, &q, &len, 0) !=
-	    ARES_SUCCESS)
+	    ARES_SUCCESS) {
+		st->run = NULL;
 		return -1;
-	st->run = run;
+	}
 	st->deadline = evtimer_new(st->host->event_base(), dns_deadline_cb, st);
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
 	evtimer_add(st->deadline, &tv);
 	clock_gettime(CLOCK_MONOTONIC, &st->t0);
-	/* May answer (a refused TCP connection, say) before it returns. */
-	ares_send(st->ch, q, len, dns_query_cb, st);
+	/* May end (a refused TCP connection, say) before it returns. */
+	st->query = aresev_send(st->chan, q, len, dns_query_cb, st);
 	ares_free_string(q);
-	dns_rearm(st);
 	return 0;
 }
 
@@ -578,23 +461,12 @@ static void
 dns_destroy(void *arg)
 {
 	struct dns_state *st = arg;
-	struct dns_sock *ds;
 	size_t i;
 
 	if (st == NULL)
 		return;
-	if (st->ch_ok) {
-		st->ending = 1;
-		ares_destroy(st->ch);
-	}
-	while ((ds = st->socks) != NULL) {
-		st->socks = ds->next;
-		if (ds->ev != NULL)
-			event_free(ds->ev);
-		free(ds);
-	}
-	if (st->ares_timer != NULL)
-		event_free(st->ares_timer);
+	dns_stop(st);
+	aresev_put(st->chan);
 	for (i = 0; i < st->nre; i++) {
 		regfree(&st->re[i]);
 		free(st->re_text[i]);

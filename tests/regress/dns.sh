@@ -224,6 +224,62 @@ for want in "udp trunc 1" "tcp trunc 1" "udp huge 1" "tcp huge 1" \
 	    fail "itf-dnsd was not asked \"$want\": $(cat "$T/dnsd.log")"
 done
 
+# A running daemon: queries every 2 s on channels shared by probes,
+# some given up on at their deadline (silent), a reload that drops those
+# while their queries may still be in c-ares, a stop: the runs go on,
+# and nothing leaks (LeakSanitizer at exit).
+"$BIN/itf-dnsd" -p "$HOSTILE" -P "$T/dnsd2.pid" 2>"$T/dnsd2.log" &
+PIDS="$PIDS $!"
+wait_file "$T/dnsd2.pid"
+# run_conf [silent]: the running daemon's probes, the silent ones too.
+run_conf() {
+	local more=""
+	[ -n "${1:-}" ] && more=",
+      { type = \"dns\"; series = \"silent\"; name = \"silent.hostile.test\"; server = \"$H\"; },
+      { type = \"dns\"; series = \"silent2\"; name = \"silent.hostile.test\"; server = \"$H\"; }"
+	cat >"$T/run.conf" <<CONF
+daemon = { data_dir = "$T/rundata"; templates_dir = "$SRC/rrd-templates";
+  status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+defaults = { interval = 2; timeout = 1; };
+systems = (
+  { id = "ns"; name = "Names"; owner = "test"; category = "basic";
+    portfolio = "service";
+    collectors = (
+      { type = "dns"; series = "www"; name = "www.example.test"; server = "$K"; },
+      { type = "dns"; series = "www-tcp"; name = "www.example.test"; server = "$K"; transport = "tcp"; }$more
+    ); }
+);
+CONF
+}
+run_conf silent
+"$BIN/itfollowd" -f -c "$T/run.conf" 2>"$T/run.log" &
+pid=$!
+PIDS="$PIDS $pid"
+f=$T/rundata/rrd/quality/ns/www.rrd
+for i in $(seq 1 100); do
+	[ -f "$T/rundata/rrd/quality/ns/silent2.rrd" ] && [ -f "$f" ] && break
+	sleep 0.1
+done
+sleep 3
+run_conf
+t=$(date +%s)
+kill -HUP "$pid"
+for i in $(seq 1 50); do
+	[ "$(rrdtool last "$f")" -gt "$((t + 1))" ] && break
+	sleep 0.2
+done
+expect_num "running: www stored after the reload" "$(rrdtool last "$f")" ">" "$((t + 1))"
+expect_eq "running: www up" "$(last "$f" up)" 1
+expect_eq "running: www-tcp up" "$(last "$T/rundata/rrd/quality/ns/www-tcp.rrd" up)" 1
+expect_eq "running: silent timed out" \
+    "$(last "$T/rundata/rrd/quality/ns/silent.rrd" reason)" 1
+grep -q "2 collectors (2 kept, 0 new, 2 removed)" "$T/run.log" && ok ||
+    fail "running: reload not logged: $(tail -3 "$T/run.log")"
+kill "$pid"
+rc=0
+wait "$pid" || rc=$?
+expect_eq "running: exit code (LeakSanitizer)" "$rc" 0
+
 # -n: each bad setting with its file and line.
 cat >"$T/bad.conf" <<CONF
 daemon = { data_dir = "$T/bad"; templates_dir = "$SRC/rrd-templates"; };
