@@ -559,8 +559,6 @@ graph_smoke(struct graph_ctx *g, struct series_rows *rows)
 			}
 		}
 	}
-	if (g->req->system != NULL)
-		graph_journal_outages(g);
 	chart_fmt(c, n[0] ? sum[0] / (double)n[0] : NAN, num, sizeof num);
 	chart_note(c, "median %s: %s ms (mean of the known rows)", g->groups[0],
 	    n[0] ? num : "unknown");
