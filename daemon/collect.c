@@ -193,6 +193,14 @@ collect_reason_name(enum itf_reason r)
 		return "killed";
 	case ITF_REASON_RATE_LIMITED:
 		return "rate_limited";
+	case ITF_REASON_UNREACHABLE:
+		return "unreachable";
+	case ITF_REASON_LOSS:
+		return "loss";
+	case ITF_REASON_DNS_RCODE:
+		return "dns_rcode";
+	case ITF_REASON_ANSWER_MISMATCH:
+		return "answer_mismatch";
 	}
 	return "invalid";
 }

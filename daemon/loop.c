@@ -24,6 +24,7 @@
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "pinger.h"
 #include "plugin.h"
 #include "priv.h"
 #include "proc.h"
@@ -223,6 +224,22 @@ loop_outage_cb(const char *system, const char *series, void *arg)
 	    (json_int_t)start, "reason", reason);
 }
 
+/* Does conf have a collector of type? */
+static int
+loop_has_type(const struct conf *conf, const char *type)
+{
+	size_t i, k;
+
+	for (i = 0; i < conf->nsystems; i++) {
+		for (k = 0; k < conf->systems[i]->ninsts; k++) {
+			if (strcmp(conf->systems[i]->insts[k]->ops->name,
+			        type) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 int
 loop_run(const struct loop_opts *opts, struct conf *conf)
 {
@@ -280,6 +297,14 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	log_notice("data in %s/rrd", conf->data_dir);
 	if (!opts->test_mode)
 		conf_warn_mode(conf);
+	/* Raw ICMP sockets, if icmp probes need them: root or CAP_NET_RAW
+	 * opens them, here, and CAP_NET_RAW is given up. */
+	if (pinger_prepare(conf->user, loop_has_type(conf, "icmp"), &cause) !=
+	    0) {
+		log_warn("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (priv_drop(conf, &cause) != 0) {
 		log_err("%s", cause);
 		free(cause);
@@ -337,6 +362,7 @@ out:
 	event_base_loop(l.base, EVLOOP_NONBLOCK);
 	conf_free(conf);
 	curlev_shutdown();
+	pinger_shutdown();
 	plugin_unload_all();
 	store_free(l.store);
 	journal_free(l.journal);

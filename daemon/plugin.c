@@ -29,6 +29,8 @@ extern const struct itf_collector_ops collector_csv_ops;
 extern const struct itf_collector_ops collector_xapi_ops;
 extern const struct itf_collector_ops collector_focus_ops;
 extern const struct itf_collector_ops collector_users_ops;
+extern const struct itf_collector_ops collector_icmp_ops;
+extern const struct itf_collector_ops collector_dns_ops;
 
 static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_http_ops,
@@ -42,6 +44,8 @@ static const struct itf_collector_ops *const plugin_builtin[] = {
 	&collector_xapi_ops,
 	&collector_focus_ops,
 	&collector_users_ops,
+	&collector_icmp_ops,
+	&collector_dns_ops,
 	NULL,
 };
 

@@ -439,6 +439,91 @@ chart_band_args(const struct chart *c, struct chart_args *a, const char *path)
 	}
 }
 
+/* Smokeping's colours of loss (of 20 pings: 0, 1, 2, 3, 4-5, 6-9,
+ * 10-18, 19-20), as percentages. */
+static const struct {
+	double hi;
+	const char *color, *label;
+} chart_loss_colors[] = {
+	{ 0, "26FF00", "loss 0" },
+	{ 5, "00B8FF", "to 5 %" },
+	{ 10, "0059FF", "to 10 %" },
+	{ 15, "5E00FF", "to 15 %" },
+	{ 25, "7E00FF", "to 25 %" },
+	{ 45, "DD00FF", "to 45 %" },
+	{ 90, "FF0000", "to 90 %" },
+	{ 100, "A00000", "to 100 %" },
+};
+
+/* The smoke: each CHART_SMOKE column shaded from the one before it. */
+static void
+chart_smoke_args(const struct chart *c, struct chart_args *a)
+{
+	static const char *const greys[] = { "DDDDDD", "BBBBBB", "999999" };
+	size_t i, prev = 0, nbands = 0, band = 0, d;
+	int have = 0;
+	char *e1, *e2;
+
+	for (i = 0; i < c->ncols; i++)
+		nbands += c->styles[i] == CHART_SMOKE;
+	nbands = nbands > 0 ? nbands - 1 : 0;
+	for (i = 0; i < c->ncols; i++) {
+		if (c->styles[i] != CHART_SMOKE)
+			continue;
+		if (have) {
+			d = band < nbands - 1 - band ? band : nbands - 1 - band;
+			if (d > 2)
+				d = 2;
+			e1 = chart_escape(c->cols[prev]);
+			e2 = chart_escape(c->cols[i]);
+			chart_arg(a, "CDEF:s%zu=c%zu,c%zu,-", i, i, prev);
+			chart_arg(a, "AREA:c%zu", prev);
+			chart_arg(a, "AREA:s%zu#%s:%s%s%s:STACK", i, greys[d],
+			    band * 2 < nbands ? e1 : "",
+			    band * 2 < nbands ? ".." : "",
+			    band * 2 < nbands ? e2 : "");
+			free(e1);
+			free(e2);
+			band++;
+		}
+		prev = i;
+		have = 1;
+	}
+}
+
+/* The line of column k, coloured by the CHART_LOSS column's value. */
+static void
+chart_loss_line_args(const struct chart *c, struct chart_args *a, size_t k)
+{
+	size_t i, loss = c->ncols, b;
+	double lo = 0;
+
+	for (i = 0; i < c->ncols; i++) {
+		if (c->styles[i] == CHART_LOSS)
+			loss = i;
+	}
+	if (loss == c->ncols) {
+		chart_arg(a, "LINE2:c%zu#000000:%s", k, c->cols[k]);
+		return;
+	}
+	for (b = 0; b < sizeof chart_loss_colors / sizeof chart_loss_colors[0];
+	     b++) {
+		if (b == 0)
+			chart_arg(a,
+			    "CDEF:l%zu=c%zu,UN,UNKN,c%zu,0,EQ,c%zu,UNKN,IF,IF",
+			    b, loss, loss, k);
+		else
+			chart_arg(a,
+			    "CDEF:l%zu=c%zu,UN,UNKN,c%zu,%g,GT,c%zu,%g,LE,*,c%zu,"
+			    "UNKN,IF,IF",
+			    b, loss, loss, lo, loss, chart_loss_colors[b].hi,
+			    k);
+		chart_arg(a, "LINE2:l%zu#%s:%s", b, chart_loss_colors[b].color,
+		    chart_loss_colors[b].label);
+		lo = chart_loss_colors[b].hi;
+	}
+}
+
 static void
 chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
     const char *format, int width, int height, int nodata)
@@ -475,6 +560,8 @@ chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
 		chart_arg(a, "CDEF:shade=c%d,100,LT,INF,UNKN,IF", c->shade);
 		chart_arg(a, "AREA:shade#FFB0B0:below 100 %%");
 	}
+	if (!nodata)
+		chart_smoke_args(c, a);
 	for (i = 0; !nodata && i < ncols; i++) {
 		e = chart_escape(c->cols[i]);
 		switch (c->styles[i]) {
@@ -489,6 +576,12 @@ chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
 		case CHART_STACK:
 			chart_arg(a, "AREA:c%zu#%s:%s:STACK", i,
 			    chart_colors[i % CHART_NCOLORS], e);
+			break;
+		case CHART_LOSS_LINE:
+			chart_loss_line_args(c, a, i);
+			break;
+		case CHART_SMOKE: /* chart_smoke_args drew them */
+		case CHART_LOSS: /* the colour of the loss line */
 			break;
 		}
 		free(e);

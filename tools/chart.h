@@ -19,6 +19,13 @@ enum chart_style {
 	CHART_LINE, /* a line */
 	CHART_AREA, /* a filled area from 0 */
 	CHART_STACK, /* a filled area on top of the previous one */
+	/* Smokeping's smoke: the CHART_SMOKE columns are a spread's sorted
+	 * figures, the space between each one and the next shaded grey,
+	 * darker towards the middle; the CHART_LOSS_LINE column a line
+	 * coloured by the CHART_LOSS column, a loss in percent. */
+	CHART_SMOKE,
+	CHART_LOSS_LINE,
+	CHART_LOSS,
 };
 
 /* What a row's time was, as the journal has it: drawn behind the values

@@ -13,6 +13,9 @@
  *                  group sums its systems
  *   cost-per-user  per quarter: the quarter's cost / the mean of the daily
  *                  `users` series over the quarter
+ *   smoke          one system's icmp series as Smokeping draws it: the
+ *                  round trips' spread (min, p10, p25, p75, p90, max)
+ *                  shaded, the median as a line coloured by the loss
  *
  * Every number is computed here from fetched rows; librrd only draws.
  */
@@ -38,7 +41,7 @@
 #include "xmalloc.h"
 
 static const char *const graph_presets[] = { "availability", "response",
-	"licence", "cost", "cost-per-user", NULL };
+	"licence", "cost", "cost-per-user", "smoke", NULL };
 
 int
 graph_preset_valid(const char *name)
@@ -56,7 +59,7 @@ static const char *
 graph_perspective(const char *preset)
 {
 	if (strcmp(preset, "availability") == 0 ||
-	    strcmp(preset, "response") == 0)
+	    strcmp(preset, "response") == 0 || strcmp(preset, "smoke") == 0)
 		return "quality";
 	if (strcmp(preset, "licence") == 0)
 		return "maturity";
@@ -172,6 +175,30 @@ graph_has_series(const struct graph_ctx *g, const struct conf_system *s,
 	return found;
 }
 
+/* The smoke preset's series: the system's first icmp one. */
+static int
+graph_smoke_member(struct graph_ctx *g, const struct conf_system *s)
+{
+	char *series = graph_quality_series(g->conf, s->id, "icmp");
+	struct itf_instance *in = NULL;
+	size_t i;
+
+	for (i = 0; series != NULL && i < s->ninsts; i++) {
+		if (strcmp(s->insts[i]->series, series) == 0)
+			in = s->insts[i];
+	}
+	if (in == NULL || in->tmpl == NULL ||
+	    strcmp(in->tmpl->name, "icmp") != 0) {
+		snprintf(g->err, g->errlen, "system %s has no icmp series",
+		    s->id);
+		free(series);
+		return -1;
+	}
+	graph_add_member(g, s, "quality", series);
+	free(series);
+	return 0;
+}
+
 /* The files of one system for the preset. */
 static int
 graph_members_of(struct graph_ctx *g, const struct conf_system *s)
@@ -193,6 +220,8 @@ graph_members_of(struct graph_ctx *g, const struct conf_system *s)
 		graph_add_member(g, s, persp, g->req->series);
 		return 0;
 	}
+	if (strcmp(preset, "smoke") == 0)
+		return graph_smoke_member(g, s);
 	if (strcmp(persp, "quality") == 0) {
 		series = graph_quality_series(g->conf, s->id,
 		    strcmp(preset, "response") == 0 ? "http" : NULL);
@@ -422,6 +451,43 @@ graph_licence(struct graph_ctx *g, struct series_rows *rows)
 	}
 }
 
+/*
+ * Smokeping's picture of one icmp series: the spread shaded from min to
+ * max, the median over it coloured by the loss (chart.c draws both from
+ * the columns' styles). Round trips in ms; each row the mean of the runs
+ * it holds, figure by figure.
+ */
+static void
+graph_smoke(struct graph_ctx *g, struct series_rows *rows)
+{
+	static const char *const ds[] = { "min", "p10", "p25", "median", "p75",
+		"p90", "max", "loss" };
+	struct chart *c = g->c;
+	double v, sum[2] = { 0, 0 };
+	size_t r, k, n[2] = { 0, 0 };
+	char num[64];
+
+	c->decimals = 3;
+	snprintf(c->vlabel, sizeof c->vlabel, "milliseconds");
+	for (r = 0; r < c->nrows; r++) {
+		for (k = 0; k < 8; k++) {
+			v = graph_mean(g, rows, 0, ds[k], c->starts[r],
+			    k == 7 ? 1 : 1000);
+			chart_set(c, r, k, v);
+			if (!isnan(v) && (k == 3 || k == 7)) {
+				sum[k == 7] += v;
+				n[k == 7]++;
+			}
+		}
+	}
+	chart_fmt(c, n[0] ? sum[0] / (double)n[0] : NAN, num, sizeof num);
+	chart_note(c, "median %s: %s ms (mean of the known rows)", g->groups[0],
+	    n[0] ? num : "unknown");
+	chart_fmt(c, n[1] ? sum[1] / (double)n[1] : NAN, num, sizeof num);
+	chart_note(c, "loss %s: %s %% (mean of the known rows)", g->groups[0],
+	    n[1] ? num : "unknown");
+}
+
 static void
 graph_columns(struct graph_ctx *g)
 {
@@ -434,6 +500,17 @@ graph_columns(struct graph_ctx *g)
 		chart_add_col(g->c, "tls", CHART_STACK);
 		chart_add_col(g->c, "ttfb", CHART_STACK);
 		chart_add_col(g->c, "total", CHART_LINE);
+		return;
+	}
+	if (strcmp(p, "smoke") == 0) {
+		chart_add_col(g->c, "min", CHART_SMOKE);
+		chart_add_col(g->c, "p10", CHART_SMOKE);
+		chart_add_col(g->c, "p25", CHART_SMOKE);
+		chart_add_col(g->c, "median", CHART_LOSS_LINE);
+		chart_add_col(g->c, "p75", CHART_SMOKE);
+		chart_add_col(g->c, "p90", CHART_SMOKE);
+		chart_add_col(g->c, "max", CHART_SMOKE);
+		chart_add_col(g->c, "loss", CHART_LOSS);
 		return;
 	}
 	if (strcmp(p, "licence") == 0 && g->req->by == NULL) {
@@ -478,8 +555,13 @@ graph_check(const struct graph_req *req, char *err, size_t errlen)
 	if (!graph_preset_valid(req->preset)) {
 		snprintf(err, errlen,
 		    "unknown preset \"%s\" (availability, response, licence, "
-		    "cost, cost-per-user)",
+		    "cost, cost-per-user, smoke)",
 		    req->preset ? req->preset : "");
+		return -1;
+	}
+	if (strcmp(req->preset, "smoke") == 0 && req->by != NULL) {
+		snprintf(err, errlen,
+		    "smoke draws one system's icmp series: give --system");
 		return -1;
 	}
 	if ((req->system == NULL) == (req->by == NULL)) {
@@ -590,6 +672,8 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 		graph_time_rows(g.c, step);
 		if (strcmp(p, "response") == 0)
 			graph_response(&g, rows);
+		else if (strcmp(p, "smoke") == 0)
+			graph_smoke(&g, rows);
 		else
 			graph_licence(&g, rows);
 	}
@@ -613,7 +697,8 @@ graph_usage(void)
 	    "    --year 2015 | --from T --to T] [-o FILE] [--format "
 	    "png|svg|pdf] [--table csv|json]\n"
 	    "    [--width PX] [--height PX]\n"
-	    "  PRESET: availability, response, licence, cost, cost-per-user\n");
+	    "  PRESET: availability, response, licence, cost, cost-per-user, "
+	    "smoke\n");
 }
 
 static int
@@ -743,7 +828,7 @@ tool_graph(int argc, char **argv)
 	if (!graph_preset_valid(req.preset)) {
 		fprintf(stderr,
 		    "itfollow: unknown preset \"%s\" (availability, "
-		    "response, licence, cost, cost-per-user)\n",
+		    "response, licence, cost, cost-per-user, smoke)\n",
 		    req.preset);
 		return 2;
 	}

@@ -15,7 +15,7 @@ struct chart;
 
 struct graph_req {
 	const char *preset; /* availability, response, licence, cost,
-	                       cost-per-user */
+	                       cost-per-user, smoke */
 	const char *system; /* one system, or NULL with by */
 	const char *by; /* category, portfolio, owner, perspective */
 	const char *series; /* NULL: the preset's series */

@@ -83,9 +83,13 @@ enum itf_reason {
 	ITF_REASON_CHECK_UNKNOWN = 18,
 	ITF_REASON_AUTH = 19,
 	ITF_REASON_KILLED = 20, /* a check program died by a signal */
-	ITF_REASON_RATE_LIMITED = 21 /* the server asked to wait (HTTP 429) */
+	ITF_REASON_RATE_LIMITED = 21, /* the server asked to wait (HTTP 429) */
+	ITF_REASON_UNREACHABLE = 22, /* icmp: only "unreachable" came back */
+	ITF_REASON_LOSS = 23, /* icmp: more echoes lost than max_loss */
+	ITF_REASON_DNS_RCODE = 24, /* dns: an answer code not expected */
+	ITF_REASON_ANSWER_MISMATCH = 25 /* dns: answers not as expected */
 };
-#define ITF_REASON_MAX ITF_REASON_RATE_LIMITED
+#define ITF_REASON_MAX ITF_REASON_ANSWER_MISMATCH
 
 /* Log levels, as syslog's. */
 enum itf_log_level {
