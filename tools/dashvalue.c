@@ -57,7 +57,33 @@ dashvalue_template(const struct conf *conf, const char *id, const char *series)
 	return "";
 }
 
-/* The value the series is known by, or what stopped the run measuring. */
+/* A run that was not up says why after its value ("- (connect)"). */
+static void
+dashvalue_why(struct dashvalue *v, unsigned long nds, char **names, char **data)
+{
+	const char *why = NULL;
+	unsigned long i;
+	size_t len;
+	char *end;
+	double x;
+	int up = 1;
+
+	for (i = 0; i < nds; i++) {
+		x = strtod(data[i], &end);
+		if (end == data[i] || *end != '\0')
+			continue;
+		if (strcmp(names[i], "up") == 0)
+			up = x == 1;
+		else if (strcmp(names[i], "reason") == 0 && x >= 0 && x < 256)
+			why = collect_reason_name((enum itf_reason)x);
+	}
+	len = strlen(v->text);
+	if (!up && why != NULL && len < sizeof v->text)
+		snprintf(v->text + len, sizeof v->text - len, " (%s)", why);
+}
+
+/* The value the series is known by, and what stopped the run if it was
+ * not up. */
 static void
 dashvalue_head(struct dashvalue *v, const char *tmpl, unsigned long nds,
     char **names, char **data)
@@ -89,15 +115,8 @@ dashvalue_head(struct dashvalue *v, const char *tmpl, unsigned long nds,
 		else
 			snprintf(v->text, sizeof v->text, "%s %.6g", names[k],
 			    x);
-		return;
 	}
-	for (i = 0; i < nds; i++) {
-		if (strcmp(names[i], "reason") == 0 &&
-		    (x = strtod(data[i], &end), end != data[i]) && x >= 0 &&
-		    x < 256)
-			snprintf(v->text, sizeof v->text, "- (%s)",
-			    collect_reason_name((enum itf_reason)x));
-	}
+	dashvalue_why(v, nds, names, data);
 }
 
 const char *
