@@ -308,6 +308,7 @@ graph_fetch_all(struct graph_ctx *g, const char *cf, unsigned long want,
 		}
 		if (r == 1 || rows[i].nrows == 0)
 			continue;
+		series_fill_last(g->m[i].path, &rows[i]);
 		if (*step == 0 && (!exact || rows[i].step == want))
 			*step = rows[i].step;
 		if (rows[i].step != (*step ? *step : want)) {
