@@ -1,17 +1,19 @@
 /*
  * Generic feeds: a JSON document (type "json") whose values are named by
  * RFC 6901 pointers, or a CSV file (type "csv") with a date column and
- * value columns, one row per time point. Each configured value is a series
+ * value columns, one row per time point (a JSON document may hold such a
+ * list too: `rows`). Each configured value is a series
  * of the feed's system in the feed's perspective (e-service use in
  * external-benefit, service-desk counts in internal-benefit, ...), stored
  * with the feed's template (gauge by default; counter for totals that
- * only grow; daily for day-by-day rows; events for counts). CSV rows are
- * written in time order, each at its own date; rows already written are
- * not sent again; with template events, whose rows add up, not after a
- * restart either (the last row's time is kept in the feed's state file).
+ * only grow; daily for day-by-day rows; events for counts). Rows (CSV, or
+ * JSON with `rows`) are written in time order, each at its own date; rows
+ * already written are not sent again; with template events, whose rows
+ * add up, not after a restart either (the last row's time is kept in the
+ * feed's state file).
  *
- * With template events a value is a count: of the run (JSON: the events
- * since the last run) or of its row's date (CSV), added to its day. With
+ * With template events a value is a count: of the run (JSON without rows:
+ * the events since the last run) or of its row's date, added to its day. With
  * cumulative = true a value is a running total instead (transactions
  * since launch), and what is counted is its growth since the value
  * before (kept in the state file): the first value only sets the start,
@@ -38,6 +40,7 @@ static const struct itf_key genfeed_json_keys[] = {
 	FEEDSRC_KEYS,
 	{ "values", ITF_KEY_GROUP },
 	{ "time", ITF_KEY_STRING },
+	{ "rows", ITF_KEY_STRING },
 	{ "cumulative", ITF_KEY_BOOL },
 	FEEDSRC_AUTH_KEYS,
 	{ NULL, 0 },
@@ -61,10 +64,11 @@ struct genfeed {
 	char **where;
 	size_t n;
 	char *time_pointer; /* json */
+	char *rows_pointer; /* json: the list of points, or NULL */
 	char *date_column; /* csv */
 	char *template_name;
 	char *perspective;
-	long long last; /* csv: the latest row written */
+	long long last; /* rows: the latest row written */
 	int cumulative; /* values are running totals: count their growth */
 	double *total; /* cumulative: each series' value before, NAN none */
 	char state[4096]; /* the state file ("" none) */
@@ -130,6 +134,20 @@ genfeed_configure(const struct itf_host_services *host,
 		} else
 			g->time_pointer = xstrdup(s);
 	}
+	if (!csv && host->conf_string(inst, "rows", &s)) {
+		if (!parse_jsonfeed_pointer_valid(s)) {
+			host->conf_error(inst, "rows",
+			    "bad JSON pointer \"%s\"", s);
+			errors++;
+		} else
+			g->rows_pointer = xstrdup(s);
+		if (g->time_pointer == NULL) {
+			host->conf_error(inst, "rows",
+			    "rows want a time: time = \"/pointer\" in each "
+			    "element");
+			errors++;
+		}
+	}
 	if (csv) {
 		if (!host->conf_string(inst, "date_column", &s)) {
 			host->conf_error(inst, NULL,
@@ -189,14 +207,16 @@ genfeed_end(struct genfeed *g, enum itf_status status, enum itf_reason reason,
 }
 
 /*
- * A CSV feed of counts: its rows add up, so none may be sent twice, and
- * the last one sent is kept across restarts. (Rows of other templates
- * are sent again after a restart: a file made anew gets them all.)
+ * A feed of rows of counts: its rows add up, so none may be sent twice,
+ * and the last one sent is kept across restarts. (Rows of other
+ * templates are sent again after a restart: a file made anew gets them
+ * all.)
  */
 static int
 genfeed_counts(const struct genfeed *g)
 {
-	return g->csv && strcmp(g->template_name, "events") == 0;
+	return (g->csv || g->rows_pointer != NULL) &&
+	    strcmp(g->template_name, "events") == 0;
 }
 
 /*
@@ -291,6 +311,9 @@ genfeed_ds(const struct genfeed *g)
 	return strcmp(g->template_name, "events") == 0 ? "count" : "value";
 }
 
+static void genfeed_rows(struct genfeed *, struct parse_csvfeed *,
+    const char *);
+
 static void
 genfeed_json(struct genfeed *g, const char *buf, size_t len)
 {
@@ -306,6 +329,15 @@ genfeed_json(struct genfeed *g, const char *buf, size_t len)
 		free(cause);
 		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    "not a JSON document");
+		return;
+	}
+	if (g->rows_pointer != NULL) {
+		struct parse_csvfeed out;
+
+		parse_jsonfeed_rows(doc, g->rows_pointer, g->time_pointer,
+		    (const char *const *)g->where, g->n, &out);
+		parse_jsonfeed_free(doc);
+		genfeed_rows(g, &out, "no list of rows in the document");
 		return;
 	}
 	if (g->time_pointer != NULL &&
@@ -338,45 +370,57 @@ genfeed_json(struct genfeed *g, const char *buf, size_t len)
 	}
 }
 
+/*
+ * Rows read (CSV, or JSON with rows): their problems logged, the new ones
+ * written in time order; out is freed. A list that could not be read at
+ * all makes the run down with down_msg.
+ */
+static void
+genfeed_rows(struct genfeed *g, struct parse_csvfeed *out, const char *down_msg)
+{
+	const char *system = g->host->instance_system(g->inst);
+	long long last = g->last;
+	size_t r, i;
+
+	for (i = 0; i < out->nerrors && i < 5; i++)
+		g->host->log(g->inst, ITF_LOG_WARNING, "%s", out->errors[i]);
+	if (out->nerrors > 5)
+		g->host->log(g->inst, ITF_LOG_WARNING, "%zu more problems",
+		    out->nerrors - 5);
+	if (!out->ok) {
+		g->host->log(g->inst, ITF_LOG_WARNING, "%s", out->error);
+		parse_csvfeed_free(out);
+		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
+		    down_msg);
+		return;
+	}
+	/* Rows come sorted by time: only the new ones are sent. */
+	for (r = 0; r < out->nrows; r++) {
+		if (out->rows[r].time <= g->last)
+			continue;
+		for (i = 0; i < g->n; i++)
+			genfeed_emit(g, system, i, out->rows[r].values[i],
+			    out->rows[r].time);
+		last = out->rows[r].time;
+	}
+	g->last = last;
+	parse_csvfeed_free(out);
+	genfeed_state_save(g);
+	genfeed_end(g, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+}
+
 static void
 genfeed_csv(struct genfeed *g, const char *buf, size_t len)
 {
 	struct parse_csvfeed_opts o;
 	struct parse_csvfeed out;
-	const char *system = g->host->instance_system(g->inst);
-	long long last = g->last;
-	size_t r, i;
 
 	memset(&o, 0, sizeof o);
 	o.date_column = g->date_column;
 	o.value_columns = (const char *const *)g->where;
 	o.nvalues = g->n;
 	parse_csvfeed(buf, len, &o, &out);
-	for (i = 0; i < out.nerrors && i < 5; i++)
-		g->host->log(g->inst, ITF_LOG_WARNING, "%s", out.errors[i]);
-	if (out.nerrors > 5)
-		g->host->log(g->inst, ITF_LOG_WARNING, "%zu more problems",
-		    out.nerrors - 5);
-	if (!out.ok) {
-		g->host->log(g->inst, ITF_LOG_WARNING, "%s", out.error);
-		parse_csvfeed_free(&out);
-		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
-		    "unreadable CSV");
-		return;
-	}
-	/* Rows come sorted by time: only the new ones are sent. */
-	for (r = 0; r < out.nrows; r++) {
-		if (out.rows[r].time <= g->last)
-			continue;
-		for (i = 0; i < g->n; i++)
-			genfeed_emit(g, system, i, out.rows[r].values[i],
-			    out.rows[r].time);
-		last = out.rows[r].time;
-	}
-	g->last = last;
-	parse_csvfeed_free(&out);
-	genfeed_state_save(g);
-	genfeed_end(g, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+	genfeed_rows(g, &out, "unreadable CSV");
 }
 
 static void
@@ -455,6 +499,7 @@ genfeed_destroy(void *arg)
 	free(g->where);
 	free(g->total);
 	free(g->time_pointer);
+	free(g->rows_pointer);
 	free(g->date_column);
 	free(g->template_name);
 	free(g->perspective);

@@ -3,7 +3,9 @@
  * walks it along an RFC 6901 pointer, token by token, unescaping into a
  * buffer as long as the pointer. Numbers in strings are checked against a
  * plain decimal syntax before strtod sees them, so "nan", "inf", hex and
- * blanks are refused (LC_NUMERIC must be "C", the default).
+ * blanks are refused (LC_NUMERIC must be "C", the default). A list of
+ * points is read element by element, each element a document of its own
+ * for the row's pointers, and sorted as CSV rows are.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "parse_csvfeed.h"
 #include "parse_jsonfeed.h"
 #include "parse_time.h"
 #include "parse_util.h"
@@ -247,4 +250,126 @@ parse_jsonfeed_time(const struct parse_jsonfeed *jf, const char *pointer,
 		secs--;
 	*epoch = secs;
 	return 0;
+}
+
+/* A row as read, with its element's index for errors and stable order. */
+struct parse_jsonfeed_item {
+	struct parse_csvfeed_row row;
+	size_t index;
+};
+
+#define parse_jsonfeed_error(out, ...)                    \
+	parse_util_error(&(out)->errors, &(out)->nerrors, \
+	    PARSE_CSVFEED_MAX_ERRORS, __VA_ARGS__)
+
+static int
+parse_jsonfeed_cmp(const void *a, const void *b)
+{
+	const struct parse_jsonfeed_item *x = a, *y = b;
+
+	if (x->row.time != y->row.time)
+		return x->row.time < y->row.time ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Element i (the document el) made into a row; -1 when it has no time. */
+static int
+parse_jsonfeed_row(const struct parse_jsonfeed *el, size_t i, const char *time,
+    const char *const *values, size_t nvalues, struct parse_csvfeed *out,
+    struct parse_jsonfeed_item *it)
+{
+	char *cause = NULL, q[PARSE_JSONFEED_QUOTE + 4];
+	size_t k;
+
+	if (parse_jsonfeed_time(el, time, &it->row.time, &cause) != 0) {
+		parse_jsonfeed_error(out,
+		    "row %zu: time \"%s\": %s, row dropped", i,
+		    parse_util_quote_str(time, q, sizeof q), cause);
+		free(cause);
+		return -1;
+	}
+	it->index = i;
+	it->row.line = i;
+	it->row.values = xcalloc(nvalues + 1, sizeof(double));
+	for (k = 0; k < nvalues; k++) {
+		if (parse_jsonfeed_number(el, values[k], &it->row.values[k],
+		        &cause) == 0)
+			continue;
+		it->row.values[k] = NAN;
+		parse_jsonfeed_error(out, "row %zu: \"%s\": %s", i,
+		    parse_util_quote_str(values[k], q, sizeof q), cause);
+		free(cause);
+		cause = NULL;
+	}
+	return 0;
+}
+
+/* Sorted by time, equal times weeded out, into out->rows. */
+static void
+parse_jsonfeed_finish(struct parse_jsonfeed_item *items, size_t n,
+    struct parse_csvfeed *out)
+{
+	struct parse_jsonfeed_item *prev = NULL;
+	size_t i;
+
+	if (n == 0)
+		return;
+	qsort(items, n, sizeof *items, parse_jsonfeed_cmp);
+	out->rows = xreallocarray(NULL, n, sizeof *out->rows);
+	for (i = 0; i < n; i++) {
+		if (prev != NULL && prev->row.time == items[i].row.time) {
+			parse_jsonfeed_error(out,
+			    "row %zu: time %lld given before by row %zu, row "
+			    "dropped",
+			    items[i].index, items[i].row.time, prev->index);
+			free(items[i].row.values);
+			continue;
+		}
+		out->rows[out->nrows++] = items[i].row;
+		prev = &items[i];
+	}
+}
+
+void
+parse_jsonfeed_rows(const struct parse_jsonfeed *jf, const char *rows,
+    const char *time, const char *const *values, size_t nvalues,
+    struct parse_csvfeed *out)
+{
+	struct parse_jsonfeed_item *items;
+	struct parse_jsonfeed el;
+	char *cause = NULL, q[PARSE_JSONFEED_QUOTE + 4];
+	size_t i, n, kept = 0;
+	json_t *list;
+
+	memset(out, 0, sizeof *out);
+	out->ok = 1;
+	parse_util_quote_str(rows, q, sizeof q);
+	if ((list = parse_jsonfeed_at(jf, rows, &cause)) == NULL) {
+		out->ok = 0;
+		xasprintf(&out->error, "rows \"%s\": %s", q, cause);
+		free(cause);
+		return;
+	}
+	if (!json_is_array(list)) {
+		out->ok = 0;
+		xasprintf(&out->error, "rows \"%s\" is %s, not an array", q,
+		    parse_util_json_type(list));
+		return;
+	}
+	n = json_array_size(list);
+	items = xcalloc(n + 1, sizeof *items);
+	for (i = 0; i < n; i++) {
+		if (kept == PARSE_CSVFEED_MAX_ROWS) {
+			parse_jsonfeed_error(out,
+			    "row %zu: more than %d rows, the rest are ignored",
+			    i, PARSE_CSVFEED_MAX_ROWS);
+			break;
+		}
+		el.root = json_array_get(list, i);
+		if (parse_jsonfeed_row(&el, i, time, values, nvalues, out,
+		        &items[kept]) == 0)
+			kept++;
+	}
+	parse_jsonfeed_finish(items, kept, out);
+	free(items);
 }

@@ -49,6 +49,27 @@ int parse_jsonfeed_number(const struct parse_jsonfeed *, const char *pointer,
 int parse_jsonfeed_time(const struct parse_jsonfeed *, const char *pointer,
     long long *epoch, char **cause);
 
+/*
+ * The rows of a document that holds a list of points, such as
+ *
+ *	{"days": [{"date": "2026-01-01", "transactions": 4711}, ...]}
+ *
+ * with rows "/days", time "/date" and values { "/transactions" }: each
+ * element of the array at rows is one row, its time and values read at
+ * the pointers taken from the element (parse_jsonfeed_time and
+ * parse_jsonfeed_number). *out is filled as parse_csvfeed fills it (see
+ * parse_csvfeed.h; release it with parse_csvfeed_free): rows sorted by
+ * time, equal times in document order and the later ones reported and
+ * dropped, at most PARSE_CSVFEED_MAX_ROWS of them; a row's line is its
+ * element's index. An element without a good time is reported and
+ * dropped; a value it lacks or that is no number is reported and NAN.
+ * When rows names nothing or no array, ok is 0 and error says why.
+ */
+struct parse_csvfeed;
+void parse_jsonfeed_rows(const struct parse_jsonfeed *, const char *rows,
+    const char *time, const char *const *values, size_t nvalues,
+    struct parse_csvfeed *out);
+
 void parse_jsonfeed_free(struct parse_jsonfeed *);
 
 /*

@@ -43,6 +43,7 @@ enum dashboard_kind {
 	DASHBOARD_INDEX,
 	DASHBOARD_SYSTEM,
 	DASHBOARD_PERSPECTIVE,
+	DASHBOARD_PORTFOLIO,
 	DASHBOARD_GRAPH,
 	DASHBOARD_AVAILABILITY, /* /api/v1/availability: JSON */
 };
@@ -99,6 +100,25 @@ dashboard_maint_copy(const struct conf_maint *w, size_t n)
 	return out;
 }
 
+/* The feeds, by id and type: amounts say their currency from the state
+ * of the cost feeds. */
+static void
+dashboard_feeds_copy(struct conf *n, const struct conf *c)
+{
+	struct itf_collector_ops *ops;
+	size_t i;
+
+	n->nfeeds = c->nfeeds;
+	n->feeds = xcalloc(c->nfeeds + 1, sizeof *n->feeds);
+	for (i = 0; i < c->nfeeds; i++) {
+		n->feeds[i] = xcalloc(1, sizeof *n->feeds[i]);
+		n->feeds[i]->series = xstrdup(c->feeds[i]->series);
+		ops = xcalloc(1, sizeof *ops);
+		ops->name = xstrdup(c->feeds[i]->ops->name);
+		n->feeds[i]->ops = ops;
+	}
+}
+
 /* What the pages read of a configuration, copied: a reload frees the
  * running one while the worker may still be writing a page. */
 static struct conf *
@@ -114,6 +134,7 @@ dashboard_conf_copy(const struct conf *c)
 	/* The windows too: availability leaves maintenance out. */
 	n->maint = dashboard_maint_copy(c->maint, c->nmaint);
 	n->nmaint = c->nmaint;
+	dashboard_feeds_copy(n, c);
 	n->nsystems = c->nsystems;
 	n->systems = xcalloc(c->nsystems + 1, sizeof *n->systems);
 	for (i = 0; i < c->nsystems; i++) {
@@ -167,6 +188,13 @@ dashboard_conf_free(struct conf *n)
 		free(s->maint);
 		free(s);
 	}
+	for (i = 0; i < n->nfeeds; i++) {
+		free((char *)n->feeds[i]->ops->name);
+		free((void *)n->feeds[i]->ops);
+		free(n->feeds[i]->series);
+		free(n->feeds[i]);
+	}
+	free(n->feeds);
 	free(n->maint);
 	free(n->systems);
 	free(n->file);
@@ -338,6 +366,8 @@ dashboard_work(struct dashboard *d, struct dashboard_job *j)
 		dashpage_index(&page, f);
 	else if (j->kind == DASHBOARD_SYSTEM)
 		rc = dashpage_system(&page, f, j->arg);
+	else if (j->kind == DASHBOARD_PORTFOLIO)
+		rc = dashpage_portfolio(&page, f, j->arg);
 	else
 		rc = dashpage_perspective(&page, f, j->arg);
 	fclose(f);
@@ -387,6 +417,7 @@ dashboard_type(enum dashboard_kind kind)
 	case DASHBOARD_INDEX:
 	case DASHBOARD_SYSTEM:
 	case DASHBOARD_PERSPECTIVE:
+	case DASHBOARD_PORTFOLIO:
 		break;
 	}
 	return "text/html; charset=utf-8";
@@ -430,6 +461,14 @@ dashboard_route(const struct conf *conf, const char *path,
 		if (!ident_valid(rest) || conf_find_system(conf, rest) == NULL)
 			return -1;
 		j->kind = DASHBOARD_SYSTEM;
+		snprintf(j->arg, sizeof j->arg, "%s", rest);
+		return 0;
+	}
+	if (strncmp(path, "/portfolio/", 11) == 0) {
+		rest = path + 11;
+		if (!ident_valid_portfolio(rest))
+			return -1;
+		j->kind = DASHBOARD_PORTFOLIO;
 		snprintf(j->arg, sizeof j->arg, "%s", rest);
 		return 0;
 	}
@@ -502,7 +541,8 @@ struct dashboard *
 dashboard_start(struct status *status, struct event_base *base)
 {
 	static const char *const paths[] = { "/", "/index.html", "/system/",
-		"/perspective/", "/graph/", "/api/v1/availability" };
+		"/perspective/", "/portfolio/", "/graph/",
+		"/api/v1/availability" };
 	struct dashboard *d = xcalloc(1, sizeof *d);
 	size_t i;
 

@@ -432,7 +432,8 @@ chart_band_args(const struct chart *c, struct chart_args *a, const char *path)
 		seen[c->bands[i] < CHART_BAND_N ? c->bands[i] : 0] = 1;
 	chart_arg(a, "DEF:band=%s:band:AVERAGE", path);
 	for (k = CHART_BAND_OUTAGE; k < CHART_BAND_N; k++) {
-		if (!seen[k])
+		/* A sparkline leaves the time nobody measured blank. */
+		if (!seen[k] || (c->compact && k == CHART_BAND_UNKNOWN))
 			continue;
 		chart_arg(a, "CDEF:band%d=band,%d,EQ,INF,UNKN,IF", k, k);
 		chart_arg(a, "AREA:band%d#%s:%s", k, band[k][0], band[k][1]);
@@ -537,10 +538,22 @@ chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
 	chart_arg(a, "--full-size-mode");
 	chart_arg(a, "--width=%d", width);
 	chart_arg(a, "--height=%d", height);
+	/* To the end of the last row, which may run past the period's (the
+	 * row of now): librrd draws a row only when its end is shown. */
 	chart_arg(a, "--start=%lld", (long long)c->from);
-	chart_arg(a, "--end=%lld", (long long)c->to);
-	chart_arg(a, "--title=%s%s", c->title, nodata ? " (no data)" : "");
-	if (c->vlabel[0] != '\0')
+	chart_arg(a, "--end=%lld",
+	    (long long)(c->nrows > 0 && c->ends[c->nrows - 1] > c->to
+	            ? c->ends[c->nrows - 1]
+	            : c->to));
+	if (c->compact) {
+		chart_arg(a, "--no-legend");
+		chart_arg(a, "--font=DEFAULT:7:");
+		chart_arg(a, "--border=0");
+		chart_arg(a, "--disable-rrdtool-tag");
+	} else
+		chart_arg(a, "--title=%s%s", c->title,
+		    nodata ? " (no data)" : "");
+	if (c->vlabel[0] != '\0' && !c->compact)
 		chart_arg(a, "--vertical-label=%s", c->vlabel);
 	chart_arg(a, "--units-exponent=0");
 	if (c->percent) {
@@ -587,7 +600,7 @@ chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
 		free(e);
 	}
 	chart_arg(a, "COMMENT:\\n");
-	for (i = 0; i < c->nnotes; i++) {
+	for (i = 0; !c->compact && i < c->nnotes; i++) {
 		chart_group_text(c->notes[i], text, sizeof text);
 		e = chart_escape(text);
 		chart_arg(a, "COMMENT:%s\\n", e);

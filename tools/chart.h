@@ -64,6 +64,8 @@ struct chart {
 
 	char **notes; /* lines printed under the graph and with the table */
 	size_t nnotes;
+	int compact; /* a sparkline: the picture without title, legend and
+	                notes, in small type (the table is whole) */
 };
 
 struct chart *chart_new(const char *title, time_t from, time_t to);

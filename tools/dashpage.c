@@ -1,9 +1,14 @@
 /*
- * Dashboard pages. Each system shows its current state (the last `up` its
- * first quality series stored, and when), its availability over 24 hours
- * and 30 days (availability_of: the outage journal where it exists, else
- * the `up` series, as the report and the scorecard) and its graphs. Open outages are known to the
- * running daemon only (d->outage); the static pages say n/a.
+ * Dashboard pages. Each system shows its current state and its last
+ * measured value with the unit (dashvalue.h), its availability over 24
+ * hours and 30 days (availability_of: the outage journal where it exists,
+ * else the `up` series, as the report and the scorecard), its last 24
+ * hours as a sparkline, and on its own page the graphs of what it has:
+ * availability, response, licences, learning, benefit, cost. A portfolio
+ * page shows its systems; a perspective page the perspective's graphs of
+ * every system by portfolio, and its series with their last values. Open
+ * outages are known to the running daemon only (d->outage); the static
+ * pages say n/a.
  */
 #include <jansson.h>
 #include <math.h>
@@ -16,6 +21,7 @@
 #include "chart.h"
 #include "conf.h"
 #include "dashpage.h"
+#include "dashvalue.h"
 #include "graph.h"
 #include "html.h"
 #include "ident.h"
@@ -24,8 +30,12 @@
 #include "store_rrd.h"
 #include "xmalloc.h"
 
-/* A last value older than this is no longer a current state. */
-#define DASHPAGE_STALE 600
+/* The overview's sparklines, and the graphs of the other pages. */
+#define DASHPAGE_SPARK_W 360
+#define DASHPAGE_SPARK_H 100
+#define DASHPAGE_GRAPH_W 800
+#define DASHPAGE_GRAPH_H 250
+#define DASHPAGE_BARS_H 360
 
 static const char *const dashpage_lasts[] = { "24h", "7d", "30d", "1y", NULL };
 static const char *const dashpage_bys[] = { "category", "portfolio", "owner",
@@ -103,6 +113,18 @@ dashpage_parse_graph(const char *path, int live, struct dashpage_graph *out)
 	return 0;
 }
 
+/* Bars of whole quarters: from the start of the first one the period
+ * meets. */
+static void
+dashpage_whole_quarters(struct period *p)
+{
+	struct tm tm;
+
+	gmtime_r(&p->from, &tm);
+	p->from =
+	    period_days_from_civil(tm.tm_year + 1900, tm.tm_mon / 3 * 3 + 1, 1);
+}
+
 int
 dashpage_render(const struct conf *conf, const struct dashpage_graph *g,
     time_t now, void **buf, size_t *len, char *err, size_t errlen)
@@ -125,8 +147,14 @@ dashpage_render(const struct conf *conf, const struct dashpage_graph *g,
 		snprintf(err, errlen, "bad period %s", g->last);
 		return -1;
 	}
+	if (graph_preset_bars(g->preset))
+		dashpage_whole_quarters(&req.period);
+	/* A sparkline's rows are a few pixels wide: a short outage shows. */
+	if (g->height < DASHPAGE_COMPACT_H)
+		req.rows = (unsigned)g->width / 3;
 	if (graph_build(conf, &req, &c, err, errlen) != GRAPH_OK)
 		return -1;
+	c->compact = g->height < DASHPAGE_COMPACT_H;
 	rc = chart_render(c, "PNG", g->width, g->height, buf, len, &cause);
 	if (rc != 0) {
 		snprintf(err, errlen, "%s", cause);
@@ -201,41 +229,13 @@ dashpage_nav(const struct dashpage *d, FILE *f)
 		dashpage_link(d, f, "perspective", ident_perspectives[i],
 		    ident_perspectives[i]);
 	}
-	fprintf(f, "</p>\n");
-}
-
-/* The current state of a system: "up", "down" or "unknown", and when. */
-static const char *
-dashpage_state(const struct dashpage *d, const char *id, time_t *when)
-{
-	char *series, *path, **names, **data;
-	unsigned long nds, i;
-	const char *state = "unknown";
-
-	*when = 0;
-	if ((series = graph_quality_series(d->conf, id, NULL)) == NULL)
-		return state;
-	path = store_path(d->conf->data_dir, "quality", id, series);
-	free(series);
-	rrd_clear_error();
-	if (path != NULL &&
-	    rrd_lastupdate_r(path, when, &nds, &names, &data) == 0) {
-		for (i = 0; i < nds; i++) {
-			if (strcmp(names[i], "up") == 0 &&
-			    d->now - *when <= DASHPAGE_STALE) {
-				if (strcmp(data[i], "1") == 0)
-					state = "up";
-				else if (strcmp(data[i], "0") == 0)
-					state = "down";
-			}
-			free(names[i]);
-			free(data[i]);
-		}
-		free(names);
-		free(data);
+	fprintf(f, "<br>portfolios:");
+	for (i = 0; ident_portfolios[i] != NULL; i++) {
+		fprintf(f, " ");
+		dashpage_link(d, f, "portfolio", ident_portfolios[i],
+		    ident_portfolios[i]);
 	}
-	free(path);
-	return state;
+	fprintf(f, "</p>\n");
 }
 
 /*
@@ -272,19 +272,23 @@ dashpage_avail(const struct dashpage *d, FILE *f, const char *id,
 static void
 dashpage_row(struct dashpage *d, FILE *f, const struct conf_system *s)
 {
+	struct dashvalue v;
 	const char *state;
-	char when[32] = "-";
-	time_t t;
+	char when[32] = "nothing stored";
 
-	state = dashpage_state(d, s->id, &t);
-	if (t > 0)
-		period_iso(t, when, sizeof when);
+	state = dashvalue_system(d->conf, s->id, d->now, &v);
+	if (v.when > 0)
+		period_iso(v.when, when, sizeof when);
 	fprintf(f, "<tr><td>");
 	dashpage_link(d, f, "system", s->id, s->name ? s->name : s->id);
 	fprintf(f, "</td><td>");
 	html_text(f, s->owner ? s->owner : "-");
-	fprintf(f, "</td><td class=\"%s\">%s</td><td>%s</td>", state, state,
-	    when);
+	fprintf(f,
+	    "</td><td class=\"%s\">%s</td><td class=\"value\" "
+	    "title=\"%s\">",
+	    state, state, when);
+	html_text(f, v.text);
+	fprintf(f, "</td>");
 	dashpage_avail(d, f, s->id, "24h");
 	dashpage_avail(d, f, s->id, "30d");
 	if (d->outage == NULL)
@@ -298,7 +302,8 @@ dashpage_row(struct dashpage *d, FILE *f, const struct conf_system *s)
 		html_text(f, o ? o : "none");
 		fprintf(f, "</td><td>");
 	}
-	dashpage_img(d, f, "availability", "system", s->id, "24h", 400, 120);
+	dashpage_img(d, f, "availability", "system", s->id, "24h",
+	    DASHPAGE_SPARK_W, DASHPAGE_SPARK_H);
 	fprintf(f, "</td></tr>\n");
 }
 
@@ -308,36 +313,136 @@ static const char dashpage_thead[] =
     "<th>availability 30 d</th><th>open outages</th><th>last 24 h</th>"
     "</tr>\n";
 
+/* A portfolio's systems, a table per category (none: nothing). */
+static void
+dashpage_tables(struct dashpage *d, FILE *f, const char *portfolio)
+{
+	const struct conf_system *s;
+	size_t c, i;
+	int any;
+
+	for (c = 0; ident_categories[c] != NULL; c++) {
+		any = 0;
+		for (i = 0; i < d->conf->nsystems; i++) {
+			s = d->conf->systems[i];
+			if (strcmp(s->portfolio, portfolio) ||
+			    strcmp(s->category, ident_categories[c]))
+				continue;
+			if (!any) {
+				fprintf(f, "<h2>");
+				dashpage_link(d, f, "portfolio", portfolio,
+				    portfolio);
+				fprintf(f, ": %s</h2>\n%s", ident_categories[c],
+				    dashpage_thead);
+			}
+			any = 1;
+			dashpage_row(d, f, s);
+		}
+		if (any)
+			fprintf(f, "</table>\n");
+	}
+}
+
 void
 dashpage_index(struct dashpage *d, FILE *f)
 {
-	const struct conf_system *s;
-	size_t p, c, i;
-	int any;
+	size_t p;
 
 	html_head(f, "itfollow: every system", d->live ? d->refresh : 0);
 	dashpage_nav(d, f);
-	for (p = 0; ident_portfolios[p] != NULL; p++) {
-		for (c = 0; ident_categories[c] != NULL; c++) {
-			any = 0;
-			for (i = 0; i < d->conf->nsystems; i++) {
-				s = d->conf->systems[i];
-				if (strcmp(s->portfolio, ident_portfolios[p]) ||
-				    strcmp(s->category, ident_categories[c]))
-					continue;
-				if (!any)
-					fprintf(f, "<h2>%s: %s</h2>\n%s",
-					    ident_portfolios[p],
-					    ident_categories[c],
-					    dashpage_thead);
-				any = 1;
-				dashpage_row(d, f, s);
-			}
-			if (any)
-				fprintf(f, "</table>\n");
-		}
-	}
+	for (p = 0; ident_portfolios[p] != NULL; p++)
+		dashpage_tables(d, f, ident_portfolios[p]);
 	html_foot(f);
+}
+
+/* How many series system id has in persp ("learning": maturity's that
+ * are no licences), prefix ("" all) matched. */
+static size_t
+dashpage_count(const struct dashpage *d, const char *persp, const char *id,
+    const char *prefix)
+{
+	int learning = strcmp(persp, "learning") == 0;
+	char **ids;
+	size_t i, n, k = 0;
+
+	n = series_list(d->conf->data_dir, learning ? "maturity" : persp, id,
+	    prefix, &ids);
+	for (i = 0; i < n; i++) {
+		if (!learning || strncmp(ids[i], "licence-", 8) != 0)
+			k++;
+		free(ids[i]);
+	}
+	free(ids);
+	return k;
+}
+
+/* Does any system have series of persp? */
+static int
+dashpage_any(const struct dashpage *d, const char *persp)
+{
+	size_t i;
+
+	for (i = 0; i < d->conf->nsystems; i++) {
+		if (dashpage_count(d, persp, d->conf->systems[i]->id, "") > 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the system's response graph have times: an http or tcp probe? */
+static int
+dashpage_has_response(const struct dashpage *d, const struct conf_system *s)
+{
+	char *series = graph_quality_series(d->conf, s->id, "http");
+	size_t i;
+	int yes = 0;
+
+	for (i = 0; series != NULL && i < s->ninsts; i++) {
+		if (strcmp(s->insts[i]->series, series) == 0 &&
+		    s->insts[i]->tmpl != NULL &&
+		    (strcmp(s->insts[i]->tmpl->name, "http") == 0 ||
+		        strcmp(s->insts[i]->tmpl->name, "tcp") == 0))
+			yes = 1;
+	}
+	free(series);
+	return yes;
+}
+
+/* The graphs of one system, each only when the system has its series. */
+static void
+dashpage_system_graphs(struct dashpage *d, FILE *f, const struct conf_system *s,
+    int all)
+{
+	static const char *const benefits[] = { "learning", "external-benefit",
+		"internal-benefit" };
+	char *q = graph_quality_series(d->conf, s->id, NULL);
+	size_t i;
+
+	if (q != NULL && all) {
+		dashpage_img(d, f, "availability", "system", s->id, "24h",
+		    DASHPAGE_GRAPH_W, DASHPAGE_GRAPH_H);
+		dashpage_img(d, f, "availability", "system", s->id, "30d",
+		    DASHPAGE_GRAPH_W, DASHPAGE_GRAPH_H);
+	}
+	free(q);
+	if (dashpage_has_response(d, s))
+		dashpage_img(d, f, "response", "system", s->id, "24h",
+		    DASHPAGE_GRAPH_W, DASHPAGE_GRAPH_H);
+	if (all && dashpage_count(d, "maturity", s->id, "licence-") > 0)
+		dashpage_img(d, f, "licence", "system", s->id, "24h",
+		    DASHPAGE_GRAPH_W, DASHPAGE_GRAPH_H);
+	for (i = 0; all && i < sizeof benefits / sizeof benefits[0]; i++) {
+		if (dashpage_count(d, benefits[i], s->id, "") > 0)
+			dashpage_img(d, f, benefits[i], "system", s->id, "1y",
+			    DASHPAGE_GRAPH_W, DASHPAGE_BARS_H);
+	}
+	if (dashpage_count(d, "cost", s->id, "cost") == 0)
+		return;
+	dashpage_img(d, f, "cost", "system", s->id, "1y", DASHPAGE_GRAPH_W,
+	    DASHPAGE_BARS_H);
+	if (all && dashpage_count(d, "cost", s->id, "users") > 0)
+		dashpage_img(d, f, "cost-per-user", "system", s->id, "1y",
+		    DASHPAGE_GRAPH_W, DASHPAGE_BARS_H);
 }
 
 int
@@ -352,8 +457,9 @@ dashpage_system(struct dashpage *d, FILE *f, const char *id)
 	snprintf(title, sizeof title, "itfollow: %s", s->name ? s->name : id);
 	html_head(f, title, d->live ? d->refresh : 0);
 	dashpage_nav(d, f);
-	fprintf(f, "<p>id %s, portfolio %s, category %s, owner ", s->id,
-	    s->portfolio, s->category);
+	fprintf(f, "<p>id %s, portfolio ", s->id);
+	dashpage_link(d, f, "portfolio", s->portfolio, s->portfolio);
+	fprintf(f, ", category %s, owner ", s->category);
 	html_text(f, s->owner ? s->owner : "-");
 	fprintf(f, "</p>\n%s", dashpage_thead);
 	dashpage_row(d, f, s);
@@ -362,20 +468,42 @@ dashpage_system(struct dashpage *d, FILE *f, const char *id)
 		fprintf(f, " %s (%s)", s->insts[i]->series,
 		    s->insts[i]->perspective);
 	fprintf(f, "</p>\n");
-	dashpage_img(d, f, "availability", "system", id, "24h", 800, 250);
-	dashpage_img(d, f, "availability", "system", id, "30d", 800, 250);
-	dashpage_img(d, f, "response", "system", id, "24h", 800, 250);
-	dashpage_img(d, f, "licence", "system", id, "30d", 800, 250);
-	dashpage_img(d, f, "cost", "system", id, "1y", 800, 250);
+	dashpage_system_graphs(d, f, s, 1);
 	html_foot(f);
 	return 0;
 }
 
-/* Benefit perspectives have no preset: their series and last values. */
+int
+dashpage_portfolio(struct dashpage *d, FILE *f, const char *p)
+{
+	const struct conf_system *s;
+	char title[128];
+	size_t i;
+
+	if (!ident_valid_portfolio(p))
+		return -1;
+	snprintf(title, sizeof title, "itfollow: portfolio %s", p);
+	html_head(f, title, d->live ? d->refresh : 0);
+	dashpage_nav(d, f);
+	dashpage_tables(d, f, p);
+	for (i = 0; i < d->conf->nsystems; i++) {
+		s = d->conf->systems[i];
+		if (strcmp(s->portfolio, p) != 0)
+			continue;
+		fprintf(f, "<h3>");
+		dashpage_link(d, f, "system", s->id, s->name ? s->name : s->id);
+		fprintf(f, "</h3>\n");
+		dashpage_system_graphs(d, f, s, 0);
+	}
+	html_foot(f);
+	return 0;
+}
+
+/* Every series of a perspective with its last values. */
 static void
 dashpage_series_table(struct dashpage *d, FILE *f, const char *persp)
 {
-	char **ids, *path, **names, **data;
+	char **ids, *path, **names, **data, num[64];
 	unsigned long nds, k;
 	size_t i, j, n;
 	time_t t;
@@ -397,8 +525,9 @@ dashpage_series_table(struct dashpage *d, FILE *f, const char *persp)
 			if (rrd_lastupdate_r(path, &t, &nds, &names, &data) ==
 			    0) {
 				for (k = 0; k < nds; k++) {
+					dashvalue_fmt(data[k], num, sizeof num);
 					fprintf(f, "%s=", names[k]);
-					html_text(f, data[k]);
+					html_text(f, num);
 					fprintf(f, " ");
 					free(names[k]);
 					free(data[k]);
@@ -415,6 +544,31 @@ dashpage_series_table(struct dashpage *d, FILE *f, const char *persp)
 	fprintf(f, "</table>\n");
 }
 
+/* A perspective's graphs, every system by portfolio. */
+static void
+dashpage_perspective_graphs(struct dashpage *d, FILE *f, const char *p)
+{
+	if (strcmp(p, "quality") == 0) {
+		dashpage_img(d, f, "availability", "by", "portfolio", "7d",
+		    DASHPAGE_GRAPH_W, DASHPAGE_BARS_H);
+		dashpage_img(d, f, "response", "by", "portfolio", "24h",
+		    DASHPAGE_GRAPH_W, DASHPAGE_GRAPH_H);
+	} else if (strcmp(p, "maturity") == 0) {
+		dashpage_img(d, f, "licence", "by", "portfolio", "24h",
+		    DASHPAGE_GRAPH_W, DASHPAGE_GRAPH_H);
+		if (dashpage_any(d, "learning"))
+			dashpage_img(d, f, "learning", "by", "portfolio", "1y",
+			    DASHPAGE_GRAPH_W, DASHPAGE_BARS_H);
+	} else if (strcmp(p, "cost") == 0) {
+		dashpage_img(d, f, "cost", "by", "portfolio", "1y",
+		    DASHPAGE_GRAPH_W, DASHPAGE_BARS_H);
+		dashpage_img(d, f, "cost-per-user", "by", "portfolio", "1y",
+		    DASHPAGE_GRAPH_W, DASHPAGE_BARS_H);
+	} else if (dashpage_any(d, p))
+		dashpage_img(d, f, p, "by", "portfolio", "1y", DASHPAGE_GRAPH_W,
+		    DASHPAGE_BARS_H);
+}
+
 int
 dashpage_perspective(struct dashpage *d, FILE *f, const char *p)
 {
@@ -425,19 +579,7 @@ dashpage_perspective(struct dashpage *d, FILE *f, const char *p)
 	snprintf(title, sizeof title, "itfollow: %s", p);
 	html_head(f, title, d->live ? d->refresh : 0);
 	dashpage_nav(d, f);
-	if (strcmp(p, "quality") == 0) {
-		dashpage_img(d, f, "availability", "by", "portfolio", "7d", 800,
-		    250);
-		dashpage_img(d, f, "response", "by", "portfolio", "7d", 800,
-		    250);
-	} else if (strcmp(p, "maturity") == 0)
-		dashpage_img(d, f, "licence", "by", "portfolio", "30d", 800,
-		    250);
-	else if (strcmp(p, "cost") == 0) {
-		dashpage_img(d, f, "cost", "by", "portfolio", "1y", 800, 250);
-		dashpage_img(d, f, "cost-per-user", "by", "portfolio", "1y",
-		    800, 250);
-	}
+	dashpage_perspective_graphs(d, f, p);
 	dashpage_series_table(d, f, p);
 	html_foot(f);
 	return 0;

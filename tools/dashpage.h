@@ -1,10 +1,10 @@
 /*
  * The dashboard's pages, written the same way for the daemon's live
  * dashboard and for `itfollow dashboard -o DIR`: an overview of every
- * system grouped by portfolio and category, a page per system and a page
- * per perspective. Graphs are <img> elements whose URLs (live) or file
- * names (static) name a graph by its parts only, each an id checked
- * against its pattern before it is used.
+ * system grouped by portfolio and category, a page per portfolio, per
+ * system and per perspective. Graphs are <img> elements whose URLs
+ * (live) or file names (static) name a graph by its parts only, each an
+ * id checked against its pattern before it is used.
  */
 #ifndef DASHPAGE_H
 #define DASHPAGE_H
@@ -17,7 +17,7 @@ struct conf;
 
 /* One graph of a page. */
 struct dashpage_graph {
-	char preset[16]; /* availability, response, licence, cost, ... */
+	char preset[24]; /* availability, response, licence, cost, ... */
 	char scope[8]; /* "system" or "by" */
 	char id[65]; /* a system id or a grouping */
 	char last[8]; /* 24h, 7d, 30d, 1y */
@@ -42,6 +42,8 @@ void dashpage_index(struct dashpage *, FILE *);
 int dashpage_system(struct dashpage *, FILE *, const char *id);
 /* 0, or -1 when p is not a perspective. */
 int dashpage_perspective(struct dashpage *, FILE *, const char *p);
+/* 0, or -1 when p is not a portfolio. */
+int dashpage_portfolio(struct dashpage *, FILE *, const char *p);
 
 /*
  * A graph from a path, live ("/graph/availability/system/portal/24h/
@@ -54,9 +56,13 @@ int dashpage_parse_graph(const char *path, int live,
 void dashpage_graph_path(const struct dashpage_graph *, int live, char *buf,
     size_t len);
 /*
- * Render a graph as PNG (the caller frees *buf). Returns 0, or -1 with a
- * message in err (unknown system: the graph does not exist).
+ * Render a graph as PNG (the caller frees *buf). Cost and benefit graphs
+ * start at the first quarter the period meets, so their bars are whole
+ * quarters; a graph less than DASHPAGE_COMPACT_H pixels high is a
+ * sparkline (no title, legend or notes). Returns 0, or -1 with a message
+ * in err (unknown system: the graph does not exist).
  */
+#define DASHPAGE_COMPACT_H 150
 int dashpage_render(const struct conf *, const struct dashpage_graph *,
     time_t now, void **buf, size_t *len, char *err, size_t errlen);
 

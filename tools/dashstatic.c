@@ -1,6 +1,7 @@
 /*
  * itfollow dashboard -o DIR: the dashboard's pages as static files for any
- * web server: index.html, system-<id>.html, perspective-<p>.html, and
+ * web server: index.html, system-<id>.html, perspective-<p>.html,
+ * portfolio-<p>.html, and
  * every graph they show under graph/ (the live dashboard's paths).
  */
 #include <errno.h>
@@ -91,6 +92,14 @@ dashstatic_pages(struct dashpage *d, const char *dir)
 		if ((f = dashstatic_open(dir, name, &path)) == NULL)
 			return -1;
 		dashpage_perspective(d, f, ident_perspectives[i]);
+		rc |= dashstatic_close(f, path);
+	}
+	for (i = 0; ident_portfolios[i] != NULL; i++) {
+		snprintf(name, sizeof name, "portfolio-%s.html",
+		    ident_portfolios[i]);
+		if ((f = dashstatic_open(dir, name, &path)) == NULL)
+			return -1;
+		dashpage_portfolio(d, f, ident_portfolios[i]);
 		rc |= dashstatic_close(f, path);
 	}
 	return rc;

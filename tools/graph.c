@@ -16,6 +16,10 @@
  *   smoke          one system's icmp series as Smokeping draws it: the
  *                  round trips' spread (min, p10, p25, p75, p90, max)
  *                  shaded, the median as a line coloured by the loss
+ *   external-benefit, internal-benefit, learning
+ *                  the series of that perspective (learning: maturity's
+ *                  that are no licences) summed per month or quarter
+ *                  (bars, graphbenefit.c)
  *
  * Every number is computed here from fetched rows; librrd only draws.
  */
@@ -41,7 +45,8 @@
 #include "xmalloc.h"
 
 static const char *const graph_presets[] = { "availability", "response",
-	"licence", "cost", "cost-per-user", "smoke", NULL };
+	"licence", "cost", "cost-per-user", "smoke", "external-benefit",
+	"internal-benefit", "learning", NULL };
 
 int
 graph_preset_valid(const char *name)
@@ -55,6 +60,12 @@ graph_preset_valid(const char *name)
 	return 0;
 }
 
+int
+graph_preset_bars(const char *name)
+{
+	return strncmp(name, "cost", 4) == 0 || graphbenefit_is(name);
+}
+
 static const char *
 graph_perspective(const char *preset)
 {
@@ -63,6 +74,8 @@ graph_perspective(const char *preset)
 		return "quality";
 	if (strcmp(preset, "licence") == 0)
 		return "maturity";
+	if (graphbenefit_is(preset))
+		return graphbenefit_perspective(preset);
 	return "cost";
 }
 
@@ -222,6 +235,10 @@ graph_members_of(struct graph_ctx *g, const struct conf_system *s)
 	}
 	if (strcmp(preset, "smoke") == 0)
 		return graph_smoke_member(g, s);
+	if (graphbenefit_is(preset)) {
+		graphbenefit_members(g, s, graph_group_of(g, s));
+		return 0;
+	}
 	if (strcmp(persp, "quality") == 0) {
 		series = graph_quality_series(g->conf, s->id,
 		    strcmp(preset, "response") == 0 ? "http" : NULL);
@@ -320,6 +337,7 @@ graph_fetch_all(struct graph_ctx *g, const char *cf, unsigned long want,
 		}
 		if (r == 1 || rows[i].nrows == 0)
 			continue;
+		series_fill_last(g->m[i].path, &rows[i]);
 		if (*step == 0 && (!exact || rows[i].step == want))
 			*step = rows[i].step;
 		if (rows[i].step != (*step ? *step : want)) {
@@ -347,9 +365,11 @@ graph_time_rows(struct chart *c, unsigned long step)
 }
 
 unsigned long
-graph_want_step(const struct period *p, unsigned long min)
+graph_want_step(const struct graph_req *req, unsigned long min)
 {
-	unsigned long want = (unsigned long)(p->to - p->from) / GRAPH_ROWS;
+	unsigned long want =
+	    (unsigned long)(req->period.to - req->period.from) /
+	    (req->rows > 0 ? req->rows : GRAPH_ROWS);
 
 	return want < min ? min : want;
 }
@@ -529,7 +549,10 @@ graph_title(const struct graph_req *req, char *buf, size_t len)
 	static const char *const names[][2] = { { "availability",
 		                                    "Availability" },
 		{ "response", "Response time" }, { "licence", "Licences" },
-		{ "cost", "Cost" }, { "cost-per-user", "Cost per user" } };
+		{ "cost", "Cost" }, { "cost-per-user", "Cost per user" },
+		{ "external-benefit", "External benefit" },
+		{ "internal-benefit", "Internal benefit" },
+		{ "learning", "Learning" } };
 	const char *name = req->preset;
 	char when[96];
 	size_t i;
@@ -555,7 +578,7 @@ graph_check(const struct graph_req *req, char *err, size_t errlen)
 	if (!graph_preset_valid(req->preset)) {
 		snprintf(err, errlen,
 		    "unknown preset \"%s\" (availability, response, licence, "
-		    "cost, cost-per-user, smoke)",
+		    "cost, cost-per-user, smoke, external-benefit, internal-benefit, learning)",
 		    req->preset ? req->preset : "");
 		return -1;
 	}
@@ -635,8 +658,9 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 	memset(&g, 0, sizeof g);
 	g.conf = conf;
 	g.req = req;
-	/* Cost is by the day: whole days, so buckets are whole days too. */
-	if (strncmp(p, "cost", 4) == 0) {
+	/* Cost and benefit are by the day: whole days, so buckets are whole
+	 * days too. */
+	if (graph_preset_bars(p)) {
 		day = *req;
 		day.period.from -= day.period.from % 86400;
 		if (day.period.to % 86400 != 0)
@@ -652,8 +676,9 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 	graph_sort_groups(&g);
 	graph_title(req, title, sizeof title);
 	g.c = chart_new(title, req->period.from, req->period.to);
-	if (strncmp(p, "cost", 4) == 0) {
-		if (graphcost_build(&g) == 0) {
+	if (graph_preset_bars(p)) {
+		if ((graphbenefit_is(p) ? graphbenefit_build(&g)
+		                        : graphcost_build(&g)) == 0) {
 			*out = g.c;
 			g.c = NULL;
 			rc = GRAPH_OK;
@@ -661,8 +686,8 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 		goto out;
 	}
 	rows = xcalloc(g.nm + 1, sizeof *rows);
-	if (graph_fetch_all(&g, "AVERAGE", graph_want_step(&req->period, 60), 0,
-	        rows, &step) != 0)
+	if (graph_fetch_all(&g, "AVERAGE", graph_want_step(req, 60), 0, rows,
+	        &step) != 0)
 		goto out;
 	if (strcmp(p, "availability") == 0) {
 		if (graphavail_build(&g, rows, step) != 0)
@@ -697,8 +722,7 @@ graph_usage(void)
 	    "    --year 2015 | --from T --to T] [-o FILE] [--format "
 	    "png|svg|pdf] [--table csv|json]\n"
 	    "    [--width PX] [--height PX]\n"
-	    "  PRESET: availability, response, licence, cost, cost-per-user, "
-	    "smoke\n");
+	    "  PRESET: availability, response, licence, cost, cost-per-user, smoke,\n          external-benefit, internal-benefit, learning\n");
 }
 
 static int
@@ -828,7 +852,7 @@ tool_graph(int argc, char **argv)
 	if (!graph_preset_valid(req.preset)) {
 		fprintf(stderr,
 		    "itfollow: unknown preset \"%s\" (availability, "
-		    "response, licence, cost, cost-per-user, smoke)\n",
+		    "response, licence, cost, cost-per-user, smoke, external-benefit, internal-benefit, learning)\n",
 		    req.preset);
 		return 2;
 	}
@@ -842,9 +866,8 @@ tool_graph(int argc, char **argv)
 	}
 	if (format == NULL)
 		format = "PNG";
-	if (period_from_opts(&po,
-	        strncmp(req.preset, "cost", 4) == 0 ? "1y" : "7d", time(NULL),
-	        &req.period, err, sizeof err) != 0) {
+	if (period_from_opts(&po, graph_preset_bars(req.preset) ? "1y" : "7d",
+	        time(NULL), &req.period, err, sizeof err) != 0) {
 		fprintf(stderr, "itfollow: %s\n", err);
 		return 2;
 	}

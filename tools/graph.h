@@ -15,12 +15,15 @@ struct chart;
 
 struct graph_req {
 	const char *preset; /* availability, response, licence, cost,
-	                       cost-per-user, smoke */
+	                       cost-per-user, smoke, external-benefit,
+	                       internal-benefit, learning */
 	const char *system; /* one system, or NULL with by */
 	const char *by; /* category, portfolio, owner, perspective */
 	const char *series; /* NULL: the preset's series */
 	const char *per; /* cost: month (default) or quarter */
 	struct period period;
+	unsigned rows; /* a time chart's rows at most, 0: as fine as a
+	                  graph of 600 pixels shows */
 };
 
 /* Exit codes of graph_build and the tool. */
@@ -39,6 +42,9 @@ int graph_build(const struct conf *, const struct graph_req *,
 
 /* 1 if name is a preset. */
 int graph_preset_valid(const char *name);
+/* 1 if the preset draws bars per calendar month or quarter (cost,
+ * cost-per-user and the benefit presets). */
+int graph_preset_bars(const char *name);
 
 /*
  * A system's availability series: req->series if given, else its first

@@ -86,7 +86,7 @@ graphavail_journal(struct graph_ctx *g)
 	size_t i, r, k;
 	int rc = 0;
 
-	graph_time_rows(c, graph_want_step(&g->req->period, 1));
+	graph_time_rows(c, graph_want_step(g->req, 1));
 	p.from = c->from;
 	for (i = 0; i < g->nm && rc == 0; i++)
 		rc = availability_spans(g->conf, g->m[i].system, &p, &s[i],

@@ -30,7 +30,7 @@ struct graphcost_sum {
 };
 
 /* The calendar buckets (months or quarters) that meet the period. */
-static void
+void
 graphcost_buckets(struct chart *c, int quarters)
 {
 	struct tm tm;

@@ -12,6 +12,7 @@
 #include "graph.h"
 
 struct chart;
+struct conf_system;
 struct series_rows;
 
 /* Rows a time chart aims for: one per pixel or two of a wide graph. */
@@ -46,14 +47,27 @@ int graph_fetch_all(struct graph_ctx *, const char *cf, unsigned long want,
     int exact, struct series_rows *rows, unsigned long *step);
 /* Rows [t, t + step) over the chart's period, labelled with their start. */
 void graph_time_rows(struct chart *, unsigned long step);
-/* The step of a time chart of the period: GRAPH_ROWS rows, at least min. */
-unsigned long graph_want_step(const struct period *, unsigned long min);
+/* The step of a time chart of the request's period: GRAPH_ROWS rows (or
+ * the request's rows), at least min. */
+unsigned long graph_want_step(const struct graph_req *, unsigned long min);
 /* Mean over the row's known values of ds in the group's members, times k. */
 double graph_mean(const struct graph_ctx *, const struct series_rows *rows,
     size_t group, const char *ds, time_t t, double k);
 
 /* The cost presets: cost and cost-per-user, by month or quarter. */
 int graphcost_build(struct graph_ctx *);
+/* Bars of the calendar months or quarters that meet the chart's period. */
+void graphcost_buckets(struct chart *, int quarters);
+
+/* The benefit presets (external-benefit, internal-benefit, learning). */
+int graphbenefit_is(const char *preset);
+/* The perspective of a benefit preset's series. */
+const char *graphbenefit_perspective(const char *preset);
+/* Add a system's series of the preset; group: the group it falls in. */
+void graphbenefit_members(struct graph_ctx *, const struct conf_system *,
+    const char *group);
+/* Bars per month or quarter of the members' daily rows. */
+int graphbenefit_build(struct graph_ctx *);
 /* The availability preset; rows: the members' fetched `up` rows, used
  * when there is no journal. */
 int graphavail_build(struct graph_ctx *, struct series_rows *rows,

@@ -64,6 +64,59 @@ series_fetch(const char *path, const char *cf, time_t from, time_t to,
 	return 0;
 }
 
+/* Is data source ds of the file a GAUGE (info: the file's rrd_info)? */
+static int
+series_is_gauge(rrd_info_t *info, const char *ds)
+{
+	char key[64];
+
+	snprintf(key, sizeof key, "ds[%s].type", ds);
+	for (; info != NULL; info = info->next) {
+		if (strcmp(info->key, key) == 0 && info->type == RD_I_STR)
+			return strcmp(info->value.u_str, "GAUGE") == 0;
+	}
+	return 0;
+}
+
+void
+series_fill_last(const char *path, struct series_rows *r)
+{
+	unsigned long nds, i;
+	char **names, **data, *end;
+	rrd_info_t *info;
+	time_t last;
+	size_t row;
+	double v;
+	int k;
+
+	rrd_clear_error();
+	if (r->nrows == 0 || (info = rrd_info_r(path)) == NULL)
+		return;
+	rrd_clear_error();
+	if (rrd_lastupdate_r(path, &last, &nds, &names, &data) != 0) {
+		rrd_info_free(info);
+		return;
+	}
+	/* Only a row of the period: out of it, nothing is filled. */
+	row = last >= r->start && r->step > 0
+	    ? (size_t)(last - r->start) / r->step
+	    : r->nrows;
+	for (i = 0; i < nds; i++) {
+		v = strtod(data[i], &end);
+		k = series_ds(r, names[i]);
+		if (row < r->nrows && k >= 0 && end != data[i] &&
+		    *end == '\0' && !isnan(v) &&
+		    isnan(r->vals[row * r->nds + (size_t)k]) &&
+		    series_is_gauge(info, names[i]))
+			r->vals[row * r->nds + (size_t)k] = v;
+		free(names[i]);
+		free(data[i]);
+	}
+	free(names);
+	free(data);
+	rrd_info_free(info);
+}
+
 void
 series_rows_free(struct series_rows *r)
 {

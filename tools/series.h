@@ -33,6 +33,16 @@ void series_rows_free(struct series_rows *);
  * thread owns the rrdcached connection, reads the files as they are).
  */
 void series_set_flush(void (*cb)(const char *path, void *arg), void *arg);
+/*
+ * The row that holds the file's last update, when it is unknown: librrd
+ * keeps a step that is not over out of its archives, so a reading shows
+ * a step later (a licence count: up to ten minutes after the first).
+ * Its GAUGE data sources get the values of that update, the newest
+ * readings; rates and counts are left unknown (their update is no value
+ * of the row). For graphs; the numbers of reports and exports stay
+ * librrd's.
+ */
+void series_fill_last(const char *path, struct series_rows *);
 /* The index of a data source, or -1. */
 int series_ds(const struct series_rows *, const char *name);
 /* The value of data source ds at time t (NAN when outside or unknown). */

@@ -192,6 +192,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				cause = NULL;
 			}
 		}
+		/* A list of points, each element's pointers from it. */
+		parse_jsonfeed_rows(doc, "/days", "/date", pointers, 3, &c);
+		parse_csvfeed_free(&c);
+		parse_jsonfeed_rows(doc, "", "/0", pointers + 3, 3, &c);
+		for (i = 1; i < c.nrows; i++) {
+			if (c.rows[i - 1].time >= c.rows[i].time)
+				abort();
+		}
+		parse_csvfeed_free(&c);
 		parse_jsonfeed_free(doc);
 	}
 	free(cause);

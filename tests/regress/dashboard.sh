@@ -46,7 +46,8 @@ sleep 3
 # code PATH: the HTTP status of a path sent as it is (no ../ folding).
 code() { curl --path-as-is -s -o "$T/body" -w '%{http_code}' "$U$1"; }
 for p in / /system/portal /system/desk /system/wiki /perspective/quality \
-    /perspective/cost /perspective/maturity /perspective/external-benefit; do
+    /perspective/cost /perspective/maturity /perspective/external-benefit \
+    /portfolio/service /portfolio/innovation; do
 	expect_eq "GET $p" "$(code "$p")" 200
 	expect_eq "$p is HTML" "$(head -c 15 "$T/body")" "<!DOCTYPE html>"
 done
@@ -63,10 +64,19 @@ grep -q 'city &lt;it&gt;' "$T/index.html" && ok ||
 grep -q 'http-equiv="refresh"' "$T/index.html" && ok ||
     fail "the page does not refresh itself"
 expect_eq "grouped by portfolio and category" \
-    "$(grep -o '<h2>[^<]*</h2>' "$T/index.html" | tr '\n' ' ')" \
-    "<h2>service: basic</h2> <h2>service: differentiating</h2> <h2>cooperation: basic</h2> "
+    "$(grep -o '<h2>.*</h2>' "$T/index.html" | sed 's/<[^>]*>//g' | tr '\n' ' ')" \
+    "service: basic service: differentiating cooperation: basic "
+grep -q '<h2><a href="/portfolio/service">service</a>: basic</h2>' \
+    "$T/index.html" && ok || fail "a portfolio's heading is not its page's link"
+# The last measured value with its unit: the probe's total time in ms,
+# and for the refused port why it measured nothing.
+grep -q '<td class="up">up</td><td class="value" title="20[0-9T:-]*Z">[0-9.]* ms</td>' \
+    "$T/index.html" && ok || fail "portal's last value is not in ms"
+grep -q '<td class="down">down</td><td class="value" title="20[0-9T:-]*Z">- (connect)</td>' \
+    "$T/index.html" && ok || fail "desk's last value does not say why"
 for p in /system/nosuch /system/../etc/passwd /system/PORTAL \
-    /perspective/money /graph/../../etc/passwd \
+    /perspective/money /portfolio/finance /portfolio/../etc/passwd \
+    /graph/../../etc/passwd \
     /graph/availability/system/../../../../etc/passwd/24h/400x120.png \
     /graph/availability/system/nosuch/24h/400x120.png \
     /graph/availability/system/portal/24h/50x50.png \
@@ -149,7 +159,8 @@ expect_eq "dashboard: an unknown option is a usage error" "$rc" 2
 expect_eq "itfollow dashboard exit" "$rc" 0
 for f in index.html system-portal.html system-desk.html system-wiki.html \
     perspective-quality.html perspective-cost.html \
-    perspective-external-benefit.html; do
+    perspective-external-benefit.html portfolio-service.html \
+    portfolio-cooperation.html; do
 	[ -s "$T/static/$f" ] && ok || fail "no $f"
 done
 expect_eq "static index: the live page's graphs" \

@@ -1,6 +1,7 @@
 # Generic feeds: JSON values by RFC 6901 pointers (from a file and over
 # HTTP with a bearer token), CSV rows by date written in time order with
-# their own dates, and what a bad feed does (nothing written).
+# their own dates, a JSON list of daily counts (rows) each counted once
+# across a restart, and what a bad feed does (nothing written).
 . "$(dirname "$0")/lib.bash"
 
 start_targets
@@ -83,6 +84,40 @@ expect_eq "csv solved day 2" "$(day "$T/solved" $((d1 + 86400)))" 8
 expect_eq "csv solved day 3" "$(day "$T/solved" "$d3")" 9
 grep -q "feed/desk: row .*abc" "$T/err" && ok ||
     fail "the bad CSV cell is not reported with its row"
+
+# A JSON list of points (rows): daily counts, each row once, also after
+# a restart; a row whose count changed after it was counted is not
+# counted again, a bad element is reported with its index.
+cat >"$T/days.json" <<'JSON'
+{ "days": [ { "date": "2026-11-02", "n": 7 }, { "date": "2026-11-01", "n": 5 },
+  { "date": "someday", "n": 1 } ] }
+JSON
+chmod 644 "$T/days.json"
+cat >"$T/r.conf" <<CONF
+daemon = { data_dir = "$T/rdata"; templates_dir = "$SRC/rrd-templates";
+  status_listen = "127.0.0.1:$STATUS"; };
+systems = ( { id = "portal"; category = "differentiating"; portfolio = "service"; } );
+feeds = ( { id = "days"; type = "json"; system = "portal"; url = "file://$T/days.json";
+  rows = "/days"; time = "/date"; template = "events"; values = { visits = "/n"; }; } );
+CONF
+"$BIN/itfollowd" -T -c "$T/r.conf" >"$T/rout" 2>"$T/rerr" || rc=$?
+grep -q 'feed/days: row 2: time "/date": the string "someday" is not a time' \
+    "$T/rerr" && ok || fail "a bad element is not reported: $(cat "$T/rerr")"
+cat >"$T/days.json" <<'JSON'
+{ "days": [ { "date": "2026-11-02", "n": 70 }, { "date": "2026-11-01", "n": 5 },
+  { "date": "2026-11-03", "n": 9 } ] }
+JSON
+"$BIN/itfollowd" -T -c "$T/r.conf" >>"$T/rout" 2>>"$T/rerr" || rc=$?
+expect_eq "-T exit (rows)" "$rc" 0
+"$BIN/itfollow" export -c "$T/r.conf" --system portal --series visits \
+    --from 2026-11-01 --to 2026-11-04 --step 1d --format csv >"$T/visits.csv"
+expect_eq "rows: each day's count once" \
+    "$(grep '^2026' "$T/visits.csv" | cut -d, -f2 | tr '\n' ' ')" "5 7 9 "
+sed -i 's|time = "/date"; ||' "$T/r.conf"
+"$BIN/itfollowd" -n -c "$T/r.conf" >"$T/rn" 2>&1 && rc=0 || rc=$?
+expect_eq "rows without time: a configuration error" "$rc" 1
+grep -q "r.conf:5: .*rows want a time" "$T/rn" && ok ||
+    fail "rows without time: $(cat "$T/rn")"
 
 # JSON that is not: down, nothing written.
 echo '{ "stats": { "total": 12' >"$T/stats.json"

@@ -242,4 +242,22 @@ bad 'unknown grouping "colour"' cost --by colour -o "$T/x.png"
 bad 'give --format png|svg|pdf' cost --system portal -o "$T/x.gif"
 bad '--format is png, svg or pdf' cost --system portal --format gif \
     -o "$T/x.png"
+
+# The row of now: librrd keeps the step that is not over out of its
+# archives; a gauge's newest reading shows in it all the same (a licence
+# count read a minute ago), a rate's does not.
+now=$(date +%s)
+L=$D/maturity/wiki/licence-visio.rrd
+mkdir -p "$D/maturity/wiki"
+rrdtool create "$L" --start $((now - 3 * 300)) --step 300 \
+    DS:issued:GAUGE:600:0:U DS:in_use:GAUGE:600:0:U DS:queued:COUNTER:600:0:U \
+    RRA:AVERAGE:0.5:1:576
+rrdtool update "$L" "$((now - 60)):40:17:5"
+G licence --system wiki --last 24h --table csv >"$T/now.csv"
+expect_eq "the row of now: the newest reading" \
+    "$(grep -v '^#' "$T/now.csv" | grep -v ',,$' | tail -n +2 | cut -d, -f2-)" \
+    "17.00,40.00"
+rrdtool fetch "$L" AVERAGE -s $((now - 3600)) -e "$now" >"$T/now.fetch"
+expect_eq "librrd's rows: none known yet" \
+    "$(grep -c ': [0-9]' "$T/now.fetch" || true)" 0
 finish

@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -127,7 +128,11 @@ usage(void)
 	    "  /redirect/N  /auth/basic (itf:s3cret)  /auth/bearer (tok3n)\n"
 	    "  /echo-headers  /flip?file=PATH (503 while PATH exists)\n"
 	    "  /hook?file=PATH (a POST's X-Token and body appended to PATH,\n"
-	    "  one line; 500 and nothing kept while PATH.fail exists)\n");
+	    "  one line; 500 and nothing kept while PATH.fail exists)\n"
+	    "  /cycle?start=EPOCH&period=S&down=S&fail=status|body (fails,\n"
+	    "  503 or a wrong body, the first down seconds of every period\n"
+	    "  from start)  /wave?min=MS&max=MS&period=S (answers after a\n"
+	    "  delay that rises from min to max and back each period)\n");
 }
 
 /* Strict decimal: digits only, no sign, no blanks, at most max. */
@@ -261,17 +266,13 @@ slow_fire(evutil_socket_t fd, short what, void *arg)
 	reply(req, 200, "%s", BODY_OK);
 }
 
+/* Answer 200 after ms milliseconds. */
 static void
-serve_slow(struct evhttp_request *req, const char *arg)
+reply_after(struct evhttp_request *req, unsigned long ms)
 {
 	struct pending *p;
 	struct timeval tv;
-	unsigned long ms;
 
-	if (parse_ulong(arg, SLOW_MAX_MS, &ms) == -1) {
-		reply(req, 404, "not found\n");
-		return;
-	}
 	if ((p = pending_new(req)) == NULL ||
 	    (p->timer = evtimer_new(srv.base, slow_fire, p)) == NULL) {
 		if (p != NULL)
@@ -282,6 +283,18 @@ serve_slow(struct evhttp_request *req, const char *arg)
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	evtimer_add(p->timer, &tv);
+}
+
+static void
+serve_slow(struct evhttp_request *req, const char *arg)
+{
+	unsigned long ms;
+
+	if (parse_ulong(arg, SLOW_MAX_MS, &ms) == -1) {
+		reply(req, 404, "not found\n");
+		return;
+	}
+	reply_after(req, ms);
 }
 
 static void
@@ -442,6 +455,74 @@ query_param(const struct evhttp_uri *uri, struct evkeyvalq *params,
 	if (query == NULL || evhttp_parse_query_str(query, params) == -1)
 		return NULL;
 	return evhttp_find_header(params, name);
+}
+
+/* A number parameter of the request: 0, or -1 when missing or bad. */
+static int
+query_ulong(const struct evhttp_uri *uri, const char *name, unsigned long max,
+    unsigned long *out)
+{
+	struct evkeyvalq params;
+	const char *v = query_param(uri, &params, name);
+	int rc = v != NULL ? parse_ulong(v, max, out) : -1;
+
+	evhttp_clear_headers(&params);
+	return rc;
+}
+
+/*
+ * A target that fails on a schedule of the wall clock: the first down
+ * seconds of every period from start, with a 503 or (fail=body) a 200 of
+ * the wrong body; up before start.
+ */
+static void
+serve_cycle(struct evhttp_request *req, const struct evhttp_uri *uri)
+{
+	struct evkeyvalq params;
+	unsigned long start, period, down;
+	const char *fail;
+	time_t now = time(NULL);
+	int body;
+
+	fail = query_param(uri, &params, "fail");
+	body = fail != NULL && strcmp(fail, "body") == 0;
+	if ((fail != NULL && !body && strcmp(fail, "status") != 0) ||
+	    query_ulong(uri, "start", (unsigned long)LONG_MAX, &start) != 0 ||
+	    query_ulong(uri, "period", 86400 * 7, &period) != 0 ||
+	    query_ulong(uri, "down", 86400 * 7, &down) != 0 || period == 0) {
+		evhttp_clear_headers(&params);
+		reply(req, 400,
+		    "cycle needs ?start=EPOCH&period=S&down=S"
+		    "[&fail=status|body]\n");
+		return;
+	}
+	evhttp_clear_headers(&params);
+	if (now < (time_t)start ||
+	    (unsigned long)(now - (time_t)start) % period >= down)
+		reply(req, 200, "%s", BODY_OK);
+	else if (body)
+		reply(req, 200, "%s", BODY_WRONG);
+	else
+		reply(req, 503, "status 503\n");
+}
+
+/* A slow target whose delay rises from min to max and back each period. */
+static void
+serve_wave(struct evhttp_request *req, const struct evhttp_uri *uri)
+{
+	unsigned long lo, hi, period, at;
+
+	if (query_ulong(uri, "min", SLOW_MAX_MS, &lo) != 0 ||
+	    query_ulong(uri, "max", SLOW_MAX_MS, &hi) != 0 ||
+	    query_ulong(uri, "period", 86400 * 7, &period) != 0 ||
+	    period == 0 || hi < lo) {
+		reply(req, 400, "wave needs ?min=MS&max=MS&period=S\n");
+		return;
+	}
+	at = (unsigned long)time(NULL) % period;
+	if (at > period / 2)
+		at = period - at;
+	reply_after(req, lo + (hi - lo) * at * 2 / period);
 }
 
 /* Send a file as the body (truncate: only its first half). */
@@ -687,6 +768,10 @@ http_request(struct evhttp_request *req, void *arg)
 		serve_echo_headers(req);
 	else if (strcmp(path, "/flip") == 0)
 		serve_flip(req, uri);
+	else if (strcmp(path, "/cycle") == 0)
+		serve_cycle(req, uri);
+	else if (strcmp(path, "/wave") == 0)
+		serve_wave(req, uri);
 	else if (strcmp(path, "/hook") == 0)
 		serve_hook(req, uri);
 	else if (strcmp(path, "/file") == 0)

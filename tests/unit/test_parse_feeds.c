@@ -1800,6 +1800,70 @@ test_jsonfeed_load_errors(void **unused)
 	assert_null(parse_jsonfeed_load(S("{\"a\": 1e400}"), NULL));
 }
 
+/*
+ * A list of points: rows sorted by time, each element's pointers taken
+ * from the element, bad elements reported with their index.
+ */
+static void
+test_jsonfeed_rows(void **unused)
+{
+	static const char doc[] =
+	    "{\"stats\": {\"days\": ["
+	    "{\"date\": \"2026-01-03\", \"n\": 30, \"m\": {\"k\": 3}},"
+	    "{\"date\": \"2026-01-01\", \"n\": \"10\", \"m\": {\"k\": 1}},"
+	    "{\"date\": \"yesterday\", \"n\": 99},"
+	    "{\"date\": 1767312000, \"n\": true, \"m\": {\"k\": 2}},"
+	    "{\"date\": \"2026-01-01T00:00:00Z\", \"n\": 11},"
+	    "7]}, \"one\": 1}";
+	static const char *const values[] = { "/n", "/m/k" };
+	struct parse_csvfeed out;
+	struct parse_jsonfeed *jf;
+
+	jf = parse_jsonfeed_load(S(doc), NULL);
+	assert_non_null(jf);
+	parse_jsonfeed_rows(jf, "/stats/days", "/date", values, 2, &out);
+	assert_int_equal(out.ok, 1);
+	assert_int_equal(out.nrows, 3);
+	assert_int_equal(out.rows[0].time, 1767225600); /* 2026-01-01 */
+	assert_int_equal(out.rows[0].line, 1);
+	assert_double(out.rows[0].values[0], 10);
+	assert_double(out.rows[0].values[1], 1);
+	assert_int_equal(out.rows[1].time, 1767312000);
+	assert_true(isnan(out.rows[1].values[0]));
+	assert_double(out.rows[1].values[1], 2);
+	assert_int_equal(out.rows[2].time, 1767398400);
+	assert_double(out.rows[2].values[0], 30);
+	assert_int_equal(out.nerrors, 5);
+	assert_string_equal(out.errors[0],
+	    "row 2: time \"/date\": the string \"yesterday\" is not a time, "
+	    "row dropped");
+	assert_string_equal(out.errors[1],
+	    "row 3: \"/n\": a boolean, not a number");
+	assert_string_equal(out.errors[2],
+	    "row 4: \"/m/k\": no member \"m\" in the object at \"\"");
+	assert_string_equal(out.errors[3],
+	    "row 5: time \"/date\": \"\" is a number, not an object or "
+	    "array, row dropped");
+	assert_string_equal(out.errors[4],
+	    "row 4: time 1767225600 given before by row 1, row dropped");
+	parse_csvfeed_free(&out);
+
+	/* No list: nothing read, and why. */
+	parse_jsonfeed_rows(jf, "/stats/weeks", "/date", values, 2, &out);
+	assert_int_equal(out.ok, 0);
+	assert_int_equal(out.nrows, 0);
+	assert_string_equal(out.error,
+	    "rows \"/stats/weeks\": no member \"weeks\" in the object at "
+	    "\"/stats\"");
+	parse_csvfeed_free(&out);
+	parse_jsonfeed_rows(jf, "/one", "/date", values, 2, &out);
+	assert_int_equal(out.ok, 0);
+	assert_string_equal(out.error,
+	    "rows \"/one\" is a number, not an array");
+	parse_csvfeed_free(&out);
+	parse_jsonfeed_free(jf);
+}
+
 /* ------------------------------------------------------------------ */
 /* parse_csvfeed */
 
@@ -2133,6 +2197,7 @@ main(void)
 		cmocka_unit_test(test_jsonfeed_pointers),
 		cmocka_unit_test(test_jsonfeed_values),
 		cmocka_unit_test(test_jsonfeed_load_errors),
+		cmocka_unit_test(test_jsonfeed_rows),
 		cmocka_unit_test(test_csvfeed_focus),
 		cmocka_unit_test(test_csvfeed_rows),
 		cmocka_unit_test(test_csvfeed_odd),
