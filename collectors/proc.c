@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,10 +54,17 @@ struct proc {
 static TAILQ_HEAD(, proc) proc_queue = TAILQ_HEAD_INITIALIZER(proc_queue);
 static TAILQ_HEAD(, proc) proc_live = TAILQ_HEAD_INITIALIZER(proc_live);
 static unsigned proc_max = 32;
+static unsigned long long proc_nofile;
 static unsigned proc_nrunning;
 static unsigned proc_nwaiting;
 
 static void proc_launch(struct proc *);
+
+void
+proc_set_nofile(unsigned long long n)
+{
+	proc_nofile = n;
+}
 
 void
 proc_set_max(unsigned n)
@@ -296,6 +304,16 @@ proc_child(struct proc *p, int out, int err, int exec_w)
 		goto fail;
 	fcntl(3, F_SETFD, FD_CLOEXEC);
 	close_range(4, ~0U, 0);
+	/* The daemon raised its own limit; programs get the usual one. */
+	if (proc_nofile != 0) {
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    proc_nofile < rl.rlim_cur) {
+			rl.rlim_cur = (rlim_t)proc_nofile;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	/* Only root switches: after daemon.user, children run as the daemon. */
 	if (p->opts.set_user && geteuid() == 0) {
 		if (setgroups(0, NULL) != 0 || setgid(p->opts.gid) != 0 ||

@@ -2,6 +2,7 @@
  * Logging to stderr (foreground, tests, tools) or syslog (daemon).
  * Messages below the configured level are dropped before formatting.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -86,6 +87,31 @@ log_msg(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(level, fmt, ap);
 	va_end(ap);
+}
+
+void
+log_limited(struct log_limit *l, int level, const char *fmt, ...)
+{
+	char buf[1024];
+	struct timespec now;
+	va_list ap;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (l->last != 0 && now.tv_sec - l->last < LOG_LIMIT_S) {
+		l->left_out++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (l->left_out > 0)
+		log_msg(level, "%s (and %llu more like it in the last %lld s)",
+		    buf, l->left_out, (long long)(now.tv_sec - l->last));
+	else
+		log_msg(level, "%s", buf);
+	/* A clock at 0 must not read as "never". */
+	l->last = now.tv_sec != 0 ? now.tv_sec : 1;
+	l->left_out = 0;
 }
 
 void

@@ -21,6 +21,20 @@ void log_msg(int level, const char *fmt, ...)
 void log_vmsg(int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/*
+ * A line that may repeat many times a second (a failing accept, a full
+ * disk): logged at most once per LOG_LIMIT_S per limiter, the next one
+ * saying how many were left out meanwhile. A limiter starts zeroed; it is
+ * for one thread.
+ */
+#define LOG_LIMIT_S 60
+struct log_limit {
+	time_t last; /* when one was last logged (0: never) */
+	unsigned long long left_out; /* since then */
+};
+void log_limited(struct log_limit *, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)

@@ -14,6 +14,7 @@
 #endif
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -223,6 +224,30 @@ loop_outage_cb(const char *system, const char *series, void *arg)
 	    (json_int_t)start, "reason", reason);
 }
 
+/*
+ * As many descriptors as the hard limit allows: every probe in flight
+ * holds one, and the status server keeps off the last quarter (httpd.c).
+ * Check programs get the soft limit the daemon was started with.
+ */
+static void
+loop_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	was = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = was;
+	}
+	proc_set_nofile((unsigned long long)was);
+	log_notice("open files: at most %llu (RLIMIT_NOFILE; it was %llu)",
+	    (unsigned long long)rl.rlim_cur, (unsigned long long)was);
+}
+
 int
 loop_run(const struct loop_opts *opts, struct conf *conf)
 {
@@ -232,6 +257,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 
 	memset(&l, 0, sizeof l);
 	l.opts = opts;
+	loop_raise_nofile();
 	evthread_use_pthreads();
 	l.base = event_base_new();
 	if (l.base == NULL) {

@@ -125,6 +125,36 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X GET --data "$big" "$S/health" |
     true)
 case $code in 400 | 413 | 000) ok ;; *) fail "a body answered $code" ;; esac
 
+# Request heads read as RFC 9112 says: what two parsers could read two
+# ways is a 400 and the connection closes, so nothing after it is served
+# as a second request.
+raw() {
+	exec 3<>"/dev/tcp/127.0.0.1/$STATUS"
+	# The server may close before all is written: no SIGPIPE here.
+	(trap '' PIPE; printf "$1" >&3) 2>/dev/null || true
+	timeout 5 cat <&3 >"$T/raw.out" || true
+	exec 3<&-
+}
+smuggled='GET /api/v1/systems HTTP/1.1\r\nHost: a\r\n\r\n'
+raw "GET /health HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 43\r\n\r\n$smuggled"
+expect_eq "two Content-Lengths: 400" "$(head -1 "$T/raw.out" | tr -d '\r')" \
+    "HTTP/1.1 400 Bad Request"
+expect_eq "two Content-Lengths: one answer" "$(grep -c '^HTTP/' "$T/raw.out")" 1
+raw "GET /health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n0\r\n\r\n$smuggled"
+expect_eq "Transfer-Encoding with Content-Length: 400" \
+    "$(head -1 "$T/raw.out" | tr -d '\r')" "HTTP/1.1 400 Bad Request"
+expect_eq "Transfer-Encoding with Content-Length: one answer" \
+    "$(grep -c '^HTTP/' "$T/raw.out")" 1
+raw 'GET /health HTTP/1.1\nHost: a\n\n'
+expect_eq "bare LF: 400" "$(head -1 "$T/raw.out" | tr -d '\r')" \
+    "HTTP/1.1 400 Bad Request"
+raw "GET /health HTTP/1.1\r\nHost: a\r\n\r\nGET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+expect_eq "two pipelined requests: two answers" \
+    "$(grep -c '^HTTP/1.1 200' "$T/raw.out")" 2
+expect_num "bad requests counted" \
+    "$(curl -s "$S/metrics" | awk '$1 == "itfollow_status_bad_requests_total" { print $2 }')" \
+    ">=" 3
+
 # A flood: 200 connections at once. Each is answered (200, or 503 at the
 # connection cap), nothing hangs, and the probes keep their slots.
 before=$(curl -s "$S/metrics" | awk '$1 == "itfollow_runs_ontime_total" { print $2 }')
