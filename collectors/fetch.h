@@ -35,6 +35,19 @@ struct fetch_opts {
 	 * not kept; the result's body is then empty. */
 	void (*on_data)(const char *buf, size_t len, void *arg);
 	void *on_data_arg;
+	/*
+	 * Parsing off the loop (offload.c): once the whole body is in,
+	 * parse(body, len, parse_arg) runs on a worker thread and its result
+	 * reaches done as r->parsed (NULL when the fetch failed). parse must
+	 * read nothing but its arguments. parse_arg is the fetch's from
+	 * fetch_start on and freed with parse_arg_free (if not NULL); the
+	 * result is freed after done returns with parse_free (if not NULL),
+	 * also off the loop, and also when the fetch is cancelled meanwhile.
+	 */
+	void *(*parse)(const char *body, size_t len, void *arg);
+	void (*parse_free)(void *parsed);
+	void *parse_arg;
+	void (*parse_arg_free)(void *arg);
 };
 
 struct fetch_result {
@@ -45,6 +58,7 @@ struct fetch_result {
 	int exit_code; /* a command's, -1 for URLs */
 	const char *body; /* NUL-terminated, len bytes */
 	size_t len;
+	void *parsed; /* what opts.parse made of body (when ok) */
 };
 
 typedef void (
@@ -53,7 +67,7 @@ typedef void (
 /* Start; done is called once from the loop. NULL with *cause on error. */
 struct fetch *fetch_start(struct event_base *, const struct fetch_opts *,
     fetch_done_cb, void *arg, char **cause);
-/* Abandon a fetch: no callback. */
+/* Abandon a fetch: no callback (a parse under way finishes unseen). */
 void fetch_cancel(struct fetch *);
 /* 1 if url is one fetch accepts (file://, http://, https://). */
 int fetch_url_valid(const char *url);

@@ -169,46 +169,122 @@ genfeed_ds(const struct genfeed *g)
 	return strcmp(g->template_name, "events") == 0 ? "count" : "value";
 }
 
+/*
+ * What a worker reads of a JSON document (offload): the configured
+ * pointers, copied, in; the values found, out. The document itself, which
+ * may hold millions of keys, is made and freed on the worker.
+ */
+struct genfeed_json_ask {
+	size_t n;
+	char **where;
+	char *time_pointer;
+};
+
+struct genfeed_json_found {
+	char *cause; /* not a JSON document */
+	long long t;
+	char *time_cause;
+	size_t n;
+	double *v;
+	char **why; /* per value: NULL, or why it is missing */
+};
+
 static void
-genfeed_json(struct genfeed *g, const char *buf, size_t len)
+genfeed_json_ask_free(void *arg)
 {
+	struct genfeed_json_ask *a = arg;
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->where[i]);
+	free(a->where);
+	free(a->time_pointer);
+	free(a);
+}
+
+static struct genfeed_json_ask *
+genfeed_json_ask(const struct genfeed *g)
+{
+	struct genfeed_json_ask *a = xcalloc(1, sizeof *a);
+	size_t i;
+
+	a->n = g->n;
+	a->where = xcalloc(g->n + 1, sizeof *a->where);
+	for (i = 0; i < g->n; i++)
+		a->where[i] = xstrdup(g->where[i]);
+	if (g->time_pointer != NULL)
+		a->time_pointer = xstrdup(g->time_pointer);
+	return a;
+}
+
+static void
+genfeed_json_found_free(void *arg)
+{
+	struct genfeed_json_found *fd = arg;
+	size_t i;
+
+	if (fd == NULL)
+		return;
+	for (i = 0; i < fd->n; i++)
+		free(fd->why[i]);
+	free(fd->why);
+	free(fd->v);
+	free(fd->cause);
+	free(fd->time_cause);
+	free(fd);
+}
+
+/* On a worker thread: load, read every pointer, free the document. */
+static void *
+genfeed_json_parse(const char *buf, size_t len, void *arg)
+{
+	const struct genfeed_json_ask *a = arg;
+	struct genfeed_json_found *fd = xcalloc(1, sizeof *fd);
 	struct parse_jsonfeed *doc;
+	size_t i;
+
+	fd->n = a->n;
+	fd->v = xcalloc(a->n + 1, sizeof *fd->v);
+	fd->why = xcalloc(a->n + 1, sizeof *fd->why);
+	if ((doc = parse_jsonfeed_load(buf, len, &fd->cause)) == NULL)
+		return fd;
+	if (a->time_pointer != NULL &&
+	    parse_jsonfeed_time(doc, a->time_pointer, &fd->t,
+	        &fd->time_cause) != 0)
+		fd->t = 0;
+	for (i = 0; i < a->n; i++)
+		parse_jsonfeed_number(doc, a->where[i], &fd->v[i], &fd->why[i]);
+	parse_jsonfeed_free(doc);
+	return fd;
+}
+
+static void
+genfeed_json(struct genfeed *g, const struct genfeed_json_found *fd)
+{
 	const char *system = g->host->instance_system(g->inst);
-	char *cause = NULL;
-	long long t = 0;
-	double v;
 	size_t i, bad = 0;
 
-	if ((doc = parse_jsonfeed_load(buf, len, &cause)) == NULL) {
-		g->host->log(g->inst, ITF_LOG_WARNING, "%s", cause);
-		free(cause);
+	if (fd->cause != NULL) {
+		g->host->log(g->inst, ITF_LOG_WARNING, "%s", fd->cause);
 		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    "not a JSON document");
 		return;
 	}
-	if (g->time_pointer != NULL &&
-	    parse_jsonfeed_time(doc, g->time_pointer, &t, &cause) != 0) {
+	if (fd->time_cause != NULL)
 		g->host->log(g->inst, ITF_LOG_WARNING, "time %s: %s",
-		    g->time_pointer, cause);
-		free(cause);
-		cause = NULL;
-		t = 0;
-	}
+		    g->time_pointer, fd->time_cause);
 	for (i = 0; i < g->n; i++) {
-		if (parse_jsonfeed_number(doc, g->where[i], &v, &cause) != 0) {
+		if (fd->why[i] != NULL) {
 			g->host->log(g->inst, ITF_LOG_WARNING, "%s %s: %s",
-			    g->series[i], g->where[i], cause);
-			free(cause);
-			cause = NULL;
+			    g->series[i], g->where[i], fd->why[i]);
 			bad++;
 			continue;
 		}
 		if (g->host->emit_series(g->run, system, g->perspective,
-		        g->series[i], g->template_name, genfeed_ds(g), v,
-		        t) != 0)
+		        g->series[i], g->template_name, genfeed_ds(g), fd->v[i],
+		        fd->t) != 0)
 			bad++;
 	}
-	parse_jsonfeed_free(doc);
 	if (bad == g->n)
 		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    "no configured value in the document");
@@ -216,20 +292,67 @@ genfeed_json(struct genfeed *g, const char *buf, size_t len)
 		genfeed_end(g, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 }
 
-static void
-genfeed_csv(struct genfeed *g, const char *buf, size_t len)
-{
+/* What a worker needs to read a CSV feed (offload): the columns. */
+struct genfeed_csv_ask {
 	struct parse_csvfeed_opts o;
-	struct parse_csvfeed out;
+	char *date_column;
+	char **columns;
+};
+
+static void
+genfeed_csv_ask_free(void *arg)
+{
+	struct genfeed_csv_ask *a = arg;
+	size_t i;
+
+	for (i = 0; i < a->o.nvalues; i++)
+		free(a->columns[i]);
+	free(a->columns);
+	free(a->date_column);
+	free(a);
+}
+
+static struct genfeed_csv_ask *
+genfeed_csv_ask(const struct genfeed *g)
+{
+	struct genfeed_csv_ask *a = xcalloc(1, sizeof *a);
+	size_t i;
+
+	a->date_column = xstrdup(g->date_column);
+	a->columns = xcalloc(g->n + 1, sizeof *a->columns);
+	for (i = 0; i < g->n; i++)
+		a->columns[i] = xstrdup(g->where[i]);
+	a->o.date_column = a->date_column;
+	a->o.value_columns = (const char *const *)a->columns;
+	a->o.nvalues = g->n;
+	return a;
+}
+
+static void *
+genfeed_csv_parse(const char *buf, size_t len, void *arg)
+{
+	const struct genfeed_csv_ask *a = arg;
+	struct parse_csvfeed *out = xmalloc(sizeof *out);
+
+	parse_csvfeed(buf, len, &a->o, out);
+	return out;
+}
+
+static void
+genfeed_csv_free(void *arg)
+{
+	parse_csvfeed_free(arg);
+	free(arg);
+}
+
+static void
+genfeed_csv(struct genfeed *g, const struct parse_csvfeed *parsed)
+{
+	const struct parse_csvfeed out = *parsed;
 	const char *system = g->host->instance_system(g->inst);
 	long long last = g->last;
 	size_t r, i;
 
-	memset(&o, 0, sizeof o);
-	o.date_column = g->date_column;
-	o.value_columns = (const char *const *)g->where;
-	o.nvalues = g->n;
-	parse_csvfeed(buf, len, &o, &out);
 	for (i = 0; i < out.nerrors && i < 5; i++)
 		g->host->log(g->inst, ITF_LOG_WARNING, "%s", out.errors[i]);
 	if (out.nerrors > 5)
@@ -237,7 +360,6 @@ genfeed_csv(struct genfeed *g, const char *buf, size_t len)
 		    out.nerrors - 5);
 	if (!out.ok) {
 		g->host->log(g->inst, ITF_LOG_WARNING, "%s", out.error);
-		parse_csvfeed_free(&out);
 		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    "unreadable CSV");
 		return;
@@ -253,7 +375,6 @@ genfeed_csv(struct genfeed *g, const char *buf, size_t len)
 		last = out.rows[r].time;
 	}
 	g->last = last;
-	parse_csvfeed_free(&out);
 	genfeed_end(g, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 }
 
@@ -268,9 +389,9 @@ genfeed_done_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 		return;
 	}
 	if (g->csv)
-		genfeed_csv(g, r->body, r->len);
+		genfeed_csv(g, r->parsed);
 	else
-		genfeed_json(g, r->body, r->len);
+		genfeed_json(g, r->parsed);
 }
 
 static int
@@ -284,7 +405,19 @@ genfeed_start(void *arg, struct itf_run *run)
 	feedsrc_opts(&g->src, &o);
 	o.max_bytes = GENFEED_MAX_BYTES;
 	o.timeout_ms = g->host->timeout_ms(g->inst);
+	if (g->csv) {
+		o.parse = genfeed_csv_parse;
+		o.parse_free = genfeed_csv_free;
+		o.parse_arg = genfeed_csv_ask(g);
+		o.parse_arg_free = genfeed_csv_ask_free;
+	} else {
+		o.parse = genfeed_json_parse;
+		o.parse_free = genfeed_json_found_free;
+		o.parse_arg = genfeed_json_ask(g);
+		o.parse_arg_free = genfeed_json_ask_free;
+	}
 	if (feedsrc_auth(&g->src, &o, &secret, &cause) != 0) {
+		o.parse_arg_free(o.parse_arg);
 		g->host->log(g->inst, ITF_LOG_ERR, "%s", cause);
 		free(cause);
 		return -1;

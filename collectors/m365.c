@@ -163,22 +163,37 @@ m365_end(struct m365 *m, enum itf_status status, enum itf_reason reason,
 	m->host->run_done(run, status, reason, msg);
 }
 
-static void
-m365_skus(struct m365 *m, const char *buf, size_t len)
+/* On a worker (offload): the answer parsed; freed off the loop too. */
+static void *
+m365_parse(const char *buf, size_t len, void *arg)
 {
-	struct parse_m365 out;
+	struct parse_m365 *out = xmalloc(sizeof *out);
+
+	parse_m365(buf, len, out);
+	return out;
+}
+
+static void
+m365_parsed_free(void *arg)
+{
+	parse_m365_free(arg);
+	free(arg);
+}
+
+static void
+m365_skus(struct m365 *m, const struct parse_m365 *parsed)
+{
+	const struct parse_m365 out = *parsed;
 	const struct parse_m365_sku *k;
 	const char *system, *dflt = m->host->instance_system(m->inst);
 	char series[IDENT_MAX + 1];
 	size_t i;
 
-	parse_m365(buf, len, &out);
 	for (i = 0; i < out.nerrors && i < 5; i++)
 		m->host->log(m->inst, ITF_LOG_WARNING, "%s", out.errors[i]);
 	if (!out.ok) {
 		m->host->log(m->inst, ITF_LOG_WARNING, "subscribedSkus: %s",
 		    out.error != NULL ? out.error : "unreadable");
-		parse_m365_free(&out);
 		m365_end(m, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    "unreadable subscribedSkus answer");
 		return;
@@ -200,7 +215,6 @@ m365_skus(struct m365 *m, const char *buf, size_t len)
 		m->host->emit_series(m->run, system, "maturity", series,
 		    "licence", "suspended", k->suspended, 0);
 	}
-	parse_m365_free(&out);
 	m365_end(m, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 }
 
@@ -219,7 +233,7 @@ m365_graph_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 		m365_end(m, ITF_STATUS_DOWN, r->reason, r->msg);
 		return;
 	}
-	m365_skus(m, r->body, r->len);
+	m365_skus(m, r->parsed);
 }
 
 static void
@@ -234,6 +248,8 @@ m365_graph(struct m365 *m, const char *token)
 	o.argv = NULL;
 	o.bearer = token;
 	o.max_bytes = M365_MAX_BYTES;
+	o.parse = m365_parse;
+	o.parse_free = m365_parsed_free;
 	o.timeout_ms = m->host->timeout_ms(m->inst);
 	m->fetch =
 	    fetch_start(m->host->event_base(), &o, m365_graph_cb, m, &cause);

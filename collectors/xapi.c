@@ -276,22 +276,37 @@ xapi_course(const struct xapi *x, const char *object)
 	return x->ncourses;
 }
 
-static void
-xapi_page(struct xapi *x, const char *buf, size_t len)
+/* On a worker (offload): a page parsed; freed off the loop too. */
+static void *
+xapi_parse(const char *buf, size_t len, void *arg)
 {
-	struct parse_xapi out;
+	struct parse_xapi *out = xmalloc(sizeof *out);
+
+	parse_xapi(buf, len, out);
+	return out;
+}
+
+static void
+xapi_parsed_free(void *arg)
+{
+	parse_xapi_free(arg);
+	free(arg);
+}
+
+static void
+xapi_page(struct xapi *x, const struct parse_xapi *parsed)
+{
+	const struct parse_xapi out = *parsed;
 	struct xapi_verb *verb = &x->verbs[x->verb];
 	const struct parse_xapi_statement *st;
 	char *next;
 	size_t i;
 
-	parse_xapi(buf, len, &out);
 	for (i = 0; i < out.nerrors && i < 3; i++)
 		x->host->log(x->inst, ITF_LOG_WARNING, "%s", out.errors[i]);
 	if (!out.ok) {
 		x->host->log(x->inst, ITF_LOG_WARNING, "statements: %s",
 		    out.error != NULL ? out.error : "unreadable");
-		parse_xapi_free(&out);
 		xapi_end(x, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    "unreadable statements page");
 		return;
@@ -317,12 +332,10 @@ xapi_page(struct xapi *x, const char *buf, size_t len)
 			xasprintf(&next, "%s%s", x->origin, out.more);
 		else
 			next = xstrdup(out.more);
-		parse_xapi_free(&out);
 		xapi_ask(x, next);
 		free(next);
 		return;
 	}
-	parse_xapi_free(&out);
 	if (++x->verb < x->nverbs) {
 		x->pages = 0;
 		xapi_ask(x, NULL);
@@ -341,7 +354,7 @@ xapi_done_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 		xapi_end(x, ITF_STATUS_DOWN, r->reason, r->msg);
 		return;
 	}
-	xapi_page(x, r->body, r->len);
+	xapi_page(x, r->parsed);
 }
 
 /* Ask for url, or (NULL) the first page of the current verb. */
@@ -373,6 +386,8 @@ xapi_ask(struct xapi *x, const char *url)
 	o.argv = NULL;
 	o.headers = headers;
 	o.max_bytes = XAPI_MAX_BYTES;
+	o.parse = xapi_parse;
+	o.parse_free = xapi_parsed_free;
 	o.timeout_ms = x->host->timeout_ms(x->inst);
 	if (feedsrc_auth(&x->src, &o, &secret, &cause) != 0) {
 		x->host->log(x->inst, ITF_LOG_ERR, "%s", cause);

@@ -80,6 +80,7 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "user", ITF_KEY_STRING },
 	{ "group", ITF_KEY_STRING },
 	{ "shard", ITF_KEY_STRING },
+	{ "max_new_series_per_hour", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_defaults_keys[] = {
@@ -123,6 +124,7 @@ static const struct conf_key conf_feed_keys[] = {
 	{ "timeout", ITF_KEY_FLOAT },
 	{ "perspective", ITF_KEY_STRING },
 	{ "template", ITF_KEY_STRING },
+	{ "max_series", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 
@@ -1122,6 +1124,9 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	inst->interval_ms = (uint64_t)interval;
 	inst->timeout_ms = (uint64_t)timeout;
 	conf_journal_keys(ctx, g, inst);
+	if (feed)
+		inst->max_series = (unsigned)conf_get_long(ctx, g, "max_series",
+		    1, CONF_MAX_SERIES_MAX, CONF_MAX_SERIES);
 	inst->file = xstrdup(ctx->file);
 	inst->line = conf_line(g);
 	inst->tmpl = conf_template(ctx->conf, tname);
@@ -1487,6 +1492,9 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		if ((v = conf_get_str(g, "plugin_dir")) != NULL)
 			conf->plugin_dir = xstrdup(v);
 		conf_get_max_children(ctx, g);
+		conf->max_new_series_per_hour =
+		    (unsigned)conf_get_long(ctx, g, "max_new_series_per_hour",
+		        1, CONF_MAX_SERIES_MAX, CONF_NEW_SERIES_PER_HOUR);
 		conf_get_user(ctx, g);
 		conf_get_shard(ctx, g);
 		if ((v = conf_get_str(g, "log_level")) != NULL &&
@@ -1510,6 +1518,8 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		conf_relative(ctx, &conf->plugin_dir);
 	if (conf->max_children == 0)
 		conf->max_children = 32;
+	if (conf->max_new_series_per_hour == 0)
+		conf->max_new_series_per_hour = CONF_NEW_SERIES_PER_HOUR;
 	if (conf->status_listen == NULL)
 		conf->status_listen = xstrdup(CONF_DEFAULT_LISTEN);
 	else if (strrchr(conf->status_listen, ':') == NULL ||

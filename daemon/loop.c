@@ -25,9 +25,11 @@
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "offload.h"
 #include "plugin.h"
 #include "priv.h"
 #include "proc.h"
+#include "seriescap.h"
 #include "status.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -169,6 +171,25 @@ loop_hup_cb(evutil_socket_t sig, short what, void *arg)
 	loop_reload(arg);
 }
 
+/* What feeds may create (seriescap.h), for /metrics. */
+static void
+loop_metrics_series(struct evbuffer *b)
+{
+	struct seriescap_stats cs;
+
+	seriescap_get_stats(&cs);
+	status_metric(b, "itfollow_feed_series_admitted_total", "counter",
+	    "Series feeds began to fill.", cs.admitted);
+	status_metric(b, "itfollow_feed_series_created_total", "counter",
+	    "Series feeds began to fill that had no file yet.", cs.created);
+	status_metric(b, "itfollow_feed_series_refused_total", "counter",
+	    "New series refused at max_series or the hourly cap, by run "
+	    "(the run ends down, too_many_series).",
+	    cs.refused);
+	status_metric(b, "itfollow_feed_series_new_this_hour", "gauge",
+	    "New series (files) feeds made this clock hour.", cs.this_hour);
+}
+
 /* The journal's and the notifiers' counters, for /metrics. */
 static void
 loop_metrics_cb(struct evbuffer *b, void *arg)
@@ -206,6 +227,7 @@ loop_metrics_cb(struct evbuffer *b, void *arg)
 	    "Notifications dropped after their last attempt.", nc.given_up);
 	status_metric(b, "itfollow_notifications_pending", "gauge",
 	    "Notifications waiting for delivery or a retry.", nc.pending);
+	loop_metrics_series(b);
 }
 
 /* The open outage of a series for /api/v1/systems, from the journal. */
@@ -350,6 +372,7 @@ out:
 	collect_shutdown(l.co);
 	notify_free(l.notify);
 	proc_shutdown();
+	offload_shutdown();
 	store_stop(l.store);
 	journal_stop(l.journal);
 	if (opts->test_mode && rc == 0)

@@ -32,6 +32,8 @@
 #define STATUS_OLDEST_SLACK 60
 /* The heartbeat's period, and the lag above which the loop is late. */
 #define STATUS_BEAT_MS 1000
+/* A finer heartbeat, for the worst lag since start (/metrics). */
+#define STATUS_TICK_MS 50
 #define STATUS_LAG_MAX_MS 2000
 #define STATUS_MAX_ROUTES 32
 
@@ -56,6 +58,9 @@ struct status {
 	struct event *beat;
 	uint64_t beat_ms; /* when the heartbeat last fired */
 	uint64_t lag_ms; /* how late it was then */
+	struct event *tick;
+	uint64_t tick_ms; /* when the fine heartbeat last fired */
+	uint64_t lag_max_ms; /* its worst lateness since start */
 
 	struct dashboard *dash;
 };
@@ -384,6 +389,9 @@ status_metrics_cb(struct status *s, struct httpd_req *req, const char *path,
 		s->extra(b, s->extra_arg);
 	status_metric(b, "itfollow_status_loop_lag_milliseconds", "gauge",
 	    "How late the last heartbeat of the event loop fired.", s->lag_ms);
+	status_metric(b, "itfollow_status_loop_lag_max_milliseconds", "gauge",
+	    "The latest a 50 ms heartbeat of the event loop fired since start.",
+	    s->lag_max_ms);
 	status_metrics_httpd(s, b);
 	status_head(b, "itfollow_build_info", "gauge",
 	    "The running version, as a label.");
@@ -565,6 +573,18 @@ status_beat_cb(evutil_socket_t fd, short what, void *arg)
 	s->beat_ms = now;
 }
 
+static void
+status_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct status *s = arg;
+	uint64_t now = scheduler_now_ms();
+
+	if (now > s->tick_ms + STATUS_TICK_MS &&
+	    now - s->tick_ms - STATUS_TICK_MS > s->lag_max_ms)
+		s->lag_max_ms = now - s->tick_ms - STATUS_TICK_MS;
+	s->tick_ms = now;
+}
+
 /* Split "host:port" or "[v6]:port". 0, or -1 when it is neither. */
 static int
 status_split(const char *listen, char **host, long *port)
@@ -597,6 +617,7 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
 {
 	struct status *s;
 	struct timeval tv = { STATUS_BEAT_MS / 1000, 0 };
+	struct timeval tick = { 0, STATUS_TICK_MS * 1000 };
 	char *host;
 	long port;
 
@@ -621,6 +642,9 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
 	s->beat_ms = scheduler_now_ms();
 	s->beat = event_new(base, -1, EV_PERSIST, status_beat_cb, s);
 	event_add(s->beat, &tv);
+	s->tick_ms = s->beat_ms;
+	s->tick = event_new(base, -1, EV_PERSIST, status_tick_cb, s);
+	event_add(s->tick, &tick);
 	s->dash = dashboard_start(s, base);
 	return s;
 }
@@ -633,6 +657,7 @@ status_free(struct status *s)
 	if (s == NULL)
 		return;
 	event_free(s->beat);
+	event_free(s->tick);
 	dashboard_free(s->dash);
 	httpd_free(s->httpd);
 	for (i = 0; i < s->nroutes; i++)

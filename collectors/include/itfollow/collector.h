@@ -81,9 +81,10 @@ enum itf_reason {
 	ITF_REASON_CHECK_CRITICAL = 17,
 	ITF_REASON_CHECK_UNKNOWN = 18,
 	ITF_REASON_AUTH = 19,
-	ITF_REASON_KILLED = 20 /* a check program died by a signal */
+	ITF_REASON_KILLED = 20, /* a check program died by a signal */
+	ITF_REASON_TOO_MANY_SERIES = 21 /* a feed past a cap on its series */
 };
-#define ITF_REASON_MAX ITF_REASON_KILLED
+#define ITF_REASON_MAX ITF_REASON_TOO_MANY_SERIES
 
 /* Log levels, as syslog's. */
 enum itf_log_level {
