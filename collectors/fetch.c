@@ -29,6 +29,7 @@ struct fetch {
 	void *arg;
 	CURL *easy;
 	char errbuf[CURL_ERROR_SIZE];
+	struct curlev_pin pin; /* a request with a secret keeps its origin */
 	struct curl_slist *hdrs;
 	struct proc *proc;
 	/* The body, in chunks: made whole (one copy) only when wanted, and
@@ -268,6 +269,12 @@ fetch_curl_done_cb(CURL *easy, CURLcode rc, void *arg)
 	if (rc == CURLE_WRITE_ERROR && f->too_large) {
 		r.reason = ITF_REASON_TOO_LARGE;
 		snprintf(r.msg, sizeof r.msg, "over %zu bytes", f->max);
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && f->pin.refused) {
+		r.reason = ITF_REASON_HTTP_STATUS;
+		snprintf(r.msg, sizeof r.msg,
+		    "HTTP status %ld: a redirect to %.100s not followed: the "
+		    "request carries credentials",
+		    code, f->pin.to);
 	} else if (rc != CURLE_OK) {
 		r.reason = fetch_curl_reason(rc);
 		snprintf(r.msg, sizeof r.msg, "%s", curl_easy_strerror(rc));
@@ -491,6 +498,9 @@ fetch_start(struct event_base *base, const struct fetch_opts *o,
 	}
 	if (o->post != NULL)
 		curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, o->post);
+	/* Credentials, and a token request's body, go to this origin only. */
+	if (o->bearer != NULL || o->username != NULL || o->post != NULL)
+		curlev_pin(e, &f->pin, o->url);
 	if (curlev_add(base, e, fetch_curl_done_cb, f) != 0) {
 		xasprintf(cause, "the curl engine refused the transfer");
 		fetch_free(f);
