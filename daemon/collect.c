@@ -1453,6 +1453,8 @@ collect_apply(struct collect *co, struct conf *conf)
 		}
 		if (!collect_in_shard(inst->key, co->shard_k, co->shard_n))
 			continue; /* another shard's */
+		if (inst->ops->start == NULL)
+			continue; /* a plugin not loaded (plugin_defer) */
 		started[added] = collect_rt_new(co, inst);
 		started[added]->order = i;
 		added++;

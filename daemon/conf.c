@@ -1053,11 +1053,14 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		free(cause);
 		return;
 	case PLUGIN_DEFERRED:
-		/* Read again once privileges are dropped (plugin_defer). */
-		return;
+		/* Read again once privileges are dropped (plugin_defer);
+		 * known meanwhile by what the configuration says of it. */
+		ops = &plugin_unloaded_ops;
+		break;
 	}
-	conf_check_keys(ctx, g, what,
-	    feed ? conf_feed_keys : conf_collector_keys, ops->keys);
+	if (ops != &plugin_unloaded_ops)
+		conf_check_keys(ctx, g, what,
+		    feed ? conf_feed_keys : conf_collector_keys, ops->keys);
 	series = conf_get_id(ctx, g, feed ? "id" : "series");
 	interval = conf_get_ms(ctx, g, "interval");
 	timeout = conf_get_ms(ctx, g, "timeout");
@@ -1083,7 +1086,7 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		    "unknown perspective \"%s\"", persp);
 	tname = conf_get_str(g, "template");
 	if (tname == NULL)
-		tname = ops->template_name;
+		tname = ops != &plugin_unloaded_ops ? ops->template_name : type;
 	list = feed ? &ctx->conf->feeds : &sys->insts;
 	nlist = feed ? &ctx->conf->nfeeds : &sys->ninsts;
 	if (series != NULL) {
@@ -1130,11 +1133,11 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	inst->file = xstrdup(ctx->file);
 	inst->line = conf_line(g);
 	inst->tmpl = conf_template(ctx->conf, tname);
-	if (inst->tmpl == NULL) {
+	if (inst->tmpl == NULL && ops != &plugin_unloaded_ops) {
 		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
 		    "no template \"%s\" in %s", tname,
 		    ctx->conf->templates_dir);
-	} else
+	} else if (inst->tmpl != NULL)
 		template_ref(inst->tmpl);
 	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|%u|%ld|", inst->key,
 	    persp, (unsigned long long)interval, (unsigned long long)timeout,
@@ -1143,7 +1146,7 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 
 	*list = xreallocarray(*list, *nlist + 1, sizeof **list);
 	(*list)[(*nlist)++] = inst;
-	if (inst->tmpl == NULL)
+	if (inst->tmpl == NULL || ops == &plugin_unloaded_ops)
 		return;
 
 	inst->setting = g;
