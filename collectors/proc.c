@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "proc.h"
+#include "procreap.h"
 #include "xmalloc.h"
 
 #define PROC_ERR_MAX 4096
@@ -131,6 +132,20 @@ proc_free(struct proc *p)
 	proc_strv_free(p->env);
 	free(p->out);
 	free(p);
+}
+
+/* 1 if pid is one of ours (procreap.c leaves it alone). */
+static int
+proc_tracked(pid_t pid)
+{
+	struct proc *p;
+
+	TAILQ_FOREACH(p, &proc_live, entry)
+	{
+		if (p->pid == pid)
+			return 1;
+	}
+	return 0;
 }
 
 /* Start the next waiting child, if there is room. */
@@ -249,6 +264,7 @@ proc_exited(struct proc *p, int status)
 	r.err = p->err;
 	r.errlen = p->errlen;
 	proc_end(p, &r);
+	procreap_reap();
 }
 
 static void
@@ -280,12 +296,15 @@ proc_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (!p->timed_out) {
 		p->timed_out = 1;
+		/* What left its group (setsid) would outlive it: killed. */
+		procreap_kill_tree(p->pid, SIGKILL, p->pid);
 		kill(-p->pid, SIGTERM);
 		evtimer_add(p->timer, &tv);
 		return;
 	}
 	if (!p->killed) {
 		p->killed = 1;
+		procreap_kill_tree(p->pid, SIGKILL, 0);
 		kill(-p->pid, SIGKILL);
 	}
 }
@@ -356,6 +375,7 @@ proc_launch(struct proc *p)
 	pid_t pid;
 	int e;
 
+	procreap_init(p->base, proc_tracked);
 	proc_nrunning++;
 	TAILQ_INSERT_TAIL(&proc_live, p, entry);
 	if (proc_pipe(out) != 0 || proc_pipe(err) != 0 || proc_pipe(ex) != 0)
@@ -476,6 +496,7 @@ proc_shutdown(void)
 		TAILQ_REMOVE(&proc_live, p, entry);
 		proc_nrunning--;
 		if (p->pid > 0) {
+			procreap_kill_tree(p->pid, SIGKILL, 0);
 			kill(-p->pid, SIGKILL);
 			/* Killed: this wait is short. */
 			while (waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
@@ -483,6 +504,8 @@ proc_shutdown(void)
 		}
 		proc_free(p);
 	}
+	/* And what they left running (setsid) is killed too. */
+	procreap_shutdown();
 }
 
 void
@@ -496,6 +519,7 @@ proc_cancel(struct proc *p)
 	}
 	p->cancelled = 1;
 	if (p->pid > 0) {
+		procreap_kill_tree(p->pid, SIGKILL, 0);
 		kill(-p->pid, SIGKILL);
 		p->killed = 1;
 	}
