@@ -24,7 +24,10 @@
 #include "cached.h"
 #include "log.h"
 #include "parse_time.h"
+#include "conftext.h"
+#include "idindex.h"
 #include "plugin.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 #define CONF_DEFAULT_DATA_DIR "/var/lib/itfollow"
@@ -145,7 +148,7 @@ conf_errors_add(struct conf_errors *e, const char *file, int line,
     const char *fmt, ...)
 {
 	va_list ap;
-	char *msg, *full;
+	char *msg, *full, *safe;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
@@ -156,6 +159,10 @@ conf_errors_add(struct conf_errors *e, const char *file, int line,
 	else
 		xasprintf(&full, "%s: %s", file, msg);
 	free(msg);
+	/* An error is one line, whatever the file holds. */
+	safe = log_escape(full);
+	free(full);
+	full = safe;
 	e->msgs = xreallocarray(e->msgs, e->n + 1, sizeof *e->msgs);
 	e->msgs[e->n++] = full;
 }
@@ -519,6 +526,8 @@ conf_find_system(const struct conf *conf, const char *id)
 {
 	size_t i;
 
+	if (conf->sysindex != NULL)
+		return idindex_get(conf->sysindex, id);
 	for (i = 0; i < conf->nsystems; i++) {
 		if (strcmp(conf->systems[i]->id, id) == 0)
 			return conf->systems[i];
@@ -866,6 +875,21 @@ conf_notifier_free(struct conf_notifier *nt)
 	free(nt->user);
 }
 
+/* A notifier's secret file: there, and kept from others (its mode). */
+static void
+conf_secret_file(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *path)
+{
+	char *cause = NULL;
+
+	if (secret_check(path, &cause) == 0)
+		return;
+	conf_errors_add(ctx->errs, ctx->file,
+	    conf_line(config_setting_get_member(g, "secret_file")), "%s",
+	    cause);
+	free(cause);
+}
+
 /* A list of strings as a NULL-terminated copy; NULL when absent. */
 static char **
 conf_strv(struct conf_ctx *ctx, const config_setting_t *g, const char *name)
@@ -927,6 +951,7 @@ conf_notifier_check(struct conf_ctx *ctx, const config_setting_t *g,
 	if ((v = conf_get_str(g, "secret_file")) != NULL) {
 		nt->secret_file = xstrdup(v);
 		conf_relative(ctx, &nt->secret_file);
+		conf_secret_file(ctx, g, nt->secret_file);
 	}
 	for (p = nt->systems; p != NULL && *p != NULL; p++) {
 		if (conf_find_system(ctx->conf, *p) == NULL)
@@ -1240,7 +1265,6 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 	struct conf_system *sys;
 	const config_setting_t *list;
 	const char *id, *v;
-	size_t i;
 	int n, k;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -1252,18 +1276,23 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 	/* A bad id is reported; its collectors are still checked. */
 	if ((id = conf_get_id(ctx, g, "id")) == NULL)
 		id = "(invalid)";
-	for (i = 0; i < conf->nsystems && strcmp(id, "(invalid)") != 0; i++) {
-		if (strcmp(conf->systems[i]->id, id) == 0)
-			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
-			    "duplicate system id \"%s\" (first at line %d)", id,
-			    conf->systems[i]->line);
-	}
-	conf->systems = xreallocarray(conf->systems, conf->nsystems + 1,
-	    sizeof *conf->systems);
+	if (strcmp(id, "(invalid)") != 0 &&
+	    (sys = conf_find_system(conf, id)) != NULL)
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "duplicate system id \"%s\" (first at line %d)", id,
+		    sys->line);
+	/* Doubled, not grown by one: tens of thousands of systems. */
+	if ((conf->nsystems & (conf->nsystems - 1)) == 0)
+		conf->systems = xreallocarray(conf->systems,
+		    conf->nsystems == 0 ? 1 : conf->nsystems * 2,
+		    sizeof *conf->systems);
 	sys = xcalloc(1, sizeof *sys);
 	conf->systems[conf->nsystems++] = sys;
 	sys->id = xstrdup(id);
 	sys->line = conf_line(g);
+	if (conf->sysindex == NULL)
+		conf->sysindex = idindex_new();
+	idindex_put(conf->sysindex, sys->id, sys);
 	v = conf_get_str(g, "name");
 	sys->name = xstrdup(v != NULL ? v : id);
 	v = conf_get_str(g, "owner");
@@ -1579,6 +1608,35 @@ conf_warn_mode(const struct conf *conf)
 		    conf->file, (unsigned)(sb.st_mode & 07777));
 }
 
+/*
+ * The text to parse: text itself, or the file's (*own, the caller's to
+ * free), looked over first (conftext.h). 0, or -1 with the error added.
+ */
+static int
+conf_text(const char *file, const char *text, char **own,
+    struct conf_errors *errs)
+{
+	char *cause = NULL;
+	size_t len;
+	int line = 0;
+
+	*own = NULL;
+	if (text == NULL &&
+	    (text = *own = conftext_read(file, &len, &cause)) == NULL) {
+		conf_errors_add(errs, file, 0, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (conftext_check(text, strlen(text), &line, &cause) != 0) {
+		conf_errors_add(errs, file, line, "%s", cause);
+		free(cause);
+		free(*own);
+		*own = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 struct conf *
 conf_load(const char *file, const char *text,
     const struct itf_host_services *host, struct conf_errors *errs)
@@ -1587,6 +1645,7 @@ conf_load(const char *file, const char *text,
 	struct conf *conf;
 	config_t cfg;
 	const config_setting_t *root, *systems, *feeds;
+	char *own = NULL;
 	int i, n, ok;
 
 	memset(&ctx, 0, sizeof ctx);
@@ -1599,10 +1658,10 @@ conf_load(const char *file, const char *text,
 	ctx.file = file;
 
 	config_init(&cfg);
-	if (text != NULL)
-		ok = config_read_string(&cfg, text);
-	else
-		ok = config_read_file(&cfg, file);
+	if (conf_text(file, text, &own, errs) != 0)
+		goto out;
+	ok = config_read_string(&cfg, own != NULL ? own : text);
+	free(own);
 	if (!ok) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			conf_errors_add(errs, file, 0, "cannot read: %s",
@@ -1685,6 +1744,7 @@ conf_free(struct conf *conf)
 		free(sys);
 	}
 	free(conf->systems);
+	idindex_free(conf->sysindex);
 	for (i = 0; i < conf->nfeeds; i++)
 		conf_instance_free(conf->feeds[i]);
 	free(conf->feeds);

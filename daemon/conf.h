@@ -61,6 +61,8 @@ struct conf_notifier {
 };
 
 /* One configured collector. */
+struct idindex;
+
 /* Feeds: series one may fill (max_series), and new series (files) all
  * feeds together may make in an hour (daemon.max_new_series_per_hour). */
 #define CONF_MAX_SERIES 500
@@ -131,6 +133,7 @@ struct conf {
 	uint64_t timeout_ms;
 	struct conf_system **systems;
 	size_t nsystems;
+	struct idindex *sysindex; /* systems by id (NULL: look through) */
 	struct itf_instance **feeds;
 	size_t nfeeds;
 	struct tmpl **tmpls;

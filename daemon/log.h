@@ -16,6 +16,8 @@ int log_get_level(void);
 int log_level_parse(const char *name);
 /* t as ISO 8601 UTC, "2026-11-27T06:00:00Z" (len >= 21). */
 void log_iso(time_t t, char *buf, size_t len);
+/* s with control characters escaped (\n, \t, \r, \xNN): allocated. */
+char *log_escape(const char *s);
 void log_msg(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void log_vmsg(int level, const char *fmt, va_list ap)
