@@ -17,6 +17,7 @@
 #include <sys/pidfd.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,10 +57,17 @@ static TAILQ_HEAD(, proc) proc_queue = TAILQ_HEAD_INITIALIZER(proc_queue);
 static TAILQ_HEAD(, proc) proc_live = TAILQ_HEAD_INITIALIZER(proc_live);
 static unsigned proc_max = 32;
 static unsigned long long proc_nofile;
+static int proc_umask = -1;
 static unsigned proc_nrunning;
 static unsigned proc_nwaiting;
 
 static void proc_launch(struct proc *);
+
+void
+proc_set_umask(unsigned mask)
+{
+	proc_umask = (int)(mask & 0777);
+}
 
 void
 proc_set_nofile(unsigned long long n)
@@ -323,6 +331,8 @@ proc_child(struct proc *p, int out, int err, int exec_w)
 		goto fail;
 	fcntl(3, F_SETFD, FD_CLOEXEC);
 	close_range(4, ~0U, 0);
+	if (proc_umask != -1)
+		umask((mode_t)proc_umask);
 	/* The daemon raised its own limit; programs get the usual one. */
 	if (proc_nofile != 0) {
 		struct rlimit rl;

@@ -51,6 +51,8 @@ struct proc *proc_start(struct event_base *, const struct proc_opts *,
 void proc_cancel(struct proc *);
 /* At exit: kill and reap every child, free every handle. */
 void proc_shutdown(void);
+/* The umask children start with (the daemon's own until set). */
+void proc_set_umask(unsigned);
 /* The soft RLIMIT_NOFILE children start with (0: the daemon's own). */
 void proc_set_nofile(unsigned long long);
 /* How many children may run at once (default 32). */

@@ -344,7 +344,7 @@ collect_host_state_path(const struct itf_instance *inst, char *buf, size_t len)
 	int n;
 
 	xasprintf(&dir, "%s/state", inst->conf->data_dir);
-	if (mkdir(inst->conf->data_dir, 0755) != 0 && errno != EEXIST) {
+	if (mkdir(inst->conf->data_dir, 0750) != 0 && errno != EEXIST) {
 		free(dir);
 		return -1;
 	}

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -280,6 +281,9 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	memset(&l, 0, sizeof l);
 	l.opts = opts;
 	loop_raise_nofile();
+	/* What the daemon makes (RRD files, the journal, state) is not for
+	 * others: 0640 and 0750. Check programs get the umask back. */
+	proc_set_umask((unsigned)umask(027));
 	evthread_use_pthreads();
 	l.base = event_base_new();
 	if (l.base == NULL) {
