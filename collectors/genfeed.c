@@ -18,6 +18,7 @@
 #include "itfollow/collector.h"
 #include "parse_csvfeed.h"
 #include "parse_jsonfeed.h"
+#include "parse_util.h"
 #include "secret.h"
 #include "xmalloc.h"
 
@@ -181,7 +182,8 @@ struct genfeed_json_ask {
 };
 
 struct genfeed_json_found {
-	char *cause; /* not a JSON document */
+	int too_large; /* more values than may be loaded */
+	char *cause; /* not a JSON document (or too large) */
 	long long t;
 	char *time_cause;
 	size_t n;
@@ -246,6 +248,8 @@ genfeed_json_parse(const char *buf, size_t len, void *arg)
 	fd->n = a->n;
 	fd->v = xcalloc(a->n + 1, sizeof *fd->v);
 	fd->why = xcalloc(a->n + 1, sizeof *fd->why);
+	fd->too_large =
+	    parse_util_json_values(buf, len) > PARSE_UTIL_JSON_MAX_VALUES;
 	if ((doc = parse_jsonfeed_load(buf, len, &fd->cause)) == NULL)
 		return fd;
 	if (a->time_pointer != NULL &&
@@ -266,8 +270,10 @@ genfeed_json(struct genfeed *g, const struct genfeed_json_found *fd)
 
 	if (fd->cause != NULL) {
 		g->host->log(g->inst, ITF_LOG_WARNING, "%s", fd->cause);
-		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
-		    "not a JSON document");
+		genfeed_end(g, ITF_STATUS_DOWN,
+		    fd->too_large ? ITF_REASON_TOO_LARGE
+		                  : ITF_REASON_PARSE_ERROR,
+		    fd->too_large ? fd->cause : "not a JSON document");
 		return;
 	}
 	if (fd->time_cause != NULL)

@@ -1,9 +1,11 @@
 # Feeds are parsed off the event loop: a 60 MB JSON document of 3.7
-# million keys (under the 64 MiB cap of a json feed) and a 16 MB lmstat
-# output of 200,000 features are read while probes run every second. The
-# loop's worst lateness (a 50 ms heartbeat, /metrics) stays under 100 ms,
-# every probe starts on time, the value the JSON feed names is stored,
-# and the licence feed stops at its max_series.
+# million keys (under the 64 MiB cap of a json feed, over its 1,000,000
+# values: refused, too_large), a 62 MB one of 990,000 long strings
+# (parsed), and a 16 MB lmstat output of 200,000 features are read while
+# probes run every second. The loop's worst lateness (a 50 ms heartbeat,
+# /metrics) stays under 100 ms, every probe starts on time, the value the
+# second JSON feed names is stored, and the licence feed stops at its
+# max_series.
 . "$(dirname "$0")/lib.bash"
 
 start_targets
@@ -22,6 +24,15 @@ size=$(stat -c %s "$T/big.json")
 echo "JSON feed: $size bytes"
 expect_num "the JSON feed is near 60 MB" "$size" ">" 50000000
 expect_num "and under the json cap" "$size" "<" 67108864
+# {"stats":{"total":42,...},"k":["xx...",...]}: 990,000 strings of 60.
+awk 'BEGIN {
+	s = "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\""
+	printf "{\"stats\":{\"total\":42,\"when\":\"2026-03-01T00:00:00Z\"},\"k\":["
+	for (i = 0; i < 990000; i++)
+		printf "%s%s", (i ? "," : ""), s
+	printf "]}\n"
+}' >"$T/wide.json"
+echo "wide JSON feed: $(stat -c %s "$T/wide.json") bytes"
 
 # An lmstat output of 200,000 features (16 MB, the cap of a licence feed).
 {
@@ -54,6 +65,8 @@ systems = (
 );
 feeds = (
   { id = "big"; type = "json"; url = "file://$T/big.json"; system = "web";
+    values = { keys = "/stats/total"; }; interval = 60; timeout = 55; },
+  { id = "wide"; type = "json"; url = "file://$T/wide.json"; system = "web";
     values = { total = "/stats/total"; }; time = "/stats/when";
     interval = 60; timeout = 55; },
   { id = "lm"; type = "flexlm"; url = "file://$T/big.lmstat"; system = "lic";
@@ -75,11 +88,14 @@ R=$T/data/rrd/external-benefit/web/total.rrd
 # Its first run comes within its interval (60 s), then takes a while.
 for i in $(seq 1 200); do
 	[ -f "$R" ] && grep -q 'feed/lm: down (too_many_series)' "$T/log" &&
-	    break
+	    grep -q 'feed/big: down (too_large)' "$T/log" && break
 	sleep 1
 done
 sleep 3
-[ -f "$R" ] && ok || fail "the JSON feed's value was not stored"
+[ -f "$R" ] && ok || fail "the wide JSON feed's value was not stored"
+grep -q 'feed/big: down (too_large): more than 1000000 values: too many to load' "$T/log" &&
+    ok || fail "the 3.7 million keys were not refused: $(grep feed/big "$T/log")"
+[ -f "$T/data/rrd/external-benefit/web/keys.rrd" ] && fail "stored from the refused feed" || ok
 expect_eq "the JSON value" "$(last "$R" value)" 42
 expect_eq "its time" "$(rrdtool last "$R")" \
     "$(date -u -d 2026-03-01T00:00:00Z +%s)"
