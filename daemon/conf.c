@@ -875,14 +875,18 @@ conf_notifier_free(struct conf_notifier *nt)
 	free(nt->user);
 }
 
-/* A notifier's secret file: there, and kept from others (its mode). */
+/*
+ * A notifier's secret file, when there, kept from others (its mode); one
+ * not there yet is read, and missed, at delivery.
+ */
 static void
 conf_secret_file(struct conf_ctx *ctx, const config_setting_t *g,
     const char *path)
 {
+	struct stat sb;
 	char *cause = NULL;
 
-	if (secret_check(path, &cause) == 0)
+	if (stat(path, &sb) != 0 || secret_check(path, &cause) == 0)
 		return;
 	conf_errors_add(ctx->errs, ctx->file,
 	    conf_line(config_setting_get_member(g, "secret_file")), "%s",
