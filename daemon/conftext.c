@@ -18,7 +18,7 @@ conftext_read(const char *file, size_t *len, char **cause)
 {
 	struct stat sb;
 	char *text;
-	size_t have = 0;
+	size_t have = 0, cap;
 	ssize_t n;
 	int fd;
 
@@ -38,9 +38,17 @@ conftext_read(const char *file, size_t *len, char **cause)
 		return NULL;
 	}
 	/* Read up to one byte past the cap: a file may grow meanwhile. */
-	text = xmalloc(CONFTEXT_FILE_MAX + 2);
-	while (have <= CONFTEXT_FILE_MAX &&
-	    (n = read(fd, text + have, CONFTEXT_FILE_MAX + 1 - have)) != 0) {
+	cap = (size_t)sb.st_size + 2;
+	text = xmalloc(cap);
+	while (have <= CONFTEXT_FILE_MAX) {
+		if (have + 1 >= cap) {
+			cap = cap * 2 < CONFTEXT_FILE_MAX + 2
+			    ? cap * 2
+			    : CONFTEXT_FILE_MAX + 2;
+			text = xrealloc(text, cap);
+		}
+		if ((n = read(fd, text + have, cap - 1 - have)) == 0)
+			break;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -57,7 +65,7 @@ conftext_read(const char *file, size_t *len, char **cause)
 	close(fd);
 	text[have] = '\0';
 	*len = have;
-	return xrealloc(text, have + 1);
+	return text;
 fail:
 	close(fd);
 	free(text);

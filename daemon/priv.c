@@ -60,14 +60,17 @@ priv_lookup(const struct conf *conf, uid_t *uid, gid_t *gid, char **cause)
 static int
 priv_step(int fd, const char *dir, const char *name, mode_t mode, char **cause)
 {
-	int next;
+	int next, made = 0;
 
 	next =
 	    openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (next == -1 && errno == ENOENT &&
-	    (mkdirat(fd, name, mode) == 0 || errno == EEXIST))
+	    ((made = mkdirat(fd, name, mode) == 0) || errno == EEXIST))
 		next = openat(fd, name,
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* The mode asked for, whatever the umask (the daemon's is 027). */
+	if (next != -1 && made)
+		fchmod(next, mode);
 	if (next != -1)
 		return next;
 	if (errno == ELOOP || errno == ENOTDIR)

@@ -74,7 +74,11 @@ feeds = (
 );
 CONF
 
-"$BIN/itfollowd" -f -c "$T/f.conf" 2>"$T/log" &
+# The loop's lag is what the daemon does, not what the rest of a busy
+# machine makes it wait for a core: as root it runs ahead of the rest.
+NICE=
+[ "$(id -u)" = 0 ] && NICE="nice -n -10"
+$NICE "$BIN/itfollowd" -f -c "$T/f.conf" 2>"$T/log" &
 DPID=$!
 PIDS="$PIDS $DPID"
 wait_http "$S/health"
