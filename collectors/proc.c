@@ -272,7 +272,7 @@ proc_exited(struct proc *p, int status)
 	r.err = p->err;
 	r.errlen = p->errlen;
 	proc_end(p, &r);
-	procreap_reap();
+	procreap_reap_soon();
 }
 
 static void

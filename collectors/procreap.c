@@ -24,8 +24,13 @@ struct procreap_ps {
 	pid_t pid, ppid, pgrp;
 };
 
+/* After a group is killed, what it left is reaped at these delays (ms). */
+static const int procreap_soon_ms[] = { 5, 50, 500 };
+
 static struct {
 	struct event *timer;
+	struct event *soon; /* reaps after a kill, at procreap_soon_ms */
+	int soon_step;
 	procreap_tracked_fn tracked;
 	unsigned long killed;
 	struct log_limit log;
@@ -203,6 +208,33 @@ procreap_timer_cb(evutil_socket_t fd, short what, void *arg)
 	procreap_sweep(0);
 }
 
+static void
+procreap_soon_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval tv = { 0, 0 };
+	int ms;
+
+	procreap_reap();
+	if (++procreap.soon_step >=
+	    (int)(sizeof procreap_soon_ms / sizeof procreap_soon_ms[0]))
+		return;
+	ms = procreap_soon_ms[procreap.soon_step];
+	tv.tv_usec = ms * 1000;
+	evtimer_add(procreap.soon, &tv);
+}
+
+void
+procreap_reap_soon(void)
+{
+	struct timeval tv = { 0, procreap_soon_ms[0] * 1000 };
+
+	if (procreap.soon == NULL)
+		return;
+	procreap_reap();
+	procreap.soon_step = 0;
+	evtimer_add(procreap.soon, &tv);
+}
+
 void
 procreap_init(struct event_base *base, procreap_tracked_fn tracked)
 {
@@ -218,6 +250,7 @@ procreap_init(struct event_base *base, procreap_tracked_fn tracked)
 	procreap.timer =
 	    event_new(base, -1, EV_PERSIST, procreap_timer_cb, NULL);
 	event_add(procreap.timer, &tv);
+	procreap.soon = evtimer_new(base, procreap_soon_cb, NULL);
 }
 
 unsigned long
@@ -247,4 +280,6 @@ procreap_shutdown(void)
 	free(ps);
 	event_free(procreap.timer);
 	procreap.timer = NULL;
+	event_free(procreap.soon);
+	procreap.soon = NULL;
 }

@@ -38,6 +38,9 @@ void procreap_sweep(int kill_live);
  * proc.c's ended, whose setsid children may have too. Cheap: no /proc.
  */
 void procreap_reap(void);
+/* As procreap_reap, now and again in a few ms: after a process group was
+ * killed, its members that were reparented to the daemon die shortly. */
+void procreap_reap_soon(void);
 /* How many were killed so far (for the log and the tests). */
 unsigned long procreap_killed(void);
 /* At exit: sweep once more, waiting for what it kills, and stop. */

@@ -525,15 +525,18 @@ static void
 chart_fonts_check(void)
 {
 	FcPattern *pat = NULL, *match = NULL;
+	FcConfig *cfg;
 	FcChar8 *file = NULL;
 	FcResult res;
 	int ok = 0;
 
-	if (FcInit() &&
+	/* A configuration of our own, destroyed after: librrd makes the
+	 * process-wide one when it draws. */
+	if ((cfg = FcInitLoadConfigAndFonts()) != NULL &&
 	    (pat = FcNameParse((const FcChar8 *)"sans-serif")) != NULL &&
-	    FcConfigSubstitute(NULL, pat, FcMatchPattern)) {
+	    FcConfigSubstitute(cfg, pat, FcMatchPattern)) {
 		FcDefaultSubstitute(pat);
-		match = FcFontMatch(NULL, pat, &res);
+		match = FcFontMatch(cfg, pat, &res);
 		ok = match != NULL &&
 		    FcPatternGetString(match, FC_FILE, 0, &file) ==
 		        FcResultMatch &&
@@ -543,6 +546,8 @@ chart_fonts_check(void)
 		FcPatternDestroy(match);
 	if (pat != NULL)
 		FcPatternDestroy(pat);
+	if (cfg != NULL)
+		FcConfigDestroy(cfg);
 	if (!ok) {
 		fprintf(stderr,
 		    "itfollow: warning: fontconfig finds no font: graph text "
