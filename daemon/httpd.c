@@ -8,6 +8,7 @@
  * so the one that has waited longest is the first made to give way.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <netdb.h>
@@ -510,6 +511,36 @@ httpd_admit(struct httpd *h, int fd, const struct sockaddr_storage *ss)
 	httpd_read_cb(fd, EV_READ, c);
 }
 
+/*
+ * A connection accepted at or above the ceiling: the one that has waited
+ * longest for its request makes room, and the new one moves into its
+ * descriptor (below the ceiling), so that a slow crowd cannot keep a new
+ * request out. -1 (fd closed) when every connection is busy answering.
+ */
+static int
+httpd_below(struct httpd *h, int fd)
+{
+	struct httpd_conn *victim = httpd_oldest_reading(h, NULL);
+	int low;
+
+	if (victim == NULL) {
+		close(fd);
+		return -1;
+	}
+	if (evbuffer_get_length(victim->in) != 0 || victim->requests == 0) {
+		h->st.refused++;
+		httpd_give_up(victim, 503, "too many connections");
+	} else
+		httpd_conn_free(victim);
+	low = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	close(fd);
+	if (low != -1 && low >= h->fd_ceiling) {
+		close(low);
+		low = -1;
+	}
+	return low;
+}
+
 static void
 httpd_accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
@@ -534,8 +565,7 @@ httpd_accept_cb(evutil_socket_t lfd, short what, void *arg)
 			httpd_pause(h, why);
 			return;
 		}
-		if (fd >= h->fd_ceiling) {
-			close(fd);
+		if (fd >= h->fd_ceiling && (fd = httpd_below(h, fd)) == -1) {
 			snprintf(why, sizeof why,
 			    "descriptor %d reached: the %d above it are kept "
 			    "for probes and the store",

@@ -17,12 +17,13 @@
  *   request is answered 503 and closed to make room, so that a client
  *   sending its request at once (/health) is served whatever slow ones
  *   hold. A new connection's request is read at once when it is there.
- * - Descriptors: accept() never takes one of the last ones the process
+ * - Descriptors: the server never keeps one of the last ones the process
  *   may open (a quarter of RLIMIT_NOFILE, at least HTTPD_FD_RESERVE_MIN):
- *   those are the probes' and the store's. At the reserve, or when
- *   accept fails (EMFILE, ENFILE, ENOBUFS), accepting pauses for
- *   HTTPD_PAUSE_MS instead of spinning, and the log says so at most once
- *   a minute, with counts.
+ *   those are the probes' and the store's. A connection accepted into
+ *   them takes the place of the one that has waited longest for its
+ *   request; when there is none, or when accept fails (EMFILE, ENFILE,
+ *   ENOBUFS), accepting pauses for HTTPD_PAUSE_MS instead of spinning,
+ *   and the log says so at most once a minute, with counts.
  */
 #ifndef HTTPD_H
 #define HTTPD_H
