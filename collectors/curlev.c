@@ -5,7 +5,9 @@
  * (curl_multi_info_read). The engine is created on first use.
  */
 #include <event2/event.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "curlev.h"
 #include "log.h"
@@ -283,4 +285,74 @@ curlev_shutdown(void)
 	curlev.multi = NULL;
 	curlev.timer = NULL;
 	curlev.base = NULL;
+}
+
+/* scheme://host:port of url, lower case, in buf; -1 if unparsable. */
+static int
+curlev_origin(const char *url, char *buf, size_t len)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL, *p;
+	int rc = -1;
+
+	if (u == NULL)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	        CURLUE_OK &&
+	    (size_t)snprintf(buf, len, "%s://%s:%s", scheme, host, port) <
+	        len) {
+		for (p = buf; *p != '\0'; p++) {
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		}
+		rc = 0;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int
+curlev_same_origin(const char *a, const char *b)
+{
+	char oa[512], ob[512];
+
+	return curlev_origin(a, oa, sizeof oa) == 0 &&
+	    curlev_origin(b, ob, sizeof ob) == 0 && strcmp(oa, ob) == 0;
+}
+
+/* Before each request curl sends (redirects included): same origin? */
+static int
+curlev_prereq_cb(void *arg, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
+{
+	struct curlev_pin *pin = arg;
+	char *now = NULL;
+
+	if (curl_easy_getinfo(pin->easy, CURLINFO_EFFECTIVE_URL, &now) !=
+	        CURLE_OK ||
+	    now == NULL)
+		return CURL_PREREQFUNC_ABORT;
+	if (curlev_same_origin(pin->url, now))
+		return CURL_PREREQFUNC_OK;
+	pin->refused = 1;
+	if (curlev_origin(now, pin->to, sizeof pin->to) != 0)
+		snprintf(pin->to, sizeof pin->to, "(unreadable)");
+	return CURL_PREREQFUNC_ABORT;
+}
+
+void
+curlev_pin(CURL *easy, struct curlev_pin *pin, const char *url)
+{
+	pin->easy = easy;
+	snprintf(pin->url, sizeof pin->url, "%s", url);
+	pin->refused = 0;
+	pin->to[0] = '\0';
+	curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, curlev_prereq_cb);
+	curl_easy_setopt(easy, CURLOPT_PREREQDATA, pin);
 }

@@ -160,7 +160,10 @@ feedsrc_configure_auth(struct feedsrc *fs, const struct itf_host_services *host,
 	file = fs->token_file != NULL ? fs->token_file : fs->password_file;
 	if (file != NULL) {
 		if ((secret = secret_read(file, &cause)) == NULL) {
-			host->conf_error(inst, NULL, "%s", cause);
+			host->conf_error(inst,
+			    fs->token_file != NULL ? "token_file"
+			                           : "password_file",
+			    "%s", cause);
 			free(cause);
 			errors++;
 		}

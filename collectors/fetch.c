@@ -7,9 +7,10 @@
  * HTTP statuses other than 2xx fail with reason http_status (auth for 401
  * and 403), and the body is not handed on.
  */
-#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <ctype.h>
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 
 #include "curlev.h"
 #include "fetch.h"
+#include "offload.h"
 #include "proc.h"
 #include "xmalloc.h"
 
@@ -28,9 +30,12 @@ struct fetch {
 	void *arg;
 	CURL *easy;
 	char errbuf[CURL_ERROR_SIZE];
+	struct curlev_pin pin; /* a request with a secret keeps its origin */
 	struct curl_slist *hdrs;
 	struct proc *proc;
-	char *buf;
+	/* The body, in chunks: made whole (one copy) only when wanted, and
+	 * for a parse, on the worker. */
+	struct evbuffer *body;
 	size_t len;
 	size_t max;
 	int too_large;
@@ -40,8 +45,16 @@ struct fetch {
 	int fd;
 	struct event *ev;
 	int open_errno;
-	/* http(s) with same_origin: redirects followed here. */
+	/* Parsing the body off the loop (fetch_opts.parse). */
 	struct event_base *base;
+	void *(*parse)(const char *, size_t, void *);
+	void (*parse_free)(void *);
+	void *parse_arg;
+	void (*parse_arg_free)(void *);
+	struct offload *off; /* the parse under way */
+	struct fetch_result r; /* what done will get */
+	void *parsed;
+	/* http(s) with same_origin: redirects followed here. */
 	char *url; /* of the request in flight */
 	int same_origin;
 	int redirects;
@@ -50,15 +63,30 @@ struct fetch {
 	size_t held_len;
 };
 
-/* Redirects followed at most (as CURLOPT_MAXREDIRS otherwise). */
-#define FETCH_MAX_REDIRECTS 5
-
 int
 fetch_url_valid(const char *url)
 {
 	return strncasecmp(url, "file://", 7) == 0 ||
 	    strncasecmp(url, "http://", 7) == 0 ||
 	    strncasecmp(url, "https://", 8) == 0;
+}
+
+static void fetch_garbage(struct fetch *, void (*)(void *), void *);
+
+/* Redirects followed at most (as CURLOPT_MAXREDIRS otherwise). */
+#define FETCH_MAX_REDIRECTS 5
+
+/* fetch_file_read: on_data paused on a chunk, which waits for
+ * fetch_resume. */
+#define FETCH_FILE_PAUSED (-2)
+
+/* A body of megabytes is freed off the loop: that takes milliseconds. */
+#define FETCH_FREE_OFF_LOOP (1024 * 1024)
+
+static void
+fetch_body_free(void *arg)
+{
+	evbuffer_free(arg);
 }
 
 static void
@@ -71,10 +99,125 @@ fetch_free(struct fetch *f)
 	if (f->easy != NULL)
 		curl_easy_cleanup(f->easy);
 	curl_slist_free_all(f->hdrs);
-	free(f->buf);
+	if (f->body != NULL && f->len >= FETCH_FREE_OFF_LOOP)
+		fetch_garbage(f, fetch_body_free, f->body);
+	else if (f->body != NULL)
+		evbuffer_free(f->body);
+	if (f->parse_arg_free != NULL)
+		f->parse_arg_free(f->parse_arg);
 	free(f->url);
 	free(f->held);
 	free(f);
+}
+
+/* A parse result is freed off the loop too: it may be millions of
+ * allocations. */
+struct fetch_garbage {
+	void (*parse_free)(void *); /* or whatever frees it */
+	void *parsed;
+};
+
+static void
+fetch_garbage_work(void *arg)
+{
+	struct fetch_garbage *g = arg;
+
+	g->parse_free(g->parsed);
+}
+
+static void
+fetch_garbage_done(void *arg)
+{
+	free(arg);
+}
+
+/* Free what with free_fn on a worker. */
+static void
+fetch_garbage(struct fetch *f, void (*free_fn)(void *), void *what)
+{
+	struct fetch_garbage *g = xmalloc(sizeof *g);
+
+	g->parse_free = free_fn;
+	g->parsed = what;
+	offload_start(f->base, fetch_garbage_work, fetch_garbage_done, g);
+}
+
+static void
+fetch_drop_parsed(struct fetch *f)
+{
+	if (f->parsed == NULL || f->parse_free == NULL)
+		return;
+	fetch_garbage(f, f->parse_free, f->parsed);
+	f->parsed = NULL;
+}
+
+/* The body in one piece, NUL-terminated (f->len bytes before the NUL). */
+static const char *
+fetch_whole(struct fetch *f)
+{
+	evbuffer_add(f->body, "", 1);
+	return (const char *)evbuffer_pullup(f->body, -1);
+}
+
+static void
+fetch_parse_work(void *arg)
+{
+	struct fetch *f = arg;
+
+	f->r.body = fetch_whole(f);
+	f->r.len = f->len;
+	f->parsed = f->parse(f->r.body, f->r.len, f->parse_arg);
+}
+
+static void
+fetch_parse_done(void *arg)
+{
+	struct fetch *f = arg;
+
+	f->off = NULL;
+	f->r.parsed = f->parsed;
+	f->done(f, &f->r, f->arg);
+	fetch_drop_parsed(f);
+	fetch_free(f);
+}
+
+/* Cancelled while parsing: the parse is over now. */
+static void
+fetch_parse_discard(void *arg)
+{
+	struct fetch *f = arg;
+
+	fetch_drop_parsed(f);
+	fetch_free(f);
+}
+
+/*
+ * The fetch is over: done now, or, with a body to parse, once a worker
+ * has made it whole and parsed it. A result that is ok without a body is
+ * one in f->body; a command's output comes in r->body (proc.c's).
+ */
+static void
+fetch_finish(struct fetch *f, const struct fetch_result *r)
+{
+	struct fetch_result rr = *r;
+
+	if (rr.ok && rr.body == NULL && f->parse == NULL) {
+		rr.body = fetch_whole(f);
+		rr.len = f->len;
+	}
+	if (!rr.ok || f->parse == NULL) {
+		f->done(f, &rr, f->arg);
+		fetch_free(f);
+		return;
+	}
+	if (rr.body != NULL) {
+		/* A command's output belongs to proc.c: keep a copy. */
+		evbuffer_add(f->body, rr.body, rr.len);
+		f->len = rr.len;
+	}
+	f->r = rr;
+	f->r.body = NULL;
+	f->off = offload_start(f->base, fetch_parse_work, fetch_parse_done, f);
 }
 
 static size_t
@@ -97,10 +240,8 @@ fetch_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 		f->too_large = 1;
 		return 0;
 	}
-	f->buf = xrealloc(f->buf, f->len + n + 1);
-	memcpy(f->buf + f->len, data, n);
+	evbuffer_add(f->body, data, n);
 	f->len += n;
-	f->buf[f->len] = '\0';
 	return n;
 }
 
@@ -171,8 +312,7 @@ fetch_redirect(struct fetch *f, long code, struct fetch_result *r)
 	}
 	free(f->url);
 	f->url = xstrdup(to);
-	free(f->buf);
-	f->buf = NULL;
+	evbuffer_drain(f->body, evbuffer_get_length(f->body));
 	f->len = 0;
 	curl_easy_setopt(f->easy, CURLOPT_URL, f->url);
 	if (code == 303)
@@ -213,6 +353,12 @@ fetch_curl_done_cb(CURL *easy, CURLcode rc, void *arg)
 	} else if (rc == CURLE_WRITE_ERROR && f->too_large) {
 		r.reason = ITF_REASON_TOO_LARGE;
 		snprintf(r.msg, sizeof r.msg, "over %zu bytes", f->max);
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && f->pin.refused) {
+		r.reason = ITF_REASON_HTTP_STATUS;
+		snprintf(r.msg, sizeof r.msg,
+		    "HTTP status %ld: a redirect to %.100s not followed: the "
+		    "request carries credentials",
+		    code, f->pin.to);
 	} else if (rc != CURLE_OK) {
 		r.reason = fetch_curl_reason(rc);
 		snprintf(r.msg, sizeof r.msg, "%s", curl_easy_strerror(rc));
@@ -226,13 +372,9 @@ fetch_curl_done_cb(CURL *easy, CURLcode rc, void *arg)
 		r.reason = code == 401 || code == 403 ? ITF_REASON_AUTH
 		                                      : ITF_REASON_HTTP_STATUS;
 		snprintf(r.msg, sizeof r.msg, "HTTP status %ld", code);
-	} else {
-		r.ok = 1;
-		r.body = f->buf != NULL ? f->buf : "";
-		r.len = f->len;
-	}
-	f->done(f, &r, f->arg);
-	fetch_free(f);
+	} else
+		r.ok = 1; /* the body is in f->body */
+	fetch_finish(f, &r);
 }
 
 static void
@@ -266,8 +408,7 @@ fetch_proc_done_cb(struct proc *p, const struct proc_result *pr, void *arg)
 		r.body = pr->out;
 		r.len = pr->outlen;
 	}
-	f->done(f, &r, f->arg);
-	fetch_free(f);
+	fetch_finish(f, &r);
 }
 
 /*
@@ -277,13 +418,48 @@ fetch_proc_done_cb(struct proc *p, const struct proc_result *pr, void *arg)
  */
 #define FETCH_FILE_CHUNK (1024 * 1024)
 
+/* One chunk of a file: streamed, or added to the body (read one byte
+ * past the cap, to tell a file over it). */
+static ssize_t
+fetch_file_read(struct fetch *f)
+{
+	char *chunk;
+	ssize_t n;
+	size_t room;
+
+	if (f->on_data != NULL) {
+		if (f->held != NULL) {
+			chunk = f->held;
+			n = (ssize_t)f->held_len;
+			f->held = NULL;
+		} else {
+			chunk = xmalloc(FETCH_FILE_CHUNK);
+			n = read(f->fd, chunk, FETCH_FILE_CHUNK);
+		}
+		if (n > 0 &&
+		    f->on_data(chunk, (size_t)n, f->on_data_arg) != 0) {
+			/* Paused: kept for fetch_resume. */
+			f->held = chunk;
+			f->held_len = (size_t)n;
+			return FETCH_FILE_PAUSED;
+		}
+		free(chunk);
+		return n;
+	}
+	room = f->max - f->len + 1;
+	n = evbuffer_read(f->body, f->fd,
+	    (int)(room < FETCH_FILE_CHUNK ? room : FETCH_FILE_CHUNK));
+	if (n > 0 && (f->len += (size_t)n) > f->max)
+		f->too_large = 1;
+	return n;
+}
+
 static void
 fetch_file_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct fetch *f = arg;
 	struct fetch_result r;
 	static const struct timeval now = { 0, 0 };
-	char *chunk;
 	ssize_t n;
 
 	memset(&r, 0, sizeof r);
@@ -294,25 +470,10 @@ fetch_file_cb(evutil_socket_t fd, short what, void *arg)
 		snprintf(r.msg, sizeof r.msg, "%s", strerror(f->open_errno));
 		goto done;
 	}
-	if (f->held != NULL) {
-		chunk = f->held;
-		n = (ssize_t)f->held_len;
-		f->held = NULL;
-	} else {
-		chunk = xmalloc(FETCH_FILE_CHUNK);
-		n = read(f->fd, chunk, FETCH_FILE_CHUNK);
-	}
+	n = fetch_file_read(f);
+	if (n == FETCH_FILE_PAUSED)
+		return; /* fetch_resume goes on */
 	if (n > 0) {
-		if (f->on_data != NULL &&
-		    f->on_data(chunk, (size_t)n, f->on_data_arg) != 0) {
-			/* Paused: kept for fetch_resume. */
-			f->held = chunk;
-			f->held_len = (size_t)n;
-			return;
-		}
-		if (f->on_data == NULL)
-			fetch_write_cb(chunk, 1, (size_t)n, f);
-		free(chunk);
 		if (f->too_large) {
 			r.reason = ITF_REASON_TOO_LARGE;
 			snprintf(r.msg, sizeof r.msg, "over %zu bytes", f->max);
@@ -321,18 +482,14 @@ fetch_file_cb(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(f->ev, &now);
 		return;
 	}
-	free(chunk);
 	if (n < 0) {
 		r.reason = ITF_REASON_RECV;
 		snprintf(r.msg, sizeof r.msg, "%s", strerror(errno));
 		goto done;
 	}
-	r.ok = 1;
-	r.body = f->buf != NULL ? f->buf : "";
-	r.len = f->len;
+	r.ok = 1; /* the body is in f->body */
 done:
-	f->done(f, &r, f->arg);
-	fetch_free(f);
+	fetch_finish(f, &r);
 }
 
 static struct fetch *
@@ -368,6 +525,14 @@ fetch_start(struct event_base *base, const struct fetch_opts *o,
 	f->on_data = o->on_data;
 	f->on_data_arg = o->on_data_arg;
 	f->fd = -1;
+	f->body = evbuffer_new();
+	f->base = base;
+	f->parse = o->parse;
+	f->parse_free = o->parse_free;
+	f->parse_arg = o->parse_arg;
+	f->parse_arg_free = o->parse_arg_free;
+	f->url = o->url != NULL ? xstrdup(o->url) : NULL;
+	f->same_origin = o->same_origin;
 	if (o->argv != NULL) {
 		memset(&po, 0, sizeof po);
 		po.argv = o->argv;
@@ -403,9 +568,6 @@ fetch_start(struct event_base *base, const struct fetch_opts *o,
 	 * this, curl joins its resolver thread when the transfer ends.
 	 */
 	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
-	f->base = base;
-	f->url = xstrdup(o->url);
-	f->same_origin = o->same_origin;
 	curl_easy_setopt(e, CURLOPT_URL, o->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "file,http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -438,6 +600,9 @@ fetch_start(struct event_base *base, const struct fetch_opts *o,
 	}
 	if (o->post != NULL)
 		curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, o->post);
+	/* Credentials, and a token request's body, go to this origin only. */
+	if (o->bearer != NULL || o->username != NULL || o->post != NULL)
+		curlev_pin(e, &f->pin, o->url);
 	if (curlev_add(base, e, fetch_curl_done_cb, f) != 0) {
 		xasprintf(cause, "the curl engine refused the transfer");
 		fetch_free(f);
@@ -449,6 +614,10 @@ fetch_start(struct event_base *base, const struct fetch_opts *o,
 void
 fetch_cancel(struct fetch *f)
 {
+	if (f->off != NULL) {
+		offload_cancel(f->off, fetch_parse_discard);
+		return;
+	}
 	if (f->proc != NULL) {
 		proc_cancel(f->proc);
 		f->proc = NULL;

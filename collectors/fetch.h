@@ -30,11 +30,13 @@ struct fetch_opts {
 	const char *ca_file;
 	int no_verify; /* TLS verification off */
 	size_t max_bytes; /* body cap: over it the fetch fails */
-	uint64_t
-	    timeout_ms; /* Streaming (URLs only): the body is handed here as it arrives and
+	uint64_t timeout_ms;
+	/*
+	 * Streaming (URLs only): the body is handed here as it arrives and
 	 * not kept; the result's body is then empty. on_data returns 0 when
 	 * it took the chunk, or 1 to pause: the chunk was not taken and comes
-	 * again after fetch_resume(). */
+	 * again after fetch_resume().
+	 */
 	int (*on_data)(const char *buf, size_t len, void *arg);
 	void *on_data_arg;
 	/*
@@ -44,6 +46,19 @@ struct fetch_opts {
 	 * so credentials and tokens stay where they were configured for.
 	 */
 	int same_origin;
+	/*
+	 * Parsing off the loop (offload.c): once the whole body is in,
+	 * parse(body, len, parse_arg) runs on a worker thread and its result
+	 * reaches done as r->parsed (NULL when the fetch failed). parse must
+	 * read nothing but its arguments. parse_arg is the fetch's from
+	 * fetch_start on and freed with parse_arg_free (if not NULL); the
+	 * result is freed after done returns with parse_free (if not NULL),
+	 * also off the loop, and also when the fetch is cancelled meanwhile.
+	 */
+	void *(*parse)(const char *body, size_t len, void *arg);
+	void (*parse_free)(void *parsed);
+	void *parse_arg;
+	void (*parse_arg_free)(void *arg);
 };
 
 struct fetch_result {
@@ -58,6 +73,7 @@ struct fetch_result {
 	 * seconds or as a date), -1 when it did not say. */
 	long long retry_after;
 	const char *url; /* where the answer came from (redirects followed) */
+	void *parsed; /* what opts.parse made of body (when ok) */
 };
 
 typedef void (
@@ -66,7 +82,7 @@ typedef void (
 /* Start; done is called once from the loop. NULL with *cause on error. */
 struct fetch *fetch_start(struct event_base *, const struct fetch_opts *,
     fetch_done_cb, void *arg, char **cause);
-/* Abandon a fetch: no callback. */
+/* Abandon a fetch: no callback (a parse under way finishes unseen). */
 void fetch_cancel(struct fetch *);
 /* Go on with a streaming fetch that on_data paused. Thread: loop. */
 void fetch_resume(struct fetch *);

@@ -31,6 +31,7 @@
 #include "itfollow/collector.h"
 #include "parse_csvfeed.h"
 #include "parse_jsonfeed.h"
+#include "parse_util.h"
 #include "secret.h"
 #include "xmalloc.h"
 
@@ -311,56 +312,149 @@ genfeed_ds(const struct genfeed *g)
 	return strcmp(g->template_name, "events") == 0 ? "count" : "value";
 }
 
-static void genfeed_rows(struct genfeed *, struct parse_csvfeed *,
+static void genfeed_rows(struct genfeed *, const struct parse_csvfeed *,
     const char *);
 
+/*
+ * What a worker reads of a JSON document (offload): the configured
+ * pointers, copied, in; the values found (or, with rows, the rows), out.
+ * The document itself, which may hold millions of keys, is made and freed
+ * on the worker.
+ */
+struct genfeed_json_ask {
+	size_t n;
+	char **where;
+	char *time_pointer;
+	char *rows_pointer;
+};
+
+struct genfeed_json_found {
+	int too_large; /* more values than may be loaded */
+	char *cause; /* not a JSON document (or too large) */
+	long long t;
+	char *time_cause;
+	size_t n;
+	double *v;
+	char **why; /* per value: NULL, or why it is missing */
+	struct parse_csvfeed *rows; /* with rows_pointer */
+};
+
 static void
-genfeed_json(struct genfeed *g, const char *buf, size_t len)
+genfeed_json_ask_free(void *arg)
 {
+	struct genfeed_json_ask *a = arg;
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->where[i]);
+	free(a->where);
+	free(a->time_pointer);
+	free(a->rows_pointer);
+	free(a);
+}
+
+static struct genfeed_json_ask *
+genfeed_json_ask(const struct genfeed *g)
+{
+	struct genfeed_json_ask *a = xcalloc(1, sizeof *a);
+	size_t i;
+
+	a->n = g->n;
+	a->where = xcalloc(g->n + 1, sizeof *a->where);
+	for (i = 0; i < g->n; i++)
+		a->where[i] = xstrdup(g->where[i]);
+	if (g->time_pointer != NULL)
+		a->time_pointer = xstrdup(g->time_pointer);
+	if (g->rows_pointer != NULL)
+		a->rows_pointer = xstrdup(g->rows_pointer);
+	return a;
+}
+
+static void
+genfeed_json_found_free(void *arg)
+{
+	struct genfeed_json_found *fd = arg;
+	size_t i;
+
+	if (fd == NULL)
+		return;
+	for (i = 0; i < fd->n; i++)
+		free(fd->why[i]);
+	free(fd->why);
+	free(fd->v);
+	free(fd->cause);
+	free(fd->time_cause);
+	if (fd->rows != NULL) {
+		parse_csvfeed_free(fd->rows);
+		free(fd->rows);
+	}
+	free(fd);
+}
+
+/* On a worker thread: load, read every pointer, free the document. */
+static void *
+genfeed_json_parse(const char *buf, size_t len, void *arg)
+{
+	const struct genfeed_json_ask *a = arg;
+	struct genfeed_json_found *fd = xcalloc(1, sizeof *fd);
 	struct parse_jsonfeed *doc;
+	size_t i;
+
+	fd->n = a->n;
+	fd->v = xcalloc(a->n + 1, sizeof *fd->v);
+	fd->why = xcalloc(a->n + 1, sizeof *fd->why);
+	fd->too_large =
+	    parse_util_json_values(buf, len) > PARSE_UTIL_JSON_MAX_VALUES;
+	if ((doc = parse_jsonfeed_load(buf, len, &fd->cause)) == NULL)
+		return fd;
+	if (a->rows_pointer != NULL) {
+		fd->rows = xmalloc(sizeof *fd->rows);
+		parse_jsonfeed_rows(doc, a->rows_pointer, a->time_pointer,
+		    (const char *const *)a->where, a->n, fd->rows);
+		parse_jsonfeed_free(doc);
+		return fd;
+	}
+	if (a->time_pointer != NULL &&
+	    parse_jsonfeed_time(doc, a->time_pointer, &fd->t,
+	        &fd->time_cause) != 0)
+		fd->t = 0;
+	for (i = 0; i < a->n; i++)
+		parse_jsonfeed_number(doc, a->where[i], &fd->v[i], &fd->why[i]);
+	parse_jsonfeed_free(doc);
+	return fd;
+}
+
+static void
+genfeed_json(struct genfeed *g, const struct genfeed_json_found *fd)
+{
 	const char *system = g->host->instance_system(g->inst);
-	char *cause = NULL;
-	long long t = 0;
-	double v;
 	size_t i, bad = 0;
 
-	if ((doc = parse_jsonfeed_load(buf, len, &cause)) == NULL) {
-		g->host->log(g->inst, ITF_LOG_WARNING, "%s", cause);
-		free(cause);
-		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
-		    "not a JSON document");
+	if (fd->cause != NULL) {
+		g->host->log(g->inst, ITF_LOG_WARNING, "%s", fd->cause);
+		genfeed_end(g, ITF_STATUS_DOWN,
+		    fd->too_large ? ITF_REASON_TOO_LARGE
+		                  : ITF_REASON_PARSE_ERROR,
+		    fd->too_large ? fd->cause : "not a JSON document");
 		return;
 	}
-	if (g->rows_pointer != NULL) {
-		struct parse_csvfeed out;
-
-		parse_jsonfeed_rows(doc, g->rows_pointer, g->time_pointer,
-		    (const char *const *)g->where, g->n, &out);
-		parse_jsonfeed_free(doc);
-		genfeed_rows(g, &out, "no list of rows in the document");
+	if (fd->rows != NULL) {
+		genfeed_rows(g, fd->rows, "no list of rows in the document");
 		return;
 	}
-	if (g->time_pointer != NULL &&
-	    parse_jsonfeed_time(doc, g->time_pointer, &t, &cause) != 0) {
+	if (fd->time_cause != NULL)
 		g->host->log(g->inst, ITF_LOG_WARNING, "time %s: %s",
-		    g->time_pointer, cause);
-		free(cause);
-		cause = NULL;
-		t = 0;
-	}
+		    g->time_pointer, fd->time_cause);
 	for (i = 0; i < g->n; i++) {
-		if (parse_jsonfeed_number(doc, g->where[i], &v, &cause) != 0) {
+		if (fd->why[i] != NULL) {
 			g->host->log(g->inst, ITF_LOG_WARNING, "%s %s: %s",
-			    g->series[i], g->where[i], cause);
-			free(cause);
-			cause = NULL;
+			    g->series[i], g->where[i], fd->why[i]);
 			bad++;
 			continue;
 		}
-		if (genfeed_emit(g, system, i, v, t) != 0)
+		if (genfeed_emit(g, system, i, fd->v[i], fd->t) != 0)
 			bad++;
 	}
-	parse_jsonfeed_free(doc);
 	if (bad == g->n)
 		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    "no configured value in the document");
@@ -372,11 +466,12 @@ genfeed_json(struct genfeed *g, const char *buf, size_t len)
 
 /*
  * Rows read (CSV, or JSON with rows): their problems logged, the new ones
- * written in time order; out is freed. A list that could not be read at
- * all makes the run down with down_msg.
+ * written in time order. A list that could not be read at all makes the
+ * run down with down_msg. out stays the caller's (freed off the loop).
  */
 static void
-genfeed_rows(struct genfeed *g, struct parse_csvfeed *out, const char *down_msg)
+genfeed_rows(struct genfeed *g, const struct parse_csvfeed *out,
+    const char *down_msg)
 {
 	const char *system = g->host->instance_system(g->inst);
 	long long last = g->last;
@@ -389,7 +484,6 @@ genfeed_rows(struct genfeed *g, struct parse_csvfeed *out, const char *down_msg)
 		    out->nerrors - 5);
 	if (!out->ok) {
 		g->host->log(g->inst, ITF_LOG_WARNING, "%s", out->error);
-		parse_csvfeed_free(out);
 		genfeed_end(g, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    down_msg);
 		return;
@@ -404,23 +498,61 @@ genfeed_rows(struct genfeed *g, struct parse_csvfeed *out, const char *down_msg)
 		last = out->rows[r].time;
 	}
 	g->last = last;
-	parse_csvfeed_free(out);
 	genfeed_state_save(g);
 	genfeed_end(g, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 }
 
-static void
-genfeed_csv(struct genfeed *g, const char *buf, size_t len)
-{
+/* What a worker needs to read a CSV feed (offload): the columns. */
+struct genfeed_csv_ask {
 	struct parse_csvfeed_opts o;
-	struct parse_csvfeed out;
+	char *date_column;
+	char **columns;
+};
 
-	memset(&o, 0, sizeof o);
-	o.date_column = g->date_column;
-	o.value_columns = (const char *const *)g->where;
-	o.nvalues = g->n;
-	parse_csvfeed(buf, len, &o, &out);
-	genfeed_rows(g, &out, "unreadable CSV");
+static void
+genfeed_csv_ask_free(void *arg)
+{
+	struct genfeed_csv_ask *a = arg;
+	size_t i;
+
+	for (i = 0; i < a->o.nvalues; i++)
+		free(a->columns[i]);
+	free(a->columns);
+	free(a->date_column);
+	free(a);
+}
+
+static struct genfeed_csv_ask *
+genfeed_csv_ask(const struct genfeed *g)
+{
+	struct genfeed_csv_ask *a = xcalloc(1, sizeof *a);
+	size_t i;
+
+	a->date_column = xstrdup(g->date_column);
+	a->columns = xcalloc(g->n + 1, sizeof *a->columns);
+	for (i = 0; i < g->n; i++)
+		a->columns[i] = xstrdup(g->where[i]);
+	a->o.date_column = a->date_column;
+	a->o.value_columns = (const char *const *)a->columns;
+	a->o.nvalues = g->n;
+	return a;
+}
+
+static void *
+genfeed_csv_parse(const char *buf, size_t len, void *arg)
+{
+	const struct genfeed_csv_ask *a = arg;
+	struct parse_csvfeed *out = xmalloc(sizeof *out);
+
+	parse_csvfeed(buf, len, &a->o, out);
+	return out;
+}
+
+static void
+genfeed_csv_free(void *arg)
+{
+	parse_csvfeed_free(arg);
+	free(arg);
 }
 
 static void
@@ -434,9 +566,9 @@ genfeed_done_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 		return;
 	}
 	if (g->csv)
-		genfeed_csv(g, r->body, r->len);
+		genfeed_rows(g, r->parsed, "unreadable CSV");
 	else
-		genfeed_json(g, r->body, r->len);
+		genfeed_json(g, r->parsed);
 }
 
 static int
@@ -452,7 +584,19 @@ genfeed_start(void *arg, struct itf_run *run)
 	feedsrc_opts(&g->src, &o);
 	o.max_bytes = GENFEED_MAX_BYTES;
 	o.timeout_ms = g->host->timeout_ms(g->inst);
+	if (g->csv) {
+		o.parse = genfeed_csv_parse;
+		o.parse_free = genfeed_csv_free;
+		o.parse_arg = genfeed_csv_ask(g);
+		o.parse_arg_free = genfeed_csv_ask_free;
+	} else {
+		o.parse = genfeed_json_parse;
+		o.parse_free = genfeed_json_found_free;
+		o.parse_arg = genfeed_json_ask(g);
+		o.parse_arg_free = genfeed_json_ask_free;
+	}
 	if (feedsrc_auth(&g->src, &o, &secret, &cause) != 0) {
+		o.parse_arg_free(o.parse_arg);
 		g->host->log(g->inst, ITF_LOG_ERR, "%s", cause);
 		free(cause);
 		return -1;

@@ -10,6 +10,8 @@
  * features the feed knew are stored as unknown.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,8 +115,10 @@ licence_emit(struct licence *l, const char *name, const char *series,
 	const char *system;
 
 	system = feedsrc_map(&l->src, name, l->host->instance_system(l->inst));
-	l->host->emit_series(l->run, system, "maturity", series, "licence",
-	    "issued", issued, 0);
+	/* A series the host refuses (a cap reached) is not remembered. */
+	if (l->host->emit_series(l->run, system, "maturity", series, "licence",
+	        "issued", issued, 0) != 0)
+		return;
 	l->host->emit_series(l->run, system, "maturity", series, "licence",
 	    "in_use", in_use, 0);
 	l->host->emit_series(l->run, system, "maturity", series, "licence",
@@ -150,21 +154,6 @@ licence_errors(struct licence *l, char **errors, size_t n, size_t skipped)
 		    skipped);
 }
 
-/* 1 if another feature of out has the same name under another vendor. */
-static int
-licence_flexlm_shared(const struct parse_lmstat *out, size_t i)
-{
-	size_t k;
-
-	for (k = 0; k < out->nfeatures; k++) {
-		if (k != i &&
-		    strcmp(out->features[k].feature,
-		        out->features[i].feature) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 static int
 licence_vendor_down(const struct parse_lmstat *out, const char *vendor)
 {
@@ -177,18 +166,111 @@ licence_vendor_down(const struct parse_lmstat *out, const char *vendor)
 	return 0;
 }
 
-static void
-licence_flexlm(struct licence *l, const char *buf, size_t len)
+/*
+ * What a worker makes of a server's output (offload): the parse, and each
+ * feature's series name. A 16 MiB output may list a few hundred thousand
+ * features; nothing of them is looked at twice on the loop.
+ */
+struct licence_parsed {
+	struct parse_lmstat lm;
+	struct parse_rlmstat rlm;
+	char (*series)[IDENT_MAX + 1]; /* per feature or product */
+};
+
+static const struct parse_lmstat *licence_sort_lm;
+
+static int
+licence_feature_cmp(const void *a, const void *b)
 {
-	struct parse_lmstat out;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return strcmp(licence_sort_lm->features[x].feature,
+	    licence_sort_lm->features[y].feature);
+}
+
+/*
+ * Series names of FlexNet features: a name two vendors share gets its
+ * vendor in front. Sorted once (qsort with a comparison on one worker at
+ * a time: licence_sort_lm is guarded by the lock).
+ */
+static void
+licence_flexlm_names(struct licence_parsed *p)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	const struct parse_lmstat_feature *f;
-	char series[IDENT_MAX + 1], *name, msg[300];
+	size_t *order, i, n = p->lm.nfeatures;
+	char *name, *shared;
+
+	order = xcalloc(n + 1, sizeof *order);
+	shared = xcalloc(n + 1, 1);
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	pthread_mutex_lock(&lock);
+	licence_sort_lm = &p->lm;
+	qsort(order, n, sizeof *order, licence_feature_cmp);
+	licence_sort_lm = NULL;
+	pthread_mutex_unlock(&lock);
+	for (i = 0; i + 1 < n; i++) {
+		if (strcmp(p->lm.features[order[i]].feature,
+		        p->lm.features[order[i + 1]].feature) == 0)
+			shared[order[i]] = shared[order[i + 1]] = 1;
+	}
+	for (i = 0; i < n; i++) {
+		f = &p->lm.features[i];
+		if (shared[i])
+			xasprintf(&name, "%s-%s", f->vendor, f->feature);
+		else
+			name = xstrdup(f->feature);
+		ident_from_name("licence-", name, p->series[i]);
+		free(name);
+	}
+	free(shared);
+	free(order);
+}
+
+/* On a worker: parse the output, name the series. */
+static void *
+licence_parse(const char *buf, size_t len, void *arg)
+{
+	struct licence_parsed *p = xcalloc(1, sizeof *p);
+	size_t i;
+
+	if ((enum licence_kind)(intptr_t)arg == LICENCE_FLEXLM) {
+		parse_lmstat(buf, len, &p->lm);
+		p->series = xcalloc(p->lm.nfeatures + 1, sizeof *p->series);
+		licence_flexlm_names(p);
+		return p;
+	}
+	parse_rlmstat(buf, len, &p->rlm);
+	p->series = xcalloc(p->rlm.nproducts + 1, sizeof *p->series);
+	for (i = 0; i < p->rlm.nproducts; i++)
+		ident_from_name("licence-", p->rlm.products[i].name,
+		    p->series[i]);
+	return p;
+}
+
+static void
+licence_parsed_free(void *arg)
+{
+	struct licence_parsed *p = arg;
+
+	parse_lmstat_free(&p->lm);
+	parse_rlmstat_free(&p->rlm);
+	free(p->series);
+	free(p);
+}
+
+static void
+licence_flexlm(struct licence *l, const struct licence_parsed *p)
+{
+	const struct parse_lmstat out = p->lm;
+	const struct parse_lmstat_feature *f;
+	char msg[300];
 	enum itf_status status = ITF_STATUS_UP;
 	enum itf_reason reason = ITF_REASON_OK;
 	size_t i, down = 0;
 	int unknown;
 
-	parse_lmstat(buf, len, &out);
 	licence_errors(l, out.errors, out.nerrors, out.skipped);
 	msg[0] = '\0';
 	if (out.servers_up == 0 && out.servers_down > 0) {
@@ -196,7 +278,6 @@ licence_flexlm(struct licence *l, const char *buf, size_t len)
 		    out.server_error != NULL ? out.server_error
 		                             : "licence server down");
 		licence_all_unknown(l);
-		parse_lmstat_free(&out);
 		l->host->run_done(l->run, ITF_STATUS_DOWN, ITF_REASON_CONNECT,
 		    msg);
 		return;
@@ -212,15 +293,9 @@ licence_flexlm(struct licence *l, const char *buf, size_t len)
 	}
 	for (i = 0; i < out.nfeatures; i++) {
 		f = &out.features[i];
-		if (licence_flexlm_shared(&out, i))
-			xasprintf(&name, "%s-%s", f->vendor, f->feature);
-		else
-			name = xstrdup(f->feature);
-		ident_from_name("licence-", name, series);
-		free(name);
 		unknown =
 		    f->error != NULL || licence_vendor_down(&out, f->vendor);
-		licence_emit(l, f->feature, series,
+		licence_emit(l, f->feature, p->series[i],
 		    unknown || f->uncounted ? NAN : f->issued,
 		    unknown ? NAN : f->in_use, unknown ? NAN : f->queued,
 		    unknown ? NAN : f->reserved);
@@ -235,36 +310,31 @@ licence_flexlm(struct licence *l, const char *buf, size_t len)
 		    "no licence server status in the "
 		    "output");
 	}
-	parse_lmstat_free(&out);
 	l->host->run_done(l->run, status, reason, msg[0] ? msg : NULL);
 }
 
 static void
-licence_rlm(struct licence *l, const char *buf, size_t len)
+licence_rlm(struct licence *l, const struct licence_parsed *parsed)
 {
-	struct parse_rlmstat out;
+	const struct parse_rlmstat out = parsed->rlm;
 	const struct parse_rlmstat_product *p;
-	char series[IDENT_MAX + 1], msg[300];
+	char msg[300];
 	size_t i;
 
-	parse_rlmstat(buf, len, &out);
 	licence_errors(l, out.errors, out.nerrors, out.skipped);
 	if (!out.connected) {
 		snprintf(msg, sizeof msg, "%s",
 		    out.error != NULL ? out.error : "cannot connect");
 		licence_all_unknown(l);
-		parse_rlmstat_free(&out);
 		l->host->run_done(l->run, ITF_STATUS_DOWN, ITF_REASON_CONNECT,
 		    msg);
 		return;
 	}
 	for (i = 0; i < out.nproducts; i++) {
 		p = &out.products[i];
-		ident_from_name("licence-", p->name, series);
-		licence_emit(l, p->name, series, p->count, p->inuse, NAN,
-		    p->reserved);
+		licence_emit(l, p->name, parsed->series[i], p->count, p->inuse,
+		    NAN, p->reserved);
 	}
-	parse_rlmstat_free(&out);
 	l->host->run_done(l->run, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 }
 
@@ -280,9 +350,9 @@ licence_done_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 		return;
 	}
 	if (l->kind == LICENCE_FLEXLM)
-		licence_flexlm(l, r->body, r->len);
+		licence_flexlm(l, r->parsed);
 	else
-		licence_rlm(l, r->body, r->len);
+		licence_rlm(l, r->parsed);
 }
 
 static int
@@ -296,6 +366,9 @@ licence_start(void *arg, struct itf_run *run)
 	feedsrc_opts(&l->src, &o);
 	o.max_bytes = LICENCE_MAX_BYTES;
 	o.timeout_ms = l->host->timeout_ms(l->inst);
+	o.parse = licence_parse;
+	o.parse_free = licence_parsed_free;
+	o.parse_arg = (void *)(intptr_t)l->kind;
 	l->run = run;
 	l->fetch =
 	    fetch_start(l->host->event_base(), &o, licence_done_cb, l, &cause);

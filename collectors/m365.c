@@ -205,6 +205,23 @@ m365_end(struct m365 *m, enum itf_status status, enum itf_reason reason,
 	m->host->run_done(run, status, reason, msg);
 }
 
+/* On a worker (offload): the answer parsed; freed off the loop too. */
+static void *
+m365_parse(const char *buf, size_t len, void *arg)
+{
+	struct parse_m365 *out = xmalloc(sizeof *out);
+
+	parse_m365(buf, len, out);
+	return out;
+}
+
+static void
+m365_parsed_free(void *arg)
+{
+	parse_m365_free(arg);
+	free(arg);
+}
+
 /* Down, with a warning that says what the server did wrong. */
 static void
 m365_fail(struct m365 *m, enum itf_reason reason, const char *msg)
@@ -323,35 +340,31 @@ m365_next(struct m365 *m, const char *link)
 	m365_ask(m, next);
 }
 
+/* A page parsed (off the loop); its SKUs are moved out of it. */
 static void
-m365_page(struct m365 *m, const char *buf, size_t len)
+m365_page(struct m365 *m, struct parse_m365 *out)
 {
-	struct parse_m365 out;
 	char msg[256];
 	size_t i;
 
-	parse_m365(buf, len, &out);
-	for (i = 0; i < out.nerrors && i < 5; i++)
-		m->host->log(m->inst, ITF_LOG_WARNING, "%s", out.errors[i]);
-	if (!out.ok) {
+	for (i = 0; i < out->nerrors && i < 5; i++)
+		m->host->log(m->inst, ITF_LOG_WARNING, "%s", out->errors[i]);
+	if (!out->ok) {
 		m->host->log(m->inst, ITF_LOG_WARNING, "subscribedSkus: %s",
-		    out.error != NULL ? out.error : "unreadable");
-		parse_m365_free(&out);
+		    out->error != NULL ? out->error : "unreadable");
 		m365_end(m, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    "unreadable subscribedSkus answer");
 		return;
 	}
-	if (m365_take(m, &out) == 0 && out.nskus > 0) {
+	if (m365_take(m, out) == 0 && out->nskus > 0) {
 		snprintf(msg, sizeof msg,
 		    "page %zu brought only SKUs of earlier pages: the same "
 		    "page twice",
 		    m->nvisited);
-		parse_m365_free(&out);
 		m365_fail(m, ITF_REASON_PROTOCOL, msg);
 		return;
 	}
-	m365_next(m, out.next_link);
-	parse_m365_free(&out);
+	m365_next(m, out->next_link);
 }
 
 static void m365_fetch(struct m365 *);
@@ -376,7 +389,7 @@ m365_graph_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 			m->page =
 			    xstrdup(r->url); /* links are relative to it */
 		}
-		m365_page(m, r->body, r->len);
+		m365_page(m, r->parsed);
 		return;
 	}
 	if (r->reason == ITF_REASON_AUTH) {
@@ -410,6 +423,8 @@ m365_fetch(struct m365 *m)
 	o.bearer = m->bearer;
 	o.max_bytes = M365_MAX_BYTES;
 	o.same_origin = 1;
+	o.parse = m365_parse;
+	o.parse_free = m365_parsed_free;
 	if ((o.timeout_ms = feedwait_left_ms(&m->wait)) == 0) {
 		m365_end(m, ITF_STATUS_DOWN, ITF_REASON_TIMEOUT,
 		    "no time left for the next page");

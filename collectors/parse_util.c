@@ -247,6 +247,26 @@ parse_util_json_clean(json_error_t *e)
 	return e->text;
 }
 
+size_t
+parse_util_json_values(const char *buf, size_t len)
+{
+	size_t i, n = 1;
+	int in_string = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_string) {
+			if (buf[i] == '\\')
+				i++;
+			else if (buf[i] == '"')
+				in_string = 0;
+		} else if (buf[i] == '"')
+			in_string = 1;
+		else if (buf[i] == ',' || buf[i] == '[' || buf[i] == '{')
+			n++;
+	}
+	return n;
+}
+
 json_t *
 parse_util_json_load(const char *buf, size_t len, char ***errors,
     size_t *nerrors, size_t max, char **error)
@@ -254,6 +274,14 @@ parse_util_json_load(const char *buf, size_t len, char ***errors,
 	json_error_t e;
 	json_t *root;
 
+	/* jansson takes some 150 bytes a value: a bound on what it may. */
+	if (parse_util_json_values(buf, len) > PARSE_UTIL_JSON_MAX_VALUES) {
+		if (error != NULL)
+			xasprintf(error,
+			    "more than %d values: too many to load",
+			    PARSE_UTIL_JSON_MAX_VALUES);
+		return NULL;
+	}
 	if (len == 0)
 		buf = "";
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {

@@ -93,8 +93,17 @@ const char *parse_util_json_clean(json_error_t *e);
  * integers as reals, NUL bytes allowed in strings. A key given twice fails
  * the document, unless errors is given: then it is reported there ("... its
  * last value is used") and the document decoded again. NULL on failure, with
- * "line L column C: why" in *error when error is not NULL.
+ * "line L column C: why" in *error when error is not NULL. A document of
+ * more than PARSE_UTIL_JSON_MAX_VALUES values is not decoded ("more than
+ * ... values"): jansson would hold some 150 bytes for each.
  */
+#define PARSE_UTIL_JSON_MAX_VALUES 1000000
+/*
+ * How many values buf[0..len) holds, about (one more than its ',', '['
+ * and '{' outside strings): cheap, and never fewer than a valid document
+ * has (a member counts as one value).
+ */
+size_t parse_util_json_values(const char *buf, size_t len);
 json_t *parse_util_json_load(const char *buf, size_t len, char ***errors,
     size_t *nerrors, size_t max, char **error);
 /*

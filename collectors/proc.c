@@ -16,12 +16,15 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "proc.h"
+#include "procreap.h"
 #include "xmalloc.h"
 
 #define PROC_ERR_MAX 4096
@@ -68,11 +71,25 @@ struct proc {
 static TAILQ_HEAD(, proc) proc_queue = TAILQ_HEAD_INITIALIZER(proc_queue);
 static TAILQ_HEAD(, proc) proc_live = TAILQ_HEAD_INITIALIZER(proc_live);
 static unsigned proc_max = 32;
+static unsigned long long proc_nofile;
+static int proc_umask = -1;
 static unsigned proc_nrunning;
 static unsigned proc_nwaiting;
 static unsigned proc_nstreams; /* of proc_nrunning: released, running on */
 
 static void proc_launch(struct proc *);
+
+void
+proc_set_umask(unsigned mask)
+{
+	proc_umask = (int)(mask & 0777);
+}
+
+void
+proc_set_nofile(unsigned long long n)
+{
+	proc_nofile = n;
+}
 
 void
 proc_set_max(unsigned n)
@@ -143,6 +160,20 @@ proc_free(struct proc *p)
 	free(p->lines[0].buf);
 	free(p->lines[1].buf);
 	free(p);
+}
+
+/* 1 if pid is one of ours (procreap.c leaves it alone). */
+static int
+proc_tracked(pid_t pid)
+{
+	struct proc *p;
+
+	TAILQ_FOREACH(p, &proc_live, entry)
+	{
+		if (p->pid == pid)
+			return 1;
+	}
+	return 0;
 }
 
 /* Start the next waiting child, if there is room. */
@@ -270,6 +301,7 @@ proc_exited(struct proc *p, int status)
 	r.err = p->err;
 	r.errlen = p->errlen;
 	proc_end(p, &r);
+	procreap_reap_soon();
 }
 
 static void
@@ -301,12 +333,15 @@ proc_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (!p->timed_out) {
 		p->timed_out = 1;
+		/* What left its group (setsid) would outlive it: killed. */
+		procreap_kill_tree(p->pid, SIGKILL, p->pid);
 		kill(-p->pid, SIGTERM);
 		evtimer_add(p->timer, &tv);
 		return;
 	}
 	if (!p->killed) {
 		p->killed = 1;
+		procreap_kill_tree(p->pid, SIGKILL, 0);
 		kill(-p->pid, SIGKILL);
 	}
 }
@@ -325,6 +360,18 @@ proc_child(struct proc *p, int out, int err, int exec_w)
 		goto fail;
 	fcntl(3, F_SETFD, FD_CLOEXEC);
 	close_range(4, ~0U, 0);
+	if (proc_umask != -1)
+		umask((mode_t)proc_umask);
+	/* The daemon raised its own limit; programs get the usual one. */
+	if (proc_nofile != 0) {
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    proc_nofile < rl.rlim_cur) {
+			rl.rlim_cur = (rlim_t)proc_nofile;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	/* Only root switches: after daemon.user, children run as the daemon. */
 	if (p->opts.set_user && geteuid() == 0) {
 		if (setgroups(0, NULL) != 0 || setgid(p->opts.gid) != 0 ||
@@ -367,6 +414,7 @@ proc_launch(struct proc *p)
 	pid_t pid;
 	int e;
 
+	procreap_init(p->base, proc_tracked);
 	proc_nrunning++;
 	TAILQ_INSERT_TAIL(&proc_live, p, entry);
 	if (proc_pipe(out) != 0 || proc_pipe(err) != 0 || proc_pipe(ex) != 0)
@@ -734,6 +782,7 @@ proc_shutdown(void)
 		TAILQ_REMOVE(&proc_live, p, entry);
 		proc_nrunning--;
 		if (p->pid > 0) {
+			procreap_kill_tree(p->pid, SIGKILL, 0);
 			kill(-p->pid, SIGKILL);
 			/* Killed: this wait is short. */
 			while (waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
@@ -744,6 +793,8 @@ proc_shutdown(void)
 		else
 			proc_free(p);
 	}
+	/* And what they left running (setsid) is killed too. */
+	procreap_shutdown();
 }
 
 void
@@ -761,6 +812,7 @@ proc_cancel(struct proc *p)
 	}
 	p->cancelled = 1;
 	if (p->pid > 0) {
+		procreap_kill_tree(p->pid, SIGKILL, 0);
 		kill(-p->pid, SIGKILL);
 		p->killed = 1;
 	}

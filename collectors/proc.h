@@ -86,6 +86,10 @@ void proc_runs_on(struct proc *);
  * stream mode get SIGTERM and PROC_STREAM_GRACE_MS first). */
 #define PROC_STREAM_GRACE_MS 2000
 void proc_shutdown(void);
+/* The umask children start with (the daemon's own until set). */
+void proc_set_umask(unsigned);
+/* The soft RLIMIT_NOFILE children start with (0: the daemon's own). */
+void proc_set_nofile(unsigned long long);
 /* How many children may run at once (default 32). */
 void proc_set_max(unsigned);
 /* Children running and waiting now. */

@@ -487,39 +487,51 @@ xapi_statement(struct xapi *x, const struct parse_xapi_statement *st)
 	return 1;
 }
 
-static void
-xapi_page(struct xapi *x, const char *buf, size_t len)
+/* On a worker (offload): a page parsed; freed off the loop too. */
+static void *
+xapi_parse(const char *buf, size_t len, void *arg)
 {
-	struct parse_xapi out;
+	struct parse_xapi *out = xmalloc(sizeof *out);
+
+	parse_xapi(buf, len, out);
+	return out;
+}
+
+static void
+xapi_parsed_free(void *arg)
+{
+	parse_xapi_free(arg);
+	free(arg);
+}
+
+static void
+xapi_page(struct xapi *x, const struct parse_xapi *out)
+{
 	size_t i, fresh = 0, again = 0;
 	int rc;
 
-	parse_xapi(buf, len, &out);
-	for (i = 0; i < out.nerrors && i < 3; i++)
-		x->host->log(x->inst, ITF_LOG_WARNING, "%s", out.errors[i]);
-	if (!out.ok) {
+	for (i = 0; i < out->nerrors && i < 3; i++)
+		x->host->log(x->inst, ITF_LOG_WARNING, "%s", out->errors[i]);
+	if (!out->ok) {
 		x->host->log(x->inst, ITF_LOG_WARNING, "statements: %s",
-		    out.error != NULL ? out.error : "unreadable");
-		parse_xapi_free(&out);
+		    out->error != NULL ? out->error : "unreadable");
 		xapi_end(x, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
 		    "unreadable statements page");
 		return;
 	}
-	for (i = 0; i < out.n; i++) {
-		rc = xapi_statement(x, &out.statements[i]);
+	for (i = 0; i < out->n; i++) {
+		rc = xapi_statement(x, &out->statements[i]);
 		fresh += rc == 1;
 		again += rc == -1;
 	}
 	if (again > 0 && fresh == 0) {
-		parse_xapi_free(&out);
 		xapi_fail(x, ITF_REASON_PROTOCOL,
 		    "page %zu of verb %s brought only statements this run "
 		    "had seen: the same page twice",
 		    x->q.nvisited, x->verbs[x->verb].name);
 		return;
 	}
-	xapi_next(x, out.more);
-	parse_xapi_free(&out);
+	xapi_next(x, out->more);
 }
 
 /* X-Experience-API-Consistent-Through: the earliest of the query's. */
@@ -563,7 +575,7 @@ xapi_done_cb(struct fetch *f, const struct fetch_result *r, void *arg)
 			x->page =
 			    xstrdup(r->url); /* "more" is relative to it */
 		}
-		xapi_page(x, r->body, r->len);
+		xapi_page(x, r->parsed);
 		return;
 	}
 	rc = feedwait_answer(&x->wait, r, x->host->event_base(), xapi_retry_cb,
@@ -593,6 +605,8 @@ xapi_fetch(struct xapi *x)
 	o.headers = headers;
 	o.max_bytes = XAPI_MAX_BYTES;
 	o.same_origin = 1;
+	o.parse = xapi_parse;
+	o.parse_free = xapi_parsed_free;
 	if ((o.timeout_ms = feedwait_left_ms(&x->wait)) == 0) {
 		xapi_end(x, ITF_STATUS_DOWN, ITF_REASON_TIMEOUT,
 		    "no time left for the next page");

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "notify.h"
 #include "scheduler.h"
+#include "seriescap.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
 
@@ -34,7 +35,9 @@ struct collect_rt;
 #define COLLECT_DYN_MAX 256
 /* At most this many series-times one feed run may fill. */
 #define COLLECT_GROUPS_MAX 2000000
-#define COLLECT_SERIES_BUCKETS 1024
+#define COLLECT_SERIES_BUCKETS 1024 /* at first; doubled as it fills */
+/* Names refused at a cap kept per run, so their values are refused fast. */
+#define COLLECT_CAPPED_KEPT 4096
 /* Refused ids logged per run; the rest are counted. */
 #define COLLECT_BAD_IDS_LOGGED 5
 
@@ -50,6 +53,7 @@ struct collect_series {
 	char *series;
 	struct tmpl *tmpl;
 	size_t rank; /* its place in name order, when submitted */
+	int refused; /* past a cap (seriescap.h): nothing is kept */
 };
 
 /* The values one feed run gives one series at one time (in run->pool). */
@@ -73,6 +77,7 @@ struct itf_run {
 	struct collect_series *series;
 	size_t nseries;
 	uint32_t *sbuckets;
+	size_t nsbuckets;
 	uint32_t last_series; /* index + 1 of the last one emitted to */
 	struct collect_group *groups;
 	size_t ngroups;
@@ -82,6 +87,8 @@ struct itf_run {
 	size_t npool, pool_cap;
 	int warned_groups;
 	size_t bad_ids; /* ids refused in this run (the first few logged) */
+	size_t capped; /* values of new series refused at a cap */
+	enum seriescap_verdict cap; /* the first cap that refused one */
 	struct event *deadline;
 	int deadline_hit;
 	int done;
@@ -102,6 +109,8 @@ struct collect_rt {
 	int last_status; /* of the last run, -1 before the first */
 	struct event *deadline; /* the hard deadline of its runs */
 	struct tmpl *dyn; /* dynamic: the template its first run made */
+	struct seriescap *cap; /* a feed's series, against its caps */
+	struct log_limit cap_log;
 	int warned_new_ds; /* dynamic: a new data source was logged */
 	int warned_reserved; /* dynamic: a value named up or reason logged */
 	/* What the status server shows of it. */
@@ -201,6 +210,8 @@ collect_reason_name(enum itf_reason r)
 		return "dns_rcode";
 	case ITF_REASON_ANSWER_MISMATCH:
 		return "answer_mismatch";
+	case ITF_REASON_TOO_MANY_SERIES:
+		return "too_many_series";
 	}
 	return "invalid";
 }
@@ -360,7 +371,7 @@ collect_host_state_path(const struct itf_instance *inst, char *buf, size_t len)
 	int n;
 
 	xasprintf(&dir, "%s/state", inst->conf->data_dir);
-	if (mkdir(inst->conf->data_dir, 0755) != 0 && errno != EEXIST) {
+	if (mkdir(inst->conf->data_dir, 0750) != 0 && errno != EEXIST) {
 		free(dir);
 		return -1;
 	}
@@ -397,7 +408,7 @@ collect_series_hash(const char *system, const char *perspective,
 			h = (h ^ (unsigned char)*p) * 16777619u;
 		h = (h ^ '/') * 16777619u;
 	}
-	return h % COLLECT_SERIES_BUCKETS;
+	return h;
 }
 
 static uint32_t
@@ -436,6 +447,76 @@ collect_bad_id(struct itf_run *run, const char *why, const char *system,
 	    ident_show(series, c), why);
 }
 
+/* A value of a series refused at a cap: counted for the run's end. */
+static int
+collect_capped(struct itf_run *run, enum seriescap_verdict v)
+{
+	if (run->capped++ == 0)
+		run->cap = v;
+	seriescap_refused();
+	return -1;
+}
+
+/*
+ * May a feed's run fill a series new to the run? Its caps decide
+ * (seriescap.h). Past max_series, what the feed does not fill yet is
+ * refused before anything else is looked at: a feed may name millions.
+ */
+static int
+collect_series_precheck(struct itf_run *run, const char *system,
+    const char *perspective, const char *series)
+{
+	struct collect_rt *rt = run->rt;
+
+	if (rt->cap == NULL)
+		rt->cap = seriescap_new();
+	if (seriescap_count(rt->cap) < rt->inst->max_series ||
+	    seriescap_known(rt->cap, system, perspective, series))
+		return 0;
+	return collect_capped(run, SERIESCAP_FEED);
+}
+
+static enum seriescap_verdict
+collect_series_admit(struct itf_run *run, const char *system,
+    const char *perspective, const char *series)
+{
+	struct collect_rt *rt = run->rt;
+	enum seriescap_verdict v;
+	char *path;
+
+	path = store_path(store_data_dir(rt->co->store), perspective, system,
+	    series);
+	if (path == NULL)
+		return SERIESCAP_FEED; /* checked before: cannot happen */
+	v = seriescap_admit(rt->cap, system, perspective, series, path,
+	    rt->inst->max_series, rt->inst->conf->max_new_series_per_hour,
+	    (int64_t)(scheduler_now_ms() / 1000));
+	free(path);
+	if (v != SERIESCAP_OK)
+		collect_capped(run, v);
+	return v;
+}
+
+/* The run's table of series, grown so that chains stay short. */
+static void
+collect_series_grow(struct itf_run *run)
+{
+	size_t i;
+	uint32_t b;
+
+	run->nsbuckets =
+	    run->nsbuckets == 0 ? COLLECT_SERIES_BUCKETS : run->nsbuckets * 2;
+	free(run->sbuckets);
+	run->sbuckets = xcalloc(run->nsbuckets, sizeof *run->sbuckets);
+	for (i = 0; i < run->nseries; i++) {
+		b = collect_series_hash(run->series[i].system,
+		        run->series[i].perspective, run->series[i].series) %
+		    run->nsbuckets;
+		run->series[i].hnext = run->sbuckets[b];
+		run->sbuckets[b] = (uint32_t)i + 1;
+	}
+}
+
 /* The run's series of that name, made (from template_name) if new. */
 static int
 collect_series_find(struct itf_run *run, const char *system,
@@ -446,6 +527,7 @@ collect_series_find(struct itf_run *run, const char *system,
 	struct collect_series *cs;
 	struct tmpl *t;
 	uint32_t b, i;
+	int refused;
 
 	if (run->last_series != 0 &&
 	    collect_series_is(&run->series[run->last_series - 1], system,
@@ -453,18 +535,22 @@ collect_series_find(struct itf_run *run, const char *system,
 		*out = run->last_series - 1;
 		return 0;
 	}
-	b = collect_series_hash(system, perspective, series);
-	if (run->sbuckets == NULL)
-		run->sbuckets =
-		    xcalloc(COLLECT_SERIES_BUCKETS, sizeof *run->sbuckets);
+	if (run->nseries >= run->nsbuckets)
+		collect_series_grow(run);
+	b = collect_series_hash(system, perspective, series) % run->nsbuckets;
 	for (i = run->sbuckets[b]; i != 0; i = run->series[i - 1].hnext) {
 		if (collect_series_is(&run->series[i - 1], system, perspective,
 		        series)) {
+			if (run->series[i - 1].refused)
+				return -1;
 			run->last_series = i;
 			*out = i - 1;
 			return 0;
 		}
 	}
+	if (inst->feed &&
+	    collect_series_precheck(run, system, perspective, series) != 0)
+		return -1;
 	/* A new series: every name checked once, here. */
 	if (!ident_valid(system) || !ident_valid_perspective(perspective) ||
 	    !ident_valid(series)) {
@@ -481,6 +567,13 @@ collect_series_find(struct itf_run *run, const char *system,
 	t = conf_template(inst->conf, template_name);
 	if (t == NULL)
 		return -1;
+	refused = inst->feed &&
+	    collect_series_admit(run, system, perspective, series) !=
+	        SERIESCAP_OK;
+	/* Refused for the hour, a name is kept (up to a bound) so that its
+	 * next values are refused without another look for its file. */
+	if (refused && run->capped > COLLECT_CAPPED_KEPT)
+		return -1;
 	if ((run->nseries & (run->nseries - 1)) == 0)
 		run->series = xreallocarray(run->series,
 		    run->nseries == 0 ? 1 : run->nseries * 2,
@@ -491,8 +584,11 @@ collect_series_find(struct itf_run *run, const char *system,
 	cs->perspective = xstrdup(perspective);
 	cs->series = xstrdup(series);
 	cs->tmpl = template_ref(t);
+	cs->refused = refused;
 	cs->hnext = run->sbuckets[b];
 	run->sbuckets[b] = (uint32_t)run->nseries;
+	if (refused)
+		return -1;
 	run->last_series = (uint32_t)run->nseries;
 	*out = (uint32_t)run->nseries - 1;
 	return 0;
@@ -1138,6 +1234,33 @@ collect_submit_rows(struct collect_rt *rt, struct itf_run *run,
 	}
 }
 
+/* A run refused series at a cap: say which, with the figures. */
+static void
+collect_log_capped(struct collect_rt *rt, const struct itf_run *run)
+{
+	const struct itf_instance *inst = rt->inst;
+
+	switch (run->cap) {
+	case SERIESCAP_FEED:
+		log_limited(&rt->cap_log, LOG_WARNING,
+		    "%s: too_many_series: %zu values of new series refused; "
+		    "the feed fills %u, its max_series (%s:%d)",
+		    inst->key, run->capped, seriescap_count(rt->cap),
+		    inst->file, inst->line);
+		break;
+	case SERIESCAP_HOUR:
+		log_limited(&rt->cap_log, LOG_WARNING,
+		    "%s: too_many_series: %zu values of new series refused; "
+		    "feeds made %u new series this hour "
+		    "(daemon.max_new_series_per_hour)",
+		    inst->key, run->capped,
+		    inst->conf->max_new_series_per_hour);
+		break;
+	case SERIESCAP_OK:
+		break;
+	}
+}
+
 static void
 collect_host_run_done(struct itf_run *run, enum itf_status status,
     enum itf_reason reason, const char *message)
@@ -1159,6 +1282,11 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	if (run->bad_ids > COLLECT_BAD_IDS_LOGGED)
 		log_warn("%s: %zu names refused in this run (%d logged)",
 		    inst->key, run->bad_ids, COLLECT_BAD_IDS_LOGGED);
+	if (run->capped > 0 && reason != ITF_REASON_CANCELLED) {
+		collect_log_capped(rt, run);
+		status = ITF_STATUS_DOWN;
+		reason = ITF_REASON_TOO_MANY_SERIES;
+	}
 	if (run->deadline_hit) {
 		status = ITF_STATUS_DOWN;
 		reason = ITF_REASON_TIMEOUT;
@@ -1373,6 +1501,7 @@ collect_rt_free(struct collect_rt *rt)
 	template_unref(rt->last_tmpl);
 	free(rt->last_vals);
 	free(rt->path);
+	seriescap_free(rt->cap);
 	inst->rt = NULL;
 	free(rt);
 }
@@ -1534,6 +1663,8 @@ collect_apply(struct collect *co, struct conf *conf)
 		}
 		if (!collect_in_shard(inst->key, co->shard_k, co->shard_n))
 			continue; /* another shard's */
+		if (inst->ops->start == NULL)
+			continue; /* a plugin not loaded (plugin_defer) */
 		started[added] = collect_rt_new(co, inst);
 		started[added]->order = i;
 		added++;

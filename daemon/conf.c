@@ -24,7 +24,10 @@
 #include "cached.h"
 #include "log.h"
 #include "parse_time.h"
+#include "conftext.h"
+#include "idindex.h"
 #include "plugin.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 #define CONF_DEFAULT_DATA_DIR "/var/lib/itfollow"
@@ -80,6 +83,7 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "user", ITF_KEY_STRING },
 	{ "group", ITF_KEY_STRING },
 	{ "shard", ITF_KEY_STRING },
+	{ "max_new_series_per_hour", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_defaults_keys[] = {
@@ -124,6 +128,7 @@ static const struct conf_key conf_feed_keys[] = {
 	{ "timeout", ITF_KEY_FLOAT },
 	{ "perspective", ITF_KEY_STRING },
 	{ "template", ITF_KEY_STRING },
+	{ "max_series", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 
@@ -144,7 +149,7 @@ conf_errors_add(struct conf_errors *e, const char *file, int line,
     const char *fmt, ...)
 {
 	va_list ap;
-	char *msg, *full;
+	char *msg, *full, *safe;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
@@ -155,6 +160,10 @@ conf_errors_add(struct conf_errors *e, const char *file, int line,
 	else
 		xasprintf(&full, "%s: %s", file, msg);
 	free(msg);
+	/* An error is one line, whatever the file holds. */
+	safe = log_escape(full);
+	free(full);
+	full = safe;
 	e->msgs = xreallocarray(e->msgs, e->n + 1, sizeof *e->msgs);
 	e->msgs[e->n++] = full;
 }
@@ -518,6 +527,8 @@ conf_find_system(const struct conf *conf, const char *id)
 {
 	size_t i;
 
+	if (conf->sysindex != NULL)
+		return idindex_get(conf->sysindex, id);
 	for (i = 0; i < conf->nsystems; i++) {
 		if (strcmp(conf->systems[i]->id, id) == 0)
 			return conf->systems[i];
@@ -865,6 +876,25 @@ conf_notifier_free(struct conf_notifier *nt)
 	free(nt->user);
 }
 
+/*
+ * A notifier's secret file, when there, kept from others (its mode); one
+ * not there yet is read, and missed, at delivery.
+ */
+static void
+conf_secret_file(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *path)
+{
+	struct stat sb;
+	char *cause = NULL;
+
+	if (stat(path, &sb) != 0 || secret_check(path, &cause) == 0)
+		return;
+	conf_errors_add(ctx->errs, ctx->file,
+	    conf_line(config_setting_get_member(g, "secret_file")), "%s",
+	    cause);
+	free(cause);
+}
+
 /* A list of strings as a NULL-terminated copy; NULL when absent. */
 static char **
 conf_strv(struct conf_ctx *ctx, const config_setting_t *g, const char *name)
@@ -926,6 +956,7 @@ conf_notifier_check(struct conf_ctx *ctx, const config_setting_t *g,
 	if ((v = conf_get_str(g, "secret_file")) != NULL) {
 		nt->secret_file = xstrdup(v);
 		conf_relative(ctx, &nt->secret_file);
+		conf_secret_file(ctx, g, nt->secret_file);
 	}
 	for (p = nt->systems; p != NULL && *p != NULL; p++) {
 		if (conf_find_system(ctx->conf, *p) == NULL)
@@ -1052,11 +1083,14 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		free(cause);
 		return;
 	case PLUGIN_DEFERRED:
-		/* Read again once privileges are dropped (plugin_defer). */
-		return;
+		/* Read again once privileges are dropped (plugin_defer);
+		 * known meanwhile by what the configuration says of it. */
+		ops = &plugin_unloaded_ops;
+		break;
 	}
-	conf_check_keys(ctx, g, what,
-	    feed ? conf_feed_keys : conf_collector_keys, ops->keys);
+	if (ops != &plugin_unloaded_ops)
+		conf_check_keys(ctx, g, what,
+		    feed ? conf_feed_keys : conf_collector_keys, ops->keys);
 	series = conf_get_id(ctx, g, feed ? "id" : "series");
 	interval = conf_get_ms(ctx, g, "interval");
 	timeout = conf_get_ms(ctx, g, "timeout");
@@ -1082,7 +1116,7 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		    "unknown perspective \"%s\"", persp);
 	tname = conf_get_str(g, "template");
 	if (tname == NULL)
-		tname = ops->template_name;
+		tname = ops != &plugin_unloaded_ops ? ops->template_name : type;
 	list = feed ? &ctx->conf->feeds : &sys->insts;
 	nlist = feed ? &ctx->conf->nfeeds : &sys->ninsts;
 	if (series != NULL) {
@@ -1123,14 +1157,17 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	inst->interval_ms = (uint64_t)interval;
 	inst->timeout_ms = (uint64_t)timeout;
 	conf_journal_keys(ctx, g, inst);
+	if (feed)
+		inst->max_series = (unsigned)conf_get_long(ctx, g, "max_series",
+		    1, CONF_MAX_SERIES_MAX, CONF_MAX_SERIES);
 	inst->file = xstrdup(ctx->file);
 	inst->line = conf_line(g);
 	inst->tmpl = conf_template(ctx->conf, tname);
-	if (inst->tmpl == NULL) {
+	if (inst->tmpl == NULL && ops != &plugin_unloaded_ops) {
 		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
 		    "no template \"%s\" in %s", tname,
 		    ctx->conf->templates_dir);
-	} else
+	} else if (inst->tmpl != NULL)
 		template_ref(inst->tmpl);
 	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|%u|%ld|", inst->key,
 	    persp, (unsigned long long)interval, (unsigned long long)timeout,
@@ -1139,7 +1176,7 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 
 	*list = xreallocarray(*list, *nlist + 1, sizeof **list);
 	(*list)[(*nlist)++] = inst;
-	if (inst->tmpl == NULL)
+	if (inst->tmpl == NULL || ops == &plugin_unloaded_ops)
 		return;
 
 	inst->setting = g;
@@ -1236,7 +1273,6 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 	struct conf_system *sys;
 	const config_setting_t *list;
 	const char *id, *v;
-	size_t i;
 	int n, k;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -1248,18 +1284,23 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 	/* A bad id is reported; its collectors are still checked. */
 	if ((id = conf_get_id(ctx, g, "id")) == NULL)
 		id = "(invalid)";
-	for (i = 0; i < conf->nsystems && strcmp(id, "(invalid)") != 0; i++) {
-		if (strcmp(conf->systems[i]->id, id) == 0)
-			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
-			    "duplicate system id \"%s\" (first at line %d)", id,
-			    conf->systems[i]->line);
-	}
-	conf->systems = xreallocarray(conf->systems, conf->nsystems + 1,
-	    sizeof *conf->systems);
+	if (strcmp(id, "(invalid)") != 0 &&
+	    (sys = conf_find_system(conf, id)) != NULL)
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "duplicate system id \"%s\" (first at line %d)", id,
+		    sys->line);
+	/* Doubled, not grown by one: tens of thousands of systems. */
+	if ((conf->nsystems & (conf->nsystems - 1)) == 0)
+		conf->systems = xreallocarray(conf->systems,
+		    conf->nsystems == 0 ? 1 : conf->nsystems * 2,
+		    sizeof *conf->systems);
 	sys = xcalloc(1, sizeof *sys);
 	conf->systems[conf->nsystems++] = sys;
 	sys->id = xstrdup(id);
 	sys->line = conf_line(g);
+	if (conf->sysindex == NULL)
+		conf->sysindex = idindex_new();
+	idindex_put(conf->sysindex, sys->id, sys);
 	v = conf_get_str(g, "name");
 	sys->name = xstrdup(v != NULL ? v : id);
 	v = conf_get_str(g, "owner");
@@ -1491,6 +1532,9 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		if ((v = conf_get_str(g, "plugin_dir")) != NULL)
 			conf->plugin_dir = xstrdup(v);
 		conf_get_max_children(ctx, g);
+		conf->max_new_series_per_hour =
+		    (unsigned)conf_get_long(ctx, g, "max_new_series_per_hour",
+		        1, CONF_MAX_SERIES_MAX, CONF_NEW_SERIES_PER_HOUR);
 		conf_get_user(ctx, g);
 		conf_get_shard(ctx, g);
 		if ((v = conf_get_str(g, "log_level")) != NULL &&
@@ -1514,6 +1558,8 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		conf_relative(ctx, &conf->plugin_dir);
 	if (conf->max_children == 0)
 		conf->max_children = 32;
+	if (conf->max_new_series_per_hour == 0)
+		conf->max_new_series_per_hour = CONF_NEW_SERIES_PER_HOUR;
 	if (conf->status_listen == NULL)
 		conf->status_listen = xstrdup(CONF_DEFAULT_LISTEN);
 	else if (strrchr(conf->status_listen, ':') == NULL ||
@@ -1570,6 +1616,35 @@ conf_warn_mode(const struct conf *conf)
 		    conf->file, (unsigned)(sb.st_mode & 07777));
 }
 
+/*
+ * The text to parse: text itself, or the file's (*own, the caller's to
+ * free), looked over first (conftext.h). 0, or -1 with the error added.
+ */
+static int
+conf_text(const char *file, const char *text, char **own,
+    struct conf_errors *errs)
+{
+	char *cause = NULL;
+	size_t len;
+	int line = 0;
+
+	*own = NULL;
+	if (text == NULL &&
+	    (text = *own = conftext_read(file, &len, &cause)) == NULL) {
+		conf_errors_add(errs, file, 0, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (conftext_check(text, strlen(text), &line, &cause) != 0) {
+		conf_errors_add(errs, file, line, "%s", cause);
+		free(cause);
+		free(*own);
+		*own = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 struct conf *
 conf_load(const char *file, const char *text,
     const struct itf_host_services *host, struct conf_errors *errs)
@@ -1578,6 +1653,7 @@ conf_load(const char *file, const char *text,
 	struct conf *conf;
 	config_t cfg;
 	const config_setting_t *root, *systems, *feeds;
+	char *own = NULL;
 	int i, n, ok;
 
 	memset(&ctx, 0, sizeof ctx);
@@ -1590,10 +1666,10 @@ conf_load(const char *file, const char *text,
 	ctx.file = file;
 
 	config_init(&cfg);
-	if (text != NULL)
-		ok = config_read_string(&cfg, text);
-	else
-		ok = config_read_file(&cfg, file);
+	if (conf_text(file, text, &own, errs) != 0)
+		goto out;
+	ok = config_read_string(&cfg, own != NULL ? own : text);
+	free(own);
 	if (!ok) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			conf_errors_add(errs, file, 0, "cannot read: %s",
@@ -1676,6 +1752,7 @@ conf_free(struct conf *conf)
 		free(sys);
 	}
 	free(conf->systems);
+	idindex_free(conf->sysindex);
 	for (i = 0; i < conf->nfeeds; i++)
 		conf_instance_free(conf->feeds[i]);
 	free(conf->feeds);

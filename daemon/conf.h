@@ -61,6 +61,14 @@ struct conf_notifier {
 };
 
 /* One configured collector. */
+struct idindex;
+
+/* Feeds: series one may fill (max_series), and new series (files) all
+ * feeds together may make in an hour (daemon.max_new_series_per_hour). */
+#define CONF_MAX_SERIES 500
+#define CONF_NEW_SERIES_PER_HOUR 1000
+#define CONF_MAX_SERIES_MAX 1000000
+
 struct itf_instance {
 	const struct itf_collector_ops *ops;
 	const struct itf_host_services *host;
@@ -88,6 +96,7 @@ struct itf_instance {
 
 	unsigned fail_after; /* consecutive failures that make an outage */
 	long cert_warn_days; /* notify below this many days (0: never) */
+	unsigned max_series; /* a feed's: the most series it may fill */
 };
 
 struct conf_system {
@@ -118,11 +127,13 @@ struct conf {
 	char *rrdcached; /* store: write through it (NULL: directly) */
 	size_t buffer_max; /* store: values held while rrdcached is away */
 	unsigned shard_k, shard_n; /* daemon.shard "k/n" (n 0: no shard) */
+	unsigned max_new_series_per_hour; /* files feeds may make an hour */
 	int log_level;
 	uint64_t interval_ms;
 	uint64_t timeout_ms;
 	struct conf_system **systems;
 	size_t nsystems;
+	struct idindex *sysindex; /* systems by id (NULL: look through) */
 	struct itf_instance **feeds;
 	size_t nfeeds;
 	struct tmpl **tmpls;

@@ -12,7 +12,6 @@
  */
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -56,7 +55,7 @@ struct dashboard_outage {
 
 struct dashboard_job {
 	struct dashboard_job *next;
-	struct evhttp_request *req;
+	struct httpd_req *req;
 	enum dashboard_kind kind;
 	char arg[IDENT_MAX + 1];
 	char key[256]; /* the graph's path */
@@ -212,7 +211,7 @@ dashboard_job_free(struct dashboard_job *j)
 }
 
 static void
-dashboard_reply(struct evhttp_request *req, int code, const char *type,
+dashboard_reply(struct httpd_req *req, int code, const char *type,
     const void *body, size_t len)
 {
 	struct evbuffer *b = evbuffer_new();
@@ -223,7 +222,7 @@ dashboard_reply(struct evhttp_request *req, int code, const char *type,
 }
 
 static void
-dashboard_not_found(struct evhttp_request *req)
+dashboard_not_found(struct httpd_req *req)
 {
 	static const char msg[] = "not found\n";
 
@@ -493,7 +492,7 @@ dashboard_route(const struct conf *conf, const char *path,
 }
 
 static void
-dashboard_cb(struct status *st, struct evhttp_request *req, const char *path,
+dashboard_cb(struct status *st, struct httpd_req *req, const char *path,
     void *arg)
 {
 	struct dashboard *d = arg;
@@ -587,7 +586,7 @@ dashboard_free(struct dashboard *d)
 	pthread_cond_signal(&d->cond);
 	pthread_mutex_unlock(&d->lock);
 	pthread_join(d->thread, NULL);
-	/* What was waiting or done is dropped; evhttp frees the requests. */
+	/* What was waiting or done is dropped; httpd frees the requests. */
 	while ((j = d->head) != NULL) {
 		d->head = j->next;
 		dashboard_job_free(j);

@@ -15,7 +15,7 @@ struct dashboard;
  * if the worker cannot start.
  */
 struct dashboard *dashboard_start(struct status *, struct event_base *);
-/* Stop the worker; before the status server's evhttp is freed. */
+/* Stop the worker; before the status server's httpd is freed. */
 void dashboard_free(struct dashboard *);
 
 #endif

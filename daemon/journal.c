@@ -741,7 +741,7 @@ journal_start(struct journal *j)
 	dir = xstrdup(j->path);
 	if ((slash = strrchr(dir, '/')) != NULL) {
 		*slash = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
 			log_err("journal: mkdir %s: %s", dir, strerror(errno));
 	}
 	free(dir);

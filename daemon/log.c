@@ -1,12 +1,17 @@
 /*
  * Logging to stderr (foreground, tests, tools) or syslog (daemon).
- * Messages below the configured level are dropped before formatting.
+ * Messages below the configured level are dropped before formatting;
+ * control characters in a message are escaped, so one message is one
+ * line.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "log.h"
+#include "xmalloc.h"
 
 static int log_foreground = 1;
 static int log_level = LOG_INFO;
@@ -59,23 +64,59 @@ log_level_parse(const char *name)
 	return -1;
 }
 
+char *
+log_escape(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c;
+	char *out, *o;
+
+	o = out = xmalloc(strlen(s) * 4 + 1);
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c >= 0x20 && c != 0x7f) {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		if (c == '\n')
+			*o++ = 'n';
+		else if (c == '\t')
+			*o++ = 't';
+		else if (c == '\r')
+			*o++ = 'r';
+		else {
+			*o++ = 'x';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 void
 log_vmsg(int level, const char *fmt, va_list ap)
 {
-	char ts[32];
+	char ts[32], *msg, *safe;
 	struct timespec now;
 
 	if (level > log_level)
 		return;
+	/* One line per message, whatever a name in it holds. */
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return;
+	safe = log_escape(msg);
+	free(msg);
 	if (!log_foreground) {
-		vsyslog(level, fmt, ap);
+		syslog(level, "%s", safe);
+		free(safe);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	log_iso(now.tv_sec, ts, sizeof ts);
-	fprintf(stderr, "%s itfollowd[%s]: ", ts, log_names[level]);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s itfollowd[%s]: %s\n", ts, log_names[level], safe);
+	free(safe);
 }
 
 void
@@ -86,6 +127,31 @@ log_msg(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(level, fmt, ap);
 	va_end(ap);
+}
+
+void
+log_limited(struct log_limit *l, int level, const char *fmt, ...)
+{
+	char buf[1024];
+	struct timespec now;
+	va_list ap;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (l->last != 0 && now.tv_sec - l->last < LOG_LIMIT_S) {
+		l->left_out++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (l->left_out > 0)
+		log_msg(level, "%s (and %llu more like it in the last %lld s)",
+		    buf, l->left_out, (long long)(now.tv_sec - l->last));
+	else
+		log_msg(level, "%s", buf);
+	/* A clock at 0 must not read as "never". */
+	l->last = now.tv_sec != 0 ? now.tv_sec : 1;
+	l->left_out = 0;
 }
 
 void

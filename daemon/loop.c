@@ -14,6 +14,8 @@
 #endif
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,9 +27,11 @@
 #include "loop.h"
 #include "notify.h"
 #include "pinger.h"
+#include "offload.h"
 #include "plugin.h"
 #include "priv.h"
 #include "proc.h"
+#include "seriescap.h"
 #include "status.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -169,6 +173,25 @@ loop_hup_cb(evutil_socket_t sig, short what, void *arg)
 	loop_reload(arg);
 }
 
+/* What feeds may create (seriescap.h), for /metrics. */
+static void
+loop_metrics_series(struct evbuffer *b)
+{
+	struct seriescap_stats cs;
+
+	seriescap_get_stats(&cs);
+	status_metric(b, "itfollow_feed_series_admitted_total", "counter",
+	    "Series feeds began to fill.", cs.admitted);
+	status_metric(b, "itfollow_feed_series_created_total", "counter",
+	    "Series feeds began to fill that had no file yet.", cs.created);
+	status_metric(b, "itfollow_feed_series_refused_total", "counter",
+	    "New series refused at max_series or the hourly cap, by run "
+	    "(the run ends down, too_many_series).",
+	    cs.refused);
+	status_metric(b, "itfollow_feed_series_new_this_hour", "gauge",
+	    "New series (files) feeds made this clock hour.", cs.this_hour);
+}
+
 /* The journal's and the notifiers' counters, for /metrics. */
 static void
 loop_metrics_cb(struct evbuffer *b, void *arg)
@@ -206,6 +229,7 @@ loop_metrics_cb(struct evbuffer *b, void *arg)
 	    "Notifications dropped after their last attempt.", nc.given_up);
 	status_metric(b, "itfollow_notifications_pending", "gauge",
 	    "Notifications waiting for delivery or a retry.", nc.pending);
+	loop_metrics_series(b);
 }
 
 /* The open outage of a series for /api/v1/systems, from the journal. */
@@ -240,6 +264,30 @@ loop_has_type(const struct conf *conf, const char *type)
 	return 0;
 }
 
+/*
+ * As many descriptors as the hard limit allows: every probe in flight
+ * holds one, and the status server keeps off the last quarter (httpd.c).
+ * Check programs get the soft limit the daemon was started with.
+ */
+static void
+loop_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	was = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = was;
+	}
+	proc_set_nofile((unsigned long long)was);
+	log_notice("open files: at most %llu (RLIMIT_NOFILE; it was %llu)",
+	    (unsigned long long)rl.rlim_cur, (unsigned long long)was);
+}
+
 int
 loop_run(const struct loop_opts *opts, struct conf *conf)
 {
@@ -249,6 +297,10 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 
 	memset(&l, 0, sizeof l);
 	l.opts = opts;
+	loop_raise_nofile();
+	/* What the daemon makes (RRD files, the journal, state) is not for
+	 * others: 0640 and 0750. Check programs get the umask back. */
+	proc_set_umask((unsigned)umask(027));
 	evthread_use_pthreads();
 	l.base = event_base_new();
 	if (l.base == NULL) {
@@ -349,6 +401,7 @@ out:
 	collect_shutdown(l.co);
 	notify_free(l.notify);
 	proc_shutdown();
+	offload_shutdown();
 	store_stop(l.store);
 	journal_stop(l.journal);
 	if (opts->test_mode && rc == 0)

@@ -82,9 +82,10 @@ main(int argc, char **argv)
 	}
 	/*
 	 * As root, no plugin is loaded yet: the daemon binds and drops its
-	 * privileges first, then reads the configuration again for them.
+	 * privileges first, then reads the configuration again for them. A
+	 * check loads none at all: it runs no collector.
 	 */
-	if (!check && geteuid() == 0)
+	if (check || geteuid() == 0)
 		plugin_defer(1);
 	if (file != NULL)
 		conf = conf_load(file, NULL, collect_host(), &errs);

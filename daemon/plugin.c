@@ -6,13 +6,21 @@
  * of our version, with the fields its version lacks left zero, so the rest
  * of the daemon reads every field without asking. Loaded plugins stay
  * loaded until exit (reloads reuse them); a broken one is remembered too,
- * so it is reported once per load, not once per collector.
+ * so it is reported once per load, not once per collector. Only a plugin
+ * that root or the daemon's own user owns and nobody else may write, in a
+ * directory the same holds for, is loaded: another user's code never runs
+ * in the daemon. It is loaded through the descriptor its checks were
+ * made on, so it cannot be swapped in between.
  */
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ident.h"
 #include "plugin.h"
@@ -54,9 +62,23 @@ struct plugin {
 	char *type;
 	char *file;
 	void *handle;
+	/* Loaded through /proc/self/fd/N: kept open while loaded, so that no
+	 * other plugin has that name (dlopen would take it for this one). */
+	int fd;
 	struct itf_collector_ops ops; /* first, so &ops finds the plugin */
 	int broken;
 	char *cause;
+};
+
+/*
+ * What a collector of a plugin not loaded (plugin_defer) is known as: its
+ * series, perspective and template come from the configuration alone,
+ * and it never runs.
+ */
+const struct itf_collector_ops plugin_unloaded_ops = {
+	.abi_version = ITF_COLLECTOR_ABI_VERSION,
+	.name = "(plugin not loaded)",
+	.perspective = "quality",
 };
 
 static struct plugin *plugin_list;
@@ -88,14 +110,86 @@ plugin_ops_size(uint32_t version)
 	return sizeof(struct itf_collector_ops);
 }
 
+/* Whose a plugin or its directory may be; NULL, or why not. */
+static const char *
+plugin_untrusted(const struct stat *sb, char *why, size_t len)
+{
+	uid_t me = geteuid();
+
+	if (sb->st_uid != 0 && sb->st_uid != me)
+		snprintf(why, len,
+		    "owned by uid %u, not by root or the daemon's user "
+		    "(uid %u)",
+		    (unsigned)sb->st_uid, (unsigned)me);
+	else if (sb->st_mode & S_IWOTH)
+		snprintf(why, len, "writable by others (mode %04o)",
+		    (unsigned)(sb->st_mode & 07777));
+	else if ((sb->st_mode & S_IWGRP) && sb->st_gid != 0 &&
+	    sb->st_gid != getegid())
+		snprintf(why, len, "writable by group %u (mode %04o)",
+		    (unsigned)sb->st_gid, (unsigned)(sb->st_mode & 07777));
+	else
+		return NULL;
+	return why;
+}
+
+/*
+ * Open the plugin's file if it and its directory may be trusted: the
+ * descriptor, or -1 with p->cause.
+ */
+static int
+plugin_open(struct plugin *p, const char *dir, const char *name)
+{
+	struct stat sb;
+	char why[128];
+	int dfd, fd = -1;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fstat(dfd, &sb) != 0) {
+		xasprintf(&p->cause, "plugin %s: %s: %s", p->file, dir,
+		    strerror(errno));
+		goto out;
+	}
+	if (plugin_untrusted(&sb, why, sizeof why) != NULL) {
+		xasprintf(&p->cause,
+		    "plugin %s: its directory is %s; not "
+		    "loaded",
+		    p->file, why);
+		goto out;
+	}
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		xasprintf(&p->cause, "plugin %s: %s", p->file,
+		    fd == -1 ? strerror(errno) : "not a regular file");
+		goto fail;
+	}
+	if (plugin_untrusted(&sb, why, sizeof why) != NULL) {
+		xasprintf(&p->cause, "plugin %s: %s; not loaded", p->file, why);
+		goto fail;
+	}
+	goto out;
+fail:
+	if (fd != -1)
+		close(fd);
+	fd = -1;
+out:
+	if (dfd != -1)
+		close(dfd);
+	return fd;
+}
+
 static void
-plugin_load(struct plugin *p)
+plugin_load(struct plugin *p, const char *dir, const char *name)
 {
 	const struct itf_collector_ops *ops;
 	itf_collector_entry_fn entry;
+	char path[64];
 	void *sym;
 
-	p->handle = dlopen(p->file, RTLD_NOW | RTLD_LOCAL);
+	if ((p->fd = plugin_open(p, dir, name)) == -1)
+		goto broken;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", p->fd);
+	p->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (p->handle == NULL) {
 		xasprintf(&p->cause, "plugin %s: %s", p->file, dlerror());
 		goto broken;
@@ -141,6 +235,9 @@ broken:
 	if (p->handle != NULL)
 		dlclose(p->handle);
 	p->handle = NULL;
+	if (p->fd != -1)
+		close(p->fd);
+	p->fd = -1;
 }
 
 enum plugin_result
@@ -149,7 +246,7 @@ plugin_find(const char *type, const char *plugin_dir,
 {
 	struct plugin *p;
 	struct stat sb;
-	char *file;
+	char *file, *name;
 	size_t i;
 
 	for (i = 0; plugin_builtin[i] != NULL; i++) {
@@ -183,9 +280,12 @@ plugin_find(const char *type, const char *plugin_dir,
 			return PLUGIN_DEFERRED;
 		}
 		p = xcalloc(1, sizeof *p);
+		p->fd = -1;
 		p->type = xstrdup(type);
 		p->file = xstrdup(file);
-		plugin_load(p);
+		xasprintf(&name, "%s.so", type);
+		plugin_load(p, plugin_dir, name);
+		free(name);
 		p->next = plugin_list;
 		plugin_list = p;
 	}
@@ -233,6 +333,8 @@ plugin_unload_all(void)
 		plugin_list = p->next;
 		if (p->handle != NULL)
 			dlclose(p->handle);
+		if (p->fd != -1)
+			close(p->fd);
 		free(p->type);
 		free(p->file);
 		free(p->cause);

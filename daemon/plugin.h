@@ -15,6 +15,14 @@ enum plugin_result {
 };
 
 /*
+ * The ops of a collector whose plugin was deferred: no keys, no
+ * callbacks. The configuration keeps such a collector (its series,
+ * perspective and template as configured) for the tool and -n to know of,
+ * but it is never configured or run.
+ */
+extern const struct itf_collector_ops plugin_unloaded_ops;
+
+/*
  * The collector type named type: built in, or a plugin in plugin_dir (may
  * be NULL). *ops is a host-owned struct with every field of this version
  * (those a plugin's older ABI lacks are zero). On failure *cause says why
@@ -31,6 +39,7 @@ const char *plugin_file(const struct itf_collector_ops *ops);
  * PLUGIN_DEFERRED, and counted. The daemon reads its configuration so as
  * root, to bind and drop privileges, and reads it again as daemon.user to
  * load the plugins: no plugin code (constructors, configure) runs as root.
+ * `itfollowd -n` and the tool never load plugins at all.
  */
 void plugin_defer(int on);
 /* How many collectors' plugins were deferred since plugin_defer(1). */

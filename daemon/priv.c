@@ -53,40 +53,88 @@ priv_lookup(const struct conf *conf, uid_t *uid, gid_t *gid, char **cause)
 }
 
 /*
- * Create dir (and its parents) and give dir itself to uid:gid, without
- * following a symbolic link at its end. What is inside is left alone: files
- * another user wrote are reported by the store when it cannot write them.
+ * The next component of a path, opened (and made with mode when missing)
+ * below fd without following a symbolic link: the descriptor, or -1 with
+ * *cause.
+ */
+static int
+priv_step(int fd, const char *dir, const char *name, mode_t mode, char **cause)
+{
+	int next, made = 0;
+
+	next =
+	    openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (next == -1 && errno == ENOENT &&
+	    ((made = mkdirat(fd, name, mode) == 0) || errno == EEXIST))
+		next = openat(fd, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* The mode asked for, whatever the umask (the daemon's is 027). */
+	if (next != -1 && made)
+		fchmod(next, mode);
+	if (next != -1)
+		return next;
+	if (errno == ELOOP || errno == ENOTDIR)
+		xasprintf(cause,
+		    "data_dir %s: \"%s\" is a symbolic link or not a "
+		    "directory: refused",
+		    dir, name);
+	else
+		xasprintf(cause, "data_dir %s: %s: %s", dir, name,
+		    strerror(errno));
+	return -1;
+}
+
+/*
+ * Create dir (and its parents) and give dir itself to uid:gid. The path
+ * is walked a component at a time, each opened below the last without
+ * following a symbolic link, so that no link anyone planted on the way
+ * makes root give away another directory; a parent that others may
+ * write is refused unless root owns it (as /tmp, sticky). What is inside
+ * dir is left alone: files another user wrote are reported by the store
+ * when it cannot write them.
  */
 static int
 priv_data_dir(const char *dir, uid_t uid, gid_t gid, char **cause)
 {
 	struct stat sb;
-	char *p, *slash;
-	int fd, rc = -1;
+	char *p, *name, *save = NULL;
+	const char *rest;
+	int fd, next, rc = -1;
 
+	fd =
+	    open(dir[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1) {
+		xasprintf(cause, "data_dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
 	p = xstrdup(dir);
-	for (slash = strchr(p + 1, '/'); slash != NULL;
-	     slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST)
-			goto fail;
-		*slash = '/';
-	}
-	if (mkdir(p, 0755) != 0 && errno != EEXIST)
-		goto fail;
-	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)) == -1)
-		goto fail;
-	if (fstat(fd, &sb) == 0 && (sb.st_uid != uid || sb.st_gid != gid) &&
-	    fchown(fd, uid, gid) != 0) {
+	for (name = strtok_r(p, "/", &save); name != NULL;
+	     name = strtok_r(NULL, "/", &save)) {
+		if (fstat(fd, &sb) != 0 ||
+		    ((sb.st_mode & S_IWOTH) && sb.st_uid != 0)) {
+			xasprintf(cause,
+			    "data_dir %s: a parent of \"%s\" is writable by "
+			    "others and not root's: refused",
+			    dir, name);
+			goto out;
+		}
+		/* Parents as before (0755); data_dir itself 0750. */
+		rest = save != NULL ? save + strspn(save, "/") : "";
+		if ((next = priv_step(fd, dir, name,
+		         *rest == '\0' ? 0750 : 0755, cause)) == -1)
+			goto out;
 		close(fd);
-		goto fail;
+		fd = next;
 	}
-	close(fd);
+	if (fstat(fd, &sb) != 0 ||
+	    ((sb.st_uid != uid || sb.st_gid != gid) &&
+	        fchown(fd, uid, gid) != 0)) {
+		xasprintf(cause, "data_dir %s: %s", dir, strerror(errno));
+		goto out;
+	}
 	rc = 0;
-	goto out;
-fail:
-	xasprintf(cause, "data_dir %s: %s", p, strerror(errno));
 out:
+	close(fd);
 	free(p);
 	return rc;
 }

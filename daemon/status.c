@@ -4,14 +4,11 @@
  * ones. /health is 200 while the loop turns on time (a heartbeat timer
  * measures its lag) and the writer keeps up, 503 with the reason
  * otherwise. Everything is served from the loop thread: handlers only read
- * counters and state. Requests are bounded: no body, 8 KiB of headers, a
- * few seconds each, and at most STATUS_MAX_CONNS connections at once
- * (beyond, a request gets 503 and its connection is closed).
+ * counters and state. Connections, requests, time and descriptors are
+ * bounded by httpd.c, which reads and answers the HTTP.
  */
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +17,7 @@
 
 #include "collect.h"
 #include "dashboard.h"
+#include "httpd.h"
 #include "log.h"
 #include "scheduler.h"
 #include "status.h"
@@ -34,11 +32,9 @@
 #define STATUS_OLDEST_SLACK 60
 /* The heartbeat's period, and the lag above which the loop is late. */
 #define STATUS_BEAT_MS 1000
+/* A finer heartbeat, for the worst lag since start (/metrics). */
+#define STATUS_TICK_MS 50
 #define STATUS_LAG_MAX_MS 2000
-/* Limits on requests. */
-#define STATUS_MAX_CONNS 64
-#define STATUS_MAX_HEADERS 8192
-#define STATUS_TIMEOUT 5
 #define STATUS_MAX_ROUTES 32
 
 struct status_route {
@@ -49,7 +45,7 @@ struct status_route {
 };
 
 struct status {
-	struct evhttp *http;
+	struct httpd *httpd;
 	struct collect *co;
 	struct store *store;
 	struct status_route routes[STATUS_MAX_ROUTES];
@@ -62,39 +58,18 @@ struct status {
 	struct event *beat;
 	uint64_t beat_ms; /* when the heartbeat last fired */
 	uint64_t lag_ms; /* how late it was then */
+	struct event *tick;
+	uint64_t tick_ms; /* when the fine heartbeat last fired */
+	uint64_t lag_max_ms; /* its worst lateness since start */
 
-	struct evhttp_connection *conns[STATUS_MAX_CONNS];
-	size_t nconns;
-	uint64_t refused; /* requests refused at the connection cap */
 	struct dashboard *dash;
 };
 
 void
-status_reply(struct evhttp_request *req, int code, const char *type,
+status_reply(struct httpd_req *req, int code, const char *type,
     struct evbuffer *body)
 {
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-	const char *reason;
-
-	switch (code) {
-	case 200:
-		reason = "OK";
-		break;
-	case 404:
-		reason = "Not Found";
-		break;
-	case 503:
-		reason = "Service Unavailable";
-		break;
-	default:
-		reason = "Error";
-		break;
-	}
-	evhttp_add_header(h, "Content-Type", type);
-	evhttp_add_header(h, "Cache-Control", "no-store");
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD && body != NULL)
-		evbuffer_drain(body, evbuffer_get_length(body));
-	evhttp_send_reply(req, code, reason, body);
+	httpd_reply(req, code, type, body);
 }
 
 struct collect *
@@ -145,7 +120,7 @@ status_problem(struct status *s, char *buf, size_t len)
 }
 
 static void
-status_health_cb(struct status *s, struct evhttp_request *req, const char *path,
+status_health_cb(struct status *s, struct httpd_req *req, const char *path,
     void *arg)
 {
 	struct store_stats ss;
@@ -343,9 +318,36 @@ status_metrics_store(struct status *s, struct evbuffer *b)
 	    ss.replayed);
 }
 
+/* The status server's own connections. */
 static void
-status_metrics_cb(struct status *s, struct evhttp_request *req,
-    const char *path, void *arg)
+status_metrics_httpd(struct status *s, struct evbuffer *b)
+{
+	struct httpd_stats hs;
+
+	httpd_get_stats(s->httpd, &hs);
+	status_metric(b, "itfollow_status_connections", "gauge",
+	    "Status server connections open now.", hs.connections);
+	status_metric(b, "itfollow_status_accepted_total", "counter",
+	    "Status server connections accepted.", hs.accepted);
+	status_metric(b, "itfollow_status_refused_total", "counter",
+	    "Status connections answered 503 at a connection cap.", hs.refused);
+	status_metric(b, "itfollow_status_timeouts_total", "counter",
+	    "Status connections closed at a deadline.", hs.timeouts);
+	status_metric(b, "itfollow_status_bad_requests_total", "counter",
+	    "Status requests refused as malformed or not served (4xx, 5xx).",
+	    hs.bad_requests);
+	status_metric(b, "itfollow_status_accept_pauses_total", "counter",
+	    "Times accepting paused: at the descriptor reserve or an accept "
+	    "error.",
+	    hs.accept_pauses);
+	status_metric(b, "itfollow_status_fd_ceiling", "gauge",
+	    "Descriptor number the status server never accepts at or above.",
+	    hs.fd_ceiling);
+}
+
+static void
+status_metrics_cb(struct status *s, struct httpd_req *req, const char *path,
+    void *arg)
 {
 	struct collect_counters c;
 	struct evbuffer *b = evbuffer_new();
@@ -400,8 +402,11 @@ status_metrics_cb(struct status *s, struct evhttp_request *req,
 	    "How late the last heartbeat of the event loop fired.");
 	evbuffer_add_printf(b, "itfollow_status_loop_lag_seconds %.3f\n",
 	    (double)s->lag_ms / 1000);
-	status_metric(b, "itfollow_status_refused_total", "counter",
-	    "Status requests refused at the connection cap.", s->refused);
+	status_head(b, "itfollow_status_loop_lag_max_seconds", "gauge",
+	    "The latest a 50 ms heartbeat of the event loop fired since start.");
+	evbuffer_add_printf(b, "itfollow_status_loop_lag_max_seconds %.3f\n",
+	    (double)s->lag_max_ms / 1000);
+	status_metrics_httpd(s, b);
 	status_head(b, "itfollow_build_info", "gauge",
 	    "The running version, as a label.");
 	evbuffer_add_printf(b, "itfollow_build_info{version=\"%s\"} 1\n",
@@ -457,8 +462,8 @@ status_opt_string(const char *v)
 }
 
 static void
-status_api_systems_cb(struct status *s, struct evhttp_request *req,
-    const char *path, void *arg)
+status_api_systems_cb(struct status *s, struct httpd_req *req, const char *path,
+    void *arg)
 {
 	const struct conf *conf = collect_conf(s->co);
 	const struct conf_system *sys;
@@ -497,7 +502,7 @@ status_api_systems_cb(struct status *s, struct evhttp_request *req,
 }
 
 static void
-status_not_found(struct evhttp_request *req)
+status_not_found(struct httpd_req *req)
 {
 	struct evbuffer *b = evbuffer_new();
 
@@ -507,62 +512,13 @@ status_not_found(struct evhttp_request *req)
 }
 
 static void
-status_conn_close_cb(struct evhttp_connection *evcon, void *arg)
+status_dispatch_cb(struct httpd_req *req, void *arg)
 {
 	struct status *s = arg;
-	size_t i;
-
-	for (i = 0; i < s->nconns; i++) {
-		if (s->conns[i] == evcon) {
-			s->conns[i] = s->conns[--s->nconns];
-			return;
-		}
-	}
-}
-
-/*
- * Count the request's connection; 0 when it may be served, -1 when the
- * cap is reached (the request is answered 503 and the connection closed).
- */
-static int
-status_admit(struct status *s, struct evhttp_request *req)
-{
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	struct evbuffer *b;
-	size_t i;
-
-	for (i = 0; i < s->nconns; i++) {
-		if (s->conns[i] == evcon)
-			return 0;
-	}
-	if (s->nconns < STATUS_MAX_CONNS) {
-		s->conns[s->nconns++] = evcon;
-		evhttp_connection_set_closecb(evcon, status_conn_close_cb, s);
-		return 0;
-	}
-	s->refused++;
-	b = evbuffer_new();
-	evbuffer_add_printf(b, "too many connections (%d)\n", STATUS_MAX_CONNS);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Connection",
-	    "close");
-	status_reply(req, 503, "text/plain", b);
-	evbuffer_free(b);
-	return -1;
-}
-
-static void
-status_dispatch_cb(struct evhttp_request *req, void *arg)
-{
-	struct status *s = arg;
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const struct status_route *best = NULL;
-	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	const char *path = httpd_req_path(req);
 	size_t i, len, best_len = 0;
 
-	if (status_admit(s, req) != 0)
-		return;
-	if (path == NULL || *path == '\0')
-		path = "/";
 	for (i = 0; i < s->nroutes; i++) {
 		len = strlen(s->routes[i].path);
 		if (s->routes[i].prefix
@@ -632,6 +588,18 @@ status_beat_cb(evutil_socket_t fd, short what, void *arg)
 	s->beat_ms = now;
 }
 
+static void
+status_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct status *s = arg;
+	uint64_t now = scheduler_now_ms();
+
+	if (now > s->tick_ms + STATUS_TICK_MS &&
+	    now - s->tick_ms - STATUS_TICK_MS > s->lag_max_ms)
+		s->lag_max_ms = now - s->tick_ms - STATUS_TICK_MS;
+	s->tick_ms = now;
+}
+
 /* Split "host:port" or "[v6]:port". 0, or -1 when it is neither. */
 static int
 status_split(const char *listen, char **host, long *port)
@@ -664,6 +632,7 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
 {
 	struct status *s;
 	struct timeval tv = { STATUS_BEAT_MS / 1000, 0 };
+	struct timeval tick = { 0, STATUS_TICK_MS * 1000 };
 	char *host;
 	long port;
 
@@ -675,26 +644,22 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
 	s = xcalloc(1, sizeof *s);
 	s->co = co;
 	s->store = store;
-	s->http = evhttp_new(base);
-	evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
-	evhttp_set_max_headers_size(s->http, STATUS_MAX_HEADERS);
-	evhttp_set_max_body_size(s->http, 0);
-	evhttp_set_timeout(s->http, STATUS_TIMEOUT);
-	evhttp_set_gencb(s->http, status_dispatch_cb, s);
-	if (evhttp_bind_socket(s->http, host, (ev_uint16_t)port) != 0) {
-		xasprintf(cause, "status server: cannot listen on %s", listen);
-		evhttp_free(s->http);
+	s->httpd =
+	    httpd_new(base, host, (int)port, status_dispatch_cb, s, cause);
+	free(host);
+	if (s->httpd == NULL) {
 		free(s);
-		free(host);
 		return NULL;
 	}
-	free(host);
 	status_route(s, "/health", status_health_cb, NULL);
 	status_route(s, "/metrics", status_metrics_cb, NULL);
 	status_route(s, "/api/v1/systems", status_api_systems_cb, NULL);
 	s->beat_ms = scheduler_now_ms();
 	s->beat = event_new(base, -1, EV_PERSIST, status_beat_cb, s);
 	event_add(s->beat, &tv);
+	s->tick_ms = s->beat_ms;
+	s->tick = event_new(base, -1, EV_PERSIST, status_tick_cb, s);
+	event_add(s->tick, &tick);
 	s->dash = dashboard_start(s, base);
 	return s;
 }
@@ -707,8 +672,9 @@ status_free(struct status *s)
 	if (s == NULL)
 		return;
 	event_free(s->beat);
+	event_free(s->tick);
 	dashboard_free(s->dash);
-	evhttp_free(s->http);
+	httpd_free(s->httpd);
 	for (i = 0; i < s->nroutes; i++)
 		free(s->routes[i].path);
 	free(s);

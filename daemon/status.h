@@ -1,9 +1,9 @@
 /*
- * The status server (libevent evhttp), on loopback unless configured
- * otherwise: /health, /metrics and /api/v1/systems, and whatever other
- * files register with status_route (the dashboard). Requests are served
- * on the loop thread and only read state; their size, number and time are
- * bounded.
+ * The status server (HTTP/1.1 through httpd.c), on loopback unless
+ * configured otherwise: /health, /metrics and /api/v1/systems, and
+ * whatever other files register with status_route (the dashboard).
+ * Requests are served on the loop thread and only read state; their size,
+ * number and time are bounded.
  */
 #ifndef STATUS_H
 #define STATUS_H
@@ -12,7 +12,7 @@
 
 struct event_base;
 struct evbuffer;
-struct evhttp_request;
+struct httpd_req;
 struct collect;
 struct store;
 struct status;
@@ -21,7 +21,7 @@ struct status;
  * A route's handler: answers req (with status_reply) for path, the
  * request's path without its query.
  */
-typedef void (*status_route_cb)(struct status *, struct evhttp_request *req,
+typedef void (*status_route_cb)(struct status *, struct httpd_req *req,
     const char *path, void *arg);
 
 /*
@@ -56,7 +56,7 @@ void status_metric(struct evbuffer *, const char *name, const char *type,
 void status_set_outage(struct status *, status_outage_cb, void *arg);
 
 /* Send a reply of type with body (may be NULL); HEAD gets no body. */
-void status_reply(struct evhttp_request *, int code, const char *type,
+void status_reply(struct httpd_req *, int code, const char *type,
     struct evbuffer *body);
 struct collect *status_collect(struct status *);
 struct store *status_store(struct status *);

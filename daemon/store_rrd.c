@@ -66,6 +66,8 @@ struct store_file {
 };
 
 #define STORE_BUCKETS 16384
+/* RRD files are the daemon's user's and its group's. */
+#define STORE_FILE_MODE 0640
 /* With write_delay, wake the writer for every this many updates. */
 #define STORE_SIGNAL_BATCH 4096
 /* Less free space than this where a create failed: the disk is full. */
@@ -85,6 +87,7 @@ struct store {
 
 	uint64_t updates, errors, rejected, created, queued;
 	time_t beat;
+	time_t work_since; /* when the queue last went from empty to not */
 	time_t oldest; /* pending_since of the first due file (0: none) */
 
 	/* Writer thread only: files with held updates, oldest first. */
@@ -214,11 +217,11 @@ store_mkdirs(const char *path, char **cause)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST)
 			goto fail;
 		*p = '/';
 	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
 		goto fail;
 	free(dir);
 	return 0;
@@ -288,7 +291,8 @@ store_create(const char *path, const struct tmpl *t, unsigned step,
 		free(tmp);
 		return -1;
 	}
-	if (rename(tmp, path) != 0) {
+	/* librrd makes it 0644 whatever the umask: not for others. */
+	if (chmod(tmp, STORE_FILE_MODE) != 0 || rename(tmp, path) != 0) {
 		xasprintf(cause, "rename %s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		free(tmp);
@@ -1537,8 +1541,11 @@ store_submit(struct store *st, struct store_item *it)
 	pthread_mutex_lock(&st->lock);
 	if (st->tail != NULL)
 		st->tail->next = it;
-	else
+	else {
 		st->head = it;
+		/* An idle writer has not moved, but had nothing to do. */
+		__atomic_store_n(&st->work_since, time(NULL), __ATOMIC_RELAXED);
+	}
 	st->tail = it;
 	/*
 	 * With write_delay the writer need not wake for each update (a wake
@@ -1600,6 +1607,7 @@ void
 store_get_stats(struct store *st, struct store_stats *out)
 {
 	time_t beat = __atomic_load_n(&st->beat, __ATOMIC_RELAXED), oldest;
+	time_t since = __atomic_load_n(&st->work_since, __ATOMIC_RELAXED);
 
 	memset(out, 0, sizeof *out);
 
@@ -1608,7 +1616,11 @@ store_get_stats(struct store *st, struct store_stats *out)
 	out->rejected = __atomic_load_n(&st->rejected, __ATOMIC_RELAXED);
 	out->created = __atomic_load_n(&st->created, __ATOMIC_RELAXED);
 	out->queued = __atomic_load_n(&st->queued, __ATOMIC_RELAXED);
-	out->writer_beat = (uint64_t)(time(NULL) - beat);
+	/* How long it has not moved while it had work. */
+	if (since > beat)
+		beat = since;
+	out->writer_beat =
+	    time(NULL) > beat ? (uint64_t)(time(NULL) - beat) : 0;
 	oldest = __atomic_load_n(&st->oldest, __ATOMIC_RELAXED);
 	out->oldest_age = oldest != 0 && time(NULL) > oldest
 	    ? (uint64_t)(time(NULL) - oldest)

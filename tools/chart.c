@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <math.h>
+#include <fontconfig/fontconfig.h>
 #include <pthread.h>
 #include <rrd.h>
 #include <stdarg.h>
@@ -746,23 +747,43 @@ chart_table(const struct chart *c, const char *format, FILE *f)
 
 static pthread_once_t chart_fonts_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Is there a font for graph text? Asked of fontconfig's library, not by
+ * running fc-match: no shell, no PATH, nothing run (the daemon asks while
+ * still root, before it drops its privileges).
+ */
 static void
 chart_fonts_check(void)
 {
-	char line[1024] = "";
-	FILE *p;
+	FcPattern *pat = NULL, *match = NULL;
+	FcConfig *cfg;
+	FcChar8 *file = NULL;
+	FcResult res;
+	int ok = 0;
 
-	p = popen("fc-match -f '%{file}' sans-serif 2>/dev/null", "r");
-	if (p != NULL) {
-		if (fgets(line, sizeof line, p) == NULL)
-			line[0] = '\0';
-		pclose(p);
+	/* A configuration of our own, destroyed after: librrd makes the
+	 * process-wide one when it draws. */
+	if ((cfg = FcInitLoadConfigAndFonts()) != NULL &&
+	    (pat = FcNameParse((const FcChar8 *)"sans-serif")) != NULL &&
+	    FcConfigSubstitute(cfg, pat, FcMatchPattern)) {
+		FcDefaultSubstitute(pat);
+		match = FcFontMatch(cfg, pat, &res);
+		ok = match != NULL &&
+		    FcPatternGetString(match, FC_FILE, 0, &file) ==
+		        FcResultMatch &&
+		    access((const char *)file, R_OK) == 0;
 	}
-	if (line[0] == '\0' || access(line, R_OK) != 0) {
+	if (match != NULL)
+		FcPatternDestroy(match);
+	if (pat != NULL)
+		FcPatternDestroy(pat);
+	if (cfg != NULL)
+		FcConfigDestroy(cfg);
+	if (!ok) {
 		fprintf(stderr,
-		    "itfollow: warning: fontconfig (fc-match) finds no font: "
-		    "graph text will not render (install fonts-dejavu-core "
-		    "and fontconfig)\n");
+		    "itfollow: warning: fontconfig finds no font: graph text "
+		    "will not render (install fonts-dejavu-core and "
+		    "fontconfig)\n");
 	}
 }
 

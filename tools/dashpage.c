@@ -110,6 +110,11 @@ dashpage_parse_graph(const char *path, int live, struct dashpage_graph *out)
 	snprintf(out->scope, sizeof out->scope, "%s", part[2]);
 	snprintf(out->id, sizeof out->id, "%s", part[3]);
 	snprintf(out->last, sizeof out->last, "%s", part[4]);
+	/* One spelling per graph ("+100x0100.png" or a trailing '/' is
+	 * not it): an alias would miss the cache and render again. */
+	dashpage_graph_path(out, 0, buf, sizeof buf);
+	if (strcmp(buf, path) != 0)
+		return -1;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "collect.h"
 #include "conf.h"
 #include "log.h"
+#include "plugin.h"
 #include "series.h"
 #include "store_rrd.h"
 #include "tool.h"
@@ -32,11 +33,14 @@ tool_load_conf(const char *file)
 
 	if (file == NULL && access(CONF_DEFAULT_FILE, F_OK) == 0)
 		file = CONF_DEFAULT_FILE;
+	/* The tool runs no collector: no plugin is loaded, whoever runs it. */
+	plugin_defer(1);
 	if (file != NULL)
 		conf = conf_load(file, NULL, collect_host(), &errs);
 	else
 		conf = conf_load("(embedded)", conf_embedded, collect_host(),
 		    &errs);
+	plugin_defer(0);
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	conf_errors_clear(&errs);

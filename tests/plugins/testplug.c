@@ -10,9 +10,12 @@
  *   nosym     no entry symbol;
  *   failinit  configure fails;
  *   hostile   emits series and data sources whose names try to leave
- *             data_dir (../, absolute, '/', over-long), and one good one.
+ *             data_dir (../, absolute, '/', over-long), and one good one;
+ *   ctor      as current, and a constructor that appends "loaded uid=N"
+ *             to the file $ITF_TP_MARK: when and as whom it was loaded.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +29,21 @@
 #define TP_NOSYM 5
 #define TP_FAILINIT 6
 #define TP_HOSTILE 7
+#define TP_CTOR 8
+
+#if TESTPLUG_KIND == TP_CTOR
+/* Runs at dlopen, before the daemon sees the plugin: says who loaded it. */
+static void __attribute__((constructor)) tp_ctor(void)
+{
+	const char *mark = getenv("ITF_TP_MARK");
+	FILE *f;
+
+	if (mark != NULL && (f = fopen(mark, "a")) != NULL) {
+		fprintf(f, "loaded uid=%u\n", (unsigned)geteuid());
+		fclose(f);
+	}
+}
+#endif
 
 /* system, perspective, series: what a hostile plugin names. */
 static const char *const tp_hostile[][3] = {
@@ -83,7 +101,7 @@ tp_start(void *state, struct itf_run *run)
 	struct itf_ds_spec spec = { ITF_DS_GAUGE, NAN, NAN };
 
 	tp->runs++;
-	if (TESTPLUG_KIND == TP_CURRENT) {
+	if (TESTPLUG_KIND == TP_CURRENT || TESTPLUG_KIND == TP_CTOR) {
 		tp->host->emit_ds(run, "value", tp->value, &spec);
 		tp->host->emit_ds(run, "runs", tp->runs, &spec);
 		tp->host->emit_ds(run, "conf_uid", tp->conf_uid, &spec);

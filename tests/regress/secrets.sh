@@ -3,8 +3,10 @@
 # collector or notifier that fails (so error messages are made), with the
 # daemon at debug level. Nothing it printed (-n, -T, the log), served
 # (/health, /metrics, /api) or stored (journal, RRD files) holds any of
-# them. A secret or configuration file readable by others is warned about,
-# by name.
+# them. What the daemon stores is kept from others (files 0640,
+# directories 0750). A secret file others may read is refused at its
+# key's file:line, for every kind of secret, and a configuration file
+# others may read is warned about.
 . "$(dirname "$0")/lib.bash"
 
 start_targets
@@ -24,9 +26,7 @@ printf '%s\n' "$HOOK" >"$T/hook-secret"
 # for it: short, but found nowhere else.
 printf 's3cret\n' >"$T/good-client-secret"
 chmod 600 "$T/password" "$T/token" "$T/client-secret" "$T/hook-secret" \
-    "$T/good-client-secret"
-# One secret file readable by others: warned about, still used.
-chmod 644 "$T/feedtoken"
+    "$T/good-client-secret" "$T/feedtoken"
 H=http://127.0.0.1:$HTTP
 B=https://127.0.0.1:$HTTPS
 cat >"$T/s.conf" <<CONF
@@ -114,11 +114,27 @@ grep_secrets "journal" "$T/journal.dump"
 cat "$T"/data/rrd/*/*/*.rrd >"$T/rrds"
 grep_secrets "RRD files" "$T/rrds"
 
-# Files readable by others: named in a warning.
-grep -qF "secret file $T/feedtoken is readable by others" "$T/d.err" && ok ||
-    fail "no warning for the secret file readable by others"
-grep -qF "secret file $T/token is readable" "$T/d.err" &&
-    fail "warned about a 0600 secret file" || ok
+# What it stored is not for others.
+for f in "$T/data/journal.sqlite" "$T"/data/rrd/*/*/*.rrd; do
+	expect_eq "mode of ${f#$T/}" "$(stat -c %a "$f")" 640
+done
+for d in "$T/data" "$T/data/rrd" "$T"/data/rrd/*; do
+	expect_eq "mode of ${d#$T/}" "$(stat -c %a "$d")" 750
+done
+grep -qF "secret file" "$T/d.err" && fail "a secret file was complained of" || ok
+
+# A secret file others may read: refused, at its key's line, each kind.
+chmod 644 "$T/feedtoken" "$T/password" "$T/token" "$T/client-secret" \
+    "$T/hook-secret"
+"$BIN/itfollowd" -n -c "$T/s.conf" >"$T/modes.out" 2>&1 && fail "-n took them" || ok
+for f in "$T/password" "$T/token" "$T/feedtoken" "$T/client-secret" \
+    "$T/hook-secret"; do
+	line=$(grep -n "\"$f\"" "$T/s.conf" | head -1 | cut -d: -f1)
+	grep -qF "s.conf:$line: secret file $f is readable by others (mode 0644): not used; keep it 0600 or 0640" \
+	    "$T/modes.out" && ok || fail "$f (line $line) not refused: $(cat "$T/modes.out")"
+done
+chmod 600 "$T/feedtoken" "$T/password" "$T/token" "$T/client-secret" \
+    "$T/hook-secret"
 grep -qF "configuration $T/s.conf is readable by others (mode 0644)" \
     "$T/d.err" && ok || fail "no warning for the configuration file"
 chmod 640 "$T/s.conf"

@@ -4,6 +4,8 @@
 # connections after which the probes are still on time (values in the RRD
 # at every step) and the daemon healthy.
 . "$(dirname "$0")/lib.bash"
+# The dashboard draws a graph: librrd leaks what only a slow unwind names.
+export LSAN_OPTIONS="${LSAN_OPTIONS:-}:fast_unwind_on_malloc=0"
 
 start_targets
 free_port STATUS
@@ -124,6 +126,45 @@ case $code in 400 | 413 | 431 | 000) ok ;; *) fail "big headers answered $code" 
 code=$(curl -s -o /dev/null -w '%{http_code}' -X GET --data "$big" "$S/health" ||
     true)
 case $code in 400 | 413 | 000) ok ;; *) fail "a body answered $code" ;; esac
+
+# A graph has one URL: other spellings of it are 404, not rendered again.
+G=$S/graph/availability/system/web/24h
+expect_eq "graph" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$G/400x150.png")" \
+    "200 image/png"
+for alias in +400x0150.png 0400x150.png 400x150.png/ 400x+150.png; do
+	expect_eq "graph alias $alias" \
+	    "$(curl -s -o /dev/null -w '%{http_code}' "$G/$alias")" 404
+done
+
+# Request heads read as RFC 9112 says: what two parsers could read two
+# ways is a 400 and the connection closes, so nothing after it is served
+# as a second request.
+raw() {
+	exec 3<>"/dev/tcp/127.0.0.1/$STATUS"
+	# The server may close before all is written: no SIGPIPE here.
+	(trap '' PIPE; printf "$1" >&3) 2>/dev/null || true
+	timeout 5 cat <&3 >"$T/raw.out" || true
+	exec 3<&-
+}
+smuggled='GET /api/v1/systems HTTP/1.1\r\nHost: a\r\n\r\n'
+raw "GET /health HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 43\r\n\r\n$smuggled"
+expect_eq "two Content-Lengths: 400" "$(head -1 "$T/raw.out" | tr -d '\r')" \
+    "HTTP/1.1 400 Bad Request"
+expect_eq "two Content-Lengths: one answer" "$(grep -c '^HTTP/' "$T/raw.out")" 1
+raw "GET /health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n0\r\n\r\n$smuggled"
+expect_eq "Transfer-Encoding with Content-Length: 400" \
+    "$(head -1 "$T/raw.out" | tr -d '\r')" "HTTP/1.1 400 Bad Request"
+expect_eq "Transfer-Encoding with Content-Length: one answer" \
+    "$(grep -c '^HTTP/' "$T/raw.out")" 1
+raw 'GET /health HTTP/1.1\nHost: a\n\n'
+expect_eq "bare LF: 400" "$(head -1 "$T/raw.out" | tr -d '\r')" \
+    "HTTP/1.1 400 Bad Request"
+raw "GET /health HTTP/1.1\r\nHost: a\r\n\r\nGET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+expect_eq "two pipelined requests: two answers" \
+    "$(grep -c '^HTTP/1.1 200' "$T/raw.out")" 2
+expect_num "bad requests counted" \
+    "$(curl -s "$S/metrics" | awk '$1 == "itfollow_status_bad_requests_total" { print $2 }')" \
+    ">=" 3
 
 # A flood: 200 connections at once. Each is answered (200, or 503 at the
 # connection cap), nothing hangs, and the probes keep their slots.

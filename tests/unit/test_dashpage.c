@@ -66,6 +66,12 @@ test_parse_bad(void **unused)
 		"graph/availability/system/portal/24h/400x120.png",
 		"/etc/passwd",
 		"",
+		/* Aliases of one graph: only one spelling is served. */
+		"/graph/availability/system/portal/24h/+400x0120.png",
+		"/graph/availability/system/portal/24h/0400x120.png",
+		"/graph/availability/system/portal/24h/400x+120.png",
+		"/graph/availability/system/portal/24h/ 400x120.png",
+		"/graph/availability/system/portal/24h/400x120.png/",
 	};
 	struct dashpage_graph g;
 	size_t i;

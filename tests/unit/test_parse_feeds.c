@@ -22,6 +22,7 @@
 #include "parse_m365.h"
 #include "parse_rlmstat.h"
 #include "parse_time.h"
+#include "parse_util.h"
 #include "parse_xapi.h"
 
 #define S(x) (x), sizeof(x) - 1 /* a literal and its length, NULs too */
@@ -2168,11 +2169,58 @@ test_random_inputs(void **unused)
 	}
 }
 
+/* A JSON document of more values than may be loaded is refused whole;
+ * one at the bound is loaded. */
+static void
+test_json_values_cap(void **unused)
+{
+	struct parse_jsonfeed *jf;
+	size_t n, i, len;
+	char *doc, *cause = NULL;
+	double v;
+
+	for (n = PARSE_UTIL_JSON_MAX_VALUES - 1;
+	     n <= PARSE_UTIL_JSON_MAX_VALUES; n++) {
+		/* [7,0,0,...]: n - 1 commas, one '[': n + 1 values counted
+		 * less one for the array itself. */
+		len = 2 * n + 2;
+		doc = malloc(len + 1);
+		assert_non_null(doc);
+		doc[0] = '[';
+		for (i = 0; i < n; i++) {
+			doc[1 + 2 * i] = i == 0 ? '7' : '0';
+			doc[2 + 2 * i] = i + 1 < n ? ',' : ']';
+		}
+		doc[len - 1] = '\0';
+		assert_int_equal(parse_util_json_values(doc, len - 1), n + 1);
+		jf = parse_jsonfeed_load(doc, len - 1, &cause);
+		if (n + 1 <= PARSE_UTIL_JSON_MAX_VALUES) {
+			assert_non_null(jf);
+			assert_int_equal(parse_jsonfeed_number(jf, "/0", &v,
+			                     NULL),
+			    0);
+			assert_true(v == 7);
+		} else {
+			assert_null(jf);
+			assert_string_equal(cause,
+			    "more than 1000000 values: too many to load");
+		}
+		parse_jsonfeed_free(jf);
+		free(cause);
+		cause = NULL;
+		free(doc);
+	}
+	/* Commas and brackets in strings are not values. */
+	doc = "{\"a,b\\\",[{\":1}";
+	assert_int_equal(parse_util_json_values(doc, strlen(doc)), 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_json_values_cap),
 		cmocka_unit_test(test_lmstat_app1),
 		cmocka_unit_test(test_lmstat_app2),
 		cmocka_unit_test(test_lmstat_app4),

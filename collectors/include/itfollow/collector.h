@@ -87,9 +87,10 @@ enum itf_reason {
 	ITF_REASON_UNREACHABLE = 22, /* icmp: only "unreachable" came back */
 	ITF_REASON_LOSS = 23, /* icmp: more echoes lost than max_loss */
 	ITF_REASON_DNS_RCODE = 24, /* dns: an answer code not expected */
-	ITF_REASON_ANSWER_MISMATCH = 25 /* dns: answers not as expected */
+	ITF_REASON_ANSWER_MISMATCH = 25, /* dns: answers not as expected */
+	ITF_REASON_TOO_MANY_SERIES = 26 /* a feed past a cap on its series */
 };
-#define ITF_REASON_MAX ITF_REASON_ANSWER_MISMATCH
+#define ITF_REASON_MAX ITF_REASON_TOO_MANY_SERIES
 
 /* Log levels, as syslog's. */
 enum itf_log_level {
