@@ -252,7 +252,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	}
 	l.co = collect_new(l.base, l.store, opts->test_mode);
 	if (!opts->test_mode) {
-		l.journal = journal_new(conf->data_dir);
+		l.journal = journal_new(conf);
 		l.notify = notify_new(l.base, l.journal);
 		journal_set_event_cb(l.journal, loop_journal_event_cb, &l);
 		collect_set_journal(l.co, l.journal, l.notify);
@@ -292,8 +292,12 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		goto out;
 	}
 	/* After the drop, so that the journal's files belong to the user. */
-	if (l.journal != NULL)
-		journal_start(l.journal);
+	if (l.journal != NULL && journal_start(l.journal, &cause) != 0) {
+		log_err("%s", cause);
+		free(cause);
+		rc = 1;
+		goto out;
+	}
 
 	l.sigterm = evsignal_new(l.base, SIGTERM, loop_stop_cb, &l);
 	l.sigint = evsignal_new(l.base, SIGINT, loop_stop_cb, &l);

@@ -39,8 +39,8 @@ availability_sum_system(const struct conf *c, const char *system,
 	char *cause = NULL;
 	long len;
 
-	if (journal_read_system(c->data_dir, system, p->from, p->to, &known, &o,
-	        &n, &cause) != 0) {
+	if (journal_read_system(c, system, p->from, p->to, &known, &o, &n,
+	        &cause) != 0) {
 		snprintf(err, errlen, "%s", cause);
 		free(cause);
 		return -1;

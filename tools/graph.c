@@ -370,19 +370,14 @@ graph_journal_outages(struct graph_ctx *g)
 	struct chart *c = g->c;
 	struct journal_outage *o = NULL;
 	struct spans known = { NULL, 0, 0 };
-	struct stat sb;
-	char *path, *cause = NULL, a[32], b[32];
+	char *cause = NULL, a[32], b[32];
 	size_t n = 0, i, r;
 	time_t end;
 
-	xasprintf(&path, "%s/journal.sqlite", g->conf->data_dir);
-	if (stat(path, &sb) != 0) {
-		free(path);
+	if (!journal_exists(g->conf))
 		return;
-	}
-	free(path);
-	if (journal_read_system(g->conf->data_dir, g->req->system, c->from,
-	        c->to, &known, &o, &n, &cause) != 0) {
+	if (journal_read_system(g->conf, g->req->system, c->from, c->to, &known,
+	        &o, &n, &cause) != 0) {
 		chart_note(c, "journal: %s", cause);
 		free(cause);
 		span_free(&known);

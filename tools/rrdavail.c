@@ -12,6 +12,7 @@
 #include "availability.h"
 #include "conf.h"
 #include "graph.h"
+#include "journal.h"
 #include "period.h"
 #include "rrdavail.h"
 #include "series.h"
@@ -103,11 +104,8 @@ rrdavail_any(const struct conf *conf, const char *system,
     char *err, size_t errlen)
 {
 	struct avail a;
-	struct stat sb;
-	char path[4096];
 
-	snprintf(path, sizeof path, "%s/journal.sqlite", conf->data_dir);
-	if (stat(path, &sb) != 0) {
+	if (!journal_exists(conf)) {
 		*source = "rrd";
 		return rrdavail_system(conf, system, p, out, err, errlen);
 	}
