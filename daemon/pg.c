@@ -45,8 +45,10 @@ pg_check(const char *s, char **cause)
 	int rc = 0;
 
 	if ((opts = PQconninfoParse(s, &err)) == NULL) {
-		xasprintf(cause, "%s",
-		    err != NULL ? strtok(err, "\n") : "out of memory");
+		if (err != NULL)
+			xasprintf(cause, "%.*s", (int)strcspn(err, "\n"), err);
+		else
+			xasprintf(cause, "out of memory");
 		PQfreemem(err);
 		return -1;
 	}

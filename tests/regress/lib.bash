@@ -15,11 +15,15 @@ cleanup() {
 	for p in $PIDS; do
 		kill "$p" 2>/dev/null || true
 	done
-	# PostgreSQL: SIGINT is its fast shutdown (SIGTERM waits for clients).
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null || true
+	done
+	# PostgreSQL last, once its clients are gone; SIGINT is its fast
+	# shutdown.
 	for p in ${PG_PIDS:-}; do
 		kill -INT "$p" 2>/dev/null || true
 	done
-	for p in $PIDS ${PG_PIDS:-}; do
+	for p in ${PG_PIDS:-}; do
 		wait "$p" 2>/dev/null || true
 	done
 	if [ "$FAILS" -eq 0 ] && [ -z "${KEEP:-}" ]; then

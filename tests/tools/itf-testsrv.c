@@ -107,6 +107,8 @@ static struct {
 
 /* --silent-dns: the UDP socket's event, NULL if none. */
 static struct event *silent_dns_ev;
+/* --log: every HTTP(S) request, "EPOCH.MS URI" a line, NULL if none. */
+static FILE *request_log;
 
 static char endless_block[ENDLESS_CHUNK];
 
@@ -127,7 +129,8 @@ usage(void)
 	    "  /redirect/N  /auth/basic (itf:s3cret)  /auth/bearer (tok3n)\n"
 	    "  /echo-headers  /flip?file=PATH (503 while PATH exists)\n"
 	    "  /hook?file=PATH (a POST's X-Token and body appended to PATH,\n"
-	    "  one line; 500 and nothing kept while PATH.fail exists)\n");
+	    "  one line; 500 and nothing kept while PATH.fail exists)\n"
+	    "--log FILE appends each request's time and URI to FILE.\n");
 }
 
 /* Strict decimal: digits only, no sign, no blanks, at most max. */
@@ -663,6 +666,14 @@ http_request(struct evhttp_request *req, void *arg)
 	const char *rest;
 
 	(void)arg;
+	if (request_log != NULL) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(request_log, "%lld.%03ld %s\n", (long long)ts.tv_sec,
+		    ts.tv_nsec / 1000000, evhttp_request_get_uri(req));
+		fflush(request_log);
+	}
 	if (path == NULL)
 		reply(req, 404, "not found\n");
 	else if (strcmp(path, "/ok") == 0)
@@ -1122,6 +1133,7 @@ enum {
 	OPT_PIDFILE,
 	OPT_XAPI,
 	OPT_SILENT_DNS,
+	OPT_LOG,
 	OPT_HELP,
 };
 
@@ -1139,6 +1151,7 @@ main(int argc, char **argv)
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "xapi", required_argument, NULL, OPT_XAPI },
 		{ "silent-dns", required_argument, NULL, OPT_SILENT_DNS },
+		{ "log", required_argument, NULL, OPT_LOG },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1175,6 +1188,13 @@ main(int argc, char **argv)
 			break;
 		case OPT_SILENT_DNS:
 			silent_dns = optarg;
+			break;
+		case OPT_LOG:
+			if ((request_log = fopen(optarg, "a")) == NULL) {
+				fprintf(stderr, "itf-testsrv: %s: %s\n", optarg,
+				    strerror(errno));
+				return 2;
+			}
 			break;
 		case OPT_HELP:
 			usage();
@@ -1254,5 +1274,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	cleanup();
+	if (request_log != NULL)
+		fclose(request_log);
 	return rc;
 }
