@@ -142,6 +142,7 @@ struct conf_ctx {
 	struct conf_errors *errs;
 	const struct itf_host_services *host;
 	const char *file;
+	int journal_given; /* store.journal is set (valid or not) */
 };
 
 /* Arrays handed out by the list getters during one configure() call. */
@@ -1485,6 +1486,7 @@ conf_get_journal(struct conf_ctx *ctx, const config_setting_t *g)
 	char *cause = NULL;
 
 	s = config_setting_get_member(g, "journal");
+	ctx->journal_given = s != NULL;
 	if (s != NULL && (v = conf_get_str(g, "journal")) != NULL) {
 		if (!pg_is_conninfo(v))
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
@@ -1524,7 +1526,7 @@ conf_get_zone(struct conf_ctx *ctx, const config_setting_t *g)
 		    "bad zone \"%s\" (want [a-z0-9][a-z0-9_-]{0,63})", v);
 		return NULL;
 	}
-	if (ctx->conf->journal == NULL) {
+	if (!ctx->journal_given) {
 		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
 		    "zone needs a PostgreSQL journal (store.journal): only "
 		    "daemons that share one divide collectors by zone");
@@ -1566,7 +1568,9 @@ conf_get_member(struct conf_ctx *ctx, const config_setting_t *g)
 
 	conf->heartbeat = 10;
 	if (g == NULL || conf->journal == NULL) {
-		for (i = 0; g != NULL && keys[i] != NULL; i++) {
+		/* (A journal that is there but wrong is reported as such.) */
+		for (i = 0; g != NULL && !ctx->journal_given && keys[i] != NULL;
+		     i++) {
 			if ((s = config_setting_get_member(g, keys[i])) != NULL)
 				conf_errors_add(ctx->errs, ctx->file,
 				    conf_line(s),

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cached.h"
 #include "cluster.h"
 #include "collect.h"
 #include "curlev.h"
@@ -28,6 +29,7 @@
 #include "plugin.h"
 #include "priv.h"
 #include "proc.h"
+#include "series.h"
 #include "status.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -44,6 +46,38 @@ struct loop {
 	struct notify *notify;
 	struct cluster *cluster; /* NULL: no PostgreSQL journal */
 };
+
+/*
+ * A viewer writes nothing, so its dashboard owns the process's rrdcached
+ * connection and flushes each file through it before reading, as the tool
+ * does. (A daemon that collects leaves the connection to its writer.)
+ */
+struct loop_flush {
+	char *addr;
+	char *data_dir;
+};
+static struct loop_flush loop_flush;
+
+static void
+loop_flush_cb(const char *path, void *arg)
+{
+	struct loop_flush *f = arg;
+	char *cause = NULL;
+
+	if (cached_flush_path(f->addr, f->data_dir, path, &cause) != 0)
+		log_debug("dashboard: %s: %s; read as it is", path, cause);
+	free(cause);
+}
+
+static void
+loop_viewer_flush(const struct conf *conf)
+{
+	if (!conf->viewer || conf->rrdcached == NULL)
+		return;
+	loop_flush.addr = xstrdup(conf->rrdcached);
+	loop_flush.data_dir = xstrdup(conf->data_dir);
+	series_set_flush(loop_flush_cb, &loop_flush);
+}
 
 /* An outage started or ended: tell the notifiers. */
 static void
@@ -326,7 +360,9 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	}
 	l.store = store_new(conf->data_dir);
 	store_set_delay(l.store, conf->write_delay);
-	store_set_rrdcached(l.store, conf->rrdcached, conf->buffer_max);
+	store_set_rrdcached(l.store, conf->viewer ? NULL : conf->rrdcached,
+	    conf->buffer_max);
+	loop_viewer_flush(conf);
 	if (store_start(l.store, &cause) != 0) {
 		log_err("%s", cause);
 		free(cause);
@@ -432,6 +468,9 @@ out:
 	cluster_free(l.cluster);
 	journal_free(l.journal);
 	journal_reader_close();
+	series_set_flush(NULL, NULL);
+	free(loop_flush.addr);
+	free(loop_flush.data_dir);
 	event_base_free(l.base);
 	return rc;
 }

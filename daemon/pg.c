@@ -103,16 +103,21 @@ char *
 pg_error(const PGconn *conn)
 {
 	const char *m = conn != NULL ? PQerrorMessage(conn) : NULL;
-	char *out, *p;
+	char *out, *p, *q;
 
 	if (m == NULL || *m == '\0')
 		return xstrdup("out of memory");
 	out = xstrdup(m);
-	/* libpq's messages run over lines: one line, no trailing break. */
-	for (p = out; *p != '\0'; p++) {
-		if (*p == '\n')
-			*p = p[1] != '\0' ? ' ' : '\0';
+	/* libpq's messages run over indented lines: make them one. */
+	for (p = q = out; *p != '\0'; p++) {
+		if (*p != '\n' && *p != '\t')
+			*q++ = *p;
+		else if (q > out && q[-1] != ' ')
+			*q++ = ' ';
 	}
+	while (q > out && q[-1] == ' ')
+		q--;
+	*q = '\0';
 	return out;
 }
 

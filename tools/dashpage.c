@@ -216,6 +216,8 @@ dashpage_state(const struct dashpage *d, const char *id, time_t *when)
 		return state;
 	path = store_path(d->conf->data_dir, "quality", id, series);
 	free(series);
+	if (path != NULL)
+		series_flush_file(path);
 	rrd_clear_error();
 	if (path != NULL &&
 	    rrd_lastupdate_r(path, when, &nds, &names, &data) == 0) {
