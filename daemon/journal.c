@@ -1676,6 +1676,7 @@ sqlfail:
 static pthread_mutex_t journal_reader_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *journal_reader;
 static char *journal_reader_at;
+static int journal_reader_atexit;
 
 void
 journal_reader_close(void)
@@ -1714,6 +1715,9 @@ journal_read_pg(const struct conf *c, const char *system, time_t from,
 			    &corrupt, &err);
 			if (journal_reader == NULL)
 				break;
+			/* The tool reads until it exits: close it then. */
+			if (!journal_reader_atexit++)
+				atexit(journal_reader_close);
 			free(journal_reader_at);
 			journal_reader_at = xstrdup(c->journal);
 		}
