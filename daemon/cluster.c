@@ -295,6 +295,7 @@ cluster_note(struct cluster_moves *mv, const char *what, const char *who,
 	struct cluster_move *m = NULL;
 	size_t i;
 
+	log_debug("cluster: %s %s: %s", what, who, key);
 	for (i = 0; i < mv->n && m == NULL; i++) {
 		if (mv->v[i].what == what && strcmp(mv->v[i].who, who) == 0)
 			m = &mv->v[i];
