@@ -17,7 +17,7 @@
 #include "conf.h"
 #include "journal_pg.h"
 #include "log.h"
-#include "members.h"
+#include "members_priv.h"
 #include "pg.h"
 #include "xmalloc.h"
 
@@ -27,48 +27,6 @@
 /* A member evicted this long ago is forgotten. */
 #define MEMBERS_FORGET_S "86400"
 #define MEMBERS_NOW "extract(epoch from clock_timestamp())"
-
-/* A series whose state is asked for, from when. */
-struct members_req {
-	struct members_req *next;
-	char *system;
-	char *series;
-	uint64_t when_ms;
-};
-
-/* A row of the table, dead or alive. */
-struct members_row {
-	struct member m;
-	char *incarnation;
-	int evicted;
-};
-
-struct members {
-	char *conninfo, *where, *password_file;
-	char *name, *incarnation, *zone, *hash, *file, *host;
-	int viewer;
-	unsigned heartbeat, lease;
-
-	pthread_t thread;
-	int running;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int stopping, leave;
-	struct members_req *reqs;
-	struct members_news news; /* gathered for the loop */
-	size_t nrunning;
-	struct event *ev;
-	void (*cb)(void *);
-	void *cb_arg;
-
-	/* The thread's (the joining thread's before it starts). */
-	PGconn *conn;
-	uint64_t connected_ms; /* when the connection was made (monotonic) */
-	uint64_t next_beat_ms, next_opens_ms;
-	struct members_view last; /* the view last handed over */
-	double offset_ms;
-	int warned_down;
-};
 
 static uint64_t
 members_mono_ms(void)
@@ -123,105 +81,6 @@ members_new(const struct conf *c, const char *hash)
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->cond, NULL);
 	return m;
-}
-
-/* Views. */
-
-static void
-members_member_free(struct member *e)
-{
-	free(e->name);
-	free(e->zone);
-	free(e->config_hash);
-	free(e->config_file);
-	free(e->host);
-}
-
-static void
-members_member_copy(struct member *d, const struct member *s)
-{
-	*d = *s;
-	d->name = xstrdup(s->name);
-	d->zone = s->zone != NULL ? xstrdup(s->zone) : NULL;
-	d->config_hash = xstrdup(s->config_hash);
-	d->config_file = xstrdup(s->config_file);
-	d->host = xstrdup(s->host);
-}
-
-void
-members_view_free(struct members_view *v)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		members_member_free(&v->v[i]);
-	free(v->v);
-	v->v = NULL;
-	v->n = 0;
-}
-
-void
-members_view_copy(struct members_view *dst, const struct members_view *src)
-{
-	size_t i;
-
-	dst->v = xcalloc(src->n + 1, sizeof *dst->v);
-	for (i = 0; i < src->n; i++)
-		members_member_copy(&dst->v[i], &src->v[i]);
-	dst->n = src->n;
-	dst->offset_ms = src->offset_ms;
-}
-
-const struct member *
-members_find(const struct members_view *v, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++) {
-		if (strcmp(v->v[i].name, name) == 0)
-			return &v->v[i];
-	}
-	return NULL;
-}
-
-/* Add e (copied) to v, keeping names sorted; one of a name replaces. */
-static void
-members_view_put(struct members_view *v, const struct member *e)
-{
-	size_t i;
-	int c = 1;
-
-	for (i = 0; i < v->n && (c = strcmp(v->v[i].name, e->name)) < 0; i++)
-		;
-	if (i < v->n && c == 0) {
-		members_member_free(&v->v[i]);
-		members_member_copy(&v->v[i], e);
-		return;
-	}
-	v->v = xreallocarray(v->v, v->n + 2, sizeof *v->v);
-	memmove(&v->v[i + 1], &v->v[i], (v->n - i) * sizeof *v->v);
-	members_member_copy(&v->v[i], e);
-	v->n++;
-}
-
-/* 1 if a and b have the same members (names, zones, roles, joins). */
-static int
-members_view_same(const struct members_view *a, const struct members_view *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++) {
-		if (strcmp(a->v[i].name, b->v[i].name) != 0 ||
-		    (a->v[i].zone == NULL) != (b->v[i].zone == NULL) ||
-		    (a->v[i].zone != NULL &&
-		        strcmp(a->v[i].zone, b->v[i].zone) != 0) ||
-		    a->v[i].viewer != b->v[i].viewer ||
-		    a->v[i].joined != b->v[i].joined)
-			return 0;
-	}
-	return 1;
 }
 
 /* Reading the table. */
@@ -505,8 +364,7 @@ fail:
 
 /* The thread. */
 
-/* Tell the loop (the lock held). */
-static void
+void
 members_wake(struct members *m)
 {
 	if (m->ev != NULL)
@@ -553,8 +411,8 @@ members_reconnect(struct members *m)
 	return 0;
 }
 
-/* A statement failed: note it; a lost connection is made again later. */
-static void
+/* (A lost connection is made again at the next tick.) */
+void
 members_failed(struct members *m, char *why)
 {
 	log_warn("journal %s: membership: %s", m->where, why);
@@ -718,204 +576,6 @@ members_look(struct members *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* Gathering rows for the loop. */
-
-struct members_opens {
-	struct journal_open_row *v;
-	size_t n;
-};
-
-static void
-members_open_cb(const struct journal_open_row *r, void *arg)
-{
-	struct members_opens *o = arg;
-	struct journal_open_row *c;
-
-	o->v = xreallocarray(o->v, o->n + 1, sizeof *o->v);
-	c = &o->v[o->n++];
-	c->system = xstrdup(r->system);
-	c->series = xstrdup(r->series);
-	c->reason = xstrdup(r->reason);
-	c->start = r->start;
-	c->planned = r->planned;
-}
-
-static void
-members_opens_free(struct journal_open_row *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free((char *)v[i].system);
-		free((char *)v[i].series);
-		free((char *)v[i].reason);
-	}
-	free(v);
-}
-
-/* The journal's open outages, for the series not run here. */
-static void
-members_read_opens(struct members *m)
-{
-	struct members_opens o = { NULL, 0 };
-	struct journal_load_cbs cb = { NULL, members_open_cb, NULL, &o };
-	char *why = NULL;
-
-	if (journal_pg_open_outages(m->conn, &cb, &why) != 0) {
-		members_opens_free(o.v, o.n);
-		members_failed(m, why);
-		return;
-	}
-	pthread_mutex_lock(&m->lock);
-	members_opens_free(m->news.opens, m->news.nopens);
-	m->news.opens = o.v;
-	m->news.nopens = o.n;
-	m->news.have_opens = 1;
-	members_wake(m);
-	pthread_mutex_unlock(&m->lock);
-}
-
-struct members_batch {
-	struct members_adopted *v;
-	size_t n;
-};
-
-static struct members_adopted *
-members_batch_find(struct members_batch *b, const char *system,
-    const char *series)
-{
-	size_t i;
-
-	for (i = 0; i < b->n; i++) {
-		if (strcmp(b->v[i].system, system) == 0 &&
-		    strcmp(b->v[i].series, series) == 0)
-			return &b->v[i];
-	}
-	return NULL;
-}
-
-static void
-members_state_cb(const struct journal_state_row *r, void *arg)
-{
-	struct members_adopted *a =
-	    members_batch_find(arg, r->system, r->series);
-
-	if (a == NULL || a->has_state)
-		return;
-	a->st = *r;
-	a->st.system = a->system;
-	a->st.series = a->series;
-	a->st.state = xstrdup(r->state);
-	a->st.first_reason = xstrdup(r->first_reason);
-	a->has_state = 1;
-}
-
-static void
-members_adopt_open_cb(const struct journal_open_row *r, void *arg)
-{
-	struct members_adopted *a =
-	    members_batch_find(arg, r->system, r->series);
-
-	if (a == NULL || a->has_open)
-		return;
-	a->open = *r;
-	a->open.system = a->system;
-	a->open.series = a->series;
-	a->open.reason = xstrdup(r->reason);
-	a->has_open = 1;
-}
-
-static void
-members_adopted_free(struct members_adopted *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].system);
-		free(v[i].series);
-		if (v[i].has_state) {
-			free((char *)v[i].st.state);
-			free((char *)v[i].st.first_reason);
-		}
-		if (v[i].has_open)
-			free((char *)v[i].open.reason);
-	}
-	free(v);
-}
-
-/* The requests that are due, taken off the list (the lock held). */
-static void
-members_due(struct members *m, struct members_batch *b)
-{
-	struct members_req **pp = &m->reqs, *r;
-	double now = members_wall_ms();
-	struct members_adopted *a;
-
-	while ((r = *pp) != NULL) {
-		if ((double)r->when_ms > now) {
-			pp = &r->next;
-			continue;
-		}
-		*pp = r->next;
-		b->v = xreallocarray(b->v, b->n + 1, sizeof *b->v);
-		a = &b->v[b->n++];
-		memset(a, 0, sizeof *a);
-		a->system = r->system;
-		a->series = r->series;
-		free(r);
-	}
-}
-
-/* Read the states of the series due; on failure they are asked again. */
-static void
-members_read_adopted(struct members *m)
-{
-	struct members_batch b = { NULL, 0 };
-	struct journal_load_cbs cb = { members_state_cb, members_adopt_open_cb,
-		NULL, &b };
-	const char **sys, **ser;
-	struct members_req *r;
-	char *why = NULL;
-	size_t i;
-	int rc;
-
-	pthread_mutex_lock(&m->lock);
-	members_due(m, &b);
-	pthread_mutex_unlock(&m->lock);
-	if (b.n == 0)
-		return;
-	sys = xcalloc(b.n + 1, sizeof *sys);
-	ser = xcalloc(b.n + 1, sizeof *ser);
-	for (i = 0; i < b.n; i++) {
-		sys[i] = b.v[i].system;
-		ser[i] = b.v[i].series;
-	}
-	rc = journal_pg_series(m->conn, sys, ser, b.n, &cb, &why);
-	free(sys);
-	free(ser);
-	pthread_mutex_lock(&m->lock);
-	if (rc != 0) {
-		for (i = 0; i < b.n; i++) {
-			r = xcalloc(1, sizeof *r);
-			r->system = xstrdup(b.v[i].system);
-			r->series = xstrdup(b.v[i].series);
-			r->next = m->reqs;
-			m->reqs = r;
-		}
-		pthread_mutex_unlock(&m->lock);
-		members_adopted_free(b.v, b.n);
-		members_failed(m, why);
-		return;
-	}
-	m->news.adopted = xreallocarray(m->news.adopted,
-	    m->news.nadopted + b.n + 1, sizeof *m->news.adopted);
-	memcpy(m->news.adopted + m->news.nadopted, b.v, b.n * sizeof *b.v);
-	m->news.nadopted += b.n;
-	free(b.v);
-	members_wake(m);
-	pthread_mutex_unlock(&m->lock);
-}
-
 /* One turn: beat when due, look, read the open outages, the states asked. */
 static void
 members_tick(struct members *m)
@@ -1011,24 +671,6 @@ members_start(struct members *m, struct event_base *base, void (*cb)(void *),
 }
 
 void
-members_adopt(struct members *m, const char *system, const char *series,
-    uint64_t when_ms)
-{
-	struct members_req *r;
-
-	r = xcalloc(1, sizeof *r);
-	r->system = xstrdup(system);
-	r->series = xstrdup(series);
-	r->when_ms = when_ms;
-	pthread_mutex_lock(&m->lock);
-	r->next = m->reqs;
-	m->reqs = r;
-	if ((double)when_ms <= members_wall_ms())
-		pthread_cond_signal(&m->cond);
-	pthread_mutex_unlock(&m->lock);
-}
-
-void
 members_set_hash(struct members *m, const char *hash)
 {
 	pthread_mutex_lock(&m->lock);
@@ -1038,59 +680,11 @@ members_set_hash(struct members *m, const char *hash)
 }
 
 void
-members_view_drop(struct members_view *v, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++) {
-		if (strcmp(v->v[i].name, name) != 0)
-			continue;
-		members_member_free(&v->v[i]);
-		memmove(&v->v[i], &v->v[i + 1], (v->n - i - 1) * sizeof *v->v);
-		v->n--;
-		return;
-	}
-}
-
-void
 members_set_running(struct members *m, size_t n)
 {
 	pthread_mutex_lock(&m->lock);
 	m->nrunning = n;
 	pthread_mutex_unlock(&m->lock);
-}
-
-int
-members_take(struct members *m, struct members_news *news)
-{
-	int any;
-
-	pthread_mutex_lock(&m->lock);
-	*news = m->news;
-	any = m->news.have_view || m->news.have_opens || m->news.nadopted > 0 ||
-	    m->news.evicted;
-	memset(&m->news.view, 0, sizeof m->news.view);
-	m->news.have_view = 0;
-	m->news.evicted = 0;
-	m->news.opens = NULL;
-	m->news.nopens = 0;
-	m->news.have_opens = 0;
-	m->news.adopted = NULL;
-	m->news.nadopted = 0;
-	pthread_mutex_unlock(&m->lock);
-	return any;
-}
-
-void
-members_news_free(struct members_news *news)
-{
-	members_view_free(&news->view);
-	members_opens_free(news->opens, news->nopens);
-	members_adopted_free(news->adopted, news->nadopted);
-	news->opens = NULL;
-	news->nopens = 0;
-	news->adopted = NULL;
-	news->nadopted = 0;
 }
 
 void
