@@ -121,6 +121,11 @@ struct collect_rt {
 	double *last_vals; /* the values its last run stored */
 	/* Dynamic series: what emit_row's series learned, their bounds. */
 	struct collect_rows_state *rows;
+	/* Run by another member before from_ms, or after until_ms (0:
+	 * none): only slots in between start here. */
+	uint64_t from_ms, until_ms;
+	int retiring; /* no more slots: freed when its run ends */
+	struct event *retire_ev; /* frees it outside the callbacks */
 };
 
 /* A test-mode result. */
@@ -146,6 +151,8 @@ struct collect {
 	size_t ntypes;
 	unsigned shard_k, shard_n; /* runs part k of n (n 0: all) */
 	size_t nmine, nall; /* instances run here, of all configured */
+	collect_owner_cb owner; /* NULL: the shard decides */
+	void *owner_arg;
 };
 
 /* Upper bounds of the run duration histogram's buckets, in seconds. */
@@ -744,6 +751,8 @@ collect_host_run_instance(struct itf_run *run)
 
 static void collect_host_run_done(struct itf_run *, enum itf_status,
     enum itf_reason, const char *);
+static void collect_retire(struct collect_rt *);
+static void collect_retire_soon(struct collect_rt *);
 
 static const struct itf_host_services collect_services = {
 	.abi_version = ITF_COLLECTOR_ABI_VERSION,
@@ -1359,6 +1368,8 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 out:
 	if (co->test_mode && co->inflight == 0)
 		event_base_loopbreak(co->base);
+	if (rt->retiring)
+		collect_retire_soon(rt);
 }
 
 static void
@@ -1445,6 +1456,14 @@ collect_slot_cb(struct sched_job *job, uint64_t slot_ms, uint64_t missed,
 	struct collect_rt *rt = arg;
 	struct collect *co = rt->co;
 
+	/* Another member's slots: before a hand-over to here, or after one
+	 * from here. */
+	if (rt->from_ms != 0 && slot_ms < rt->from_ms)
+		return;
+	if (rt->until_ms != 0 && slot_ms >= rt->until_ms) {
+		collect_retire(rt);
+		return;
+	}
 	co->c.scheduled += 1 + missed;
 	co->c.missed += missed;
 	if (rt->run != NULL) {
@@ -1484,6 +1503,7 @@ collect_rt_free(struct collect_rt *rt)
 {
 	struct itf_instance *inst = rt->inst;
 
+	rt->retiring = 0; /* freed here, not when the cancelled run ends */
 	scheduler_job_stop(&rt->job);
 	if (rt->run != NULL)
 		inst->ops->cancel(inst->state, rt->run);
@@ -1496,6 +1516,8 @@ collect_rt_free(struct collect_rt *rt)
 	scheduler_job_free(&rt->job);
 	if (rt->deadline != NULL)
 		event_free(rt->deadline);
+	if (rt->retire_ev != NULL)
+		event_free(rt->retire_ev);
 	template_unref(rt->dyn);
 	collect_rows_state_free(rt->rows);
 	template_unref(rt->last_tmpl);
@@ -1622,6 +1644,112 @@ collect_in_shard(const char *key, unsigned k, unsigned n)
 }
 
 void
+collect_set_owner(struct collect *co, collect_owner_cb cb, void *arg)
+{
+	co->owner = cb;
+	co->owner_arg = arg;
+}
+
+/* 1 if inst runs here (from *from_ms); 0 if not (after *until_ms). */
+static int
+collect_runs_here(struct collect *co, const struct itf_instance *inst,
+    uint64_t *from_ms, uint64_t *until_ms)
+{
+	*from_ms = *until_ms = 0;
+	if (co->owner != NULL && !co->test_mode)
+		return co->owner(inst, from_ms, until_ms, co->owner_arg);
+	return collect_in_shard(inst->key, co->shard_k, co->shard_n);
+}
+
+/* Its series now runs elsewhere: the journal forgets what it knew. */
+static void
+collect_retired(struct collect_rt *rt)
+{
+	struct itf_instance *inst = rt->inst;
+
+	log_debug("%s: runs elsewhere now", inst->key);
+	if (!inst->feed)
+		journal_release(rt->co->journal, inst->system->id,
+		    inst->series);
+	collect_rt_free(rt);
+}
+
+static void
+collect_retire_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct collect_rt *rt = arg;
+
+	(void)fd;
+	(void)what;
+	if (rt->retiring && rt->run == NULL)
+		collect_retired(rt);
+}
+
+/* Free a retiring runtime from the loop, not from inside its callbacks
+ * (a slot's, a run's end, a deadline's), which still use it. */
+static void
+collect_retire_soon(struct collect_rt *rt)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (rt->retire_ev == NULL)
+		rt->retire_ev =
+		    evtimer_new(rt->co->base, collect_retire_cb, rt);
+	evtimer_add(rt->retire_ev, &tv);
+}
+
+/* No more slots here; a run in flight ends first. */
+static void
+collect_retire(struct collect_rt *rt)
+{
+	if (rt->retiring)
+		return;
+	scheduler_job_stop(&rt->job);
+	rt->retiring = 1;
+	if (rt->run == NULL)
+		collect_retire_soon(rt);
+}
+
+void
+collect_reassign(struct collect *co)
+{
+	struct itf_instance ***slots, *inst;
+	struct collect_rt *rt;
+	uint64_t from, until, now = scheduler_now_ms();
+	size_t n, i;
+
+	if (co->conf == NULL || co->test_mode)
+		return;
+	slots = collect_slots(co->conf, &n);
+	co->nmine = 0;
+	for (i = 0; i < n; i++) {
+		inst = *slots[i];
+		rt = inst->rt;
+		if (collect_runs_here(co, inst, &from, &until)) {
+			co->nmine++;
+			if (rt != NULL && !rt->retiring) {
+				rt->until_ms = 0;
+				continue;
+			}
+			if (rt == NULL) {
+				rt = collect_rt_new(co, inst);
+				rt->order = i;
+			}
+			/* (A retiring one runs on: its slots come back.) */
+			rt->retiring = 0;
+			rt->until_ms = 0;
+			rt->from_ms = from;
+			scheduler_job_start(&rt->job);
+		} else if (rt != NULL && !rt->retiring) {
+			rt->until_ms = until;
+			if (until == 0 || until <= now)
+				collect_retire(rt);
+		}
+	}
+	free(slots);
+}
+
+void
 collect_apply(struct collect *co, struct conf *conf)
 {
 	struct conf *old = co->conf;
@@ -1629,6 +1757,7 @@ collect_apply(struct collect *co, struct conf *conf)
 	struct collect_old *olds = NULL;
 	struct collect_rt **started;
 	size_t n, nold = 0, i, kept = 0, added = 0, removed = 0;
+	uint64_t from, until;
 
 	slots = collect_slots(conf, &n);
 	if (old != NULL) {
@@ -1646,7 +1775,7 @@ collect_apply(struct collect *co, struct conf *conf)
 	co->nmine = 0;
 	for (i = 0; i < n; i++) {
 		inst = *slots[i];
-		if (collect_in_shard(inst->key, co->shard_k, co->shard_n))
+		if (collect_runs_here(co, inst, &from, &until))
 			co->nmine++;
 		same = collect_find_same(olds, nold, inst);
 		if (same != NULL) {
@@ -1661,12 +1790,13 @@ collect_apply(struct collect *co, struct conf *conf)
 			kept++;
 			continue;
 		}
-		if (!collect_in_shard(inst->key, co->shard_k, co->shard_n))
-			continue; /* another shard's */
+		if (!collect_runs_here(co, inst, &from, &until))
+			continue; /* another shard's, or member's */
 		if (inst->ops->start == NULL)
 			continue; /* a plugin not loaded (plugin_defer) */
 		started[added] = collect_rt_new(co, inst);
 		started[added]->order = i;
+		started[added]->from_ms = from;
 		added++;
 	}
 	for (i = 0; i < nold; i++) {

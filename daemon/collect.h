@@ -83,6 +83,18 @@ struct notify *collect_notify_of(struct collect *);
  */
 void collect_apply(struct collect *, struct conf *);
 struct conf *collect_conf(struct collect *);
+/*
+ * Who decides what runs here (the cluster of daemons sharing a journal):
+ * cb says 1 when inst runs here, from the slot *from_ms (0: now), or 0
+ * when not, after *until_ms (0: stop now; a run in flight finishes).
+ * Asked at every apply and every collect_reassign. Without one, the shard
+ * decides.
+ */
+typedef int (*collect_owner_cb)(const struct itf_instance *inst,
+    uint64_t *from_ms, uint64_t *until_ms, void *arg);
+void collect_set_owner(struct collect *, collect_owner_cb, void *arg);
+/* Ask the owner again for every instance: start or stop them. */
+void collect_reassign(struct collect *);
 /* Run only part k of n of the instances (before the first apply). */
 void collect_set_shard(struct collect *, unsigned k, unsigned n);
 /* 1 if the instance of key runs in shard k of n. */

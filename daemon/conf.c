@@ -26,6 +26,7 @@
 #include "parse_time.h"
 #include "conftext.h"
 #include "idindex.h"
+#include "pg.h"
 #include "plugin.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -71,6 +72,8 @@ static const struct conf_key conf_store_keys[] = {
 	{ "write_delay", ITF_KEY_INT },
 	{ "rrdcached", ITF_KEY_STRING },
 	{ "buffer_max", ITF_KEY_INT },
+	{ "journal", ITF_KEY_STRING },
+	{ "journal_password_file", ITF_KEY_STRING },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_daemon_keys[] = {
@@ -84,6 +87,11 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "group", ITF_KEY_STRING },
 	{ "shard", ITF_KEY_STRING },
 	{ "max_new_series_per_hour", ITF_KEY_INT },
+	{ "name", ITF_KEY_STRING },
+	{ "zone", ITF_KEY_STRING },
+	{ "role", ITF_KEY_STRING },
+	{ "heartbeat", ITF_KEY_INT },
+	{ "lease", ITF_KEY_INT },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_defaults_keys[] = {
@@ -116,6 +124,7 @@ static const struct conf_key conf_collector_keys[] = {
 	{ "template", ITF_KEY_STRING },
 	{ "fail_after", ITF_KEY_INT },
 	{ "cert_warn_days", ITF_KEY_INT },
+	{ "zone", ITF_KEY_STRING },
 	{ NULL, 0 },
 };
 
@@ -129,6 +138,7 @@ static const struct conf_key conf_feed_keys[] = {
 	{ "perspective", ITF_KEY_STRING },
 	{ "template", ITF_KEY_STRING },
 	{ "max_series", ITF_KEY_INT },
+	{ "zone", ITF_KEY_STRING },
 	{ NULL, 0 },
 };
 
@@ -138,6 +148,7 @@ struct conf_ctx {
 	struct conf_errors *errs;
 	const struct itf_host_services *host;
 	const char *file;
+	int journal_given; /* store.journal is set (valid or not) */
 };
 
 /* Arrays handed out by the list getters during one configure() call. */
@@ -581,6 +592,7 @@ static const struct conf_key conf_notifier_keys[] = {
 };
 
 static void conf_relative(struct conf_ctx *, char **);
+static char *conf_get_zone(struct conf_ctx *, const config_setting_t *);
 
 /* One setting against a key table; 0, or -1 when reported. */
 static int
@@ -1160,6 +1172,7 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	if (feed)
 		inst->max_series = (unsigned)conf_get_long(ctx, g, "max_series",
 		    1, CONF_MAX_SERIES_MAX, CONF_MAX_SERIES);
+	inst->zone = conf_get_zone(ctx, g);
 	inst->file = xstrdup(ctx->file);
 	inst->line = conf_line(g);
 	inst->tmpl = conf_template(ctx->conf, tname);
@@ -1509,11 +1522,152 @@ conf_get_rrdcached(struct conf_ctx *ctx, const config_setting_t *g)
 	}
 }
 
+/* store.journal and store.journal_password_file. */
+static void
+conf_get_journal(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s;
+	const char *v;
+	char *cause = NULL;
+
+	s = config_setting_get_member(g, "journal");
+	ctx->journal_given = s != NULL;
+	if (s != NULL && (v = conf_get_str(g, "journal")) != NULL) {
+		if (!pg_is_conninfo(v))
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "journal \"%s\" is not a PostgreSQL connection "
+			    "string (\"postgresql://...\" or \"host=... "
+			    "dbname=...\"); leave it out for the SQLite "
+			    "file in data_dir",
+			    v);
+		else if (pg_check(v, &cause) != 0) {
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "journal: %s", cause);
+			free(cause);
+		} else
+			ctx->conf->journal = xstrdup(v);
+	}
+	s = config_setting_get_member(g, "journal_password_file");
+	if (s == NULL || (v = conf_get_str(g, "journal_password_file")) == NULL)
+		return;
+	if (config_setting_get_member(g, "journal") == NULL)
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "journal_password_file needs a PostgreSQL journal");
+	ctx->conf->journal_password_file = xstrdup(v);
+	conf_relative(ctx, &ctx->conf->journal_password_file);
+}
+
+/* A zone: an id (daemon.zone, a collector's zone), or NULL. */
+static char *
+conf_get_zone(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s = config_setting_get_member(g, "zone");
+	const char *v;
+
+	if (s == NULL || (v = conf_get_str(g, "zone")) == NULL)
+		return NULL;
+	if (!ident_valid(v)) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "bad zone \"%s\" (want [a-z0-9][a-z0-9_-]{0,63})", v);
+		return NULL;
+	}
+	if (!ctx->journal_given) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "zone needs a PostgreSQL journal (store.journal): only "
+		    "daemons that share one divide collectors by zone");
+		return NULL;
+	}
+	return xstrdup(v);
+}
+
+/* The host's name as a member name (an id), when daemon.name is not set. */
+static char *
+conf_host_member(void)
+{
+	char host[256], id[IDENT_MAX + 1], *p;
+
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "itfollowd");
+	host[sizeof host - 1] = '\0';
+	for (p = host; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (ident_valid(host))
+		return xstrdup(host);
+	ident_from_name("", host, id);
+	return xstrdup(id);
+}
+
+/* daemon.name, zone, role, heartbeat, lease: a member of a shared
+ * journal, which they need. */
+static void
+conf_get_member(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	static const char *const roles[] = { "collector", "viewer", NULL };
+	static const char *const keys[] = { "name", "zone", "role", "heartbeat",
+		"lease", NULL };
+	struct conf *conf = ctx->conf;
+	const config_setting_t *s;
+	const char *v;
+	char *role;
+	size_t i;
+
+	conf->heartbeat = 10;
+	if (g == NULL || conf->journal == NULL) {
+		/* (A journal that is there but wrong is reported as such.) */
+		for (i = 0; g != NULL && !ctx->journal_given && keys[i] != NULL;
+		     i++) {
+			if ((s = config_setting_get_member(g, keys[i])) != NULL)
+				conf_errors_add(ctx->errs, ctx->file,
+				    conf_line(s),
+				    "daemon.%s needs a PostgreSQL journal "
+				    "(store.journal)",
+				    keys[i]);
+		}
+		if (conf->journal != NULL)
+			conf->member = conf_host_member();
+		conf->lease = 2 * conf->heartbeat;
+		return;
+	}
+	if ((s = config_setting_get_member(g, "name")) != NULL &&
+	    (v = conf_get_str(g, "name")) != NULL) {
+		if (ident_valid(v))
+			conf->member = xstrdup(v);
+		else
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "bad name \"%s\" (want "
+			    "[a-z0-9][a-z0-9_-]{0,63})",
+			    v);
+	}
+	if (conf->member == NULL)
+		conf->member = conf_host_member();
+	conf->zone = conf_get_zone(ctx, g);
+	if ((role = conf_get_vocab(ctx, g, "role", roles, 0)) != NULL)
+		conf->viewer = strcmp(role, "viewer") == 0;
+	free(role);
+	conf->heartbeat =
+	    (unsigned)conf_get_long(ctx, g, "heartbeat", 1, 3600, 10);
+	conf->lease = (unsigned)conf_get_long(ctx, g, "lease", 1, 86400,
+	    2L * conf->heartbeat);
+	if (conf->lease < conf->heartbeat)
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, "lease")),
+		    "lease (%u s) is shorter than the heartbeat interval "
+		    "(%u s): a member would be taken over between two of its "
+		    "heartbeats",
+		    conf->lease, conf->heartbeat);
+	if (conf->shard_n > 0)
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, "shard")),
+		    "daemon.shard with a PostgreSQL journal: daemons that "
+		    "share one divide the collectors themselves; leave shard "
+		    "out");
+}
+
 static void
 conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 {
 	struct conf *conf = ctx->conf;
-	const config_setting_t *g;
+	const config_setting_t *g, *dg = NULL;
 	const char *v;
 	long long ms;
 
@@ -1537,6 +1691,7 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		        1, CONF_MAX_SERIES_MAX, CONF_NEW_SERIES_PER_HOUR);
 		conf_get_user(ctx, g);
 		conf_get_shard(ctx, g);
+		dg = g;
 		if ((v = conf_get_str(g, "log_level")) != NULL &&
 		    (conf->log_level = log_level_parse(v)) == -1) {
 			conf_errors_add(ctx->errs, ctx->file,
@@ -1576,6 +1731,7 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		const config_setting_t *d;
 
 		conf_get_rrdcached(ctx, g);
+		conf_get_journal(ctx, g);
 		conf_check_keys(ctx, g, "store", conf_store_keys, NULL);
 		d = config_setting_get_member(g, "write_delay");
 		if (d != NULL && conf_type_ok(d, ITF_KEY_INT)) {
@@ -1601,6 +1757,7 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 	conf_journal_defaults(ctx,
 	    g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP ? g
 	                                                             : NULL);
+	conf_get_member(ctx, dg);
 }
 
 void
@@ -1722,6 +1879,7 @@ conf_instance_free(struct itf_instance *inst)
 	if (inst->state != NULL)
 		inst->ops->destroy(inst->state);
 	template_unref(inst->tmpl);
+	free(inst->zone);
 	free(inst->series);
 	free(inst->perspective);
 	free(inst->key);
@@ -1764,6 +1922,10 @@ conf_free(struct conf *conf)
 	free(conf->templates_dir);
 	free(conf->status_listen);
 	free(conf->rrdcached);
+	free(conf->journal);
+	free(conf->journal_password_file);
+	free(conf->member);
+	free(conf->zone);
 	free(conf->plugin_dir);
 	free(conf->user);
 	free(conf->group);

@@ -97,6 +97,7 @@ struct itf_instance {
 	unsigned fail_after; /* consecutive failures that make an outage */
 	long cert_warn_days; /* notify below this many days (0: never) */
 	unsigned max_series; /* a feed's: the most series it may fill */
+	char *zone; /* only daemons of this daemon.zone run it (NULL: any) */
 };
 
 struct conf_system {
@@ -128,6 +129,17 @@ struct conf {
 	size_t buffer_max; /* store: values held while rrdcached is away */
 	unsigned shard_k, shard_n; /* daemon.shard "k/n" (n 0: no shard) */
 	unsigned max_new_series_per_hour; /* files feeds may make an hour */
+	/* store.journal: a PostgreSQL connection string (NULL: the SQLite
+	 * file in data_dir), and the file holding its password. */
+	char *journal;
+	char *journal_password_file;
+	/* Daemons sharing a PostgreSQL journal: this one's name (default
+	 * its host name), zone, role, and how often it says it is alive and
+	 * how long the others wait before taking its collectors over. */
+	char *member;
+	char *zone;
+	int viewer; /* daemon.role = "viewer": runs no collectors */
+	unsigned heartbeat, lease; /* seconds */
 	int log_level;
 	uint64_t interval_ms;
 	uint64_t timeout_ms;

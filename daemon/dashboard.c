@@ -134,6 +134,14 @@ dashboard_conf_copy(const struct conf *c)
 	n->maint = dashboard_maint_copy(c->maint, c->nmaint);
 	n->nmaint = c->nmaint;
 	dashboard_feeds_copy(n, c);
+	/* A shared journal is read where it is. */
+	if (c->journal != NULL) {
+		n->journal = xstrdup(c->journal);
+		n->member = xstrdup(c->member);
+		if (c->journal_password_file != NULL)
+			n->journal_password_file =
+			    xstrdup(c->journal_password_file);
+	}
 	n->nsystems = c->nsystems;
 	n->systems = xcalloc(c->nsystems + 1, sizeof *n->systems);
 	for (i = 0; i < c->nsystems; i++) {
@@ -198,6 +206,9 @@ dashboard_conf_free(struct conf *n)
 	free(n->systems);
 	free(n->file);
 	free(n->data_dir);
+	free(n->journal);
+	free(n->member);
+	free(n->journal_password_file);
 	free(n);
 }
 

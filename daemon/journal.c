@@ -1,9 +1,17 @@
 /*
  * The outage journal. The loop thread owns the series' states and decides
  * outages; records go through a queue to one writer thread that owns the
- * database connection. Schema versions are PRAGMA user_version; each entry
- * of journal_migrations takes the file one version up, in a transaction,
- * so an older file is brought up to date when it is opened.
+ * store's connection. The store is a backend (journal_db.h): the SQLite
+ * file <data_dir>/journal.sqlite, whose code is below, or PostgreSQL
+ * (journal_pg.c), shared by daemons that divide the collectors among
+ * themselves (cluster.c). SQLite schema versions are PRAGMA user_version;
+ * each entry of journal_migrations takes the file one version up, in a
+ * transaction, so an older file is brought up to date when it is opened.
+ *
+ * A series run elsewhere and taken over here (journal_expect) holds its
+ * runs until its state, as the daemon that ran it left it, has been read
+ * (journal_adopt); one given up (journal_release) is forgotten here once
+ * its last records are queued.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,12 +21,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "collect.h"
 #include "conf.h"
 #include "journal.h"
+#include "journal_db.h"
 #include "log.h"
 #include "maint.h"
+#include "pg.h"
 #include "xmalloc.h"
 
 #define JOURNAL_FILE "journal.sqlite"
@@ -68,28 +79,8 @@ static const char *const journal_migrations[] = {
 };
 #define JOURNAL_VERSION \
 	((int)(sizeof journal_migrations / sizeof journal_migrations[0]))
-
-enum journal_op_kind {
-	OP_STATE_CHANGE,
-	OP_OUTAGE_OPEN,
-	OP_OUTAGE_CLOSE,
-	OP_FAILED_RUN,
-	OP_COVERAGE,
-	OP_SERIES,
-	OP_NOTIFY,
-	OP_NOTE,
-};
-
-/* One record on its way to the file. */
-struct journal_op {
-	struct journal_op *next;
-	/* The series' slot that points at this op while it waits, so that
-	 * the next run updates it rather than queueing another. */
-	struct journal_op **pend;
-	enum journal_op_kind kind;
-	char *s[6];
-	long long n[5];
-};
+_Static_assert(JOURNAL_VERSION == JOURNAL_SCHEMA_VERSION,
+    "a SQLite migration without its PostgreSQL twin (journal_pg.c)");
 
 /* An undelivered notification read at start. */
 struct journal_pending {
@@ -113,15 +104,48 @@ struct journal_series {
 	int planned;
 	time_t span_start, span_end; /* covered by runs, contiguous */
 	struct journal_op *pend_state;
+	/* Taken over: runs held until its state is read (journal_adopt). */
+	int adopting;
+	struct journal_held *held;
+	size_t nheld;
+};
+
+/* A run of a series being taken over, held until its state is read. */
+struct journal_held {
+	char *collector;
+	char *message;
+	time_t t;
+	unsigned interval;
+	unsigned fail_after;
+	enum itf_status status;
+	enum itf_reason reason;
+};
+
+/* At most this many runs of one series wait for its state. */
+#define JOURNAL_HELD_MAX 1000
+
+/* The open outages of series run elsewhere, for /api and the dashboard. */
+struct journal_other {
+	char *system;
+	char *series;
+	char *reason;
+	time_t start;
 };
 
 struct journal {
-	char *path;
+	char *path; /* the SQLite file, or the connection string */
+	char *where; /* what messages call it (no password) */
+	const struct journal_backend *be;
+	struct journal_db_opts opts;
+	char *password_file, *member, *writer;
 	journal_event_cb cb;
 	void *cb_arg;
 	struct journal_series *series[JOURNAL_BUCKETS];
 	struct journal_pending *pending;
 	size_t npending;
+	struct journal_other *others; /* sorted by system, series */
+	size_t nothers;
+	size_t nloaded; /* open outages read at start */
 
 	pthread_t thread;
 	int running;
@@ -134,14 +158,26 @@ struct journal {
 	int ok;
 	int warned_full;
 
+	char last_error[256]; /* why the last write failed ("": it worked) */
+	uint64_t lag_ms; /* the oldest record of the last batch waited */
+
 	/* Writer thread only. */
-	sqlite3 *db;
-	sqlite3_stmt *stmts[OP_NOTE + 1]; /* prepared once per connection */
+	void *db; /* the backend's handle */
 	time_t retry_at;
 	int failing; /* logged: the journal is not being written */
+	uint64_t seq; /* batches written (or tried) */
+	/* The first doubt_n queued records are batch doubt_seq, whose
+	 * commit was not answered: written again only if it was not. */
+	uint64_t doubt_seq;
+	size_t doubt_n;
 };
 
 static struct journal *journal_self;
+
+static void journal_series_free(struct journal_series *);
+static void journal_others_clear(struct journal *);
+static void journal_op_free(struct journal_op *);
+static int journal_other_cmp(const void *, const void *);
 
 static uint32_t
 journal_hash(const char *a, const char *b)
@@ -180,15 +216,47 @@ journal_series_get(struct journal *j, const char *system, const char *series,
 }
 
 struct journal *
-journal_new(const char *data_dir)
+journal_new(const struct conf *c)
 {
 	struct journal *j;
+	unsigned char r[6];
+	FILE *f;
 
 	j = xcalloc(1, sizeof *j);
-	xasprintf(&j->path, "%s/%s", data_dir, JOURNAL_FILE);
+	if (c->journal != NULL) {
+		j->be = &journal_pg_backend;
+		j->path = xstrdup(c->journal);
+		j->where = pg_display(c->journal);
+		if (c->journal_password_file != NULL)
+			j->password_file = xstrdup(c->journal_password_file);
+		j->member = xstrdup(c->member);
+		/* A batch is known by its writer: this process. */
+		memset(r, 0, sizeof r);
+		if ((f = fopen("/dev/urandom", "r")) != NULL) {
+			if (fread(r, 1, sizeof r, f) != sizeof r)
+				memset(r, 0, sizeof r);
+			fclose(f);
+		}
+		xasprintf(&j->writer, "%s/%ld-%lld-%02x%02x%02x%02x%02x%02x",
+		    c->member, (long)getpid(), (long long)time(NULL), r[0],
+		    r[1], r[2], r[3], r[4], r[5]);
+	} else {
+		j->be = &journal_sqlite_backend;
+		xasprintf(&j->path, "%s/%s", c->data_dir, JOURNAL_FILE);
+		j->where = xstrdup(j->path);
+	}
+	j->opts.password_file = j->password_file;
+	j->opts.member = j->member;
+	j->opts.writer = j->writer;
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->cond, NULL);
 	return j;
+}
+
+const char *
+journal_where(const struct journal *j)
+{
+	return j->where;
 }
 
 void
@@ -198,7 +266,12 @@ journal_set_event_cb(struct journal *j, journal_event_cb cb, void *arg)
 	j->cb_arg = arg;
 }
 
-/* The database. */
+/* The SQLite backend: <data_dir>/journal.sqlite. */
+
+struct journal_sqlite {
+	sqlite3 *db;
+	sqlite3_stmt *stmts[JOURNAL_OP_KINDS]; /* prepared once */
+};
 
 static int
 journal_exec(sqlite3 *db, const char *sql, char **cause)
@@ -377,7 +450,7 @@ journal_op_sql(enum journal_op_kind k)
 }
 
 /* How many text parameters (?1..) come before the numbers. */
-static int
+int
 journal_op_nstr(enum journal_op_kind k)
 {
 	switch (k) {
@@ -402,16 +475,16 @@ journal_op_nstr(enum journal_op_kind k)
 
 /* Texts bind to ?1..?nstr, numbers to the parameters after them. */
 static int
-journal_op_write(struct journal *j, const struct journal_op *op)
+journal_op_write(struct journal_sqlite *q, const struct journal_op *op)
 {
-	sqlite3_stmt *st = j->stmts[op->kind];
+	sqlite3_stmt *st = q->stmts[op->kind];
 	int i, nstr = journal_op_nstr(op->kind), rc;
 
 	if (st == NULL) {
-		if (sqlite3_prepare_v2(j->db, journal_op_sql(op->kind), -1, &st,
+		if (sqlite3_prepare_v2(q->db, journal_op_sql(op->kind), -1, &st,
 		        NULL) != SQLITE_OK)
 			return -1;
-		j->stmts[op->kind] = st;
+		q->stmts[op->kind] = st;
 	} else {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
@@ -427,38 +500,60 @@ journal_op_write(struct journal *j, const struct journal_op *op)
 }
 
 static void
-journal_db_close(struct journal *j)
+journal_sqlite_close(void *h)
 {
+	struct journal_sqlite *q = h;
 	size_t i;
 
-	for (i = 0; i < sizeof j->stmts / sizeof j->stmts[0]; i++) {
-		sqlite3_finalize(j->stmts[i]);
-		j->stmts[i] = NULL;
-	}
-	sqlite3_close(j->db);
-	j->db = NULL;
+	if (q == NULL)
+		return;
+	for (i = 0; i < JOURNAL_OP_KINDS; i++)
+		sqlite3_finalize(q->stmts[i]);
+	sqlite3_close(q->db);
+	free(q);
+}
+
+static void *
+journal_sqlite_open(const char *path, const struct journal_db_opts *o,
+    int *corrupt, char **cause)
+{
+	struct journal_sqlite *q;
+	sqlite3 *db;
+
+	if ((db = journal_db_open(path, o->readonly, corrupt, cause)) == NULL)
+		return NULL;
+	q = xcalloc(1, sizeof *q);
+	q->db = db;
+	return q;
 }
 
 static int
-journal_write_batch(struct journal *j, struct journal_op *ops, char **cause)
+journal_sqlite_write(void *h, const struct journal_op *ops, uint64_t seq,
+    int *corrupt, char **cause)
 {
-	sqlite3 *db = j->db;
-	struct journal_op *op;
+	struct journal_sqlite *q = h;
+	sqlite3 *db = q->db;
+	const struct journal_op *op;
 
+	(void)seq; /* a local commit's outcome is always known */
+	*corrupt = 0;
 	if (journal_exec(db, "BEGIN IMMEDIATE", cause) != 0)
-		return -1;
+		goto fail;
 	for (op = ops; op != NULL; op = op->next) {
-		if (journal_op_write(j, op) != 0) {
+		if (journal_op_write(q, op) != 0) {
 			xasprintf(cause, "%s", sqlite3_errmsg(db));
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
+			goto fail;
 		}
 	}
 	if (journal_exec(db, "COMMIT", cause) != 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	*corrupt = journal_is_corrupt(db);
+	return -1;
 }
 
 static void
@@ -473,61 +568,177 @@ journal_op_free(struct journal_op *op)
 
 /* Writer thread. */
 
+static uint64_t
+journal_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void
 journal_fail(struct journal *j, const char *what, const char *cause)
 {
 	if (!j->failing)
 		log_err("journal %s: %s: %s; collection goes on, records wait "
 		        "and the journal is retried every %d s",
-		    j->path, what, cause, JOURNAL_RETRY_S);
+		    j->where, what, cause, JOURNAL_RETRY_S);
 	j->failing = 1;
 	j->retry_at = time(NULL) + JOURNAL_RETRY_S;
+	pthread_mutex_lock(&j->lock);
+	snprintf(j->last_error, sizeof j->last_error, "%s: %s", what, cause);
+	pthread_mutex_unlock(&j->lock);
 }
 
-/* Write ops (all queued so far); 0 when written, -1 to keep them. */
+static void
+journal_close_db(struct journal *j)
+{
+	if (j->db != NULL)
+		j->be->close(j->db);
+	j->db = NULL;
+}
+
+/* Open the store if it is not; 0, or -1 (logged, retried later). */
 static int
-journal_flush(struct journal *j, struct journal_op *ops, size_t n)
+journal_open_db(struct journal *j)
 {
 	char *cause = NULL;
 	int corrupt;
 
-	if (j->db == NULL) {
-		j->db = journal_db_open(j->path, 0, &corrupt, &cause);
-		if (j->db == NULL) {
-			if (corrupt)
-				journal_move_aside(j->path);
-			journal_fail(j, "cannot open", cause);
-			free(cause);
-			if (corrupt)
-				j->retry_at = 0;
-			return -1;
-		}
+	if (j->db != NULL)
+		return 0;
+	j->db = j->be->open(j->path, &j->opts, &corrupt, &cause);
+	if (j->db != NULL)
+		return 0;
+	if (corrupt && j->be == &journal_sqlite_backend)
+		journal_move_aside(j->path);
+	journal_fail(j, "cannot open", cause);
+	free(cause);
+	if (corrupt && j->be == &journal_sqlite_backend)
+		j->retry_at = 0;
+	return -1;
+}
+
+/*
+ * The queue starts with the batch whose commit went unanswered: drop it
+ * if the store has it after all (*settled: how many records), or let it
+ * be written again. 0, or -1 when that cannot be told now.
+ */
+static int
+journal_settle_doubt(struct journal *j, struct journal_op **ops, size_t *n,
+    size_t *settled)
+{
+	struct journal_op *op;
+	size_t i;
+	int rc;
+
+	if (j->doubt_n == 0)
+		return 0;
+	rc = j->be->committed != NULL ? j->be->committed(j->db, j->doubt_seq)
+	                              : 0;
+	if (rc < 0) {
+		journal_fail(j, "cannot write",
+		    "whether the last batch was written cannot be told");
+		journal_close_db(j);
+		return -1;
 	}
-	if (journal_write_batch(j, ops, &cause) != 0) {
-		corrupt = journal_is_corrupt(j->db);
+	if (rc == 1) {
+		for (i = 0; i < j->doubt_n && *ops != NULL; i++) {
+			op = *ops;
+			*ops = op->next;
+			journal_op_free(op);
+		}
+		*n -= i;
+		*settled = i;
+		log_notice("journal %s: the batch of %zu records whose commit "
+		           "went unanswered was written; not writing it again",
+		    j->where, i);
+	}
+	j->doubt_n = 0;
+	return 0;
+}
+
+/* Write ops (all queued so far); 0 when written, -1 to keep them. */
+static int
+journal_flush(struct journal *j, struct journal_op **ops, size_t *n,
+    size_t *settled)
+{
+	char *cause = NULL;
+	uint64_t seq;
+	int corrupt;
+
+	if (journal_open_db(j) != 0 ||
+	    journal_settle_doubt(j, ops, n, settled) != 0)
+		return -1;
+	if (*ops == NULL)
+		return 0;
+	seq = ++j->seq;
+	if (j->be->write(j->db, *ops, seq, &corrupt, &cause) != 0) {
 		journal_fail(j, "cannot write", cause);
 		free(cause);
-		journal_db_close(j);
-		if (corrupt) {
+		journal_close_db(j);
+		if (j->be->committed != NULL) {
+			j->doubt_seq = seq;
+			j->doubt_n = *n;
+		}
+		if (corrupt && j->be == &journal_sqlite_backend) {
 			journal_move_aside(j->path);
 			j->retry_at = 0;
 		}
 		return -1;
 	}
 	if (j->failing)
-		log_notice("journal %s: written again (%zu records)", j->path,
-		    n);
+		log_notice("journal %s: written again (%zu records)", j->where,
+		    *n);
 	j->failing = 0;
 	return 0;
+}
+
+/* Take the whole queue (the lock held): one transaction. */
+static struct journal_op *
+journal_take(struct journal *j, struct journal_op **last, size_t *n)
+{
+	struct journal_op *ops = j->head, *op;
+
+	*last = j->tail;
+	*n = j->nqueued;
+	j->head = j->tail = NULL;
+	j->nqueued = 0;
+	for (op = ops; op != NULL; op = op->next) {
+		if (op->pend != NULL && *op->pend == op)
+			*op->pend = NULL;
+		op->pend = NULL;
+	}
+	return ops;
+}
+
+/* Written (the lock held): count them, note how long they waited. */
+static void
+journal_done(struct journal *j, struct journal_op *ops, size_t n)
+{
+	struct journal_op *next;
+
+	j->written += n;
+	j->ok = 1;
+	j->last_error[0] = '\0';
+	if (ops != NULL)
+		j->lag_ms = journal_now_ms() - ops->queued_ms;
+	pthread_mutex_unlock(&j->lock);
+	for (; ops != NULL; ops = next) {
+		next = ops->next;
+		journal_op_free(ops);
+	}
+	pthread_mutex_lock(&j->lock);
 }
 
 static void *
 journal_writer(void *arg)
 {
 	struct journal *j = arg;
-	struct journal_op *ops, *last, *next;
+	struct journal_op *ops, *last;
 	struct timespec ts;
-	size_t n;
+	size_t n, settled;
 	int stopping, rc;
 
 	pthread_mutex_lock(&j->lock);
@@ -541,37 +752,24 @@ journal_writer(void *arg)
 		stopping = j->stopping;
 		if (j->head == NULL && stopping)
 			break;
-		/* Take the whole queue: one transaction. */
-		ops = j->head;
-		last = j->tail;
-		n = j->nqueued;
-		j->head = j->tail = NULL;
-		j->nqueued = 0;
-		for (next = ops; next != NULL; next = next->next) {
-			if (next->pend != NULL && *next->pend == next)
-				*next->pend = NULL;
-			next->pend = NULL;
-		}
+		ops = journal_take(j, &last, &n);
 		pthread_mutex_unlock(&j->lock);
-		rc = journal_flush(j, ops, n);
+		settled = 0;
+		rc = journal_flush(j, &ops, &n, &settled);
 		pthread_mutex_lock(&j->lock);
+		j->written += settled;
 		if (rc == 0) {
-			j->written += n;
-			j->ok = 1;
-			pthread_mutex_unlock(&j->lock);
-			for (; ops != NULL; ops = next) {
-				next = ops->next;
-				journal_op_free(ops);
-			}
-			pthread_mutex_lock(&j->lock);
+			journal_done(j, ops, n);
 			continue;
 		}
 		/* Put them back in front of what came meanwhile. */
-		last->next = j->head;
-		j->head = ops;
-		if (j->tail == NULL)
-			j->tail = last;
-		j->nqueued += n;
+		if (ops != NULL) {
+			last->next = j->head;
+			j->head = ops;
+			if (j->tail == NULL)
+				j->tail = last;
+			j->nqueued += n;
+		}
 		j->errors++;
 		j->ok = 0;
 		if (stopping)
@@ -590,10 +788,11 @@ journal_queue_locked(struct journal *j, struct journal_op *op)
 		if (!j->warned_full)
 			log_err("journal %s: %d records wait; dropping new "
 			        "ones (logged once)",
-			    j->path, JOURNAL_QUEUE_MAX);
+			    j->where, JOURNAL_QUEUE_MAX);
 		j->warned_full = 1;
 		return -1;
 	}
+	op->queued_ms = journal_now_ms();
 	if (j->tail != NULL)
 		j->tail->next = op;
 	else
@@ -672,72 +871,193 @@ journal_op_str(struct journal_op *op, int i, const char *v)
 
 /* Loading what a previous run of the daemon left. */
 
-static void
-journal_load_states(struct journal *j, sqlite3 *db)
+static int
+journal_sqlite_states(sqlite3 *db, const struct journal_load_cbs *cb)
 {
-	struct journal_series *s;
+	struct journal_state_row r;
 	sqlite3_stmt *st;
-	const char *v;
+	int rc;
 
 	if (sqlite3_prepare_v2(db,
 	        "SELECT system, series, state, fails, first_fail,"
 	        " first_reason, span_start, span_end FROM series_state",
 	        -1, &st, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		s = journal_series_get(j,
-		    (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1), 1);
-		v = (const char *)sqlite3_column_text(st, 2);
-		s->state = strcmp(v, "up") == 0 ? ITF_STATUS_UP
-		    : strcmp(v, "down") == 0    ? ITF_STATUS_DOWN
-		                                : ITF_STATUS_UNKNOWN;
-		s->fails = (unsigned)sqlite3_column_int(st, 3);
-		s->first_fail = (time_t)sqlite3_column_int64(st, 4);
-		snprintf(s->first_reason, sizeof s->first_reason, "%s",
-		    (const char *)sqlite3_column_text(st, 5));
-		s->span_start = (time_t)sqlite3_column_int64(st, 6);
-		s->span_end = (time_t)sqlite3_column_int64(st, 7);
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.system = (const char *)sqlite3_column_text(st, 0);
+		r.series = (const char *)sqlite3_column_text(st, 1);
+		r.state = (const char *)sqlite3_column_text(st, 2);
+		r.fails = (unsigned)sqlite3_column_int(st, 3);
+		r.first_fail = (time_t)sqlite3_column_int64(st, 4);
+		r.first_reason = (const char *)sqlite3_column_text(st, 5);
+		r.span_start = (time_t)sqlite3_column_int64(st, 6);
+		r.span_end = (time_t)sqlite3_column_int64(st, 7);
+		cb->state(&r, cb->arg);
 	}
 	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static size_t
-journal_load_outages(struct journal *j, sqlite3 *db)
+static int
+journal_sqlite_outages(sqlite3 *db, const struct journal_load_cbs *cb)
 {
-	struct journal_series *s;
+	struct journal_open_row r;
 	sqlite3_stmt *st;
-	size_t n = 0;
+	int rc;
 
 	if (sqlite3_prepare_v2(db,
 	        "SELECT system, series, start, reason, planned FROM outages"
 	        " WHERE end IS NULL",
 	        -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		s = journal_series_get(j,
-		    (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1), 1);
-		s->outage_start = (time_t)sqlite3_column_int64(st, 2);
-		snprintf(s->outage_reason, sizeof s->outage_reason, "%s",
-		    (const char *)sqlite3_column_text(st, 3));
-		s->planned = sqlite3_column_int(st, 4);
-		n++;
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.system = (const char *)sqlite3_column_text(st, 0);
+		r.series = (const char *)sqlite3_column_text(st, 1);
+		r.start = (time_t)sqlite3_column_int64(st, 2);
+		r.reason = (const char *)sqlite3_column_text(st, 3);
+		r.planned = sqlite3_column_int(st, 4);
+		cb->outage(&r, cb->arg);
 	}
 	sqlite3_finalize(st);
-	return n;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static void journal_load_notices(struct journal *, sqlite3 *);
-
-int
-journal_start(struct journal *j)
+/* The undelivered notifications, to be delivered after all. */
+static int
+journal_sqlite_notices(sqlite3 *db, const struct journal_load_cbs *cb)
 {
-	char *cause = NULL, *dir, *slash;
-	sqlite3 *db;
-	size_t n;
-	int corrupt;
+	struct journal_notice nc;
+	sqlite3_stmt *st;
+	int rc;
 
+	if (sqlite3_prepare_v2(db,
+	        "SELECT id, time, attempts, notifier, event, system, series,"
+	        " payload FROM notifications WHERE delivered = 0 AND"
+	        " payload IS NOT NULL ORDER BY id",
+	        -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&nc, 0, sizeof nc);
+		nc.id = sqlite3_column_int64(st, 0);
+		nc.t = (time_t)sqlite3_column_int64(st, 1);
+		nc.attempts = sqlite3_column_int(st, 2);
+		nc.notifier = (const char *)sqlite3_column_text(st, 3);
+		nc.event = (const char *)sqlite3_column_text(st, 4);
+		nc.system = (const char *)sqlite3_column_text(st, 5);
+		nc.series = (const char *)sqlite3_column_text(st, 6);
+		nc.payload = (const char *)sqlite3_column_text(st, 7);
+		cb->notice(&nc, cb->arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+journal_sqlite_load(void *h, const struct journal_load_cbs *cb, char **cause)
+{
+	struct journal_sqlite *q = h;
+
+	if ((cb->state != NULL && journal_sqlite_states(q->db, cb) != 0) ||
+	    (cb->outage != NULL && journal_sqlite_outages(q->db, cb) != 0) ||
+	    (cb->notice != NULL && journal_sqlite_notices(q->db, cb) != 0)) {
+		xasprintf(cause, "%s", sqlite3_errmsg(q->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int journal_sqlite_read(void *, const char *, time_t, time_t,
+    struct spans *, struct journal_outage **, size_t *, char **);
+
+const struct journal_backend journal_sqlite_backend = {
+	.name = "sqlite",
+	.open = journal_sqlite_open,
+	.load = journal_sqlite_load,
+	.write = journal_sqlite_write,
+	.committed = NULL,
+	.read_system = journal_sqlite_read,
+	.close = journal_sqlite_close,
+};
+
+/* Into the loop thread's memory. */
+
+static int
+journal_status_of(const char *v)
+{
+	if (v != NULL && strcmp(v, "up") == 0)
+		return ITF_STATUS_UP;
+	if (v != NULL && strcmp(v, "down") == 0)
+		return ITF_STATUS_DOWN;
+	return ITF_STATUS_UNKNOWN;
+}
+
+static void
+journal_put_state(struct journal_series *s, const struct journal_state_row *r)
+{
+	s->state = journal_status_of(r->state);
+	s->fails = r->fails;
+	s->first_fail = r->first_fail;
+	snprintf(s->first_reason, sizeof s->first_reason, "%s",
+	    r->first_reason != NULL ? r->first_reason : "");
+	s->span_start = r->span_start;
+	s->span_end = r->span_end;
+}
+
+static void
+journal_put_outage(struct journal_series *s, const struct journal_open_row *r)
+{
+	s->outage_start = r->start;
+	snprintf(s->outage_reason, sizeof s->outage_reason, "%s",
+	    r->reason != NULL ? r->reason : "");
+	s->planned = r->planned;
+}
+
+static void
+journal_load_state_cb(const struct journal_state_row *r, void *arg)
+{
+	struct journal *j = arg;
+
+	journal_put_state(journal_series_get(j, r->system, r->series, 1), r);
+}
+
+static void
+journal_load_outage_cb(const struct journal_open_row *r, void *arg)
+{
+	struct journal *j = arg;
+
+	journal_put_outage(journal_series_get(j, r->system, r->series, 1), r);
+	j->nloaded++;
+}
+
+/* Keep the undelivered notifications until the notifiers take them. */
+static void
+journal_load_notice_cb(const struct journal_notice *nc, void *arg)
+{
+	struct journal *j = arg;
+	struct journal_pending *p;
+
+	j->pending =
+	    xreallocarray(j->pending, j->npending + 1, sizeof *j->pending);
+	p = &j->pending[j->npending++];
+	memset(p, 0, sizeof *p);
+	p->id = nc->id;
+	p->t = nc->t;
+	p->attempts = nc->attempts;
+	p->s[0] = xstrdup(nc->notifier);
+	p->s[1] = xstrdup(nc->event);
+	p->s[2] = xstrdup(nc->system);
+	p->s[3] = xstrdup(nc->series);
+	p->s[4] = xstrdup(nc->payload);
+}
+
+/* The SQLite file's directory, made if missing. */
+static void
+journal_mkdir(const struct journal *j)
+{
+	char *dir, *slash;
+
+	if (j->be != &journal_sqlite_backend)
+		return;
 	dir = xstrdup(j->path);
 	if ((slash = strrchr(dir, '/')) != NULL) {
 		*slash = '\0';
@@ -745,23 +1065,38 @@ journal_start(struct journal *j)
 			log_err("journal: mkdir %s: %s", dir, strerror(errno));
 	}
 	free(dir);
-	db = journal_db_open(j->path, 0, &corrupt, &cause);
-	if (db == NULL && corrupt) {
-		free(cause);
-		cause = NULL;
+}
+
+int
+journal_start(struct journal *j, char **cause)
+{
+	struct journal_load_cbs cb = { journal_load_state_cb,
+		journal_load_outage_cb, journal_load_notice_cb, j };
+	char *why = NULL;
+	int corrupt;
+
+	journal_mkdir(j);
+	j->db = j->be->open(j->path, &j->opts, &corrupt, &why);
+	if (j->db == NULL && corrupt && j->be == &journal_sqlite_backend) {
+		free(why);
+		why = NULL;
 		journal_move_aside(j->path);
-		db = journal_db_open(j->path, 0, &corrupt, &cause);
+		j->db = j->be->open(j->path, &j->opts, &corrupt, &why);
 	}
-	if (db == NULL) {
-		journal_fail(j, "cannot open", cause);
-		free(cause);
+	if (j->db != NULL && j->be->load(j->db, &cb, &why) != 0)
+		journal_close_db(j);
+	if (j->db == NULL && j->be != &journal_sqlite_backend) {
+		/* A database that is not there yet is not a journal. */
+		xasprintf(cause, "journal %s: %s", j->where, why);
+		free(why);
+		return -1;
+	}
+	if (j->db == NULL) {
+		journal_fail(j, "cannot open", why);
+		free(why);
 	} else {
-		journal_load_states(j, db);
-		n = journal_load_outages(j, db);
-		journal_load_notices(j, db);
-		log_info("journal %s: %zu open outage(s) carried on", j->path,
-		    n);
-		j->db = db;
+		log_info("journal %s: %zu open outage(s) carried on", j->where,
+		    j->nloaded);
 		j->ok = 1;
 	}
 	journal_self = j;
@@ -786,8 +1121,8 @@ journal_stop(struct journal *j)
 	pthread_join(j->thread, NULL);
 	j->running = 0;
 	if (j->head != NULL)
-		log_err("journal %s: %zu records could not be written", j->path,
-		    j->nqueued);
+		log_err("journal %s: %zu records could not be written",
+		    j->where, j->nqueued);
 }
 
 void
@@ -803,23 +1138,25 @@ journal_free(struct journal *j)
 	for (i = 0; i < JOURNAL_BUCKETS; i++) {
 		for (s = j->series[i]; s != NULL; s = next) {
 			next = s->next;
-			free(s->system);
-			free(s->series);
-			free(s);
+			journal_series_free(s);
 		}
 	}
 	for (op = j->head; op != NULL; op = onext) {
 		onext = op->next;
 		journal_op_free(op);
 	}
-	if (j->db != NULL)
-		journal_db_close(j);
+	journal_close_db(j);
 	journal_pending_notices(j, 0, NULL, NULL);
+	journal_others_clear(j);
 	if (journal_self == j)
 		journal_self = NULL;
 	pthread_mutex_destroy(&j->lock);
 	pthread_cond_destroy(&j->cond);
 	free(j->path);
+	free(j->where);
+	free(j->password_file);
+	free(j->member);
+	free(j->writer);
 	free(j);
 }
 
@@ -948,12 +1285,41 @@ journal_outage_step(struct journal *j, const struct conf *c,
 	journal_event(j, s, JOURNAL_OUTAGE_START, 0);
 }
 
+/* Keep a run of a series being taken over until its state is read. */
+static void
+journal_hold(struct journal_series *s, const struct journal_run *r)
+{
+	struct journal_held *h;
+
+	if (s->nheld == JOURNAL_HELD_MAX) {
+		log_err("%s/%s: %d runs wait for the series' state; the "
+		        "oldest is dropped",
+		    s->system, s->series, JOURNAL_HELD_MAX);
+		free(s->held[0].collector);
+		free(s->held[0].message);
+		memmove(&s->held[0], &s->held[1],
+		    (s->nheld - 1) * sizeof *s->held);
+		s->nheld--;
+	}
+	s->held = xreallocarray(s->held, s->nheld + 1, sizeof *s->held);
+	h = &s->held[s->nheld++];
+	h->collector = xstrdup(r->collector);
+	h->message = r->message != NULL ? xstrdup(r->message) : NULL;
+	h->t = r->t;
+	h->interval = r->interval;
+	h->fail_after = r->fail_after;
+	h->status = r->status;
+	h->reason = r->reason;
+}
+
+static void journal_series_run(struct journal *, const struct conf *,
+    struct journal_series *, const struct journal_run *);
+
 void
 journal_run(struct journal *j, const struct conf *c,
     const struct journal_run *r)
 {
 	struct journal_series *s;
-	struct journal_op *op;
 
 	if (j == NULL)
 		return;
@@ -962,6 +1328,20 @@ journal_run(struct journal *j, const struct conf *c,
 	if (r->feed || r->no_outages || r->system == NULL)
 		return;
 	s = journal_series_get(j, r->system, r->series, 1);
+	if (s->adopting) {
+		journal_hold(s, r);
+		return;
+	}
+	journal_series_run(j, c, s, r);
+}
+
+/* The run of a series whose state is here: its state, outage, cover. */
+static void
+journal_series_run(struct journal *j, const struct conf *c,
+    struct journal_series *s, const struct journal_run *r)
+{
+	struct journal_op *op;
+
 	if ((int)r->status != s->state)
 		journal_state_change(j, s, r);
 	/* An unknown run neither counts as a failure nor covers time. */
@@ -1013,35 +1393,6 @@ journal_note(struct journal *j, const struct journal_note *n)
 	journal_queue(j, op);
 }
 
-/* Keep the undelivered notifications until the notifiers take them. */
-static void
-journal_load_notices(struct journal *j, sqlite3 *db)
-{
-	struct journal_pending *p;
-	sqlite3_stmt *st;
-	int i;
-
-	if (sqlite3_prepare_v2(db,
-	        "SELECT id, time, attempts, notifier, event, system, series,"
-	        " payload FROM notifications WHERE delivered = 0 AND"
-	        " payload IS NOT NULL ORDER BY id",
-	        -1, &st, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		j->pending = xreallocarray(j->pending, j->npending + 1,
-		    sizeof *j->pending);
-		p = &j->pending[j->npending++];
-		memset(p, 0, sizeof *p);
-		p->id = sqlite3_column_int64(st, 0);
-		p->t = (time_t)sqlite3_column_int64(st, 1);
-		p->attempts = sqlite3_column_int(st, 2);
-		for (i = 0; i < 5; i++)
-			p->s[i] = xstrdup(
-			    (const char *)sqlite3_column_text(st, 3 + i));
-	}
-	sqlite3_finalize(st);
-}
-
 void
 journal_pending_notices(struct journal *j, int max_attempts,
     void (*f)(const struct journal_notice *, void *), void *arg)
@@ -1087,6 +1438,10 @@ journal_get_stats(struct journal *j, struct journal_stats *out)
 	out->dropped = j->dropped;
 	out->queued = j->nqueued;
 	out->ok = j->ok;
+	out->lag_ms = j->lag_ms;
+	if (j->head != NULL)
+		out->oldest_ms = journal_now_ms() - j->head->queued_ms;
+	snprintf(out->error, sizeof out->error, "%s", j->last_error);
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -1096,39 +1451,199 @@ journal_open_outage(const char *system, const char *series, time_t *start,
 {
 	struct journal_series *s;
 
-	if (journal_self == NULL ||
-	    (s = journal_series_get(journal_self, system, series, 0)) == NULL ||
-	    s->outage_start == 0)
+	struct journal_other key, *o;
+
+	if (journal_self == NULL)
 		return 0;
-	*start = s->outage_start;
-	*reason = s->outage_reason;
+	if ((s = journal_series_get(journal_self, system, series, 0)) != NULL &&
+	    !s->adopting) {
+		if (s->outage_start == 0)
+			return 0;
+		*start = s->outage_start;
+		*reason = s->outage_reason;
+		return 1;
+	}
+	/* Run elsewhere: as the shared journal had it at the last look. */
+	if (journal_self->nothers == 0)
+		return 0;
+	key.system = (char *)system;
+	key.series = (char *)series;
+	o = bsearch(&key, journal_self->others, journal_self->nothers,
+	    sizeof *o, journal_other_cmp);
+	if (o == NULL)
+		return 0;
+	*start = o->start;
+	*reason = o->reason;
 	return 1;
+}
+
+/* Series that move between daemons (cluster.c). */
+
+static void
+journal_series_free(struct journal_series *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nheld; i++) {
+		free(s->held[i].collector);
+		free(s->held[i].message);
+	}
+	free(s->held);
+	free(s->system);
+	free(s->series);
+	free(s);
+}
+
+void
+journal_expect(struct journal *j, const char *system, const char *series)
+{
+	struct journal_series *s;
+
+	if (j == NULL)
+		return;
+	s = journal_series_get(j, system, series, 1);
+	s->adopting = 1;
+}
+
+void
+journal_adopt(struct journal *j, const struct conf *c, const char *system,
+    const char *series, const struct journal_state_row *st,
+    const struct journal_open_row *open)
+{
+	struct journal_series *s;
+	struct journal_run r;
+	size_t i;
+
+	if (j == NULL ||
+	    (s = journal_series_get(j, system, series, 0)) == NULL ||
+	    !s->adopting)
+		return;
+	/* What was here is what this daemon knew before it gave the series
+	 * up: the store's is newer. */
+	s->state = -1;
+	s->fails = 0;
+	s->first_fail = 0;
+	s->first_reason[0] = '\0';
+	s->outage_start = 0;
+	s->outage_reason[0] = '\0';
+	s->planned = 0;
+	s->span_start = s->span_end = 0;
+	if (st != NULL)
+		journal_put_state(s, st);
+	if (open != NULL)
+		journal_put_outage(s, open);
+	s->adopting = 0;
+	for (i = 0; i < s->nheld; i++) {
+		memset(&r, 0, sizeof r);
+		r.system = s->system;
+		r.series = s->series;
+		r.collector = s->held[i].collector;
+		r.t = s->held[i].t;
+		r.interval = s->held[i].interval;
+		r.fail_after = s->held[i].fail_after;
+		r.status = s->held[i].status;
+		r.reason = s->held[i].reason;
+		r.message = s->held[i].message;
+		journal_series_run(j, c, s, &r);
+		free(s->held[i].collector);
+		free(s->held[i].message);
+	}
+	free(s->held);
+	s->held = NULL;
+	s->nheld = 0;
+}
+
+void
+journal_release(struct journal *j, const char *system, const char *series)
+{
+	struct journal_series *s, **pp;
+	uint32_t b;
+
+	if (j == NULL)
+		return;
+	b = journal_hash(system, series);
+	for (pp = &j->series[b]; (s = *pp) != NULL; pp = &s->next) {
+		if (strcmp(s->system, system) == 0 &&
+		    strcmp(s->series, series) == 0)
+			break;
+	}
+	if (s == NULL)
+		return;
+	*pp = s->next;
+	/* Its last state still waits: written, but no longer ours to
+	 * update. The writer goes now, so whoever takes it reads it. */
+	pthread_mutex_lock(&j->lock);
+	if (s->pend_state != NULL)
+		s->pend_state->pend = NULL;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+	if (s->nheld > 0)
+		log_warn("%s/%s: given up before its state was read: %zu "
+		         "run(s) not journaled",
+		    system, series, s->nheld);
+	journal_series_free(s);
+}
+
+static int
+journal_other_cmp(const void *a, const void *b)
+{
+	const struct journal_other *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->system, y->system)) != 0)
+		return c;
+	return strcmp(x->series, y->series);
+}
+
+static void
+journal_others_clear(struct journal *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->nothers; i++) {
+		free(j->others[i].system);
+		free(j->others[i].series);
+		free(j->others[i].reason);
+	}
+	free(j->others);
+	j->others = NULL;
+	j->nothers = 0;
+}
+
+void
+journal_set_others(struct journal *j, const struct journal_open_row *rows,
+    size_t n)
+{
+	size_t i;
+
+	if (j == NULL)
+		return;
+	journal_others_clear(j);
+	j->others = xcalloc(n + 1, sizeof *j->others);
+	for (i = 0; i < n; i++) {
+		j->others[i].system = xstrdup(rows[i].system);
+		j->others[i].series = xstrdup(rows[i].series);
+		j->others[i].reason = xstrdup(rows[i].reason);
+		j->others[i].start = rows[i].start;
+	}
+	j->nothers = n;
+	if (n > 1)
+		qsort(j->others, n, sizeof *j->others, journal_other_cmp);
 }
 
 /* Reading (itfollow). */
 
-int
-journal_read_system(const char *data_dir, const char *system, time_t from,
-    time_t to, struct spans *known, struct journal_outage **outs, size_t *nouts,
+static int
+journal_sqlite_read(void *h, const char *system, time_t from, time_t to,
+    struct spans *known, struct journal_outage **outs, size_t *nouts,
     char **cause)
 {
+	struct journal_sqlite *q = h;
 	struct journal_outage *o;
 	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
-	char *path, *err = NULL;
-	struct stat sb;
-	int corrupt, rc = -1;
+	sqlite3 *db = q->db;
+	int rc;
 
-	*outs = NULL;
-	*nouts = 0;
-	xasprintf(&path, "%s/%s", data_dir, JOURNAL_FILE);
-	if (stat(path, &sb) != 0) {
-		xasprintf(cause, "no journal %s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	if ((db = journal_db_open(path, 1, &corrupt, &err)) == NULL)
-		goto fail;
 	if (sqlite3_prepare_v2(db,
 	        "SELECT start, end FROM coverage WHERE system = ?1 AND"
 	        " end > ?2 AND start < ?3 UNION ALL SELECT span_start,"
@@ -1145,8 +1660,6 @@ journal_read_system(const char *data_dir, const char *system, time_t from,
 	if (rc != SQLITE_DONE)
 		goto sqlfail;
 	sqlite3_finalize(st);
-	span_clip(known, from, to);
-	span_norm(known);
 	if (sqlite3_prepare_v2(db,
 	        "SELECT series, start, end, planned, reason FROM outages"
 	        " WHERE system = ?1 AND start < ?3 AND"
@@ -1173,19 +1686,143 @@ journal_read_system(const char *data_dir, const char *system, time_t from,
 	if (rc != SQLITE_DONE)
 		goto sqlfail;
 	sqlite3_finalize(st);
-	sqlite3_close(db);
-	free(path);
 	return 0;
 sqlfail:
-	err = xstrdup(sqlite3_errmsg(db));
+	xasprintf(cause, "%s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
-	sqlite3_close(db);
-fail:
-	xasprintf(cause, "journal %s: %s", path, err);
-	free(err);
+	return -1;
+}
+
+/*
+ * The reader's connection to a PostgreSQL journal, kept between reads (a
+ * report reads every system) and shared by the threads that read (the
+ * dashboard's worker), one at a time.
+ */
+static pthread_mutex_t journal_reader_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *journal_reader;
+static char *journal_reader_at;
+static int journal_reader_atexit;
+
+void
+journal_reader_close(void)
+{
+	pthread_mutex_lock(&journal_reader_lock);
+	if (journal_reader != NULL)
+		journal_pg_backend.close(journal_reader);
+	journal_reader = NULL;
+	free(journal_reader_at);
+	journal_reader_at = NULL;
+	pthread_mutex_unlock(&journal_reader_lock);
+}
+
+/* Read system from the PostgreSQL journal of c (the lock held). */
+static int
+journal_read_pg(const struct conf *c, const char *system, time_t from,
+    time_t to, struct spans *known, struct journal_outage **outs, size_t *nouts,
+    char **cause)
+{
+	struct journal_db_opts o = { c->journal_password_file, c->member, NULL,
+		1 };
+	int corrupt, tries;
+	char *err = NULL;
+
+	if (journal_reader != NULL &&
+	    strcmp(journal_reader_at, c->journal) != 0) {
+		journal_pg_backend.close(journal_reader);
+		journal_reader = NULL;
+	}
+	/* A connection that broke since the last read is made again once. */
+	for (tries = 0; tries < 2; tries++) {
+		free(err);
+		err = NULL;
+		if (journal_reader == NULL) {
+			journal_reader = journal_pg_backend.open(c->journal, &o,
+			    &corrupt, &err);
+			if (journal_reader == NULL)
+				break;
+			/* The tool reads until it exits: close it then. */
+			if (!journal_reader_atexit++)
+				atexit(journal_reader_close);
+			free(journal_reader_at);
+			journal_reader_at = xstrdup(c->journal);
+		}
+		if (journal_pg_backend.read_system(journal_reader, system, from,
+		        to, known, outs, nouts, &err) == 0)
+			return 0;
+		span_clear(known);
+		free(*outs);
+		*outs = NULL;
+		*nouts = 0;
+		journal_pg_backend.close(journal_reader);
+		journal_reader = NULL;
+	}
+	*cause = err;
+	return -1;
+}
+
+int
+journal_exists(const struct conf *c)
+{
+	struct stat sb;
+	char *path;
+	int rc;
+
+	if (c->journal != NULL)
+		return 1;
+	xasprintf(&path, "%s/%s", c->data_dir, JOURNAL_FILE);
+	rc = stat(path, &sb) == 0;
 	free(path);
-	free(*outs);
+	return rc;
+}
+
+int
+journal_read_system(const struct conf *c, const char *system, time_t from,
+    time_t to, struct spans *known, struct journal_outage **outs, size_t *nouts,
+    char **cause)
+{
+	struct journal_db_opts o = { NULL, NULL, NULL, 1 };
+	char *path = NULL, *where, *err = NULL;
+	struct stat sb;
+	void *db;
+	int corrupt, rc;
+
 	*outs = NULL;
 	*nouts = 0;
-	return -1;
+	if (c->journal != NULL) {
+		pthread_mutex_lock(&journal_reader_lock);
+		rc = journal_read_pg(c, system, from, to, known, outs, nouts,
+		    &err);
+		pthread_mutex_unlock(&journal_reader_lock);
+		where = pg_display(c->journal);
+	} else {
+		xasprintf(&path, "%s/%s", c->data_dir, JOURNAL_FILE);
+		where = xstrdup(path);
+		if (stat(path, &sb) != 0) {
+			xasprintf(cause, "no journal %s: %s", path,
+			    strerror(errno));
+			free(path);
+			free(where);
+			return -1;
+		}
+		rc = -1;
+		if ((db = journal_sqlite_backend.open(path, &o, &corrupt,
+		         &err)) != NULL) {
+			rc = journal_sqlite_read(db, system, from, to, known,
+			    outs, nouts, &err);
+			journal_sqlite_backend.close(db);
+		}
+	}
+	if (rc == 0) {
+		span_clip(known, from, to);
+		span_norm(known);
+	} else {
+		xasprintf(cause, "journal %s: %s", where, err);
+		free(*outs);
+		*outs = NULL;
+		*nouts = 0;
+	}
+	free(err);
+	free(path);
+	free(where);
+	return rc;
 }

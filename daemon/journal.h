@@ -1,6 +1,8 @@
 /*
- * The outage journal: <data_dir>/journal.sqlite (SQLite, WAL), the source
- * of truth for availability reports. This is the only SQLite user.
+ * The outage journal: <data_dir>/journal.sqlite (SQLite, WAL), or with
+ * store.journal a PostgreSQL database that several daemons share, the
+ * source of truth for availability reports. This is the only SQLite user;
+ * the journal's PostgreSQL tables are journal_pg.c's.
  *
  * The loop thread tells the journal how each run ended (journal_run); the
  * journal keeps each series' state in memory (consecutive failures, the
@@ -11,7 +13,9 @@
  * opened or written (locked, corrupt, a full disk) is logged with its path
  * and retried; records wait in the queue meanwhile (up to a bound) and
  * collection goes on. A corrupt file is moved aside (journal.sqlite.corrupt-
- * TIME) and a new one started.
+ * TIME) and a new one started. A batch whose commit went unanswered (the
+ * PostgreSQL connection was lost) is written again only if the database
+ * does not have it.
  */
 #ifndef JOURNAL_H
 #define JOURNAL_H
@@ -25,6 +29,8 @@
 
 struct conf;
 struct journal;
+struct journal_state_row;
+struct journal_open_row;
 
 /* How one run ended. */
 struct journal_run {
@@ -67,17 +73,25 @@ struct journal_stats {
 	uint64_t dropped; /* records dropped: the queue was full */
 	uint64_t queued; /* records waiting now */
 	int ok; /* the journal is open and the last write worked */
+	uint64_t oldest_ms; /* how long the oldest waiting record has */
+	uint64_t lag_ms; /* how long the oldest of the last batch waited */
+	char error[256]; /* why the last write failed, "" if it worked */
 };
 
-/* A journal in data_dir; nothing is opened yet. */
-struct journal *journal_new(const char *data_dir);
+/* The journal of c (store.journal, else data_dir's file); nothing is
+ * opened yet. */
+struct journal *journal_new(const struct conf *c);
+/* What messages call it: the file, or the database without password. */
+const char *journal_where(const struct journal *);
 /*
- * Open the file (creating or migrating it), load every series' state and
- * open outages, and start the writer thread. A file that cannot be opened
- * is logged; the writer keeps retrying it. Returns 0 (always: the daemon
- * runs without its journal rather than not at all).
+ * Open the store (creating or migrating it), load every series' state and
+ * open outages, and start the writer thread. A SQLite file that cannot be
+ * opened is logged, and the writer keeps retrying it: 0 (the daemon runs
+ * without its journal rather than not at all). A PostgreSQL journal that
+ * cannot be reached or read at start: -1 with *cause (the daemon does not
+ * start: it would not know what its share is).
  */
-int journal_start(struct journal *);
+int journal_start(struct journal *, char **cause);
 /* Write what is queued (one last try), then stop the writer thread. */
 void journal_stop(struct journal *);
 void journal_free(struct journal *);
@@ -131,6 +145,26 @@ void journal_get_stats(struct journal *, struct journal_stats *);
 int journal_open_outage(const char *system, const char *series, time_t *start,
     const char **reason);
 
+/*
+ * Series moving between daemons (cluster.c). Thread: loop.
+ *
+ * journal_expect: the series is taken over here; its runs are held until
+ * journal_adopt gives its state as the shared journal has it (st, open:
+ * NULL when it has none), which replaces what was known here; the held
+ * runs then go on from it, in order. journal_release: the series runs
+ * elsewhere now; its state here is forgotten (what is queued is still
+ * written, at once). journal_set_others: the open outages of the shared
+ * journal (copied), which journal_open_outage answers for series whose
+ * state is not here.
+ */
+void journal_expect(struct journal *, const char *system, const char *series);
+void journal_adopt(struct journal *, const struct conf *c, const char *system,
+    const char *series, const struct journal_state_row *st,
+    const struct journal_open_row *open);
+void journal_release(struct journal *, const char *system, const char *series);
+void journal_set_others(struct journal *, const struct journal_open_row *,
+    size_t n);
+
 /* An outage as read back. */
 struct journal_outage {
 	char series[65];
@@ -141,12 +175,17 @@ struct journal_outage {
 };
 
 /*
- * Read what the journal in data_dir holds of system over [from, to): the
- * time its runs covered (into known, normalised) and the outages that
- * overlap (into *outs, caller frees). Returns 0, or -1 with *cause.
+ * Read what the journal of c holds of system over [from, to): the time
+ * its runs covered (into known, normalised) and the outages that overlap
+ * (into *outs, caller frees). Returns 0, or -1 with *cause. A PostgreSQL
+ * journal's connection is kept for the next read (any thread), until
+ * journal_reader_close.
  */
-int journal_read_system(const char *data_dir, const char *system, time_t from,
+int journal_read_system(const struct conf *c, const char *system, time_t from,
     time_t to, struct spans *known, struct journal_outage **outs, size_t *nouts,
     char **cause);
+/* 1 if c has a journal to read: a PostgreSQL one, or the file exists. */
+int journal_exists(const struct conf *c);
+void journal_reader_close(void);
 
 #endif

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cached.h"
+#include "cluster.h"
 #include "collect.h"
 #include "curlev.h"
 #include "journal.h"
@@ -32,6 +34,7 @@
 #include "priv.h"
 #include "proc.h"
 #include "seriescap.h"
+#include "series.h"
 #include "status.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -46,7 +49,40 @@ struct loop {
 	struct event *trim;
 	struct journal *journal;
 	struct notify *notify;
+	struct cluster *cluster; /* NULL: no PostgreSQL journal */
 };
+
+/*
+ * A viewer writes nothing, so its dashboard owns the process's rrdcached
+ * connection and flushes each file through it before reading, as the tool
+ * does. (A daemon that collects leaves the connection to its writer.)
+ */
+struct loop_flush {
+	char *addr;
+	char *data_dir;
+};
+static struct loop_flush loop_flush;
+
+static void
+loop_flush_cb(const char *path, void *arg)
+{
+	struct loop_flush *f = arg;
+	char *cause = NULL;
+
+	if (cached_flush_path(f->addr, f->data_dir, path, &cause) != 0)
+		log_debug("dashboard: %s: %s; read as it is", path, cause);
+	free(cause);
+}
+
+static void
+loop_viewer_flush(const struct conf *conf)
+{
+	if (!conf->viewer || conf->rrdcached == NULL)
+		return;
+	loop_flush.addr = xstrdup(conf->rrdcached);
+	loop_flush.data_dir = xstrdup(conf->data_dir);
+	series_set_flush(loop_flush_cb, &loop_flush);
+}
 
 /* An outage started or ended: tell the notifiers. */
 static void
@@ -125,6 +161,28 @@ loop_read_again(const struct loop_opts *opts, struct conf **conf)
 	return 0;
 }
 
+static int
+loop_differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+/* What a member is stays as it started. */
+static void
+loop_reload_member(const struct conf *conf, const struct conf *old)
+{
+	if (loop_differ(conf->journal, old->journal) ||
+	    loop_differ(conf->journal_password_file,
+	        old->journal_password_file))
+		log_warn("reload: store.journal changed; takes effect at "
+		         "restart");
+	if (loop_differ(conf->member, old->member) ||
+	    loop_differ(conf->zone, old->zone) || conf->viewer != old->viewer ||
+	    conf->heartbeat != old->heartbeat || conf->lease != old->lease)
+		log_warn("reload: daemon.name, zone, role, heartbeat or lease "
+		         "changed; takes effect at restart");
+}
+
 static void
 loop_reload(struct loop *l)
 {
@@ -160,10 +218,14 @@ loop_reload(struct loop *l)
 	if (conf->shard_k != old->shard_k || conf->shard_n != old->shard_n)
 		log_warn("reload: daemon.shard changed; takes effect at "
 		         "restart");
+	loop_reload_member(conf, old);
 	conf_warn_mode(conf);
 	log_set_level(conf->log_level);
 	proc_set_max(conf->max_children);
+	if (l->cluster != NULL)
+		cluster_conf(l->cluster, conf);
 	collect_apply(l->co, conf);
+	collect_reassign(l->co);
 }
 
 static void
@@ -212,6 +274,18 @@ loop_metrics_cb(struct evbuffer *b, void *arg)
 	    "Journal records dropped because its queue was full.", js.dropped);
 	status_metric(b, "itfollow_journal_queue_depth", "gauge",
 	    "Journal records waiting to be written.", js.queued);
+	evbuffer_add_printf(b,
+	    "# HELP itfollow_journal_oldest_seconds How long the oldest "
+	    "record waiting for the journal has waited.\n"
+	    "# TYPE itfollow_journal_oldest_seconds gauge\n"
+	    "itfollow_journal_oldest_seconds %.3f\n"
+	    "# HELP itfollow_journal_lag_seconds How long the oldest record "
+	    "of the last batch written had waited.\n"
+	    "# TYPE itfollow_journal_lag_seconds gauge\n"
+	    "itfollow_journal_lag_seconds %.3f\n",
+	    js.oldest_ms / 1000.0, js.lag_ms / 1000.0);
+	if (l->cluster != NULL)
+		cluster_metrics(l->cluster, b);
 	notify_get_counters(l->notify, &nc);
 	status_metric(b, "itfollow_notifications_total", "counter",
 	    "Notifications due, per notifier.", nc.events);
@@ -230,6 +304,23 @@ loop_metrics_cb(struct evbuffer *b, void *arg)
 	status_metric(b, "itfollow_notifications_pending", "gauge",
 	    "Notifications waiting for delivery or a retry.", nc.pending);
 	loop_metrics_series(b);
+}
+
+/* /health: the journal waits for its store, or the cluster is amiss. */
+static int
+loop_problem_cb(char *buf, size_t len, void *arg)
+{
+	struct loop *l = arg;
+	struct journal_stats js;
+
+	journal_get_stats(l->journal, &js);
+	if (!js.ok && js.error[0] != '\0') {
+		snprintf(buf, len, "journal %s: %s; %llu records wait",
+		    journal_where(l->journal), js.error,
+		    (unsigned long long)js.queued);
+		return 1;
+	}
+	return l->cluster != NULL && cluster_problem(l->cluster, buf, len);
 }
 
 /* The open outage of a series for /api/v1/systems, from the journal. */
@@ -288,6 +379,34 @@ loop_raise_nofile(void)
 	    (unsigned long long)rl.rlim_cur, (unsigned long long)was);
 }
 
+/*
+ * Start the journal; with a PostgreSQL one, join its members first (a
+ * conflict is refused before anything is written) and decide what runs
+ * here once the journal has read the series' states. 0, or -1 (logged).
+ */
+static int
+loop_join(struct loop *l, const struct conf *conf)
+{
+	char *cause = NULL;
+
+	if (l->journal == NULL)
+		return 0;
+	if (conf->journal != NULL) {
+		l->cluster = cluster_new(l->base, conf, l->co, l->journal);
+		if (cluster_join(l->cluster, &cause) != 0)
+			goto fail;
+	}
+	if (journal_start(l->journal, &cause) != 0)
+		goto fail;
+	if (l->cluster != NULL && cluster_start(l->cluster) != 0)
+		return -1;
+	return 0;
+fail:
+	log_err("%s", cause);
+	free(cause);
+	return -1;
+}
+
 int
 loop_run(const struct loop_opts *opts, struct conf *conf)
 {
@@ -310,7 +429,9 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	}
 	l.store = store_new(conf->data_dir);
 	store_set_delay(l.store, conf->write_delay);
-	store_set_rrdcached(l.store, conf->rrdcached, conf->buffer_max);
+	store_set_rrdcached(l.store, conf->viewer ? NULL : conf->rrdcached,
+	    conf->buffer_max);
+	loop_viewer_flush(conf);
 	if (store_start(l.store, &cause) != 0) {
 		log_err("%s", cause);
 		free(cause);
@@ -321,7 +442,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	}
 	l.co = collect_new(l.base, l.store, opts->test_mode);
 	if (!opts->test_mode) {
-		l.journal = journal_new(conf->data_dir);
+		l.journal = journal_new(conf);
 		l.notify = notify_new(l.base, l.journal);
 		journal_set_event_cb(l.journal, loop_journal_event_cb, &l);
 		collect_set_journal(l.co, l.journal, l.notify);
@@ -344,6 +465,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		if (l.journal != NULL) {
 			status_set_outage(l.status, loop_outage_cb, NULL);
 			status_set_metrics(l.status, loop_metrics_cb, &l);
+			status_set_problem(l.status, loop_problem_cb, &l);
 		}
 	}
 	log_notice("data in %s/rrd", conf->data_dir);
@@ -369,8 +491,10 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		goto out;
 	}
 	/* After the drop, so that the journal's files belong to the user. */
-	if (l.journal != NULL)
-		journal_start(l.journal);
+	if (loop_join(&l, conf) != 0) {
+		rc = 1;
+		goto out;
+	}
 
 	l.sigterm = evsignal_new(l.base, SIGTERM, loop_stop_cb, &l);
 	l.sigint = evsignal_new(l.base, SIGINT, loop_stop_cb, &l);
@@ -404,6 +528,8 @@ out:
 	offload_shutdown();
 	store_stop(l.store);
 	journal_stop(l.journal);
+	/* Written: the others may take over from what the journal says. */
+	cluster_stop(l.cluster, 1);
 	if (opts->test_mode && rc == 0)
 		rc = collect_test_report(l.co, stdout);
 	status_free(l.status);
@@ -418,7 +544,12 @@ out:
 	pinger_shutdown();
 	plugin_unload_all();
 	store_free(l.store);
+	cluster_free(l.cluster);
 	journal_free(l.journal);
+	journal_reader_close();
+	series_set_flush(NULL, NULL);
+	free(loop_flush.addr);
+	free(loop_flush.data_dir);
 	event_base_free(l.base);
 	return rc;
 }

@@ -54,6 +54,8 @@ struct status {
 	void *outage_arg;
 	status_extra_cb extra;
 	void *extra_arg;
+	status_problem_cb problem;
+	void *problem_arg;
 
 	struct event *beat;
 	uint64_t beat_ms; /* when the heartbeat last fired */
@@ -114,6 +116,8 @@ status_problem(struct status *s, char *buf, size_t len)
 	else if (ss.oldest_age > ss.delay + STATUS_OLDEST_SLACK)
 		snprintf(buf, len, "the oldest queued write is %llu s old",
 		    (unsigned long long)ss.oldest_age);
+	else if (s->problem != NULL)
+		return s->problem(buf, len, s->problem_arg);
 	else
 		return 0;
 	return 1;
@@ -567,6 +571,13 @@ status_set_metrics(struct status *s, status_extra_cb cb, void *arg)
 {
 	s->extra = cb;
 	s->extra_arg = arg;
+}
+
+void
+status_set_problem(struct status *s, status_problem_cb cb, void *arg)
+{
+	s->problem = cb;
+	s->problem_arg = arg;
 }
 
 void

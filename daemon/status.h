@@ -9,6 +9,7 @@
 #define STATUS_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 struct event_base;
 struct evbuffer;
@@ -51,6 +52,11 @@ void status_set_metrics(struct status *, status_extra_cb, void *arg);
 /* One metric family of one value, with its HELP and TYPE. */
 void status_metric(struct evbuffer *, const char *name, const char *type,
     const char *help, unsigned long long v);
+
+/* More reasons /health fails (the journal's, the cluster's): cb writes
+ * one in buf and returns 1, or returns 0. */
+typedef int (*status_problem_cb)(char *buf, size_t len, void *arg);
+void status_set_problem(struct status *, status_problem_cb, void *arg);
 
 /* Where the open outages come from (see status_outage_cb). */
 void status_set_outage(struct status *, status_outage_cb, void *arg);

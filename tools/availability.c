@@ -38,8 +38,8 @@ availability_spans(const struct conf *c, const char *system,
 	char *cause = NULL;
 
 	memset(s, 0, sizeof *s);
-	if (journal_read_system(c->data_dir, system, p->from, p->to, &s->known,
-	        &o, &n, &cause) != 0) {
+	if (journal_read_system(c, system, p->from, p->to, &s->known, &o, &n,
+	        &cause) != 0) {
 		snprintf(err, errlen, "%s", cause);
 		free(cause);
 		return -1;
@@ -214,11 +214,7 @@ availability_group(const struct conf *c, const char *by, const char *value,
 int
 availability_has_journal(const struct conf *c)
 {
-	struct stat sb;
-	char path[4096];
-
-	snprintf(path, sizeof path, "%s/journal.sqlite", c->data_dir);
-	return stat(path, &sb) == 0;
+	return journal_exists(c);
 }
 
 int

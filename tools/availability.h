@@ -78,7 +78,7 @@ int availability_group(const struct conf *c, const char *by, const char *value,
  */
 int availability_of(const struct conf *c, const char *system,
     const struct period *p, struct avail *out, char *err, size_t errlen);
-/* 1 when <data_dir>/journal.sqlite exists. */
+/* 1 when the configuration's journal exists (journal_exists). */
 int availability_has_journal(const struct conf *c);
 
 /* A sum of systems: zeroed for p, each system added, then finished (its

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "dashvalue.h"
 #include "graph.h"
+#include "series.h"
 #include "store_rrd.h"
 
 /* A last value older than this is no longer a current state. */
@@ -132,6 +133,8 @@ dashvalue_system(const struct conf *conf, const char *id, time_t now,
 	if ((series = graph_quality_series(conf, id, NULL)) == NULL)
 		return state;
 	path = store_path(conf->data_dir, "quality", id, series);
+	if (path != NULL)
+		series_flush_file(path);
 	rrd_clear_error();
 	if (path != NULL &&
 	    rrd_lastupdate_r(path, &v->when, &nds, &names, &data) == 0) {

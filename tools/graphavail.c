@@ -52,8 +52,8 @@ graphavail_notes(struct graph_ctx *g, const char *system,
 	char *cause = NULL, a[32], b[32];
 	size_t n = 0, i;
 
-	if (journal_read_system(g->conf->data_dir, system, c->from, c->to,
-	        &known, &o, &n, &cause) != 0) {
+	if (journal_read_system(g->conf, system, c->from, c->to, &known, &o, &n,
+	        &cause) != 0) {
 		chart_note(c, "journal: %s", cause);
 		free(cause);
 	}

@@ -12,6 +12,7 @@
 #include "availability.h"
 #include "conf.h"
 #include "graph.h"
+#include "journal.h"
 #include "period.h"
 #include "rrdavail.h"
 #include "series.h"

@@ -26,6 +26,13 @@ series_set_flush(void (*cb)(const char *, void *), void *arg)
 	series_flush_arg = arg;
 }
 
+void
+series_flush_file(const char *path)
+{
+	if (series_flush != NULL)
+		series_flush(path, series_flush_arg);
+}
+
 int
 series_fetch(const char *path, const char *cf, time_t from, time_t to,
     unsigned long want, struct series_rows *out, char **cause)
@@ -39,8 +46,7 @@ series_fetch(const char *path, const char *cf, time_t from, time_t to,
 	memset(out, 0, sizeof *out);
 	if (stat(path, &st) != 0 && errno == ENOENT)
 		return 1;
-	if (series_flush != NULL)
-		series_flush(path, series_flush_arg);
+	series_flush_file(path);
 	rrd_clear_error();
 	if (rrd_fetch_r(path, cf, &start, &end, &step, &nds, &names, &data) !=
 	    0) {

@@ -28,9 +28,10 @@ int series_fetch(const char *path, const char *cf, time_t from, time_t to,
     unsigned long want, struct series_rows *out, char **cause);
 void series_rows_free(struct series_rows *);
 /*
- * Call cb(path, arg) before each fetch: the tool flushes the file through
- * rrdcached there. NULL: nothing (the daemon's dashboard, whose writer
- * thread owns the rrdcached connection, reads the files as they are).
+ * Call cb(path, arg) before each fetch: the tool and a viewer daemon
+ * flush the file through rrdcached there. NULL: nothing (the dashboard of
+ * a daemon that collects, whose writer thread owns the rrdcached
+ * connection, reads the files as they are).
  */
 void series_set_flush(void (*cb)(const char *path, void *arg), void *arg);
 /*
@@ -43,6 +44,8 @@ void series_set_flush(void (*cb)(const char *path, void *arg), void *arg);
  * librrd's.
  */
 void series_fill_last(const char *path, struct series_rows *);
+/* Flush path as series_set_flush says, before reading it otherwise. */
+void series_flush_file(const char *path);
 /* The index of a data source, or -1. */
 int series_ds(const struct series_rows *, const char *name);
 /* The value of data source ds at time t (NAN when outside or unknown). */

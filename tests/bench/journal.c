@@ -1,16 +1,20 @@
 /*
- * itf-journal-bench DIR SERIES ROUNDS: how the journal keeps up. Feeds it
- * SERIES x ROUNDS runs (one series in 20 failing 3 rounds in 5, so outages
- * open and close) as the loop thread would, and prints the loop thread's
- * cost per run and how many runs a second reach the file.
+ * itf-journal-bench DIR|CONNINFO SERIES ROUNDS: how the journal keeps up.
+ * Feeds it SERIES x ROUNDS runs (one series in 20 failing 3 rounds in 5,
+ * so outages open and close) as the loop thread would, and prints the loop
+ * thread's cost per run and how many runs a second reach the journal: the
+ * SQLite file in DIR, or the PostgreSQL database CONNINFO names (its
+ * password, if any, in the file $ITF_JOURNAL_PASSWORD_FILE).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "conf.h"
 #include "journal.h"
 #include "log.h"
+#include "pg.h"
 
 static double
 bench_since(const struct timespec *a, const struct timespec *b)
@@ -26,7 +30,8 @@ main(int argc, char **argv)
 	struct journal_run r;
 	struct journal_stats st;
 	struct timespec a, b, c;
-	char series[32];
+	struct conf conf;
+	char series[32], *cause = NULL;
 	int nseries, rounds, i, k, n;
 	double loop, all;
 
@@ -36,8 +41,21 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_open(1, LOG_ERR);
-	j = journal_new(argv[1]);
-	journal_start(j);
+	memset(&conf, 0, sizeof conf);
+	if (pg_is_conninfo(argv[1])) {
+		conf.journal = argv[1];
+		conf.journal_password_file =
+		    getenv("ITF_JOURNAL_PASSWORD_FILE");
+		conf.member = "bench";
+	} else
+		conf.data_dir = argv[1];
+	j = journal_new(&conf);
+	if (journal_start(j, &cause) != 0) {
+		fprintf(stderr, "itf-journal-bench: %s\n", cause);
+		free(cause);
+		journal_free(j);
+		return 1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (k = 0; k < rounds; k++) {
 		for (i = 0; i < nseries; i++) {

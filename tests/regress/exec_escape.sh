@@ -12,8 +12,21 @@ touch "$T/hang.pids" "$T/leave.pids"
 chmod 666 "$T/hang.pids" "$T/leave.pids"
 printf '#!/bin/sh\nsetsid sleep 300 &\necho $! >>%s\nsleep 30\n' \
     "$T/hang.pids" >"$T/hang"
-printf '#!/bin/sh\nsetsid sleep 300 &\necho $! >>%s\necho "LEAVE OK|n=1"\n' \
-    "$T/leave.pids" >"$T/leave"
+# leave exits only once its grandchild is in a session of its own: the
+# daemon kills the group a program leaves, and setsid may not have run yet.
+cat >"$T/leave" <<EOF
+#!/bin/sh
+setsid sleep 300 &
+g=\$!
+echo \$g >>$T/leave.pids
+i=0
+while [ "\$(cut -d' ' -f6 /proc/\$g/stat)" = "\$(cut -d' ' -f6 /proc/\$\$/stat)" ] &&
+    [ \$i -lt 100 ]; do
+	sleep 0.05
+	i=\$((i + 1))
+done
+echo "LEAVE OK|n=1"
+EOF
 cat >"$T/brief" <<EOF
 #!/bin/sh
 setsid sleep 0.2 &

@@ -118,7 +118,8 @@ for o in c f n T V; do
 	    ok || fail "itfollowd(8) lacks -$o"
 done
 for key in data_dir templates_dir status_listen log_level plugin_dir \
-    max_children user group write_delay interval timeout; do
+    max_children user group write_delay interval timeout journal \
+    journal_password_file name zone role heartbeat lease; do
 	grep -q "^\.It Ic $key" "$P/share/man/man5/itfollowd.conf.5" && ok ||
 	    fail "itfollowd.conf(5) lacks $key"
 done

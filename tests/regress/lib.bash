@@ -18,6 +18,14 @@ cleanup() {
 	for p in $PIDS; do
 		wait "$p" 2>/dev/null || true
 	done
+	# PostgreSQL last, once its clients are gone; SIGINT is its fast
+	# shutdown.
+	for p in ${PG_PIDS:-}; do
+		kill -INT "$p" 2>/dev/null || true
+	done
+	for p in ${PG_PIDS:-}; do
+		wait "$p" 2>/dev/null || true
+	done
 	if [ "$FAILS" -eq 0 ] && [ -z "${KEEP:-}" ]; then
 		rm -rf "$T"
 	else
@@ -129,4 +137,68 @@ expect_num() {
 finish() {
 	echo "$CHECKS checks, $FAILS failures"
 	[ "$FAILS" -eq 0 ]
+}
+
+# A throwaway PostgreSQL cluster (Debian's postgresql packages) in $T/pg:
+# initdb'd and run as nobody when the tests run as root, listening on
+# 127.0.0.1:$PGPORT only (and a socket in $T/pg/sock); its superuser itf
+# logs in over TCP with the password in $T/pgpass (SCRAM). Sets PGBIN,
+# PGPORT, PG_PID and PGURL (the connection string, without the password).
+start_postgres() {
+	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+	if [ ! -x "$PGBIN/initdb" ]; then
+		fail "no PostgreSQL server (scripts/bootstrap installs it)"
+		return 1
+	fi
+	free_port PGPORT
+	PGRUN=""
+	mkdir -p "$T/pg/sock"
+	printf 'pg-s3cret-%s\n' "$RANDOM$RANDOM" >"$T/pgpass"
+	chmod 600 "$T/pgpass"
+	cp "$T/pgpass" "$T/pg/pw"
+	if [ "$(id -u)" = 0 ]; then
+		chmod 711 "$T"
+		chown -R nobody:nogroup "$T/pg"
+		PGRUN="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
+	fi
+	if ! $PGRUN "$PGBIN/initdb" -D "$T/pg/data" -U itf --pwfile="$T/pg/pw" \
+	    --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C \
+	    >"$T/pg/initdb.log" 2>&1; then
+		fail "initdb: $(tail -3 "$T/pg/initdb.log")"
+		return 1
+	fi
+	rm -f "$T/pg/pw"
+	PGURL="postgresql://itf@127.0.0.1:$PGPORT/postgres"
+	start_postgres_again
+}
+
+# Start the cluster start_postgres made (again, after stop_postgres).
+start_postgres_again() {
+	local i
+	$PGRUN "$PGBIN/postgres" -D "$T/pg/data" -p "$PGPORT" \
+	    -k "$T/pg/sock" -c listen_addresses=127.0.0.1 -c fsync=off \
+	    -c full_page_writes=off -c max_connections=200 \
+	    >>"$T/pg/server.log" 2>&1 &
+	PG_PID=$!
+	PG_PIDS="${PG_PIDS:-} $PG_PID"
+	for i in $(seq 1 200); do
+		"$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PGPORT" && return 0
+		sleep 0.1
+	done
+	fail "PostgreSQL did not start: $(tail -3 "$T/pg/server.log")"
+	return 1
+}
+
+# Stop it by its pid (fast shutdown: sessions are ended, work committed
+# is kept) and wait until it is gone.
+stop_postgres() {
+	kill -INT "$PG_PID" 2>/dev/null || true
+	wait "$PG_PID" 2>/dev/null || true
+}
+
+# psql against the cluster as its superuser: pgq SQL prints the rows
+# unaligned, fields separated by |.
+pgq() {
+	PGPASSWORD=$(cat "$T/pgpass") "$PGBIN/psql" -X -q -At -h 127.0.0.1 \
+	    -p "$PGPORT" -U itf -d postgres -v ON_ERROR_STOP=1 -c "$1"
 }

@@ -108,6 +108,8 @@ static struct {
 
 /* --silent-dns: the UDP socket's event, NULL if none. */
 static struct event *silent_dns_ev;
+/* --log: every HTTP(S) request, "EPOCH.MS URI" a line, NULL if none. */
+static FILE *request_log;
 
 static char endless_block[ENDLESS_CHUNK];
 
@@ -132,7 +134,8 @@ usage(void)
 	    "  /cycle?start=EPOCH&period=S&down=S&fail=status|body (fails,\n"
 	    "  503 or a wrong body, the first down seconds of every period\n"
 	    "  from start)  /wave?min=MS&max=MS&period=S (answers after a\n"
-	    "  delay that rises from min to max and back each period)\n");
+	    "  delay that rises from min to max and back each period)\n"
+	    "--log FILE appends each request's time and URI to FILE.\n");
 }
 
 /* Strict decimal: digits only, no sign, no blanks, at most max. */
@@ -744,6 +747,14 @@ http_request(struct evhttp_request *req, void *arg)
 	const char *rest;
 
 	(void)arg;
+	if (request_log != NULL) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(request_log, "%lld.%03ld %s\n", (long long)ts.tv_sec,
+		    ts.tv_nsec / 1000000, evhttp_request_get_uri(req));
+		fflush(request_log);
+	}
 	if (path == NULL)
 		reply(req, 404, "not found\n");
 	else if (strcmp(path, "/ok") == 0)
@@ -1207,6 +1218,7 @@ enum {
 	OPT_PIDFILE,
 	OPT_XAPI,
 	OPT_SILENT_DNS,
+	OPT_LOG,
 	OPT_HELP,
 };
 
@@ -1224,6 +1236,7 @@ main(int argc, char **argv)
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "xapi", required_argument, NULL, OPT_XAPI },
 		{ "silent-dns", required_argument, NULL, OPT_SILENT_DNS },
+		{ "log", required_argument, NULL, OPT_LOG },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1260,6 +1273,13 @@ main(int argc, char **argv)
 			break;
 		case OPT_SILENT_DNS:
 			silent_dns = optarg;
+			break;
+		case OPT_LOG:
+			if ((request_log = fopen(optarg, "a")) == NULL) {
+				fprintf(stderr, "itf-testsrv: %s: %s\n", optarg,
+				    strerror(errno));
+				return 2;
+			}
 			break;
 		case OPT_HELP:
 			usage();
@@ -1339,5 +1359,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	cleanup();
+	if (request_log != NULL)
+		fclose(request_log);
 	return rc;
 }

@@ -95,10 +95,12 @@ run(struct journal *j, struct conf *c, int k, int up)
 static struct journal *
 journal_open_here(struct conf *c)
 {
-	struct journal *j = journal_new(c->data_dir);
+	struct journal *j = journal_new(c);
+	char *cause = NULL;
 
 	journal_set_event_cb(j, event_cb, NULL);
-	journal_start(j);
+	assert_int_equal(journal_start(j, &cause), 0);
+	assert_null(cause);
 	return j;
 }
 
@@ -343,7 +345,7 @@ static void
 test_queue_bounded(void **unused)
 {
 	struct conf *c = load();
-	struct journal *j = journal_new(c->data_dir); /* no writer */
+	struct journal *j = journal_new(c); /* no writer */
 	struct journal_stats st;
 	int k;
 
