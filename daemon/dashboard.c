@@ -114,6 +114,9 @@ dashboard_conf_copy(const struct conf *c)
 	/* The windows too: availability leaves maintenance out. */
 	n->maint = dashboard_maint_copy(c->maint, c->nmaint);
 	n->nmaint = c->nmaint;
+	/* And the zone, the service hours and holidays. */
+	n->tz = tz_dup(c->tz);
+	hours_copy(&n->hours, &c->hours);
 	n->nsystems = c->nsystems;
 	n->systems = xcalloc(c->nsystems + 1, sizeof *n->systems);
 	for (i = 0; i < c->nsystems; i++) {
@@ -126,6 +129,7 @@ dashboard_conf_copy(const struct conf *c)
 		s->portfolio = xstrdup(o->portfolio);
 		s->maint = dashboard_maint_copy(o->maint, o->nmaint);
 		s->nmaint = o->nmaint;
+		hours_copy(&s->hours, &o->hours);
 		s->ninsts = o->ninsts;
 		s->insts = xcalloc(o->ninsts + 1, sizeof *s->insts);
 		for (k = 0; k < o->ninsts; k++) {
@@ -165,9 +169,12 @@ dashboard_conf_free(struct conf *n)
 		free(s->category);
 		free(s->portfolio);
 		free(s->maint);
+		hours_free(&s->hours);
 		free(s);
 	}
 	free(n->maint);
+	tz_free(n->tz);
+	hours_free(&n->hours);
 	free(n->systems);
 	free(n->file);
 	free(n->data_dir);
