@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "graph.h"
+#include "tz.h"
 
 struct chart;
 struct series_rows;
@@ -44,8 +45,9 @@ size_t graph_group(struct graph_ctx *, const char *name);
  */
 int graph_fetch_all(struct graph_ctx *, const char *cf, unsigned long want,
     int exact, struct series_rows *rows, unsigned long *step);
-/* Rows [t, t + step) over the chart's period, labelled with their start. */
-void graph_time_rows(struct chart *, unsigned long step);
+/* Rows [t, t + step) over the chart's period, labelled with their start
+ * in the zone's local time. */
+void graph_time_rows(struct chart *, const struct tz *, unsigned long step);
 /* The step of a time chart of the period: GRAPH_ROWS rows, at least min. */
 unsigned long graph_want_step(const struct period *, unsigned long min);
 /* Mean over the row's known values of ds in the group's members, times k. */
