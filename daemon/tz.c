@@ -20,6 +20,16 @@
 #define TZ_DIR "/usr/share/zoneinfo"
 #define TZ_MAX_FILE (1024 * 1024)
 #define TZ_DAY 86400L
+/* Times are worked on within +-2^48 s (some 8.9 million years), so no
+ * sum of a time, an offset and a few days overflows, whatever a file or
+ * a caller gives. */
+#define TZ_T_MAX ((time_t)1 << 48)
+
+static time_t
+tz_clamp(time_t t)
+{
+	return t > TZ_T_MAX ? TZ_T_MAX : t < -TZ_T_MAX ? -TZ_T_MAX : t;
+}
 
 long
 tz_days_from_civil(int y, int m, int d)
@@ -171,6 +181,7 @@ tz_offset(const struct tz *z, time_t t, const char **abbr)
 			*abbr = "UTC";
 		return 0;
 	}
+	t = tz_clamp(t);
 	if (z->has_rule && (z->ntrans == 0 || t >= z->trans[z->ntrans - 1]))
 		return tz_rule_offset(&z->rule, t, abbr);
 	if (z->ntrans == 0 || t < z->trans[0])
@@ -201,6 +212,7 @@ tz_next_change(const struct tz *z, time_t t, time_t *next)
 	size_t lo = 0, hi = z->ntrans, mid;
 	int i;
 
+	t = tz_clamp(t);
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
 		if (z->trans[mid] <= t)
@@ -227,7 +239,8 @@ tz_next_change(const struct tz *z, time_t t, time_t *next)
 time_t
 tz_utc(const struct tz *z, int y, int m, int d, long sec)
 {
-	time_t wall = (time_t)tz_days_from_civil(y, m, d) * TZ_DAY + sec;
+	time_t wall = tz_clamp(
+	    (time_t)tz_days_from_civil(y, m, d) * TZ_DAY + tz_clamp(sec));
 	time_t t = wall - 2 * TZ_DAY, next;
 	long off, before, after;
 
@@ -255,7 +268,7 @@ tz_local(const struct tz *z, time_t t, struct tm *tm)
 {
 	const char *abbr;
 	long off = tz_offset(z, t, &abbr);
-	time_t w = t + off;
+	time_t w = tz_clamp(t) + off;
 	long day = tz_day_of(w), s = (long)(w - (time_t)day * TZ_DAY);
 	int y, m, d;
 
@@ -287,18 +300,24 @@ tz_iso(const struct tz *z, time_t t, char *buf, size_t len)
 {
 	struct tm tm;
 	long off;
+	int n;
 
 	tz_local(z, t, &tm);
+	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
+	if (n < 0 || (size_t)n >= len)
+		return;
 	off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
 	if (z == NULL)
-		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
-	else
-		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, tm.tm_gmtoff < 0 ? '-' : '+',
-		    off / 3600, off % 3600 / 60);
+		snprintf(buf + n, len - (size_t)n, "Z");
+	else if (off % 60 == 0)
+		snprintf(buf + n, len - (size_t)n, "%c%02ld:%02ld",
+		    tm.tm_gmtoff < 0 ? '-' : '+', off / 3600, off % 3600 / 60);
+	else /* a local mean time of old: its seconds, as ISO 8601 has them */
+		snprintf(buf + n, len - (size_t)n, "%c%02ld:%02ld:%02ld",
+		    tm.tm_gmtoff < 0 ? '-' : '+', off / 3600, off % 3600 / 60,
+		    off % 60);
 }
 
 int

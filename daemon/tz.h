@@ -82,7 +82,8 @@ time_t tz_utc(const struct tz *, int y, int m, int d, long sec);
 time_t tz_midnight(const struct tz *, time_t t);
 /*
  * t as RFC 3339: "2026-03-29T03:00:00+02:00", or "...Z" for UTC (a NULL
- * zone). At least 26 bytes.
+ * zone); an offset of whole seconds (local mean times before 1900s'
+ * standard time) with them, "+00:53:28". At least 29 bytes.
  */
 void tz_iso(const struct tz *, time_t t, char *buf, size_t len);
 /* Make the process's TZ the zone's, for the C library's localtime (which

@@ -1,11 +1,12 @@
 /*
  * Periods: quarters, months, years, "last N", ranges, and the errors of
- * each.
+ * each; in UTC and in local time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -129,6 +130,53 @@ test_opts(void **unused)
 	(void)unused;
 }
 
+/* Periods in a zone: local midnights, and the UTC days of their dates. */
+static void
+test_local(void **unused)
+{
+	struct tz *se = NULL, *ny = NULL;
+	struct period p, d;
+	char *cause = NULL, buf[96];
+
+	if (tz_load("Europe/Stockholm", &se, &cause) != 0 ||
+	    tz_load("America/New_York", &ny, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(period_quarter("2026Q1", se, &p), 0);
+	assert_int_equal(p.from, 1767222000); /* 2025-12-31T23:00:00Z */
+	assert_int_equal(p.to, 1774994400); /* 2026-03-31T22:00:00Z */
+	period_title(&p, se, buf, sizeof buf);
+	assert_string_equal(buf, "2026 Q1");
+	period_days(&p, se, &d);
+	assert_int_equal(d.from, 1767225600); /* 2026-01-01 */
+	assert_int_equal(d.to, 1775001600); /* 2026-04-01 */
+	assert_int_equal(period_quarter("2026Q1", ny, &p), 0);
+	assert_int_equal(p.from, 1767243600); /* 2026-01-01T05:00:00Z */
+	period_days(&p, ny, &d);
+	assert_int_equal(d.from, 1767225600);
+	assert_int_equal(d.to, 1775001600);
+	/* A date is its local midnight; --last's days begin at one. */
+	assert_int_equal(period_range("2026-03-29", "2026-03-30", se, &p), 0);
+	assert_int_equal(p.to - p.from, 23 * 3600);
+	period_title(&p, se, buf, sizeof buf);
+	assert_string_equal(buf, "2026-03-29");
+	assert_int_equal(period_last("1d", se, 1774779000, &p), 0);
+	assert_int_equal(p.from, 1774652400); /* 2026-03-28T00:00:00+01:00 */
+	assert_int_equal(period_last("24h", se, 1774779000, &p), 0);
+	assert_int_equal(p.from, 1774779000 - 86400);
+	p.from = 1774749600; /* 2026-03-29T04:00:00+02:00 */
+	p.to = p.from + 3 * 3600;
+	period_title(&p, se, buf, sizeof buf);
+	assert_string_equal(buf,
+	    "2026-03-29 04:00\xe2\x80\x93"
+	    "07:00 Europe/Stockholm");
+	period_whole_days(&p, se, &d);
+	assert_int_equal(d.from, 1774738800); /* 2026-03-29T00:00:00+01:00 */
+	assert_int_equal(d.to, 1774821600); /* 2026-03-30T00:00:00+02:00 */
+	tz_free(se);
+	tz_free(ny);
+	(void)unused;
+}
+
 int
 main(void)
 {
@@ -137,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_month_year),
 		cmocka_unit_test(test_last_range),
 		cmocka_unit_test(test_opts),
+		cmocka_unit_test(test_local),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
