@@ -492,10 +492,10 @@ scorecard_text(FILE *f, const struct tz *z, const char *by,
 	fprintf(f, "scorecard %s (%s to %s, %s); amounts in %s\n", p->label,
 	    from, to, tz_name(z), unit);
 	fprintf(f,
-	    "%-20s %7s %8s %9s %7s %9s %8s %14s %11s %8s %9s %14s %14s\n",
+	    "%-20s %7s %8s %9s %7s %14s %11s %8s %9s %14s %14s %9s %7s\n",
 	    by ? by : "system", "systems", "avail %", "covered %", "outages",
-	    "svc avl %", "svc out", "cost", "cost/user", "no users",
-	    "licence %", "ext.benefit", "int.benefit");
+	    "cost", "cost/user", "no users", "licence %", "ext.benefit",
+	    "int.benefit", "svc avl %", "svc out");
 	for (i = 0; i < n; i++) {
 		scorecard_figures(&rows[i], 1, fig);
 		for (k = 0; k < SC_N; k++) {
@@ -503,12 +503,12 @@ scorecard_text(FILE *f, const struct tz *z, const char *by,
 				snprintf(fig[k], 48, "-");
 		}
 		fprintf(f,
-		    "%-20s %7zu %8s %9s %7s %9s %8s %14s %11s %8s %9s %14s "
-		    "%14s\n",
+		    "%-20s %7zu %8s %9s %7s %14s %11s %8s %9s %14s %14s %9s "
+		    "%7s\n",
 		    rows[i].name, rows[i].nsystems, fig[SC_AVAIL],
-		    fig[SC_COVERAGE], fig[SC_OUTAGES], fig[SC_SVC_AVAIL],
-		    fig[SC_SVC_OUTAGES], fig[SC_COST], fig[SC_CPU],
-		    fig[SC_NOUSERS], fig[SC_LIC], fig[SC_EXT], fig[SC_INT]);
+		    fig[SC_COVERAGE], fig[SC_OUTAGES], fig[SC_COST],
+		    fig[SC_CPU], fig[SC_NOUSERS], fig[SC_LIC], fig[SC_EXT],
+		    fig[SC_INT], fig[SC_SVC_AVAIL], fig[SC_SVC_OUTAGES]);
 	}
 }
 

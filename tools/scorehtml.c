@@ -116,9 +116,15 @@ scorehtml_charts(FILE *f, const struct tz *z, const char *by, const char *unit,
 	struct chart *c;
 	void *img;
 	size_t i, len;
+	int svc = 0;
 
 	period_title(p, z, when, sizeof when);
+	for (i = 0; i < n; i++)
+		svc |= rows[i].avail.service_hours;
 	for (i = 0; i < sizeof charts / sizeof charts[0]; i++) {
+		/* Without service hours it would be the first chart again. */
+		if (charts[i].col == SC_SVC_AVAIL && !svc)
+			continue;
 		if (charts[i].col == SC_COST || charts[i].col == SC_CPU) {
 			snprintf(title, sizeof title, "%s by %s, %s, %s",
 			    charts[i].what, by ? by : "system", when, unit);
