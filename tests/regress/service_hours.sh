@@ -281,6 +281,79 @@ I report availability -c "$T/n.conf" --system wiki --quarter 2026Q2 \
 expect_eq "without service hours the service figure is the all-hours one" \
     "$(col "$T/rn.csv" service_availability_pct)" "$(col "$T/rn.csv" availability_pct)"
 
+# Without a journal: the up series' hourly rows, each counted within
+# service hours by its part inside them. Up all March and April 2026 but
+# for some hours: inside and outside service hours, from a Friday evening
+# to the Monday after the spring change, half an hour on Good Friday, and
+# a gap (no row) that ends a run.
+R0=$(e 2026-03-01T00:00:00+01:00)
+python3 - "$T" "$R0" <<'PY'
+import datetime, json, sys
+t, r0 = sys.argv[1], int(sys.argv[2])
+def e(s):
+    return int(datetime.datetime.fromisoformat(s).timestamp())
+down = {e("2026-03-03T10:00:00+01:00"): 0, e("2026-03-03T11:00:00+01:00"): 0.5,
+        e("2026-03-04T02:00:00+01:00"): 0,
+        e("2026-03-27T17:00:00+01:00"): 0.25, e("2026-03-30T07:00:00+02:00"): 0.5,
+        e("2026-04-03T09:00:00+02:00"): 0.5,
+        e("2026-04-14T17:00:00+02:00"): 0, e("2026-04-14T19:00:00+02:00"): 0}
+gap = {e("2026-04-14T18:00:00+02:00")}
+rows, upd = [], []
+for h in range((e("2026-05-01T00:00:00+02:00") - r0) // 3600):
+    s = r0 + h * 3600
+    if s in gap:
+        upd.append(f"{s + 3600}:U")
+        continue
+    # Friday 17:00 to Monday 07:00 down over the spring change.
+    v = 0 if e("2026-03-27T18:00:00+01:00") <= s < e("2026-03-30T07:00:00+02:00") else 1
+    rows.append([s, down.get(s, v)])
+    upd.append(f"{s + 3600}:{rows[-1][1]}")
+open(t + "/rows.txt", "w").write("\n".join(upd) + "\n")
+sc = {"zone": "Europe/Stockholm", "step": 3600,
+      "hours": [["mon-fri", "07:00", "18:00"]], "holidays": ["2026-04-03"],
+      "systems": {"portal": {"rows": rows, "groups": {}}},
+      "periods": [{"name": "mar", "month": "2026-03"}, {"name": "apr", "month": "2026-04"},
+                  {"name": "both", "from": "2026-03-01", "to": "2026-05-01"}]}
+json.dump(sc, open(t + "/rrd-scenario.json", "w"))
+PY
+mkdir -p "$T/rrd-only/rrd/quality/portal"
+rrdtool create "$T/rrd-only/rrd/quality/portal/web.rrd" --start $((R0 - 3600)) \
+    --step 3600 DS:up:GAUGE:7200:0:1 RRA:AVERAGE:0.5:1:2000
+xargs rrdtool update "$T/rrd-only/rrd/quality/portal/web.rrd" <"$T/rows.txt"
+cat >"$T/rrd.conf" <<CONF
+daemon = { data_dir = "$T/rrd-only"; templates_dir = "$SRC/rrd-templates";
+  timezone = "Europe/Stockholm"; };
+service_hours = ( ("mon-fri", "07:00", "18:00") );
+holidays = ( "2026-04-03" );
+systems = ( { id = "portal"; category = "basic"; portfolio = "service";
+  collectors = ( { type = "tcp"; series = "web"; host = "127.0.0.1"; port = 1; } ); } );
+CONF
+python3 "$SRC/tests/tools/availref.py" "$T/rrd-scenario.json" >"$T/rrd-want.jsonl"
+rw() { jq -r "select(.period == \"$1\") | .$2" "$T/rrd-want.jsonl"; }
+for per in mar apr both; do
+	case $per in
+	mar) o="--month 2026-03" ;; apr) o="--month 2026-04" ;;
+	both) o="--from 2026-03-01 --to 2026-05-01" ;;
+	esac
+	# shellcheck disable=SC2086
+	I report scorecard -c "$T/rrd.conf" $o --format json >"$T/rrd.json"
+	j() { jq -r ".rows[] | select(.name == \"portal\") | .$1" "$T/rrd.json"; }
+	same "rows $per: availability" "$(j availability_pct)" "$(rw $per availability_pct)" 0.0005
+	same "rows $per: within service hours" "$(j service_availability_pct)" \
+	    "$(rw $per service_availability_pct)" 0.0005
+	expect_eq "rows $per: outages" "$(j outages)" "$(rw $per outages)"
+	expect_eq "rows $per: service outages" "$(j service_outages)" "$(rw $per service_outages)"
+	# shellcheck disable=SC2086
+	I graph -c "$T/rrd.conf" availability --system portal $o --table csv >"$T/rrd-g.csv"
+	same "rows $per: the graph's service figure" \
+	    "$(sed -n 's/^# service-hours availability portal: \([0-9.]*\) % .*/\1/p' "$T/rrd-g.csv")" \
+	    "$(rw $per service_availability_pct)" 0.0005
+done
+expect_eq "rows: March's service outages (Tue 10-12, the Friday-Monday run)" \
+    "$(rw mar service_outages)" 2
+expect_eq "rows: April's (Good Friday is a holiday; after the gap on 14 Apr, 19:00 is outside the hours)" \
+    "$(rw apr service_outages)" 1
+
 # A daemon on the journal: the API's figures are the report's over the
 # period it names, with local times and the zone.
 "$BIN/itfollowd" -f -c "$T/s.conf" 2>"$T/log1" &

@@ -19,6 +19,13 @@
 # Times are epoch seconds. Prints one JSON object a line per system (or
 # group) and period: {"period", "who", "from", "to", and the report's
 # keys}, the seconds as integers, percentages as exact decimal strings.
+#
+# Without a journal the figures come from a system's `up` rows: give
+# "rows": [[START, UP], ...] (each row [START, START + "step"), UP 0..1)
+# instead of coverage and outages. A row counts within service hours by
+# the part of it inside them, its up share of that part; an outage (a
+# run of rows below 1) counts there when one of its rows below 1 has any
+# service time.
 import datetime
 import decimal
 import json
@@ -133,6 +140,48 @@ def figures(sc, zone, sid, frm, to):
     return f
 
 
+def figures_rows(sc, zone, sid, frm, to):
+    s = sc["systems"][sid]
+    step = sc["step"]
+    svc = service(zone, s.get("hours", sc.get("hours", [])),
+                  s.get("holidays", sc.get("holidays", [])), frm, to)
+    f = dict.fromkeys(["known_s", "known_nm", "down_nm", "maintenance_s",
+                       "outages", "svc_known", "svc_known_nm",
+                       "svc_down_nm", "svc_outages"], 0)
+    f["period_s"], f["svc_s"] = to - frm, total(svc)
+    up = svc_up = decimal.Decimal(0)
+    run, counted, prev = False, False, None
+    for t, v in sorted(s["rows"]):
+        if t < frm or t >= to:
+            continue
+        if prev is not None and t != prev + step:
+            run = False  # an unknown row between ends a run
+        prev = t
+        v = decimal.Decimal(str(v))
+        ov = total(inter([[t, t + step]], svc))
+        f["known_s"] += step
+        up += v * step
+        f["svc_known"] += ov
+        svc_up += v * ov
+        if v < 1:
+            if not run:
+                f["outages"] += 1
+                counted = False
+            if ov > 0 and not counted:
+                f["svc_outages"] += 1
+                counted = True
+            run = True
+        else:
+            run = False
+    # As the tool keeps them: whole seconds of up time.
+    f["known_nm"] = f["known_s"]
+    f["down_nm"] = f["known_s"] - int(up.to_integral_value(decimal.ROUND_HALF_UP))
+    f["svc_known_nm"] = f["svc_known"]
+    f["svc_down_nm"] = f["svc_known"] - int(
+        svc_up.to_integral_value(decimal.ROUND_HALF_UP))
+    return f
+
+
 def add(a, b):
     return {k: a.get(k, 0) + b[k] for k in b}
 
@@ -191,7 +240,8 @@ def main():
         frm, to = bounds(zone, p)
         per = {}
         for sid in sc["systems"]:
-            per[sid] = figures(sc, zone, sid, frm, to)
+            fig = figures_rows if "rows" in sc["systems"][sid] else figures
+            per[sid] = fig(sc, zone, sid, frm, to)
             print(json.dumps(dict(period=p["name"], who=sid, frm=frm, to=to,
                                   **keys(per[sid]))))
         for by in sc.get("groups", []):
@@ -204,4 +254,5 @@ def main():
                                       frm=frm, to=to, **keys(f))))
 
 
-main()
+if __name__ == "__main__":
+    main()
