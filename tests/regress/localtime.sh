@@ -125,7 +125,9 @@ done
 cat >"$T/a.conf" <<CONF
 daemon = { data_dir = "$T/a"; templates_dir = "$SRC/rrd-templates"; timezone = "Europe/Stockholm"; };
 systems = ( { id = "portal"; category = "basic"; portfolio = "service";
-  collectors = ( { type = "tcp"; series = "web"; host = "127.0.0.1"; port = 1; } ); } );
+  collectors = ( { type = "tcp"; series = "web"; host = "127.0.0.1"; port = 1; } ); },
+  { id = "gw"; category = "basic"; portfolio = "service";
+  collectors = ( { type = "icmp"; series = "ping"; host = "127.0.0.1"; } ); } );
 CONF
 sed 's/ timezone = "Europe\/Stockholm";//' "$T/a.conf" >"$T/u.conf"
 A="--from @$(e 2026-01-14T23:00:00Z) --to @$(e 2026-01-15T01:00:00Z)"
@@ -142,6 +144,12 @@ grep -q "times in Europe/Stockholm" "$T/a.txt" && ok || fail "the graph does not
 grep -Eq "^ +23:00 +23:20 +23:40 +00:00 +00:20 +00:40 +01:00 *$" "$T/u.txt" && ok ||
     fail "the UTC axis: $(cat "$T/u.txt")"
 grep -q "2026-01-14 23:00–2026-01-15 01:00 UTC" "$T/u.txt" && ok || fail "UTC title"
+# The smoke preset's axis like every other graph's.
+# shellcheck disable=SC2086
+I graph -c "$T/a.conf" smoke --system gw $A -o "$T/s.pdf"
+pdftotext -layout "$T/s.pdf" "$T/s.txt"
+grep -Eq "^ +00:00 +00:20 +00:40 +01:00 +01:20 +01:40 +02:00 *$" "$T/s.txt" && ok ||
+    fail "the smoke axis is not in local time: $(cat "$T/s.txt")"
 
 # Cost keeps the UTC billing days: a period takes the days of its dates,
 # whatever the offset. One amount a day, 2025-12-20 to 2026-04-18.
