@@ -46,8 +46,10 @@ fuzz_tz_zone(const struct tz *z)
 		t = tz_utc(z, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		    tm.tm_hour * 3600L + tm.tm_min * 60 + tm.tm_sec);
 		/* Times past +-2^48 s are worked on as that (tz.c). */
-		if (labs((long)probe[i]) < (1L << 47) &&
-		    labs((long)(t - probe[i])) > 2 * 26 * 3600L)
+		if (probe[i] > -((time_t)1 << 47) &&
+		    probe[i] < ((time_t)1 << 47) &&
+		    (t - probe[i] > 2 * 26 * 3600L ||
+		        probe[i] - t > 2 * 26 * 3600L))
 			abort();
 		(void)tz_midnight(z, probe[i]);
 	}
