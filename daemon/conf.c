@@ -66,6 +66,8 @@ static const struct conf_key conf_top_keys[] = {
 	{ "store", ITF_KEY_GROUP },
 	{ "maintenance", ITF_KEY_STRING_LIST },
 	{ "notifiers", ITF_KEY_STRING_LIST },
+	{ "service_hours", ITF_KEY_STRING_LIST },
+	{ "holidays", ITF_KEY_STRING_LIST },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_store_keys[] = {
@@ -92,6 +94,7 @@ static const struct conf_key conf_daemon_keys[] = {
 	{ "role", ITF_KEY_STRING },
 	{ "heartbeat", ITF_KEY_INT },
 	{ "lease", ITF_KEY_INT },
+	{ "timezone", ITF_KEY_STRING },
 	{ NULL, 0 },
 };
 static const struct conf_key conf_defaults_keys[] = {
@@ -110,6 +113,8 @@ static const struct conf_key conf_system_keys[] = {
 	{ "portfolio", ITF_KEY_STRING },
 	{ "collectors", ITF_KEY_STRING_LIST },
 	{ "maintenance", ITF_KEY_STRING_LIST },
+	{ "service_hours", ITF_KEY_STRING_LIST },
+	{ "holidays", ITF_KEY_STRING_LIST },
 	{ "users", 0 }, /* a number or a group: the users collector checks */
 	{ "users_from", ITF_KEY_STRING }, /* checked by the users collector */
 	{ NULL, 0 },
@@ -870,6 +875,122 @@ conf_maintenance(struct conf_ctx *ctx, const config_setting_t *list,
 	}
 }
 
+/* A service_hours line: three strings. 1 and v, or 0. */
+static int
+conf_hours_line(const config_setting_t *e, const char *v[3])
+{
+	int i;
+
+	if ((config_setting_type(e) != CONFIG_TYPE_LIST &&
+	        config_setting_type(e) != CONFIG_TYPE_ARRAY) ||
+	    config_setting_length(e) != 3)
+		return 0;
+	for (i = 0; i < 3; i++) {
+		if (config_setting_type(config_setting_get_elem(e, i)) !=
+		    CONFIG_TYPE_STRING)
+			return 0;
+		v[i] = config_setting_get_string(config_setting_get_elem(e, i));
+	}
+	return 1;
+}
+
+/* One ("days", "start", "end") line into h; -1 if it does not parse. */
+static int
+conf_hours_one(struct conf_ctx *ctx, const config_setting_t *e, struct hours *h)
+{
+	const char *v[3];
+	unsigned days;
+	long start, end;
+	int line = conf_line(e), errs = 0;
+
+	if (!conf_hours_line(e, v)) {
+		conf_errors_add(ctx->errs, ctx->file, line,
+		    "a service_hours line is (\"DAYS\", \"HH:MM\", \"HH:MM\"), e.g. (\"mon-fri\", \"07:00\", \"18:00\")");
+		return -1;
+	}
+	if (hours_parse_days(v[0], &days) != 0) {
+		conf_errors_add(ctx->errs, ctx->file, line,
+		    "bad service_hours days \"%s\" (want mon | tue | wed | thu | fri | sat | sun, ranges such as \"mon-fri\", joined by \",\")",
+		    v[0]);
+		errs++;
+	}
+	if (hours_parse_clock(v[1], 0, &start) != 0) {
+		conf_errors_add(ctx->errs, ctx->file, line,
+		    "bad service_hours start \"%s\" (want \"HH:MM\", local time)",
+		    v[1]);
+		errs++;
+	}
+	if (hours_parse_clock(v[2], 1, &end) != 0) {
+		conf_errors_add(ctx->errs, ctx->file, line,
+		    "bad service_hours end \"%s\" (want \"HH:MM\" up to \"24:00\", local time)",
+		    v[2]);
+		errs++;
+	}
+	if (errs == 0 && end <= start) {
+		conf_errors_add(ctx->errs, ctx->file, line,
+		    "service hours end (\"%s\") before they start (\"%s\"): a stretch over midnight is two lines",
+		    v[2], v[1]);
+		errs++;
+	}
+	if (errs == 0)
+		hours_add_window(h, days, start, end);
+	return errs == 0 ? 0 : -1;
+}
+
+/* service_hours = ( ("mon-fri", "07:00", "18:00"), ... ) */
+static void
+conf_service_hours(struct conf_ctx *ctx, const config_setting_t *list,
+    struct hours *h)
+{
+	int i, n;
+
+	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
+		return;
+	if ((n = config_setting_length(list)) == 0)
+		conf_errors_add(ctx->errs, ctx->file, conf_line(list),
+		    "service_hours is empty: leave it out, and every hour is a service hour");
+	for (i = 0; i < n; i++)
+		conf_hours_one(ctx, config_setting_get_elem(list, i), h);
+}
+
+/* holidays = ( "2026-12-24", ... ): local dates; () for none. */
+static void
+conf_holidays(struct conf_ctx *ctx, const config_setting_t *list,
+    struct hours *h)
+{
+	const config_setting_t *e;
+	long day;
+	int i, n;
+
+	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
+		return;
+	h->has_holidays = 1;
+	n = config_setting_length(list);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(list, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(e),
+			    "a holiday is a date string \"YYYY-MM-DD\"");
+		else if (hours_parse_date(config_setting_get_string(e), &day) !=
+		    0)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(e),
+			    "holiday \"%s\" is not a date (want YYYY-MM-DD)",
+			    config_setting_get_string(e));
+		else
+			hours_add_holiday(h, day);
+	}
+}
+
+void
+conf_service_spans(const struct conf *c, const char *system, time_t from,
+    time_t to, struct spans *out)
+{
+	struct conf_system *sys = conf_find_system(c, system);
+
+	hours_spans(sys != NULL ? &sys->hours : NULL, &c->hours, c->tz, from,
+	    to, out);
+}
+
 static void
 conf_notifier_free(struct conf_notifier *nt)
 {
@@ -1324,6 +1445,10 @@ conf_system(struct conf_ctx *ctx, const config_setting_t *g)
 
 	conf_maintenance(ctx, config_setting_get_member(g, "maintenance"),
 	    &sys->maint, &sys->nmaint);
+	conf_service_hours(ctx, config_setting_get_member(g, "service_hours"),
+	    &sys->hours);
+	conf_holidays(ctx, config_setting_get_member(g, "holidays"),
+	    &sys->hours);
 	conf_users(ctx, sys, g);
 	list = config_setting_get_member(g, "collectors");
 	if (list == NULL || !conf_type_ok(list, ITF_KEY_STRING_LIST))
@@ -1663,6 +1788,35 @@ conf_get_member(struct conf_ctx *ctx, const config_setting_t *g)
 		    "out");
 }
 
+/* daemon.timezone: an IANA name from the system's tzdata. */
+static void
+conf_get_timezone(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	const char *v = conf_get_str(g, "timezone");
+	char *cause = NULL;
+
+	if (v == NULL)
+		return;
+	if (tz_load(v, &ctx->conf->tz, &cause) != 0) {
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, "timezone")), "%s",
+		    cause);
+		free(cause);
+	}
+}
+
+int
+conf_keep_timezone(struct conf *c, struct conf *old)
+{
+	struct tz *z = c->tz;
+
+	if (strcmp(tz_name(c->tz), tz_name(old->tz)) == 0)
+		return 0;
+	c->tz = old->tz;
+	old->tz = z;
+	return 1;
+}
+
 static void
 conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 {
@@ -1692,6 +1846,7 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		conf_get_user(ctx, g);
 		conf_get_shard(ctx, g);
 		dg = g;
+		conf_get_timezone(ctx, g);
 		if ((v = conf_get_str(g, "log_level")) != NULL &&
 		    (conf->log_level = log_level_parse(v)) == -1) {
 			conf_errors_add(ctx->errs, ctx->file,
@@ -1853,6 +2008,10 @@ conf_load(const char *file, const char *text,
 	}
 	conf_maintenance(&ctx, config_setting_get_member(root, "maintenance"),
 	    &conf->maint, &conf->nmaint);
+	conf_service_hours(&ctx,
+	    config_setting_get_member(root, "service_hours"), &conf->hours);
+	conf_holidays(&ctx, config_setting_get_member(root, "holidays"),
+	    &conf->hours);
 	conf_notifiers(&ctx, config_setting_get_member(root, "notifiers"));
 	feeds = config_setting_get_member(root, "feeds");
 	if (feeds != NULL && conf_type_ok(feeds, ITF_KEY_STRING_LIST)) {
@@ -1907,6 +2066,7 @@ conf_free(struct conf *conf)
 		free(sys->category);
 		free(sys->portfolio);
 		free(sys->maint);
+		hours_free(&sys->hours);
 		free(sys);
 	}
 	free(conf->systems);
@@ -1933,6 +2093,8 @@ conf_free(struct conf *conf)
 	for (i = 0; i < conf->nnotifiers; i++)
 		conf_notifier_free(&conf->notifiers[i]);
 	free(conf->notifiers);
+	tz_free(conf->tz);
+	hours_free(&conf->hours);
 	free(conf);
 }
 

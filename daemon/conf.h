@@ -12,8 +12,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "hours.h"
 #include "itfollow/collector.h"
 #include "template.h"
+#include "tz.h"
 
 /* The build sets ITF_SYSCONFDIR to the install prefix's sysconfdir. */
 #ifndef ITF_SYSCONFDIR
@@ -111,6 +113,8 @@ struct conf_system {
 	size_t ninsts;
 	struct conf_maint *maint; /* its own windows (the conf's apply too) */
 	size_t nmaint;
+	struct hours hours; /* its own service hours, holidays (replace the
+	                       conf's) */
 };
 
 struct conf {
@@ -157,6 +161,8 @@ struct conf {
 	size_t nmaint;
 	struct conf_notifier *notifiers;
 	size_t nnotifiers;
+	struct tz *tz; /* daemon.timezone (NULL: UTC) */
+	struct hours hours; /* top-level service hours and holidays */
 };
 
 /*
@@ -183,6 +189,16 @@ void conf_instance_free(struct itf_instance *);
 struct tmpl *conf_template(const struct conf *, const char *name);
 /* A configured system by id, or NULL. */
 struct conf_system *conf_find_system(const struct conf *, const char *id);
+/*
+ * Give c the time zone of old, which a running daemon keeps until it
+ * restarts (librrd draws its graph axes in the process's TZ, set once
+ * before any thread starts). 1 when c named another zone.
+ */
+int conf_keep_timezone(struct conf *c, struct conf *old);
+/* The service hours of system (its own, else the conf's) over [from, to),
+ * in the conf's zone, into out. */
+void conf_service_spans(const struct conf *, const char *system, time_t from,
+    time_t to, struct spans *out);
 
 /* The embedded default configuration, used when no file exists. */
 extern const char conf_embedded[];

@@ -142,6 +142,9 @@ dashboard_conf_copy(const struct conf *c)
 			n->journal_password_file =
 			    xstrdup(c->journal_password_file);
 	}
+	/* And the zone, the service hours and holidays. */
+	n->tz = tz_dup(c->tz);
+	hours_copy(&n->hours, &c->hours);
 	n->nsystems = c->nsystems;
 	n->systems = xcalloc(c->nsystems + 1, sizeof *n->systems);
 	for (i = 0; i < c->nsystems; i++) {
@@ -154,6 +157,7 @@ dashboard_conf_copy(const struct conf *c)
 		s->portfolio = xstrdup(o->portfolio);
 		s->maint = dashboard_maint_copy(o->maint, o->nmaint);
 		s->nmaint = o->nmaint;
+		hours_copy(&s->hours, &o->hours);
 		s->ninsts = o->ninsts;
 		s->insts = xcalloc(o->ninsts + 1, sizeof *s->insts);
 		for (k = 0; k < o->ninsts; k++) {
@@ -193,6 +197,7 @@ dashboard_conf_free(struct conf *n)
 		free(s->category);
 		free(s->portfolio);
 		free(s->maint);
+		hours_free(&s->hours);
 		free(s);
 	}
 	for (i = 0; i < n->nfeeds; i++) {
@@ -203,6 +208,8 @@ dashboard_conf_free(struct conf *n)
 	}
 	free(n->feeds);
 	free(n->maint);
+	tz_free(n->tz);
+	hours_free(&n->hours);
 	free(n->systems);
 	free(n->file);
 	free(n->data_dir);
@@ -314,7 +321,7 @@ dashboard_outages(struct dashboard_job *j, const struct conf *conf)
 				continue;
 			j->outages = xreallocarray(j->outages, j->noutages + 1,
 			    sizeof *j->outages);
-			period_iso(start, when, sizeof when);
+			tz_iso(conf->tz, start, when, sizeof when);
 			snprintf(j->outages[j->noutages].id,
 			    sizeof j->outages[j->noutages].id, "%s", s->id);
 			snprintf(j->outages[j->noutages].text,

@@ -156,6 +156,8 @@ loop_read_again(const struct loop_opts *opts, struct conf **conf)
 	c = loop_load(opts->conf_file, "", "; its plugins are not loaded");
 	if (c == NULL)
 		return -1;
+	if (conf_keep_timezone(c, *conf))
+		log_warn("daemon.timezone changed; takes effect at restart");
 	conf_free(*conf);
 	*conf = c;
 	return 0;
@@ -219,6 +221,9 @@ loop_reload(struct loop *l)
 		log_warn("reload: daemon.shard changed; takes effect at "
 		         "restart");
 	loop_reload_member(conf, old);
+	if (conf_keep_timezone(conf, old))
+		log_warn("reload: daemon.timezone changed; takes effect at "
+		         "restart");
 	conf_warn_mode(conf);
 	log_set_level(conf->log_level);
 	proc_set_max(conf->max_children);

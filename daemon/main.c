@@ -15,6 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "plugin.h"
+#include "tz.h"
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -40,8 +41,8 @@ main(int argc, char **argv)
 	size_t i;
 
 	setlocale(LC_ALL, "C");
-	/* The dashboard's graph axes are UTC, like everything stored; set
-	 * before any thread starts. */
+	/* Until the configuration names a zone, the C library's local time
+	 * (librrd's graph axes) is UTC, like everything stored. */
 	setenv("TZ", "UTC", 1);
 	tzset();
 	memset(&opts, 0, sizeof opts);
@@ -106,6 +107,9 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	/* The dashboard's graph axes in daemon.timezone: set before any
+	 * thread starts, kept until a restart. */
+	tz_setenv(conf->tz);
 	signal(SIGPIPE, SIG_IGN);
 	if (!foreground && !opts.test_mode) {
 		if (daemon(1, 0) != 0) {

@@ -26,6 +26,7 @@ availability_spans_free(struct avail_spans *s)
 	span_free(&s->down);
 	span_free(&s->planned);
 	span_free(&s->knm);
+	span_free(&s->service);
 }
 
 int
@@ -54,6 +55,7 @@ availability_spans(const struct conf *c, const char *system,
 	span_subtract(&s->known, &s->maint, &s->knm);
 	span_subtract(&down, &s->maint, &s->down);
 	span_intersect(&down, &s->maint, &s->planned);
+	conf_service_spans(c, system, p->from, p->to, &s->service);
 	span_free(&out);
 	span_free(&down);
 	return 0;
@@ -106,6 +108,13 @@ availability_add(struct avail *sum, const struct avail *a)
 	sum->outages += a->outages;
 	if (a->longest_outage_s > sum->longest_outage_s)
 		sum->longest_outage_s = a->longest_outage_s;
+	sum->svc_s += a->svc_s;
+	sum->svc_known_s += a->svc_known_s;
+	sum->svc_known_nm_s += a->svc_known_nm_s;
+	sum->svc_up_nm_s += a->svc_up_nm_s;
+	sum->svc_down_nm_s += a->svc_down_nm_s;
+	sum->service_outages += a->service_outages;
+	sum->service_hours |= a->service_hours;
 	if (a->source != NULL && strcmp(a->source, "rrd") == 0)
 		sum->source = a->source;
 }
@@ -122,6 +131,46 @@ availability_finish(struct avail *a)
 	a->unknown_s = a->period_s - a->known_s;
 	a->mttr_s = a->outages > 0 ? (double)a->down_nm_s / a->outages : NAN;
 	a->mtbf_s = a->outages > 0 ? (double)a->up_nm_s / a->outages : NAN;
+	a->service_availability_pct = a->svc_known_nm_s > 0
+	    ? 100.0 * a->svc_up_nm_s / a->svc_known_nm_s
+	    : NAN;
+	a->service_unknown_s = a->svc_s - a->svc_known_s;
+	a->service_mttr_s = a->service_outages > 0
+	    ? (double)a->svc_down_nm_s / a->service_outages
+	    : NAN;
+}
+
+/* A system's seconds within its service hours (s->service). */
+static void
+availability_service(const struct avail_spans *s, struct avail *a)
+{
+	struct spans x = { 0 };
+	size_t i;
+
+	a->svc_s = span_total(&s->service);
+	span_intersect(&s->known, &s->service, &x);
+	a->svc_known_s = span_total(&x);
+	span_intersect(&s->knm, &s->service, &x);
+	a->svc_known_nm_s = span_total(&x);
+	span_intersect(&s->down, &s->service, &x);
+	a->svc_down_nm_s = span_total(&x);
+	a->svc_up_nm_s = a->svc_known_nm_s - a->svc_down_nm_s;
+	for (i = 0; i < s->down.n; i++) {
+		if (availability_within(&s->service, s->down.v[i].start,
+		        s->down.v[i].end) > 0)
+			a->service_outages++;
+	}
+	span_free(&x);
+}
+
+int
+availability_service_hours(const struct conf *c, const char *system)
+{
+	struct conf_system *sys = conf_find_system(c, system);
+	const struct hours *w, *h;
+
+	return hours_effective(sys != NULL ? &sys->hours : NULL, &c->hours, &w,
+	    &h);
 }
 
 static int
@@ -150,6 +199,8 @@ availability_sum_system(const struct conf *c, const char *system,
 			a.longest_outage_s = len;
 	}
 	a.source = "journal";
+	availability_service(&s, &a);
+	a.service_hours = availability_service_hours(c, system);
 	availability_add(sum, &a);
 	availability_spans_free(&s);
 	return 0;

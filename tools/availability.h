@@ -25,6 +25,18 @@
  *   coverage_pct known / period: how much of the period the figures
  *                rest on
  *
+ * Within service hours (conf_service_spans: the system's weekly local
+ * hours less its holidays; every hour when none are configured) the same
+ * figures count only the time inside them:
+ *
+ *   service_s    service time in the period
+ *   service_unknown_s  service time no run covered
+ *   service_availability_pct  up / known, both inside service hours and
+ *                outside maintenance windows
+ *   service_outages  the outages above (stretches of down time outside
+ *                windows) that have any time inside service hours
+ *   service_mttr_s  their down time inside service hours / their number
+ *
  * A group (availability_group, availability_add) sums its systems'
  * seconds; outages add up, longest is the longest of all, mttr and mtbf
  * are over the sums.
@@ -56,6 +68,12 @@ struct avail {
 	/* The seconds the figures come from, so that sums add up. */
 	long period_s, known_s, up_s, known_nm_s, up_nm_s, down_nm_s;
 	const char *source; /* "journal" or "rrd" */
+	/* Within service hours: the same seconds, and the figures. */
+	long svc_s, svc_known_s, svc_known_nm_s, svc_up_nm_s, svc_down_nm_s;
+	int service_outages;
+	long service_unknown_s;
+	double service_availability_pct, service_mttr_s; /* NAN: undefined */
+	int service_hours; /* 1 when service hours leave any time out */
 };
 
 /*
@@ -80,6 +98,8 @@ int availability_of(const struct conf *c, const char *system,
     const struct period *p, struct avail *out, char *err, size_t errlen);
 /* 1 when the configuration's journal exists (journal_exists). */
 int availability_has_journal(const struct conf *c);
+/* 1 when system's service hours (or holidays) leave any time out. */
+int availability_service_hours(const struct conf *c, const char *system);
 
 /* A sum of systems: zeroed for p, each system added, then finished (its
  * percentages and means worked out from the seconds). */
@@ -95,6 +115,7 @@ void availability_finish(struct avail *);
  */
 struct avail_spans {
 	struct spans known, maint, down, planned, knm;
+	struct spans service; /* the service hours of the period */
 };
 int availability_spans(const struct conf *c, const char *system,
     const struct period *p, struct avail_spans *out, char *err, size_t errlen);

@@ -58,14 +58,19 @@ costs_days(const char *path, const char *ds, const struct period *p,
 
 int
 costs_system(const struct conf *conf, const char *system,
-    const struct period *p, struct cost_fig *out, char *err, size_t errlen)
+    const struct period *period, struct cost_fig *out, char *err, size_t errlen)
 {
+	struct period days, *p = &days;
 	long long m;
 	double sum;
 	char *path;
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	/* Billing days are UTC days: a period takes those of its dates. */
+	period_days(period, conf->tz, &days);
+	if (days.to <= days.from)
+		return 0;
 	path = store_path(conf->data_dir, "cost", system, "cost");
 	rc = path == NULL ? 0
 	                  : costs_days(path, "cost", p, &out->micros, &sum,

@@ -23,9 +23,11 @@ struct cost_fig {
 };
 
 /*
- * The days [from, to) of system's cost and users series (days starting in
- * the period). A missing file is no data. Returns 0, or -1 with a message
- * in err (a file that cannot be read).
+ * The days of system's cost and users series that the period's dates
+ * name (period_days: the FOCUS billing days, UTC days, whose date's
+ * local midnight lies in the period; in UTC the days starting in it). A
+ * missing file is no data. Returns 0, or -1 with a message in err (a
+ * file that cannot be read).
  */
 int costs_system(const struct conf *, const char *system, const struct period *,
     struct cost_fig *out, char *err, size_t errlen);

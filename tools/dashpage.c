@@ -121,13 +121,12 @@ dashpage_parse_graph(const char *path, int live, struct dashpage_graph *out)
 /* Bars of whole quarters: from the start of the first one the period
  * meets. */
 static void
-dashpage_whole_quarters(struct period *p)
+dashpage_whole_quarters(struct period *p, const struct tz *z)
 {
 	struct tm tm;
 
-	gmtime_r(&p->from, &tm);
-	p->from =
-	    period_days_from_civil(tm.tm_year + 1900, tm.tm_mon / 3 * 3 + 1, 1);
+	tz_local(z, p->from, &tm);
+	p->from = tz_utc(z, tm.tm_year + 1900, tm.tm_mon / 3 * 3 + 1, 1, 0);
 }
 
 int
@@ -148,12 +147,12 @@ dashpage_render(const struct conf *conf, const struct dashpage_graph *g,
 		req.by = g->id;
 	if (strncmp(g->preset, "cost", 4) == 0)
 		req.per = "quarter";
-	if (period_last(g->last, now, &req.period) != 0) {
+	if (period_last(g->last, conf->tz, now, &req.period) != 0) {
 		snprintf(err, errlen, "bad period %s", g->last);
 		return -1;
 	}
 	if (graph_preset_bars(g->preset))
-		dashpage_whole_quarters(&req.period);
+		dashpage_whole_quarters(&req.period, conf->tz);
 	/* A sparkline's rows are a few pixels wide: a short outage shows. */
 	if (g->height < DASHPAGE_COMPACT_H)
 		req.rows = (unsigned)g->width / 3;
@@ -256,18 +255,22 @@ dashpage_avail(const struct dashpage *d, FILE *f, const char *id,
 	struct period p;
 	char err[256], from[32], to[32];
 
-	if (period_last(last, d->now, &p) != 0 ||
+	if (period_last(last, d->conf->tz, d->now, &p) != 0 ||
 	    availability_of(d->conf, id, &p, &a, err, sizeof err) != 0) {
 		fprintf(f, "<td>-</td>");
 		return;
 	}
-	period_iso(p.from, from, sizeof from);
-	period_iso(p.to, to, sizeof to);
+	tz_iso(d->conf->tz, p.from, from, sizeof from);
+	tz_iso(d->conf->tz, p.to, to, sizeof to);
 	fprintf(f,
 	    "<td class=\"avail\" data-from=\"%lld\" data-to=\"%lld\" "
-	    "title=\"%s to %s (UTC); %.2f %% of the time known\">",
-	    (long long)p.from, (long long)p.to, from, to,
+	    "title=\"%s to %s (%s); %.2f %% of the time known",
+	    (long long)p.from, (long long)p.to, from, to, tz_name(d->conf->tz),
 	    isnan(a.coverage_pct) ? 0.0 : a.coverage_pct);
+	if (a.service_hours && !isnan(a.service_availability_pct))
+		fprintf(f, "; %.3f %% within service hours",
+		    a.service_availability_pct);
+	fprintf(f, "\">");
 	if (isnan(a.availability_pct))
 		fprintf(f, "-</td>");
 	else
@@ -283,7 +286,7 @@ dashpage_row(struct dashpage *d, FILE *f, const struct conf_system *s)
 
 	state = dashvalue_system(d->conf, s->id, d->now, &v);
 	if (v.when > 0)
-		period_iso(v.when, when, sizeof when);
+		tz_iso(d->conf->tz, v.when, when, sizeof when);
 	fprintf(f, "<tr><td>");
 	dashpage_link(d, f, "system", s->id, s->name ? s->name : s->id);
 	fprintf(f, "</td><td>");
@@ -606,13 +609,13 @@ dashpage_api_period(const struct conf *conf, const char *id, const char *last,
 	char err[256], from[32], to[32];
 	json_t *o = json_object();
 
-	if (period_last(last, now, &p) != 0 ||
+	if (period_last(last, conf->tz, now, &p) != 0 ||
 	    availability_of(conf, id, &p, &a, err, sizeof err) != 0) {
 		json_object_set_new(o, "error", json_string(err));
 		return o;
 	}
-	period_iso(p.from, from, sizeof from);
-	period_iso(p.to, to, sizeof to);
+	tz_iso(conf->tz, p.from, from, sizeof from);
+	tz_iso(conf->tz, p.to, to, sizeof to);
 	json_object_set_new(o, "from", json_string(from));
 	json_object_set_new(o, "to", json_string(to));
 	json_object_set_new(o, "availability_pct",
@@ -622,6 +625,12 @@ dashpage_api_period(const struct conf *conf, const char *id, const char *last,
 	json_object_set_new(o, "unknown_s", json_integer(a.unknown_s));
 	json_object_set_new(o, "maintenance_s", json_integer(a.maintenance_s));
 	json_object_set_new(o, "source", json_string(a.source));
+	json_object_set_new(o, "service_availability_pct",
+	    dashpage_num(a.service_availability_pct));
+	json_object_set_new(o, "service_outages",
+	    json_integer(a.service_outages));
+	json_object_set_new(o, "service_mttr_s",
+	    dashpage_num(a.service_mttr_s));
 	return o;
 }
 
@@ -644,6 +653,7 @@ dashpage_api_availability(const struct conf *conf, time_t now, FILE *f)
 		json_array_append_new(list, o);
 	}
 	json_object_set_new(root, "systems", list);
+	json_object_set_new(root, "timezone", json_string(tz_name(conf->tz)));
 	text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	fprintf(f, "%s\n", text ? text : "{}");
 	free(text);

@@ -1,7 +1,9 @@
 /*
  * itfollow export: the values of one series over a period at a chosen
  * step, as CSV or JSON, read back with librrd's fetch. Each row is one
- * step, its time the step's start (ISO 8601, UTC); values are plain
+ * step, its time the step's start (ISO 8601, UTC, as stored; the period
+ * is local to daemon.timezone, and daily rows are those of its dates,
+ * period_days); values are plain
  * decimals, unknown ones empty (CSV) or null (JSON). A step the file cannot
  * give (its archives are coarser) is refused rather than silently widened.
  * Cost series hold an amount per day, so daily rows sum to months and
@@ -218,15 +220,19 @@ tool_export(int argc, char **argv)
 		export_usage();
 		return 2;
 	}
-	if (period_from_opts(&po, NULL, time(NULL), &per, err, sizeof err) !=
-	    0) {
-		fprintf(stderr, "itfollow: %s\n", err);
-		return 2;
-	}
-	from = per.from;
-	to = per.to;
 	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
+	if (period_from_opts(&po, NULL, conf->tz, time(NULL), &per, err,
+	        sizeof err) != 0) {
+		fprintf(stderr, "itfollow: %s\n", err);
+		conf_free(conf);
+		return 2;
+	}
+	/* Daily rows (UTC days, as a FOCUS billing day) by their dates. */
+	if (step % 86400 == 0)
+		period_days(&per, conf->tz, &per);
+	from = per.from;
+	to = per.to;
 	if (persp == NULL && strcmp(system, "unallocated") == 0 &&
 	    strcmp(series, "cost") == 0)
 		persp = "cost";

@@ -352,14 +352,14 @@ graph_fetch_all(struct graph_ctx *g, const char *cf, unsigned long want,
 }
 
 void
-graph_time_rows(struct chart *c, unsigned long step)
+graph_time_rows(struct chart *c, const struct tz *z, unsigned long step)
 {
 	time_t t;
 	char when[32];
 
 	c->from -= c->from % (time_t)step;
 	for (t = c->from; t < c->to; t += (time_t)step) {
-		period_iso(t, when, sizeof when);
+		tz_iso(z, t, when, sizeof when);
 		chart_add_row(c, when, t, t + (time_t)step);
 	}
 }
@@ -544,7 +544,8 @@ graph_columns(struct graph_ctx *g)
 
 /* "Availability of portal, 2026 Q1" or "Licences by owner, ...". */
 static void
-graph_title(const struct graph_req *req, char *buf, size_t len)
+graph_title(const struct graph_req *req, const struct tz *z, char *buf,
+    size_t len)
 {
 	static const char *const names[][2] = { { "availability",
 		                                    "Availability" },
@@ -563,7 +564,7 @@ graph_title(const struct graph_req *req, char *buf, size_t len)
 	}
 	if (strcmp(req->preset, "licence") == 0 && req->by != NULL)
 		name = "Licence utilisation";
-	period_title(&req->period, when, sizeof when);
+	period_title(&req->period, z, when, sizeof when);
 	snprintf(buf, len, "%s %s %s, %s", name, req->system ? "of" : "by",
 	    req->system ? req->system : req->by, when);
 }
@@ -658,13 +659,12 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 	memset(&g, 0, sizeof g);
 	g.conf = conf;
 	g.req = req;
-	/* Cost and benefit are by the day: whole days, so buckets are whole
-	 * days too. */
+	/* Cost and benefit are by the day: whole local days, so buckets are
+	 * whole days too (and hold the billing days of their dates,
+	 * costs.h). */
 	if (graph_preset_bars(p)) {
 		day = *req;
-		day.period.from -= day.period.from % 86400;
-		if (day.period.to % 86400 != 0)
-			day.period.to += 86400 - day.period.to % 86400;
+		period_whole_days(&req->period, conf->tz, &day.period);
 		g.req = req = &day;
 	}
 	g.err = err;
@@ -674,8 +674,10 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 		return GRAPH_BADREQ;
 	}
 	graph_sort_groups(&g);
-	graph_title(req, title, sizeof title);
+	graph_title(req, conf->tz, title, sizeof title);
 	g.c = chart_new(title, req->period.from, req->period.to);
+	if (conf->tz != NULL)
+		chart_note(g.c, "times in %s", tz_name(conf->tz));
 	if (graph_preset_bars(p)) {
 		if ((graphbenefit_is(p) ? graphbenefit_build(&g)
 		                        : graphcost_build(&g)) == 0) {
@@ -694,7 +696,7 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 			goto out;
 	} else {
 		graph_columns(&g);
-		graph_time_rows(g.c, step);
+		graph_time_rows(g.c, conf->tz, step);
 		if (strcmp(p, "response") == 0)
 			graph_response(&g, rows);
 		else if (strcmp(p, "smoke") == 0)
@@ -866,13 +868,14 @@ tool_graph(int argc, char **argv)
 	}
 	if (format == NULL)
 		format = "PNG";
-	if (period_from_opts(&po, graph_preset_bars(req.preset) ? "1y" : "7d",
-	        time(NULL), &req.period, err, sizeof err) != 0) {
-		fprintf(stderr, "itfollow: %s\n", err);
-		return 2;
-	}
 	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
+	if (period_from_opts(&po, graph_preset_bars(req.preset) ? "1y" : "7d",
+	        conf->tz, time(NULL), &req.period, err, sizeof err) != 0) {
+		fprintf(stderr, "itfollow: %s\n", err);
+		conf_free(conf);
+		return 2;
+	}
 	rc = graph_build(conf, &req, &c, err, sizeof err);
 	if (rc != GRAPH_OK) {
 		fprintf(stderr, "itfollow: %s\n", err);

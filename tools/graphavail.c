@@ -9,7 +9,8 @@
  * window, or no data (the daemon was stopped, or had not run yet), each
  * drawn in its own colour. Without a journal the rows are the `up`
  * series' and rows below 100 % are shaded. Either way the figure printed
- * for the period is availability_of's, the scorecard's and the report's.
+ * for the period is availability_of's, the scorecard's and the report's,
+ * and where service hours leave time out, its figure within them too.
  */
 #include <math.h>
 #include <stdio.h>
@@ -49,6 +50,7 @@ graphavail_notes(struct graph_ctx *g, const char *system,
 	struct chart *c = g->c;
 	struct journal_outage *o = NULL;
 	struct spans known = { NULL, 0, 0 };
+	const struct tz *z = g->conf->tz;
 	char *cause = NULL, a[32], b[32];
 	size_t n = 0, i;
 
@@ -58,16 +60,16 @@ graphavail_notes(struct graph_ctx *g, const char *system,
 		free(cause);
 	}
 	for (i = 0; i < n; i++) {
-		period_iso(o[i].start, a, sizeof a);
+		tz_iso(z, o[i].start, a, sizeof a);
 		if (o[i].end != 0)
-			period_iso(o[i].end, b, sizeof b);
+			tz_iso(z, o[i].end, b, sizeof b);
 		chart_note(c, "outage %s %s..%s (%s%s)", o[i].series, a,
 		    o[i].end != 0 ? b : "open", o[i].reason,
 		    o[i].planned ? ", planned" : "");
 	}
 	for (i = 0; i < s->maint.n; i++) {
-		period_iso(s->maint.v[i].start, a, sizeof a);
-		period_iso(s->maint.v[i].end, b, sizeof b);
+		tz_iso(z, s->maint.v[i].start, a, sizeof a);
+		tz_iso(z, s->maint.v[i].end, b, sizeof b);
 		chart_note(c, "maintenance %s..%s", a, b);
 	}
 	free(o);
@@ -86,7 +88,7 @@ graphavail_journal(struct graph_ctx *g)
 	size_t i, r, k;
 	int rc = 0;
 
-	graph_time_rows(c, graph_want_step(g->req, 1));
+	graph_time_rows(c, g->conf->tz, graph_want_step(g->req, 1));
 	p.from = c->from;
 	for (i = 0; i < g->nm && rc == 0; i++)
 		rc = availability_spans(g->conf, g->m[i].system, &p, &s[i],
@@ -130,7 +132,7 @@ graphavail_rrd(struct graph_ctx *g, struct series_rows *rows,
 	struct chart *c = g->c;
 	size_t r, k;
 
-	graph_time_rows(c, step);
+	graph_time_rows(c, g->conf->tz, step);
 	for (r = 0; r < c->nrows; r++) {
 		for (k = 0; k < g->ngroups; k++)
 			chart_set(c, r, k,
@@ -138,6 +140,29 @@ graphavail_rrd(struct graph_ctx *g, struct series_rows *rows,
 	}
 	if (g->ngroups == 1)
 		c->shade = 0;
+}
+
+/* The group's figure within service hours, and what they are. */
+static void
+graphavail_service_note(struct graph_ctx *g, size_t k, const struct avail *a)
+{
+	const struct conf_system *s = NULL;
+	char num[64], what[256];
+	size_t i;
+
+	chart_fmt(g->c, a->service_availability_pct, num, sizeof num);
+	for (i = 0; i < g->nm; i++) {
+		if (g->m[i].group == k)
+			s = conf_find_system(g->conf, g->m[i].system);
+	}
+	if (g->req->system != NULL && s != NULL)
+		hours_describe(&s->hours, &g->conf->hours, what, sizeof what);
+	else
+		snprintf(what, sizeof what, "each system's");
+	chart_note(g->c,
+	    "service-hours availability %s: %s %% (%d outages; %s, %s)",
+	    g->groups[k], num[0] ? num : "unknown", a->service_outages, what,
+	    tz_name(g->conf->tz));
 }
 
 /* Each group's figure for the period: availability_of, summed. */
@@ -166,6 +191,8 @@ graphavail_figures(struct graph_ctx *g)
 		chart_note(c, "coverage %s: %.2f %% of the period known",
 		    g->groups[k],
 		    isnan(sum.coverage_pct) ? 0.0 : sum.coverage_pct);
+		if (sum.service_hours)
+			graphavail_service_note(g, k, &sum);
 	}
 	return 0;
 }

@@ -143,6 +143,7 @@ graphbenefit_build(struct graph_ctx *g)
 {
 	struct chart *c = g->c;
 	struct series_rows *rows;
+	struct period p, days;
 	unsigned long step;
 	double v, cell;
 	int *counts, *mcounts, quarters, rc = -1;
@@ -161,15 +162,20 @@ graphbenefit_build(struct graph_ctx *g)
 	for (k = 0; k < g->ngroups; k++)
 		chart_add_col(c, g->groups[k], CHART_AREA);
 	c->stack = 1;
-	graphcost_buckets(c, quarters);
+	graphcost_buckets(c, g->conf->tz, quarters);
 	for (i = 0; i < g->nm; i++) {
 		mcounts[i] = graphbenefit_counts(g->m[i].path, &rows[i]);
 		counts[g->m[i].group] |= mcounts[i];
 	}
 	for (r = 0; r < c->nrows; r++) {
+		/* Daily rows by their dates, as cost's billing days. */
+		memset(&p, 0, sizeof p);
+		p.from = c->starts[r];
+		p.to = c->ends[r];
+		period_days(&p, g->conf->tz, &days);
 		for (i = 0; i < g->nm; i++) {
-			v = graphbenefit_figure(&rows[i], mcounts[i],
-			    c->starts[r], c->ends[r]);
+			v = graphbenefit_figure(&rows[i], mcounts[i], days.from,
+			    days.to);
 			k = g->m[i].group;
 			cell = chart_get(c, r, k);
 			if (!isnan(v))

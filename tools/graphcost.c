@@ -29,9 +29,9 @@ struct graphcost_sum {
 	double users;
 };
 
-/* The calendar buckets (months or quarters) that meet the period. */
+/* The calendar buckets (local months or quarters) that meet the period. */
 void
-graphcost_buckets(struct chart *c, int quarters)
+graphcost_buckets(struct chart *c, const struct tz *z, int quarters)
 {
 	struct tm tm;
 	time_t t = c->from, end;
@@ -41,7 +41,7 @@ graphcost_buckets(struct chart *c, int quarters)
 
 	c->bars = 1;
 	while (t < c->to) {
-		gmtime_r(&t, &tm);
+		tz_local(z, t, &tm);
 		y = tm.tm_year + 1900;
 		m = quarters ? tm.tm_mon / 3 * 3 + 1 : tm.tm_mon + 1;
 		if (quarters) {
@@ -52,8 +52,7 @@ graphcost_buckets(struct chart *c, int quarters)
 			snprintf(shown, sizeof shown, "%d-%02d", y, m);
 		}
 		m += quarters ? 3 : 1;
-		end = period_days_from_civil(m > 12 ? y + 1 : y,
-		    m > 12 ? m - 12 : m, 1);
+		end = tz_utc(z, m > 12 ? y + 1 : y, m > 12 ? m - 12 : m, 1, 0);
 		if (end > c->to)
 			end = c->to;
 		r = chart_add_row(c, label, t, end);
@@ -178,7 +177,7 @@ graphcost_build(struct graph_ctx *g)
 	for (k = 0; k < g->ngroups; k++)
 		chart_add_col(c, g->groups[k], CHART_AREA);
 	c->stack = !cpu;
-	graphcost_buckets(c,
+	graphcost_buckets(c, g->conf->tz,
 	    cpu ||
 	        (g->req->per != NULL && strcmp(g->req->per, "quarter") == 0));
 	sums = xcalloc(g->ngroups + 1, sizeof *sums);

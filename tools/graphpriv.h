@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "graph.h"
+#include "tz.h"
 
 struct chart;
 struct conf_system;
@@ -45,8 +46,9 @@ size_t graph_group(struct graph_ctx *, const char *name);
  */
 int graph_fetch_all(struct graph_ctx *, const char *cf, unsigned long want,
     int exact, struct series_rows *rows, unsigned long *step);
-/* Rows [t, t + step) over the chart's period, labelled with their start. */
-void graph_time_rows(struct chart *, unsigned long step);
+/* Rows [t, t + step) over the chart's period, labelled with their start
+ * in the zone's local time. */
+void graph_time_rows(struct chart *, const struct tz *, unsigned long step);
 /* The step of a time chart of the request's period: GRAPH_ROWS rows (or
  * the request's rows), at least min. */
 unsigned long graph_want_step(const struct graph_req *, unsigned long min);
@@ -57,7 +59,8 @@ double graph_mean(const struct graph_ctx *, const struct series_rows *rows,
 /* The cost presets: cost and cost-per-user, by month or quarter. */
 int graphcost_build(struct graph_ctx *);
 /* Bars of the calendar months or quarters that meet the chart's period. */
-void graphcost_buckets(struct chart *, int quarters);
+/* The calendar buckets (local months or quarters) that meet the period. */
+void graphcost_buckets(struct chart *, const struct tz *, int quarters);
 
 /* The benefit presets (external-benefit, internal-benefit, learning). */
 int graphbenefit_is(const char *preset);

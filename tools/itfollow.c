@@ -42,7 +42,8 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	/* Graph axes and dates are UTC, like everything stored. */
+	/* Graph axes and dates are UTC, like everything stored, until a
+	 * configuration names its zone (tool_load_conf). */
 	setenv("TZ", "UTC", 1);
 	tzset();
 	if (argc < 2) {

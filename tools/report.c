@@ -3,8 +3,10 @@
  * system (--system ID) or for every value of a tag (--by category |
  * portfolio | owner, a row per value), over a period, as a text table,
  * CSV or JSON. With --by the first column is "group" (the tag's value)
- * instead of "system"; the other keys are the same. Exit 2 on bad input
- * (unknown system, bad period), 1 when the journal cannot be read.
+ * instead of "system"; the other keys are the same. Within service
+ * hours the figures come again (service_*), next to the all-hours ones.
+ * Times are local to daemon.timezone, with their offset. Exit 2 on bad
+ * input (unknown system, bad period), 1 when the journal cannot be read.
  */
 #include <getopt.h>
 #include <math.h>
@@ -36,7 +38,8 @@ report_usage(void)
 	    "       (--quarter 2014Q2 | --month 2014-05 | --year 2014 | "
 	    "--last 30d | --from T --to T)\n"
 	    "       [--format text|csv|json]\n"
-	    "  T: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH (UTC)\n");
+	    "  T: YYYY-MM-DD (local midnight), YYYY-MM-DDTHH:MM:SSZ or "
+	    "@EPOCH\n");
 }
 
 /* A number for CSV and JSON: NAN is empty (CSV) or null (JSON). */
@@ -73,54 +76,92 @@ report_dur(double s, char *buf, size_t len)
 }
 
 static void
-report_text(const char *key, struct report_row *rows, size_t n)
+report_text(const struct tz *z, const char *key, struct report_row *rows,
+    size_t n)
 {
-	char from[32], to[32], av[16], raw[16], d[5][32];
+	char from[32], to[32], av[16], raw[16], sv[16], d[6][32];
+	int w = z != NULL ? 25 : 20;
 	size_t i;
 
-	printf("%-20s %-20s %-20s %8s %8s %10s %10s %7s %10s %10s %10s\n",
-	    strcmp(key, "system") == 0 ? "SYSTEM" : "GROUP", "FROM", "TO",
+	printf("%-20s %-*s %-*s %8s %8s %10s %10s %7s %10s %10s %10s %8s "
+	       "%7s %10s\n",
+	    strcmp(key, "system") == 0 ? "SYSTEM" : "GROUP", w, "FROM", w, "TO",
 	    "AVAIL%", "RAW%", "UNKNOWN", "MAINT", "OUTAGES", "LONGEST", "MTTR",
-	    "MTBF");
+	    "MTBF", "SVC%", "SVC-OUT", "SVC-MTTR");
 	for (i = 0; i < n; i++) {
 		struct avail *a = &rows[i].a;
 
-		period_iso(a->from, from, sizeof from);
-		period_iso(a->to, to, sizeof to);
+		tz_iso(z, a->from, from, sizeof from);
+		tz_iso(z, a->to, to, sizeof to);
 		report_num(a->availability_pct, 0, 3, av, sizeof av);
 		report_num(a->raw_availability_pct, 0, 3, raw, sizeof raw);
+		report_num(a->service_availability_pct, 0, 3, sv, sizeof sv);
 		report_dur((double)a->unknown_s, d[0], sizeof d[0]);
 		report_dur((double)a->maintenance_s, d[1], sizeof d[1]);
 		report_dur((double)a->longest_outage_s, d[2], sizeof d[2]);
 		report_dur(a->mttr_s, d[3], sizeof d[3]);
 		report_dur(a->mtbf_s, d[4], sizeof d[4]);
-		printf("%-20s %-20s %-20s %8s %8s %10s %10s %7d %10s %10s "
-		       "%10s\n",
-		    rows[i].name, from, to, av[0] != '\0' ? av : "-",
+		report_dur(a->service_mttr_s, d[5], sizeof d[5]);
+		printf("%-20s %-*s %-*s %8s %8s %10s %10s %7d %10s %10s %10s "
+		       "%8s %7d %10s\n",
+		    rows[i].name, w, from, w, to, av[0] != '\0' ? av : "-",
 		    raw[0] != '\0' ? raw : "-", d[0], d[1], a->outages, d[2],
-		    d[3], d[4]);
+		    d[3], d[4], sv[0] != '\0' ? sv : "-", a->service_outages,
+		    d[5]);
 	}
 }
 
+/* Under the text table: the zone, and one system's service hours. */
 static void
-report_csv(const char *key, struct report_row *rows, size_t n)
+report_text_notes(const struct conf *c, const char *system,
+    struct report_row *rows, size_t n)
 {
-	char from[32], to[32], v[4][32];
+	const struct conf_system *s =
+	    system != NULL ? conf_find_system(c, system) : NULL;
+	char what[512];
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < n; i++)
+		any |= rows[i].a.service_hours;
+	if (c->tz != NULL)
+		printf("times in %s\n", tz_name(c->tz));
+	if (!any)
+		return;
+	if (s == NULL) {
+		printf("SVC: within each system's service hours (%s)\n",
+		    tz_name(c->tz));
+		return;
+	}
+	hours_describe(&s->hours, &c->hours, what, sizeof what);
+	printf("SVC: within service hours, %s (%s)\n", what, tz_name(c->tz));
+}
+
+static void
+report_csv(const struct tz *z, const char *key, struct report_row *rows,
+    size_t n)
+{
+	char from[32], to[32], v[6][32];
 	const char *p;
 	size_t i;
 
 	printf("%s,from,to,availability_pct,raw_availability_pct,unknown_s,"
-	       "maintenance_s,outages,longest_outage_s,mttr_s,mtbf_s\n",
+	       "maintenance_s,outages,longest_outage_s,mttr_s,mtbf_s,"
+	       "service_availability_pct,service_outages,service_mttr_s,"
+	       "service_s,service_unknown_s\n",
 	    key);
 	for (i = 0; i < n; i++) {
 		struct avail *a = &rows[i].a;
 
-		period_iso(a->from, from, sizeof from);
-		period_iso(a->to, to, sizeof to);
+		tz_iso(z, a->from, from, sizeof from);
+		tz_iso(z, a->to, to, sizeof to);
 		report_num(a->availability_pct, 0, 4, v[0], sizeof v[0]);
 		report_num(a->raw_availability_pct, 0, 4, v[1], sizeof v[1]);
 		report_num(a->mttr_s, 0, 1, v[2], sizeof v[2]);
 		report_num(a->mtbf_s, 0, 1, v[3], sizeof v[3]);
+		report_num(a->service_availability_pct, 0, 4, v[4],
+		    sizeof v[4]);
+		report_num(a->service_mttr_s, 0, 1, v[5], sizeof v[5]);
 		/* Quoted, quotes doubled: an owner may hold a comma. */
 		putchar('"');
 		for (p = rows[i].name; *p != '\0'; p++) {
@@ -128,16 +169,18 @@ report_csv(const char *key, struct report_row *rows, size_t n)
 				putchar('"');
 			putchar(*p);
 		}
-		printf("\",%s,%s,%s,%s,%ld,%ld,%d,%ld,%s,%s\n", from, to, v[0],
-		    v[1], a->unknown_s, a->maintenance_s, a->outages,
-		    a->longest_outage_s, v[2], v[3]);
+		printf("\",%s,%s,%s,%s,%ld,%ld,%d,%ld,%s,%s,%s,%d,%s,%ld,%ld\n",
+		    from, to, v[0], v[1], a->unknown_s, a->maintenance_s,
+		    a->outages, a->longest_outage_s, v[2], v[3], v[4],
+		    a->service_outages, v[5], a->svc_s, a->service_unknown_s);
 	}
 }
 
 static void
-report_json(const char *key, struct report_row *rows, size_t n)
+report_json(const struct tz *z, const char *key, struct report_row *rows,
+    size_t n)
 {
-	char from[32], to[32], v[4][32];
+	char from[32], to[32], v[6][32];
 	const char *p;
 	size_t i;
 
@@ -145,12 +188,15 @@ report_json(const char *key, struct report_row *rows, size_t n)
 	for (i = 0; i < n; i++) {
 		struct avail *a = &rows[i].a;
 
-		period_iso(a->from, from, sizeof from);
-		period_iso(a->to, to, sizeof to);
+		tz_iso(z, a->from, from, sizeof from);
+		tz_iso(z, a->to, to, sizeof to);
 		report_num(a->availability_pct, 1, 4, v[0], sizeof v[0]);
 		report_num(a->raw_availability_pct, 1, 4, v[1], sizeof v[1]);
 		report_num(a->mttr_s, 1, 1, v[2], sizeof v[2]);
 		report_num(a->mtbf_s, 1, 1, v[3], sizeof v[3]);
+		report_num(a->service_availability_pct, 1, 4, v[4],
+		    sizeof v[4]);
+		report_num(a->service_mttr_s, 1, 1, v[5], sizeof v[5]);
 		printf("%s\n  {\"%s\": \"", i > 0 ? "," : "", key);
 		for (p = rows[i].name; *p != '\0'; p++) {
 			if (*p == '"' || *p == '\\')
@@ -162,9 +208,15 @@ report_json(const char *key, struct report_row *rows, size_t n)
 		       "\"availability_pct\": %s, \"raw_availability_pct\": "
 		       "%s, \"unknown_s\": %ld, \"maintenance_s\": %ld, "
 		       "\"outages\": %d, \"longest_outage_s\": %ld, "
-		       "\"mttr_s\": %s, \"mtbf_s\": %s}",
+		       "\"mttr_s\": %s, \"mtbf_s\": %s, "
+		       "\"service_availability_pct\": %s, "
+		       "\"service_outages\": %d, \"service_mttr_s\": %s, "
+		       "\"service_s\": %ld, \"service_unknown_s\": %ld, "
+		       "\"timezone\": \"%s\"}",
 		    from, to, v[0], v[1], a->unknown_s, a->maintenance_s,
-		    a->outages, a->longest_outage_s, v[2], v[3]);
+		    a->outages, a->longest_outage_s, v[2], v[3], v[4],
+		    a->service_outages, v[5], a->svc_s, a->service_unknown_s,
+		    tz_name(z));
 	}
 	printf("%s]\n", n > 0 ? "\n" : "");
 }
@@ -220,14 +272,16 @@ report_availability(const struct conf *c, const char *system, const char *by,
 	}
 	if (rc == 0) {
 		if (fmt == REPORT_CSV)
-			report_csv(system != NULL ? "system" : "group", rows,
-			    n);
+			report_csv(c->tz, system != NULL ? "system" : "group",
+			    rows, n);
 		else if (fmt == REPORT_JSON)
-			report_json(system != NULL ? "system" : "group", rows,
-			    n);
-		else
-			report_text(system != NULL ? "system" : "group", rows,
-			    n);
+			report_json(c->tz, system != NULL ? "system" : "group",
+			    rows, n);
+		else {
+			report_text(c->tz, system != NULL ? "system" : "group",
+			    rows, n);
+			report_text_notes(c, system, rows, n);
+		}
 	}
 	for (i = 0; i < n; i++)
 		free(rows[i].name);
@@ -310,16 +364,14 @@ tool_report(int argc, char **argv)
 		    by);
 		return 2;
 	}
-	if (period_from_opts(&po, NULL, time(NULL), &p, err, sizeof err) != 0) {
-		fprintf(stderr, "itfollow: %s\n", err);
-		return 2;
-	}
-	if (p.to <= p.from) {
-		fprintf(stderr, "itfollow: the period ends before it starts\n");
-		return 2;
-	}
 	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
+	if (period_from_opts(&po, NULL, conf->tz, time(NULL), &p, err,
+	        sizeof err) != 0) {
+		fprintf(stderr, "itfollow: %s\n", err);
+		conf_free(conf);
+		return 2;
+	}
 	rc = report_availability(conf, system, by, &p, fmt);
 	conf_free(conf);
 	return rc;

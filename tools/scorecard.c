@@ -7,7 +7,8 @@
  *   quality           availability % and outages (availability_of: the
  *                     journal's, maintenance and unknown time left out,
  *                     or the `up` series'), and the coverage they rest on
- *                     (known time / the period)
+ *                     (known time / the period); the same availability
+ *                     and outages within service hours
  *   cost              the period's cost (daily rows summed exactly,
  *                     costs.h) in the feeds' currency and basis; cost per
  *                     user: the cost of the systems with a users figure /
@@ -24,7 +25,9 @@
  * A group's and the total's availability sum their systems' seconds (as
  * `report availability --by`); their other figures are sums. The total's
  * cost is every system's and unallocated's: what the feeds hold for the
- * period. Text, CSV, JSON; HTML (scorehtml.c) with the charts.
+ * period. Periods and times are local to daemon.timezone; daily rows
+ * (cost, events) count by their dates (period_days). Text, CSV, JSON;
+ * HTML (scorehtml.c) with the charts.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -183,10 +186,17 @@ scorecard_benefit(const struct conf *conf, const struct conf_system *sys,
 {
 	const char *persp = scorecard_benefits[which];
 	struct series_rows r;
+	struct period days, both;
 	char **ids, *path;
 	size_t i, n, k;
 	double v;
 	int rc;
+
+	/* Daily rows count by their dates, others by their times. */
+	period_days(p, conf->tz, &days);
+	both = *p;
+	both.from = days.from < p->from ? days.from : p->from;
+	both.to = days.to > p->to ? days.to : p->to;
 
 	n = series_list(conf->data_dir, persp, sys->id, "", &ids);
 	for (i = 0; i < sys->ninsts; i++) {
@@ -198,11 +208,12 @@ scorecard_benefit(const struct conf *conf, const struct conf_system *sys,
 	}
 	for (i = 0; i < n; i++) {
 		path = store_path(conf->data_dir, persp, sys->id, ids[i]);
-		rc = scorecard_fetch(path, 86400, p, &r, err, errlen);
+		rc = scorecard_fetch(path, 86400, &both, &r, err, errlen);
 		if (rc == 0 && r.nds > 0) {
 			int rate = scorecard_is_rate(path, r.names[0]);
 
-			v = scorecard_sum(&r, 0, p, &k, rate);
+			v = scorecard_sum(&r, 0,
+			    r.step % 86400 == 0 ? &days : p, &k, rate);
 			if (k > 0) {
 				row->benefit[which] += rate ? v : v / (double)k;
 				row->benefit_n[which]++;
@@ -340,7 +351,7 @@ fail:
 const char *const scorecard_cols[SC_N] = { "availability_pct",
 	"availability_coverage_pct", "outages", "cost", "cost_per_user",
 	"systems_without_users", "licence_utilisation_pct", "external_benefit",
-	"internal_benefit" };
+	"internal_benefit", "service_availability_pct", "service_outages" };
 
 /*
  * The figures of a row, as CSV and JSON print them ("" when unknown);
@@ -361,6 +372,11 @@ scorecard_figures(const struct scorecard_row *r, int grouped,
 		snprintf(out[SC_COVERAGE], 48, "%.2f", a->coverage_pct);
 	if (sys)
 		snprintf(out[SC_OUTAGES], 48, "%d", a->outages);
+	if (sys && !isnan(a->service_availability_pct))
+		snprintf(out[SC_SVC_AVAIL], 48, "%.3f",
+		    a->service_availability_pct);
+	if (sys)
+		snprintf(out[SC_SVC_OUTAGES], 48, "%d", a->service_outages);
 	if (r->cost_days > 0)
 		chart_fmt_amount((double)r->cost_micros / 1e6, 2, grouped,
 		    out[SC_COST], 48);
@@ -392,20 +408,23 @@ scorecard_json_string(FILE *f, const char *v)
 }
 
 static void
-scorecard_json(FILE *f, const char *by, const struct period *p,
-    const struct cost_basis *b, const struct scorecard_row *rows, size_t n)
+scorecard_json(FILE *f, const struct tz *z, const char *by,
+    const struct period *p, const struct cost_basis *b,
+    const struct scorecard_row *rows, size_t n)
 {
 	static const char *const kinds[] = { "row", "unallocated", "total" };
 	char fig[SC_N][48], from[32], to[32];
 	size_t i;
 	int k;
 
-	period_iso(p->from, from, sizeof from);
-	period_iso(p->to, to, sizeof to);
+	tz_iso(z, p->from, from, sizeof from);
+	tz_iso(z, p->to, to, sizeof to);
 	fprintf(f, "{\"period\": ");
 	scorecard_json_string(f, p->label);
-	fprintf(f, ", \"from\": \"%s\", \"to\": \"%s\", \"by\": \"%s\",\n",
-	    from, to, by ? by : "system");
+	fprintf(f,
+	    ", \"from\": \"%s\", \"to\": \"%s\", \"timezone\": \"%s\", "
+	    "\"by\": \"%s\",\n",
+	    from, to, tz_name(z), by ? by : "system");
 	fprintf(f, " \"currency\": ");
 	scorecard_json_string(f,
 	    b->currency[0] && !b->mixed ? b->currency : NULL);
@@ -459,22 +478,24 @@ scorecard_csv(FILE *f, const char *by, const struct cost_basis *b,
 }
 
 static void
-scorecard_text(FILE *f, const char *by, const struct period *p,
-    const struct cost_basis *b, const struct scorecard_row *rows, size_t n)
+scorecard_text(FILE *f, const struct tz *z, const char *by,
+    const struct period *p, const struct cost_basis *b,
+    const struct scorecard_row *rows, size_t n)
 {
 	char fig[SC_N][48], from[32], to[32], unit[160];
 	size_t i;
 	int k;
 
-	period_iso(p->from, from, sizeof from);
-	period_iso(p->to, to, sizeof to);
+	tz_iso(z, p->from, from, sizeof from);
+	tz_iso(z, p->to, to, sizeof to);
 	costs_unit(b, unit, sizeof unit);
-	fprintf(f, "scorecard %s (%s to %s, UTC); amounts in %s\n", p->label,
-	    from, to, unit);
-	fprintf(f, "%-20s %7s %8s %9s %7s %14s %11s %8s %9s %14s %14s\n",
+	fprintf(f, "scorecard %s (%s to %s, %s); amounts in %s\n", p->label,
+	    from, to, tz_name(z), unit);
+	fprintf(f,
+	    "%-20s %7s %8s %9s %7s %14s %11s %8s %9s %14s %14s %9s %7s\n",
 	    by ? by : "system", "systems", "avail %", "covered %", "outages",
 	    "cost", "cost/user", "no users", "licence %", "ext.benefit",
-	    "int.benefit");
+	    "int.benefit", "svc avl %", "svc out");
 	for (i = 0; i < n; i++) {
 		scorecard_figures(&rows[i], 1, fig);
 		for (k = 0; k < SC_N; k++) {
@@ -482,11 +503,12 @@ scorecard_text(FILE *f, const char *by, const struct period *p,
 				snprintf(fig[k], 48, "-");
 		}
 		fprintf(f,
-		    "%-20s %7zu %8s %9s %7s %14s %11s %8s %9s %14s %14s\n",
+		    "%-20s %7zu %8s %9s %7s %14s %11s %8s %9s %14s %14s %9s "
+		    "%7s\n",
 		    rows[i].name, rows[i].nsystems, fig[SC_AVAIL],
 		    fig[SC_COVERAGE], fig[SC_OUTAGES], fig[SC_COST],
 		    fig[SC_CPU], fig[SC_NOUSERS], fig[SC_LIC], fig[SC_EXT],
-		    fig[SC_INT]);
+		    fig[SC_INT], fig[SC_SVC_AVAIL], fig[SC_SVC_OUTAGES]);
 	}
 }
 
@@ -557,12 +579,14 @@ tool_scorecard(int argc, char **argv)
 		    by);
 		return 2;
 	}
-	if (period_from_opts(&po, NULL, time(NULL), &p, err, sizeof err) != 0) {
-		fprintf(stderr, "itfollow: %s\n", err);
-		return 2;
-	}
 	if ((conf = tool_load_conf(file)) == NULL)
 		return 1;
+	if (period_from_opts(&po, NULL, conf->tz, time(NULL), &p, err,
+	        sizeof err) != 0) {
+		fprintf(stderr, "itfollow: %s\n", err);
+		conf_free(conf);
+		return 2;
+	}
 	if ((rows = scorecard_build(conf, by, &p, &n, err, sizeof err)) ==
 	    NULL) {
 		fprintf(stderr, "itfollow: %s\n", err);
@@ -575,11 +599,11 @@ tool_scorecard(int argc, char **argv)
 		    "itfollow: warning: the cost feeds differ in currency or "
 		    "basis: sums over them are not one amount\n");
 	if (strcmp(format, "json") == 0)
-		scorecard_json(stdout, by, &p, &b, rows, n);
+		scorecard_json(stdout, conf->tz, by, &p, &b, rows, n);
 	else if (strcmp(format, "csv") == 0)
 		scorecard_csv(stdout, by, &b, rows, n);
 	else
-		scorecard_text(stdout, by, &p, &b, rows, n);
+		scorecard_text(stdout, conf->tz, by, &p, &b, rows, n);
 	if (html != NULL) {
 		chart_check_fonts();
 		if (scorecard_html(html, conf, by, &p, &b, rows, n) != 0)

@@ -47,6 +47,8 @@ enum {
 	SC_LIC,
 	SC_EXT,
 	SC_INT,
+	SC_SVC_AVAIL, /* within service hours */
+	SC_SVC_OUTAGES,
 	SC_N
 };
 /* The column names of CSV and JSON, by SC_*. */

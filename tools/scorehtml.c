@@ -38,7 +38,9 @@ scorehtml_head(FILE *f, const char *by, const char *unit)
 	fprintf(f,
 	    "</th><th>systems without users</th>"
 	    "<th>licence utilisation %%</th><th>external benefit</th>"
-	    "<th>internal benefit</th></tr>\n");
+	    "<th>internal benefit</th>"
+	    "<th>availability within service hours %%</th>"
+	    "<th>outages in service hours</th></tr>\n");
 }
 
 static void
@@ -75,8 +77,8 @@ scorehtml_chart(const struct scorecard_row *rows, size_t n, int col,
 
 	c->bars = 1;
 	c->stack = 1;
-	c->percent = col == SC_AVAIL || col == SC_LIC;
-	c->decimals = col == SC_AVAIL ? 3 : 2;
+	c->percent = col == SC_AVAIL || col == SC_SVC_AVAIL || col == SC_LIC;
+	c->decimals = col == SC_AVAIL || col == SC_SVC_AVAIL ? 3 : 2;
 	snprintf(c->vlabel, sizeof c->vlabel, "%.*s", (int)sizeof c->vlabel - 1,
 	    vlabel);
 	chart_add_col(c, vlabel, CHART_AREA);
@@ -99,23 +101,30 @@ scorehtml_chart(const struct scorecard_row *rows, size_t n, int col,
 }
 
 static void
-scorehtml_charts(FILE *f, const char *by, const char *unit,
+scorehtml_charts(FILE *f, const struct tz *z, const char *by, const char *unit,
     const struct scorecard_row *rows, size_t n, const struct period *p)
 {
 	static const struct {
 		int col;
 		const char *what;
-	} charts[] = { { SC_AVAIL, "Availability" }, { SC_COST, "Cost" },
-		{ SC_CPU, "Cost per user" },
+	} charts[] = { { SC_AVAIL, "Availability" },
+		{ SC_SVC_AVAIL, "Availability within service hours" },
+		{ SC_COST, "Cost" }, { SC_CPU, "Cost per user" },
 		{ SC_LIC, "Licence utilisation" } };
 	char title[512], when[96], vlabel[200], fig[SC_N][48];
 	char *cause = NULL;
 	struct chart *c;
 	void *img;
 	size_t i, len;
+	int svc = 0;
 
-	period_title(p, when, sizeof when);
+	period_title(p, z, when, sizeof when);
+	for (i = 0; i < n; i++)
+		svc |= rows[i].avail.service_hours;
 	for (i = 0; i < sizeof charts / sizeof charts[0]; i++) {
+		/* Without service hours it would be the first chart again. */
+		if (charts[i].col == SC_SVC_AVAIL && !svc)
+			continue;
 		if (charts[i].col == SC_COST || charts[i].col == SC_CPU) {
 			snprintf(title, sizeof title, "%s by %s, %s, %s",
 			    charts[i].what, by ? by : "system", when, unit);
@@ -159,28 +168,32 @@ scorecard_html(const char *file, const struct conf *conf, const char *by,
 		fprintf(stderr, "itfollow: cannot write %s\n", file);
 		return -1;
 	}
-	period_title(p, when, sizeof when);
-	period_iso(p->from, from, sizeof from);
-	period_iso(p->to, to, sizeof to);
+	period_title(p, conf->tz, when, sizeof when);
+	tz_iso(conf->tz, p->from, from, sizeof from);
+	tz_iso(conf->tz, p->to, to, sizeof to);
 	costs_unit(b, unit, sizeof unit);
 	snprintf(title, sizeof title, "Scorecard %s", when);
 	html_head(f, title, 0);
-	fprintf(f, "<p>From %s to %s (UTC). Amounts in ", from, to);
+	fprintf(f, "<p>From %s to %s (%s). Amounts in ", from, to,
+	    tz_name(conf->tz));
 	html_text(f, unit);
 	fprintf(f,
 	    ". Availability: up time / known time, both outside maintenance "
 	    "windows; coverage: the share of the period that is known (runs "
 	    "recorded). A group's availability sums its systems' seconds. "
+	    "Within service hours: the same, counting only the time inside "
+	    "each system's service hours (its weekly local hours, not on its "
+	    "holidays), and the outages that had any. "
 	    "Cost per user: the cost of the systems with a users figure / "
-	    "the sum of their mean daily users. Unallocated: cost the feeds "
-	    "could not put on a system; the total is every row's.</p>\n");
+	    "the sum of their mean daily users. Cost is the FOCUS billing "
+	    "days (UTC days) of the period's dates. Unallocated: cost the "
+	    "feeds could not put on a system; the total is every row's.</p>\n");
 	scorehtml_table(f, by, unit, rows, n);
-	scorehtml_charts(f, by, unit, rows, n, p);
+	scorehtml_charts(f, conf->tz, by, unit, rows, n, p);
 	html_foot(f);
 	if (fclose(f) != 0) {
 		fprintf(stderr, "itfollow: cannot write %s\n", file);
 		return -1;
 	}
-	(void)conf;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "series.h"
 #include "store_rrd.h"
 #include "tool.h"
+#include "tz.h"
 
 static void
 tool_flush_cb(const char *path, void *arg)
@@ -47,6 +48,9 @@ tool_load_conf(const char *file)
 	/* Graphs, reports and the dashboard read through rrdcached too. */
 	if (conf != NULL && conf->rrdcached != NULL)
 		series_set_flush(tool_flush_cb, conf);
+	/* librrd draws graph axes in the C library's local time. */
+	if (conf != NULL)
+		tz_setenv(conf->tz);
 	return conf;
 }
 

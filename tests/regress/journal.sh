@@ -65,7 +65,7 @@ csv=$("$BIN/itfollow" report availability -c "$T/j.conf" --system portal \
     --from "@$S" --to "@$E" --format csv)
 echo "$csv"
 expect_eq "csv header" "$(echo "$csv" | head -1)" \
-    "system,from,to,availability_pct,raw_availability_pct,unknown_s,maintenance_s,outages,longest_outage_s,mttr_s,mtbf_s"
+    "system,from,to,availability_pct,raw_availability_pct,unknown_s,maintenance_s,outages,longest_outage_s,mttr_s,mtbf_s,service_availability_pct,service_outages,service_mttr_s,service_s,service_unknown_s"
 row=$(echo "$csv" | sed -n 2p)
 col() { echo "$row" | awk -F, -v i="$1" '{ print $i }'; }
 expect_eq "system" "$(col 1)" '"portal"'

@@ -83,7 +83,7 @@ awk -v q1=$Q1 'BEGIN { for (d = 0; d < 90; d++) print q1 + d * 86400 + 86400 ":"
 R() { "$BIN/itfollow" report scorecard -c "$T/s.conf" --quarter 2026Q1 "$@"; }
 R --format csv >"$T/sys.csv"
 expect_eq "csv header" "$(head -1 "$T/sys.csv")" \
-    "system,systems,availability_pct,availability_coverage_pct,outages,cost,cost_per_user,systems_without_users,licence_utilisation_pct,external_benefit,internal_benefit"
+    "system,systems,availability_pct,availability_coverage_pct,outages,cost,cost_per_user,systems_without_users,licence_utilisation_pct,external_benefit,internal_benefit,service_availability_pct,service_outages"
 col() { # SYSTEM COLUMN
 	awk -F, -v s="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++)
 	    if ($i == c) k = i } $1 == s { print $k }' "$T/sys.csv"
@@ -93,6 +93,10 @@ outages=$(awk '{ if ($2 < 1 && !down) n++; down = $2 < 1 } END { print n }' \
     "$T/portal-up.txt")
 expect_eq "portal availability" "$(col portal availability_pct)" "$avail"
 expect_eq "portal outages" "$(col portal outages)" "$outages"
+# No service hours configured: every hour is one, the same figures.
+expect_eq "portal within service hours (all hours)" \
+    "$(col portal service_availability_pct):$(col portal service_outages)" \
+    "$avail:$outages"
 expect_eq "wiki: unknown hours are not down" \
     "$(col wiki availability_pct):$(col wiki outages)" "100.000:0"
 expect_eq "desk has no availability series" "$(col desk availability_pct)" ""

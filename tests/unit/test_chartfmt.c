@@ -70,7 +70,7 @@ title(time_t from, time_t to, const char *want)
 	memset(&p, 0, sizeof p);
 	p.from = from;
 	p.to = to;
-	period_title(&p, buf, sizeof buf);
+	period_title(&p, NULL, buf, sizeof buf);
 	assert_string_equal(buf, want);
 }
 
