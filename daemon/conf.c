@@ -526,7 +526,7 @@ conf_template(const struct conf *conf, const char *name)
 	return NULL;
 }
 
-static void
+void
 conf_scratch_free(void)
 {
 	size_t i;
@@ -1165,66 +1165,24 @@ conf_notifiers(struct conf_ctx *ctx, const config_setting_t *list)
 }
 
 /*
- * A collector of system sys, or (sys NULL) a feed of the top-level feeds
- * list: the same but for its keys ("id" and "system" instead of "series")
- * and where it is kept.
+ * What of a collector depends on its type's ops: its keys, default
+ * interval, perspective and template, and so its fingerprint. The model
+ * knows a plugin's type by name only (plugin_unloaded_ops); the daemon
+ * calls this again once it has loaded the plugin (conf_instance_typed).
  */
 static void
-conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
-    const config_setting_t *g)
+conf_collector_typed(struct conf_ctx *ctx, struct itf_instance *inst,
+    const struct itf_collector_ops *ops)
 {
-	int feed = sys == NULL;
-	const char *what = feed ? "feed" : "collector";
-	struct itf_instance ***list;
-	size_t *nlist;
-	struct itf_instance *inst;
-	const struct itf_collector_ops *ops = NULL;
-	const char *type, *series, *persp, *tname;
+	const config_setting_t *g = inst->setting;
+	const char *persp, *tname;
 	long long interval, timeout;
-	struct conf_errors perrs = { NULL, 0 };
-	size_t i, before;
-	char *cause = NULL;
+	int feed = inst->feed, unloaded = ops == &plugin_unloaded_ops;
 
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
-		    "a %s must be a group { type = ...; }", what);
-		return;
-	}
-	type = conf_get_str(g, "type");
-	if (type == NULL) {
-		if (config_setting_get_member(g, "type") == NULL)
-			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
-			    "%s has no \"type\"", what);
-		else
-			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
-			    "\"type\" must be a string");
-		return;
-	}
-	switch (plugin_find(type, ctx->conf->plugin_dir, &ops, &cause)) {
-	case PLUGIN_FOUND:
-		break;
-	case PLUGIN_UNKNOWN:
-		conf_errors_add(ctx->errs, ctx->file,
-		    conf_line(config_setting_get_member(g, "type")), "%s",
-		    cause);
-		free(cause);
-		return;
-	case PLUGIN_BROKEN:
-		/* Not the configuration's fault: skip it, run the rest. */
-		log_err("%s:%d: %s; %s skipped", ctx->file, conf_line(g), cause,
-		    what);
-		free(cause);
-		return;
-	case PLUGIN_DEFERRED:
-		/* Read again once privileges are dropped (plugin_defer);
-		 * known meanwhile by what the configuration says of it. */
-		ops = &plugin_unloaded_ops;
-		break;
-	}
-	if (ops != &plugin_unloaded_ops)
-		conf_check_keys(ctx, g, what,
+	inst->ops = ops;
+	if (!unloaded)
+		conf_check_keys(ctx, g, feed ? "feed" : "collector",
 		    feed ? conf_feed_keys : conf_collector_keys, ops->keys);
-	series = conf_get_id(ctx, g, feed ? "id" : "series");
 	interval = conf_get_ms(ctx, g, "interval");
 	timeout = conf_get_ms(ctx, g, "timeout");
 	if (interval == 0 && ops->default_interval != 0)
@@ -1240,55 +1198,157 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
 		    "timeout (%.3gs) must be below interval (%.3gs)",
 		    timeout / 1000.0, interval / 1000.0);
+	inst->interval_ms = (uint64_t)interval;
+	inst->timeout_ms = (uint64_t)timeout;
 	persp = conf_get_str(g, "perspective");
 	if (persp == NULL)
 		persp = ops->perspective;
-	else if (!ident_valid_perspective(persp))
+	free(inst->perspective);
+	inst->perspective = xstrdup(persp);
+	tname = conf_get_str(g, "template");
+	if (tname == NULL)
+		tname =
+		    !unloaded ? ops->template_name : conf_get_str(g, "type");
+	template_unref(inst->tmpl);
+	inst->tmpl = conf_template(ctx->conf, tname);
+	if (inst->tmpl == NULL && !unloaded)
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "no template \"%s\" in %s", tname,
+		    ctx->conf->templates_dir);
+	else if (inst->tmpl != NULL)
+		template_ref(inst->tmpl);
+	free(inst->fingerprint);
+	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|%u|%ld|", inst->key,
+	    persp, (unsigned long long)interval, (unsigned long long)timeout,
+	    inst->fail_after, inst->cert_warn_days);
+	conf_fingerprint(g, &inst->fingerprint);
+}
+
+void
+conf_instance_typed(struct conf *conf, struct itf_instance *inst,
+    const struct itf_collector_ops *ops, struct conf_errors *errs)
+{
+	struct conf_ctx ctx;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.conf = conf;
+	ctx.errs = errs;
+	ctx.file = inst->file;
+	conf_collector_typed(&ctx, inst, ops);
+}
+
+/* A collector's type: built in, or a plugin known by its file only
+ * (nothing is loaded here). NULL when the type is unknown (reported). */
+static const struct itf_collector_ops *
+conf_collector_type(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *what)
+{
+	const struct itf_collector_ops *ops = NULL;
+	const char *type = conf_get_str(g, "type");
+	char *cause = NULL;
+
+	if (type == NULL) {
+		if (config_setting_get_member(g, "type") == NULL)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "%s has no \"type\"", what);
+		else
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "\"type\" must be a string");
+		return NULL;
+	}
+	switch (plugin_lookup(type, ctx->conf->plugin_dir, &ops, &cause)) {
+	case PLUGIN_FOUND:
+		return ops;
+	case PLUGIN_UNKNOWN:
+		conf_errors_add(ctx->errs, ctx->file,
+		    conf_line(config_setting_get_member(g, "type")), "%s",
+		    cause);
+		free(cause);
+		return NULL;
+	case PLUGIN_BROKEN:
+		free(cause); /* plugin_lookup loads nothing: cannot happen */
+		return NULL;
+	case PLUGIN_DEFERRED:
+		/* Loaded by the daemon only (instance.c); known meanwhile
+		 * by what the configuration says of it. */
+		return &plugin_unloaded_ops;
+	}
+	return NULL;
+}
+
+/* A series already in the list: a duplicate, reported. */
+static void
+conf_collector_dup(struct conf_ctx *ctx, struct conf_system *sys,
+    const config_setting_t *g, const char *series)
+{
+	struct itf_instance **list =
+	    sys == NULL ? ctx->conf->feeds : sys->insts;
+	size_t i, n = sys == NULL ? ctx->conf->nfeeds : sys->ninsts;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(list[i]->series, series) != 0)
+			continue;
+		if (sys == NULL)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "duplicate feed id \"%s\" (first at line %d)",
+			    series, list[i]->line);
+		else
+			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+			    "duplicate series \"%s\" in system \"%s\" (first at line %d)",
+			    series, sys->id, list[i]->line);
+	}
+}
+
+/*
+ * A collector of system sys, or (sys NULL) a feed of the top-level feeds
+ * list: the same but for its keys ("id" and "system" instead of "series")
+ * and where it is kept. Only read: its type's configure is the daemon's
+ * to call (instance.c), with inst->setting, kept until then.
+ */
+static void
+conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
+    const config_setting_t *g)
+{
+	int feed = sys == NULL;
+	const char *what = feed ? "feed" : "collector";
+	struct itf_instance ***list;
+	size_t *nlist;
+	struct itf_instance *inst;
+	const struct itf_collector_ops *ops;
+	const char *series, *persp;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
+		    "a %s must be a group { type = ...; }", what);
+		return;
+	}
+	if ((ops = conf_collector_type(ctx, g, what)) == NULL)
+		return;
+	series = conf_get_id(ctx, g, feed ? "id" : "series");
+	persp = conf_get_str(g, "perspective");
+	if (persp != NULL && !ident_valid_perspective(persp))
 		conf_errors_add(ctx->errs, ctx->file,
 		    conf_line(config_setting_get_member(g, "perspective")),
 		    "unknown perspective \"%s\"", persp);
-	tname = conf_get_str(g, "template");
-	if (tname == NULL)
-		tname = ops != &plugin_unloaded_ops ? ops->template_name : type;
 	list = feed ? &ctx->conf->feeds : &sys->insts;
 	nlist = feed ? &ctx->conf->nfeeds : &sys->ninsts;
-	if (series != NULL) {
-		for (i = 0; i < *nlist; i++) {
-			if (strcmp((*list)[i]->series, series) != 0)
-				continue;
-			if (feed)
-				conf_errors_add(ctx->errs, ctx->file,
-				    conf_line(g),
-				    "duplicate feed id \"%s\" (first at "
-				    "line %d)",
-				    series, (*list)[i]->line);
-			else
-				conf_errors_add(ctx->errs, ctx->file,
-				    conf_line(g),
-				    "duplicate series \"%s\" "
-				    "in system \"%s\" (first at line %d)",
-				    series, sys->id, (*list)[i]->line);
-		}
-	}
+	if (series != NULL)
+		conf_collector_dup(ctx, sys, g, series);
 	if (series == NULL)
 		series = "(invalid)";
 	if (feed)
 		sys = conf_feed_system(ctx, g);
 
 	inst = xcalloc(1, sizeof *inst);
-	inst->ops = ops;
-	inst->host = ctx->host;
 	inst->system = sys;
 	inst->feed = feed;
 	inst->conf = ctx->conf;
 	inst->series = xstrdup(series);
-	inst->perspective = xstrdup(persp);
+	inst->type = xstrdup(conf_get_str(g, "type"));
 	if (feed)
 		xasprintf(&inst->key, "feed/%s", series);
 	else
 		xasprintf(&inst->key, "%s/%s", sys->id, series);
-	inst->interval_ms = (uint64_t)interval;
-	inst->timeout_ms = (uint64_t)timeout;
 	conf_journal_keys(ctx, g, inst);
 	if (feed)
 		inst->max_series = (unsigned)conf_get_long(ctx, g, "max_series",
@@ -1296,44 +1356,10 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 	inst->zone = conf_get_zone(ctx, g);
 	inst->file = xstrdup(ctx->file);
 	inst->line = conf_line(g);
-	inst->tmpl = conf_template(ctx->conf, tname);
-	if (inst->tmpl == NULL && ops != &plugin_unloaded_ops) {
-		conf_errors_add(ctx->errs, ctx->file, conf_line(g),
-		    "no template \"%s\" in %s", tname,
-		    ctx->conf->templates_dir);
-	} else if (inst->tmpl != NULL)
-		template_ref(inst->tmpl);
-	xasprintf(&inst->fingerprint, "%s|%s|%llu|%llu|%u|%ld|", inst->key,
-	    persp, (unsigned long long)interval, (unsigned long long)timeout,
-	    inst->fail_after, inst->cert_warn_days);
-	conf_fingerprint(g, &inst->fingerprint);
-
+	inst->setting = g;
+	conf_collector_typed(ctx, inst, ops);
 	*list = xreallocarray(*list, *nlist + 1, sizeof **list);
 	(*list)[(*nlist)++] = inst;
-	if (inst->tmpl == NULL || ops == &plugin_unloaded_ops)
-		return;
-
-	inst->setting = g;
-	inst->errs = plugin_is_loaded(ops) ? &perrs : ctx->errs;
-	before = inst->errs->n;
-	if (ops->configure(ctx->host, inst, &inst->state) != 0 &&
-	    inst->errs->n == before)
-		conf_errors_add(inst->errs, ctx->file, inst->line,
-		    "collector \"%s\" of type %s failed to configure",
-		    inst->series, ops->name);
-	conf_scratch_free();
-	inst->setting = NULL;
-	inst->errs = NULL;
-	if (perrs.n == 0)
-		return;
-	/* A plugin that fails its init: logged, that collector skipped. */
-	for (i = 0; i < perrs.n; i++)
-		log_err("%s (plugin %s); %s skipped", perrs.msgs[i],
-		    plugin_file(ops), what);
-	conf_errors_clear(&perrs);
-	(*nlist)--;
-	inst->state = NULL;
-	conf_instance_free(inst);
 }
 
 /*
@@ -1351,26 +1377,28 @@ conf_users(struct conf_ctx *ctx, struct conf_system *sys,
 	const struct itf_collector_ops *ops = NULL;
 	struct itf_instance *inst;
 	char *cause = NULL;
-	size_t before;
 
 	if (s == NULL)
 		return;
-	if (plugin_find("users", NULL, &ops, &cause) != PLUGIN_FOUND) {
+	if (plugin_lookup("users", NULL, &ops, &cause) != PLUGIN_FOUND) {
 		free(cause); /* built in: cannot happen */
 		return;
 	}
 	inst = xcalloc(1, sizeof *inst);
 	inst->ops = ops;
-	inst->host = ctx->host;
 	inst->system = sys;
 	inst->conf = ctx->conf;
 	inst->series = xstrdup("users");
+	inst->type = xstrdup("users");
 	inst->perspective = xstrdup(ops->perspective);
 	xasprintf(&inst->key, "%s/users", sys->id);
 	inst->interval_ms = (uint64_t)ops->default_interval * 1000;
 	inst->timeout_ms = ctx->conf->timeout_ms;
 	inst->file = xstrdup(ctx->file);
 	inst->line = conf_line(s);
+	/* Its getters read the system's block: users is a key of it. */
+	inst->setting = g;
+	inst->users = 1;
 	xasprintf(&inst->fingerprint, "%s|users|", inst->key);
 	conf_fingerprint(s, &inst->fingerprint);
 	if (config_setting_get_member(g, "users_from") != NULL)
@@ -1387,17 +1415,6 @@ conf_users(struct conf_ctx *ctx, struct conf_system *sys,
 		return;
 	}
 	template_ref(inst->tmpl);
-	/* Its getters read the system's block: users is a key of it. */
-	inst->setting = g;
-	inst->errs = ctx->errs;
-	before = ctx->errs->n;
-	if (ops->configure(ctx->host, inst, &inst->state) != 0 &&
-	    ctx->errs->n == before)
-		conf_errors_add(ctx->errs, ctx->file, inst->line,
-		    "users of system \"%s\" failed to configure", sys->id);
-	conf_scratch_free();
-	inst->setting = NULL;
-	inst->errs = NULL;
 }
 
 static void
@@ -1958,12 +1975,12 @@ conf_text(const char *file, const char *text, char **own,
 }
 
 struct conf *
-conf_load(const char *file, const char *text,
-    const struct itf_host_services *host, struct conf_errors *errs)
+conf_read(const char *file, const char *text, int keep,
+    struct conf_errors *errs)
 {
 	struct conf_ctx ctx;
 	struct conf *conf;
-	config_t cfg;
+	config_t *cfg = xmalloc(sizeof *cfg);
 	const config_setting_t *root, *systems, *feeds;
 	char *own = NULL;
 	int i, n, ok;
@@ -1974,28 +1991,27 @@ conf_load(const char *file, const char *text,
 	conf->embedded = text != NULL;
 	ctx.conf = conf;
 	ctx.errs = errs;
-	ctx.host = host;
 	ctx.file = file;
 
-	config_init(&cfg);
+	config_init(cfg);
 	if (conf_text(file, text, &own, errs) != 0)
 		goto out;
-	ok = config_read_string(&cfg, own != NULL ? own : text);
+	ok = config_read_string(cfg, own != NULL ? own : text);
 	free(own);
 	if (!ok) {
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+		if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
 			conf_errors_add(errs, file, 0, "cannot read: %s",
 			    strerror(errno));
 		else
 			conf_errors_add(errs,
-			    config_error_file(&cfg) != NULL
-			        ? config_error_file(&cfg)
+			    config_error_file(cfg) != NULL
+			        ? config_error_file(cfg)
 			        : file,
-			    config_error_line(&cfg), "%s",
-			    config_error_text(&cfg));
+			    config_error_line(cfg), "%s",
+			    config_error_text(cfg));
 		goto out;
 	}
-	root = config_root_setting(&cfg);
+	root = config_root_setting(cfg);
 	conf_check_keys(&ctx, root, "the top level", conf_top_keys, NULL);
 	conf_daemon(&ctx, root);
 	conf_templates(&ctx);
@@ -2021,13 +2037,35 @@ conf_load(const char *file, const char *text,
 			    config_setting_get_elem(feeds, i));
 	}
 out:
-	config_destroy(&cfg);
+	conf->settings = cfg;
+	if (!keep)
+		conf_settled(conf);
 	conf_errors_sort(errs);
-	if (errs->n != 0) {
+	if (errs->n != 0 && !keep) {
 		conf_free(conf);
 		return NULL;
 	}
 	return conf;
+}
+
+void
+conf_settled(struct conf *conf)
+{
+	struct conf_system *sys;
+	size_t i, k;
+
+	if (conf->settings == NULL)
+		return;
+	for (i = 0; i < conf->nsystems; i++) {
+		sys = conf->systems[i];
+		for (k = 0; k < sys->ninsts; k++)
+			sys->insts[k]->setting = NULL;
+	}
+	for (i = 0; i < conf->nfeeds; i++)
+		conf->feeds[i]->setting = NULL;
+	config_destroy(conf->settings);
+	free(conf->settings);
+	conf->settings = NULL;
 }
 
 void
@@ -2038,6 +2076,7 @@ conf_instance_free(struct itf_instance *inst)
 	if (inst->state != NULL)
 		inst->ops->destroy(inst->state);
 	template_unref(inst->tmpl);
+	free(inst->type);
 	free(inst->zone);
 	free(inst->series);
 	free(inst->perspective);
@@ -2055,6 +2094,7 @@ conf_free(struct conf *conf)
 
 	if (conf == NULL)
 		return;
+	conf_settled(conf);
 	for (i = 0; i < conf->nsystems; i++) {
 		sys = conf->systems[i];
 		for (k = 0; k < sys->ninsts; k++)

@@ -90,9 +90,13 @@ struct itf_instance {
 	char *file;
 	int line;
 
-	/* Valid only while configure() runs. */
+	/* Its block of the configuration's settings, kept from conf_read
+	 * (keep) until conf_settled; errs valid only while configure()
+	 * runs. */
 	const void *setting;
 	struct conf_errors *errs;
+	int users; /* a system's users = ...: its users series */
+	char *type; /* the configuration's type */
 
 	void *rt; /* the runtime's (collect.c) */
 
@@ -163,15 +167,34 @@ struct conf {
 	size_t nnotifiers;
 	struct tz *tz; /* daemon.timezone (NULL: UTC) */
 	struct hours hours; /* top-level service hours and holidays */
+	void *settings; /* libconfig's, while kept (conf_read's keep) */
 };
 
 /*
- * Load and check the configuration in file (or, when text is not NULL, the
- * text, reported under the name file). Collector instances are configured
- * through host. Returns the configuration, or NULL with every error in errs.
+ * Read and check the configuration in file (or, when text is not NULL,
+ * the text, reported under the name file): the model, read without side
+ * effects. Nothing of a collector runs: no plugin is loaded (a plugin's
+ * collector is known by its type's file, with plugin_unloaded_ops), no
+ * configure is called, no secret is read, no file is made. Built-in
+ * types' key tables are checked. Returns the configuration, or NULL with
+ * every error in errs. With keep, the settings stay for the daemon's
+ * instantiation (instance.h) until conf_settled, and the configuration is
+ * returned even with errors, so that its collectors' errors are reported
+ * along: the caller checks errs.
  */
-struct conf *conf_load(const char *file, const char *text,
-    const struct itf_host_services *host, struct conf_errors *errs);
+struct conf *conf_read(const char *file, const char *text, int keep,
+    struct conf_errors *errs);
+/* Let go of the settings conf_read kept (instances' setting NULL). */
+void conf_settled(struct conf *);
+/*
+ * Give inst, read with plugin_unloaded_ops, the ops of its plugin now
+ * loaded: its keys checked, its default interval, perspective and
+ * template taken. Errors go to errs. Settings must be kept.
+ */
+void conf_instance_typed(struct conf *, struct itf_instance *inst,
+    const struct itf_collector_ops *ops, struct conf_errors *errs);
+/* Free the arrays the list getters handed out during one configure. */
+void conf_scratch_free(void);
 /* Free a configuration, destroying the instances it still owns. */
 void conf_free(struct conf *);
 /* 1 if by names a tag systems are grouped by: category, portfolio, owner. */

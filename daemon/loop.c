@@ -24,6 +24,7 @@
 #include "cluster.h"
 #include "collect.h"
 #include "curlev.h"
+#include "instance.h"
 #include "journal.h"
 #include "log.h"
 #include "loop.h"
@@ -133,7 +134,7 @@ loop_load(const char *file, const char *prefix, const char *suffix)
 	struct conf *c;
 	size_t i;
 
-	if ((c = conf_load(file, NULL, collect_host(), &errs)) != NULL)
+	if ((c = instance_load(file, NULL, collect_host(), &errs)) != NULL)
 		return c;
 	log_err("%s%s has %zu error(s)%s", prefix, file, errs.n, suffix);
 	for (i = 0; i < errs.n; i++)

@@ -12,6 +12,7 @@
 
 #include "collect.h"
 #include "conf.h"
+#include "instance.h"
 #include "log.h"
 #include "loop.h"
 #include "plugin.h"
@@ -89,10 +90,10 @@ main(int argc, char **argv)
 	if (check || geteuid() == 0)
 		plugin_defer(1);
 	if (file != NULL)
-		conf = conf_load(file, NULL, collect_host(), &errs);
+		conf = instance_load(file, NULL, collect_host(), &errs);
 	else
-		conf = conf_load("(embedded)", conf_embedded, collect_host(),
-		    &errs);
+		conf = instance_load("(embedded)", conf_embedded,
+		    collect_host(), &errs);
 	plugin_defer(0);
 	if (conf == NULL) {
 		for (i = 0; i < errs.n; i++)

@@ -240,40 +240,82 @@ broken:
 	p->fd = -1;
 }
 
+/* A built-in type by name, or NULL. */
+static const struct itf_collector_ops *
+plugin_builtin_find(const char *type)
+{
+	size_t i;
+
+	for (i = 0; plugin_builtin[i] != NULL; i++) {
+		if (strcmp(plugin_builtin[i]->name, type) == 0)
+			return plugin_builtin[i];
+	}
+	return NULL;
+}
+
+/* A plugin loaded (or found broken) from file, or NULL. */
+static struct plugin *
+plugin_known(const char *file)
+{
+	struct plugin *p;
+
+	for (p = plugin_list; p != NULL; p = p->next) {
+		if (strcmp(p->file, file) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* The file of a plugin type, known or existing (caller frees), or NULL
+ * with *cause. */
+static char *
+plugin_path(const char *type, const char *plugin_dir, char **cause)
+{
+	struct stat sb;
+	char *file;
+
+	/* The type names a file: only a plain id may. */
+	if (plugin_dir == NULL || !ident_valid(type)) {
+		xasprintf(cause, "unknown collector type \"%s\"", type);
+		return NULL;
+	}
+	xasprintf(&file, "%s/%s.so", plugin_dir, type);
+	if (plugin_known(file) == NULL && stat(file, &sb) != 0) {
+		xasprintf(cause,
+		    "unknown collector type \"%s\" (no built-in type and no %s)",
+		    type, file);
+		free(file);
+		return NULL;
+	}
+	return file;
+}
+
+enum plugin_result
+plugin_lookup(const char *type, const char *plugin_dir,
+    const struct itf_collector_ops **ops, char **cause)
+{
+	char *file;
+
+	if ((*ops = plugin_builtin_find(type)) != NULL)
+		return PLUGIN_FOUND;
+	if ((file = plugin_path(type, plugin_dir, cause)) == NULL)
+		return PLUGIN_UNKNOWN;
+	free(file);
+	return PLUGIN_DEFERRED;
+}
+
 enum plugin_result
 plugin_find(const char *type, const char *plugin_dir,
     const struct itf_collector_ops **ops, char **cause)
 {
 	struct plugin *p;
-	struct stat sb;
 	char *file, *name;
-	size_t i;
 
-	for (i = 0; plugin_builtin[i] != NULL; i++) {
-		if (strcmp(plugin_builtin[i]->name, type) == 0) {
-			*ops = plugin_builtin[i];
-			return PLUGIN_FOUND;
-		}
-	}
-	/* The type names a file: only a plain id may. */
-	if (plugin_dir == NULL || !ident_valid(type)) {
-		xasprintf(cause, "unknown collector type \"%s\"", type);
+	if ((*ops = plugin_builtin_find(type)) != NULL)
+		return PLUGIN_FOUND;
+	if ((file = plugin_path(type, plugin_dir, cause)) == NULL)
 		return PLUGIN_UNKNOWN;
-	}
-	xasprintf(&file, "%s/%s.so", plugin_dir, type);
-	for (p = plugin_list; p != NULL; p = p->next) {
-		if (strcmp(p->file, file) == 0)
-			break;
-	}
-	if (p == NULL) {
-		if (stat(file, &sb) != 0) {
-			xasprintf(cause,
-			    "unknown collector type \"%s\" (no "
-			    "built-in type and no %s)",
-			    type, file);
-			free(file);
-			return PLUGIN_UNKNOWN;
-		}
+	if ((p = plugin_known(file)) == NULL) {
 		if (plugin_deferring) {
 			plugin_ndeferred++;
 			free(file);

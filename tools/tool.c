@@ -10,10 +10,8 @@
 #include <unistd.h>
 
 #include "cached.h"
-#include "collect.h"
 #include "conf.h"
 #include "log.h"
-#include "plugin.h"
 #include "series.h"
 #include "store_rrd.h"
 #include "tool.h"
@@ -34,14 +32,12 @@ tool_load_conf(const char *file)
 
 	if (file == NULL && access(CONF_DEFAULT_FILE, F_OK) == 0)
 		file = CONF_DEFAULT_FILE;
-	/* The tool runs no collector: no plugin is loaded, whoever runs it. */
-	plugin_defer(1);
+	/* The model alone: the tool runs no collector code (no plugin is
+	 * loaded, no configure called, no secret read), whoever runs it. */
 	if (file != NULL)
-		conf = conf_load(file, NULL, collect_host(), &errs);
+		conf = conf_read(file, NULL, 0, &errs);
 	else
-		conf = conf_load("(embedded)", conf_embedded, collect_host(),
-		    &errs);
-	plugin_defer(0);
+		conf = conf_read("(embedded)", conf_embedded, 0, &errs);
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	conf_errors_clear(&errs);

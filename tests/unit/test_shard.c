@@ -17,6 +17,7 @@
 #include "cached.h"
 #include "collect.h"
 #include "conf.h"
+#include "instance.h"
 
 /* Load text; the errors joined by newlines, or "" when it loads. */
 static char *
@@ -26,7 +27,7 @@ load(const char *text, struct conf **out)
 	char *msgs = calloc(1, 1), *tmp;
 	size_t i;
 
-	*out = conf_load("s.conf", text, collect_host(), &errs);
+	*out = instance_load("s.conf", text, collect_host(), &errs);
 	for (i = 0; i < errs.n; i++) {
 		if (asprintf(&tmp, "%s%s\n", msgs, errs.msgs[i]) < 0)
 			abort();
