@@ -142,9 +142,11 @@ feedsrc_configure_auth(struct feedsrc *fs, const struct itf_host_services *host,
     struct itf_instance *inst)
 {
 	const char *s, *file;
-	char *cause = NULL, *secret;
+	char *cause = NULL;
 	int errors = 0;
 
+	fs->host = host;
+	fs->inst = inst;
 	if (host->conf_string(inst, "token_file", &s))
 		fs->token_file = xstrdup(s);
 	if (host->conf_string(inst, "username", &s))
@@ -159,7 +161,8 @@ feedsrc_configure_auth(struct feedsrc *fs, const struct itf_host_services *host,
 	}
 	file = fs->token_file != NULL ? fs->token_file : fs->password_file;
 	if (file != NULL) {
-		if ((secret = secret_read(file, &cause)) == NULL) {
+		/* Only its mode: the secret is read at each use. */
+		if (secret_check(file, &cause) != 0) {
 			host->conf_error(inst,
 			    fs->token_file != NULL ? "token_file"
 			                           : "password_file",
@@ -167,7 +170,6 @@ feedsrc_configure_auth(struct feedsrc *fs, const struct itf_host_services *host,
 			free(cause);
 			errors++;
 		}
-		secret_free(secret);
 	}
 	return errors;
 }
@@ -179,9 +181,8 @@ feedsrc_auth(const struct feedsrc *fs, struct fetch_opts *o, char **secret,
 	*secret = NULL;
 	if (fs->token_file == NULL && fs->password_file == NULL)
 		return 0;
-	*secret = secret_read(fs->token_file != NULL ? fs->token_file
-	                                             : fs->password_file,
-	    cause);
+	*secret = fs->host->secret(fs->inst,
+	    fs->token_file != NULL ? fs->token_file : fs->password_file, cause);
 	if (*secret == NULL)
 		return -1;
 	if (fs->token_file != NULL)

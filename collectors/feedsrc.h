@@ -30,6 +30,9 @@ struct feedsrc {
 	char *token_file;
 	char *username;
 	char *password_file;
+	/* Whose secrets, read through host->secret at each use. */
+	const struct itf_host_services *host;
+	const struct itf_instance *inst;
 };
 
 /* The keys feedsrc_configure reads (for a feed's key table). */
@@ -49,14 +52,15 @@ struct feedsrc {
 	}
 
 /*
- * Read token_file, or username and password_file (each secret file must be
- * readable). Returns the number of errors.
+ * Read token_file, or username and password_file (each secret file's mode
+ * is checked; the secret is read at each use). Returns the number of
+ * errors.
  */
 int feedsrc_configure_auth(struct feedsrc *, const struct itf_host_services *,
     struct itf_instance *);
 /*
- * Put the auth in a fetch's options, the secret read now (whoever renews
- * the file need not tell us). *secret is the caller's to secret_free()
+ * Put the auth in a fetch's options, the secret read now through the
+ * host's secret service (whoever renews the file need not tell us). *secret is the caller's to secret_free()
  * after fetch_start. Returns 0, or -1 with *cause.
  */
 int feedsrc_auth(const struct feedsrc *, struct fetch_opts *, char **secret,

@@ -55,7 +55,7 @@ struct http_state {
 	long max_redirects;
 	int auth; /* 0 none, 1 basic, 2 bearer */
 	char *username;
-	char *secret;
+	char *secret_file; /* read at each run (host->secret) */
 	int tls_verify;
 	char *ca_file;
 	long ipresolve;
@@ -201,24 +201,26 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 			    "basic auth needs "
 			    "\"password_file\"");
 			errors++;
-		} else if ((st->secret = secret_read(s, &cause)) == NULL) {
+		} else if (secret_check(s, &cause) != 0) {
 			host->conf_error(inst, "password_file", "%s", cause);
 			free(cause);
 			cause = NULL;
 			errors++;
-		}
+		} else
+			st->secret_file = xstrdup(s);
 	} else if (st->auth == 2) {
 		if (!host->conf_string(inst, "token_file", &s)) {
 			host->conf_error(inst, "auth",
 			    "bearer auth needs "
 			    "\"token_file\"");
 			errors++;
-		} else if ((st->secret = secret_read(s, &cause)) == NULL) {
+		} else if (secret_check(s, &cause) != 0) {
 			host->conf_error(inst, "token_file", "%s", cause);
 			free(cause);
 			cause = NULL;
 			errors++;
-		}
+		} else
+			st->secret_file = xstrdup(s);
 	}
 	if (host->conf_bool(inst, "tls_verify", &b))
 		st->tls_verify = b;
@@ -438,6 +440,33 @@ http_done_cb(CURL *easy, CURLcode rc, void *arg)
 	http_finish(arg, rc);
 }
 
+/*
+ * The credentials of this run, the secret read now (a renewed file counts
+ * at once); curl keeps its own copy. 0, or -1 (logged).
+ */
+static int
+http_auth(struct http_state *st, CURL *e)
+{
+	char *secret, *cause = NULL;
+
+	if ((secret = st->host->secret(st->inst, st->secret_file, &cause)) ==
+	    NULL) {
+		st->host->log(st->inst, ITF_LOG_ERR, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (st->auth == 1) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(e, CURLOPT_USERNAME, st->username);
+		curl_easy_setopt(e, CURLOPT_PASSWORD, secret);
+	} else {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+		curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, secret);
+	}
+	secret_free(secret);
+	return 0;
+}
+
 static int
 http_start(void *arg, struct itf_run *run)
 {
@@ -488,13 +517,12 @@ http_start(void *arg, struct itf_run *run)
 	}
 	if (st->body != NULL)
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, st->body);
-	if (st->auth == 1) {
-		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(e, CURLOPT_USERNAME, st->username);
-		curl_easy_setopt(e, CURLOPT_PASSWORD, st->secret);
-	} else if (st->auth == 2) {
-		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
-		curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, st->secret);
+	if (st->auth != 0 && http_auth(st, e) != 0) {
+		curlev_easy_release(e);
+		st->easy = NULL;
+		st->errbuf = NULL;
+		st->run = NULL;
+		return -1;
 	}
 	st->pin.refused = 0;
 	if (st->auth != 0 && st->follow)
@@ -540,7 +568,7 @@ http_destroy(void *arg)
 	if (st->has_regex)
 		regfree(&st->regex);
 	free(st->username);
-	secret_free(st->secret);
+	free(st->secret_file);
 	free(st->ca_file);
 	if (st->expect != &http_2xx)
 		free((void *)st->expect);

@@ -89,7 +89,7 @@ m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
 {
 	struct m365 *m;
 	const char *s, *tenant = NULL;
-	char errbuf[256], *cause = NULL, *secret;
+	char errbuf[256], *cause = NULL;
 	int errors = 0, rc;
 
 	m = xcalloc(1, sizeof *m);
@@ -109,12 +109,12 @@ m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	}
 	if (host->conf_string(inst, "token_file", &s)) {
 		m->token_file = xstrdup(s);
-		if ((secret = secret_read(s, &cause)) == NULL) {
+		/* Only its mode: the secret is read at each use. */
+		if (secret_check(s, &cause) != 0) {
 			host->conf_error(inst, "token_file", "%s", cause);
 			free(cause);
 			errors++;
 		}
-		secret_free(secret);
 	} else {
 		host->conf_string(inst, "tenant", &tenant);
 		if (host->conf_string(inst, "client_id", &s))
@@ -129,14 +129,12 @@ m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
 			    "or tenant (or token_url), client_id and "
 			    "client_secret_file");
 			errors++;
-		} else if ((secret = secret_read(m->secret_file, &cause)) ==
-		    NULL) {
+		} else if (secret_check(m->secret_file, &cause) != 0) {
 			host->conf_error(inst, "client_secret_file", "%s",
 			    cause);
 			free(cause);
 			errors++;
-		} else
-			secret_free(secret);
+		}
 		if (host->conf_string(inst, "token_url", &s))
 			m->token_url = xstrdup(s);
 		else if (tenant != NULL) {
@@ -526,7 +524,8 @@ m365_start(void *arg, struct itf_run *run)
 	feedwait_start(&m->wait, m->host->timeout_ms(m->inst));
 	if (m->token_file != NULL) {
 		/* Read each run: whoever renews the file need not tell us. */
-		if ((secret = secret_read(m->token_file, &cause)) == NULL) {
+		if ((secret = m->host->secret(m->inst, m->token_file,
+		         &cause)) == NULL) {
 			m->host->log(m->inst, ITF_LOG_ERR, "%s", cause);
 			free(cause);
 			m365_end(m, ITF_STATUS_UNKNOWN, ITF_REASON_AUTH,
@@ -541,7 +540,8 @@ m365_start(void *arg, struct itf_run *run)
 		m365_graph(m, m->token);
 		return 0;
 	}
-	if ((secret = secret_read(m->secret_file, &cause)) == NULL) {
+	if ((secret = m->host->secret(m->inst, m->secret_file, &cause)) ==
+	    NULL) {
 		m->host->log(m->inst, ITF_LOG_ERR, "%s", cause);
 		free(cause);
 		m365_end(m, ITF_STATUS_UNKNOWN, ITF_REASON_AUTH, "no secret");

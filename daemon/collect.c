@@ -22,6 +22,7 @@
 #include "log.h"
 #include "notify.h"
 #include "scheduler.h"
+#include "secret.h"
 #include "seriescap.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -754,6 +755,20 @@ static void collect_host_run_done(struct itf_run *, enum itf_status,
 static void collect_retire(struct collect_rt *);
 static void collect_retire_soon(struct collect_rt *);
 
+/* The one place a collector's secret is read: at each use, never kept. */
+static char *
+collect_host_secret(const struct itf_instance *inst, const char *path,
+    char **cause)
+{
+	char *s, *why = NULL;
+
+	if ((s = secret_read(path, &why)) != NULL)
+		return s;
+	xasprintf(cause, "%s:%d: %s", inst->file, inst->line, why);
+	free(why);
+	return NULL;
+}
+
 static const struct itf_host_services collect_services = {
 	.abi_version = ITF_COLLECTOR_ABI_VERSION,
 	.log = collect_host_log,
@@ -779,6 +794,7 @@ static const struct itf_host_services collect_services = {
 	.state_path = collect_host_state_path,
 	.emit_row = collect_host_emit_row,
 	.event = collect_host_event,
+	.secret = collect_host_secret,
 };
 
 const struct itf_host_services *

@@ -39,8 +39,9 @@ extern "C" {
  *   3: host: emit_series, system_exists, state_path; ops:
  *      default_interval, reloaded.
  *   4: host: emit_row, event.
+ *   5: host: secret.
  */
-#define ITF_COLLECTOR_ABI_VERSION 4
+#define ITF_COLLECTOR_ABI_VERSION 5
 
 /* A plugin (.so) exports this symbol, a function returning its ops. */
 #define ITF_COLLECTOR_ENTRY "itf_collector_entry"
@@ -302,6 +303,21 @@ struct itf_host_services {
 	 */
 	void (*event)(const struct itf_instance *inst, const char *severity,
 	    long long time, const char *source, const char *message);
+
+	/* Version 5. */
+
+	/*
+	 * The secret in the file at path (a password, a token): its first
+	 * line. Read at each call, so a renewed file counts at the next
+	 * run: call it where the secret is used, never keep it from
+	 * configure (configure checks only that a path is given). A file
+	 * others may read or write is refused. Returns the secret, which
+	 * the caller wipes (explicit_bzero) and frees, or NULL with *cause
+	 * (the caller frees) naming the file but never its content. Never
+	 * log a secret.
+	 */
+	char *(*secret)(const struct itf_instance *inst, const char *path,
+	    char **cause);
 };
 
 /* A collector type. */
