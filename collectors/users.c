@@ -15,24 +15,21 @@
  * A series is copied by its daily averages, each day once it is over (the
  * source's own times kept), all of them at every run: the days copied
  * replace what was stored (template "users", mode replace), so a source
- * that was corrected is copied again. The copy reads the source's file
- * with librrd's fetch: small, and read once a day. With users_from =
+ * that was corrected is copied again. The host reads the source back
+ * (host->read_daily, off the event loop): this collector sees nothing but
+ * the public interface. With users_from =
  * "YYYY-MM-DD" the figure holds from that day on; the days before it are
  * written unknown.
  */
 #include <math.h>
-#include <rrd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#include "conf.h"
 #include "ident.h"
 #include "itfollow/collector.h"
 #include "parse_time.h"
-#include "store_rrd.h"
 #include "xmalloc.h"
 
 #define USERS_DAY 86400L
@@ -189,82 +186,40 @@ users_emit(struct users *u, struct itf_run *run, double v, long long t)
 }
 
 /*
- * Copy the source's daily averages, each day once it is over. Returns the
- * number of days copied, -1 when the source cannot be read as it should,
- * -2 when it does not exist yet; msg says why.
+ * The source's daily averages, read back by the host: each day copied
+ * (unknown before users_from), and the run ended.
  */
-static long
-users_copy(struct users *u, struct itf_run *run, char *msg, size_t len)
+static void
+users_copied_cb(struct itf_run *run, void *arg, int status,
+    const struct itf_daily *days, size_t n, const char *error)
 {
-	struct itf_instance *inst = u->inst;
-	const char *sys = u->host->instance_system(inst);
-	time_t now = time(NULL), start, end, te;
-	unsigned long step = USERS_DAY, nds, i, k, rows;
-	char *path, **names;
-	rrd_value_t *data;
-	struct stat sb;
-	long n = 0, first = -1, last = -1;
-	int col = -1;
+	struct users *u = arg;
+	char msg[512];
+	size_t i;
 
-	path = store_path(inst->conf->data_dir, u->perspective, sys, u->series);
-	if (path == NULL || stat(path, &sb) != 0) {
-		snprintf(msg, len, "no series %s/%s of %s yet", u->perspective,
-		    u->series, sys);
-		free(path);
-		return -2;
+	if (status == -1) {
+		u->host->log(u->inst, ITF_LOG_ERR, "%s", error);
+		u->host->run_done(run, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
+		    error);
+		return;
 	}
-	end = now - now % USERS_DAY + USERS_DAY;
-	start = end - USERS_KEEP;
-	rrd_clear_error();
-	if (rrd_fetch_r(path, "AVERAGE", &start, &end, &step, &nds, &names,
-	        &data) != 0) {
-		snprintf(msg, len, "%s: %s", path, rrd_get_error());
-		free(path);
-		return -1;
-	}
-	free(path);
-	for (i = 0; i < nds; i++) {
-		if (strcmp(names[i], u->ds) == 0)
-			col = (int)i;
-	}
-	rows = step > 0 ? (unsigned long)(end - start) / step : 0;
-	if (col == -1)
-		snprintf(msg, len, "series %s/%s has no data source %s",
-		    u->perspective, u->series, u->ds);
-	else if (step != USERS_DAY)
-		snprintf(msg, len, "series %s/%s keeps no daily averages",
+	if (status == 0 && n == 0) {
+		snprintf(msg, sizeof msg, "series %s/%s has no whole day yet",
 		    u->perspective, u->series);
-	/* From the first day known to the last that is over. */
-	for (k = 0; col != -1 && step == USERS_DAY && k < rows; k++) {
-		te = start + (time_t)((k + 1) * step);
-		if (te <= now && !isnan(data[k * nds + (unsigned long)col])) {
-			if (first == -1)
-				first = (long)k;
-			last = (long)k;
-		}
+		error = msg;
 	}
-	for (k = (unsigned long)first; first != -1 && k <= (unsigned long)last;
-	     k++) {
-		te = start + (time_t)((k + 1) * step);
+	if (status != 0 || n == 0) {
+		/* Nothing to copy yet: nothing stored changes. */
+		u->host->log(u->inst, ITF_LOG_WARNING, "%s", error);
+		u->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_OK,
+		    error);
+		return;
+	}
+	for (i = 0; i < n; i++)
 		users_emit(u, run,
-		    (long long)te - USERS_DAY >= u->from
-		        ? data[k * nds + (unsigned long)col]
-		        : NAN,
-		    (long long)te);
-		n++;
-	}
-	for (i = 0; i < nds; i++)
-		free(names[i]);
-	free(names);
-	free(data);
-	if (col == -1 || step != USERS_DAY)
-		return -1;
-	if (n == 0) {
-		snprintf(msg, len, "series %s/%s has no whole day yet",
-		    u->perspective, u->series);
-		return -2;
-	}
-	return n;
+		    days[i].end - USERS_DAY >= u->from ? days[i].value : NAN,
+		    days[i].end);
+	u->host->run_done(run, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 }
 
 /*
@@ -286,27 +241,16 @@ static int
 users_start(void *arg, struct itf_run *run)
 {
 	struct users *u = arg;
-	time_t now = time(NULL);
-	char msg[512];
-	long n;
 
 	if (u->constant) {
-		users_constant(u, run, now);
+		users_constant(u, run, time(NULL));
 		u->host->run_done(run, ITF_STATUS_UP, ITF_REASON_OK, NULL);
 		return 0;
 	}
-	msg[0] = '\0';
-	n = users_copy(u, run, msg, sizeof msg);
-	if (n == -1) {
-		u->host->log(u->inst, ITF_LOG_ERR, "%s", msg);
-		u->host->run_done(run, ITF_STATUS_DOWN, ITF_REASON_PARSE_ERROR,
-		    msg);
-	} else if (n == -2) {
-		/* Nothing to copy yet: nothing stored changes. */
-		u->host->log(u->inst, ITF_LOG_WARNING, "%s", msg);
-		u->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_OK, msg);
-	} else
-		u->host->run_done(run, ITF_STATUS_UP, ITF_REASON_OK, NULL);
+	if (u->host->abi_version < 5 ||
+	    u->host->read_daily(run, u->perspective, u->series, u->ds,
+	        USERS_KEEP, users_copied_cb, u) != 0)
+		return -1;
 	return 0;
 }
 
@@ -315,7 +259,7 @@ users_cancel(void *arg, struct itf_run *run)
 {
 	struct users *u = arg;
 
-	/* Runs end in start(); nothing is ever in flight. */
+	/* A copy in flight: the host drops its read with the run. */
 	u->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_CANCELLED, NULL);
 }
 

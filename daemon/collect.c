@@ -21,6 +21,7 @@
 #include "journal.h"
 #include "log.h"
 #include "notify.h"
+#include "readback.h"
 #include "scheduler.h"
 #include "secret.h"
 #include "seriescap.h"
@@ -95,6 +96,10 @@ struct itf_run {
 	int done;
 	/* Dynamic rows at their own times (emit_row); NULL: none. */
 	struct collect_rows *rows;
+	/* A read of stored values in flight (read_daily), and for whom. */
+	struct readback *readback;
+	itf_daily_fn readback_done;
+	void *readback_arg;
 };
 
 /* The runtime side of one instance. */
@@ -769,6 +774,43 @@ collect_host_secret(const struct itf_instance *inst, const char *path,
 	return NULL;
 }
 
+static void
+collect_readback_cb(struct itf_run *run, void *arg, int status,
+    const struct itf_daily *days, size_t n, const char *error)
+{
+	(void)arg;
+	run->readback = NULL;
+	run->readback_done(run, run->readback_arg, status, days, n, error);
+}
+
+/* Stored values read back off the loop (readback.c); cancelled with the
+ * run (collect_host_run_done). */
+static int
+collect_host_read_daily(struct itf_run *run, const char *perspective,
+    const char *series, const char *ds, long long span_s, itf_daily_fn done,
+    void *arg)
+{
+	struct itf_instance *inst = run->rt->inst;
+	char *path, *what;
+
+	if (run->readback != NULL || inst->system == NULL ||
+	    !ident_valid_perspective(perspective) || !ident_valid(series) ||
+	    !ident_valid_ds(ds) || span_s <= 0)
+		return -1;
+	path = store_path(inst->conf->data_dir, perspective, inst->system->id,
+	    series);
+	if (path == NULL)
+		return -1;
+	xasprintf(&what, "%s/%s", perspective, series);
+	run->readback_done = done;
+	run->readback_arg = arg;
+	run->readback = readback_daily(collect_host_base(), path, what,
+	    inst->system->id, ds, span_s, run, collect_readback_cb, NULL);
+	free(what);
+	free(path);
+	return 0;
+}
+
 static const struct itf_host_services collect_services = {
 	.abi_version = ITF_COLLECTOR_ABI_VERSION,
 	.log = collect_host_log,
@@ -795,6 +837,7 @@ static const struct itf_host_services collect_services = {
 	.emit_row = collect_host_emit_row,
 	.event = collect_host_event,
 	.secret = collect_host_secret,
+	.read_daily = collect_host_read_daily,
 };
 
 const struct itf_host_services *
@@ -1304,6 +1347,10 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 	run->done = 1;
 	rt->run = NULL;
 	co->inflight--;
+	if (run->readback != NULL) {
+		readback_cancel(run->readback);
+		run->readback = NULL;
+	}
 	if (run->bad_ids > COLLECT_BAD_IDS_LOGGED)
 		log_warn("%s: %zu names refused in this run (%d logged)",
 		    inst->key, run->bad_ids, COLLECT_BAD_IDS_LOGGED);

@@ -39,7 +39,7 @@ extern "C" {
  *   3: host: emit_series, system_exists, state_path; ops:
  *      default_interval, reloaded.
  *   4: host: emit_row, event.
- *   5: host: secret.
+ *   5: host: secret, read_daily.
  */
 #define ITF_COLLECTOR_ABI_VERSION 5
 
@@ -123,6 +123,21 @@ struct itf_ds_spec {
  * first run's data sources make the file; a data source that appears
  * later is reported and not stored. */
 #define ITF_COLLECTOR_DYNAMIC 0x1u
+
+/* One day of a series' daily averages (read_daily). */
+struct itf_daily {
+	long long end; /* the day's end, seconds since the epoch (UTC) */
+	double value; /* NAN: unknown */
+};
+
+/*
+ * What read_daily found: status 0 and the days (n may be 0: no whole day
+ * with a value yet); -1, the series cannot be read as it should (error
+ * says why); -2, no such series yet (error says so). days and error
+ * belong to the host, valid during the call.
+ */
+typedef void (*itf_daily_fn)(struct itf_run *run, void *arg, int status,
+    const struct itf_daily *days, size_t n, const char *error);
 
 /* The type of a configuration key a collector accepts. */
 enum itf_key_type {
@@ -318,6 +333,20 @@ struct itf_host_services {
 	 */
 	char *(*secret)(const struct itf_instance *inst, const char *path,
 	    char **cause);
+
+	/*
+	 * Read back the daily averages of data source ds of the series
+	 * perspective/series of the run's system, as stored, over the
+	 * span_s seconds to the end of today: from the first day with a
+	 * value to the last that is over and has one. The read runs off the
+	 * loop; done(run, arg, ...) comes later on the loop, never from
+	 * inside read_daily, and not at all once the run has ended (a
+	 * cancelled run). One read per run at a time. Returns 0, or -1
+	 * (bad names, a read already in flight: done is never called).
+	 */
+	int (*read_daily)(struct itf_run *run, const char *perspective,
+	    const char *series, const char *ds, long long span_s,
+	    itf_daily_fn done, void *arg);
 };
 
 /* A collector type. */
