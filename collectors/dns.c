@@ -29,15 +29,15 @@
 #include "xmalloc.h"
 
 static const struct itf_key dns_keys[] = {
-	{ "name", ITF_KEY_STRING },
-	{ "qtype", ITF_KEY_STRING },
-	{ "server", ITF_KEY_STRING },
-	{ "transport", ITF_KEY_STRING },
-	{ "recursion", ITF_KEY_BOOL },
-	{ "expect_rcode", ITF_KEY_STRING },
-	{ "expect_answer", ITF_KEY_STRING_LIST },
-	{ "min_ttl", ITF_KEY_INT },
-	{ NULL, 0 },
+	ITF_KEY("name", ITF_KEY_STRING),
+	ITF_KEY("qtype", ITF_KEY_STRING),
+	ITF_KEY("server", ITF_KEY_STRING),
+	ITF_KEY("transport", ITF_KEY_STRING),
+	ITF_KEY("recursion", ITF_KEY_BOOL),
+	ITF_KEY("expect_rcode", ITF_KEY_STRING),
+	ITF_KEY("expect_answer", ITF_KEY_STRING_LIST),
+	ITF_KEY("min_ttl", ITF_KEY_INT),
+	ITF_KEY_END,
 };
 
 struct dns_state {

@@ -29,15 +29,15 @@
 #define EXEC_DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
 
 static const struct itf_key exec_keys[] = {
-	{ "command", ITF_KEY_STRING_LIST },
-	{ "format", ITF_KEY_STRING },
-	{ "env", ITF_KEY_GROUP },
-	{ "user", ITF_KEY_STRING },
-	{ "warning_is_up", ITF_KEY_BOOL },
-	{ "max_output", ITF_KEY_INT },
-	{ "datasources", ITF_KEY_PAIR_LIST },
-	{ "types_db", ITF_KEY_STRING },
-	{ NULL, 0 },
+	ITF_KEY("command", ITF_KEY_STRING_LIST),
+	ITF_KEY("format", ITF_KEY_STRING),
+	ITF_KEY("env", ITF_KEY_GROUP),
+	ITF_KEY("user", ITF_KEY_STRING),
+	ITF_KEY("warning_is_up", ITF_KEY_BOOL),
+	ITF_KEY("max_output", ITF_KEY_INT),
+	ITF_KEY("datasources", ITF_KEY_PAIR_LIST),
+	ITF_KEY("types_db", ITF_KEY_STRING),
+	ITF_KEY_END,
 };
 
 static void exec_destroy(void *);

@@ -36,20 +36,18 @@ struct feedsrc {
 };
 
 /* The keys feedsrc_configure reads (for a feed's key table). */
-#define FEEDSRC_KEYS                                                   \
-	{ "url", ITF_KEY_STRING }, { "command", ITF_KEY_STRING_LIST }, \
-	    { "env", ITF_KEY_GROUP }, { "user", ITF_KEY_STRING },      \
-	    { "ca_file", ITF_KEY_STRING },                             \
-	{                                                              \
-		"tls_verify", ITF_KEY_BOOL                             \
-	}
+#define FEEDSRC_KEYS                                                        \
+	ITF_KEY("url", ITF_KEY_STRING),                                     \
+	    ITF_KEY("command", ITF_KEY_STRING_LIST),                        \
+	    ITF_KEY("env", ITF_KEY_GROUP), ITF_KEY("user", ITF_KEY_STRING), \
+	    ITF_KEY("ca_file", ITF_KEY_STRING),                             \
+	    ITF_KEY("tls_verify", ITF_KEY_BOOL)
 
 /* The auth keys feedsrc_configure_auth reads. */
-#define FEEDSRC_AUTH_KEYS                                                 \
-	{ "token_file", ITF_KEY_STRING }, { "username", ITF_KEY_STRING }, \
-	{                                                                 \
-		"password_file", ITF_KEY_STRING                           \
-	}
+#define FEEDSRC_AUTH_KEYS                        \
+	ITF_KEY("token_file", ITF_KEY_STRING),   \
+	    ITF_KEY("username", ITF_KEY_STRING), \
+	    ITF_KEY("password_file", ITF_KEY_STRING)
 
 /*
  * Read token_file, or username and password_file (each secret file's mode

@@ -39,11 +39,11 @@
 static const struct itf_key focus_keys[] = {
 	FEEDSRC_KEYS,
 	FEEDSRC_AUTH_KEYS,
-	{ "map", ITF_KEY_PAIR_LIST },
-	{ "cost_column", ITF_KEY_STRING },
-	{ "system_key", ITF_KEY_STRING },
-	{ "currency", ITF_KEY_STRING },
-	{ NULL, 0 },
+	ITF_KEY("map", ITF_KEY_PAIR_LIST),
+	ITF_KEY("cost_column", ITF_KEY_STRING),
+	ITF_KEY("system_key", ITF_KEY_STRING),
+	ITF_KEY("currency", ITF_KEY_STRING),
+	ITF_KEY_END,
 };
 
 struct focus {

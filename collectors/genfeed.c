@@ -39,21 +39,21 @@
 
 static const struct itf_key genfeed_json_keys[] = {
 	FEEDSRC_KEYS,
-	{ "values", ITF_KEY_GROUP },
-	{ "time", ITF_KEY_STRING },
-	{ "rows", ITF_KEY_STRING },
-	{ "cumulative", ITF_KEY_BOOL },
+	ITF_KEY("values", ITF_KEY_GROUP),
+	ITF_KEY("time", ITF_KEY_STRING),
+	ITF_KEY("rows", ITF_KEY_STRING),
+	ITF_KEY("cumulative", ITF_KEY_BOOL),
 	FEEDSRC_AUTH_KEYS,
-	{ NULL, 0 },
+	ITF_KEY_END,
 };
 
 static const struct itf_key genfeed_csv_keys[] = {
 	FEEDSRC_KEYS,
-	{ "values", ITF_KEY_GROUP },
-	{ "date_column", ITF_KEY_STRING },
-	{ "cumulative", ITF_KEY_BOOL },
+	ITF_KEY("values", ITF_KEY_GROUP),
+	ITF_KEY("date_column", ITF_KEY_STRING),
+	ITF_KEY("cumulative", ITF_KEY_BOOL),
 	FEEDSRC_AUTH_KEYS,
-	{ NULL, 0 },
+	ITF_KEY_END,
 };
 
 struct genfeed {

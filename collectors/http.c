@@ -21,24 +21,30 @@
 
 #define HTTP_MAX_BODY_DEFAULT (1024 * 1024)
 
+/* auth = ...: by their index + 1 (st->auth). */
+static const char *const http_auths[] = { "basic", "bearer", NULL };
+
+/* The host checks ranges and vocabularies before configure. */
 static const struct itf_key http_keys[] = {
-	{ "url", ITF_KEY_STRING },
-	{ "method", ITF_KEY_STRING },
-	{ "headers", ITF_KEY_STRING_LIST },
-	{ "body", ITF_KEY_STRING },
-	{ "expect_status", ITF_KEY_STRING },
-	{ "body_regex", ITF_KEY_STRING },
-	{ "follow_redirects", ITF_KEY_BOOL },
-	{ "max_redirects", ITF_KEY_INT },
-	{ "auth", ITF_KEY_STRING },
-	{ "username", ITF_KEY_STRING },
-	{ "password_file", ITF_KEY_STRING },
-	{ "token_file", ITF_KEY_STRING },
-	{ "tls_verify", ITF_KEY_BOOL },
-	{ "ca_file", ITF_KEY_STRING },
-	{ "ip_version", ITF_KEY_INT },
-	{ "max_body", ITF_KEY_INT },
-	{ NULL, 0 },
+	ITF_KEY("url", ITF_KEY_STRING),
+	ITF_KEY("method", ITF_KEY_STRING),
+	ITF_KEY("headers", ITF_KEY_STRING_LIST),
+	ITF_KEY("body", ITF_KEY_STRING),
+	ITF_KEY("expect_status", ITF_KEY_STRING),
+	ITF_KEY("body_regex", ITF_KEY_STRING),
+	ITF_KEY("follow_redirects", ITF_KEY_BOOL),
+	ITF_KEY_RANGE("max_redirects", ITF_KEY_INT, 0, 50,
+	    "max_redirects must be 0 to 50"),
+	ITF_KEY_VALUES("auth", http_auths, NULL),
+	ITF_KEY("username", ITF_KEY_STRING),
+	ITF_KEY("password_file", ITF_KEY_STRING),
+	ITF_KEY("token_file", ITF_KEY_STRING),
+	ITF_KEY("tls_verify", ITF_KEY_BOOL),
+	ITF_KEY("ca_file", ITF_KEY_STRING),
+	ITF_KEY("ip_version", ITF_KEY_INT),
+	ITF_KEY_RANGE("max_body", ITF_KEY_INT, 1, 64 * 1024 * 1024,
+	    "max_body must be 1 to 67108864 bytes"),
+	ITF_KEY_END,
 };
 
 struct http_state {
@@ -79,27 +85,14 @@ static const struct status_ranges http_2xx = { 1, { { 200, 299 } } };
 
 static void http_destroy(void *);
 
+/* url, method, headers, body. Returns the number of errors. */
 static int
-http_configure(const struct itf_host_services *host, struct itf_instance *inst,
-    void **statep)
+http_configure_request(struct http_state *st,
+    const struct itf_host_services *host, struct itf_instance *inst)
 {
-	struct http_state *st;
-	struct status_ranges *expect;
 	const char *s, *const *list;
-	char *cause = NULL;
-	long long n;
 	size_t i, count;
-	int b, errors = 0, rc;
-	char errbuf[256];
-
-	st = xcalloc(1, sizeof *st);
-	st->host = host;
-	st->inst = inst;
-	st->follow = 1;
-	st->max_redirects = 5;
-	st->tls_verify = 1;
-	st->ipresolve = CURL_IPRESOLVE_WHATEVER;
-	st->max_body = HTTP_MAX_BODY_DEFAULT;
+	int errors = 0;
 
 	if (!host->conf_string(inst, "url", &s)) {
 		host->conf_error(inst, NULL, "http collector needs a \"url\"");
@@ -107,9 +100,7 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	} else if (strncasecmp(s, "http://", 7) != 0 &&
 	    strncasecmp(s, "https://", 8) != 0) {
 		host->conf_error(inst, "url",
-		    "url \"%s\" is not http:// or "
-		    "https://",
-		    s);
+		    "url \"%s\" is not http:// or https://", s);
 		errors++;
 	} else {
 		st->url = xstrdup(s);
@@ -126,27 +117,38 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	}
 	if (host->conf_string(inst, "body", &s))
 		st->body = xstrdup(s);
-	if (host->conf_strings(inst, "headers", &list, &count)) {
-		for (i = 0; i < count; i++) {
-			if (strchr(list[i], ':') == NULL ||
-			    strpbrk(list[i], "\r\n") != NULL) {
-				host->conf_error(inst, "headers",
-				    "bad header "
-				    "\"%s\" (want \"Name: value\")",
-				    list[i]);
-				errors++;
-				continue;
-			}
-			st->headers = curl_slist_append(st->headers, list[i]);
+	if (!host->conf_strings(inst, "headers", &list, &count))
+		return errors;
+	for (i = 0; i < count; i++) {
+		if (strchr(list[i], ':') == NULL ||
+		    strpbrk(list[i], "\r\n") != NULL) {
+			host->conf_error(inst, "headers",
+			    "bad header \"%s\" (want \"Name: value\")",
+			    list[i]);
+			errors++;
+			continue;
 		}
+		st->headers = curl_slist_append(st->headers, list[i]);
 	}
+	return errors;
+}
+
+/* expect_status and body_regex. Returns the number of errors. */
+static int
+http_configure_expect(struct http_state *st,
+    const struct itf_host_services *host, struct itf_instance *inst)
+{
+	struct status_ranges *expect;
+	const char *s;
+	char *cause = NULL, errbuf[256];
+	int errors = 0, rc;
+
 	st->expect = &http_2xx;
 	if (host->conf_string(inst, "expect_status", &s)) {
 		expect = xmalloc(sizeof *expect);
 		if (parse_status_ranges(s, expect, &cause) != 0) {
 			host->conf_error(inst, "expect_status", "%s", cause);
 			free(cause);
-			cause = NULL;
 			free(expect);
 			errors++;
 		} else
@@ -157,95 +159,109 @@ http_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		    0) {
 			regerror(rc, &st->regex, errbuf, sizeof errbuf);
 			host->conf_error(inst, "body_regex",
-			    "bad body_regex "
-			    "\"%s\": %s",
-			    s, errbuf);
+			    "bad body_regex \"%s\": %s", s, errbuf);
 			errors++;
 		} else
 			st->has_regex = 1;
 	}
-	if (host->conf_bool(inst, "follow_redirects", &b))
-		st->follow = b;
-	if (host->conf_int(inst, "max_redirects", &n)) {
-		if (n < 0 || n > 50) {
-			host->conf_error(inst, "max_redirects",
-			    "max_redirects "
-			    "must be 0 to 50");
-			errors++;
-		} else
-			st->max_redirects = (long)n;
+	return errors;
+}
+
+/*
+ * The file of a secret, needed by the auth in force: only its mode is
+ * checked here; the secret is read at each run (host->secret). Returns
+ * the number of errors.
+ */
+static int
+http_configure_secret(struct http_state *st,
+    const struct itf_host_services *host, struct itf_instance *inst,
+    const char *key)
+{
+	const char *s;
+	char *cause = NULL;
+
+	if (!host->conf_string(inst, key, &s)) {
+		host->conf_error(inst, "auth", "%s auth needs \"%s\"",
+		    http_auths[st->auth - 1], key);
+		return 1;
 	}
-	if (host->conf_string(inst, "auth", &s)) {
-		if (strcmp(s, "basic") == 0)
-			st->auth = 1;
-		else if (strcmp(s, "bearer") == 0)
-			st->auth = 2;
-		else {
-			host->conf_error(inst, "auth",
-			    "unknown auth \"%s\" "
-			    "(want basic | bearer)",
-			    s);
-			errors++;
-		}
+	if (secret_check(s, &cause) != 0) {
+		host->conf_error(inst, key, "%s", cause);
+		free(cause);
+		return 1;
+	}
+	st->secret_file = xstrdup(s);
+	return 0;
+}
+
+/* auth, username, password_file, token_file. */
+static int
+http_configure_auth(struct http_state *st, const struct itf_host_services *host,
+    struct itf_instance *inst)
+{
+	const char *s;
+	size_t i;
+	int errors = 0;
+
+	if (!host->conf_string(inst, "auth", &s))
+		return 0;
+	for (i = 0; http_auths[i] != NULL; i++) {
+		if (strcmp(s, http_auths[i]) == 0)
+			st->auth = (int)i + 1;
 	}
 	if (st->auth == 1) {
 		if (!host->conf_string(inst, "username", &s)) {
 			host->conf_error(inst, "auth",
-			    "basic auth needs "
-			    "\"username\"");
+			    "basic auth needs \"username\"");
 			errors++;
 		} else
 			st->username = xstrdup(s);
-		if (!host->conf_string(inst, "password_file", &s)) {
-			host->conf_error(inst, "auth",
-			    "basic auth needs "
-			    "\"password_file\"");
-			errors++;
-		} else if (secret_check(s, &cause) != 0) {
-			host->conf_error(inst, "password_file", "%s", cause);
-			free(cause);
-			cause = NULL;
-			errors++;
-		} else
-			st->secret_file = xstrdup(s);
-	} else if (st->auth == 2) {
-		if (!host->conf_string(inst, "token_file", &s)) {
-			host->conf_error(inst, "auth",
-			    "bearer auth needs "
-			    "\"token_file\"");
-			errors++;
-		} else if (secret_check(s, &cause) != 0) {
-			host->conf_error(inst, "token_file", "%s", cause);
-			free(cause);
-			cause = NULL;
-			errors++;
-		} else
-			st->secret_file = xstrdup(s);
-	}
+		errors +=
+		    http_configure_secret(st, host, inst, "password_file");
+	} else if (st->auth == 2)
+		errors += http_configure_secret(st, host, inst, "token_file");
+	return errors;
+}
+
+static int
+http_configure(const struct itf_host_services *host, struct itf_instance *inst,
+    void **statep)
+{
+	struct http_state *st;
+	const char *s;
+	long long n;
+	int b, errors = 0;
+
+	st = xcalloc(1, sizeof *st);
+	st->host = host;
+	st->inst = inst;
+	st->follow = 1;
+	st->max_redirects = 5;
+	st->tls_verify = 1;
+	st->ipresolve = CURL_IPRESOLVE_WHATEVER;
+	st->max_body = HTTP_MAX_BODY_DEFAULT;
+	errors += http_configure_request(st, host, inst);
+	errors += http_configure_expect(st, host, inst);
+	errors += http_configure_auth(st, host, inst);
+	if (host->conf_bool(inst, "follow_redirects", &b))
+		st->follow = b;
+	if (host->conf_int(inst, "max_redirects", &n))
+		st->max_redirects = (long)n;
 	if (host->conf_bool(inst, "tls_verify", &b))
 		st->tls_verify = b;
 	if (host->conf_string(inst, "ca_file", &s))
 		st->ca_file = xstrdup(s);
+	if (host->conf_int(inst, "max_body", &n))
+		st->max_body = (size_t)n;
 	if (host->conf_int(inst, "ip_version", &n)) {
-		if (n == 4)
-			st->ipresolve = CURL_IPRESOLVE_V4;
-		else if (n == 6)
-			st->ipresolve = CURL_IPRESOLVE_V6;
+		if (n == 4 || n == 6)
+			st->ipresolve =
+			    n == 4 ? CURL_IPRESOLVE_V4 : CURL_IPRESOLVE_V6;
 		else if (n != 0) {
 			host->conf_error(inst, "ip_version",
-			    "ip_version must "
-			    "be 4, 6 or 0 (either)");
+			    "ip_version must be 4, 6 or 0 (either)");
 			errors++;
 		}
-	}
-	if (host->conf_int(inst, "max_body", &n)) {
-		if (n < 1 || n > 64 * 1024 * 1024) {
-			host->conf_error(inst, "max_body",
-			    "max_body must be "
-			    "1 to 67108864 bytes");
-			errors++;
-		} else
-			st->max_body = (size_t)n;
 	}
 	if (errors != 0) {
 		http_destroy(st);

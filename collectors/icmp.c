@@ -36,14 +36,14 @@
 #define ICMP_SIZE_MAX 8192
 
 static const struct itf_key icmp_keys[] = {
-	{ "host", ITF_KEY_STRING },
-	{ "count", ITF_KEY_INT },
-	{ "ping_interval", ITF_KEY_FLOAT },
-	{ "ping_timeout", ITF_KEY_FLOAT },
-	{ "size", ITF_KEY_INT },
-	{ "max_loss", ITF_KEY_FLOAT },
-	{ "ip_version", ITF_KEY_INT },
-	{ NULL, 0 },
+	ITF_KEY("host", ITF_KEY_STRING),
+	ITF_KEY("count", ITF_KEY_INT),
+	ITF_KEY("ping_interval", ITF_KEY_FLOAT),
+	ITF_KEY("ping_timeout", ITF_KEY_FLOAT),
+	ITF_KEY("size", ITF_KEY_INT),
+	ITF_KEY("max_loss", ITF_KEY_FLOAT),
+	ITF_KEY("ip_version", ITF_KEY_INT),
+	ITF_KEY_END,
 };
 
 /* The percentiles stored besides min and max, and their data sources. */

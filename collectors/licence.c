@@ -27,8 +27,8 @@
 
 static const struct itf_key licence_keys[] = {
 	FEEDSRC_KEYS,
-	{ "features", ITF_KEY_PAIR_LIST },
-	{ NULL, 0 },
+	ITF_KEY("features", ITF_KEY_PAIR_LIST),
+	ITF_KEY_END,
 };
 
 enum licence_kind { LICENCE_FLEXLM, LICENCE_RLM };

@@ -41,17 +41,17 @@
 #define M365_TOKEN_MARGIN 120
 
 static const struct itf_key m365_keys[] = {
-	{ "url", ITF_KEY_STRING },
-	{ "token_url", ITF_KEY_STRING },
-	{ "token_file", ITF_KEY_STRING },
-	{ "tenant", ITF_KEY_STRING },
-	{ "client_id", ITF_KEY_STRING },
-	{ "client_secret_file", ITF_KEY_STRING },
-	{ "exclude_skus", ITF_KEY_STRING },
-	{ "skus", ITF_KEY_PAIR_LIST },
-	{ "ca_file", ITF_KEY_STRING },
-	{ "tls_verify", ITF_KEY_BOOL },
-	{ NULL, 0 },
+	ITF_KEY("url", ITF_KEY_STRING),
+	ITF_KEY("token_url", ITF_KEY_STRING),
+	ITF_KEY("token_file", ITF_KEY_STRING),
+	ITF_KEY("tenant", ITF_KEY_STRING),
+	ITF_KEY("client_id", ITF_KEY_STRING),
+	ITF_KEY("client_secret_file", ITF_KEY_STRING),
+	ITF_KEY("exclude_skus", ITF_KEY_STRING),
+	ITF_KEY("skus", ITF_KEY_PAIR_LIST),
+	ITF_KEY("ca_file", ITF_KEY_STRING),
+	ITF_KEY("tls_verify", ITF_KEY_BOOL),
+	ITF_KEY_END,
 };
 
 struct m365 {

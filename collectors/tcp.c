@@ -18,12 +18,12 @@
 #define TCP_EXPECT_MAX (64 * 1024)
 
 static const struct itf_key tcp_keys[] = {
-	{ "host", ITF_KEY_STRING },
-	{ "port", ITF_KEY_INT },
-	{ "send", ITF_KEY_STRING },
-	{ "expect", ITF_KEY_STRING },
-	{ "ip_version", ITF_KEY_INT },
-	{ NULL, 0 },
+	ITF_KEY("host", ITF_KEY_STRING),
+	ITF_KEY("port", ITF_KEY_INT),
+	ITF_KEY("send", ITF_KEY_STRING),
+	ITF_KEY("expect", ITF_KEY_STRING),
+	ITF_KEY("ip_version", ITF_KEY_INT),
+	ITF_KEY_END,
 };
 
 /* One resolver for every tcp instance, freed with the last of them. */

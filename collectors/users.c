@@ -37,9 +37,9 @@
 #define USERS_KEEP (7L * 366 * USERS_DAY)
 
 static const struct itf_key users_keys[] = {
-	{ "users", ITF_KEY_FLOAT }, /* or a group: checked in configure */
-	{ "users_from", ITF_KEY_STRING },
-	{ NULL, 0 },
+	ITF_KEY("users", ITF_KEY_FLOAT), /* or a group: checked in configure */
+	ITF_KEY("users_from", ITF_KEY_STRING),
+	ITF_KEY_END,
 };
 
 struct users {

@@ -47,15 +47,15 @@
 #define XAPI_NS 1000000000LL
 
 static const struct itf_key xapi_keys[] = {
-	{ "url", ITF_KEY_STRING },
-	{ "verbs", ITF_KEY_PAIR_LIST },
-	{ "courses", ITF_KEY_PAIR_LIST },
+	ITF_KEY("url", ITF_KEY_STRING),
+	ITF_KEY("verbs", ITF_KEY_PAIR_LIST),
+	ITF_KEY("courses", ITF_KEY_PAIR_LIST),
 	FEEDSRC_AUTH_KEYS,
-	{ "version", ITF_KEY_STRING },
-	{ "overlap", ITF_KEY_INT },
-	{ "ca_file", ITF_KEY_STRING },
-	{ "tls_verify", ITF_KEY_BOOL },
-	{ NULL, 0 },
+	ITF_KEY("version", ITF_KEY_STRING),
+	ITF_KEY("overlap", ITF_KEY_INT),
+	ITF_KEY("ca_file", ITF_KEY_STRING),
+	ITF_KEY("tls_verify", ITF_KEY_BOOL),
+	ITF_KEY_END,
 };
 
 struct xapi_verb {

@@ -324,15 +324,65 @@ conf_type_ok(const config_setting_t *s, enum itf_key_type t)
 	return 0;
 }
 
+/* The allowed values of a key, "a | b | c", into buf. */
+static const char *conf_vocab_list(const char *const *, char *, size_t);
+
 /*
- * Check every key of group g against one or two key tables: unknown keys
- * and wrong types are errors. Returns the number of errors.
+ * A collector's own checks of one value s of key k (version 5 of struct
+ * itf_key): its range, its allowed values. Returns the number of errors.
+ */
+static int
+conf_check_value(struct conf_ctx *ctx, const config_setting_t *s,
+    const struct itf_key *k)
+{
+	const char *v;
+	char buf[512];
+	double d;
+	size_t i;
+
+	if (k->ranged && (k->type == ITF_KEY_INT || k->type == ITF_KEY_FLOAT)) {
+		d = config_setting_type(s) == CONFIG_TYPE_FLOAT
+		    ? config_setting_get_float(s)
+		    : (double)config_setting_get_int64(s);
+		if (d >= k->min && d <= k->max)
+			return 0;
+		if (k->message != NULL)
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "%s", k->message);
+		else
+			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+			    "\"%s\" must be %.15g to %.15g", k->name, k->min,
+			    k->max);
+		return 1;
+	}
+	if (k->values == NULL || k->type != ITF_KEY_STRING)
+		return 0;
+	v = config_setting_get_string(s);
+	for (i = 0; k->values[i] != NULL; i++) {
+		if (strcmp(k->values[i], v) == 0)
+			return 0;
+	}
+	if (k->message != NULL)
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s), "%s",
+		    k->message);
+	else
+		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
+		    "unknown %s \"%s\" (want %s)", k->name, v,
+		    conf_vocab_list(k->values, buf, sizeof buf));
+	return 1;
+}
+
+/*
+ * Check every key of group g against one or two key tables: unknown keys,
+ * wrong types, and values outside a collector key's range or vocabulary
+ * are errors. Returns the number of errors.
  */
 static int
 conf_check_keys(struct conf_ctx *ctx, const config_setting_t *g,
     const char *what, const struct conf_key *a, const struct itf_key *b)
 {
 	const config_setting_t *s;
+	const struct itf_key *own;
 	const char *name;
 	enum itf_key_type type;
 	int i, n, found, errors = 0;
@@ -344,6 +394,7 @@ conf_check_keys(struct conf_ctx *ctx, const config_setting_t *g,
 		name = config_setting_name(s);
 		found = 0;
 		type = 0;
+		own = NULL;
 		for (k = 0; a != NULL && a[k].name != NULL && !found; k++) {
 			if (strcmp(a[k].name, name) == 0) {
 				found = 1;
@@ -354,6 +405,7 @@ conf_check_keys(struct conf_ctx *ctx, const config_setting_t *g,
 			if (strcmp(b[k].name, name) == 0) {
 				found = 1;
 				type = b[k].type;
+				own = &b[k];
 			}
 		}
 		if (!found) {
@@ -364,7 +416,8 @@ conf_check_keys(struct conf_ctx *ctx, const config_setting_t *g,
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
 			    "\"%s\" must be %s", name, conf_type_name(type));
 			errors++;
-		}
+		} else if (own != NULL)
+			errors += conf_check_value(ctx, s, own);
 	}
 	return errors;
 }

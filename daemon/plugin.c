@@ -68,6 +68,13 @@ struct plugin {
 	struct itf_collector_ops ops; /* first, so &ops finds the plugin */
 	int broken;
 	char *cause;
+	struct itf_key *keys; /* an older ABI's key table, as ours */
+};
+
+/* A key of a plugin built for ABI 1 to 4: a name and a type. */
+struct plugin_key_v4 {
+	const char *name;
+	enum itf_key_type type;
 };
 
 /*
@@ -178,6 +185,8 @@ out:
 	return fd;
 }
 
+static void plugin_keys_v4(struct plugin *);
+
 static void
 plugin_load(struct plugin *p, const char *dir, const char *name)
 {
@@ -229,6 +238,8 @@ plugin_load(struct plugin *p, const char *dir, const char *name)
 		p->ops.perspective = "quality";
 	if (p->ops.template_name == NULL)
 		p->ops.template_name = p->type;
+	if (ops->abi_version < 5)
+		plugin_keys_v4(p);
 	return;
 broken:
 	p->broken = 1;
@@ -238,6 +249,30 @@ broken:
 	if (p->fd != -1)
 		close(p->fd);
 	p->fd = -1;
+}
+
+/*
+ * The key table of a plugin built before version 5 has entries of a name
+ * and a type only: copied into ours (no checks), so that the rest of the
+ * daemon reads every key the same way.
+ */
+static void
+plugin_keys_v4(struct plugin *p)
+{
+	const struct plugin_key_v4 *old =
+	    (const struct plugin_key_v4 *)(const void *)p->ops.keys;
+	size_t n = 0, i;
+
+	if (old == NULL)
+		return;
+	while (old[n].name != NULL)
+		n++;
+	p->keys = xcalloc(n + 1, sizeof *p->keys);
+	for (i = 0; i < n; i++) {
+		p->keys[i].name = old[i].name;
+		p->keys[i].type = old[i].type;
+	}
+	p->ops.keys = p->keys;
 }
 
 /* A built-in type by name, or NULL. */
@@ -380,6 +415,7 @@ plugin_unload_all(void)
 		free(p->type);
 		free(p->file);
 		free(p->cause);
+		free(p->keys);
 		free(p);
 	}
 }

@@ -39,7 +39,9 @@ extern "C" {
  *   3: host: emit_series, system_exists, state_path; ops:
  *      default_interval, reloaded.
  *   4: host: emit_row, event.
- *   5: host: secret, read_daily.
+ *   5: host: secret, read_daily; struct itf_key: ranged, min, max,
+ *      values, message (a plugin of an older version has keys of only
+ *      name and type: the host reads them so).
  */
 #define ITF_COLLECTOR_ABI_VERSION 5
 
@@ -150,11 +152,53 @@ enum itf_key_type {
 	ITF_KEY_PAIR_LIST = 7 /* a list of ("from", "to") string pairs */
 };
 
-/* One key a collector accepts in its configuration block. */
+/*
+ * One key a collector accepts in its configuration block. The host checks
+ * a value against its key before configure runs and reports each error
+ * at the value's file:line, so configure only assigns what it gets; it is
+ * still called when a check failed (its own errors are reported along),
+ * and must not mind a value outside its key: the configuration is
+ * refused anyway.
+ */
 struct itf_key {
 	const char *name;
 	enum itf_key_type type;
+	/* Version 5. */
+	int ranged; /* 1: an INT or FLOAT value must be min to max */
+	double min, max;
+	/* A STRING value must be one of these (NULL-terminated); NULL: any. */
+	const char *const *values;
+	/* Said when a check fails, instead of "\"NAME\" must be MIN to MAX"
+	 * or "unknown NAME \"VALUE\" (want A | B)"; NULL: those. */
+	const char *message;
 };
+
+/*
+ * Entries of a key table. Positional, so that a table built with
+ * -Wextra says nothing of fields it leaves out.
+ *   ITF_KEY(name, type)                      a key checked for its type;
+ *   ITF_KEY_RANGE(name, type, min, max, msg) an INT or FLOAT of min to
+ *                                            max (msg: NULL, or what to
+ *                                            say instead);
+ *   ITF_KEY_VALUES(name, values, msg)        a STRING, one of values;
+ *   ITF_KEY_END                              the end of the table.
+ */
+#define ITF_KEY(name, type)                         \
+	{                                           \
+		(name), (type), 0, 0, 0, NULL, NULL \
+	}
+#define ITF_KEY_RANGE(name, type, min, max, msg)             \
+	{                                                    \
+		(name), (type), 1, (min), (max), NULL, (msg) \
+	}
+#define ITF_KEY_VALUES(name, values, msg)                        \
+	{                                                        \
+		(name), ITF_KEY_STRING, 0, 0, 0, (values), (msg) \
+	}
+#define ITF_KEY_END                                             \
+	{                                                       \
+		NULL, (enum itf_key_type)0, 0, 0, 0, NULL, NULL \
+	}
 
 /*
  * What the host offers. Pointers stay valid for the life of the process.
