@@ -31,11 +31,15 @@ instance_drop(struct conf *conf, struct itf_instance *inst)
 	conf_instance_free(inst);
 }
 
-/* Load inst's plugin if the model left it unloaded: 0, 1 if it stays
- * unloaded (deferred), -1 if it is to be dropped. */
+/*
+ * Load inst's plugin if the model left it unloaded: 0, 1 if it stays
+ * unloaded (deferred, or the model has errors: the configuration is
+ * refused anyway, and the plugin's interval and template would be
+ * checked twice), -1 if it is to be dropped.
+ */
 static int
 instance_plugin(struct conf *conf, struct itf_instance *inst,
-    struct conf_errors *errs)
+    struct conf_errors *errs, int model_ok)
 {
 	const struct itf_collector_ops *ops = NULL;
 	const char *type = inst->type;
@@ -43,6 +47,8 @@ instance_plugin(struct conf *conf, struct itf_instance *inst,
 
 	if (inst->ops != &plugin_unloaded_ops)
 		return 0;
+	if (!model_ok)
+		return 1;
 	switch (plugin_find(type, conf->plugin_dir, &ops, &cause)) {
 	case PLUGIN_FOUND:
 		conf_instance_typed(conf, inst, ops, errs);
@@ -63,14 +69,15 @@ instance_plugin(struct conf *conf, struct itf_instance *inst,
 /* Configure one instance: 0, or -1 if it is to be dropped. */
 static int
 instance_one(struct conf *conf, struct itf_instance *inst,
-    const struct itf_host_services *host, struct conf_errors *errs)
+    const struct itf_host_services *host, struct conf_errors *errs,
+    int model_ok)
 {
 	struct conf_errors perrs = { NULL, 0 };
 	const struct itf_collector_ops *ops;
 	size_t i, before;
 	int rc;
 
-	if ((rc = instance_plugin(conf, inst, errs)) != 0)
+	if ((rc = instance_plugin(conf, inst, errs, model_ok)) != 0)
 		return rc == 1 ? 0 : -1;
 	ops = inst->ops;
 	inst->host = host;
@@ -110,11 +117,12 @@ instance_configure(struct conf *conf, const struct itf_host_services *host,
 {
 	struct itf_instance *inst;
 	size_t i, k, before = errs->n;
+	int ok = errs->n == 0;
 
 	for (i = 0; i < conf->nsystems; i++) {
 		for (k = 0; k < conf->systems[i]->ninsts; k++) {
 			inst = conf->systems[i]->insts[k];
-			if (instance_one(conf, inst, host, errs) != 0) {
+			if (instance_one(conf, inst, host, errs, ok) != 0) {
 				instance_drop(conf, inst);
 				k--;
 			}
@@ -122,7 +130,7 @@ instance_configure(struct conf *conf, const struct itf_host_services *host,
 	}
 	for (i = 0; i < conf->nfeeds; i++) {
 		inst = conf->feeds[i];
-		if (instance_one(conf, inst, host, errs) != 0) {
+		if (instance_one(conf, inst, host, errs, ok) != 0) {
 			instance_drop(conf, inst);
 			i--;
 		}

@@ -14,7 +14,8 @@
  * Configure every collector of conf, read with its settings kept
  * (conf_read's keep), through host; let go of the settings. A plugin
  * that cannot be loaded, or fails its configure, is logged and its
- * collector dropped: the rest runs. Every other error goes to errs.
+ * collector dropped: the rest runs. Every other error goes to errs; when
+ * errs holds errors already (the model's), no plugin is loaded.
  * Returns 0, or -1 when errs got errors.
  */
 int instance_configure(struct conf *conf, const struct itf_host_services *host,
