@@ -28,9 +28,13 @@
 #define EXEC_DEFAULT_USER "nobody"
 #define EXEC_DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
 
+/* format = ...: by enum exec_format. */
+static const char *const exec_formats[] = { "nagios", "munin", "collectd",
+	NULL };
+
 static const struct itf_key exec_keys[] = {
 	ITF_KEY("command", ITF_KEY_STRING_LIST),
-	ITF_KEY("format", ITF_KEY_STRING),
+	ITF_KEY_VALUES("format", exec_formats, NULL),
 	ITF_KEY("env", ITF_KEY_GROUP),
 	ITF_KEY("user", ITF_KEY_STRING),
 	ITF_KEY("warning_is_up", ITF_KEY_BOOL),
@@ -144,21 +148,13 @@ exec_conf_format(struct exec_state *st)
 {
 	const char *s;
 
+	/* One of exec_formats: its key says so. */
 	if (!st->host->conf_string(st->inst, "format", &s))
 		return 0;
-	if (strcmp(s, "nagios") == 0)
-		st->format = EXEC_NAGIOS;
-	else if (strcmp(s, "munin") == 0)
+	if (strcmp(s, "munin") == 0)
 		st->format = EXEC_MUNIN;
 	else if (strcmp(s, "collectd") == 0)
 		st->format = EXEC_COLLECTD;
-	else {
-		st->host->conf_error(st->inst, "format",
-		    "unknown format "
-		    "\"%s\" (want nagios | munin | collectd)",
-		    s);
-		return -1;
-	}
 	return 0;
 }
 

@@ -19,7 +19,7 @@
 
 static const struct itf_key tcp_keys[] = {
 	ITF_KEY("host", ITF_KEY_STRING),
-	ITF_KEY("port", ITF_KEY_INT),
+	ITF_KEY_RANGE("port", ITF_KEY_INT, 1, 65535, "port must be 1 to 65535"),
 	ITF_KEY("send", ITF_KEY_STRING),
 	ITF_KEY("expect", ITF_KEY_STRING),
 	ITF_KEY("ip_version", ITF_KEY_INT),
@@ -70,11 +70,8 @@ tcp_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	if (!host->conf_int(inst, "port", &n)) {
 		host->conf_error(inst, NULL, "tcp collector needs a \"port\"");
 		errors++;
-	} else if (n < 1 || n > 65535) {
-		host->conf_error(inst, "port", "port must be 1 to 65535");
-		errors++;
 	} else
-		st->port = (int)n;
+		st->port = (int)n; /* 1 to 65535: its key says so */
 	if (host->conf_string(inst, "send", &s))
 		st->send = xstrdup(s);
 	if (host->conf_string(inst, "expect", &s)) {
