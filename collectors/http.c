@@ -456,21 +456,10 @@ http_done_cb(CURL *easy, CURLcode rc, void *arg)
 	http_finish(arg, rc);
 }
 
-/*
- * The credentials of this run, the secret read now (a renewed file counts
- * at once); curl keeps its own copy. 0, or -1 (logged).
- */
-static int
-http_auth(struct http_state *st, CURL *e)
+/* The credentials of this run, secret read now (curl keeps a copy). */
+static void
+http_auth(struct http_state *st, CURL *e, const char *secret)
 {
-	char *secret, *cause = NULL;
-
-	if ((secret = st->host->secret(st->inst, st->secret_file, &cause)) ==
-	    NULL) {
-		st->host->log(st->inst, ITF_LOG_ERR, "%s", cause);
-		free(cause);
-		return -1;
-	}
 	if (st->auth == 1) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, st->username);
@@ -479,18 +468,30 @@ http_auth(struct http_state *st, CURL *e)
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
 		curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, secret);
 	}
-	secret_free(secret);
-	return 0;
 }
 
 static int
 http_start(void *arg, struct itf_run *run)
 {
 	struct http_state *st = arg;
+	char *secret = NULL, *cause = NULL;
 	CURL *e;
 
-	if ((e = curlev_easy(&st->errbuf)) == NULL)
+	/* Read at each run: a renewed file counts at once. One that cannot
+	 * be read ends the run unknown (auth), naming it. */
+	if (st->auth != 0 &&
+	    (secret = st->host->secret(st->inst, st->secret_file, &cause)) ==
+	        NULL) {
+		st->host->log(st->inst, ITF_LOG_ERR, "%s", cause);
+		st->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_AUTH,
+		    cause);
+		free(cause);
+		return 0;
+	}
+	if ((e = curlev_easy(&st->errbuf)) == NULL) {
+		secret_free(secret);
 		return -1;
+	}
 	st->run = run;
 	st->easy = e;
 	st->len = st->total = 0;
@@ -533,13 +534,9 @@ http_start(void *arg, struct itf_run *run)
 	}
 	if (st->body != NULL)
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, st->body);
-	if (st->auth != 0 && http_auth(st, e) != 0) {
-		curlev_easy_release(e);
-		st->easy = NULL;
-		st->errbuf = NULL;
-		st->run = NULL;
-		return -1;
-	}
+	if (st->auth != 0)
+		http_auth(st, e, secret);
+	secret_free(secret);
 	st->pin.refused = 0;
 	if (st->auth != 0 && st->follow)
 		curlev_pin(e, &st->pin, st->url);

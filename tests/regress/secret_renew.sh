@@ -4,10 +4,13 @@
 # behind a bearer token, a Microsoft 365 feed with an OAuth2 client
 # secret, and a webhook notifier with a secret header, each with a wrong
 # secret first: the probes are down (401), the feeds fail, the webhook
-# sends the outages' start with the old secret. Each file is then rewritten (in place, or a new
-# file renamed over it): the probes are up, the feeds store their values,
-# the outages' end goes with the new hook secret; the daemon is the same
-# process, never sent SIGHUP, and its log holds no secret.
+# sends the outages' start with the old secret. Each file is then
+# rewritten (in place, or a new file renamed over it): the probes are up,
+# the feeds store their values, the outages' end goes with the new hook
+# secret. A secret file that turns unusable ends that probe's runs
+# unknown (auth), logged with its file:line, while the rest runs on. The
+# daemon is the same process, never sent SIGHUP, and its log holds no
+# secret.
 . "$(dirname "$0")/lib.bash"
 
 start_targets
@@ -102,6 +105,18 @@ wait_for 20 licences && ok || fail "m365 did not take the new secret"
 wait_for 20 hooked new-hook-6 outage_end && ok ||
     fail "no webhook with the new secret: $(cat "$T/hook.log")"
 hooked old-hook-5 outage_end && fail "an outage_end with the old secret" || ok
+
+# A secret file that can no longer be used: that probe's runs end
+# unknown (auth), the log names the collector's file:line and the file,
+# and the rest runs on; put right, it counts at the next run again.
+chmod 644 "$T/password"
+line=$(grep -n 'series = "basic"' "$T/r.conf" | cut -d: -f1)
+wait_for 20 is basic reason 19 && ok || fail "basic: not auth: $(last_of basic reason)"
+grep -qF "r.conf:$line: secret file $T/password is readable by others (mode 0644): not used" \
+    "$T/log" && ok || fail "not logged with its file:line: $(grep password "$T/log")"
+expect_eq "bearer runs on" "$(last_of bearer up)" 1
+chmod 600 "$T/password"
+wait_for 20 is basic up 1 && ok || fail "basic not up again"
 
 # The same daemon all along: never reloaded, never restarted.
 kill -0 "$DPID" && ok || fail "the daemon is gone"
