@@ -76,7 +76,9 @@ struct http_state {
 	size_t len;
 	size_t total;
 	int too_large;
-	struct curlev_pin pin; /* credentials keep to the URL's origin */
+	/* Credentials keep to the URL's origin: 1.3 KB, made for the probes
+	 * with credentials only, at their first run. */
+	struct curlev_pin *pin;
 };
 
 /* What a probe expects unless told otherwise: shared, not copied into
@@ -393,13 +395,14 @@ http_finish(struct http_state *st, CURLcode rc)
 		status = ITF_STATUS_DOWN;
 		reason = ITF_REASON_TOO_LARGE;
 		snprintf(msg, sizeof msg, "body over %zu bytes", st->max_body);
-	} else if (rc == CURLE_ABORTED_BY_CALLBACK && st->pin.refused) {
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && st->pin != NULL &&
+	    st->pin->refused) {
 		status = ITF_STATUS_DOWN;
 		reason = ITF_REASON_HTTP_STATUS;
 		snprintf(msg, sizeof msg,
 		    "status %ld: a redirect to %.100s not followed: the probe "
 		    "carries credentials",
-		    code, st->pin.to);
+		    code, st->pin->to);
 	} else if (rc != CURLE_OK) {
 		status = ITF_STATUS_DOWN;
 		reason = http_reason(rc);
@@ -537,9 +540,12 @@ http_start(void *arg, struct itf_run *run)
 	if (st->auth != 0)
 		http_auth(st, e, secret);
 	secret_free(secret);
-	st->pin.refused = 0;
-	if (st->auth != 0 && st->follow)
-		curlev_pin(e, &st->pin, st->url);
+	if (st->auth != 0 && st->follow) {
+		if (st->pin == NULL)
+			st->pin = xcalloc(1, sizeof *st->pin);
+		st->pin->refused = 0;
+		curlev_pin(e, st->pin, st->url);
+	}
 	if (curlev_add(st->host->event_base(), e, http_done_cb, st) != 0) {
 		curlev_easy_release(e);
 		st->easy = NULL;
@@ -583,6 +589,7 @@ http_destroy(void *arg)
 	free(st->username);
 	free(st->secret_file);
 	free(st->ca_file);
+	free(st->pin);
 	if (st->expect != &http_2xx)
 		free((void *)st->expect);
 	free(st);

@@ -36,6 +36,11 @@
 #define CONF_MAX_INTERVAL (7 * 86400)
 /* Values held while rrdcached is unreachable (store.buffer_max). */
 #define CONF_DEFAULT_BUFFER_MAX 1000000
+/*
+ * store.write_delay: a minute of each file's updates written with one
+ * librrd call; readers ask the daemon to write them first (flushreq.c).
+ */
+#define CONF_DEFAULT_WRITE_DELAY 60
 
 const char conf_embedded[] =
     "# Embedded default: the daemon watches its own status endpoint.\n"
@@ -1951,6 +1956,7 @@ conf_daemon(struct conf_ctx *ctx, const config_setting_t *root)
 		    conf->status_listen);
 
 	conf->buffer_max = CONF_DEFAULT_BUFFER_MAX;
+	conf->write_delay = CONF_DEFAULT_WRITE_DELAY;
 	g = config_setting_get_member(root, "store");
 	if (g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP) {
 		const config_setting_t *d;

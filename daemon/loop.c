@@ -58,6 +58,9 @@ struct loop {
  * connection and flushes each file through it before reading, as the tool
  * does. (A daemon that collects leaves the connection to its writer.)
  */
+#define LOOP_FLUSH_WAIT_MS 2000
+#define LOOP_FLUSH_BUSY_S 10
+
 struct loop_flush {
 	char *addr;
 	char *data_dir;
@@ -75,10 +78,36 @@ loop_flush_cb(const char *path, void *arg)
 	free(cause);
 }
 
+/*
+ * A daemon that collects: its dashboard asks the writer to write what it
+ * holds for a file (write_delay; and through rrdcached) before reading it.
+ * A writer that did not answer in time is not waited for again for a while:
+ * the page shows the files as they are.
+ */
 static void
-loop_viewer_flush(const struct conf *conf)
+loop_store_flush_cb(const char *path, void *arg)
 {
-	if (!conf->viewer || conf->rrdcached == NULL)
+	static time_t busy_until;
+	time_t now = time(NULL);
+
+	if (now < __atomic_load_n(&busy_until, __ATOMIC_RELAXED))
+		return;
+	if (store_flush_wait(arg, path, LOOP_FLUSH_WAIT_MS) != 0) {
+		log_debug("dashboard: %s: the writer is busy; read as it is",
+		    path);
+		__atomic_store_n(&busy_until, now + LOOP_FLUSH_BUSY_S,
+		    __ATOMIC_RELAXED);
+	}
+}
+
+static void
+loop_viewer_flush(const struct conf *conf, struct store *store)
+{
+	if (!conf->viewer) {
+		series_set_flush(loop_store_flush_cb, store);
+		return;
+	}
+	if (conf->rrdcached == NULL)
 		return;
 	loop_flush.addr = xstrdup(conf->rrdcached);
 	loop_flush.data_dir = xstrdup(conf->data_dir);
@@ -437,7 +466,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 	store_set_delay(l.store, conf->write_delay);
 	store_set_rrdcached(l.store, conf->viewer ? NULL : conf->rrdcached,
 	    conf->buffer_max);
-	loop_viewer_flush(conf);
+	loop_viewer_flush(conf, l.store);
 	if (store_start(l.store, &cause) != 0) {
 		log_err("%s", cause);
 		free(cause);

@@ -17,6 +17,7 @@
 
 #include "collect.h"
 #include "dashboard.h"
+#include "flushreq.h"
 #include "httpd.h"
 #include "log.h"
 #include "scheduler.h"
@@ -65,6 +66,7 @@ struct status {
 	uint64_t lag_max_ms; /* its worst lateness since start */
 
 	struct dashboard *dash;
+	struct flushreq *flush;
 };
 
 void
@@ -306,6 +308,9 @@ status_metrics_store(struct status *s, struct evbuffer *b)
 	    "Writes waiting for the writer thread.", ss.queued);
 	status_metric(b, "itfollow_store_oldest_queued_seconds", "gauge",
 	    "Age of the oldest update the writer holds.", ss.oldest_age);
+	status_metric(b, "itfollow_store_write_delay_seconds", "gauge",
+	    "How long each file's updates are held back (store.write_delay).",
+	    ss.delay);
 	status_metric(b, "itfollow_rrdcached_up", "gauge",
 	    "1 while connected to rrdcached (0 when not, or not used).",
 	    ss.cached_up);
@@ -672,6 +677,7 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
 	s->tick = event_new(base, -1, EV_PERSIST, status_tick_cb, s);
 	event_add(s->tick, &tick);
 	s->dash = dashboard_start(s, base);
+	s->flush = flushreq_start(s, base);
 	return s;
 }
 
@@ -685,6 +691,7 @@ status_free(struct status *s)
 	event_free(s->beat);
 	event_free(s->tick);
 	dashboard_free(s->dash);
+	flushreq_free(s->flush);
 	httpd_free(s->httpd);
 	for (i = 0; i < s->nroutes; i++)
 		free(s->routes[i].path);

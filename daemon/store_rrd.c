@@ -30,6 +30,12 @@ struct store_sent {
 	char *line;
 };
 
+/* A reader's request: write what is held for path (NULL: every file). */
+struct store_flushreq {
+	struct store_flushreq *next;
+	char *path;
+};
+
 /* What the writer knows of one file. */
 struct store_file {
 	struct store_file *next;
@@ -108,6 +114,19 @@ struct store {
 	uint64_t held; /* values held in files */
 	uint64_t dropped, reconnects, replayed;
 	time_t last_sent; /* when rrdcached last took an update */
+
+	/*
+	 * Readers' flush requests, numbered: freq_gen is the last asked,
+	 * fdone the last served (under lock; flushed is signalled). The
+	 * writer takes them with the items queued before them, into wreqs
+	 * (writer thread only), and serves them once those are held.
+	 */
+	struct store_flushreq *fhead;
+	uint64_t freq_gen, fdone;
+	pthread_cond_t flushed;
+	struct store_flushreq *wreqs;
+	uint64_t wgen;
+	int serving;
 };
 
 /* Reconnection attempts back off from 1 s to this. */
@@ -194,6 +213,7 @@ store_new(const char *data_dir)
 	st->data_dir = xstrdup(data_dir);
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->cond, NULL);
+	pthread_cond_init(&st->flushed, NULL);
 	st->beat = time(NULL);
 	return st;
 }
@@ -229,6 +249,20 @@ fail:
 	xasprintf(cause, "mkdir %s: %s", dir, strerror(errno));
 	free(dir);
 	return -1;
+}
+
+/* The file at path the writer knows, or NULL. */
+static struct store_file *
+store_file_find(struct store *st, const char *path)
+{
+	struct store_file *f;
+	uint32_t b = store_hash(path) % STORE_BUCKETS;
+
+	for (f = st->files[b]; f != NULL; f = f->next) {
+		if (strcmp(f->path, path) == 0)
+			return f;
+	}
+	return NULL;
 }
 
 static struct store_file *
@@ -1308,6 +1342,23 @@ store_write_now(struct store *st, struct store_item *it, char **cause)
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * With the lock held: the flush requests asked so far go to the writer's
+ * list, served after the items taken with them.
+ */
+static void
+store_take_reqs(struct store *st)
+{
+	struct store_flushreq *r;
+
+	while ((r = st->fhead) != NULL) {
+		st->fhead = r->next;
+		r->next = st->wreqs;
+		st->wreqs = r;
+	}
+	st->wgen = st->freq_gen;
+}
+
 /* Take what the loop has queued (the lock is not held). */
 static void
 store_drain(struct store *st, time_t now)
@@ -1317,6 +1368,7 @@ store_drain(struct store *st, time_t now)
 	pthread_mutex_lock(&st->lock);
 	batch = st->head;
 	st->head = st->tail = NULL;
+	store_take_reqs(st);
 	pthread_mutex_unlock(&st->lock);
 	while ((it = batch) != NULL) {
 		batch = it->next;
@@ -1366,6 +1418,9 @@ store_cached_ready(struct store *st, int now_please)
 	return 1;
 }
 
+static void store_serve(struct store *, time_t);
+static void store_publish_oldest(struct store *);
+
 /*
  * Write the files whose oldest held update is due (all when stopping).
  * Between files, what the loop queued meanwhile is taken in: while a burst
@@ -1400,10 +1455,149 @@ store_flush_due(struct store *st, time_t now, int all)
 		/* Take what came meanwhile into the compact held form, also
 		 * with no write_delay: creating thousands of files at start
 		 * takes minutes, and queued items are three times larger. */
-		if (__atomic_load_n(&st->head, __ATOMIC_RELAXED) != NULL &&
+		if ((__atomic_load_n(&st->head, __ATOMIC_RELAXED) != NULL ||
+		        __atomic_load_n(&st->fhead, __ATOMIC_RELAXED) !=
+		            NULL) &&
 		    !__atomic_load_n(&st->stopping, __ATOMIC_RELAXED))
 			store_drain(st, now);
+		/* A reader waits: it comes before the rest of a batch. */
+		store_serve(st, now);
 	}
+}
+
+/* Take a held file out of the due list (it is written now). */
+static void
+store_due_unlink(struct store *st, struct store_file *f)
+{
+	struct store_file **pp, *prev = NULL;
+
+	if (!f->due)
+		return;
+	for (pp = &st->due_head; *pp != NULL; pp = &(*pp)->dnext) {
+		if (*pp == f) {
+			*pp = f->dnext;
+			if (st->due_tail == f)
+				st->due_tail = prev;
+			break;
+		}
+		prev = *pp;
+	}
+	f->dnext = NULL;
+	f->due = 0;
+}
+
+/*
+ * A reader's file: what is held goes out now, and through rrdcached to
+ * the file (its FLUSH), as the reader is about to open it.
+ */
+static void
+store_flush_one(struct store *st, const char *path)
+{
+	struct store_file *f = store_file_find(st, path);
+	char *cause = NULL;
+
+	if (f == NULL)
+		return;
+	if (f->hn > 0) {
+		store_due_unlink(st, f);
+		if (store_flush_file(st, f) == -2) {
+			f->due = 1;
+			f->dnext = st->due_head;
+			st->due_head = f;
+			if (st->due_tail == NULL)
+				st->due_tail = f;
+			return;
+		}
+	}
+	if (st->cached != NULL && store_cached_flush(st, f, &cause) != 0)
+		log_debug("store: %s: flush for a reader: %s", path, cause);
+	free(cause);
+}
+
+/*
+ * Serve the readers' flush requests taken so far (not again from within:
+ * writing every file takes in new ones, served by the outer turn).
+ */
+static void
+store_serve(struct store *st, time_t now)
+{
+	struct store_flushreq *r, *next;
+	uint64_t gen;
+	int all;
+
+	if (st->serving)
+		return;
+	st->serving = 1;
+	while ((r = st->wreqs) != NULL) {
+		gen = st->wgen;
+		st->wreqs = NULL;
+		for (all = 0; r != NULL; r = next) {
+			next = r->next;
+			if (r->path == NULL)
+				all = 1;
+			else
+				store_flush_one(st, r->path);
+			free(r->path);
+			free(r);
+		}
+		if (all)
+			store_flush_due(st, now, 1);
+		store_publish_oldest(st);
+		pthread_mutex_lock(&st->lock);
+		if (gen > st->fdone)
+			__atomic_store_n(&st->fdone, gen, __ATOMIC_RELAXED);
+		pthread_cond_broadcast(&st->flushed);
+		pthread_mutex_unlock(&st->lock);
+	}
+	st->serving = 0;
+}
+
+uint64_t
+store_flush_request(struct store *st, const char *path)
+{
+	struct store_flushreq *r = xcalloc(1, sizeof *r);
+	uint64_t n;
+
+	r->path = path != NULL ? xstrdup(path) : NULL;
+	pthread_mutex_lock(&st->lock);
+	r->next = st->fhead;
+	st->fhead = r;
+	n = ++st->freq_gen;
+	pthread_cond_signal(&st->cond);
+	pthread_mutex_unlock(&st->lock);
+	return n;
+}
+
+int
+store_flush_done(struct store *st, uint64_t n)
+{
+	return __atomic_load_n(&st->fdone, __ATOMIC_RELAXED) >= n;
+}
+
+int
+store_flush_wait(struct store *st, const char *path, unsigned timeout_ms)
+{
+	struct timespec ts;
+	uint64_t n;
+	int done;
+
+	if (!st->running)
+		return -1;
+	n = store_flush_request(st, path);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&st->lock);
+	while (st->fdone < n &&
+	    pthread_cond_timedwait(&st->flushed, &st->lock, &ts) == 0)
+		;
+	done = st->fdone >= n;
+	pthread_mutex_unlock(&st->lock);
+	return done ? 0 : -1;
 }
 
 /* Publish how long the oldest held update has waited. */
@@ -1483,7 +1677,7 @@ store_main(void *arg)
 		store_cached_ready(st, 1);
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
-		while (st->head == NULL && !st->stopping) {
+		while (st->head == NULL && st->fhead == NULL && !st->stopping) {
 			__atomic_store_n(&st->beat, time(NULL),
 			    __ATOMIC_RELAXED);
 			if (st->delay == 0 && st->due_head == NULL) {
@@ -1500,12 +1694,14 @@ store_main(void *arg)
 		}
 		batch = st->head;
 		st->head = st->tail = NULL;
+		store_take_reqs(st);
 		pthread_mutex_unlock(&st->lock);
 		now = time(NULL);
 		while ((it = batch) != NULL) {
 			batch = it->next;
 			store_take(st, it, now);
 		}
+		store_serve(st, now);
 		store_flush_due(st, now, st->delay == 0);
 		store_publish_oldest(st);
 		pthread_mutex_lock(&st->lock);
@@ -1570,6 +1766,23 @@ store_stop(struct store *st)
 	pthread_mutex_unlock(&st->lock);
 	pthread_join(st->thread, NULL);
 	st->running = 0;
+	/* Written at the stop: nobody waits for more. */
+	pthread_mutex_lock(&st->lock);
+	st->fdone = st->freq_gen;
+	pthread_cond_broadcast(&st->flushed);
+	pthread_mutex_unlock(&st->lock);
+}
+
+static void
+store_reqs_free(struct store_flushreq **head)
+{
+	struct store_flushreq *r;
+
+	while ((r = *head) != NULL) {
+		*head = r->next;
+		free(r->path);
+		free(r);
+	}
 }
 
 void
@@ -1596,8 +1809,11 @@ store_free(struct store *st)
 			free(f);
 		}
 	}
+	store_reqs_free(&st->fhead);
+	store_reqs_free(&st->wreqs);
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->cond);
+	pthread_cond_destroy(&st->flushed);
 	free(st->cached);
 	free(st->data_dir);
 	free(st);

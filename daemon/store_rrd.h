@@ -72,6 +72,21 @@ void store_get_stats(struct store *, struct store_stats *);
 void store_set_delay(struct store *, unsigned seconds);
 const char *store_data_dir(const struct store *);
 /*
+ * A reader is about to open the file at path (NULL: every file): ask the
+ * writer to write what it holds for it (write_delay), after everything
+ * queued before, and through rrdcached to the file. Returns the request's
+ * number for store_flush_done. Any thread; never blocks on the writer.
+ */
+uint64_t store_flush_request(struct store *, const char *path);
+/* 1 when request n (and all before it) has been served. Any thread. */
+int store_flush_done(struct store *, uint64_t n);
+/*
+ * store_flush_request, then wait up to timeout_ms for it: 0 when served,
+ * -1 when not (the writer is not running, or is busy). Not on the loop
+ * thread.
+ */
+int store_flush_wait(struct store *, const char *path, unsigned timeout_ms);
+/*
  * Write through rrdcached at addr ("unix:/path" or "host:port"; NULL:
  * write the files directly), holding up to buffer_max values while it is
  * unreachable. Before store_start.

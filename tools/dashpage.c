@@ -203,8 +203,12 @@ dashpage_img(struct dashpage *d, FILE *f, const char *preset, const char *scope,
 	dashpage_graph_path(&g, d->live, path, sizeof path);
 	snprintf(alt, sizeof alt, "%s of %s%s, last %s", preset,
 	    strcmp(scope, "by") == 0 ? "systems by " : "", id, last);
-	fprintf(f, "<img src=\"%s\" width=\"%d\" height=\"%d\" alt=\"", path, w,
-	    h);
+	/* Drawn when scrolled to: a page of a thousand systems asks for the
+	 * few graphs on screen first. */
+	fprintf(f,
+	    "<img src=\"%s\" width=\"%d\" height=\"%d\" loading=\"lazy\" "
+	    "alt=\"",
+	    path, w, h);
 	html_text(f, alt);
 	fprintf(f, "\">\n");
 }

@@ -44,9 +44,11 @@ series_fetch(const char *path, const char *cf, time_t from, time_t to,
 	struct stat st;
 
 	memset(out, 0, sizeof *out);
+	/* A new series' file is made by its first write, which the daemon
+	 * may still hold back: flushed first, then looked for. */
+	series_flush_file(path);
 	if (stat(path, &st) != 0 && errno == ENOENT)
 		return 1;
-	series_flush_file(path);
 	rrd_clear_error();
 	if (rrd_fetch_r(path, cf, &start, &end, &step, &nds, &names, &data) !=
 	    0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "askflush.h"
 #include "cached.h"
 #include "conf.h"
 #include "log.h"
@@ -41,8 +42,9 @@ tool_load_conf(const char *file)
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	conf_errors_clear(&errs);
-	/* Graphs, reports and the dashboard read through rrdcached too. */
-	if (conf != NULL && conf->rrdcached != NULL)
+	/* Graphs, reports and the dashboard see what the daemon holds back
+	 * (write_delay) and what rrdcached holds. */
+	if (conf != NULL)
 		series_set_flush(tool_flush_cb, conf);
 	/* librrd draws graph axes in the C library's local time. */
 	if (conf != NULL)
@@ -55,7 +57,9 @@ tool_flush(const struct conf *conf, const char *path)
 {
 	char *cause = NULL;
 
-	if (conf->rrdcached == NULL)
+	askflush_file(conf, path);
+	/* A file rrdcached cannot know yet: nothing to flush there. */
+	if (conf->rrdcached == NULL || access(path, F_OK) != 0)
 		return;
 	if (cached_flush_path(conf->rrdcached, conf->data_dir, path, &cause) !=
 	    0)
