@@ -24,17 +24,18 @@
 #include "cluster.h"
 #include "collect.h"
 #include "curlev.h"
+#include "dashboard.h"
 #include "journal.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
-#include "pinger.h"
 #include "offload.h"
+#include "pinger.h"
 #include "plugin.h"
 #include "priv.h"
 #include "proc.h"
-#include "seriescap.h"
 #include "series.h"
+#include "seriescap.h"
 #include "status.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -45,6 +46,7 @@ struct loop {
 	struct collect *co;
 	struct store *store;
 	struct status *status;
+	struct dashboard *dash; /* its routes on status */
 	struct event *sigterm, *sigint, *sighup;
 	struct event *trim;
 	struct journal *journal;
@@ -467,6 +469,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		cause = NULL;
 	} else {
 		log_info("status server on http://%s/", conf->status_listen);
+		l.dash = dashboard_start(l.status, l.base);
 		if (l.journal != NULL) {
 			status_set_outage(l.status, loop_outage_cb, NULL);
 			status_set_metrics(l.status, loop_metrics_cb, &l);
@@ -537,6 +540,7 @@ out:
 	cluster_stop(l.cluster, 1);
 	if (opts->test_mode && rc == 0)
 		rc = collect_test_report(l.co, stdout);
+	dashboard_free(l.dash);
 	status_free(l.status);
 	collect_free(l.co);
 	/*
