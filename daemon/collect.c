@@ -22,6 +22,7 @@
 #include "log.h"
 #include "notify.h"
 #include "readback.h"
+#include "reason.h"
 #include "scheduler.h"
 #include "secret.h"
 #include "seriescap.h"
@@ -166,82 +167,6 @@ const double collect_duration_bounds[COLLECT_DURATION_BUCKETS] = { 0.005, 0.01,
 	0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 
 static struct collect *collect_self;
-
-const char *
-collect_reason_name(enum itf_reason r)
-{
-	switch (r) {
-	case ITF_REASON_OK:
-		return "ok";
-	case ITF_REASON_TIMEOUT:
-		return "timeout";
-	case ITF_REASON_DNS:
-		return "dns";
-	case ITF_REASON_CONNECT:
-		return "connect";
-	case ITF_REASON_TLS:
-		return "tls";
-	case ITF_REASON_HTTP_STATUS:
-		return "http_status";
-	case ITF_REASON_BODY_MISMATCH:
-		return "body_mismatch";
-	case ITF_REASON_PROTOCOL:
-		return "protocol";
-	case ITF_REASON_RECV:
-		return "recv";
-	case ITF_REASON_SEND:
-		return "send";
-	case ITF_REASON_EXPECT_MISMATCH:
-		return "expect_mismatch";
-	case ITF_REASON_TOO_LARGE:
-		return "too_large";
-	case ITF_REASON_EXEC_FAILED:
-		return "exec_failed";
-	case ITF_REASON_PARSE_ERROR:
-		return "parse_error";
-	case ITF_REASON_CANCELLED:
-		return "cancelled";
-	case ITF_REASON_INTERNAL:
-		return "internal";
-	case ITF_REASON_CHECK_WARNING:
-		return "check_warning";
-	case ITF_REASON_CHECK_CRITICAL:
-		return "check_critical";
-	case ITF_REASON_CHECK_UNKNOWN:
-		return "check_unknown";
-	case ITF_REASON_AUTH:
-		return "auth";
-	case ITF_REASON_KILLED:
-		return "killed";
-	case ITF_REASON_RATE_LIMITED:
-		return "rate_limited";
-	case ITF_REASON_UNREACHABLE:
-		return "unreachable";
-	case ITF_REASON_LOSS:
-		return "loss";
-	case ITF_REASON_DNS_RCODE:
-		return "dns_rcode";
-	case ITF_REASON_ANSWER_MISMATCH:
-		return "answer_mismatch";
-	case ITF_REASON_TOO_MANY_SERIES:
-		return "too_many_series";
-	}
-	return "invalid";
-}
-
-const char *
-collect_status_name(enum itf_status s)
-{
-	switch (s) {
-	case ITF_STATUS_UP:
-		return "up";
-	case ITF_STATUS_DOWN:
-		return "down";
-	case ITF_STATUS_UNKNOWN:
-		return "unknown";
-	}
-	return "invalid";
-}
 
 /* Host services. */
 
@@ -898,7 +823,7 @@ collect_test_line(struct collect *co, struct collect_rt *rt, const char *system,
 	size_t i;
 
 	xasprintf(&line, "%s %s %s status=%s reason=%s", system, perspective,
-	    series, collect_status_name(status), collect_reason_name(reason));
+	    series, reason_status_name(status), reason_name(reason));
 	for (i = 0; i < it->tmpl->nds; i++) {
 		collect_fmt_value(num, sizeof num, it->vals[i]);
 		xasprintf(&add, "%s %s=%s", line, it->tmpl->ds[i].name, num);
@@ -1297,8 +1222,8 @@ collect_submit_rows(struct collect_rt *rt, struct itf_run *run,
 		    "%s %s %s (nothing stored) status=%s "
 		    "reason=%s",
 		    rt->inst->system->id, rt->inst->perspective,
-		    rt->inst->series, collect_status_name(status),
-		    collect_reason_name(reason));
+		    rt->inst->series, reason_status_name(status),
+		    reason_name(reason));
 	}
 }
 
@@ -1378,8 +1303,8 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 		co->c.failed++;
 	/* State changes at info; a failure that goes on at debug. */
 	log_msg((int)status != rt->last_status ? LOG_INFO : LOG_DEBUG,
-	    "%s: %s (%s)%s%s", inst->key, collect_status_name(status),
-	    collect_reason_name(reason), message != NULL ? ": " : "",
+	    "%s: %s (%s)%s%s", inst->key, reason_status_name(status),
+	    reason_name(reason), message != NULL ? ": " : "",
 	    message != NULL ? message : "");
 	rt->last_status = (int)status;
 	collect_journal(co, rt, run, status, reason, message);
@@ -1415,8 +1340,7 @@ collect_host_run_done(struct itf_run *run, enum itf_status status,
 			res->stored = 0;
 			xasprintf(&res->line, "%s - %s status=%s reason=%s",
 			    inst->key, "(nothing stored)",
-			    collect_status_name(status),
-			    collect_reason_name(reason));
+			    reason_status_name(status), reason_name(reason));
 		}
 		collect_run_free(run);
 		goto out;

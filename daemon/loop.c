@@ -25,17 +25,19 @@
 #include "collect.h"
 #include "curlev.h"
 #include "instance.h"
+#include "dashboard.h"
+#include "flushreq.h"
 #include "journal.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
-#include "pinger.h"
 #include "offload.h"
+#include "pinger.h"
 #include "plugin.h"
 #include "priv.h"
 #include "proc.h"
-#include "seriescap.h"
 #include "series.h"
+#include "seriescap.h"
 #include "status.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -46,6 +48,8 @@ struct loop {
 	struct collect *co;
 	struct store *store;
 	struct status *status;
+	struct dashboard *dash; /* its routes on status */
+	struct flushreq *flush; /* its route on status */
 	struct event *sigterm, *sigint, *sighup;
 	struct event *trim;
 	struct journal *journal;
@@ -497,6 +501,8 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		cause = NULL;
 	} else {
 		log_info("status server on http://%s/", conf->status_listen);
+		l.dash = dashboard_start(l.status, l.base);
+		l.flush = flushreq_start(l.status, l.base);
 		if (l.journal != NULL) {
 			status_set_outage(l.status, loop_outage_cb, NULL);
 			status_set_metrics(l.status, loop_metrics_cb, &l);
@@ -567,6 +573,8 @@ out:
 	cluster_stop(l.cluster, 1);
 	if (opts->test_mode && rc == 0)
 		rc = collect_test_report(l.co, stdout);
+	dashboard_free(l.dash);
+	flushreq_free(l.flush);
 	status_free(l.status);
 	collect_free(l.co);
 	/*

@@ -16,10 +16,9 @@
 #include <string.h>
 
 #include "collect.h"
-#include "dashboard.h"
-#include "flushreq.h"
 #include "httpd.h"
 #include "log.h"
+#include "reason.h"
 #include "scheduler.h"
 #include "status.h"
 #include "store_rrd.h"
@@ -64,9 +63,6 @@ struct status {
 	struct event *tick;
 	uint64_t tick_ms; /* when the fine heartbeat last fired */
 	uint64_t lag_max_ms; /* its worst lateness since start */
-
-	struct dashboard *dash;
-	struct flushreq *flush;
 };
 
 void
@@ -204,7 +200,7 @@ status_metrics_types(struct status *s, struct evbuffer *b)
 			evbuffer_add_printf(b,
 			    "itfollow_runs_total{type=\"%s\",reason=\"%s\"} "
 			    "%llu\n",
-			    ct[i].name, collect_reason_name(r),
+			    ct[i].name, reason_name(r),
 			    (unsigned long long)ct[i].by_reason[r]);
 		}
 	}
@@ -400,7 +396,7 @@ status_metrics_cb(struct status *s, struct httpd_req *req, const char *path,
 			continue;
 		evbuffer_add_printf(b,
 		    "itfollow_runs_failed_total{reason=\"%s\"} %llu\n",
-		    collect_reason_name(r), (unsigned long long)c.by_reason[r]);
+		    reason_name(r), (unsigned long long)c.by_reason[r]);
 	}
 	status_metrics_types(s, b);
 	status_metrics_series(s, b);
@@ -448,9 +444,9 @@ status_api_series(struct status *s, const struct conf_system *sys,
 	collect_state(inst, &st);
 	json_object_set_new(o, "active", json_boolean(st.active));
 	json_object_set_new(o, "state",
-	    st.ran ? json_string(collect_status_name(st.status)) : json_null());
+	    st.ran ? json_string(reason_status_name(st.status)) : json_null());
 	json_object_set_new(o, "reason",
-	    st.ran ? json_string(collect_reason_name(st.reason)) : json_null());
+	    st.ran ? json_string(reason_name(st.reason)) : json_null());
 	json_object_set_new(o, "last_run", status_time(st.last_run));
 	json_object_set_new(o, "last_success", status_time(st.last_success));
 	vals = json_object();
@@ -676,8 +672,6 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
 	s->tick_ms = s->beat_ms;
 	s->tick = event_new(base, -1, EV_PERSIST, status_tick_cb, s);
 	event_add(s->tick, &tick);
-	s->dash = dashboard_start(s, base);
-	s->flush = flushreq_start(s, base);
 	return s;
 }
 
@@ -690,8 +684,6 @@ status_free(struct status *s)
 		return;
 	event_free(s->beat);
 	event_free(s->tick);
-	dashboard_free(s->dash);
-	flushreq_free(s->flush);
 	httpd_free(s->httpd);
 	for (i = 0; i < s->nroutes; i++)
 		free(s->routes[i].path);

@@ -40,6 +40,30 @@ struct graph_req {
 int graph_build(const struct conf *, const struct graph_req *,
     struct chart **out, char *err, size_t errlen);
 
+/* How a preset draws. */
+enum graph_kind {
+	GRAPH_AVAILABILITY, /* `up` as percent per row (graphavail.c) */
+	GRAPH_RESPONSE, /* a probe's times, stacked; groups: mean total */
+	GRAPH_LICENCE, /* in use and issued; groups: utilisation */
+	GRAPH_COST, /* daily amounts per month or quarter (graphcost.c) */
+	GRAPH_SMOKE, /* an icmp series' spread and median */
+	GRAPH_BENEFIT, /* a perspective's series per month or quarter
+	                  (graphbenefit.c) */
+};
+
+struct graph_preset {
+	const char *name; /* as the tool and the dashboard's URLs say it */
+	const char *title; /* "Availability of portal, 2026 Q1" */
+	const char *perspective; /* where its series are */
+	enum graph_kind kind;
+	int bars; /* bars per calendar month or quarter, of whole days */
+	int one_system; /* --system only, no --by */
+};
+
+/* The preset called name, or NULL. */
+const struct graph_preset *graph_preset_find(const char *name);
+/* "availability, response, ...": the presets' names, for messages. */
+void graph_preset_names(char *buf, size_t len);
 /* 1 if name is a preset. */
 int graph_preset_valid(const char *name);
 /* 1 if the preset draws bars per calendar month or quarter (cost,

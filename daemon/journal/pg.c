@@ -30,41 +30,6 @@ static const char *const pg_defaults[][2] = {
 };
 #define PG_NDEFAULTS (sizeof pg_defaults / sizeof pg_defaults[0])
 
-int
-pg_is_conninfo(const char *s)
-{
-	return strncmp(s, "postgresql://", 13) == 0 ||
-	    strncmp(s, "postgres://", 11) == 0 || strchr(s, '=') != NULL;
-}
-
-int
-pg_check(const char *s, char **cause)
-{
-	PQconninfoOption *opts, *o;
-	char *err = NULL;
-	int rc = 0;
-
-	if ((opts = PQconninfoParse(s, &err)) == NULL) {
-		if (err != NULL)
-			xasprintf(cause, "%.*s", (int)strcspn(err, "\n"), err);
-		else
-			xasprintf(cause, "out of memory");
-		PQfreemem(err);
-		return -1;
-	}
-	for (o = opts; o->keyword != NULL; o++) {
-		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
-		    o->val[0] != '\0') {
-			xasprintf(cause,
-			    "it holds a password: put it in "
-			    "journal_password_file instead");
-			rc = -1;
-		}
-	}
-	PQconninfoFree(opts);
-	return rc;
-}
-
 static const char *
 pg_opt(const PQconninfoOption *opts, const char *key)
 {

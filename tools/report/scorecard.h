@@ -68,6 +68,16 @@ void scorecard_rows_free(struct scorecard_row *, size_t n);
 void scorecard_figures(const struct scorecard_row *, int grouped,
     char out[SC_N][48]);
 
+/* The rows as JSON, CSV and text (what `report scorecard` prints). */
+void scorecard_json(FILE *, const struct tz *, const char *by,
+    const struct period *, const struct cost_basis *,
+    const struct scorecard_row *rows, size_t n);
+void scorecard_csv(FILE *, const char *by, const struct cost_basis *,
+    const struct scorecard_row *rows, size_t n);
+void scorecard_text(FILE *, const struct tz *, const char *by,
+    const struct period *, const struct cost_basis *,
+    const struct scorecard_row *rows, size_t n);
+
 /* The HTML document: the table with its units, then its charts. */
 int scorecard_html(const char *file, const struct conf *, const char *by,
     const struct period *, const struct cost_basis *,

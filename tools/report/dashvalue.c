@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect.h"
 #include "conf.h"
 #include "dashvalue.h"
 #include "graph.h"
+#include "reason.h"
 #include "series.h"
 #include "store_rrd.h"
 
@@ -76,7 +76,7 @@ dashvalue_why(struct dashvalue *v, unsigned long nds, char **names, char **data)
 		if (strcmp(names[i], "up") == 0)
 			up = x == 1;
 		else if (strcmp(names[i], "reason") == 0 && x >= 0 && x < 256)
-			why = collect_reason_name((enum itf_reason)x);
+			why = reason_name((enum itf_reason)x);
 	}
 	len = strlen(v->text);
 	if (!up && why != NULL && len < sizeof v->text)

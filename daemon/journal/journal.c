@@ -23,13 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collect.h"
 #include "conf.h"
 #include "journal.h"
 #include "journal_db.h"
 #include "log.h"
 #include "maint.h"
 #include "pg.h"
+#include "reason.h"
 #include "xmalloc.h"
 
 #define JOURNAL_FILE "journal.sqlite"
@@ -1170,8 +1170,8 @@ journal_failed_run(struct journal *j, const struct journal_run *r)
 	op = journal_op_new(OP_FAILED_RUN, r->system != NULL ? r->system : "",
 	    r->series);
 	journal_op_str(op, 2, r->collector);
-	journal_op_str(op, 3, collect_status_name(r->status));
-	journal_op_str(op, 4, collect_reason_name(r->reason));
+	journal_op_str(op, 3, reason_status_name(r->status));
+	journal_op_str(op, 4, reason_name(r->reason));
 	journal_op_str(op, 5, r->message);
 	op->n[0] = (long long)r->t;
 	journal_queue(j, op);
@@ -1185,9 +1185,9 @@ journal_state_change(struct journal *j, struct journal_series *s,
 
 	op = journal_op_new(OP_STATE_CHANGE, s->system, s->series);
 	journal_op_str(op, 2,
-	    s->state < 0 ? NULL : collect_status_name(s->state));
-	journal_op_str(op, 3, collect_status_name(r->status));
-	journal_op_str(op, 4, collect_reason_name(r->reason));
+	    s->state < 0 ? NULL : reason_status_name(s->state));
+	journal_op_str(op, 3, reason_status_name(r->status));
+	journal_op_str(op, 4, reason_name(r->reason));
 	op->n[0] = (long long)r->t;
 	journal_queue(j, op);
 	s->state = (int)r->status;
@@ -1266,7 +1266,7 @@ journal_outage_step(struct journal *j, const struct conf *c,
 	if (s->fails++ == 0) {
 		s->first_fail = r->t;
 		snprintf(s->first_reason, sizeof s->first_reason, "%s",
-		    collect_reason_name(r->reason));
+		    reason_name(r->reason));
 	}
 	if (s->outage_start != 0 || s->fails < r->fail_after)
 		return;
@@ -1350,7 +1350,7 @@ journal_series_run(struct journal *j, const struct conf *c,
 		journal_outage_step(j, c, s, r);
 	}
 	op = journal_op_new(OP_SERIES, s->system, s->series);
-	journal_op_str(op, 2, collect_status_name(s->state));
+	journal_op_str(op, 2, reason_status_name(s->state));
 	journal_op_str(op, 3, s->first_reason);
 	op->n[0] = s->fails;
 	op->n[1] = (long long)s->first_fail;

@@ -24,20 +24,6 @@
 
 #define GRAPHBENEFIT_DAY 86400
 
-int
-graphbenefit_is(const char *preset)
-{
-	return strcmp(preset, "external-benefit") == 0 ||
-	    strcmp(preset, "internal-benefit") == 0 ||
-	    strcmp(preset, "learning") == 0;
-}
-
-const char *
-graphbenefit_perspective(const char *preset)
-{
-	return strcmp(preset, "learning") == 0 ? "maturity" : preset;
-}
-
 /* Is series one of the preset's? Learning: no licence series. */
 static int
 graphbenefit_wanted(const char *preset, const char *series)
@@ -54,7 +40,7 @@ void
 graphbenefit_members(struct graph_ctx *g, const struct conf_system *s,
     const char *group)
 {
-	const char *persp = graphbenefit_perspective(g->req->preset);
+	const char *persp = graph_preset_find(g->req->preset)->perspective;
 	char **ids;
 	size_t i, n;
 

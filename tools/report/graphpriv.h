@@ -58,14 +58,9 @@ double graph_mean(const struct graph_ctx *, const struct series_rows *rows,
 
 /* The cost presets: cost and cost-per-user, by month or quarter. */
 int graphcost_build(struct graph_ctx *);
-/* Bars of the calendar months or quarters that meet the chart's period. */
 /* The calendar buckets (local months or quarters) that meet the period. */
 void graphcost_buckets(struct chart *, const struct tz *, int quarters);
 
-/* The benefit presets (external-benefit, internal-benefit, learning). */
-int graphbenefit_is(const char *preset);
-/* The perspective of a benefit preset's series. */
-const char *graphbenefit_perspective(const char *preset);
 /* Add a system's series of the preset; group: the group it falls in. */
 void graphbenefit_members(struct graph_ctx *, const struct conf_system *,
     const char *group);

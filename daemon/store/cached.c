@@ -23,23 +23,6 @@ cached_is_unix(const char *addr)
 	return strncmp(addr, "unix:", 5) == 0 || addr[0] == '/';
 }
 
-int
-cached_valid(const char *addr)
-{
-	const char *colon;
-	char *end;
-	long port;
-
-	if (strncmp(addr, "unix:", 5) == 0)
-		return addr[5] == '/';
-	if (addr[0] == '/')
-		return 1;
-	if ((colon = strrchr(addr, ':')) == NULL || colon == addr)
-		return 0;
-	port = strtol(colon + 1, &end, 10);
-	return *end == '\0' && port >= 1 && port <= 65535;
-}
-
 /* The result of a failed call, with librrd's message. */
 static int
 cached_fail(const char *what, char **cause)

@@ -41,42 +41,73 @@
 #include "series.h"
 #include "store_rrd.h"
 #include "log.h"
-#include "tool.h"
 #include "xmalloc.h"
 
-static const char *const graph_presets[] = { "availability", "response",
-	"licence", "cost", "cost-per-user", "smoke", "external-benefit",
-	"internal-benefit", "learning", NULL };
+/*
+ * The presets: what each draws, from which perspective, and how. Usage
+ * texts and messages list the names from here.
+ */
+static const struct graph_preset graph_presets[] = {
+	{ "availability", "Availability", "quality", GRAPH_AVAILABILITY, 0, 0 },
+	{ "response", "Response time", "quality", GRAPH_RESPONSE, 0, 0 },
+	{ "licence", "Licences", "maturity", GRAPH_LICENCE, 0, 0 },
+	{ "cost", "Cost", "cost", GRAPH_COST, 1, 0 },
+	{ "cost-per-user", "Cost per user", "cost", GRAPH_COST, 1, 0 },
+	{ "smoke", "smoke", "quality", GRAPH_SMOKE, 0, 1 },
+	{ "external-benefit", "External benefit", "external-benefit",
+	    GRAPH_BENEFIT, 1, 0 },
+	{ "internal-benefit", "Internal benefit", "internal-benefit",
+	    GRAPH_BENEFIT, 1, 0 },
+	{ "learning", "Learning", "maturity", GRAPH_BENEFIT, 1, 0 },
+};
+#define GRAPH_NPRESETS (sizeof graph_presets / sizeof graph_presets[0])
+
+const struct graph_preset *
+graph_preset_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < GRAPH_NPRESETS; i++) {
+		if (strcmp(name, graph_presets[i].name) == 0)
+			return &graph_presets[i];
+	}
+	return NULL;
+}
+
+void
+graph_preset_names(char *buf, size_t len)
+{
+	size_t i, off = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < GRAPH_NPRESETS && off < len; i++) {
+		n = snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+		    graph_presets[i].name);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
 
 int
 graph_preset_valid(const char *name)
 {
-	size_t i;
-
-	for (i = 0; name != NULL && graph_presets[i] != NULL; i++) {
-		if (strcmp(name, graph_presets[i]) == 0)
-			return 1;
-	}
-	return 0;
+	return graph_preset_find(name) != NULL;
 }
 
 int
 graph_preset_bars(const char *name)
 {
-	return strncmp(name, "cost", 4) == 0 || graphbenefit_is(name);
+	const struct graph_preset *p = graph_preset_find(name);
+
+	return p != NULL && p->bars;
 }
 
-static const char *
-graph_perspective(const char *preset)
+static enum graph_kind
+graph_kind(const struct graph_req *req)
 {
-	if (strcmp(preset, "availability") == 0 ||
-	    strcmp(preset, "response") == 0 || strcmp(preset, "smoke") == 0)
-		return "quality";
-	if (strcmp(preset, "licence") == 0)
-		return "maturity";
-	if (graphbenefit_is(preset))
-		return graphbenefit_perspective(preset);
-	return "cost";
+	return graph_preset_find(req->preset)->kind;
 }
 
 char *
@@ -112,7 +143,7 @@ graph_group_of(const struct graph_ctx *g, const struct conf_system *s)
 		return s->id;
 	if (conf_is_tag(by))
 		return conf_system_tag(s, by);
-	return graph_perspective(g->req->preset);
+	return graph_preset_find(g->req->preset)->perspective;
 }
 
 size_t
@@ -216,11 +247,11 @@ graph_smoke_member(struct graph_ctx *g, const struct conf_system *s)
 static int
 graph_members_of(struct graph_ctx *g, const struct conf_system *s)
 {
-	const char *preset = g->req->preset, *persp;
+	const struct graph_preset *preset = graph_preset_find(g->req->preset);
+	const char *persp = preset->perspective;
 	char *series, **ids;
 	size_t i, n;
 
-	persp = graph_perspective(preset);
 	if (g->req->series != NULL) {
 		if (!graph_has_series(g, s, persp, g->req->series)) {
 			if (g->req->by != NULL)
@@ -233,15 +264,15 @@ graph_members_of(struct graph_ctx *g, const struct conf_system *s)
 		graph_add_member(g, s, persp, g->req->series);
 		return 0;
 	}
-	if (strcmp(preset, "smoke") == 0)
+	if (preset->kind == GRAPH_SMOKE)
 		return graph_smoke_member(g, s);
-	if (graphbenefit_is(preset)) {
+	if (preset->kind == GRAPH_BENEFIT) {
 		graphbenefit_members(g, s, graph_group_of(g, s));
 		return 0;
 	}
 	if (strcmp(persp, "quality") == 0) {
 		series = graph_quality_series(g->conf, s->id,
-		    strcmp(preset, "response") == 0 ? "http" : NULL);
+		    preset->kind == GRAPH_RESPONSE ? "http" : NULL);
 		if (series != NULL)
 			graph_add_member(g, s, persp, series);
 		free(series);
@@ -511,10 +542,10 @@ graph_smoke(struct graph_ctx *g, struct series_rows *rows)
 static void
 graph_columns(struct graph_ctx *g)
 {
-	const char *p = g->req->preset;
+	enum graph_kind kind = graph_kind(g->req);
 	size_t k;
 
-	if (strcmp(p, "response") == 0 && g->req->by == NULL) {
+	if (kind == GRAPH_RESPONSE && g->req->by == NULL) {
 		chart_add_col(g->c, "dns", CHART_AREA);
 		chart_add_col(g->c, "connect", CHART_STACK);
 		chart_add_col(g->c, "tls", CHART_STACK);
@@ -522,7 +553,7 @@ graph_columns(struct graph_ctx *g)
 		chart_add_col(g->c, "total", CHART_LINE);
 		return;
 	}
-	if (strcmp(p, "smoke") == 0) {
+	if (kind == GRAPH_SMOKE) {
 		chart_add_col(g->c, "min", CHART_SMOKE);
 		chart_add_col(g->c, "p10", CHART_SMOKE);
 		chart_add_col(g->c, "p25", CHART_SMOKE);
@@ -533,7 +564,7 @@ graph_columns(struct graph_ctx *g)
 		chart_add_col(g->c, "loss", CHART_LOSS);
 		return;
 	}
-	if (strcmp(p, "licence") == 0 && g->req->by == NULL) {
+	if (kind == GRAPH_LICENCE && g->req->by == NULL) {
 		chart_add_col(g->c, "in_use", CHART_AREA);
 		chart_add_col(g->c, "issued", CHART_LINE);
 		return;
@@ -547,22 +578,10 @@ static void
 graph_title(const struct graph_req *req, const struct tz *z, char *buf,
     size_t len)
 {
-	static const char *const names[][2] = { { "availability",
-		                                    "Availability" },
-		{ "response", "Response time" }, { "licence", "Licences" },
-		{ "cost", "Cost" }, { "cost-per-user", "Cost per user" },
-		{ "external-benefit", "External benefit" },
-		{ "internal-benefit", "Internal benefit" },
-		{ "learning", "Learning" } };
-	const char *name = req->preset;
+	const char *name = graph_preset_find(req->preset)->title;
 	char when[96];
-	size_t i;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (strcmp(names[i][0], req->preset) == 0)
-			name = names[i][1];
-	}
-	if (strcmp(req->preset, "licence") == 0 && req->by != NULL)
+	if (graph_kind(req) == GRAPH_LICENCE && req->by != NULL)
 		name = "Licence utilisation";
 	period_title(&req->period, z, when, sizeof when);
 	snprintf(buf, len, "%s %s %s, %s", name, req->system ? "of" : "by",
@@ -576,14 +595,16 @@ graph_check(const struct graph_req *req, char *err, size_t errlen)
 		"perspective", NULL };
 	size_t i;
 
-	if (!graph_preset_valid(req->preset)) {
-		snprintf(err, errlen,
-		    "unknown preset \"%s\" (availability, response, licence, "
-		    "cost, cost-per-user, smoke, external-benefit, internal-benefit, learning)",
-		    req->preset ? req->preset : "");
+	const struct graph_preset *p = graph_preset_find(req->preset);
+	char names[256];
+
+	if (p == NULL) {
+		graph_preset_names(names, sizeof names);
+		snprintf(err, errlen, "unknown preset \"%s\" (%s)",
+		    req->preset ? req->preset : "", names);
 		return -1;
 	}
-	if (strcmp(req->preset, "smoke") == 0 && req->by != NULL) {
+	if (p->one_system && req->by != NULL) {
 		snprintf(err, errlen,
 		    "smoke draws one system's icmp series: give --system");
 		return -1;
@@ -649,6 +670,7 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 	struct graph_req day;
 	struct series_rows *rows = NULL;
 	const char *p = req->preset;
+	enum graph_kind kind;
 	char title[200];
 	unsigned long step;
 	int rc = GRAPH_FAIL;
@@ -656,6 +678,7 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 	*out = NULL;
 	if (graph_check(req, err, errlen) != 0)
 		return GRAPH_BADREQ;
+	kind = graph_kind(req);
 	memset(&g, 0, sizeof g);
 	g.conf = conf;
 	g.req = req;
@@ -679,8 +702,8 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 	if (conf->tz != NULL)
 		chart_note(g.c, "times in %s", tz_name(conf->tz));
 	if (graph_preset_bars(p)) {
-		if ((graphbenefit_is(p) ? graphbenefit_build(&g)
-		                        : graphcost_build(&g)) == 0) {
+		if ((kind == GRAPH_BENEFIT ? graphbenefit_build(&g)
+		                           : graphcost_build(&g)) == 0) {
 			*out = g.c;
 			g.c = NULL;
 			rc = GRAPH_OK;
@@ -691,15 +714,15 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 	if (graph_fetch_all(&g, "AVERAGE", graph_want_step(req, 60), 0, rows,
 	        &step) != 0)
 		goto out;
-	if (strcmp(p, "availability") == 0) {
+	if (kind == GRAPH_AVAILABILITY) {
 		if (graphavail_build(&g, rows, step) != 0)
 			goto out;
 	} else {
 		graph_columns(&g);
 		graph_time_rows(g.c, conf->tz, step);
-		if (strcmp(p, "response") == 0)
+		if (kind == GRAPH_RESPONSE)
 			graph_response(&g, rows);
-		else if (strcmp(p, "smoke") == 0)
+		else if (kind == GRAPH_SMOKE)
 			graph_smoke(&g, rows);
 		else
 			graph_licence(&g, rows);
@@ -710,192 +733,5 @@ graph_build(const struct conf *conf, const struct graph_req *req,
 out:
 	chart_free(g.c);
 	graph_ctx_free(&g, rows, NULL);
-	return rc;
-}
-
-static void
-graph_usage(void)
-{
-	fprintf(stderr,
-	    "usage: itfollow graph [-c file] PRESET (--system ID | --by "
-	    "category|portfolio|owner|perspective)\n"
-	    "    [--series S] [--per month|quarter] [--last 24h|7d|30d|1y | "
-	    "--quarter 2014Q2 | --month 2014-05 |\n"
-	    "    --year 2015 | --from T --to T] [-o FILE] [--format "
-	    "png|svg|pdf] [--table csv|json]\n"
-	    "    [--width PX] [--height PX]\n"
-	    "  PRESET: availability, response, licence, cost, cost-per-user, smoke,\n          external-benefit, internal-benefit, learning\n");
-}
-
-static int
-graph_write(const char *file, const void *buf, size_t len)
-{
-	FILE *f = strcmp(file, "-") == 0 ? stdout : fopen(file, "wb");
-
-	if (f == NULL || fwrite(buf, 1, len, f) != len) {
-		fprintf(stderr, "itfollow: cannot write %s\n", file);
-		if (f != NULL && f != stdout)
-			fclose(f);
-		return -1;
-	}
-	if (f != stdout && fclose(f) != 0) {
-		fprintf(stderr, "itfollow: cannot write %s\n", file);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-graph_size(const char *s, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v < 100 || v > 10000)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-int
-tool_graph(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "system", required_argument, NULL, 's' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "series", required_argument, NULL, 'S' },
-		{ "per", required_argument, NULL, 'P' },
-		PERIOD_LONGOPTS,
-		{ "format", required_argument, NULL, 'F' },
-		{ "table", required_argument, NULL, 'T' },
-		{ "width", required_argument, NULL, 'W' },
-		{ "height", required_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct period_opts po;
-	struct graph_req req;
-	struct conf *conf;
-	struct chart *c = NULL;
-	const char *file = NULL, *out = NULL, *format = NULL, *table = NULL;
-	char err[512], *cause = NULL;
-	int ch, width = 800, height = 300, rc;
-	void *img = NULL;
-	size_t len;
-
-	log_open(1, LOG_WARNING);
-	memset(&po, 0, sizeof po);
-	memset(&req, 0, sizeof req);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:o:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			file = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 's':
-			req.system = optarg;
-			break;
-		case 'b':
-			req.by = optarg;
-			break;
-		case 'S':
-			req.series = optarg;
-			break;
-		case 'P':
-			req.per = optarg;
-			break;
-		case 'F':
-			if ((format = chart_format(optarg)) == NULL) {
-				fprintf(stderr,
-				    "itfollow: --format is png, svg or pdf, "
-				    "not \"%s\"\n",
-				    optarg);
-				return 2;
-			}
-			break;
-		case 'T':
-			table = optarg;
-			if (strcmp(table, "csv") != 0 &&
-			    strcmp(table, "json") != 0) {
-				fprintf(stderr,
-				    "itfollow: --table is csv or json, not "
-				    "\"%s\"\n",
-				    table);
-				return 2;
-			}
-			break;
-		case 'W':
-		case 'H':
-			if (graph_size(optarg, ch == 'W' ? &width : &height) !=
-			    0) {
-				fprintf(stderr,
-				    "itfollow: bad size \"%s\" (100 to "
-				    "10000 pixels)\n",
-				    optarg);
-				return 2;
-			}
-			break;
-		default:
-			if (period_opt(&po, ch, optarg))
-				break;
-			graph_usage();
-			return 2;
-		}
-	}
-	if (argc - optind != 1 || (out == NULL && table == NULL)) {
-		if (argc - optind == 1)
-			fprintf(stderr, "itfollow: give -o FILE or --table\n");
-		graph_usage();
-		return 2;
-	}
-	req.preset = argv[optind];
-	if (!graph_preset_valid(req.preset)) {
-		fprintf(stderr,
-		    "itfollow: unknown preset \"%s\" (availability, "
-		    "response, licence, cost, cost-per-user, smoke, external-benefit, internal-benefit, learning)\n",
-		    req.preset);
-		return 2;
-	}
-	if (format == NULL && out != NULL && strcmp(out, "-") != 0 &&
-	    (format = chart_format_of(out)) == NULL) {
-		fprintf(stderr,
-		    "itfollow: %s: give --format png|svg|pdf or a file "
-		    "ending .png, .svg or .pdf\n",
-		    out);
-		return 2;
-	}
-	if (format == NULL)
-		format = "PNG";
-	if ((conf = tool_load_conf(file)) == NULL)
-		return 1;
-	if (period_from_opts(&po, graph_preset_bars(req.preset) ? "1y" : "7d",
-	        conf->tz, time(NULL), &req.period, err, sizeof err) != 0) {
-		fprintf(stderr, "itfollow: %s\n", err);
-		conf_free(conf);
-		return 2;
-	}
-	rc = graph_build(conf, &req, &c, err, sizeof err);
-	if (rc != GRAPH_OK) {
-		fprintf(stderr, "itfollow: %s\n", err);
-		goto done;
-	}
-	if (table != NULL)
-		chart_table(c, table, stdout);
-	if (out != NULL) {
-		chart_check_fonts();
-		if (chart_render(c, format, width, height, &img, &len,
-		        &cause) != 0) {
-			fprintf(stderr, "itfollow: %s\n", cause);
-			free(cause);
-			rc = 1;
-		} else if (graph_write(out, img, len) != 0)
-			rc = 1;
-		free(img);
-	}
-done:
-	chart_free(c);
-	conf_free(conf);
 	return rc;
 }

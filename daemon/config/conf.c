@@ -21,12 +21,11 @@
 
 #include "conf.h"
 #include "ident.h"
-#include "cached.h"
+#include "confaddr.h"
 #include "log.h"
 #include "parse_time.h"
 #include "conftext.h"
 #include "idindex.h"
-#include "pg.h"
 #include "plugin.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -1702,7 +1701,7 @@ conf_get_rrdcached(struct conf_ctx *ctx, const config_setting_t *g)
 	s = config_setting_get_member(g, "rrdcached");
 	if (s != NULL && conf_type_ok(s, ITF_KEY_STRING)) {
 		v = config_setting_get_string(s);
-		if (!cached_valid(v))
+		if (!confaddr_rrdcached(v))
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
 			    "rrdcached \"%s\" is not \"unix:/path\" or "
 			    "\"host:port\"",
@@ -1733,14 +1732,14 @@ conf_get_journal(struct conf_ctx *ctx, const config_setting_t *g)
 	s = config_setting_get_member(g, "journal");
 	ctx->journal_given = s != NULL;
 	if (s != NULL && (v = conf_get_str(g, "journal")) != NULL) {
-		if (!pg_is_conninfo(v))
+		if (!confaddr_is_pg(v))
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
 			    "journal \"%s\" is not a PostgreSQL connection "
 			    "string (\"postgresql://...\" or \"host=... "
 			    "dbname=...\"); leave it out for the SQLite "
 			    "file in data_dir",
 			    v);
-		else if (pg_check(v, &cause) != 0) {
+		else if (confaddr_pg_check(v, &cause) != 0) {
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
 			    "journal: %s", cause);
 			free(cause);

@@ -1,7 +1,7 @@
 /*
  * PostgreSQL connections (libpq) for the shared journal and the daemons'
- * membership: a connection string checked without connecting (for -n), a
- * database named in messages without its password, and connections made
+ * membership (a connection string is checked without connecting by
+ * confaddr.c, for -n): a database named in messages without its password, and connections made
  * with what a daemon needs: timeouts that notice a server that went away,
  * a password read from a file (as the daemon's user, at each connection),
  * and libpq's notices kept out of stderr.
@@ -11,14 +11,6 @@
 
 #include <libpq-fe.h>
 
-/* 1 if s is meant as a PostgreSQL connection string: a postgresql:// or
- * postgres:// URI, or key=value settings. */
-int pg_is_conninfo(const char *s);
-/*
- * Check s as libpq reads it, without connecting: 0, or -1 with *cause
- * (libpq's words, or: it holds a password, which belongs in a file).
- */
-int pg_check(const char *s, char **cause);
 /*
  * How messages name the database s: "postgresql://user@host:port/db"
  * with what s gives of these, never a password. Caller frees.

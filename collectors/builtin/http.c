@@ -473,32 +473,10 @@ http_auth(struct http_state *st, CURL *e, const char *secret)
 	}
 }
 
-static int
-http_start(void *arg, struct itf_run *run)
+/* What every run of the probe asks of curl, but its credentials. */
+static void
+http_setopts(struct http_state *st, CURL *e)
 {
-	struct http_state *st = arg;
-	char *secret = NULL, *cause = NULL;
-	CURL *e;
-
-	/* Read at each run: a renewed file counts at once. One that cannot
-	 * be read ends the run unknown (auth), naming it. */
-	if (st->auth != 0 &&
-	    (secret = st->host->secret(st->inst, st->secret_file, &cause)) ==
-	        NULL) {
-		st->host->log(st->inst, ITF_LOG_ERR, "%s", cause);
-		st->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_AUTH,
-		    cause);
-		free(cause);
-		return 0;
-	}
-	if ((e = curlev_easy(&st->errbuf)) == NULL) {
-		secret_free(secret);
-		return -1;
-	}
-	st->run = run;
-	st->easy = e;
-	st->len = st->total = 0;
-	st->too_large = 0;
 	/*
 	 * A resolver that does not answer must not stop the loop: without
 	 * this, curl joins its resolver thread when the transfer ends.
@@ -537,6 +515,35 @@ http_start(void *arg, struct itf_run *run)
 	}
 	if (st->body != NULL)
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, st->body);
+}
+
+static int
+http_start(void *arg, struct itf_run *run)
+{
+	struct http_state *st = arg;
+	char *secret = NULL, *cause = NULL;
+	CURL *e;
+
+	/* Read at each run: a renewed file counts at once. One that cannot
+	 * be read ends the run unknown (auth), naming it. */
+	if (st->auth != 0 &&
+	    (secret = st->host->secret(st->inst, st->secret_file, &cause)) ==
+	        NULL) {
+		st->host->log(st->inst, ITF_LOG_ERR, "%s", cause);
+		st->host->run_done(run, ITF_STATUS_UNKNOWN, ITF_REASON_AUTH,
+		    cause);
+		free(cause);
+		return 0;
+	}
+	if ((e = curlev_easy(&st->errbuf)) == NULL) {
+		secret_free(secret);
+		return -1;
+	}
+	st->run = run;
+	st->easy = e;
+	st->len = st->total = 0;
+	st->too_large = 0;
+	http_setopts(st, e);
 	if (st->auth != 0)
 		http_auth(st, e, secret);
 	secret_free(secret);

@@ -16,8 +16,6 @@
 #define CACHED_REFUSED (-1) /* rrdcached answered with an error */
 #define CACHED_LOST (-2) /* no connection (any more) */
 
-/* 1 if addr is a valid address: "unix:/path", "/path" or "host:port". */
-int cached_valid(const char *addr);
 /* 1 if addr names a unix socket. */
 int cached_is_unix(const char *addr);
 
