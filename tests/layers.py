@@ -72,8 +72,6 @@ SIZE_EXCEPTIONS = {
     'daemon/store/store_rrd.c',
     ('daemon/store/store_rrd.c', 'store_write_held'),
     ('collectors/engine/fetch.c', 'fetch_start'),
-    'collectors/engine/proc.c',
-    ('collectors/engine/proc.c', 'proc_launch'),
     ('collectors/builtin/genfeed.c', 'genfeed_configure'),
     ('collectors/builtin/http.c', 'http_configure'),
     ('collectors/builtin/http.c', 'http_finish'),
