@@ -76,7 +76,6 @@ SIZE_EXCEPTIONS = {
     ('collectors/builtin/http.c', 'http_configure'),
     ('collectors/builtin/http.c', 'http_finish'),
     ('collectors/builtin/m365.c', 'm365_configure'),
-    ('collectors/parse/parse_nagios.c', 'parse_nagios_item'),
     ('tools/cmd_graph.c', 'tool_graph'),
     ('tools/cmd_scorecard.c', 'tool_scorecard'),
     ('tools/export.c', 'tool_export'),
