@@ -71,7 +71,6 @@ SIZE_EXCEPTIONS = {
     ('daemon/config/conf.c', 'conf_daemon'),
     'daemon/store/store_rrd.c',
     ('daemon/store/store_rrd.c', 'store_write_held'),
-    ('collectors/engine/fetch.c', 'fetch_start'),
     ('collectors/builtin/genfeed.c', 'genfeed_configure'),
     ('collectors/builtin/http.c', 'http_configure'),
     ('collectors/builtin/http.c', 'http_finish'),
