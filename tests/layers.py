@@ -79,7 +79,6 @@ SIZE_EXCEPTIONS = {
     ('tools/cmd_scorecard.c', 'tool_scorecard'),
     ('tools/export.c', 'tool_export'),
     ('tools/report.c', 'tool_report'),
-    ('tools/report/chart.c', 'chart_graph_args'),
 }
 
 MAX_LINES = 800
