@@ -78,7 +78,6 @@ SIZE_EXCEPTIONS = {
     ('tools/cmd_graph.c', 'tool_graph'),
     ('tools/cmd_scorecard.c', 'tool_scorecard'),
     ('tools/export.c', 'tool_export'),
-    ('tools/report.c', 'tool_report'),
 }
 
 MAX_LINES = 800
