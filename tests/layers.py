@@ -75,7 +75,6 @@ SIZE_EXCEPTIONS = {
     ('collectors/builtin/http.c', 'http_configure'),
     ('collectors/builtin/http.c', 'http_finish'),
     ('collectors/builtin/m365.c', 'm365_configure'),
-    ('tools/cmd_scorecard.c', 'tool_scorecard'),
     ('tools/export.c', 'tool_export'),
 }
 
