@@ -71,21 +71,11 @@ SIZE_EXCEPTIONS = {
     ('daemon/config/conf.c', 'conf_daemon'),
     'daemon/store/store_rrd.c',
     ('daemon/store/store_rrd.c', 'store_write_held'),
-    ('collectors/engine/fetch.c', 'fetch_start'),
-    'collectors/engine/proc.c',
-    ('collectors/engine/proc.c', 'proc_launch'),
     ('collectors/builtin/genfeed.c', 'genfeed_configure'),
     ('collectors/builtin/http.c', 'http_configure'),
     ('collectors/builtin/http.c', 'http_finish'),
     ('collectors/builtin/m365.c', 'm365_configure'),
-    'collectors/parse/parse_focus.c',
-    ('collectors/parse/parse_focus.c', 'parse_focus_record'),
-    ('collectors/parse/parse_nagios.c', 'parse_nagios_item'),
-    ('tools/cmd_graph.c', 'tool_graph'),
-    ('tools/cmd_scorecard.c', 'tool_scorecard'),
     ('tools/export.c', 'tool_export'),
-    ('tools/report.c', 'tool_report'),
-    ('tools/report/chart.c', 'chart_graph_args'),
 }
 
 MAX_LINES = 800

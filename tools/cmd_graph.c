@@ -62,8 +62,76 @@ cmd_graph_size(const char *s, int *out)
 	return 0;
 }
 
-int
-tool_graph(int argc, char **argv)
+/* What the command line asks for. */
+struct cmd_graph_opts {
+	struct period_opts po;
+	struct graph_req req;
+	const char *file, *out, *format, *table;
+	int width, height;
+};
+
+/* One option: 0, or 2 (said why). */
+static int
+cmd_graph_opt(struct cmd_graph_opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'c':
+		o->file = arg;
+		break;
+	case 'o':
+		o->out = arg;
+		break;
+	case 's':
+		o->req.system = arg;
+		break;
+	case 'b':
+		o->req.by = arg;
+		break;
+	case 'S':
+		o->req.series = arg;
+		break;
+	case 'P':
+		o->req.per = arg;
+		break;
+	case 'F':
+		if ((o->format = chart_format(arg)) == NULL) {
+			fprintf(stderr,
+			    "itfollow: --format is png, svg or pdf, not \"%s\"\n",
+			    arg);
+			return 2;
+		}
+		break;
+	case 'T':
+		o->table = arg;
+		if (strcmp(arg, "csv") != 0 && strcmp(arg, "json") != 0) {
+			fprintf(stderr,
+			    "itfollow: --table is csv or json, not \"%s\"\n",
+			    arg);
+			return 2;
+		}
+		break;
+	case 'W':
+	case 'H':
+		if (cmd_graph_size(arg, ch == 'W' ? &o->width : &o->height) !=
+		    0) {
+			fprintf(stderr,
+			    "itfollow: bad size \"%s\" (100 to 10000 pixels)\n",
+			    arg);
+			return 2;
+		}
+		break;
+	default:
+		if (period_opt(&o->po, ch, arg))
+			break;
+		cmd_graph_usage();
+		return 2;
+	}
+	return 0;
+}
+
+/* The command line: 0, or 2 (said why). */
+static int
+cmd_graph_args(int argc, char **argv, struct cmd_graph_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "system", required_argument, NULL, 's' },
@@ -77,129 +145,93 @@ tool_graph(int argc, char **argv)
 		{ "height", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct period_opts po;
-	struct graph_req req;
-	struct conf *conf;
-	struct chart *c = NULL;
-	const char *file = NULL, *out = NULL, *format = NULL, *table = NULL;
-	char err[512], *cause = NULL;
-	int ch, width = 800, height = 300, rc;
-	void *img = NULL;
-	size_t len;
+	char names[256];
+	int ch;
 
-	log_open(1, LOG_WARNING);
-	memset(&po, 0, sizeof po);
-	memset(&req, 0, sizeof req);
+	memset(o, 0, sizeof *o);
+	o->width = 800;
+	o->height = 300;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:o:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			file = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 's':
-			req.system = optarg;
-			break;
-		case 'b':
-			req.by = optarg;
-			break;
-		case 'S':
-			req.series = optarg;
-			break;
-		case 'P':
-			req.per = optarg;
-			break;
-		case 'F':
-			if ((format = chart_format(optarg)) == NULL) {
-				fprintf(stderr,
-				    "itfollow: --format is png, svg or pdf, "
-				    "not \"%s\"\n",
-				    optarg);
-				return 2;
-			}
-			break;
-		case 'T':
-			table = optarg;
-			if (strcmp(table, "csv") != 0 &&
-			    strcmp(table, "json") != 0) {
-				fprintf(stderr,
-				    "itfollow: --table is csv or json, not "
-				    "\"%s\"\n",
-				    table);
-				return 2;
-			}
-			break;
-		case 'W':
-		case 'H':
-			if (cmd_graph_size(optarg,
-			        ch == 'W' ? &width : &height) != 0) {
-				fprintf(stderr,
-				    "itfollow: bad size \"%s\" (100 to "
-				    "10000 pixels)\n",
-				    optarg);
-				return 2;
-			}
-			break;
-		default:
-			if (period_opt(&po, ch, optarg))
-				break;
-			cmd_graph_usage();
+		if (cmd_graph_opt(o, ch, optarg) != 0)
 			return 2;
-		}
 	}
-	if (argc - optind != 1 || (out == NULL && table == NULL)) {
+	if (argc - optind != 1 || (o->out == NULL && o->table == NULL)) {
 		if (argc - optind == 1)
 			fprintf(stderr, "itfollow: give -o FILE or --table\n");
 		cmd_graph_usage();
 		return 2;
 	}
-	req.preset = argv[optind];
-	if (!graph_preset_valid(req.preset)) {
+	o->req.preset = argv[optind];
+	if (!graph_preset_valid(o->req.preset)) {
+		graph_preset_names(names, sizeof names);
+		fprintf(stderr, "itfollow: unknown preset \"%s\" (%s)\n",
+		    o->req.preset, names);
+		return 2;
+	}
+	if (o->format == NULL && o->out != NULL && strcmp(o->out, "-") != 0 &&
+	    (o->format = chart_format_of(o->out)) == NULL) {
 		fprintf(stderr,
-		    "itfollow: unknown preset \"%s\" (availability, "
-		    "response, licence, cost, cost-per-user, smoke, external-benefit, internal-benefit, learning)\n",
-		    req.preset);
+		    "itfollow: %s: give --format png|svg|pdf or a file ending .png, .svg or .pdf\n",
+		    o->out);
 		return 2;
 	}
-	if (format == NULL && out != NULL && strcmp(out, "-") != 0 &&
-	    (format = chart_format_of(out)) == NULL) {
-		fprintf(stderr,
-		    "itfollow: %s: give --format png|svg|pdf or a file "
-		    "ending .png, .svg or .pdf\n",
-		    out);
-		return 2;
-	}
-	if (format == NULL)
-		format = "PNG";
-	if ((conf = tool_load_conf(file)) == NULL)
-		return 1;
-	if (period_from_opts(&po, graph_preset_bars(req.preset) ? "1y" : "7d",
-	        conf->tz, time(NULL), &req.period, err, sizeof err) != 0) {
-		fprintf(stderr, "itfollow: %s\n", err);
-		conf_free(conf);
-		return 2;
-	}
-	rc = graph_build(conf, &req, &c, err, sizeof err);
-	if (rc != GRAPH_OK) {
-		fprintf(stderr, "itfollow: %s\n", err);
-		goto done;
-	}
-	if (table != NULL)
-		chart_table(c, table, stdout);
-	if (out != NULL) {
+	if (o->format == NULL)
+		o->format = "PNG";
+	return 0;
+}
+
+/* The chart as a table and as a picture, as asked: 0, or 1. */
+static int
+cmd_graph_output(const struct cmd_graph_opts *o, const struct chart *c)
+{
+	char *cause = NULL;
+	void *img = NULL;
+	size_t len;
+	int rc = 0;
+
+	if (o->table != NULL)
+		chart_table(c, o->table, stdout);
+	if (o->out != NULL) {
 		chart_check_fonts();
-		if (chart_render(c, format, width, height, &img, &len,
+		if (chart_render(c, o->format, o->width, o->height, &img, &len,
 		        &cause) != 0) {
 			fprintf(stderr, "itfollow: %s\n", cause);
 			free(cause);
 			rc = 1;
-		} else if (cmd_graph_write(out, img, len) != 0)
+		} else if (cmd_graph_write(o->out, img, len) != 0)
 			rc = 1;
 		free(img);
 	}
-done:
+	return rc;
+}
+
+int
+tool_graph(int argc, char **argv)
+{
+	struct cmd_graph_opts o;
+	struct conf *conf;
+	struct chart *c = NULL;
+	char err[512];
+	int rc;
+
+	log_open(1, LOG_WARNING);
+	if ((rc = cmd_graph_args(argc, argv, &o)) != 0)
+		return rc;
+	if ((conf = tool_load_conf(o.file)) == NULL)
+		return 1;
+	if (period_from_opts(&o.po,
+	        graph_preset_bars(o.req.preset) ? "1y" : "7d", conf->tz,
+	        time(NULL), &o.req.period, err, sizeof err) != 0) {
+		fprintf(stderr, "itfollow: %s\n", err);
+		conf_free(conf);
+		return 2;
+	}
+	rc = graph_build(conf, &o.req, &c, err, sizeof err);
+	if (rc != GRAPH_OK)
+		fprintf(stderr, "itfollow: %s\n", err);
+	else
+		rc = cmd_graph_output(&o, c);
 	chart_free(c);
 	conf_free(conf);
 	return rc;

@@ -28,8 +28,15 @@ cmd_scorecard_usage(void)
 	    "[--html FILE]\n");
 }
 
-int
-tool_scorecard(int argc, char **argv)
+/* What the command line asks for. */
+struct cmd_scorecard_opts {
+	struct period_opts po;
+	const char *file, *by, *format, *html;
+};
+
+/* The command line: 0, or 2 (said why). */
+static int
+cmd_scorecard_args(int argc, char **argv, struct cmd_scorecard_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, 'b' },
@@ -38,83 +45,102 @@ tool_scorecard(int argc, char **argv)
 		PERIOD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct period_opts po;
-	struct period p;
-	struct conf *conf;
-	struct cost_basis b;
-	struct scorecard_row *rows;
-	const char *file = NULL, *by = NULL, *format = "text", *html = NULL;
-	char err[512];
-	size_t n = 0;
-	int ch, rc = 0;
+	int ch;
 
-	log_open(1, LOG_WARNING);
-	memset(&po, 0, sizeof po);
+	memset(o, 0, sizeof *o);
+	o->format = "text";
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			file = optarg;
+			o->file = optarg;
 			break;
 		case 'b':
-			by = optarg;
+			o->by = optarg;
 			break;
 		case 'F':
-			format = optarg;
+			o->format = optarg;
 			break;
 		case 'H':
-			html = optarg;
+			o->html = optarg;
 			break;
 		default:
-			if (period_opt(&po, ch, optarg))
+			if (period_opt(&o->po, ch, optarg))
 				break;
 			cmd_scorecard_usage();
 			return 2;
 		}
 	}
 	if (optind != argc ||
-	    (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0 &&
-	        strcmp(format, "json") != 0)) {
+	    (strcmp(o->format, "text") != 0 && strcmp(o->format, "csv") != 0 &&
+	        strcmp(o->format, "json") != 0)) {
 		cmd_scorecard_usage();
 		return 2;
 	}
-	if (by != NULL && !conf_is_tag(by)) {
+	if (o->by != NULL && !conf_is_tag(o->by)) {
 		fprintf(stderr,
-		    "itfollow: unknown grouping \"%s\" (category, "
-		    "portfolio, owner)\n",
-		    by);
+		    "itfollow: unknown grouping \"%s\" (category, portfolio, owner)\n",
+		    o->by);
 		return 2;
 	}
-	if ((conf = tool_load_conf(file)) == NULL)
+	return 0;
+}
+
+/* The rows printed in the format asked, and the HTML page: 0, or 1. */
+static int
+cmd_scorecard_output(const struct cmd_scorecard_opts *o,
+    const struct conf *conf, const struct period *p,
+    const struct scorecard_row *rows, size_t n)
+{
+	struct cost_basis b;
+
+	costs_basis(conf, &b);
+	if (b.mixed)
+		fprintf(stderr,
+		    "itfollow: warning: the cost feeds differ in currency or basis: sums over them are not one amount\n");
+	if (strcmp(o->format, "json") == 0)
+		scorecard_json(stdout, conf->tz, o->by, p, &b, rows, n);
+	else if (strcmp(o->format, "csv") == 0)
+		scorecard_csv(stdout, o->by, &b, rows, n);
+	else
+		scorecard_text(stdout, conf->tz, o->by, p, &b, rows, n);
+	if (o->html != NULL) {
+		chart_check_fonts();
+		if (scorecard_html(o->html, conf, o->by, p, &b, rows, n) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+tool_scorecard(int argc, char **argv)
+{
+	struct cmd_scorecard_opts o;
+	struct period p;
+	struct conf *conf;
+	struct scorecard_row *rows;
+	char err[512];
+	size_t n = 0;
+	int rc;
+
+	log_open(1, LOG_WARNING);
+	if ((rc = cmd_scorecard_args(argc, argv, &o)) != 0)
+		return rc;
+	if ((conf = tool_load_conf(o.file)) == NULL)
 		return 1;
-	if (period_from_opts(&po, NULL, conf->tz, time(NULL), &p, err,
+	if (period_from_opts(&o.po, NULL, conf->tz, time(NULL), &p, err,
 	        sizeof err) != 0) {
 		fprintf(stderr, "itfollow: %s\n", err);
 		conf_free(conf);
 		return 2;
 	}
-	if ((rows = scorecard_build(conf, by, &p, &n, err, sizeof err)) ==
+	if ((rows = scorecard_build(conf, o.by, &p, &n, err, sizeof err)) ==
 	    NULL) {
 		fprintf(stderr, "itfollow: %s\n", err);
 		conf_free(conf);
 		return 1;
 	}
-	costs_basis(conf, &b);
-	if (b.mixed)
-		fprintf(stderr,
-		    "itfollow: warning: the cost feeds differ in currency or "
-		    "basis: sums over them are not one amount\n");
-	if (strcmp(format, "json") == 0)
-		scorecard_json(stdout, conf->tz, by, &p, &b, rows, n);
-	else if (strcmp(format, "csv") == 0)
-		scorecard_csv(stdout, by, &b, rows, n);
-	else
-		scorecard_text(stdout, conf->tz, by, &p, &b, rows, n);
-	if (html != NULL) {
-		chart_check_fonts();
-		if (scorecard_html(html, conf, by, &p, &b, rows, n) != 0)
-			rc = 1;
-	}
+	rc = cmd_scorecard_output(&o, conf, &p, rows, n);
 	scorecard_rows_free(rows, n);
 	conf_free(conf);
 	return rc;

@@ -509,74 +509,36 @@ fetch_file(struct event_base *base, struct fetch *f, const char *url)
 	return f;
 }
 
-struct fetch *
-fetch_start(struct event_base *base, const struct fetch_opts *o,
-    fetch_done_cb done, void *arg, char **cause)
+/* The feed a program prints: run it, its output the body. */
+static struct fetch *
+fetch_program(struct event_base *base, struct fetch *f,
+    const struct fetch_opts *o, char **cause)
 {
-	struct fetch *f;
 	struct proc_opts po;
-	CURL *e;
+
+	memset(&po, 0, sizeof po);
+	po.argv = o->argv;
+	po.env = o->env;
+	po.set_user = o->set_user;
+	po.uid = o->uid;
+	po.gid = o->gid;
+	po.max_output = f->max;
+	po.timeout_ms = o->timeout_ms;
+	f->proc = proc_start(base, &po, fetch_proc_done_cb, f, cause);
+	if (f->proc == NULL) {
+		fetch_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Who the transfer says it is, and what it sends: headers, credentials, a
+ * body. */
+static void
+fetch_curl_request(struct fetch *f, CURL *e, const struct fetch_opts *o)
+{
 	size_t i;
 
-	f = xcalloc(1, sizeof *f);
-	f->done = done;
-	f->arg = arg;
-	f->max = o->max_bytes != 0 ? o->max_bytes : 64 * 1024 * 1024;
-	f->on_data = o->on_data;
-	f->on_data_arg = o->on_data_arg;
-	f->fd = -1;
-	f->body = evbuffer_new();
-	f->base = base;
-	f->parse = o->parse;
-	f->parse_free = o->parse_free;
-	f->parse_arg = o->parse_arg;
-	f->parse_arg_free = o->parse_arg_free;
-	f->url = o->url != NULL ? xstrdup(o->url) : NULL;
-	f->same_origin = o->same_origin;
-	if (o->argv != NULL) {
-		memset(&po, 0, sizeof po);
-		po.argv = o->argv;
-		po.env = o->env;
-		po.set_user = o->set_user;
-		po.uid = o->uid;
-		po.gid = o->gid;
-		po.max_output = f->max;
-		po.timeout_ms = o->timeout_ms;
-		f->proc = proc_start(base, &po, fetch_proc_done_cb, f, cause);
-		if (f->proc == NULL) {
-			fetch_free(f);
-			return NULL;
-		}
-		return f;
-	}
-	if (o->url == NULL || !fetch_url_valid(o->url)) {
-		xasprintf(cause, "not a file://, http:// or https:// URL");
-		fetch_free(f);
-		return NULL;
-	}
-	if (strncasecmp(o->url, "file://", 7) == 0)
-		return fetch_file(base, f, o->url);
-	if ((e = f->easy = curl_easy_init()) == NULL) {
-		xasprintf(cause, "curl_easy_init failed");
-		fetch_free(f);
-		return NULL;
-	}
-	f->errbuf[0] = '\0';
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
-	/*
-	 * A resolver that does not answer must not stop the loop: without
-	 * this, curl joins its resolver thread when the transfer ends.
-	 */
-	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
-	curl_easy_setopt(e, CURLOPT_URL, o->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "file,http,https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, o->same_origin ? 0L : 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "itfollowd/" ITF_VERSION);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	if (o->ca_file != NULL)
@@ -603,12 +565,76 @@ fetch_start(struct event_base *base, const struct fetch_opts *o,
 	/* Credentials, and a token request's body, go to this origin only. */
 	if (o->bearer != NULL || o->username != NULL || o->post != NULL)
 		curlev_pin(e, &f->pin, o->url);
+}
+
+/* The feed at an http(s) URL: a transfer on the curl engine. */
+static struct fetch *
+fetch_curl(struct event_base *base, struct fetch *f, const struct fetch_opts *o,
+    char **cause)
+{
+	CURL *e;
+
+	if ((e = f->easy = curl_easy_init()) == NULL) {
+		xasprintf(cause, "curl_easy_init failed");
+		fetch_free(f);
+		return NULL;
+	}
+	f->errbuf[0] = '\0';
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
+	/*
+	 * A resolver that does not answer must not stop the loop: without
+	 * this, curl joins its resolver thread when the transfer ends.
+	 */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
+	curl_easy_setopt(e, CURLOPT_URL, o->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "file,http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, o->same_origin ? 0L : 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+	fetch_curl_request(f, e, o);
 	if (curlev_add(base, e, fetch_curl_done_cb, f) != 0) {
 		xasprintf(cause, "the curl engine refused the transfer");
 		fetch_free(f);
 		return NULL;
 	}
 	return f;
+}
+
+struct fetch *
+fetch_start(struct event_base *base, const struct fetch_opts *o,
+    fetch_done_cb done, void *arg, char **cause)
+{
+	struct fetch *f;
+
+	f = xcalloc(1, sizeof *f);
+	f->done = done;
+	f->arg = arg;
+	f->max = o->max_bytes != 0 ? o->max_bytes : 64 * 1024 * 1024;
+	f->on_data = o->on_data;
+	f->on_data_arg = o->on_data_arg;
+	f->fd = -1;
+	f->body = evbuffer_new();
+	f->base = base;
+	f->parse = o->parse;
+	f->parse_free = o->parse_free;
+	f->parse_arg = o->parse_arg;
+	f->parse_arg_free = o->parse_arg_free;
+	f->url = o->url != NULL ? xstrdup(o->url) : NULL;
+	f->same_origin = o->same_origin;
+	if (o->argv != NULL)
+		return fetch_program(base, f, o, cause);
+	if (o->url == NULL || !fetch_url_valid(o->url)) {
+		xasprintf(cause, "not a file://, http:// or https:// URL");
+		fetch_free(f);
+		return NULL;
+	}
+	if (strncasecmp(o->url, "file://", 7) == 0)
+		return fetch_file(base, f, o->url);
+	return fetch_curl(base, f, o, cause);
 }
 
 void

@@ -6,6 +6,7 @@
  * not run" from "ran and failed" without ever blocking. The parent watches
  * stdout, stderr and a pidfd on the loop; when the child has exited, what is
  * left of its group is killed (a hanging grandchild would hold the pipes).
+ * Stream mode's line cutting and rate limit are in proc_stream.c.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -25,48 +26,10 @@
 #include "log.h"
 #include "proc.h"
 #include "procreap.h"
+#include "procpriv.h"
 #include "xmalloc.h"
 
-#define PROC_ERR_MAX 4096
 #define PROC_KILL_GRACE_MS 1000
-#define PROC_STREAM_CHUNK 65536 /* bytes read from a stream a wakeup */
-
-struct proc {
-	TAILQ_ENTRY(proc) entry; /* in proc_queue or proc_live */
-	struct event_base *base;
-	struct proc_opts opts;
-	char **argv;
-	char **env;
-	proc_done_cb done;
-	void *arg;
-
-	pid_t pid;
-	int out_fd, err_fd, exec_fd, pid_fd;
-	struct event *out_ev, *err_ev, *pid_ev, *timer;
-	char *out;
-	size_t outlen;
-	char err[PROC_ERR_MAX + 1];
-	size_t errlen;
-	int truncated;
-	int timed_out;
-	int killed; /* SIGKILL sent */
-	int cancelled; /* nobody waits for the result */
-	int waiting; /* queued, not started */
-	int launch_errno; /* fork or pipes failed */
-
-	/* Stream mode (opts.line): partial lines, the rate, a pause. */
-	struct proc_lines {
-		char *buf; /* max_line + 1 bytes */
-		size_t len;
-		int dropping; /* a line went over: drop up to its newline */
-	} lines[2]; /* stdout, stderr */
-	time_t rate_sec;
-	size_t rate_bytes;
-	struct event *resume;
-	int warned_rate;
-	int shut; /* proc_shutdown ended it; the owner frees it */
-	int released; /* runs on: no longer held to proc_max */
-};
 
 static TAILQ_HEAD(, proc) proc_queue = TAILQ_HEAD_INITIALIZER(proc_queue);
 static TAILQ_HEAD(, proc) proc_live = TAILQ_HEAD_INITIALIZER(proc_live);
@@ -190,9 +153,6 @@ proc_next(void)
 		proc_launch(p);
 	}
 }
-
-static int proc_stream_read(struct proc *, int fd, int is_out);
-static void proc_stream_flush(struct proc *);
 
 /* Read what a pipe has; 1 at EOF or error, 0 when more may come. */
 static int
@@ -407,10 +367,64 @@ proc_fail_later_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+proc_close_pipes(int out[2], int err[2], int ex[2])
+{
+	if (out[1] != -1)
+		close(out[1]);
+	if (err[1] != -1)
+		close(err[1]);
+	if (ex[1] != -1)
+		close(ex[1]);
+	if (out[0] != -1)
+		close(out[0]);
+	if (err[0] != -1)
+		close(err[0]);
+	if (ex[0] != -1)
+		close(ex[0]);
+}
+
+/* The child could not be started: say so, and report it from the loop. */
+static void
+proc_fail_later(struct proc *p)
+{
+	struct timeval tv;
+
+	/* Report from the loop, never from inside proc_start's caller. */
+	log_err("cannot run %s: %s", p->argv[0], strerror(errno));
+	p->out_fd = p->err_fd = p->exec_fd = p->pid_fd = -1;
+	p->launch_errno = errno != 0 ? errno : EIO;
+	p->timer = evtimer_new(p->base, proc_fail_later_cb, p);
+	tv.tv_sec = 0;
+	tv.tv_usec = 0;
+	evtimer_add(p->timer, &tv);
+}
+
+/* A started child: its pipes and pidfd on the loop, its timeout armed. */
+static void
+proc_watch(struct proc *p)
+{
+	struct timeval tv;
+
+	p->out_ev =
+	    event_new(p->base, p->out_fd, EV_READ | EV_PERSIST, proc_out_cb, p);
+	p->err_ev =
+	    event_new(p->base, p->err_fd, EV_READ | EV_PERSIST, proc_err_cb, p);
+	p->pid_ev =
+	    event_new(p->base, p->pid_fd, EV_READ | EV_PERSIST, proc_pid_cb, p);
+	event_add(p->out_ev, NULL);
+	event_add(p->err_ev, NULL);
+	event_add(p->pid_ev, NULL);
+	tv.tv_sec = (time_t)(p->opts.timeout_ms / 1000);
+	tv.tv_usec = (suseconds_t)((p->opts.timeout_ms % 1000) * 1000);
+	p->timer = evtimer_new(p->base, proc_timer_cb, p);
+	if (p->opts.line == NULL) /* a stream has no timeout */
+		evtimer_add(p->timer, &tv);
+}
+
+static void
 proc_launch(struct proc *p)
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, ex[2] = { -1, -1 };
-	struct timeval tv;
 	pid_t pid;
 	int e;
 
@@ -446,187 +460,16 @@ proc_launch(struct proc *p)
 		kill(-pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		errno = e;
-		goto fail_child;
+		proc_fail_later(p);
+		return;
 	}
-	p->out_ev =
-	    event_new(p->base, p->out_fd, EV_READ | EV_PERSIST, proc_out_cb, p);
-	p->err_ev =
-	    event_new(p->base, p->err_fd, EV_READ | EV_PERSIST, proc_err_cb, p);
-	p->pid_ev =
-	    event_new(p->base, p->pid_fd, EV_READ | EV_PERSIST, proc_pid_cb, p);
-	event_add(p->out_ev, NULL);
-	event_add(p->err_ev, NULL);
-	event_add(p->pid_ev, NULL);
-	tv.tv_sec = (time_t)(p->opts.timeout_ms / 1000);
-	tv.tv_usec = (suseconds_t)((p->opts.timeout_ms % 1000) * 1000);
-	p->timer = evtimer_new(p->base, proc_timer_cb, p);
-	if (p->opts.line == NULL) /* a stream has no timeout */
-		evtimer_add(p->timer, &tv);
+	proc_watch(p);
 	return;
 fail:
 	e = errno;
-	if (out[1] != -1)
-		close(out[1]);
-	if (err[1] != -1)
-		close(err[1]);
-	if (ex[1] != -1)
-		close(ex[1]);
-	if (out[0] != -1)
-		close(out[0]);
-	if (err[0] != -1)
-		close(err[0]);
-	if (ex[0] != -1)
-		close(ex[0]);
+	proc_close_pipes(out, err, ex);
 	errno = e;
-fail_child:
-	/* Report from the loop, never from inside proc_start's caller. */
-	log_err("cannot run %s: %s", p->argv[0], strerror(errno));
-	p->out_fd = p->err_fd = p->exec_fd = p->pid_fd = -1;
-	p->launch_errno = errno != 0 ? errno : EIO;
-	p->timer = evtimer_new(p->base, proc_fail_later_cb, p);
-	tv.tv_sec = 0;
-	tv.tv_usec = 0;
-	evtimer_add(p->timer, &tv);
-}
-
-/* Stream mode. */
-
-static void
-proc_stream_init(struct proc *p)
-{
-	int k;
-
-	if (p->opts.max_line == 0)
-		p->opts.max_line = 4096;
-	for (k = 0; k < 2; k++)
-		p->lines[k].buf = xmalloc(p->opts.max_line + 1);
-}
-
-/* Hand a line over (unless nobody listens any more). */
-static void
-proc_stream_emit(struct proc *p, int k, int cut)
-{
-	struct proc_lines *l = &p->lines[k];
-
-	l->buf[l->len] = '\0';
-	if (!p->cancelled)
-		p->opts.line(p, k + 1, l->buf, l->len, cut, p->arg);
-	l->len = 0;
-}
-
-/* What is left of both streams' last lines, handed over. */
-static void
-proc_stream_flush(struct proc *p)
-{
-	int k;
-
-	for (k = 0; k < 2; k++) {
-		if (p->lines[k].len > 0 && !p->lines[k].dropping)
-			proc_stream_emit(p, k, 0);
-	}
-}
-
-/* Cut buf[0..n) into lines for stream k (0 stdout, 1 stderr). */
-static void
-proc_stream_split(struct proc *p, int k, const char *buf, size_t n)
-{
-	struct proc_lines *l = &p->lines[k];
-	const char *nl, *end = buf + n;
-	size_t take;
-
-	while (buf < end) {
-		nl = memchr(buf, '\n', (size_t)(end - buf));
-		take = (size_t)((nl != NULL ? nl : end) - buf);
-		if (!l->dropping) {
-			if (take > p->opts.max_line - l->len) {
-				take = p->opts.max_line - l->len;
-				memcpy(l->buf + l->len, buf, take);
-				l->len += take;
-				proc_stream_emit(p, k, 1);
-				l->dropping = 1;
-			} else {
-				memcpy(l->buf + l->len, buf, take);
-				l->len += take;
-			}
-		}
-		if (nl == NULL)
-			return;
-		if (!l->dropping)
-			proc_stream_emit(p, k, 0);
-		l->dropping = 0;
-		buf = nl + 1;
-	}
-}
-
-static void
-proc_stream_resume_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct proc *p = arg;
-
-	if (p->out_ev != NULL)
-		event_add(p->out_ev, NULL);
-	if (p->err_ev != NULL)
-		event_add(p->err_ev, NULL);
-}
-
-/* Over its rate: stop reading until the next second. */
-static void
-proc_stream_pause(struct proc *p)
-{
-	struct timeval tv = { 1, 0 };
-
-	if (p->out_ev != NULL)
-		event_del(p->out_ev);
-	if (p->err_ev != NULL)
-		event_del(p->err_ev);
-	if (p->resume == NULL)
-		p->resume = evtimer_new(p->base, proc_stream_resume_cb, p);
-	evtimer_add(p->resume, &tv);
-	if (!p->warned_rate)
-		log_warn("%s: writes more than %zu bytes a second; reading it "
-		         "pauses, so it waits (logged once)",
-		    p->argv[0], p->opts.max_rate);
-	p->warned_rate = 1;
-}
-
-/* A stream's pipe: a bounded amount each time; 1 at EOF or error. */
-static int
-proc_stream_read(struct proc *p, int fd, int is_out)
-{
-	char buf[16384];
-	size_t budget = PROC_STREAM_CHUNK, want;
-	time_t now = time(NULL);
-	ssize_t n;
-
-	if (now != p->rate_sec) {
-		p->rate_sec = now;
-		p->rate_bytes = 0;
-	}
-	while (budget > 0) {
-		if (p->opts.max_rate > 0 && p->rate_bytes >= p->opts.max_rate) {
-			proc_stream_pause(p);
-			return 0;
-		}
-		want = budget < sizeof buf ? budget : sizeof buf;
-		if (p->opts.max_rate > 0 &&
-		    want > p->opts.max_rate - p->rate_bytes)
-			want = p->opts.max_rate - p->rate_bytes;
-		n = read(fd, buf, want);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (n <= 0) {
-			if (p->lines[!is_out].len > 0 &&
-			    !p->lines[!is_out].dropping)
-				proc_stream_emit(p, !is_out, 0);
-			return 1;
-		}
-		p->rate_bytes += (size_t)n;
-		budget -= (size_t)n;
-		proc_stream_split(p, !is_out, buf, (size_t)n);
-	}
-	return 0; /* more may wait: the event fires again */
+	proc_fail_later(p);
 }
 
 /*
@@ -635,7 +478,7 @@ proc_stream_read(struct proc *p, int fd, int is_out)
  * what is left of their group.
  */
 static void
-proc_stream_term(void)
+proc_term_streams(void)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	struct proc *p;
@@ -673,7 +516,7 @@ proc_stream_term(void)
 
 /* A stream proc_shutdown ended: its owner frees it (proc_stop). */
 static void
-proc_stream_orphan(struct proc *p)
+proc_orphan(struct proc *p)
 {
 	proc_close(&p->out_ev, &p->out_fd);
 	proc_close(&p->err_ev, &p->err_fd);
@@ -768,7 +611,7 @@ proc_shutdown(void)
 {
 	struct proc *p;
 
-	proc_stream_term();
+	proc_term_streams();
 	while ((p = TAILQ_FIRST(&proc_queue)) != NULL) {
 		TAILQ_REMOVE(&proc_queue, p, entry);
 		proc_nwaiting--;
@@ -789,7 +632,7 @@ proc_shutdown(void)
 				;
 		}
 		if (p->opts.line != NULL && !p->cancelled)
-			proc_stream_orphan(p); /* its owner frees it */
+			proc_orphan(p); /* its owner frees it */
 		else
 			proc_free(p);
 	}

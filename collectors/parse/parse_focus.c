@@ -310,100 +310,6 @@ parse_focus_field(struct parse_focus *p, size_t i, const char *s, size_t len,
 	}
 }
 
-/*
- * A plain JSON string without escapes at s (after its opening quote): its
- * closing quote, or NULL. qw 2: the text is still CSV-quoted, every quote
- * doubled.
- */
-static const char *
-parse_focus_json_string(const char *s, const char *e, int qw)
-{
-	for (; s < e; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"')
-			return qw == 1 || (s + 1 < e && s[1] == '"') ? s : NULL;
-		if (c == '\\' || c < 0x20 || c >= 0x80)
-			return NULL;
-	}
-	return NULL;
-}
-
-static const char *
-parse_focus_json_space(const char *s, const char *e)
-{
-	while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
-		s++;
-	return s;
-}
-
-/* A quote (two when qw is 2) at s. */
-static int
-parse_focus_json_quote(const char *s, const char *e, int qw)
-{
-	return e - s >= qw && s[0] == '"' && (qw == 1 || s[1] == '"');
-}
-
-static int
-parse_focus_tag_q(const char *s, size_t len, const char *key, const char **v,
-    size_t *vlen, int qw)
-{
-	const char *e = s + len, *k, *ke, *x, *xe;
-	size_t klen = strlen(key);
-	int found = 0, match;
-
-	s = parse_focus_json_space(s, e);
-	if (s == e || *s != '{')
-		return -1;
-	s = parse_focus_json_space(s + 1, e);
-	if (s < e && *s == '}')
-		return parse_focus_json_space(s + 1, e) == e ? 0 : -1;
-	for (;;) {
-		if (!parse_focus_json_quote(s, e, qw))
-			return -1;
-		k = s + qw;
-		if ((ke = parse_focus_json_string(k, e, qw)) == NULL)
-			return -1;
-		match = (size_t)(ke - k) == klen && memcmp(k, key, klen) == 0;
-		s = parse_focus_json_space(ke + qw, e);
-		if (s == e || *s != ':')
-			return -1;
-		s = parse_focus_json_space(s + 1, e);
-		if (parse_focus_json_quote(s, e, qw)) {
-			x = s + qw;
-			if ((xe = parse_focus_json_string(x, e, qw)) == NULL)
-				return -1;
-			s = xe + qw;
-			if (match) { /* the last of duplicates wins */
-				found = 1;
-				*v = x;
-				*vlen = (size_t)(xe - x);
-			}
-		} else if (e - s >= 4 && memcmp(s, "null", 4) == 0) {
-			s += 4;
-			if (match)
-				found = 0;
-		} else
-			return -1;
-		s = parse_focus_json_space(s, e);
-		if (s < e && *s == ',') {
-			s = parse_focus_json_space(s + 1, e);
-			continue;
-		}
-		if (s < e && *s == '}')
-			return parse_focus_json_space(s + 1, e) == e ? found
-			                                             : -1;
-		return -1;
-	}
-}
-
-int
-parse_focus_tag(const char *s, size_t len, const char *key, const char **v,
-    size_t *vlen)
-{
-	return parse_focus_tag_q(s, len, key, v, vlen, 1);
-}
-
 /* The system key of the row: a column, or a key of the Tags object. */
 static const char *
 parse_focus_key(struct parse_focus *p, char **owned)
@@ -421,8 +327,8 @@ parse_focus_key(struct parse_focus *p, char **owned)
 	if (p->tag == NULL)
 		return p->val[FOCUS_KEY];
 	/* Tags as it lies, its quotes still doubled when it was quoted. */
-	switch (parse_focus_tag_q(p->raw[FOCUS_KEY], p->len[FOCUS_KEY], p->tag,
-	    &s, &len, p->esc[FOCUS_KEY] ? 2 : 1)) {
+	switch (parse_focus_tag_quoted(p->raw[FOCUS_KEY], p->len[FOCUS_KEY],
+	    p->tag, &s, &len, p->esc[FOCUS_KEY] ? 2 : 1)) {
 	case 1:
 		parse_focus_copy(&p->keybuf, &p->keybuf_cap, s, len, 0);
 		return p->keybuf;
@@ -497,8 +403,7 @@ parse_focus_billing(struct parse_focus *p, struct parse_focus_row *r)
 	}
 	if (r->bp_end <= r->bp_start) {
 		parse_focus_error(p,
-		    "row %zu, column BillingPeriodEnd: not after "
-		    "BillingPeriodStart",
+		    "row %zu, column BillingPeriodEnd: not after BillingPeriodStart",
 		    p->row);
 		return -1;
 	}
@@ -518,9 +423,7 @@ parse_focus_row(struct parse_focus *p)
 	    parse_focus_time(p->raw[FOCUS_START], p->len[FOCUS_START],
 	        &r.start) != 0) {
 		parse_focus_error(p,
-		    "row %zu, column ChargePeriodStart: bad "
-		    "date",
-		    p->row);
+		    "row %zu, column ChargePeriodStart: bad date", p->row);
 		goto reject;
 	}
 	if (!p->have[FOCUS_END] ||
@@ -532,8 +435,7 @@ parse_focus_row(struct parse_focus *p)
 	}
 	if (r.end <= r.start) {
 		parse_focus_error(p,
-		    "row %zu, column ChargePeriodEnd: not after "
-		    "ChargePeriodStart",
+		    "row %zu, column ChargePeriodEnd: not after ChargePeriodStart",
 		    p->row);
 		goto reject;
 	}
@@ -585,6 +487,74 @@ parse_focus_delimiter(const char *s, const char *e)
 }
 
 /*
+ * A blank line (spaces only, too) at s makes no row: 1 with *n the bytes
+ * it takes (0 when it goes on past e), or 0 when s starts a record.
+ */
+static int
+parse_focus_blank(const char *s, const char *e, int eof, size_t *n)
+{
+	const char *q = s;
+
+	while (q < e && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q == e)
+		*n = eof ? (size_t)(e - s) : 0;
+	else if (*q == '\n')
+		*n = (size_t)(q - s) + 1;
+	else if (*q == '\r') {
+		if (q + 1 == e && !eof)
+			*n = 0;
+		else
+			*n = (size_t)(q - s) +
+			    (q + 1 < e && q[1] == '\n' ? 2 : 1);
+	} else
+		return 0;
+	return 1;
+}
+
+/*
+ * A quoted field whose text starts at x (after its opening quote): *fe
+ * its end, *next where the scan goes on, *esc set when it holds ""
+ * escapes. -1 when it goes on past e (never at eof).
+ */
+static int
+parse_focus_quoted(const char *x, const char *e, int eof, const char **fe,
+    const char **next, int *esc)
+{
+	const char *y = e;
+
+	for (;;) {
+		x = memchr(x, '"', (size_t)(e - x));
+		if (x == NULL) {
+			if (!eof)
+				return -1;
+			x = e; /* unterminated: to the end */
+			break;
+		}
+		if (x + 1 == e && !eof)
+			return -1;
+		if (x + 1 < e && x[1] == '"') {
+			*esc = 1;
+			x += 2;
+			continue;
+		}
+		/* It closes the field when a delimiter follows (spaces
+		 * between); else it is a quote in the field, as libcsv has
+		 * it. */
+		for (y = x + 1; y < e && (*y == ' ' || *y == '\t'); y++)
+			;
+		if (y == e && !eof)
+			return -1;
+		if (y == e || parse_focus_stop[(unsigned char)*y])
+			break;
+		x = y;
+	}
+	*fe = x;
+	*next = x < e ? y : e;
+	return 0;
+}
+
+/*
  * One record at s (e its end so far): its fields, then its row. Returns
  * the bytes it took, its line end included, or 0 when the record goes on
  * past e (never at the end of the input, eof, unless s == e).
@@ -592,23 +562,12 @@ parse_focus_delimiter(const char *s, const char *e)
 static size_t
 parse_focus_record(struct parse_focus *p, const char *s, const char *e, int eof)
 {
-	const char *q = s, *fs, *fe, *x, *y = e;
-	size_t i = 0;
+	const char *q = s, *fs, *fe;
+	size_t i = 0, n;
 	int esc, f;
 
-	/* A blank line (spaces only, too) makes no row. */
-	while (q < e && (*q == ' ' || *q == '\t'))
-		q++;
-	if (q == e)
-		return eof ? (size_t)(e - s) : 0;
-	if (*q == '\n')
-		return (size_t)(q - s) + 1;
-	if (*q == '\r') {
-		if (q + 1 == e && !eof)
-			return 0;
-		return (size_t)(q - s) + (q + 1 < e && q[1] == '\n' ? 2 : 1);
-	}
-	q = s;
+	if (parse_focus_blank(s, e, eof, &n))
+		return n;
 	if (!p->header_done) {
 		/* A record may be tried again: start the header afresh. */
 		p->ncols = 0;
@@ -627,37 +586,9 @@ parse_focus_record(struct parse_focus *p, const char *s, const char *e, int eof)
 			q++;
 		esc = 0;
 		if (q < e && *q == '"') {
-			fs = x = q + 1;
-			for (;;) {
-				x = memchr(x, '"', (size_t)(e - x));
-				if (x == NULL) {
-					if (!eof)
-						return 0;
-					x = e; /* unterminated: to the end */
-					break;
-				}
-				if (x + 1 == e && !eof)
-					return 0;
-				if (x + 1 < e && x[1] == '"') {
-					esc = 1;
-					x += 2;
-					continue;
-				}
-				/* It closes the field when a delimiter
-				 * follows (spaces between); else it is a
-				 * quote in the field, as libcsv has it. */
-				for (y = x + 1;
-				     y < e && (*y == ' ' || *y == '\t'); y++)
-					;
-				if (y == e && !eof)
-					return 0;
-				if (y == e ||
-				    parse_focus_stop[(unsigned char)*y])
-					break;
-				x = y;
-			}
-			fe = x;
-			q = x < e ? y : e;
+			fs = q + 1;
+			if (parse_focus_quoted(fs, e, eof, &fe, &q, &esc) != 0)
+				return 0;
 		} else {
 			fs = q;
 			q = parse_focus_delimiter(q, e);

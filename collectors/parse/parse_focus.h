@@ -69,5 +69,9 @@ int parse_focus_amount(const char *s, size_t len, long long *micros);
  */
 int parse_focus_tag(const char *s, size_t len, const char *key, const char **v,
     size_t *vlen);
+/* The same on a Tags field as it lies in the CSV record: qw 2 when it was
+ * quoted and its quotes are still doubled, 1 otherwise. */
+int parse_focus_tag_quoted(const char *s, size_t len, const char *key,
+    const char **v, size_t *vlen, int qw);
 
 #endif

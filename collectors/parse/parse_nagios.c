@@ -151,31 +151,15 @@ parse_nagios_slot(struct parse_nagios_state *st, const char *ds)
 	}
 }
 
-/*
- * One item: label[0..lend) (quoted or not) and the data d[0..dend), i.e.
- * value[UOM];warn;crit;min;max. item[0..iend) is the whole, for errors.
- */
-static void
-parse_nagios_item(struct parse_nagios_state *st, unsigned line,
-    const char *item, const char *iend, const char *label, const char *lend,
-    int quoted, const char *d, const char *dend)
+/* Five ';'-separated fields of d[0..dend); more are allowed only if empty.
+ * 0, or -1 when a sixth has text. */
+static int
+parse_nagios_fields(const char *d, const char *dend, const char *f[5],
+    const char *fend[5])
 {
-	struct parse_nagios *out = st->out;
-	struct parse_perf pf;
-	static const char *const extra_names[] = { "warn", "crit", "min",
-		"max" };
-	const char *f[5], *fend[5], *q, *why = NULL;
-	double *extra[4];
-	unsigned short *slot;
-	char quote[PARSE_NAGIOS_QUOTE + 4], uq[PARSE_NAGIOS_QUOTE + 4];
-	const struct parse_nagios_unit *unit = NULL;
-	size_t nf, i, n;
-	int r;
+	const char *q;
+	size_t nf, i;
 
-	memset(&pf, 0, sizeof pf);
-	pf.warn = pf.crit = pf.min = pf.max = NAN;
-
-	/* Five ';'-separated fields; more are allowed only if empty. */
 	for (nf = 0, q = d;; nf++) {
 		const char *semi = memchr(q, ';', (size_t)(dend - q));
 		const char *fe = semi != NULL ? semi : dend;
@@ -183,82 +167,75 @@ parse_nagios_item(struct parse_nagios_state *st, unsigned line,
 		if (nf < 5) {
 			f[nf] = q;
 			fend[nf] = fe;
-		} else if (fe != q) {
-			why = "more than 5 fields";
-			goto bad;
-		}
+		} else if (fe != q)
+			return -1;
 		if (semi == NULL)
 			break;
 		q = semi + 1;
 	}
 	for (i = nf + 1; i < 5; i++)
 		f[i] = fend[i] = dend;
+	return 0;
+}
 
-	if (label == lend) {
-		why = "empty label";
-		goto bad;
-	}
+/*
+ * The value in s[0..e): a number or U, then the unit of measurement, into
+ * pf (value, uom) and *unit. NULL, or why it is bad; *unit NULL and *uom
+ * at its text when the unit is unknown.
+ */
+static const char *
+parse_nagios_value(const char *s, const char *e, struct parse_perf *pf,
+    const struct parse_nagios_unit **unit, const char **uom)
+{
+	const char *q;
+	size_t i, n;
 
-	/* The value: a number or U, then the unit of measurement. */
-	if (f[0] < fend[0] && *f[0] == 'U') {
-		q = f[0] + 1;
-		pf.value = NAN;
+	*unit = NULL;
+	if (s < e && *s == 'U') {
+		q = s + 1;
+		pf->value = NAN;
 	} else {
-		q = parse_util_scan_number(f[0], fend[0]);
-		if (q == f[0] || parse_util_number(f[0], q, &pf.value) != 0) {
-			why = "bad value";
-			goto bad;
-		}
+		q = parse_util_scan_number(s, e);
+		if (q == s || parse_util_number(s, q, &pf->value) != 0)
+			return "bad value";
 	}
-	n = (size_t)(fend[0] - q);
+	n = (size_t)(e - q);
 	for (i = 0; i < sizeof parse_nagios_units / sizeof *parse_nagios_units;
 	     i++) {
 		if (strlen(parse_nagios_units[i].uom) == n &&
 		    memcmp(parse_nagios_units[i].uom, q, n) == 0) {
-			memcpy(pf.uom, q, n);
-			unit = &parse_nagios_units[i];
+			memcpy(pf->uom, q, n);
+			*unit = &parse_nagios_units[i];
 			break;
 		}
 	}
-	if (unit == NULL) {
-		if (isnan(pf.value)) {
-			why = "bad value";
-			goto bad;
-		}
-		parse_nagios_error(out,
-		    "line %u: bad perfdata item '%s': unknown unit '%s'", line,
-		    parse_util_quote(item, (size_t)(iend - item), quote,
-		        sizeof quote),
-		    parse_util_quote(q, (size_t)(fend[0] - q), uq, sizeof uq));
-		return;
-	}
-	pf.value = parse_nagios_scale(pf.value, unit);
-	if (!isnan(pf.value) && !isfinite(pf.value)) {
-		why = "value out of range";
-		goto bad;
-	}
-	pf.counter = strcmp(pf.uom, "c") == 0;
+	*uom = q;
+	if (*unit == NULL)
+		return isnan(pf->value) ? "bad value" : NULL;
+	pf->value = parse_nagios_scale(pf->value, *unit);
+	if (!isnan(pf->value) && !isfinite(pf->value))
+		return "value out of range";
+	pf->counter = strcmp(pf->uom, "c") == 0;
+	return NULL;
+}
 
-	if ((pf.label = parse_nagios_label(label, lend, quoted)) == NULL) {
-		why = "NUL byte in label";
-		goto bad;
-	}
-	parse_dsname(pf.label, strlen(pf.label), pf.ds);
-	slot = parse_nagios_slot(st, pf.ds);
-	if (*slot != 0) {
-		/* One label, one name: both cases are a clash of names. */
-		why = strcmp(out->perf[*slot - 1].label, pf.label) == 0
-		    ? "duplicate label"
-		    : "data source name already used by an earlier label";
-		free(pf.label);
-		goto bad;
-	}
+/* Thresholds and limits are extras: a bad one is noted, not fatal. */
+static void
+parse_nagios_extras(struct parse_nagios *out, unsigned line, const char *item,
+    const char *iend, const char *const f[5], const char *const fend[5],
+    const struct parse_nagios_unit *unit, struct parse_perf *pf)
+{
+	static const char *const extra_names[] = { "warn", "crit", "min",
+		"max" };
+	char quote[PARSE_NAGIOS_QUOTE + 4], uq[PARSE_NAGIOS_QUOTE + 4];
+	double *extra[4];
+	size_t i;
+	int r;
 
-	/* Thresholds and limits are extras: a bad one is noted, not fatal. */
-	extra[0] = &pf.warn;
-	extra[1] = &pf.crit;
-	extra[2] = &pf.min;
-	extra[3] = &pf.max;
+	extra[0] = &pf->warn;
+	extra[1] = &pf->crit;
+	extra[2] = &pf->min;
+	extra[3] = &pf->max;
 	for (i = 1; i < 5; i++) {
 		if (i < 3)
 			r = parse_nagios_threshold(f[i], fend[i], unit,
@@ -276,20 +253,84 @@ parse_nagios_item(struct parse_nagios_state *st, unsigned line,
 		    parse_util_quote(f[i], (size_t)(fend[i] - f[i]), uq,
 		        sizeof uq));
 	}
-	if (strcmp(pf.uom, "%") == 0) {
-		if (isnan(pf.min))
-			pf.min = 0;
-		if (isnan(pf.max))
-			pf.max = 100;
+	if (strcmp(pf->uom, "%") == 0) {
+		if (isnan(pf->min))
+			pf->min = 0;
+		if (isnan(pf->max))
+			pf->max = 100;
 	}
+}
+
+/* Keep pf, found again by its data source name through slot. */
+static void
+parse_nagios_keep(struct parse_nagios_state *st, const struct parse_perf *pf,
+    unsigned short *slot)
+{
+	struct parse_nagios *out = st->out;
 
 	if (out->nperf == st->cap) {
 		st->cap = st->cap == 0 ? 8 : st->cap * 2;
 		out->perf =
 		    xreallocarray(out->perf, st->cap, sizeof *out->perf);
 	}
-	out->perf[out->nperf++] = pf;
+	out->perf[out->nperf++] = *pf;
 	*slot = (unsigned short)out->nperf;
+}
+
+/*
+ * One item: label[0..lend) (quoted or not) and the data d[0..dend), i.e.
+ * value[UOM];warn;crit;min;max. item[0..iend) is the whole, for errors.
+ */
+static void
+parse_nagios_item(struct parse_nagios_state *st, unsigned line,
+    const char *item, const char *iend, const char *label, const char *lend,
+    int quoted, const char *d, const char *dend)
+{
+	struct parse_nagios *out = st->out;
+	struct parse_perf pf;
+	const char *f[5], *fend[5], *q, *why = NULL;
+	unsigned short *slot;
+	char quote[PARSE_NAGIOS_QUOTE + 4], uq[PARSE_NAGIOS_QUOTE + 4];
+	const struct parse_nagios_unit *unit;
+
+	memset(&pf, 0, sizeof pf);
+	pf.warn = pf.crit = pf.min = pf.max = NAN;
+
+	if (parse_nagios_fields(d, dend, f, fend) != 0) {
+		why = "more than 5 fields";
+		goto bad;
+	}
+	if (label == lend) {
+		why = "empty label";
+		goto bad;
+	}
+	if ((why = parse_nagios_value(f[0], fend[0], &pf, &unit, &q)) != NULL)
+		goto bad;
+	if (unit == NULL) {
+		parse_nagios_error(out,
+		    "line %u: bad perfdata item '%s': unknown unit '%s'", line,
+		    parse_util_quote(item, (size_t)(iend - item), quote,
+		        sizeof quote),
+		    parse_util_quote(q, (size_t)(fend[0] - q), uq, sizeof uq));
+		return;
+	}
+
+	if ((pf.label = parse_nagios_label(label, lend, quoted)) == NULL) {
+		why = "NUL byte in label";
+		goto bad;
+	}
+	parse_dsname(pf.label, strlen(pf.label), pf.ds);
+	slot = parse_nagios_slot(st, pf.ds);
+	if (*slot != 0) {
+		/* One label, one name: both cases are a clash of names. */
+		why = strcmp(out->perf[*slot - 1].label, pf.label) == 0
+		    ? "duplicate label"
+		    : "data source name already used by an earlier label";
+		free(pf.label);
+		goto bad;
+	}
+	parse_nagios_extras(out, line, item, iend, f, fend, unit, &pf);
+	parse_nagios_keep(st, &pf, slot);
 	return;
 
 bad:

@@ -2,11 +2,11 @@
  * Charts: numbers the tool computed, drawn and printed as tables. A time
  * chart is graphed by librrd from a temporary RRD file that holds the rows
  * at their own step, so no consolidation of librrd changes a number; a
- * categorical one (bars) is drawn by barchart.c. Notes (the period's
- * availability, totals) are printed by the tool.
+ * categorical one (bars) is drawn by barchart.c, and the tables are
+ * printed by chart_table.c. Notes (the period's availability, totals) are
+ * printed by the tool.
  */
 #include <ctype.h>
-#include <jansson.h>
 #include <math.h>
 #include <fontconfig/fontconfig.h>
 #include <pthread.h>
@@ -526,13 +526,11 @@ chart_loss_line_args(const struct chart *c, struct chart_args *a, size_t k)
 	}
 }
 
+/* The picture's options: size, time span, title, axis. */
 static void
-chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
+chart_graph_opts(const struct chart *c, struct chart_args *a,
     const char *format, int width, int height, int nodata)
 {
-	size_t i, ncols = nodata ? 1 : c->ncols;
-	char *e, text[512];
-
 	chart_arg(a, "graph");
 	chart_arg(a, "-");
 	chart_arg(a, "--imgformat=%s", format);
@@ -562,6 +560,45 @@ chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
 		chart_arg(a, "--rigid");
 	}
 	chart_arg(a, "--lower-limit=0");
+}
+
+/* Column i drawn in its style. */
+static void
+chart_graph_col(const struct chart *c, struct chart_args *a, size_t i)
+{
+	char *e = chart_escape(c->cols[i]);
+
+	switch (c->styles[i]) {
+	case CHART_LINE:
+		chart_arg(a, "LINE2:c%zu#%s:%s", i,
+		    chart_colors[i % CHART_NCOLORS], e);
+		break;
+	case CHART_AREA:
+		chart_arg(a, "AREA:c%zu#%s:%s", i,
+		    chart_colors[i % CHART_NCOLORS], e);
+		break;
+	case CHART_STACK:
+		chart_arg(a, "AREA:c%zu#%s:%s:STACK", i,
+		    chart_colors[i % CHART_NCOLORS], e);
+		break;
+	case CHART_LOSS_LINE:
+		chart_loss_line_args(c, a, i);
+		break;
+	case CHART_SMOKE: /* chart_smoke_args drew them */
+	case CHART_LOSS: /* the colour of the loss line */
+		break;
+	}
+	free(e);
+}
+
+static void
+chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
+    const char *format, int width, int height, int nodata)
+{
+	size_t i, ncols = nodata ? 1 : c->ncols;
+	char *e, text[512];
+
+	chart_graph_opts(c, a, format, width, height, nodata);
 	for (i = 0; i < ncols; i++)
 		chart_arg(a, "DEF:c%zu=%s:c%zu:AVERAGE", i, path, i);
 	if (c->bands != NULL)
@@ -576,30 +613,8 @@ chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
 	}
 	if (!nodata)
 		chart_smoke_args(c, a);
-	for (i = 0; !nodata && i < ncols; i++) {
-		e = chart_escape(c->cols[i]);
-		switch (c->styles[i]) {
-		case CHART_LINE:
-			chart_arg(a, "LINE2:c%zu#%s:%s", i,
-			    chart_colors[i % CHART_NCOLORS], e);
-			break;
-		case CHART_AREA:
-			chart_arg(a, "AREA:c%zu#%s:%s", i,
-			    chart_colors[i % CHART_NCOLORS], e);
-			break;
-		case CHART_STACK:
-			chart_arg(a, "AREA:c%zu#%s:%s:STACK", i,
-			    chart_colors[i % CHART_NCOLORS], e);
-			break;
-		case CHART_LOSS_LINE:
-			chart_loss_line_args(c, a, i);
-			break;
-		case CHART_SMOKE: /* chart_smoke_args drew them */
-		case CHART_LOSS: /* the colour of the loss line */
-			break;
-		}
-		free(e);
-	}
+	for (i = 0; !nodata && i < ncols; i++)
+		chart_graph_col(c, a, i);
 	chart_arg(a, "COMMENT:\\n");
 	for (i = 0; !c->compact && i < c->nnotes; i++) {
 		chart_group_text(c->notes[i], text, sizeof text);
@@ -679,70 +694,6 @@ out:
 	unlink(path);
 	rmdir(dir);
 	return rc;
-}
-
-static void
-chart_json_string(FILE *f, const char *s)
-{
-	json_t *j = json_string(s);
-	char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-
-	fputs(out ? out : "\"\"", f);
-	free(out);
-	json_decref(j);
-}
-
-void
-chart_table(const struct chart *c, const char *format, FILE *f)
-{
-	size_t r, k;
-	char num[64];
-	int json = strcmp(format, "json") == 0;
-
-	if (!json) {
-		fprintf(f, "%s", c->bars ? "period" : "time");
-		for (k = 0; k < c->ncols; k++)
-			fprintf(f, ",%s", c->cols[k]);
-		fprintf(f, "\n");
-		for (r = 0; r < c->nrows; r++) {
-			fprintf(f, "%s", c->labels[r]);
-			for (k = 0; k < c->ncols; k++) {
-				chart_fmt(c, chart_get(c, r, k), num,
-				    sizeof num);
-				fprintf(f, ",%s", num);
-			}
-			fprintf(f, "\n");
-		}
-		for (k = 0; k < c->nnotes; k++)
-			fprintf(f, "# %s\n", c->notes[k]);
-		return;
-	}
-	fprintf(f, "{\"title\": ");
-	chart_json_string(f, c->title);
-	fprintf(f, ",\n \"columns\": [");
-	for (k = 0; k < c->ncols; k++) {
-		fprintf(f, "%s", k ? ", " : "");
-		chart_json_string(f, c->cols[k]);
-	}
-	fprintf(f, "],\n \"rows\": [");
-	for (r = 0; r < c->nrows; r++) {
-		fprintf(f, "%s\n  {\"%s\": ", r ? "," : "",
-		    c->bars ? "period" : "time");
-		chart_json_string(f, c->labels[r]);
-		for (k = 0; k < c->ncols; k++) {
-			chart_fmt(c, chart_get(c, r, k), num, sizeof num);
-			fprintf(f, ", ");
-			chart_json_string(f, c->cols[k]);
-			fprintf(f, ": %s", num[0] ? num : "null");
-		}
-		fprintf(f, "}");
-	}
-	fprintf(f, "\n ],\n \"notes\": [");
-	for (k = 0; k < c->nnotes; k++) {
-		fprintf(f, "%s", k ? ", " : "");
-		chart_json_string(f, c->notes[k]);
-	}
-	fprintf(f, "]}\n");
 }
 
 static pthread_once_t chart_fonts_once = PTHREAD_ONCE_INIT;
