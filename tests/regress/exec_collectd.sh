@@ -145,6 +145,12 @@ rc=0
 wait "$DPID" || rc=$?
 expect_eq "daemon exit" "$rc" 0
 [ -e "$T/w/stopped" ] && ok || fail "the program was not stopped by SIGTERM"
+# It wrote "stopped" in its trap and is exiting; give a loaded machine
+# 3 s to finish that before calling it left behind.
+for _ in $(seq 30); do
+	pgrep -f "$LOOP" >/dev/null || break
+	sleep 0.1
+done
 pgrep -f "$LOOP" >/dev/null && fail "the program outlived the daemon" || ok
 
 # 2. A reload that removes it stops it; one that keeps it keeps it.
