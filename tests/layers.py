@@ -68,9 +68,6 @@ SIZE_EXCEPTIONS = {
     'daemon/journal/journal.c',
     'daemon/store/store_rrd.c',
     ('daemon/store/store_rrd.c', 'store_write_held'),
-    ('collectors/builtin/genfeed.c', 'genfeed_configure'),
-    ('collectors/builtin/http.c', 'http_finish'),
-    ('collectors/builtin/m365.c', 'm365_configure'),
     ('tools/export.c', 'tool_export'),
 }
 
