@@ -80,30 +80,20 @@ struct genfeed {
 
 static void genfeed_destroy(void *);
 
+/* values = { SERIES = "column" | "/json/pointer"; ... }: the errors. */
 static int
-genfeed_configure(const struct itf_host_services *host,
-    struct itf_instance *inst, void **statep, int csv)
+genfeed_values(struct genfeed *g)
 {
-	struct genfeed *g;
-	const char *const *names, *const *values, *s;
+	const struct itf_host_services *host = g->host;
+	struct itf_instance *inst = g->inst;
+	const char *const *names, *const *values;
 	size_t n, i;
-	int errors;
+	int errors = 0;
 
-	g = xcalloc(1, sizeof *g);
-	g->host = host;
-	g->inst = inst;
-	g->csv = csv;
-	errors = feedsrc_configure(&g->src, host, inst, NULL, 0);
-	if (host->instance_system(inst) == NULL) {
-		host->conf_error(inst, NULL, "a %s feed needs a \"system\"",
-		    csv ? "csv" : "json");
-		errors++;
-	}
 	if (!host->conf_pairs(inst, "values", &names, &values, &n) || n == 0) {
 		host->conf_error(inst, "values",
-		    "give values = { SERIES = "
-		    "\"%s\"; ... };",
-		    csv ? "column" : "/json/pointer");
+		    "give values = { SERIES = \"%s\"; ... };",
+		    g->csv ? "column" : "/json/pointer");
 		errors++;
 		n = 0;
 	}
@@ -116,10 +106,9 @@ genfeed_configure(const struct itf_host_services *host,
 			errors++;
 			continue;
 		}
-		if (!csv && !parse_jsonfeed_pointer_valid(values[i])) {
+		if (!g->csv && !parse_jsonfeed_pointer_valid(values[i])) {
 			host->conf_error(inst, "values",
-			    "bad JSON pointer "
-			    "\"%s\" (RFC 6901: \"\" or \"/a/b\")",
+			    "bad JSON pointer \"%s\" (RFC 6901: \"\" or \"/a/b\")",
 			    values[i]);
 			errors++;
 			continue;
@@ -127,7 +116,28 @@ genfeed_configure(const struct itf_host_services *host,
 		g->series[g->n] = xstrdup(names[i]);
 		g->where[g->n++] = xstrdup(values[i]);
 	}
-	if (!csv && host->conf_string(inst, "time", &s)) {
+	return errors;
+}
+
+/* A JSON feed's time and rows pointers; a CSV feed's date_column. */
+static int
+genfeed_pointers(struct genfeed *g)
+{
+	const struct itf_host_services *host = g->host;
+	struct itf_instance *inst = g->inst;
+	const char *s;
+	int errors = 0;
+
+	if (g->csv) {
+		if (!host->conf_string(inst, "date_column", &s)) {
+			host->conf_error(inst, NULL,
+			    "a csv feed needs \"date_column\"");
+			errors++;
+		} else
+			g->date_column = xstrdup(s);
+		return errors;
+	}
+	if (host->conf_string(inst, "time", &s)) {
 		if (!parse_jsonfeed_pointer_valid(s)) {
 			host->conf_error(inst, "time",
 			    "bad JSON pointer \"%s\"", s);
@@ -135,7 +145,7 @@ genfeed_configure(const struct itf_host_services *host,
 		} else
 			g->time_pointer = xstrdup(s);
 	}
-	if (!csv && host->conf_string(inst, "rows", &s)) {
+	if (host->conf_string(inst, "rows", &s)) {
 		if (!parse_jsonfeed_pointer_valid(s)) {
 			host->conf_error(inst, "rows",
 			    "bad JSON pointer \"%s\"", s);
@@ -144,20 +154,34 @@ genfeed_configure(const struct itf_host_services *host,
 			g->rows_pointer = xstrdup(s);
 		if (g->time_pointer == NULL) {
 			host->conf_error(inst, "rows",
-			    "rows want a time: time = \"/pointer\" in each "
-			    "element");
+			    "rows want a time: time = \"/pointer\" in each element");
 			errors++;
 		}
 	}
-	if (csv) {
-		if (!host->conf_string(inst, "date_column", &s)) {
-			host->conf_error(inst, NULL,
-			    "a csv feed needs "
-			    "\"date_column\"");
-			errors++;
-		} else
-			g->date_column = xstrdup(s);
+	return errors;
+}
+
+static int
+genfeed_configure(const struct itf_host_services *host,
+    struct itf_instance *inst, void **statep, int csv)
+{
+	struct genfeed *g;
+	const char *s;
+	size_t i;
+	int errors;
+
+	g = xcalloc(1, sizeof *g);
+	g->host = host;
+	g->inst = inst;
+	g->csv = csv;
+	errors = feedsrc_configure(&g->src, host, inst, NULL, 0);
+	if (host->instance_system(inst) == NULL) {
+		host->conf_error(inst, NULL, "a %s feed needs a \"system\"",
+		    csv ? "csv" : "json");
+		errors++;
 	}
+	errors += genfeed_values(g);
+	errors += genfeed_pointers(g);
 	errors += feedsrc_configure_auth(&g->src, host, inst);
 	g->template_name =
 	    xstrdup(host->conf_string(inst, "template", &s) ? s : "gauge");

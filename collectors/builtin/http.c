@@ -370,60 +370,59 @@ http_secs(curl_off_t us)
 	return (double)us / 1e6;
 }
 
+/* What a finished transfer says: its status, reason and message. */
+static enum itf_status
+http_outcome(struct http_state *st, CURLcode rc, long code,
+    enum itf_reason *reason, char *msg, size_t len)
+{
+	*reason = ITF_REASON_OK;
+	msg[0] = '\0';
+	if (rc == CURLE_WRITE_ERROR && st->too_large) {
+		*reason = ITF_REASON_TOO_LARGE;
+		snprintf(msg, len, "body over %zu bytes", st->max_body);
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && st->pin != NULL &&
+	    st->pin->refused) {
+		*reason = ITF_REASON_HTTP_STATUS;
+		snprintf(msg, len,
+		    "status %ld: a redirect to %.100s not followed: the probe carries credentials",
+		    code, st->pin->to);
+	} else if (rc != CURLE_OK) {
+		*reason = http_reason(rc);
+		snprintf(msg, len, "%s", curl_easy_strerror(rc));
+		/* A resolver that does not answer: the name, not the time. */
+		if (rc == CURLE_OPERATION_TIMEDOUT &&
+		    strncmp(st->errbuf, "Resolving timed out", 19) == 0) {
+			*reason = ITF_REASON_DNS;
+			snprintf(msg, len, "%s", st->errbuf);
+		}
+	} else if (!parse_status_match(st->expect, code)) {
+		*reason = ITF_REASON_HTTP_STATUS;
+		snprintf(msg, len, "status %ld", code);
+	} else if (st->has_regex &&
+	    regexec(&st->regex, st->buf != NULL ? st->buf : "", 0, NULL, 0) !=
+	        0) {
+		*reason = ITF_REASON_BODY_MISMATCH;
+		snprintf(msg, len, "body does not match");
+	} else
+		return ITF_STATUS_UP;
+	return ITF_STATUS_DOWN;
+}
+
+/* The phases' times, the code and the certificate's days left. */
 static void
-http_finish(struct http_state *st, CURLcode rc)
+http_emit_phases(struct http_state *st, CURLcode rc, long code)
 {
 	const struct itf_host_services *host = st->host;
 	struct itf_run *run = st->run;
 	curl_off_t nl = 0, conn = 0, app = 0, pre = 0, start = 0, total = 0;
-	long code = 0;
-	enum itf_status status = ITF_STATUS_UP;
-	enum itf_reason reason = ITF_REASON_OK;
-	char msg[CURL_ERROR_SIZE + 64];
 	int answered;
 
-	msg[0] = '\0';
 	curl_easy_getinfo(st->easy, CURLINFO_NAMELOOKUP_TIME_T, &nl);
 	curl_easy_getinfo(st->easy, CURLINFO_CONNECT_TIME_T, &conn);
 	curl_easy_getinfo(st->easy, CURLINFO_APPCONNECT_TIME_T, &app);
 	curl_easy_getinfo(st->easy, CURLINFO_PRETRANSFER_TIME_T, &pre);
 	curl_easy_getinfo(st->easy, CURLINFO_STARTTRANSFER_TIME_T, &start);
 	curl_easy_getinfo(st->easy, CURLINFO_TOTAL_TIME_T, &total);
-	curl_easy_getinfo(st->easy, CURLINFO_RESPONSE_CODE, &code);
-
-	if (rc == CURLE_WRITE_ERROR && st->too_large) {
-		status = ITF_STATUS_DOWN;
-		reason = ITF_REASON_TOO_LARGE;
-		snprintf(msg, sizeof msg, "body over %zu bytes", st->max_body);
-	} else if (rc == CURLE_ABORTED_BY_CALLBACK && st->pin != NULL &&
-	    st->pin->refused) {
-		status = ITF_STATUS_DOWN;
-		reason = ITF_REASON_HTTP_STATUS;
-		snprintf(msg, sizeof msg,
-		    "status %ld: a redirect to %.100s not followed: the probe "
-		    "carries credentials",
-		    code, st->pin->to);
-	} else if (rc != CURLE_OK) {
-		status = ITF_STATUS_DOWN;
-		reason = http_reason(rc);
-		snprintf(msg, sizeof msg, "%s", curl_easy_strerror(rc));
-		/* A resolver that does not answer: the name, not the time. */
-		if (rc == CURLE_OPERATION_TIMEDOUT &&
-		    strncmp(st->errbuf, "Resolving timed out", 19) == 0) {
-			reason = ITF_REASON_DNS;
-			snprintf(msg, sizeof msg, "%s", st->errbuf);
-		}
-	} else if (!parse_status_match(st->expect, code)) {
-		status = ITF_STATUS_DOWN;
-		reason = ITF_REASON_HTTP_STATUS;
-		snprintf(msg, sizeof msg, "status %ld", code);
-	} else if (st->has_regex &&
-	    regexec(&st->regex, st->buf != NULL ? st->buf : "", 0, NULL, 0) !=
-	        0) {
-		status = ITF_STATUS_DOWN;
-		reason = ITF_REASON_BODY_MISMATCH;
-		snprintf(msg, sizeof msg, "body does not match");
-	}
 
 	/* A phase counts only when it was reached; else it stays U. */
 	answered = rc == CURLE_OK || (code > 0 && start > 0);
@@ -443,6 +442,21 @@ http_finish(struct http_state *st, CURLcode rc)
 		host->emit(run, "code", (double)code);
 	if (st->https && app > 0)
 		host->emit(run, "cert_days", http_cert_days(st->easy));
+}
+
+static void
+http_finish(struct http_state *st, CURLcode rc)
+{
+	const struct itf_host_services *host = st->host;
+	struct itf_run *run = st->run;
+	enum itf_status status;
+	enum itf_reason reason;
+	char msg[CURL_ERROR_SIZE + 64];
+	long code = 0;
+
+	curl_easy_getinfo(st->easy, CURLINFO_RESPONSE_CODE, &code);
+	status = http_outcome(st, rc, code, &reason, msg, sizeof msg);
+	http_emit_phases(st, rc, code);
 
 	curlev_easy_release(st->easy);
 	st->easy = NULL;

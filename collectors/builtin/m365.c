@@ -83,14 +83,85 @@ struct m365 {
 
 static void m365_destroy(void *);
 
+/*
+ * Its credentials: a token file, or a client (tenant or token_url,
+ * client_id, client_secret_file). Only the files' modes are checked: the
+ * secret is read at each use. Returns the errors.
+ */
+static int
+m365_credentials(struct m365 *m)
+{
+	const struct itf_host_services *host = m->host;
+	struct itf_instance *inst = m->inst;
+	const char *s, *tenant = NULL;
+	char *cause = NULL;
+	int errors = 0;
+
+	if (host->conf_string(inst, "token_file", &s)) {
+		m->token_file = xstrdup(s);
+		/* Only its mode: the secret is read at each use. */
+		if (secret_check(s, &cause) != 0) {
+			host->conf_error(inst, "token_file", "%s", cause);
+			free(cause);
+			errors++;
+		}
+		return errors;
+	}
+	host->conf_string(inst, "tenant", &tenant);
+	if (host->conf_string(inst, "client_id", &s))
+		m->client_id = xstrdup(s);
+	if (host->conf_string(inst, "client_secret_file", &s))
+		m->secret_file = xstrdup(s);
+	if (m->client_id == NULL || m->secret_file == NULL ||
+	    (tenant == NULL && !host->conf_string(inst, "token_url", &s))) {
+		host->conf_error(inst, NULL,
+		    "m365 needs token_file, or tenant (or token_url), client_id and client_secret_file");
+		errors++;
+	} else if (secret_check(m->secret_file, &cause) != 0) {
+		host->conf_error(inst, "client_secret_file", "%s", cause);
+		free(cause);
+		errors++;
+	}
+	if (host->conf_string(inst, "token_url", &s))
+		m->token_url = xstrdup(s);
+	else if (tenant != NULL) {
+		if (!ident_valid(tenant) && strchr(tenant, '/') != NULL) {
+			host->conf_error(inst, "tenant", "bad tenant");
+			errors++;
+		} else
+			xasprintf(&m->token_url, M365_TOKEN_URL, tenant);
+	}
+	return errors;
+}
+
+/* exclude_skus: an extended regular expression, case ignored. */
+static int
+m365_exclude(struct m365 *m)
+{
+	const char *s;
+	char errbuf[256];
+	int rc;
+
+	if (!m->host->conf_string(m->inst, "exclude_skus", &s))
+		return 0;
+	rc = regcomp(&m->exclude, s, REG_EXTENDED | REG_NOSUB | REG_ICASE);
+	if (rc != 0) {
+		regerror(rc, &m->exclude, errbuf, sizeof errbuf);
+		m->host->conf_error(m->inst, "exclude_skus",
+		    "bad regex \"%s\": %s", s, errbuf);
+		return 1;
+	}
+	m->has_exclude = 1;
+	return 0;
+}
+
 static int
 m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
     void **statep)
 {
 	struct m365 *m;
-	const char *s, *tenant = NULL;
-	char errbuf[256], *cause = NULL;
-	int errors = 0, rc;
+	const char *s;
+	int errors = 0;
 
 	m = xcalloc(1, sizeof *m);
 	m->host = host;
@@ -107,59 +178,8 @@ m365_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		host->conf_error(inst, NULL, "an m365 feed needs a \"system\"");
 		errors++;
 	}
-	if (host->conf_string(inst, "token_file", &s)) {
-		m->token_file = xstrdup(s);
-		/* Only its mode: the secret is read at each use. */
-		if (secret_check(s, &cause) != 0) {
-			host->conf_error(inst, "token_file", "%s", cause);
-			free(cause);
-			errors++;
-		}
-	} else {
-		host->conf_string(inst, "tenant", &tenant);
-		if (host->conf_string(inst, "client_id", &s))
-			m->client_id = xstrdup(s);
-		if (host->conf_string(inst, "client_secret_file", &s))
-			m->secret_file = xstrdup(s);
-		if (m->client_id == NULL || m->secret_file == NULL ||
-		    (tenant == NULL &&
-		        !host->conf_string(inst, "token_url", &s))) {
-			host->conf_error(inst, NULL,
-			    "m365 needs token_file, "
-			    "or tenant (or token_url), client_id and "
-			    "client_secret_file");
-			errors++;
-		} else if (secret_check(m->secret_file, &cause) != 0) {
-			host->conf_error(inst, "client_secret_file", "%s",
-			    cause);
-			free(cause);
-			errors++;
-		}
-		if (host->conf_string(inst, "token_url", &s))
-			m->token_url = xstrdup(s);
-		else if (tenant != NULL) {
-			if (!ident_valid(tenant) &&
-			    strchr(tenant, '/') != NULL) {
-				host->conf_error(inst, "tenant", "bad tenant");
-				errors++;
-			} else
-				xasprintf(&m->token_url, M365_TOKEN_URL,
-				    tenant);
-		}
-	}
-	if (host->conf_string(inst, "exclude_skus", &s)) {
-		rc = regcomp(&m->exclude, s,
-		    REG_EXTENDED | REG_NOSUB | REG_ICASE);
-		if (rc != 0) {
-			regerror(rc, &m->exclude, errbuf, sizeof errbuf);
-			host->conf_error(inst, "exclude_skus",
-			    "bad regex "
-			    "\"%s\": %s",
-			    s, errbuf);
-			errors++;
-		} else
-			m->has_exclude = 1;
-	}
+	errors += m365_credentials(m);
+	errors += m365_exclude(m);
 	if (errors != 0) {
 		m365_destroy(m);
 		return -1;
