@@ -40,6 +40,7 @@ cat >"$T/r.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; log_level = "debug"; };
 defaults = { interval = 1; timeout = 0.8; fail_after = 1; };
+store = { write_delay = 0; };
 systems = ( { id = "web"; category = "basic"; portfolio = "service";
   collectors = (
     { type = "http"; series = "basic"; url = "$H/auth/basic"; auth = "basic";
