@@ -63,7 +63,6 @@ EXCEPTIONS = {
 SIZE_EXCEPTIONS = {
     ('daemon/loop.c', 'loop_run'),
     ('daemon/main.c', 'main'),
-    'daemon/journal/journal.c',
     'daemon/config/conf.c',
     ('daemon/config/conf.c', 'conf_daemon'),
     'daemon/store/store_rrd.c',
