@@ -65,8 +65,6 @@ SIZE_EXCEPTIONS = {
     ('daemon/main.c', 'main'),
     'daemon/config/conf.c',
     ('daemon/config/conf.c', 'conf_daemon'),
-    'daemon/store/store_rrd.c',
-    ('daemon/store/store_rrd.c', 'store_write_held'),
     ('collectors/builtin/genfeed.c', 'genfeed_configure'),
     ('collectors/builtin/http.c', 'http_finish'),
     ('collectors/builtin/m365.c', 'm365_configure'),
