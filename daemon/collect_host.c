@@ -194,6 +194,27 @@ collect_host_system_exists(const struct itf_instance *inst, const char *id)
 	return conf_find_system(inst->conf, id) != NULL;
 }
 
+static int
+collect_host_id_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char **
+collect_host_system_ids(const struct itf_instance *inst, size_t *n)
+{
+	const struct conf *conf = inst->conf;
+	const char **ids;
+	size_t i;
+
+	ids = xcalloc(conf->nsystems + 1, sizeof *ids);
+	for (i = 0; i < conf->nsystems; i++)
+		ids[i] = conf->systems[i]->id;
+	qsort(ids, conf->nsystems, sizeof *ids, collect_host_id_cmp);
+	*n = conf->nsystems;
+	return ids;
+}
+
 static uint32_t
 collect_series_hash(const char *system, const char *perspective,
     const char *series)
@@ -620,6 +641,7 @@ static const struct itf_host_services collect_services = {
 	.event = collect_host_event,
 	.secret = collect_host_secret,
 	.read_daily = collect_host_read_daily,
+	.system_ids = collect_host_system_ids,
 };
 
 const struct itf_host_services *

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conftype.h"
 #include "instance.h"
 #include "log.h"
 #include "plugin.h"
@@ -45,7 +46,7 @@ instance_plugin(struct conf *conf, struct itf_instance *inst,
 	const char *type = inst->type;
 	char *cause = NULL;
 
-	if (inst->ops != &plugin_unloaded_ops)
+	if (inst->ops != &conftype_unloaded_ops)
 		return 0;
 	if (!model_ok)
 		return 1;

@@ -1,6 +1,7 @@
 /*
- * Collector type registry. Built-in collectors are registered through the
- * same struct itf_collector_ops a plugin exports, in one table. A plugin is
+ * Plugin loading. Built-in collectors are registered through the same
+ * struct itf_collector_ops a plugin exports, in one table
+ * (daemon/config/conftype.c, which the configuration model reads). A plugin is
  * a shared object exporting ITF_COLLECTOR_ENTRY, a function returning its
  * ops; its ABI version must be 1 to ours. Its ops are copied into a struct
  * of our version, with the fields its version lacks left zero, so the rest
@@ -22,40 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conftype.h"
 #include "ident.h"
 #include "plugin.h"
 #include "xmalloc.h"
-
-extern const struct itf_collector_ops collector_http_ops;
-extern const struct itf_collector_ops collector_tcp_ops;
-extern const struct itf_collector_ops collector_exec_ops;
-extern const struct itf_collector_ops collector_flexlm_ops;
-extern const struct itf_collector_ops collector_rlm_ops;
-extern const struct itf_collector_ops collector_m365_ops;
-extern const struct itf_collector_ops collector_json_ops;
-extern const struct itf_collector_ops collector_csv_ops;
-extern const struct itf_collector_ops collector_xapi_ops;
-extern const struct itf_collector_ops collector_focus_ops;
-extern const struct itf_collector_ops collector_users_ops;
-extern const struct itf_collector_ops collector_icmp_ops;
-extern const struct itf_collector_ops collector_dns_ops;
-
-static const struct itf_collector_ops *const plugin_builtin[] = {
-	&collector_http_ops,
-	&collector_tcp_ops,
-	&collector_exec_ops,
-	&collector_flexlm_ops,
-	&collector_rlm_ops,
-	&collector_m365_ops,
-	&collector_json_ops,
-	&collector_csv_ops,
-	&collector_xapi_ops,
-	&collector_focus_ops,
-	&collector_users_ops,
-	&collector_icmp_ops,
-	&collector_dns_ops,
-	NULL,
-};
 
 struct plugin {
 	struct plugin *next;
@@ -75,17 +46,6 @@ struct plugin {
 struct plugin_key_v4 {
 	const char *name;
 	enum itf_key_type type;
-};
-
-/*
- * What a collector of a plugin not loaded (plugin_defer) is known as: its
- * series, perspective and template come from the configuration alone,
- * and it never runs.
- */
-const struct itf_collector_ops plugin_unloaded_ops = {
-	.abi_version = ITF_COLLECTOR_ABI_VERSION,
-	.name = "(plugin not loaded)",
-	.perspective = "quality",
 };
 
 static struct plugin *plugin_list;
@@ -275,19 +235,6 @@ plugin_keys_v4(struct plugin *p)
 	p->ops.keys = p->keys;
 }
 
-/* A built-in type by name, or NULL. */
-static const struct itf_collector_ops *
-plugin_builtin_find(const char *type)
-{
-	size_t i;
-
-	for (i = 0; plugin_builtin[i] != NULL; i++) {
-		if (strcmp(plugin_builtin[i]->name, type) == 0)
-			return plugin_builtin[i];
-	}
-	return NULL;
-}
-
 /* A plugin loaded (or found broken) from file, or NULL. */
 static struct plugin *
 plugin_known(const char *file)
@@ -301,42 +248,20 @@ plugin_known(const char *file)
 	return NULL;
 }
 
+/* 1 if file is a plugin loaded (or found broken): what conftype asks. */
+static int
+plugin_known_cb(const char *file)
+{
+	return plugin_known(file) != NULL;
+}
+
 /* The file of a plugin type, known or existing (caller frees), or NULL
  * with *cause. */
 static char *
 plugin_path(const char *type, const char *plugin_dir, char **cause)
 {
-	struct stat sb;
-	char *file;
-
-	/* The type names a file: only a plain id may. */
-	if (plugin_dir == NULL || !ident_valid(type)) {
-		xasprintf(cause, "unknown collector type \"%s\"", type);
-		return NULL;
-	}
-	xasprintf(&file, "%s/%s.so", plugin_dir, type);
-	if (plugin_known(file) == NULL && stat(file, &sb) != 0) {
-		xasprintf(cause,
-		    "unknown collector type \"%s\" (no built-in type and no %s)",
-		    type, file);
-		free(file);
-		return NULL;
-	}
-	return file;
-}
-
-enum plugin_result
-plugin_lookup(const char *type, const char *plugin_dir,
-    const struct itf_collector_ops **ops, char **cause)
-{
-	char *file;
-
-	if ((*ops = plugin_builtin_find(type)) != NULL)
-		return PLUGIN_FOUND;
-	if ((file = plugin_path(type, plugin_dir, cause)) == NULL)
-		return PLUGIN_UNKNOWN;
-	free(file);
-	return PLUGIN_DEFERRED;
+	conftype_set_known(plugin_known_cb);
+	return conftype_plugin_file(type, plugin_dir, cause);
 }
 
 enum plugin_result
@@ -346,7 +271,7 @@ plugin_find(const char *type, const char *plugin_dir,
 	struct plugin *p;
 	char *file, *name;
 
-	if ((*ops = plugin_builtin_find(type)) != NULL)
+	if ((*ops = conftype_builtin(type)) != NULL)
 		return PLUGIN_FOUND;
 	if ((file = plugin_path(type, plugin_dir, cause)) == NULL)
 		return PLUGIN_UNKNOWN;

@@ -20,7 +20,6 @@ enum plugin_result {
  * perspective and template as configured) for the tool and -n to know of,
  * but it is never configured or run.
  */
-extern const struct itf_collector_ops plugin_unloaded_ops;
 
 /*
  * The collector type named type: built in, or a plugin in plugin_dir (may
@@ -29,13 +28,6 @@ extern const struct itf_collector_ops plugin_unloaded_ops;
  * (naming the plugin's file).
  */
 enum plugin_result plugin_find(const char *type, const char *plugin_dir,
-    const struct itf_collector_ops **ops, char **cause);
-/*
- * As plugin_find, but loads nothing (what reading a configuration may
- * do): a built-in type is PLUGIN_FOUND, a plugin type whose file exists
- * PLUGIN_DEFERRED (not counted), else PLUGIN_UNKNOWN.
- */
-enum plugin_result plugin_lookup(const char *type, const char *plugin_dir,
     const struct itf_collector_ops **ops, char **cause);
 /* 1 if ops came from a plugin file. */
 int plugin_is_loaded(const struct itf_collector_ops *ops);

@@ -25,7 +25,6 @@
 
 #include <event2/event.h>
 
-#include "conf.h"
 #include "feedsrc.h"
 #include "focus_read.h"
 #include "itfollow/collector.h"
@@ -261,16 +260,15 @@ focus_local_path(const char *url)
 	return path;
 }
 
-/* What the worker needs, copied from the instance and its conf. */
+/* What the worker needs, copied from the instance and the host. */
 static struct focus_job *
 focus_job_of(struct focus *fo, const char *path, char *state, size_t len,
     char **cause)
 {
-	const struct conf *conf = fo->inst->conf;
 	struct focus_job_conf jc;
 	struct focus_job *j;
 	const char **ids;
-	size_t i;
+	size_t n;
 
 	memset(&jc, 0, sizeof jc);
 	jc.path = path;
@@ -281,11 +279,9 @@ focus_job_of(struct focus *fo, const char *path, char *state, size_t len,
 	jc.map_from = (const char *const *)fo->src.map_from;
 	jc.map_to = (const char *const *)fo->src.map_to;
 	jc.nmap = fo->src.nmap;
-	ids = xcalloc(conf->nsystems + 1, sizeof *ids);
-	for (i = 0; i < conf->nsystems; i++)
-		ids[i] = conf->systems[i]->id;
+	ids = fo->host->system_ids(fo->inst, &n);
 	jc.systems = ids;
-	jc.nsystems = conf->nsystems;
+	jc.nsystems = n;
 	if (fo->host->state_path(fo->inst, state, len) == 0)
 		jc.state_path = state;
 	j = focus_job_start(fo->host->event_base(), &jc, focus_job_done_cb, fo,

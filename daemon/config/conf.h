@@ -174,7 +174,7 @@ struct conf {
  * Read and check the configuration in file (or, when text is not NULL,
  * the text, reported under the name file): the model, read without side
  * effects. Nothing of a collector runs: no plugin is loaded (a plugin's
- * collector is known by its type's file, with plugin_unloaded_ops), no
+ * collector is known by its type's file, with conftype_unloaded_ops), no
  * configure is called, no secret is read, no file is made. Built-in
  * types' key tables are checked. Returns the configuration, or NULL with
  * every error in errs. With keep, the settings stay for the daemon's
@@ -187,7 +187,7 @@ struct conf *conf_read(const char *file, const char *text, int keep,
 /* Let go of the settings conf_read kept (instances' setting NULL). */
 void conf_settled(struct conf *);
 /*
- * Give inst, read with plugin_unloaded_ops, the ops of its plugin now
+ * Give inst, read with conftype_unloaded_ops, the ops of its plugin now
  * loaded: its keys checked, its default interval, perspective and
  * template taken. Errors go to errs. Settings must be kept.
  */

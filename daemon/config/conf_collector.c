@@ -11,8 +11,8 @@
 
 #include "conf.h"
 #include "conf_priv.h"
+#include "conftype.h"
 #include "ident.h"
-#include "plugin.h"
 #include "xmalloc.h"
 
 /* Keys every collector block has, whatever its type. */
@@ -121,7 +121,7 @@ conf_collector_fingerprint(const config_setting_t *s, char **buf)
 /*
  * What of a collector depends on its type's ops: its keys, default
  * interval, perspective and template, and so its fingerprint. The model
- * knows a plugin's type by name only (plugin_unloaded_ops); the daemon
+ * knows a plugin's type by name only (conftype_unloaded_ops); the daemon
  * calls this again once it has loaded the plugin (conf_instance_typed).
  */
 void
@@ -131,7 +131,7 @@ conf_collector_typed(struct conf_ctx *ctx, struct itf_instance *inst,
 	const config_setting_t *g = inst->setting;
 	const char *persp, *tname;
 	long long interval, timeout;
-	int feed = inst->feed, unloaded = ops == &plugin_unloaded_ops;
+	int feed = inst->feed, unloaded = ops == &conftype_unloaded_ops;
 
 	inst->ops = ops;
 	if (!unloaded)
@@ -197,22 +197,19 @@ conf_collector_type(struct conf_ctx *ctx, const config_setting_t *g,
 			    "\"type\" must be a string");
 		return NULL;
 	}
-	switch (plugin_lookup(type, ctx->conf->plugin_dir, &ops, &cause)) {
-	case PLUGIN_FOUND:
+	switch (conftype_lookup(type, ctx->conf->plugin_dir, &ops, &cause)) {
+	case CONFTYPE_BUILTIN:
 		return ops;
-	case PLUGIN_UNKNOWN:
+	case CONFTYPE_UNKNOWN:
 		conf_errors_add(ctx->errs, ctx->file,
 		    conf_line(config_setting_get_member(g, "type")), "%s",
 		    cause);
 		free(cause);
 		return NULL;
-	case PLUGIN_BROKEN:
-		free(cause); /* plugin_lookup loads nothing: cannot happen */
-		return NULL;
-	case PLUGIN_DEFERRED:
+	case CONFTYPE_PLUGIN:
 		/* Loaded by the daemon only (instance.c); known meanwhile
 		 * by what the configuration says of it. */
-		return &plugin_unloaded_ops;
+		return &conftype_unloaded_ops;
 	}
 	return NULL;
 }
@@ -317,14 +314,11 @@ conf_collector_users(struct conf_ctx *ctx, struct conf_system *sys,
 	const config_setting_t *s = config_setting_get_member(g, "users");
 	const struct itf_collector_ops *ops = NULL;
 	struct itf_instance *inst;
-	char *cause = NULL;
 
 	if (s == NULL)
 		return;
-	if (plugin_lookup("users", NULL, &ops, &cause) != PLUGIN_FOUND) {
-		free(cause); /* built in: cannot happen */
-		return;
-	}
+	if ((ops = conftype_builtin("users")) == NULL)
+		return; /* built in: cannot happen */
 	inst = xcalloc(1, sizeof *inst);
 	inst->ops = ops;
 	inst->system = sys;

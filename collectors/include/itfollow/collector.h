@@ -39,7 +39,8 @@ extern "C" {
  *   3: host: emit_series, system_exists, state_path; ops:
  *      default_interval, reloaded.
  *   4: host: emit_row, event.
- *   5: host: secret, read_daily; struct itf_key: ranged, min, max,
+ *   5: host: secret, read_daily, system_ids; struct itf_key: ranged,
+ *      min, max,
  *      values, message (a plugin of an older version has keys of only
  *      name and type: the host reads them so).
  */
@@ -391,6 +392,13 @@ struct itf_host_services {
 	int (*read_daily)(struct itf_run *run, const char *perspective,
 	    const char *series, const char *ds, long long span_s,
 	    itf_daily_fn done, void *arg);
+
+	/*
+	 * The ids of the configured systems, sorted, in *n: an array the
+	 * caller frees with free(); the ids are the host's, valid while
+	 * inst is (copy them for what outlives it, such as a worker's job).
+	 */
+	const char **(*system_ids)(const struct itf_instance *inst, size_t *n);
 };
 
 /* A collector type. */
