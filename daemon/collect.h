@@ -112,7 +112,4 @@ int collect_state(const struct itf_instance *, struct collect_state *out);
 /* Test mode: print a line per stored series; 0 when all ran and stored. */
 int collect_test_report(struct collect *, FILE *);
 
-const char *collect_reason_name(enum itf_reason);
-const char *collect_status_name(enum itf_status);
-
 #endif

@@ -5,7 +5,7 @@
  * (ids through their patterns, nothing else reaches a file name), answers
  * 404 or a cached graph at once, and otherwise hands a job with a copy of
  * what the pages need of the running configuration to the worker thread.
- * The worker writes the page (tools/dashpage.c, shared with `itfollow
+ * The worker writes the page (tools/report/dashpage.c, shared with `itfollow
  * dashboard`) or renders the graph (librrd, serialised in chart.c), then
  * passes the job back through a pipe; the loop sends the reply. Graphs
  * are kept DASHBOARD_CACHE_S seconds.

@@ -374,6 +374,21 @@ httpd_req_path(const struct httpd_req *req)
 	return req->path;
 }
 
+int
+httpd_req_loopback(const struct httpd_req *req)
+{
+	static const unsigned char v6lo[16] = { [15] = 1 };
+	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const unsigned char *a = req->conn->addr;
+
+	if (a[0] == AF_INET)
+		return a[1] == 127;
+	if (a[0] == AF_INET6)
+		return memcmp(a + 1, v6lo, 16) == 0 ||
+		    (memcmp(a + 1, v4mapped, 12) == 0 && a[13] == 127);
+	return 0;
+}
+
 void
 httpd_reply(struct httpd_req *req, int code, const char *type,
     struct evbuffer *body)

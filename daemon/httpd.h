@@ -78,6 +78,8 @@ void httpd_get_stats(struct httpd *, struct httpd_stats *);
 enum httpd_method httpd_req_method(const struct httpd_req *);
 /* The request's path as sent (not decoded), without the query. */
 const char *httpd_req_path(const struct httpd_req *);
+/* 1 when the client is on the loopback (127.0.0.0/8, ::1). */
+int httpd_req_loopback(const struct httpd_req *);
 
 /*
  * Answer req with code, a Content-Type and body (may be NULL; drained). A

@@ -24,17 +24,20 @@
 #include "cluster.h"
 #include "collect.h"
 #include "curlev.h"
+#include "instance.h"
+#include "dashboard.h"
+#include "flushreq.h"
 #include "journal.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
-#include "pinger.h"
 #include "offload.h"
+#include "pinger.h"
 #include "plugin.h"
 #include "priv.h"
 #include "proc.h"
-#include "seriescap.h"
 #include "series.h"
+#include "seriescap.h"
 #include "status.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
@@ -45,6 +48,8 @@ struct loop {
 	struct collect *co;
 	struct store *store;
 	struct status *status;
+	struct dashboard *dash; /* its routes on status */
+	struct flushreq *flush; /* its route on status */
 	struct event *sigterm, *sigint, *sighup;
 	struct event *trim;
 	struct journal *journal;
@@ -57,6 +62,9 @@ struct loop {
  * connection and flushes each file through it before reading, as the tool
  * does. (A daemon that collects leaves the connection to its writer.)
  */
+#define LOOP_FLUSH_WAIT_MS 2000
+#define LOOP_FLUSH_BUSY_S 10
+
 struct loop_flush {
 	char *addr;
 	char *data_dir;
@@ -74,10 +82,36 @@ loop_flush_cb(const char *path, void *arg)
 	free(cause);
 }
 
+/*
+ * A daemon that collects: its dashboard asks the writer to write what it
+ * holds for a file (write_delay; and through rrdcached) before reading it.
+ * A writer that did not answer in time is not waited for again for a while:
+ * the page shows the files as they are.
+ */
 static void
-loop_viewer_flush(const struct conf *conf)
+loop_store_flush_cb(const char *path, void *arg)
 {
-	if (!conf->viewer || conf->rrdcached == NULL)
+	static time_t busy_until;
+	time_t now = time(NULL);
+
+	if (now < __atomic_load_n(&busy_until, __ATOMIC_RELAXED))
+		return;
+	if (store_flush_wait(arg, path, LOOP_FLUSH_WAIT_MS) != 0) {
+		log_debug("dashboard: %s: the writer is busy; read as it is",
+		    path);
+		__atomic_store_n(&busy_until, now + LOOP_FLUSH_BUSY_S,
+		    __ATOMIC_RELAXED);
+	}
+}
+
+static void
+loop_viewer_flush(const struct conf *conf, struct store *store)
+{
+	if (!conf->viewer) {
+		series_set_flush(loop_store_flush_cb, store);
+		return;
+	}
+	if (conf->rrdcached == NULL)
 		return;
 	loop_flush.addr = xstrdup(conf->rrdcached);
 	loop_flush.data_dir = xstrdup(conf->data_dir);
@@ -133,7 +167,7 @@ loop_load(const char *file, const char *prefix, const char *suffix)
 	struct conf *c;
 	size_t i;
 
-	if ((c = conf_load(file, NULL, collect_host(), &errs)) != NULL)
+	if ((c = instance_load(file, NULL, collect_host(), &errs)) != NULL)
 		return c;
 	log_err("%s%s has %zu error(s)%s", prefix, file, errs.n, suffix);
 	for (i = 0; i < errs.n; i++)
@@ -412,12 +446,158 @@ fail:
 	return -1;
 }
 
+/* The RRD writer started for conf; 0, or -1 (logged, nothing left). */
+static int
+loop_start_store(struct loop *l, const struct conf *conf)
+{
+	char *cause = NULL;
+
+	l->store = store_new(conf->data_dir);
+	store_set_delay(l->store, conf->write_delay);
+	store_set_rrdcached(l->store, conf->viewer ? NULL : conf->rrdcached,
+	    conf->buffer_max);
+	loop_viewer_flush(conf, l->store);
+	if (store_start(l->store, &cause) != 0) {
+		log_err("%s", cause);
+		free(cause);
+		store_free(l->store);
+		return -1;
+	}
+	return 0;
+}
+
+/* The status server and its routes; -1 if the daemon cannot go on. */
+static int
+loop_start_status(struct loop *l, const struct conf *conf)
+{
+	char *cause = NULL;
+
+	l->status =
+	    status_start(l->base, conf->status_listen, l->co, l->store, &cause);
+	if (l->status == NULL) {
+		if (!l->opts->test_mode) {
+			log_err("%s", cause);
+			free(cause);
+			return -1;
+		}
+		log_warn("%s", cause);
+		free(cause);
+		return 0;
+	}
+	log_info("status server on http://%s/", conf->status_listen);
+	l->dash = dashboard_start(l->status, l->base);
+	l->flush = flushreq_start(l->status, l->base);
+	if (l->journal != NULL) {
+		status_set_outage(l->status, loop_outage_cb, NULL);
+		status_set_metrics(l->status, loop_metrics_cb, l);
+		status_set_problem(l->status, loop_problem_cb, l);
+	}
+	return 0;
+}
+
+/*
+ * What needs root is done, privileges dropped, deferred plugins loaded
+ * (*conf read again) and the journal joined; 0, or -1 (logged).
+ */
+static int
+loop_drop(struct loop *l, struct conf **conf)
+{
+	char *cause = NULL;
+
+	/* Raw ICMP sockets, if icmp probes need them: root or CAP_NET_RAW
+	 * opens them, here, and CAP_NET_RAW is given up. */
+	if (pinger_prepare((*conf)->user, loop_has_type(*conf, "icmp"),
+	        &cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (priv_drop(*conf, &cause) != 0) {
+		log_err("%s", cause);
+		free(cause);
+		return -1;
+	}
+	/* The plugins main deferred: loaded now, as daemon.user. */
+	if (plugin_deferred() > 0 && loop_read_again(l->opts, conf) != 0)
+		return -1;
+	/* After the drop, so that the journal's files belong to the user. */
+	if (loop_join(l, *conf) != 0)
+		return -1;
+	return 0;
+}
+
+/* Runs conf's collectors until a signal stops the loop. */
+static void
+loop_dispatch(struct loop *l, struct conf *conf)
+{
+	l->sigterm = evsignal_new(l->base, SIGTERM, loop_stop_cb, l);
+	l->sigint = evsignal_new(l->base, SIGINT, loop_stop_cb, l);
+	l->sighup = evsignal_new(l->base, SIGHUP, loop_hup_cb, l);
+	evsignal_add(l->sigterm, NULL);
+	evsignal_add(l->sigint, NULL);
+	evsignal_add(l->sighup, NULL);
+	if (l->opts->trim_heap) {
+		struct timeval tv = { LOOP_TRIM_S, 0 };
+
+		l->trim = event_new(l->base, -1, EV_PERSIST, loop_trim_cb, l);
+		event_add(l->trim, &tv);
+	}
+
+	proc_set_max(conf->max_children);
+	collect_apply(l->co, conf);
+	notify_resume(l->notify, collect_conf(l->co), l->journal);
+	if (!l->opts->test_mode || collect_inflight(l->co) > 0)
+		event_base_dispatch(l->base);
+
+	event_free(l->sigterm);
+	event_free(l->sigint);
+	event_free(l->sighup);
+	if (l->trim != NULL)
+		event_free(l->trim);
+}
+
+/* Everything stopped and freed, in order; the exit status. */
+static int
+loop_end(struct loop *l, struct conf *conf, int rc)
+{
+	collect_shutdown(l->co);
+	notify_free(l->notify);
+	proc_shutdown();
+	offload_shutdown();
+	store_stop(l->store);
+	journal_stop(l->journal);
+	/* Written: the others may take over from what the journal says. */
+	cluster_stop(l->cluster, 1);
+	if (l->opts->test_mode && rc == 0)
+		rc = collect_test_report(l->co, stdout);
+	dashboard_free(l->dash);
+	flushreq_free(l->flush);
+	status_free(l->status);
+	collect_free(l->co);
+	/*
+	 * A lookup cut short (a tcp probe's name, still resolving) ends in
+	 * deferred callbacks: let them run, or what they free leaks.
+	 */
+	event_base_loop(l->base, EVLOOP_NONBLOCK);
+	conf_free(conf);
+	curlev_shutdown();
+	pinger_shutdown();
+	plugin_unload_all();
+	store_free(l->store);
+	cluster_free(l->cluster);
+	journal_free(l->journal);
+	journal_reader_close();
+	series_set_flush(NULL, NULL);
+	free(loop_flush.addr);
+	free(loop_flush.data_dir);
+	event_base_free(l->base);
+	return rc;
+}
+
 int
 loop_run(const struct loop_opts *opts, struct conf *conf)
 {
 	struct loop l;
-	char *cause = NULL;
-	int rc = 0;
 
 	memset(&l, 0, sizeof l);
 	l.opts = opts;
@@ -432,15 +612,7 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		conf_free(conf);
 		return 1;
 	}
-	l.store = store_new(conf->data_dir);
-	store_set_delay(l.store, conf->write_delay);
-	store_set_rrdcached(l.store, conf->viewer ? NULL : conf->rrdcached,
-	    conf->buffer_max);
-	loop_viewer_flush(conf);
-	if (store_start(l.store, &cause) != 0) {
-		log_err("%s", cause);
-		free(cause);
-		store_free(l.store);
+	if (loop_start_store(&l, conf) != 0) {
 		conf_free(conf);
 		event_base_free(l.base);
 		return 1;
@@ -453,108 +625,13 @@ loop_run(const struct loop_opts *opts, struct conf *conf)
 		collect_set_journal(l.co, l.journal, l.notify);
 	}
 	collect_set_shard(l.co, conf->shard_k, conf->shard_n);
-	l.status =
-	    status_start(l.base, conf->status_listen, l.co, l.store, &cause);
-	if (l.status == NULL) {
-		if (!opts->test_mode) {
-			log_err("%s", cause);
-			free(cause);
-			rc = 1;
-			goto out;
-		}
-		log_warn("%s", cause);
-		free(cause);
-		cause = NULL;
-	} else {
-		log_info("status server on http://%s/", conf->status_listen);
-		if (l.journal != NULL) {
-			status_set_outage(l.status, loop_outage_cb, NULL);
-			status_set_metrics(l.status, loop_metrics_cb, &l);
-			status_set_problem(l.status, loop_problem_cb, &l);
-		}
-	}
+	if (loop_start_status(&l, conf) != 0)
+		return loop_end(&l, conf, 1);
 	log_notice("data in %s/rrd", conf->data_dir);
 	if (!opts->test_mode)
 		conf_warn_mode(conf);
-	/* Raw ICMP sockets, if icmp probes need them: root or CAP_NET_RAW
-	 * opens them, here, and CAP_NET_RAW is given up. */
-	if (pinger_prepare(conf->user, loop_has_type(conf, "icmp"), &cause) !=
-	    0) {
-		log_warn("%s", cause);
-		free(cause);
-		cause = NULL;
-	}
-	if (priv_drop(conf, &cause) != 0) {
-		log_err("%s", cause);
-		free(cause);
-		rc = 1;
-		goto out;
-	}
-	/* The plugins main deferred: loaded now, as daemon.user. */
-	if (plugin_deferred() > 0 && loop_read_again(opts, &conf) != 0) {
-		rc = 1;
-		goto out;
-	}
-	/* After the drop, so that the journal's files belong to the user. */
-	if (loop_join(&l, conf) != 0) {
-		rc = 1;
-		goto out;
-	}
-
-	l.sigterm = evsignal_new(l.base, SIGTERM, loop_stop_cb, &l);
-	l.sigint = evsignal_new(l.base, SIGINT, loop_stop_cb, &l);
-	l.sighup = evsignal_new(l.base, SIGHUP, loop_hup_cb, &l);
-	evsignal_add(l.sigterm, NULL);
-	evsignal_add(l.sigint, NULL);
-	evsignal_add(l.sighup, NULL);
-	if (opts->trim_heap) {
-		struct timeval tv = { LOOP_TRIM_S, 0 };
-
-		l.trim = event_new(l.base, -1, EV_PERSIST, loop_trim_cb, &l);
-		event_add(l.trim, &tv);
-	}
-
-	proc_set_max(conf->max_children);
-	collect_apply(l.co, conf);
-	conf = NULL;
-	notify_resume(l.notify, collect_conf(l.co), l.journal);
-	if (!opts->test_mode || collect_inflight(l.co) > 0)
-		event_base_dispatch(l.base);
-
-	event_free(l.sigterm);
-	event_free(l.sigint);
-	event_free(l.sighup);
-	if (l.trim != NULL)
-		event_free(l.trim);
-out:
-	collect_shutdown(l.co);
-	notify_free(l.notify);
-	proc_shutdown();
-	offload_shutdown();
-	store_stop(l.store);
-	journal_stop(l.journal);
-	/* Written: the others may take over from what the journal says. */
-	cluster_stop(l.cluster, 1);
-	if (opts->test_mode && rc == 0)
-		rc = collect_test_report(l.co, stdout);
-	status_free(l.status);
-	collect_free(l.co);
-	/*
-	 * A lookup cut short (a tcp probe's name, still resolving) ends in
-	 * deferred callbacks: let them run, or what they free leaks.
-	 */
-	event_base_loop(l.base, EVLOOP_NONBLOCK);
-	conf_free(conf);
-	curlev_shutdown();
-	pinger_shutdown();
-	plugin_unload_all();
-	store_free(l.store);
-	cluster_free(l.cluster);
-	journal_free(l.journal);
-	journal_reader_close();
-	series_set_flush(NULL, NULL);
-	free(loop_flush.addr);
-	free(loop_flush.data_dir);
-	event_base_free(l.base);
-	return rc;
+	if (loop_drop(&l, &conf) != 0)
+		return loop_end(&l, conf, 1);
+	loop_dispatch(&l, conf);
+	return loop_end(&l, NULL, 0);
 }

@@ -12,6 +12,7 @@
 
 #include "collect.h"
 #include "conf.h"
+#include "instance.h"
 #include "log.h"
 #include "loop.h"
 #include "plugin.h"
@@ -30,39 +31,31 @@ static void __attribute__((noreturn)) usage(void)
 	exit(2);
 }
 
-int
-main(int argc, char **argv)
+/* The command line: 0 to go on, 1 once -V has printed the version. */
+static int
+main_options(int argc, char **argv, struct loop_opts *opts, int *check,
+    int *foreground)
 {
-	struct loop_opts opts;
-	struct conf_errors errs = { NULL, 0 };
-	struct conf *conf;
 	const char *file = NULL;
-	int ch, check = 0, foreground = 0, rc;
-	size_t i;
+	int ch;
 
-	setlocale(LC_ALL, "C");
-	/* Until the configuration names a zone, the C library's local time
-	 * (librrd's graph axes) is UTC, like everything stored. */
-	setenv("TZ", "UTC", 1);
-	tzset();
-	memset(&opts, 0, sizeof opts);
 	while ((ch = getopt(argc, argv, "c:fnTVh")) != -1) {
 		switch (ch) {
 		case 'c':
 			file = optarg;
 			break;
 		case 'f':
-			foreground = 1;
+			*foreground = 1;
 			break;
 		case 'n':
-			check = 1;
+			*check = 1;
 			break;
 		case 'T':
-			opts.test_mode = 1;
+			opts->test_mode = 1;
 			break;
 		case 'V':
 			printf("itfollowd %s\n", ITF_VERSION);
-			return 0;
+			return 1;
 		default:
 			usage();
 		}
@@ -71,7 +64,54 @@ main(int argc, char **argv)
 		usage();
 	if (file == NULL && access(CONF_DEFAULT_FILE, F_OK) == 0)
 		file = CONF_DEFAULT_FILE;
-	opts.conf_file = file;
+	opts->conf_file = file;
+	return 0;
+}
+
+/* The configuration of file (NULL: the embedded one), or NULL (printed). */
+static struct conf *
+main_load(const char *file, int check)
+{
+	struct conf_errors errs = { NULL, 0 };
+	struct conf *conf;
+	size_t i;
+
+	/*
+	 * As root, no plugin is loaded yet: the daemon binds and drops its
+	 * privileges first, then reads the configuration again for them. A
+	 * check loads none at all: it runs no collector.
+	 */
+	if (check || geteuid() == 0)
+		plugin_defer(1);
+	if (file != NULL)
+		conf = instance_load(file, NULL, collect_host(), &errs);
+	else
+		conf = instance_load("(embedded)", conf_embedded,
+		    collect_host(), &errs);
+	plugin_defer(0);
+	if (conf == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msgs[i]);
+		conf_errors_clear(&errs);
+	}
+	return conf;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct loop_opts opts;
+	struct conf *conf;
+	int check = 0, foreground = 0, rc;
+
+	setlocale(LC_ALL, "C");
+	/* Until the configuration names a zone, the C library's local time
+	 * (librrd's graph axes) is UTC, like everything stored. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	memset(&opts, 0, sizeof opts);
+	if (main_options(argc, argv, &opts, &check, &foreground) != 0)
+		return 0;
 #ifndef ITF_JEMALLOC
 	opts.trim_heap = 1; /* jemalloc does so itself */
 #endif
@@ -81,23 +121,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "itfollowd: curl_global_init failed\n");
 		return 1;
 	}
-	/*
-	 * As root, no plugin is loaded yet: the daemon binds and drops its
-	 * privileges first, then reads the configuration again for them. A
-	 * check loads none at all: it runs no collector.
-	 */
-	if (check || geteuid() == 0)
-		plugin_defer(1);
-	if (file != NULL)
-		conf = conf_load(file, NULL, collect_host(), &errs);
-	else
-		conf = conf_load("(embedded)", conf_embedded, collect_host(),
-		    &errs);
-	plugin_defer(0);
-	if (conf == NULL) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
-		conf_errors_clear(&errs);
+	if ((conf = main_load(opts.conf_file, check)) == NULL) {
 		curl_global_cleanup();
 		return 1;
 	}
@@ -119,9 +143,8 @@ main(int argc, char **argv)
 		log_open(0, conf->log_level);
 	} else
 		log_open(1, opts.test_mode ? LOG_WARNING : conf->log_level);
-	if (file == NULL)
-		log_warn("no %s: running the embedded default "
-		         "configuration",
+	if (opts.conf_file == NULL)
+		log_warn("no %s: running the embedded default configuration",
 		    CONF_DEFAULT_FILE);
 	rc = loop_run(&opts, conf);
 	curl_global_cleanup();

@@ -1,6 +1,7 @@
 /*
- * Collector type registry. Built-in collectors are registered through the
- * same struct itf_collector_ops a plugin exports, in one table. A plugin is
+ * Plugin loading. Built-in collectors are registered through the same
+ * struct itf_collector_ops a plugin exports, in one table
+ * (daemon/config/conftype.c, which the configuration model reads). A plugin is
  * a shared object exporting ITF_COLLECTOR_ENTRY, a function returning its
  * ops; its ABI version must be 1 to ours. Its ops are copied into a struct
  * of our version, with the fields its version lacks left zero, so the rest
@@ -22,40 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conftype.h"
 #include "ident.h"
 #include "plugin.h"
 #include "xmalloc.h"
-
-extern const struct itf_collector_ops collector_http_ops;
-extern const struct itf_collector_ops collector_tcp_ops;
-extern const struct itf_collector_ops collector_exec_ops;
-extern const struct itf_collector_ops collector_flexlm_ops;
-extern const struct itf_collector_ops collector_rlm_ops;
-extern const struct itf_collector_ops collector_m365_ops;
-extern const struct itf_collector_ops collector_json_ops;
-extern const struct itf_collector_ops collector_csv_ops;
-extern const struct itf_collector_ops collector_xapi_ops;
-extern const struct itf_collector_ops collector_focus_ops;
-extern const struct itf_collector_ops collector_users_ops;
-extern const struct itf_collector_ops collector_icmp_ops;
-extern const struct itf_collector_ops collector_dns_ops;
-
-static const struct itf_collector_ops *const plugin_builtin[] = {
-	&collector_http_ops,
-	&collector_tcp_ops,
-	&collector_exec_ops,
-	&collector_flexlm_ops,
-	&collector_rlm_ops,
-	&collector_m365_ops,
-	&collector_json_ops,
-	&collector_csv_ops,
-	&collector_xapi_ops,
-	&collector_focus_ops,
-	&collector_users_ops,
-	&collector_icmp_ops,
-	&collector_dns_ops,
-	NULL,
-};
 
 struct plugin {
 	struct plugin *next;
@@ -68,17 +39,13 @@ struct plugin {
 	struct itf_collector_ops ops; /* first, so &ops finds the plugin */
 	int broken;
 	char *cause;
+	struct itf_key *keys; /* an older ABI's key table, as ours */
 };
 
-/*
- * What a collector of a plugin not loaded (plugin_defer) is known as: its
- * series, perspective and template come from the configuration alone,
- * and it never runs.
- */
-const struct itf_collector_ops plugin_unloaded_ops = {
-	.abi_version = ITF_COLLECTOR_ABI_VERSION,
-	.name = "(plugin not loaded)",
-	.perspective = "quality",
+/* A key of a plugin built for ABI 1 to 4: a name and a type. */
+struct plugin_key_v4 {
+	const char *name;
+	enum itf_key_type type;
 };
 
 static struct plugin *plugin_list;
@@ -178,6 +145,8 @@ out:
 	return fd;
 }
 
+static void plugin_keys_v4(struct plugin *);
+
 static void
 plugin_load(struct plugin *p, const char *dir, const char *name)
 {
@@ -229,6 +198,8 @@ plugin_load(struct plugin *p, const char *dir, const char *name)
 		p->ops.perspective = "quality";
 	if (p->ops.template_name == NULL)
 		p->ops.template_name = p->type;
+	if (ops->abi_version < 5)
+		plugin_keys_v4(p);
 	return;
 broken:
 	p->broken = 1;
@@ -240,40 +211,71 @@ broken:
 	p->fd = -1;
 }
 
+/*
+ * The key table of a plugin built before version 5 has entries of a name
+ * and a type only: copied into ours (no checks), so that the rest of the
+ * daemon reads every key the same way.
+ */
+static void
+plugin_keys_v4(struct plugin *p)
+{
+	const struct plugin_key_v4 *old =
+	    (const struct plugin_key_v4 *)(const void *)p->ops.keys;
+	size_t n = 0, i;
+
+	if (old == NULL)
+		return;
+	while (old[n].name != NULL)
+		n++;
+	p->keys = xcalloc(n + 1, sizeof *p->keys);
+	for (i = 0; i < n; i++) {
+		p->keys[i].name = old[i].name;
+		p->keys[i].type = old[i].type;
+	}
+	p->ops.keys = p->keys;
+}
+
+/* A plugin loaded (or found broken) from file, or NULL. */
+static struct plugin *
+plugin_known(const char *file)
+{
+	struct plugin *p;
+
+	for (p = plugin_list; p != NULL; p = p->next) {
+		if (strcmp(p->file, file) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* 1 if file is a plugin loaded (or found broken): what conftype asks. */
+static int
+plugin_known_cb(const char *file)
+{
+	return plugin_known(file) != NULL;
+}
+
+/* The file of a plugin type, known or existing (caller frees), or NULL
+ * with *cause. */
+static char *
+plugin_path(const char *type, const char *plugin_dir, char **cause)
+{
+	conftype_set_known(plugin_known_cb);
+	return conftype_plugin_file(type, plugin_dir, cause);
+}
+
 enum plugin_result
 plugin_find(const char *type, const char *plugin_dir,
     const struct itf_collector_ops **ops, char **cause)
 {
 	struct plugin *p;
-	struct stat sb;
 	char *file, *name;
-	size_t i;
 
-	for (i = 0; plugin_builtin[i] != NULL; i++) {
-		if (strcmp(plugin_builtin[i]->name, type) == 0) {
-			*ops = plugin_builtin[i];
-			return PLUGIN_FOUND;
-		}
-	}
-	/* The type names a file: only a plain id may. */
-	if (plugin_dir == NULL || !ident_valid(type)) {
-		xasprintf(cause, "unknown collector type \"%s\"", type);
+	if ((*ops = conftype_builtin(type)) != NULL)
+		return PLUGIN_FOUND;
+	if ((file = plugin_path(type, plugin_dir, cause)) == NULL)
 		return PLUGIN_UNKNOWN;
-	}
-	xasprintf(&file, "%s/%s.so", plugin_dir, type);
-	for (p = plugin_list; p != NULL; p = p->next) {
-		if (strcmp(p->file, file) == 0)
-			break;
-	}
-	if (p == NULL) {
-		if (stat(file, &sb) != 0) {
-			xasprintf(cause,
-			    "unknown collector type \"%s\" (no "
-			    "built-in type and no %s)",
-			    type, file);
-			free(file);
-			return PLUGIN_UNKNOWN;
-		}
+	if ((p = plugin_known(file)) == NULL) {
 		if (plugin_deferring) {
 			plugin_ndeferred++;
 			free(file);
@@ -338,6 +340,7 @@ plugin_unload_all(void)
 		free(p->type);
 		free(p->file);
 		free(p->cause);
+		free(p->keys);
 		free(p);
 	}
 }

@@ -20,7 +20,6 @@ enum plugin_result {
  * perspective and template as configured) for the tool and -n to know of,
  * but it is never configured or run.
  */
-extern const struct itf_collector_ops plugin_unloaded_ops;
 
 /*
  * The collector type named type: built in, or a plugin in plugin_dir (may

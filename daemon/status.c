@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "collect.h"
-#include "dashboard.h"
 #include "httpd.h"
 #include "log.h"
+#include "reason.h"
 #include "scheduler.h"
 #include "status.h"
 #include "store_rrd.h"
@@ -63,8 +63,6 @@ struct status {
 	struct event *tick;
 	uint64_t tick_ms; /* when the fine heartbeat last fired */
 	uint64_t lag_max_ms; /* its worst lateness since start */
-
-	struct dashboard *dash;
 };
 
 void
@@ -202,7 +200,7 @@ status_metrics_types(struct status *s, struct evbuffer *b)
 			evbuffer_add_printf(b,
 			    "itfollow_runs_total{type=\"%s\",reason=\"%s\"} "
 			    "%llu\n",
-			    ct[i].name, collect_reason_name(r),
+			    ct[i].name, reason_name(r),
 			    (unsigned long long)ct[i].by_reason[r]);
 		}
 	}
@@ -306,6 +304,9 @@ status_metrics_store(struct status *s, struct evbuffer *b)
 	    "Writes waiting for the writer thread.", ss.queued);
 	status_metric(b, "itfollow_store_oldest_queued_seconds", "gauge",
 	    "Age of the oldest update the writer holds.", ss.oldest_age);
+	status_metric(b, "itfollow_store_write_delay_seconds", "gauge",
+	    "How long each file's updates are held back (store.write_delay).",
+	    ss.delay);
 	status_metric(b, "itfollow_rrdcached_up", "gauge",
 	    "1 while connected to rrdcached (0 when not, or not used).",
 	    ss.cached_up);
@@ -395,7 +396,7 @@ status_metrics_cb(struct status *s, struct httpd_req *req, const char *path,
 			continue;
 		evbuffer_add_printf(b,
 		    "itfollow_runs_failed_total{reason=\"%s\"} %llu\n",
-		    collect_reason_name(r), (unsigned long long)c.by_reason[r]);
+		    reason_name(r), (unsigned long long)c.by_reason[r]);
 	}
 	status_metrics_types(s, b);
 	status_metrics_series(s, b);
@@ -443,9 +444,9 @@ status_api_series(struct status *s, const struct conf_system *sys,
 	collect_state(inst, &st);
 	json_object_set_new(o, "active", json_boolean(st.active));
 	json_object_set_new(o, "state",
-	    st.ran ? json_string(collect_status_name(st.status)) : json_null());
+	    st.ran ? json_string(reason_status_name(st.status)) : json_null());
 	json_object_set_new(o, "reason",
-	    st.ran ? json_string(collect_reason_name(st.reason)) : json_null());
+	    st.ran ? json_string(reason_name(st.reason)) : json_null());
 	json_object_set_new(o, "last_run", status_time(st.last_run));
 	json_object_set_new(o, "last_success", status_time(st.last_success));
 	vals = json_object();
@@ -671,7 +672,6 @@ status_start(struct event_base *base, const char *listen, struct collect *co,
 	s->tick_ms = s->beat_ms;
 	s->tick = event_new(base, -1, EV_PERSIST, status_tick_cb, s);
 	event_add(s->tick, &tick);
-	s->dash = dashboard_start(s, base);
 	return s;
 }
 
@@ -684,7 +684,6 @@ status_free(struct status *s)
 		return;
 	event_free(s->beat);
 	event_free(s->tick);
-	dashboard_free(s->dash);
 	httpd_free(s->httpd);
 	for (i = 0; i < s->nroutes; i++)
 		free(s->routes[i].path);

@@ -153,8 +153,16 @@ export_usage(void)
 	    "  --perspective: default the configured series'\n");
 }
 
-int
-tool_export(int argc, char **argv)
+/* What the command line asks of an export. */
+struct export_args {
+	const char *file, *system, *persp, *series, *format;
+	unsigned long step;
+	struct period_opts po;
+};
+
+/* Reads the command line into a; 0, or the exit status (2: usage). */
+static int
+export_options(int argc, char **argv, struct export_args *a)
 {
 	static const struct option longopts[] = {
 		{ "system", required_argument, NULL, 's' },
@@ -165,35 +173,23 @@ tool_export(int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *file = NULL, *system = NULL, *persp = NULL, *series = NULL;
-	const char *format = "csv";
-	struct period_opts po;
-	struct period per;
-	time_t from, to, start, end;
-	unsigned long step = 86400, got, nds, d;
 	long long want;
-	char **names, *path, err[256];
-	rrd_value_t *data;
-	struct conf *conf;
-	struct cost_basis basis;
-	int ch, rc = 1, is_cost = 0;
+	int ch;
 
-	log_open(1, LOG_WARNING);
-	memset(&po, 0, sizeof po);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			file = optarg;
+			a->file = optarg;
 			break;
 		case 's':
-			system = optarg;
+			a->system = optarg;
 			break;
 		case 'p':
-			persp = optarg;
+			a->persp = optarg;
 			break;
 		case 'S':
-			series = optarg;
+			a->series = optarg;
 			break;
 		case 'e':
 			if ((want = template_duration(optarg)) <= 0) {
@@ -201,75 +197,50 @@ tool_export(int argc, char **argv)
 				    optarg);
 				return 2;
 			}
-			step = (unsigned long)want;
+			a->step = (unsigned long)want;
 			break;
 		case 'F':
-			format = optarg;
+			a->format = optarg;
 			break;
 		default:
-			if (period_opt(&po, ch, optarg))
+			if (period_opt(&a->po, ch, optarg))
 				break;
 			export_usage();
 			return 2;
 		}
 	}
-	if (series == NULL && persp != NULL && strcmp(persp, "cost") == 0)
-		series = "cost";
-	if (system == NULL || series == NULL ||
-	    (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
-		export_usage();
-		return 2;
-	}
-	if ((conf = tool_load_conf(file)) == NULL)
-		return 1;
-	if (period_from_opts(&po, NULL, conf->tz, time(NULL), &per, err,
-	        sizeof err) != 0) {
-		fprintf(stderr, "itfollow: %s\n", err);
-		conf_free(conf);
-		return 2;
-	}
-	/* Daily rows (UTC days, as a FOCUS billing day) by their dates. */
-	if (step % 86400 == 0)
-		period_days(&per, conf->tz, &per);
-	from = per.from;
-	to = per.to;
-	if (persp == NULL && strcmp(system, "unallocated") == 0 &&
-	    strcmp(series, "cost") == 0)
-		persp = "cost";
-	if (persp == NULL &&
-	    tool_perspective(conf, system, series, &persp) != 0) {
-		rc = 2;
-		goto out;
-	}
-	path = store_path(conf->data_dir, persp, system, series);
-	if (path == NULL) {
-		fprintf(stderr,
-		    "itfollow: bad system, perspective or series\n");
-		rc = 2;
-		goto out;
-	}
+	return 0;
+}
+
+/* Fetches path's rows of a's step from..to and prints them; exit status. */
+static int
+export_fetch(struct conf *conf, const struct export_args *a, const char *persp,
+    const char *path, time_t from, time_t to)
+{
+	time_t start = from, end = to;
+	unsigned long step = a->step, got = step, nds, d;
+	char **names;
+	rrd_value_t *data;
+	struct cost_basis basis;
+	int rc = 1, is_cost;
+
 	/* rrd_fetch's rows end at their time: ask from the first step's end. */
-	start = from;
-	end = to;
-	got = step;
 	tool_flush(conf, path);
 	rrd_clear_error();
 	if (rrd_fetch_r(path, "AVERAGE", &start, &end, &got, &nds, &names,
 	        &data) != 0) {
 		fprintf(stderr, "itfollow: %s: %s\n", path, rrd_get_error());
-		free(path);
-		goto out;
+		return 1;
 	}
-	is_cost = strcmp(persp, "cost") == 0 && strcmp(series, "cost") == 0;
+	is_cost = strcmp(persp, "cost") == 0 && strcmp(a->series, "cost") == 0;
 	if (is_cost)
 		costs_basis(conf, &basis);
 	if (got != step) {
 		fprintf(stderr,
-		    "itfollow: %s keeps no %lus rows for that period "
-		    "(it has %lus)\n",
+		    "itfollow: %s keeps no %lus rows for that period (it has %lus)\n",
 		    path, step, got);
 	} else {
-		export_rows(path, format, start, end, step, from, to, nds,
+		export_rows(path, a->format, start, end, step, from, to, nds,
 		    names, data, is_cost ? &basis : NULL);
 		rc = 0;
 	}
@@ -277,6 +248,53 @@ tool_export(int argc, char **argv)
 		free(names[d]);
 	free(names);
 	free(data);
+	return rc;
+}
+
+int
+tool_export(int argc, char **argv)
+{
+	struct export_args a = { .format = "csv", .step = 86400 };
+	struct period per;
+	char *path, err[256];
+	struct conf *conf;
+	int rc;
+
+	log_open(1, LOG_WARNING);
+	if ((rc = export_options(argc, argv, &a)) != 0)
+		return rc;
+	if (a.series == NULL && a.persp != NULL && strcmp(a.persp, "cost") == 0)
+		a.series = "cost";
+	if (a.system == NULL || a.series == NULL ||
+	    (strcmp(a.format, "csv") != 0 && strcmp(a.format, "json") != 0)) {
+		export_usage();
+		return 2;
+	}
+	if ((conf = tool_load_conf(a.file)) == NULL)
+		return 1;
+	if (period_from_opts(&a.po, NULL, conf->tz, time(NULL), &per, err,
+	        sizeof err) != 0) {
+		fprintf(stderr, "itfollow: %s\n", err);
+		conf_free(conf);
+		return 2;
+	}
+	/* Daily rows (UTC days, as a FOCUS billing day) by their dates. */
+	if (a.step % 86400 == 0)
+		period_days(&per, conf->tz, &per);
+	if (a.persp == NULL && strcmp(a.system, "unallocated") == 0 &&
+	    strcmp(a.series, "cost") == 0)
+		a.persp = "cost";
+	rc = 2;
+	if (a.persp == NULL &&
+	    tool_perspective(conf, a.system, a.series, &a.persp) != 0)
+		goto out;
+	path = store_path(conf->data_dir, a.persp, a.system, a.series);
+	if (path == NULL) {
+		fprintf(stderr,
+		    "itfollow: bad system, perspective or series\n");
+		goto out;
+	}
+	rc = export_fetch(conf, &a, a.persp, path, per.from, per.to);
 	free(path);
 out:
 	conf_free(conf);

@@ -8,40 +8,83 @@
 
 #include "tool.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: itfollow COMMAND [-c file] [args] | -V\n"
-	    "commands:\n"
-	    "  check   check the configuration (as itfollowd -n)\n"
+/*
+ * The commands, in the order usage lists them. A command with sub is
+ * "itfollow NAME SUB ...", called with argv[0] SUB; without, argv[0] is
+ * NAME.
+ */
+static const struct itfollow_cmd {
+	const char *name;
+	const char *sub;
+	int (*exec)(int, char **);
+	const char *usage;
+} itfollow_cmds[] = {
+	{ "check", NULL, tool_check,
+	    "  check   check the configuration (as itfollowd -n)\n" },
+	{ "last", NULL, tool_last,
 	    "  last    print the last stored values of a series:\n"
-	    "          itfollow last [-c file] [-p perspective] SYSTEM "
-	    "SERIES\n"
+	    "          itfollow last [-c file] [-p perspective] SYSTEM SERIES\n" },
+	{ "export", NULL, tool_export,
 	    "  export  a series over a period at a step, CSV or JSON:\n"
 	    "          itfollow export [-c file] --system ID [--perspective P]\n"
-	    "          [--series S] --from T --to T [--step 1d] "
-	    "[--format csv|json]\n"
+	    "          [--series S] --from T --to T [--step 1d] [--format csv|json]\n" },
+	{ "graph", NULL, tool_graph,
 	    "  graph   a preset graph (PNG, SVG, PDF) or its table:\n"
-	    "          itfollow graph [-c file] PRESET --system ID|--by G "
-	    "[period] -o FILE\n"
-	    "  report  scorecard: a quarter's key figures per system or "
-	    "group:\n"
-	    "          itfollow report scorecard [-c file] --quarter 2026Q1 "
-	    "[--by G]\n"
-	    "          [--format text|csv|json] [--html FILE]\n"
-	    "  dashboard  the dashboard as static pages: itfollow dashboard "
-	    "[-c file] -o DIR\n"
+	    "          itfollow graph [-c file] PRESET --system ID|--by G [period] -o FILE\n" },
+	{ "report", "scorecard", tool_scorecard,
+	    "  report  scorecard: a quarter's key figures per system or group:\n"
+	    "          itfollow report scorecard [-c file] --quarter 2026Q1 [--by G]\n"
+	    "          [--format text|csv|json] [--html FILE]\n" },
+	{ "dashboard", NULL, tool_dashboard,
+	    "  dashboard  the dashboard as static pages: itfollow dashboard [-c file] -o DIR\n" },
+	{ "report", NULL, tool_report,
 	    "  report  availability of a system or of groups over a period:\n"
 	    "          itfollow report availability [-c file] (--system ID |\n"
 	    "          --by category|portfolio|owner) --quarter 2014Q2 |\n"
-	    "          --month 2014-05 | --from T --to T [--format "
-	    "text|csv|json]\n");
+	    "          --month 2014-05 | --from T --to T [--format text|csv|json]\n" },
+};
+#define ITFOLLOW_NCMDS (sizeof itfollow_cmds / sizeof itfollow_cmds[0])
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	    "usage: itfollow COMMAND [-c file] [args] | -V\ncommands:\n");
+	for (i = 0; i < ITFOLLOW_NCMDS; i++)
+		fputs(itfollow_cmds[i].usage, f);
+}
+
+/* The command argv names, or NULL; *skip: how many words name it. */
+static const struct itfollow_cmd *
+itfollow_find(int argc, char **argv, int *skip)
+{
+	const struct itfollow_cmd *cmd;
+	size_t i;
+
+	for (i = 0; i < ITFOLLOW_NCMDS; i++) {
+		cmd = &itfollow_cmds[i];
+		if (strcmp(argv[1], cmd->name) != 0)
+			continue;
+		if (cmd->sub == NULL) {
+			*skip = 1;
+			return cmd;
+		}
+		if (argc > 2 && strcmp(argv[2], cmd->sub) == 0) {
+			*skip = 2;
+			return cmd;
+		}
+	}
+	return NULL;
 }
 
 int
 main(int argc, char **argv)
 {
+	const struct itfollow_cmd *cmd;
+	int skip;
+
 	/* Graph axes and dates are UTC, like everything stored, until a
 	 * configuration names its zone (tool_load_conf). */
 	setenv("TZ", "UTC", 1);
@@ -50,21 +93,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "check") == 0)
-		return tool_check(argc - 1, argv + 1);
-	if (strcmp(argv[1], "last") == 0)
-		return tool_last(argc - 1, argv + 1);
-	if (strcmp(argv[1], "export") == 0)
-		return tool_export(argc - 1, argv + 1);
-	if (strcmp(argv[1], "graph") == 0)
-		return tool_graph(argc - 1, argv + 1);
-	if (strcmp(argv[1], "dashboard") == 0)
-		return tool_dashboard(argc - 1, argv + 1);
-	if (strcmp(argv[1], "report") == 0 && argc > 2 &&
-	    strcmp(argv[2], "scorecard") == 0)
-		return tool_scorecard(argc - 2, argv + 2);
-	if (strcmp(argv[1], "report") == 0)
-		return tool_report(argc - 1, argv + 1);
+	if ((cmd = itfollow_find(argc, argv, &skip)) != NULL)
+		return cmd->exec(argc - skip, argv + skip);
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("itfollow %s\n", ITF_VERSION);
 		return 0;

@@ -289,8 +289,35 @@ report_availability(const struct conf *c, const char *system, const char *by,
 	return rc;
 }
 
-int
-tool_report(int argc, char **argv)
+/* What the command line asks for. */
+struct report_opts {
+	struct period_opts po;
+	enum report_format fmt;
+	const char *file, *system, *by;
+};
+
+/* --format: 0, or -1 (said why). */
+static int
+report_format_of(const char *s, enum report_format *fmt)
+{
+	if (strcmp(s, "text") == 0)
+		*fmt = REPORT_TEXT;
+	else if (strcmp(s, "csv") == 0)
+		*fmt = REPORT_CSV;
+	else if (strcmp(s, "json") == 0)
+		*fmt = REPORT_JSON;
+	else {
+		fprintf(stderr,
+		    "itfollow: bad --format \"%s\" (want text | csv | json)\n",
+		    s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The options after "availability": 0, or 2 (said why). */
+static int
+report_opts(int argc, char **argv, struct report_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "system", required_argument, NULL, 's' },
@@ -299,80 +326,74 @@ tool_report(int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct period_opts po;
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	o->fmt = REPORT_TEXT;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->file = optarg;
+			break;
+		case 's':
+			o->system = optarg;
+			break;
+		case 'b':
+			o->by = optarg;
+			break;
+		case 'F':
+			if (report_format_of(optarg, &o->fmt) != 0)
+				return 2;
+			break;
+		default:
+			if (period_opt(&o->po, ch, optarg))
+				break;
+			report_usage();
+			return 2;
+		}
+	}
+	if (optind != argc || (o->system == NULL) == (o->by == NULL)) {
+		if (optind == argc)
+			fprintf(stderr,
+			    "itfollow: give one of --system or --by\n");
+		report_usage();
+		return 2;
+	}
+	if (o->by != NULL && !conf_is_tag(o->by)) {
+		fprintf(stderr,
+		    "itfollow: bad --by \"%s\" (want category | portfolio | owner)\n",
+		    o->by);
+		return 2;
+	}
+	return 0;
+}
+
+int
+tool_report(int argc, char **argv)
+{
+	struct report_opts o;
 	struct period p;
-	enum report_format fmt = REPORT_TEXT;
-	const char *file = NULL, *system = NULL, *by = NULL;
 	struct conf *conf;
 	char err[256];
-	int ch, rc;
+	int rc;
 
 	log_open(1, LOG_WARNING);
 	if (argc < 2 || strcmp(argv[1], "availability") != 0) {
 		report_usage();
 		return 2;
 	}
-	argc--;
-	argv++;
-	memset(&po, 0, sizeof po);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			file = optarg;
-			break;
-		case 's':
-			system = optarg;
-			break;
-		case 'b':
-			by = optarg;
-			break;
-		case 'F':
-			if (strcmp(optarg, "text") == 0)
-				fmt = REPORT_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = REPORT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = REPORT_JSON;
-			else {
-				fprintf(stderr,
-				    "itfollow: bad --format \"%s\" (want "
-				    "text | csv | json)\n",
-				    optarg);
-				return 2;
-			}
-			break;
-		default:
-			if (period_opt(&po, ch, optarg))
-				break;
-			report_usage();
-			return 2;
-		}
-	}
-	if (optind != argc || (system == NULL) == (by == NULL)) {
-		if (optind == argc)
-			fprintf(stderr,
-			    "itfollow: give one of --system or "
-			    "--by\n");
-		report_usage();
-		return 2;
-	}
-	if (by != NULL && !conf_is_tag(by)) {
-		fprintf(stderr,
-		    "itfollow: bad --by \"%s\" (want category | portfolio | "
-		    "owner)\n",
-		    by);
-		return 2;
-	}
-	if ((conf = tool_load_conf(file)) == NULL)
+	if ((rc = report_opts(argc - 1, argv + 1, &o)) != 0)
+		return rc;
+	if ((conf = tool_load_conf(o.file)) == NULL)
 		return 1;
-	if (period_from_opts(&po, NULL, conf->tz, time(NULL), &p, err,
+	if (period_from_opts(&o.po, NULL, conf->tz, time(NULL), &p, err,
 	        sizeof err) != 0) {
 		fprintf(stderr, "itfollow: %s\n", err);
 		conf_free(conf);
 		return 2;
 	}
-	rc = report_availability(conf, system, by, &p, fmt);
+	rc = report_availability(conf, o.system, o.by, &p, o.fmt);
 	conf_free(conf);
 	return rc;
 }

@@ -9,11 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "askflush.h"
 #include "cached.h"
-#include "collect.h"
 #include "conf.h"
 #include "log.h"
-#include "plugin.h"
 #include "series.h"
 #include "store_rrd.h"
 #include "tool.h"
@@ -34,19 +33,18 @@ tool_load_conf(const char *file)
 
 	if (file == NULL && access(CONF_DEFAULT_FILE, F_OK) == 0)
 		file = CONF_DEFAULT_FILE;
-	/* The tool runs no collector: no plugin is loaded, whoever runs it. */
-	plugin_defer(1);
+	/* The model alone: the tool runs no collector code (no plugin is
+	 * loaded, no configure called, no secret read), whoever runs it. */
 	if (file != NULL)
-		conf = conf_load(file, NULL, collect_host(), &errs);
+		conf = conf_read(file, NULL, 0, &errs);
 	else
-		conf = conf_load("(embedded)", conf_embedded, collect_host(),
-		    &errs);
-	plugin_defer(0);
+		conf = conf_read("(embedded)", conf_embedded, 0, &errs);
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	conf_errors_clear(&errs);
-	/* Graphs, reports and the dashboard read through rrdcached too. */
-	if (conf != NULL && conf->rrdcached != NULL)
+	/* Graphs, reports and the dashboard see what the daemon holds back
+	 * (write_delay) and what rrdcached holds. */
+	if (conf != NULL)
 		series_set_flush(tool_flush_cb, conf);
 	/* librrd draws graph axes in the C library's local time. */
 	if (conf != NULL)
@@ -59,7 +57,9 @@ tool_flush(const struct conf *conf, const char *path)
 {
 	char *cause = NULL;
 
-	if (conf->rrdcached == NULL)
+	askflush_file(conf, path);
+	/* A file rrdcached cannot know yet: nothing to flush there. */
+	if (conf->rrdcached == NULL || access(path, F_OK) != 0)
 		return;
 	if (cached_flush_path(conf->rrdcached, conf->data_dir, path, &cause) !=
 	    0)

@@ -19,9 +19,10 @@ struct conf;
  * errors printed. */
 struct conf *tool_load_conf(const char *file);
 /*
- * Before reading an RRD file: with store.rrdcached configured, have
- * rrdcached write out what it holds for path. A failure is printed, not
- * fatal (the file is read as it is).
+ * Before reading an RRD file: have the running daemon write what it holds
+ * back for path (askflush.c), then, with store.rrdcached configured, have
+ * rrdcached write out what it holds. A failure is printed, not fatal (the
+ * file is read as it is).
  */
 void tool_flush(const struct conf *, const char *path);
 /*

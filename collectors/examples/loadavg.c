@@ -21,8 +21,8 @@
 #include <itfollow/collector.h>
 
 static const struct itf_key loadavg_keys[] = {
-	{ "scale", ITF_KEY_FLOAT },
-	{ NULL, 0 },
+	ITF_KEY("scale", ITF_KEY_FLOAT),
+	ITF_KEY_END,
 };
 
 struct loadavg {

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "confaddr.h"
 #include "journal.h"
 #include "log.h"
 #include "pg.h"
@@ -42,7 +43,7 @@ main(int argc, char **argv)
 	}
 	log_open(1, LOG_ERR);
 	memset(&conf, 0, sizeof conf);
-	if (pg_is_conninfo(argv[1])) {
+	if (confaddr_is_pg(argv[1])) {
 		conf.journal = argv[1];
 		conf.journal_password_file =
 		    getenv("ITF_JOURNAL_PASSWORD_FILE");

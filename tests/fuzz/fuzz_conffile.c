@@ -1,6 +1,6 @@
 /*
  * Fuzz target: a whole configuration file as text, through libconfig and
- * every check of conf_load (daemon, defaults, store, systems and their
+ * every check of instance_load (daemon, defaults, store, systems and their
  * collectors, maintenance windows, notifiers, feeds). Inputs that name a
  * plugin directory are left alone: loading plugins runs their code.
  */
@@ -10,6 +10,7 @@
 
 #include "collect.h"
 #include "conf.h"
+#include "instance.h"
 #include "log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -23,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text;
 
 	if (!logged) {
-		log_open(1, LOG_CRIT); /* what conf_load warns of is noise */
+		log_open(1, LOG_CRIT); /* what a load warns of is noise */
 		logged = 1;
 	}
 	text = malloc(size + 1);
@@ -34,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(text);
 		return 0;
 	}
-	conf = conf_load("fuzz.conf", text, collect_host(), &errs);
+	conf = instance_load("fuzz.conf", text, collect_host(), &errs);
 	if (conf == NULL && errs.n == 0)
 		abort(); /* a refused file always says why */
 	conf_free(conf);

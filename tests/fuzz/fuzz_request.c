@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the status server's request parser (daemon/parse_request.c).
+ * Fuzz target: the status server's request parser (collectors/parse/parse_request.c).
  * The input arrives as a client might send it, in pieces: the end of the
  * head is looked for after each piece, and a head found is parsed; every
  * verdict must be a status the server can send and a path that starts

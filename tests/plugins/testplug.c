@@ -12,7 +12,11 @@
  *   hostile   emits series and data sources whose names try to leave
  *             data_dir (../, absolute, '/', over-long), and one good one;
  *   ctor      as current, and a constructor that appends "loaded uid=N"
- *             to the file $ITF_TP_MARK: when and as whom it was loaded.
+ *             to the file $ITF_TP_MARK: when and as whom it was loaded;
+ *   v4        ABI 4, as current, its key table as ABI 1 to 4 have it
+ *             (names and types only), with a second key "colour".
+ * current and ctor also take "level" (1 to 5) and "mode" (fast | slow),
+ * checked by the host from their key table (ABI 5).
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +34,7 @@
 #define TP_FAILINIT 6
 #define TP_HOSTILE 7
 #define TP_CTOR 8
+#define TP_V4 9
 
 #if TESTPLUG_KIND == TP_CTOR
 /* Runs at dlopen, before the daemon sees the plugin: says who loaded it. */
@@ -63,10 +68,30 @@ static const char *const tp_hostile[][3] = {
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
 };
 
-static const struct itf_key tp_keys[] = {
-	{ "value", ITF_KEY_FLOAT },
-	{ NULL, 0 },
+#if TESTPLUG_KIND == TP_OLD || TESTPLUG_KIND == TP_V4
+/* A key table as a plugin built for ABI 1 to 4 has it. */
+struct tp_key_v4 {
+	const char *name;
+	enum itf_key_type type;
 };
+static const struct tp_key_v4 tp_keys_v4[] = {
+	{ "value", ITF_KEY_FLOAT },
+#if TESTPLUG_KIND == TP_V4
+	{ "colour", ITF_KEY_STRING },
+#endif
+	{ NULL, (enum itf_key_type)0 },
+};
+#define TP_KEYS ((const struct itf_key *)(const void *)tp_keys_v4)
+#else
+static const char *const tp_modes[] = { "fast", "slow", NULL };
+static const struct itf_key tp_keys[] = {
+	ITF_KEY("value", ITF_KEY_FLOAT),
+	ITF_KEY_RANGE("level", ITF_KEY_INT, 1, 5, NULL),
+	ITF_KEY_VALUES("mode", tp_modes, NULL),
+	ITF_KEY_END,
+};
+#define TP_KEYS tp_keys
+#endif
 
 struct tp {
 	const struct itf_host_services *host;
@@ -101,7 +126,8 @@ tp_start(void *state, struct itf_run *run)
 	struct itf_ds_spec spec = { ITF_DS_GAUGE, NAN, NAN };
 
 	tp->runs++;
-	if (TESTPLUG_KIND == TP_CURRENT || TESTPLUG_KIND == TP_CTOR) {
+	if (TESTPLUG_KIND == TP_CURRENT || TESTPLUG_KIND == TP_CTOR ||
+	    TESTPLUG_KIND == TP_V4) {
 		tp->host->emit_ds(run, "value", tp->value, &spec);
 		tp->host->emit_ds(run, "runs", tp->runs, &spec);
 		tp->host->emit_ds(run, "conf_uid", tp->conf_uid, &spec);
@@ -137,13 +163,14 @@ tp_destroy(void *state)
 
 static const struct itf_collector_ops tp_ops = {
 	.abi_version = TESTPLUG_KIND == TP_OLD ? 1
+	    : TESTPLUG_KIND == TP_V4           ? 4
 	    : TESTPLUG_KIND == TP_BADVER       ? ITF_COLLECTOR_ABI_VERSION + 1
 	    : TESTPLUG_KIND == TP_ZEROVER      ? 0
 	                                       : ITF_COLLECTOR_ABI_VERSION,
 	.name = TESTPLUG_NAME,
 	.perspective = "quality",
 	.template_name = "dynamic",
-	.keys = tp_keys,
+	.keys = TP_KEYS,
 	.configure = tp_configure,
 	.start = tp_start,
 	.cancel = tp_cancel,

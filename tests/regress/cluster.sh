@@ -53,7 +53,7 @@ member() {
 daemon = { data_dir = "$D"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$port"; log_level = "info"; name = "d$1";
   heartbeat = 1; lease = $LEASE; ${2:+zone = \"$2\";} };
-store = { rrdcached = "127.0.0.1:$RPORT"; journal = "$PGURL";
+store = { write_delay = 0; rrdcached = "127.0.0.1:$RPORT"; journal = "$PGURL";
   journal_password_file = "$T/pgpass"; };
 @include "$T/common.conf"
 CONF

@@ -18,6 +18,7 @@ conf() {
 	cat >"$T/d.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 defaults = { interval = 2; timeout = 1; };
 systems = (
   { id = "web"; category = "basic"; portfolio = "service";

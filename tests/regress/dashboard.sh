@@ -14,6 +14,7 @@ free_port STATUS
 cat >"$T/d.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; };
+store = { write_delay = 0; };
 systems = (
   { id = "portal"; name = "E-service portal"; owner = "norrmalm";
     category = "differentiating"; portfolio = "service";

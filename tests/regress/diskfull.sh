@@ -24,6 +24,7 @@ done
 	cat <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 defaults = { interval = 1; timeout = 0.8; };
 systems = (
 CONF

@@ -86,6 +86,7 @@ H="127.0.0.1:$HOSTILE"
 cat >"$T/dns.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; log_level = "error"; };
+store = { write_delay = 0; };
 defaults = { interval = 60; timeout = 3; };
 systems = (
   { id = "ns"; name = "Names"; owner = "test"; category = "basic";
@@ -240,6 +241,7 @@ run_conf() {
 	cat >"$T/run.conf" <<CONF
 daemon = { data_dir = "$T/rundata"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 defaults = { interval = 2; timeout = 1; };
 systems = (
   { id = "ns"; name = "Names"; owner = "test"; category = "basic";

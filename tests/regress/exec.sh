@@ -35,6 +35,7 @@ H=127.0.0.1
 cat >"$T/exec.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 defaults = { interval = 60; timeout = 3; };
 systems = (
   { id = "chk"; category = "basic"; portfolio = "service";
@@ -184,6 +185,7 @@ free_port STATUS2
 cat >"$T/run.conf" <<CONF
 daemon = { data_dir = "$T/run"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS2"; log_level = "warning"; };
+store = { write_delay = 0; };
 defaults = { interval = 2; timeout = 1; };
 systems = ( { id = "bad"; category = "basic"; portfolio = "service";
   collectors = (
@@ -248,6 +250,7 @@ for max in 1 32; do
 	cat >"$T/max.conf" <<CONF
 daemon = { data_dir = "$T/max"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; max_children = $max; };
+store = { write_delay = 0; };
 systems = ( { id = "m"; category = "basic"; portfolio = "service";
   collectors = (
     { type = "exec"; series = "a"; command = ["$S/slow"]; },
@@ -269,6 +272,7 @@ expect_num "max_children 32 runs them together (${ms_32} ms)" "$ms_32" "<" 1400
 cat >"$T/mu.conf" <<CONF
 daemon = { data_dir = "$T/mu"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS2"; };
+store = { write_delay = 0; };
 defaults = { interval = 1; timeout = 0.8; };
 systems = ( { id = "m"; category = "basic"; portfolio = "service";
   collectors = ( { type = "exec"; series = "mu"; format = "munin";

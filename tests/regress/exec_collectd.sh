@@ -55,6 +55,7 @@ chmod 1777 "$T/w" # where the programs write, as whoever they run as
 cat >"$T/loop.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 systems = ( { id = "app"; category = "basic"; portfolio = "service";
   collectors = (
     { type = "exec"; series = "loop"; format = "collectd"; command = ["$LOOP"];
@@ -144,6 +145,12 @@ rc=0
 wait "$DPID" || rc=$?
 expect_eq "daemon exit" "$rc" 0
 [ -e "$T/w/stopped" ] && ok || fail "the program was not stopped by SIGTERM"
+# It wrote "stopped" in its trap and is exiting; give a loaded machine
+# 3 s to finish that before calling it left behind.
+for _ in $(seq 30); do
+	pgrep -f "$LOOP" >/dev/null || break
+	sleep 0.1
+done
 pgrep -f "$LOOP" >/dev/null && fail "the program outlived the daemon" || ok
 
 # 2. A reload that removes it stops it; one that keeps it keeps it.
@@ -173,6 +180,7 @@ free_port STATUS4
 cat >"$T/room.conf" <<CONF
 daemon = { data_dir = "$T/rdata"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS4"; max_children = 1; };
+store = { write_delay = 0; };
 systems = ( { id = "app"; category = "basic"; portfolio = "service";
   collectors = (
     { type = "exec"; series = "loop"; format = "collectd"; command = ["$LOOP"];
@@ -202,6 +210,7 @@ free_port STATUS2
 cat >"$T/when.conf" <<CONF
 daemon = { data_dir = "$T/wdata"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS2"; log_level = "info"; };
+store = { write_delay = 0; };
 systems = ( { id = "app"; category = "basic"; portfolio = "service";
   collectors = ( { type = "exec"; series = "when"; format = "collectd";
     command = ["$S/when"]; interval = 1; timeout = 0.8; } ); } );
@@ -273,6 +282,7 @@ free_port STATUS3
 cat >"$T/bad.conf" <<CONF
 daemon = { data_dir = "$T/bdata"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS3"; log_level = "info"; };
+store = { write_delay = 0; };
 defaults = { interval = 1; timeout = 0.5; };
 systems = ( { id = "bad"; category = "basic"; portfolio = "service";
   collectors = (

@@ -54,6 +54,7 @@ printf 'step 300\nds issued GAUGE 600 0 U\nds in_use GAUGE 600 0 U\nds queued GA
 cat >"$T/f.conf" <<CONF
 daemon = { data_dir = "$T/data"; status_listen = "127.0.0.1:$STATUS";
   templates_dir = "$T/tmpl"; log_level = "info"; };
+store = { write_delay = 0; };
 defaults = { interval = 1; timeout = 0.5; };
 systems = (
   { id = "web"; category = "basic"; portfolio = "service";

@@ -54,6 +54,7 @@ conf() {
 	cat >"$1" <<CONF
 daemon = { data_dir = "$2"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; $user };
+store = { write_delay = 0; };
 defaults = { interval = 60; timeout = 5; };
 systems = (
   { id = "net"; name = "Net"; owner = "test"; category = "basic";
@@ -224,6 +225,7 @@ small_conf() {
 	cat >"$1" <<CONF
 daemon = { data_dir = "$2"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; $user };
+store = { write_delay = 0; };
 defaults = { interval = $4; timeout = 3; };
 systems = (
   { id = "net"; name = "Net"; owner = "test"; category = "basic";

@@ -14,6 +14,7 @@ head -c 65536 /dev/urandom >"$T/data/journal.sqlite"
 cat >"$T/b.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 defaults = { interval = 1; timeout = 0.8; fail_after = 2; };
 systems = (
   { id = "portal"; owner = "it"; category = "basic"; portfolio = "service";

@@ -20,6 +20,7 @@ B=https://127.0.0.1:$HTTPS
 cat >"$T/l.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 systems = (
   { id = "licences"; category = "basic"; portfolio = "information"; },
   { id = "cad"; category = "differentiating"; portfolio = "training"; },
@@ -105,6 +106,7 @@ cp "$SAMPLES/flexlm-lmstat/lmstat_app2.txt" "$T/lmstat.txt"
 cat >"$T/r.conf" <<CONF
 daemon = { data_dir = "$T/run"; templates_dir = "$SRC/rrd-templates";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 defaults = { timeout = 0.8; };
 systems = ( { id = "licences"; category = "basic"; portfolio = "information"; },
   { id = "office"; category = "basic"; portfolio = "information"; } );

@@ -1,4 +1,4 @@
-# daemon.timezone: the zone code (daemon/tz.c, through tests/tools/itf-tz)
+# daemon.timezone: the zone code (daemon/util/tz.c, through tests/tools/itf-tz)
 # against python3's zoneinfo on every zone of the system's tzdata and
 # every quarter hour of 2026 in Stockholm; the periods of the report,
 # scorecard and graphs beginning at local midnight in zones east and west

@@ -410,10 +410,17 @@ wait_health && ok || fail "/health of the installed daemon: $(health)"
 expect_eq "warnings of the installed daemon" \
     "$(grep -v '\[\(info\|notice\)\]: ' "$R/run/itf-stub/itfollowd.log")" ""
 # The daemon works as installed: it probes itself and writes its RRD file
-# as the itfollow user (the first run falls within one interval, 60 s).
+# as the itfollow user (the first run falls within one interval, 60 s;
+# its value is held, store.write_delay, until a reader such as the
+# installed "itfollow last", in the daemon's network namespace, asks the
+# daemon to write it).
 RRD=/var/lib/itfollow/rrd/quality/itfollowd/health.rrd
 for i in $(seq 1 750); do
 	[ -f "$R$RRD" ] && break
+	[ $((i % 10)) -eq 0 ] &&
+	    { in_netns chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	        itfollow last -c "$CONF" itfollowd health >/dev/null 2>&1 ||
+	        true; }
 	sleep 0.1
 done
 expect_eq "$RRD" "$(in_root stat -c %U:%G "$RRD" 2>&1)" itfollow:itfollow

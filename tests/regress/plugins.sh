@@ -26,8 +26,8 @@ expect_eq "-T exit with broken plugins" "$rc" 0
 expect_eq "-T lines: the three that load" "$(wc -l <"$T/out")" 3
 P=$BUILD/tests/plugins
 for want in \
-    "p.conf:7: plugin $P/tpbadver.so: ABI version 5 (this daemon supports 1 to 4); collector skipped" \
-    "p.conf:8: plugin $P/tpzerover.so: ABI version 0 (this daemon supports 1 to 4); collector skipped" \
+    "p.conf:7: plugin $P/tpbadver.so: ABI version 6 (this daemon supports 1 to 5); collector skipped" \
+    "p.conf:8: plugin $P/tpzerover.so: ABI version 0 (this daemon supports 1 to 5); collector skipped" \
     "p.conf:9: plugin $P/tpnosym.so: no symbol itf_collector_entry; collector skipped" \
     "p.conf:10: failinit always fails (plugin $P/tpfailinit.so); collector skipped"; do
 	grep -qF "$want" "$T/err" && ok || fail "not logged: $want"

@@ -30,6 +30,7 @@ install -m 755 "$BUILD/tests/plugins/tpcurrent.so" "$T/plugins/"
 cat >"$T/p.conf" <<CONF
 daemon = { data_dir = "data"; status_listen = "127.0.0.1:$STATUS";
   user = "$RUSER"; plugin_dir = "plugins"; };
+store = { write_delay = 0; };
 defaults = { interval = 1; timeout = 0.9; };
 systems = ( { id = "self"; category = "basic"; portfolio = "information";
   collectors = (
@@ -173,6 +174,7 @@ chmod 755 "$T/bin/notify-who" "$T/bin/lmutil-who"
 free_port REFUSED
 cat >"$T/root.conf" <<CONF
 daemon = { data_dir = "$T/rootdata"; status_listen = "127.0.0.1:$STATUS"; };
+store = { write_delay = 0; };
 defaults = { interval = 1; timeout = 0.9; fail_after = 1; };
 systems = ( { id = "self"; category = "basic"; portfolio = "information";
   collectors = (

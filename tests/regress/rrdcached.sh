@@ -64,7 +64,7 @@ conf() {
 daemon = { data_dir = "$D"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$( [ "$1" = 0 ] && echo "$S0" || echo "$S1")";
   log_level = "info"; shard = "$1/2"; };
-store = { rrdcached = "$2"; buffer_max = $3; };
+store = { write_delay = 0; rrdcached = "$2"; buffer_max = $3; };
 @include "$T/common.conf"
 CONF
 }
@@ -157,7 +157,7 @@ cost_csv() {
 }
 cat >"$T/c.conf" <<CONF
 daemon = { data_dir = "$D"; status_listen = "127.0.0.1:$S0"; };
-store = { rrdcached = "unix:$SOCK"; };
+store = { write_delay = 0; rrdcached = "unix:$SOCK"; };
 systems = ( { id = "sys0"; category = "basic"; portfolio = "service"; } );
 feeds = ( { id = "cloud"; type = "focus"; url = "file://$T/cost.csv";
   cost_column = "EffectiveCost"; system_key = "tag:sys"; currency = "SEK"; } );

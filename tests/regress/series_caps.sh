@@ -47,6 +47,7 @@ feeds = (
   { id = "changing"; type = "flexlm"; system = "lic";
     url = "file://$T/lm.txt"; interval = 2; timeout = 1; }
 );
+store = { write_delay = 0; };
 CONF
 
 "$BIN/itfollowd" -f -c "$T/c.conf" 2>"$T/log" &
@@ -92,6 +93,7 @@ feeds = (
   { id = "a"; type = "flexlm"; system = "lic"; url = "file://$T/lm.txt"; },
   { id = "b"; type = "flexlm"; system = "lic2"; url = "file://$T/lm2.txt"; }
 );
+store = { write_delay = 0; };
 CONF
 "$BIN/itfollowd" -T -c "$T/h.conf" >"$T/hour.out" 2>"$T/hour.err" || true
 n=$(find "$T/hour/rrd/maturity" -name '*.rrd' | wc -l)

@@ -19,6 +19,7 @@ done
 cat >"$T/s.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 defaults = { interval = 2; timeout = 1; fail_after = 2; };
 systems = (
   { id = "web"; name = "Web portal"; owner = "city-office";

@@ -20,6 +20,7 @@ done
 cat >"$T/a.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 defaults = { interval = 2; timeout = 1.8; fail_after = 2; };
 systems = (
   { id = "web"; category = "basic"; portfolio = "service";

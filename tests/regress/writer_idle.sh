@@ -15,6 +15,7 @@ printf 'step 1\nds up GAUGE 2 0 1\nds connect GAUGE 2 0 U\nds reason GAUGE 2 0 2
 cat >"$T/w.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 systems = ( { id = "sys"; category = "basic"; portfolio = "information"; } );
 CONF
 "$BIN/itfollowd" -f -c "$T/w.conf" 2>"$T/log" &
@@ -25,6 +26,7 @@ sleep 33
 cat >"$T/w.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$T/tmpl";
   status_listen = "127.0.0.1:$STATUS"; log_level = "info"; };
+store = { write_delay = 0; };
 systems = ( { id = "sys"; category = "basic"; portfolio = "information";
   collectors = ( { type = "tcp"; series = "big"; template = "big";
     host = "127.0.0.1"; port = $TARGET; interval = 1; timeout = 0.5; } ); } );

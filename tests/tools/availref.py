@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# The availability figures of tools/availability.h worked out again,
+# The availability figures of tools/report/availability.h worked out again,
 # independently, for tests/regress/service_hours.sh: python3's zoneinfo
 # for local time (the system's tzdata), integer seconds and Decimal for
 # the percentages, plain lists of intervals for the set arithmetic.

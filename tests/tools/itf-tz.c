@@ -1,5 +1,5 @@
 /*
- * itf-tz: the daemon's time zone code (daemon/tz.c) on the command line,
+ * itf-tz: the daemon's time zone code (daemon/util/tz.c) on the command line,
  * for tests that hold it against python3's zoneinfo. Reads lines from
  * stdin and prints one line for each:
  *

@@ -20,6 +20,7 @@
 #include "availability.h"
 #include "collect.h"
 #include "conf.h"
+#include "instance.h"
 #include "journal.h"
 #include "log.h"
 #include "maint.h"
@@ -65,7 +66,7 @@ load(void)
 	        ");\n",
 	        dir, T0 + 9000, T0 + 10800) < 0)
 		abort();
-	c = conf_load("t.conf", text, collect_host(), &errs);
+	c = instance_load("t.conf", text, collect_host(), &errs);
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	assert_non_null(c);

@@ -19,6 +19,7 @@
 #include "cluster.h"
 #include "collect.h"
 #include "conf.h"
+#include "instance.h"
 #include "members.h"
 
 #define PGURL "postgresql://itf@db.example:5432/itfollow"
@@ -31,7 +32,7 @@ load(const char *text, struct conf **out)
 	char *msgs = calloc(1, 1), *tmp;
 	size_t i;
 
-	*out = conf_load("c.conf", text, collect_host(), &errs);
+	*out = instance_load("c.conf", text, collect_host(), &errs);
 	for (i = 0; i < errs.n; i++) {
 		if (asprintf(&tmp, "%s%s\n", msgs, errs.msgs[i]) < 0)
 			abort();

@@ -14,6 +14,7 @@
 
 #include "collect.h"
 #include "conf.h"
+#include "instance.h"
 
 #define SYS_HEAD                                                          \
 	"systems = (\n"                                                   \
@@ -30,7 +31,7 @@ load(const char *text)
 	char *out = calloc(1, 1), *tmp;
 	size_t i;
 
-	conf = conf_load("t.conf", text, collect_host(), &errs);
+	conf = instance_load("t.conf", text, collect_host(), &errs);
 	if (conf != NULL) {
 		assert_int_equal(errs.n, 0);
 		conf_free(conf);
@@ -256,7 +257,7 @@ test_shipped_files(void **unused)
 	assert_non_null(src);
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", src, files[i]);
-		conf = conf_load(path, NULL, collect_host(), &errs);
+		conf = instance_load(path, NULL, collect_host(), &errs);
 		for (k = 0; k < errs.n; k++)
 			print_error("%s\n", errs.msgs[k]);
 		assert_non_null(conf);

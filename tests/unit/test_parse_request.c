@@ -1,5 +1,5 @@
 /*
- * The status server's request parser (daemon/parse_request.c): where a
+ * The status server's request parser (collectors/parse/parse_request.c): where a
  * request head ends, and what RFC 9112 makes of it, case by case.
  */
 #include <setjmp.h>

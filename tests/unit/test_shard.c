@@ -15,8 +15,10 @@
 #include <cmocka.h>
 
 #include "cached.h"
+#include "confaddr.h"
 #include "collect.h"
 #include "conf.h"
+#include "instance.h"
 
 /* Load text; the errors joined by newlines, or "" when it loads. */
 static char *
@@ -26,7 +28,7 @@ load(const char *text, struct conf **out)
 	char *msgs = calloc(1, 1), *tmp;
 	size_t i;
 
-	*out = conf_load("s.conf", text, collect_host(), &errs);
+	*out = instance_load("s.conf", text, collect_host(), &errs);
 	for (i = 0; i < errs.n; i++) {
 		if (asprintf(&tmp, "%s%s\n", msgs, errs.msgs[i]) < 0)
 			abort();
@@ -124,14 +126,14 @@ test_partition(void **unused)
 static void
 test_cached_names(void **unused)
 {
-	assert_true(cached_valid("unix:/run/rrdcached.sock"));
-	assert_true(cached_valid("/run/rrdcached.sock"));
-	assert_true(cached_valid("127.0.0.1:42217"));
-	assert_true(cached_valid("[::1]:42217"));
-	assert_false(cached_valid("unix:relative"));
-	assert_false(cached_valid("host"));
-	assert_false(cached_valid("host:0"));
-	assert_false(cached_valid("host:http"));
+	assert_true(confaddr_rrdcached("unix:/run/rrdcached.sock"));
+	assert_true(confaddr_rrdcached("/run/rrdcached.sock"));
+	assert_true(confaddr_rrdcached("127.0.0.1:42217"));
+	assert_true(confaddr_rrdcached("[::1]:42217"));
+	assert_false(confaddr_rrdcached("unix:relative"));
+	assert_false(confaddr_rrdcached("host"));
+	assert_false(confaddr_rrdcached("host:0"));
+	assert_false(confaddr_rrdcached("host:http"));
 	/* A unix socket: the path as it is; TCP: below data_dir. */
 	assert_string_equal(cached_name("unix:/s", "/var/lib/itf",
 	                        "/var/lib/itf/rrd/quality/a/b.rrd"),

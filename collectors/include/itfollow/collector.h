@@ -39,8 +39,12 @@ extern "C" {
  *   3: host: emit_series, system_exists, state_path; ops:
  *      default_interval, reloaded.
  *   4: host: emit_row, event.
+ *   5: host: secret, read_daily, system_ids; struct itf_key: ranged,
+ *      min, max,
+ *      values, message (a plugin of an older version has keys of only
+ *      name and type: the host reads them so).
  */
-#define ITF_COLLECTOR_ABI_VERSION 4
+#define ITF_COLLECTOR_ABI_VERSION 5
 
 /* A plugin (.so) exports this symbol, a function returning its ops. */
 #define ITF_COLLECTOR_ENTRY "itf_collector_entry"
@@ -123,6 +127,21 @@ struct itf_ds_spec {
  * later is reported and not stored. */
 #define ITF_COLLECTOR_DYNAMIC 0x1u
 
+/* One day of a series' daily averages (read_daily). */
+struct itf_daily {
+	long long end; /* the day's end, seconds since the epoch (UTC) */
+	double value; /* NAN: unknown */
+};
+
+/*
+ * What read_daily found: status 0 and the days (n may be 0: no whole day
+ * with a value yet); -1, the series cannot be read as it should (error
+ * says why); -2, no such series yet (error says so). days and error
+ * belong to the host, valid during the call.
+ */
+typedef void (*itf_daily_fn)(struct itf_run *run, void *arg, int status,
+    const struct itf_daily *days, size_t n, const char *error);
+
 /* The type of a configuration key a collector accepts. */
 enum itf_key_type {
 	ITF_KEY_STRING = 1,
@@ -134,11 +153,53 @@ enum itf_key_type {
 	ITF_KEY_PAIR_LIST = 7 /* a list of ("from", "to") string pairs */
 };
 
-/* One key a collector accepts in its configuration block. */
+/*
+ * One key a collector accepts in its configuration block. The host checks
+ * a value against its key before configure runs and reports each error
+ * at the value's file:line, so configure only assigns what it gets; it is
+ * still called when a check failed (its own errors are reported along),
+ * and must not mind a value outside its key: the configuration is
+ * refused anyway.
+ */
 struct itf_key {
 	const char *name;
 	enum itf_key_type type;
+	/* Version 5. */
+	int ranged; /* 1: an INT or FLOAT value must be min to max */
+	double min, max;
+	/* A STRING value must be one of these (NULL-terminated); NULL: any. */
+	const char *const *values;
+	/* Said when a check fails, instead of "\"NAME\" must be MIN to MAX"
+	 * or "unknown NAME \"VALUE\" (want A | B)"; NULL: those. */
+	const char *message;
 };
+
+/*
+ * Entries of a key table. Positional, so that a table built with
+ * -Wextra says nothing of fields it leaves out.
+ *   ITF_KEY(name, type)                      a key checked for its type;
+ *   ITF_KEY_RANGE(name, type, min, max, msg) an INT or FLOAT of min to
+ *                                            max (msg: NULL, or what to
+ *                                            say instead);
+ *   ITF_KEY_VALUES(name, values, msg)        a STRING, one of values;
+ *   ITF_KEY_END                              the end of the table.
+ */
+#define ITF_KEY(name, type)                         \
+	{                                           \
+		(name), (type), 0, 0, 0, NULL, NULL \
+	}
+#define ITF_KEY_RANGE(name, type, min, max, msg)             \
+	{                                                    \
+		(name), (type), 1, (min), (max), NULL, (msg) \
+	}
+#define ITF_KEY_VALUES(name, values, msg)                        \
+	{                                                        \
+		(name), ITF_KEY_STRING, 0, 0, 0, (values), (msg) \
+	}
+#define ITF_KEY_END                                             \
+	{                                                       \
+		NULL, (enum itf_key_type)0, 0, 0, 0, NULL, NULL \
+	}
 
 /*
  * What the host offers. Pointers stay valid for the life of the process.
@@ -302,6 +363,42 @@ struct itf_host_services {
 	 */
 	void (*event)(const struct itf_instance *inst, const char *severity,
 	    long long time, const char *source, const char *message);
+
+	/* Version 5. */
+
+	/*
+	 * The secret in the file at path (a password, a token): its first
+	 * line. Read at each call, so a renewed file counts at the next
+	 * run: call it where the secret is used, never keep it from
+	 * configure (configure checks only that a path is given). A file
+	 * others may read or write is refused. Returns the secret, which
+	 * the caller wipes (explicit_bzero) and frees, or NULL with *cause
+	 * (the caller frees) naming the file but never its content. Never
+	 * log a secret.
+	 */
+	char *(*secret)(const struct itf_instance *inst, const char *path,
+	    char **cause);
+
+	/*
+	 * Read back the daily averages of data source ds of the series
+	 * perspective/series of the run's system, as stored, over the
+	 * span_s seconds to the end of today: from the first day with a
+	 * value to the last that is over and has one. The read runs off the
+	 * loop; done(run, arg, ...) comes later on the loop, never from
+	 * inside read_daily, and not at all once the run has ended (a
+	 * cancelled run). One read per run at a time. Returns 0, or -1
+	 * (bad names, a read already in flight: done is never called).
+	 */
+	int (*read_daily)(struct itf_run *run, const char *perspective,
+	    const char *series, const char *ds, long long span_s,
+	    itf_daily_fn done, void *arg);
+
+	/*
+	 * The ids of the configured systems, sorted, in *n: an array the
+	 * caller frees with free(); the ids are the host's, valid while
+	 * inst is (copy them for what outlives it, such as a worker's job).
+	 */
+	const char **(*system_ids)(const struct itf_instance *inst, size_t *n);
 };
 
 /* A collector type. */

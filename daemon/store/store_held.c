@@ -1,0 +1,472 @@
+/*
+ * The updates the RRD writer holds for a file, written when due: with
+ * librrd directly, or sent to rrdcached over TCP, kept a while in case
+ * rrdcached goes away before writing them, and sent again then.
+ */
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <rrd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "cached.h"
+#include "ident.h"
+#include "log.h"
+#include "store_rrd.h"
+#include "xmalloc.h"
+#include "store_priv.h"
+
+void
+store_count(struct store *st, uint64_t *counter, uint64_t n)
+{
+	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+	(void)st;
+}
+
+/* Create f's file for its held updates; through rrdcached over TCP. */
+static int
+store_create_held(struct store *st, struct store_file *f, char **cause)
+{
+	const struct tmpl *t = f->htmpl;
+	unsigned step = f->hstep > t->step ? f->hstep : t->step;
+	const char *name;
+	char **argv;
+	int argc, rc;
+	size_t i;
+
+	if (st->cached == NULL || cached_is_unix(st->cached))
+		rc = store_create(f->path, t, step, f->ht[0], cause);
+	else if ((name = cached_name(st->cached, st->data_dir, f->path)) ==
+	    NULL) {
+		xasprintf(cause, "not below data_dir %s", st->data_dir);
+		rc = -1;
+	} else {
+		template_create_args(t, step, &argv, &argc);
+		rc = cached_create(name, step, f->ht[0] - (time_t)step, argc,
+		    (const char **)argv, cause);
+		template_args_free(argv, argc);
+		if (rc == CACHED_LOST)
+			return -2;
+	}
+	if (rc != 0)
+		return -1;
+	store_count(st, &st->created, 1);
+	f->last = f->ht[0] - (time_t)step;
+	store_file_clear_ds(f);
+	for (i = 0; i < t->nds; i++)
+		store_file_add_ds(f, t->ds[i].name);
+	return 0;
+}
+
+/*
+ * Learn what f's file has (its data sources, its last update), making it
+ * when there is none. 0, -1 with *cause, -2 when rrdcached went away.
+ */
+static int
+store_open(struct store *st, struct store_file *f, char **cause)
+{
+	struct stat sb;
+	int rc, remote = st->cached != NULL && !cached_is_unix(st->cached);
+
+	if (!remote && stat(f->path, &sb) != 0)
+		return store_create_held(st, f, cause);
+	rc = store_inspect(st, f, f->htmpl, cause);
+	if (rc == -1 && remote) {
+		/* rrdcached cannot read it: there is none yet. */
+		free(*cause);
+		*cause = NULL;
+		return store_create_held(st, f, cause);
+	}
+	if (rc == 1) {
+		f->bad = 1;
+		log_err("store: %s: %s", f->path, *cause);
+	}
+	if (rc != 0)
+		f->last = -1;
+	return rc == 1 ? -1 : rc;
+}
+
+/* Drop the first n held updates of f (written). */
+static void
+store_held_shift(struct store *st, struct store_file *f, size_t n)
+{
+	size_t nds = f->htmpl->nds;
+
+	memmove(f->ht, f->ht + n, (f->hn - n) * sizeof *f->ht);
+	memmove(f->hv, f->hv + n * nds, (f->hn - n) * nds * sizeof *f->hv);
+	if (f->hres != NULL)
+		memmove(f->hres, f->hres + n, (f->hn - n) * sizeof *f->hres);
+	f->hn -= n;
+	__atomic_sub_fetch(&st->queued, n, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&st->held, n, __ATOMIC_RELAXED);
+}
+
+/*
+ * One update as rrdcached takes it: values in the file's own data source
+ * order (its UPDATE has no template), U for what the update lacks.
+ */
+static void
+store_fmt_cached(const struct store_file *f, const struct tmpl *t,
+    const double *v, char *p, char *end)
+{
+	size_t j;
+	int idx;
+
+	for (j = 0; j < f->nds; j++) {
+		idx = template_ds_index(t, f->ds[j]);
+		p = store_fmt_ds(p, end, idx == -1 ? NAN : v[idx],
+		    idx == -1 ? "" : t->ds[idx].type);
+	}
+}
+
+/* Keep the n updates just sent; forget those sent long ago. */
+static void
+store_keep_sent(struct store *st, struct store_file *f, char **argv, size_t n)
+{
+	time_t now = time(NULL);
+	size_t i, drop;
+
+	if (n == 0)
+		return;
+	st->last_sent = now;
+	for (drop = 0; drop < f->nsent; drop++) {
+		if (f->sent[drop].at >= now - STORE_REPLAY_S)
+			break;
+		free(f->sent[drop].line);
+	}
+	if (drop > 0) {
+		memmove(f->sent, f->sent + drop,
+		    (f->nsent - drop) * sizeof *f->sent);
+		f->nsent -= drop;
+	}
+	if (f->nsent + n > f->capsent) {
+		f->capsent = f->nsent + n;
+		f->sent = xreallocarray(f->sent, f->capsent, sizeof *f->sent);
+	}
+	for (i = 0; i < n; i++) {
+		f->sent[f->nsent].at = now;
+		f->sent[f->nsent].t = (time_t)strtoll(argv[i], NULL, 10);
+		f->sent[f->nsent++].line = xstrdup(argv[i]);
+	}
+}
+
+void
+store_sent_clear(struct store_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsent; i++)
+		free(f->sent[i].line);
+	free(f->sent);
+	f->sent = NULL;
+	f->nsent = f->capsent = 0;
+}
+
+/*
+ * Connected again: every file that rrdcached took updates for shortly
+ * before it went away has its last update looked at again before its next
+ * write, and what rrdcached lost is sent again first.
+ */
+void
+store_replay_mark(struct store *st)
+{
+	struct store_file *f;
+	size_t b;
+
+	for (b = 0; b < STORE_BUCKETS; b++) {
+		for (f = st->files[b]; f != NULL; f = f->next) {
+			if (f->nsent == 0 ||
+			    f->sent[f->nsent - 1].at <
+			        st->last_sent - STORE_REPLAY_S)
+				continue;
+			f->replay = 1;
+			f->last = -1;
+		}
+	}
+}
+
+/*
+ * The kept updates of a file to send again: those after its last update
+ * (just read from the file) and before the first held one. Moved into
+ * argv/values from index 0; returns how many.
+ */
+static size_t
+store_replay_take(struct store *st, struct store_file *f, char **values,
+    const char **argv, size_t *from)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < f->nsent; i++) {
+		if (f->sent[i].t <= f->last ||
+		    (f->hn > 0 && f->sent[i].t >= f->ht[0]))
+			continue;
+		values[k] = f->sent[i].line;
+		f->sent[i].line = NULL;
+		argv[k] = values[k];
+		from[k++] = 0;
+	}
+	for (i = 0; i < f->nsent; i++)
+		free(f->sent[i].line);
+	f->nsent = 0;
+	f->replay = 0;
+	if (k > 0) {
+		log_notice("store: %s: sending %zu updates again that "
+		           "rrdcached lost",
+		    f->path, k);
+		store_count(st, &st->replayed, k);
+	}
+	return k;
+}
+
+/* Send k updates through rrdcached; on a lost connection keep the rest. */
+static int
+store_send_cached(struct store *st, struct store_file *f, char **argv,
+    const size_t *from, size_t k, time_t prev, char **cause)
+{
+	const char *name;
+	size_t sent = 0;
+	int rc;
+
+	name = cached_name(st->cached, st->data_dir, f->path);
+	if (name == NULL) {
+		xasprintf(cause, "not below data_dir %s", st->data_dir);
+		return -1;
+	}
+	rc = cached_update(name, (const char *const *)argv, k, &sent, cause);
+	store_keep_sent(st, f, argv, sent);
+	log_debug("store: %s: %zu of %zu updates (%s..%s) sent to rrdcached",
+	    name, sent, k, argv[0], argv[k - 1]);
+	if (sent > 0) {
+		store_count(st, &st->updates, sent);
+		f->last = (time_t)strtoll(argv[sent - 1], NULL, 10);
+	}
+	if (rc == CACHED_OK) {
+		f->last = prev;
+		return (int)k;
+	}
+	f->last = -1;
+	if (rc == CACHED_LOST) {
+		/*
+		 * The request in flight may have arrived: learn the file's
+		 * last update again before sending the rest, and take what is
+		 * at or before it as arrived.
+		 */
+		f->resync = 1;
+		store_held_shift(st, f, sent > 0 ? from[sent - 1] : 0);
+		return -2;
+	}
+	return -1;
+}
+
+/*
+ * Write what a file holds with one librrd call (or as few rrdcached
+ * requests as fit): opening and mapping the file is most of an update's
+ * cost, so updates held back together cost little more than one. Updates
+ * at or before the file's last one are dropped and counted. Returns the
+ * number written, -1 with *cause, or -2 when rrdcached went away (what
+ * was not sent stays held).
+ */
+/* The updates of one write of a file's held values, as librrd takes them. */
+struct store_batch {
+	const char **argv;
+	char **values;
+	size_t *from; /* the held update each came from, + 1 (0: a replay) */
+	size_t k; /* updates */
+	time_t prev; /* the time of the last */
+	size_t arrived; /* held ones that rrdcached wrote before it went */
+};
+
+/* Whether held update i goes into b; counts and logs one that does not. */
+static int
+store_held_keep(struct store *st, struct store_file *f, size_t i,
+    struct store_batch *b)
+{
+	if (f->ht[i] <= f->last || (b->k > 0 && f->ht[i] <= b->prev)) {
+		if (f->resync && f->ht[i] <= f->last) {
+			b->arrived++; /* before rrdcached went away */
+			return 0;
+		}
+		store_count(st, &st->rejected, 1);
+		if (!f->warned_old)
+			log_warn(
+			    "store: %s: update at %lld is not after the last (%lld); dropped (logged once)",
+			    f->path, (long long)f->ht[i], (long long)f->last);
+		f->warned_old = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* Add to b the held updates after the last written, formatted. */
+static void
+store_held_lines(struct store *st, struct store_file *f, const char *use,
+    struct store_batch *b)
+{
+	const struct tmpl *t = f->htmpl;
+	size_t i, j, vlen = 32 + (t->nds + f->nds) * 32;
+	char *p, *end;
+
+	for (i = 0; i < f->hn; i++) {
+		if (!store_held_keep(st, f, i, b))
+			continue;
+		p = b->values[b->k] = xmalloc(vlen);
+		end = p + vlen;
+		p += snprintf(p, vlen, "%lld", (long long)f->ht[i]);
+		if (st->cached != NULL)
+			store_fmt_cached(f, t, f->hv + i * t->nds, p, end);
+		else {
+			for (j = 0; j < t->nds; j++) {
+				if (use[j])
+					p = store_fmt_ds(p, end,
+					    f->hv[i * t->nds + j],
+					    t->ds[j].type);
+			}
+		}
+		b->argv[b->k] = b->values[b->k];
+		b->from[b->k++] = i + 1; /* held ones written when it is */
+		b->prev = f->ht[i];
+	}
+}
+
+/* Write b, directly or through rrdcached: how many, or -1 (cause set). */
+static int
+store_held_send(struct store *st, struct store_file *f, const char *names,
+    struct store_batch *b, char **cause)
+{
+	if (b->k == 0 && b->arrived == f->hn)
+		return 0;
+	if (b->k == 0) {
+		xasprintf(cause, "every update is at or before the last");
+		return -1;
+	}
+	if (st->cached != NULL)
+		return store_send_cached(st, f, (char **)b->argv, b->from, b->k,
+		    b->prev, cause);
+	rrd_clear_error();
+	if (rrd_update_r(f->path, names, (int)b->k, b->argv) != 0) {
+		xasprintf(cause, "update: %s", rrd_get_error());
+		/* The file may have gone or changed: look again. */
+		f->last = -1;
+		return -1;
+	}
+	f->last = b->prev;
+	store_count(st, &st->updates, b->k);
+	return (int)b->k;
+}
+
+int
+store_write_held(struct store *st, struct store_file *f, char **cause)
+{
+	const struct tmpl *t = f->htmpl;
+	struct store_batch b = { 0 };
+	char *names = NULL, *use;
+	size_t i;
+	int rc;
+
+	if (f->bad) {
+		xasprintf(cause, "data sources differ from template %s",
+		    t->name);
+		return -1;
+	}
+	if (f->last == -1 && (rc = store_open(st, f, cause)) != 0)
+		return rc;
+	use = xcalloc(t->nds + 1, 1);
+	if ((names = store_update_names(f, t, use)) == NULL) {
+		xasprintf(cause, "no data source of the update is in the file");
+		free(use);
+		return -1;
+	}
+	b.argv = xcalloc(f->hn + f->nsent, sizeof *b.argv);
+	b.values = xcalloc(f->hn + f->nsent, sizeof *b.values);
+	b.from = xcalloc(f->hn + f->nsent, sizeof *b.from);
+	if (f->replay)
+		b.k = store_replay_take(st, f, b.values, b.argv, b.from);
+	if (b.k > 0)
+		b.prev = (time_t)strtoll(b.argv[b.k - 1], NULL, 10);
+	store_held_lines(st, f, use, &b);
+	f->resync = 0;
+	rc = store_held_send(st, f, names, &b, cause);
+	for (i = 0; i < b.k; i++)
+		free(b.values[i]);
+	free(b.values);
+	free(b.argv);
+	free(b.from);
+	free(names);
+	free(use);
+	return rc;
+}
+
+/* Forget what a file holds (after writing it). */
+void
+store_held_clear(struct store *st, struct store_file *f)
+{
+	__atomic_sub_fetch(&st->queued, f->hn, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&st->held, f->hn, __ATOMIC_RELAXED);
+	template_unref(f->htmpl);
+	f->htmpl = NULL;
+	free(f->ht);
+	free(f->hv);
+	free(f->hres);
+	f->ht = NULL;
+	f->hv = NULL;
+	f->hres = NULL;
+	f->hn = f->hcap = 0;
+}
+
+/* rrdcached went away: hold what is left and try again later. */
+void
+store_cached_lost(struct store *st, const char *cause)
+{
+	if (__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED))
+		log_err("store: %s; holding updates (up to %zu) until it is "
+		        "back",
+		    cause, st->buffer_max);
+	__atomic_store_n(&st->cached_up, 0, __ATOMIC_RELAXED);
+	st->backoff = 1;
+	st->retry_at = time(NULL) + 1;
+}
+
+/*
+ * Write what a file holds, report and count the outcome. -2 when
+ * rrdcached went away: what was not written stays held.
+ */
+int
+store_flush_file(struct store *st, struct store_file *f)
+{
+	char *cause = NULL;
+	size_t i;
+	int rc;
+
+	if (f->hn == 0)
+		return 0;
+	rc = store_write_held(st, f, &cause);
+	if (rc == -2) {
+		store_cached_lost(st, cause);
+		free(cause);
+		return -2;
+	}
+	if (rc < 0 && !f->bad) {
+		store_count(st, &st->errors, 1);
+		if (!f->failing)
+			log_err("store: %s: %s", f->path, cause);
+		f->failing = 1;
+	} else if (rc < 0)
+		store_count(st, &st->errors, 1);
+	else if (f->failing) {
+		log_notice("store: %s: writing again", f->path);
+		f->failing = 0;
+	}
+	free(cause);
+	for (i = 0; f->hres != NULL && i < f->hn; i++) {
+		if (f->hres[i] != NULL)
+			*f->hres[i] = rc < 0 ? -1 : 0;
+	}
+	store_held_clear(st, f);
+	return 0;
+}

@@ -1,0 +1,154 @@
+/*
+ * What the files of the RRD writer share (store_rrd.c is the writer
+ * thread and its queue, store_files.c makes and inspects files,
+ * store_held.c writes held updates directly or through rrdcached,
+ * store_rebuild.c rebuilds a file whose rows are replaced): the store and
+ * what it knows of each file. Nothing else includes this.
+ */
+#ifndef STORE_PRIV_H
+#define STORE_PRIV_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "store_rrd.h"
+
+/* An update sent to rrdcached, kept a while (see store_file.sent). */
+struct store_sent {
+	time_t at; /* when it was sent */
+	time_t t;
+	char *line;
+};
+
+/* A reader's request: write what is held for path (NULL: every file). */
+struct store_flushreq {
+	struct store_flushreq *next;
+	char *path;
+};
+
+/* What the writer knows of one file. */
+struct store_file {
+	struct store_file *next;
+	char *path;
+	time_t last;
+	int bad; /* differs from its template: left alone */
+	int failing; /* last write failed: logged once */
+	int warned_old; /* an old update was logged */
+	int warned_extra; /* a data source not in the file was logged */
+	int resync; /* rrdcached: what is at or before last has arrived */
+	/*
+	 * rrdcached: the updates sent in the last STORE_REPLAY_S seconds.
+	 * An rrdcached that is stopping may acknowledge an update and then
+	 * lose it; after a reconnection, those it lost are sent again.
+	 */
+	struct store_sent *sent;
+	size_t nsent, capsent;
+	int replay; /* look at the file's last update and send again */
+	char **ds; /* the file's data sources */
+	size_t nds;
+	/*
+	 * Updates held back to be written together (write_delay), compact:
+	 * times and values of one template, no item kept.
+	 */
+	struct tmpl *htmpl; /* a reference while n > 0 */
+	unsigned hstep;
+	size_t hn, hcap;
+	time_t *ht;
+	double *hv; /* hn * htmpl->nds */
+	int **hres; /* NULL, or hn result cells (test mode) */
+	time_t pending_since;
+	int due; /* in the due list */
+	struct store_file *dnext;
+};
+
+#define STORE_BUCKETS 16384
+/* RRD files are the daemon's user's and its group's. */
+#define STORE_FILE_MODE 0640
+/* With write_delay, wake the writer for every this many updates. */
+#define STORE_SIGNAL_BATCH 4096
+/* Less free space than this where a create failed: the disk is full. */
+#define STORE_LOW_SPACE (1024 * 1024)
+
+struct store {
+	char *data_dir;
+	pthread_t thread;
+	int running;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct store_item *head, *tail;
+	int stopping;
+	size_t unsignalled; /* queued since the writer was last woken */
+
+	struct store_file *files[STORE_BUCKETS];
+
+	uint64_t updates, errors, rejected, created, queued;
+	time_t beat;
+	time_t work_since; /* when the queue last went from empty to not */
+	time_t oldest; /* pending_since of the first due file (0: none) */
+
+	/* Writer thread only: files with held updates, oldest first. */
+	unsigned delay;
+	struct store_file *due_head, *due_tail;
+
+	/*
+	 * rrdcached: every write goes through it. While it is unreachable
+	 * the files' updates stay held, up to buffer_max values; beyond,
+	 * new ones are dropped and counted.
+	 */
+	char *cached; /* its address, NULL: write the files directly */
+	size_t buffer_max;
+	int cached_up;
+	time_t retry_at;
+	unsigned backoff;
+	int warned_drop;
+	uint64_t held; /* values held in files */
+	uint64_t dropped, reconnects, replayed;
+	time_t last_sent; /* when rrdcached last took an update */
+
+	/*
+	 * Readers' flush requests, numbered: freq_gen is the last asked,
+	 * fdone the last served (under lock; flushed is signalled). The
+	 * writer takes them with the items queued before them, into wreqs
+	 * (writer thread only), and serves them once those are held.
+	 */
+	struct store_flushreq *fhead;
+	uint64_t freq_gen, fdone;
+	pthread_cond_t flushed;
+	struct store_flushreq *wreqs;
+	uint64_t wgen;
+	int serving;
+};
+
+/* Reconnection attempts back off from 1 s to this. */
+#define STORE_BACKOFF_MAX 30
+/* Updates sent this long before rrdcached went away are sent again. */
+#define STORE_REPLAY_S 10
+
+/* Between the writer's files, each defined in the file of its job. */
+int store_create(const char *path, const struct tmpl *t, unsigned step,
+    time_t first, char **cause);
+void store_file_add_ds(struct store_file *f, const char *name);
+void store_file_clear_ds(struct store_file *f);
+struct store_file *store_file_find(struct store *st, const char *path);
+struct store_file *store_file_get(struct store *st, const char *path);
+int store_flush_file(struct store *st, struct store_file *f);
+char *store_fmt_ds(char *p, char *end, double v, const char *type);
+int store_inspect(struct store *st, struct store_file *f, const struct tmpl *t,
+    char **cause);
+void store_replay_mark(struct store *st);
+void store_sent_clear(struct store_file *f);
+char *store_update_names(struct store_file *f, const struct tmpl *t, char *use);
+
+void store_cached_lost(struct store *st, const char *cause);
+void store_count(struct store *st, uint64_t *counter, uint64_t n);
+uint32_t store_hash(const char *s);
+int store_replace_file(struct store *st, struct store_file *f,
+    struct store_item *it, char **cause);
+
+int store_cached_flush(struct store *st, struct store_file *f, char **cause);
+int store_cached_full(struct store *st);
+void store_held_clear(struct store *st, struct store_file *f);
+int store_write_held(struct store *st, struct store_file *f, char **cause);
+
+#endif /* STORE_PRIV_H */
