@@ -653,10 +653,7 @@ cluster_metrics(struct cluster *cl, struct evbuffer *b)
 	for (i = 0; i < cl->view.n; i++)
 		live += !cl->view.v[i].viewer;
 	evbuffer_add_printf(b,
-	    "# HELP itfollow_cluster_info This daemon as a member of the "
-	    "shared journal.\n# TYPE itfollow_cluster_info gauge\n"
-	    "itfollow_cluster_info{member=\"%s\",role=\"%s\","
-	    "config=\"%s\"} 1\n",
+	    "# HELP itfollow_cluster_info This daemon as a member of the shared journal.\n# TYPE itfollow_cluster_info gauge\nitfollow_cluster_info{member=\"%s\",role=\"%s\",config=\"%s\"} 1\n",
 	    cl->name, cl->viewer ? "viewer" : "collector", cl->hash);
 	status_metric(b, "itfollow_cluster_connected", "gauge",
 	    "1 while the membership's database connection works.",
@@ -680,14 +677,11 @@ cluster_metrics(struct cluster *cl, struct evbuffer *b)
 	    "gauge", "When collectors last moved to or from here.",
 	    (unsigned long long)cl->last_change);
 	evbuffer_add_printf(b,
-	    "# HELP itfollow_cluster_collector_running 1 for each collector "
-	    "this member runs.\n# TYPE itfollow_cluster_collector_running "
-	    "gauge\n");
+	    "# HELP itfollow_cluster_collector_running 1 for each collector this member runs.\n# TYPE itfollow_cluster_collector_running gauge\n");
 	for (i = 0; i < cl->nkeys; i++) {
 		if (cl->keys[i].mine)
 			evbuffer_add_printf(b,
-			    "itfollow_cluster_collector_running{collector="
-			    "\"%s\"} 1\n",
+			    "itfollow_cluster_collector_running{collector=\"%s\"} 1\n",
 			    cl->keys[i].key);
 	}
 }
@@ -697,15 +691,13 @@ cluster_problem(struct cluster *cl, char *buf, size_t len)
 {
 	if (!cl->connected)
 		snprintf(buf, len,
-		    "the shared journal's membership is unreachable (%s): "
-		    "collectors run as last decided",
+		    "the shared journal's membership is unreachable (%s): collectors run as last decided",
 		    cl->error);
 	else if (cl->conflict[0] != '\0')
 		snprintf(buf, len, "%s", cl->conflict);
 	else if (cl->nunowned > 0)
 		snprintf(buf, len,
-		    "%zu collector(s) have no live member to run them (zone "
-		    "%s, first)",
+		    "%zu collector(s) have no live member to run them (zone %s, first)",
 		    cl->nunowned, cl->unowned_zone);
 	else
 		return 0;

@@ -102,8 +102,7 @@ collect_start(struct collect_rt *rt, uint64_t slot_ms)
 			struct collect_result *res = collect_result_new(co);
 			res->order = rt->order;
 			xasprintf(&res->line,
-			    "%s %s %s status=unknown "
-			    "reason=internal",
+			    "%s %s %s status=unknown reason=internal",
 			    inst->system->id, inst->perspective, inst->series);
 			res->ran = 0;
 			if (co->inflight == 0)
@@ -132,8 +131,8 @@ collect_slot_cb(struct sched_job *job, uint64_t slot_ms, uint64_t missed,
 	if (rt->run != NULL) {
 		co->c.overrun++;
 		if (rt->overruns++ % 100 == 0)
-			log_warn("%s: previous run still going at the next "
-			         "slot; skipped (overrun %llu)",
+			log_warn(
+			    "%s: previous run still going at the next slot; skipped (overrun %llu)",
 			    rt->inst->key, (unsigned long long)rt->overruns);
 		return;
 	}
@@ -483,8 +482,8 @@ collect_apply(struct collect *co, struct conf *conf)
 			scheduler_job_start(&started[i]->job);
 	}
 	free(started);
-	log_info("configuration %s: %zu collectors (%zu kept, %zu new, %zu "
-	         "removed)",
+	log_info(
+	    "configuration %s: %zu collectors (%zu kept, %zu new, %zu removed)",
 	    conf->file, kept + added, kept, added, removed);
 	if (co->shard_n > 1)
 		log_notice("shard %u/%u: %zu of %zu collectors run here",

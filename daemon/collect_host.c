@@ -108,8 +108,8 @@ collect_host_emit_ds(struct itf_run *run, const char *ds, double value,
 		char a[IDENT_SHOW_SIZE];
 
 		if (run->bad_ids++ < COLLECT_BAD_IDS_LOGGED)
-			log_warn("%s: data source \"%s\": not a valid name; "
-			         "not stored",
+			log_warn(
+			    "%s: data source \"%s\": not a valid name; not stored",
 			    inst->key, ident_show(ds, a));
 		return -1;
 	}
@@ -119,9 +119,7 @@ collect_host_emit_ds(struct itf_run *run, const char *ds, double value,
 	if (collect_rows_reserved(inst->tmpl, ds, own)) {
 		if (!run->rt->warned_reserved)
 			log_warn(
-			    "%s: the program's \"%s\" is a name the daemon "
-			    "keeps for itself; stored as \"%s\" (logged "
-			    "once)",
+			    "%s: the program's \"%s\" is a name the daemon keeps for itself; stored as \"%s\" (logged once)",
 			    inst->key, ds, own);
 		run->rt->warned_reserved = 1;
 		ds = own;
@@ -481,8 +479,8 @@ collect_host_emit_series(struct itf_run *run, const char *system,
 	if (g == NULL) {
 		if (run->ngroups == COLLECT_GROUPS_MAX) {
 			if (!run->warned_groups)
-				log_err("%s: more than %d series-times in one "
-				        "run; the rest dropped",
+				log_err(
+				    "%s: more than %d series-times in one run; the rest dropped",
 				    inst->key, COLLECT_GROUPS_MAX);
 			run->warned_groups = 1;
 			return -1;

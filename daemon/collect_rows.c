@@ -138,8 +138,8 @@ collect_rows_rename(const struct itf_instance *inst,
 	if ((*state)->warned_reserved)
 		return;
 	(*state)->warned_reserved = 1;
-	log_warn("%s: the program's \"%s\" is a name the daemon keeps for "
-	         "itself; stored as \"%s\" (logged once)",
+	log_warn(
+	    "%s: the program's \"%s\" is a name the daemon keeps for itself; stored as \"%s\" (logged once)",
 	    inst->key, ds, out);
 }
 
@@ -253,8 +253,8 @@ collect_rows_series(struct collect_rows_state **state,
 	}
 	if (st->n == COLLECT_ROWS_SERIES_MAX) {
 		if (!st->warned_many)
-			log_warn("%s: more than %d series; \"%s\" is not "
-			         "stored (logged once)",
+			log_warn(
+			    "%s: more than %d series; \"%s\" is not stored (logged once)",
 			    inst->key, COLLECT_ROWS_SERIES_MAX, sub);
 		st->warned_many = 1;
 		return NULL;
@@ -326,8 +326,8 @@ collect_rows_bounds(struct collect_rows_series *s,
 		if (s->warned[i])
 			continue;
 		s->warned[i] = 1;
-		log_warn("%s: %s: %s %.17g is outside its bounds [%.17g, "
-		         "%.17g] and is stored as unknown (logged once)",
+		log_warn(
+		    "%s: %s: %s %.17g is outside its bounds [%.17g, %.17g] and is stored as unknown (logged once)",
 		    inst->key, s->id, ds->name, x, ds->min, ds->max);
 	}
 	s->raw_t = when;
@@ -420,8 +420,8 @@ collect_rows_prepare(struct collect_rows_series *s,
 
 	if (s->sub[0] != '\0' && collect_rows_clash(inst, s->id)) {
 		if (!s->warned_clash)
-			log_warn("%s: series \"%s\" is another collector's; "
-			         "not stored (logged once)",
+			log_warn(
+			    "%s: series \"%s\" is another collector's; not stored (logged once)",
 			    inst->key, s->id);
 		s->warned_clash = 1;
 		return -1;
@@ -461,8 +461,7 @@ collect_rows_item(struct collect_rows_series *s,
 		}
 		if (!s->warned_new)
 			log_warn(
-			    "%s: %s: data source \"%s\" appeared after "
-			    "the series was made; not stored (logged once)",
+			    "%s: %s: data source \"%s\" appeared after the series was made; not stored (logged once)",
 			    ctx->inst->key, s->id, e[i].name);
 		s->warned_new = 1;
 	}
@@ -492,9 +491,8 @@ collect_rows_series_submit(struct collect_rows_series *s,
 		if (t <= s->last) {
 			(*ctx->skipped)++;
 			if (!s->warned_old)
-				log_warn("%s: %s: values at %lld are not after "
-				         "the last stored (%lld); skipped "
-				         "(logged once)",
+				log_warn(
+				    "%s: %s: values at %lld are not after the last stored (%lld); skipped (logged once)",
 				    ctx->inst->key, s->id, (long long)t,
 				    (long long)s->last);
 			s->warned_old = 1;

@@ -295,8 +295,8 @@ collect_item(struct collect_rt *rt, struct itf_run *run)
 			continue;
 		}
 		if (!rt->warned_new_ds)
-			log_warn("%s: data source \"%s\" appeared after the "
-			         "series was made; not stored (logged once)",
+			log_warn(
+			    "%s: data source \"%s\" appeared after the series was made; not stored (logged once)",
 			    inst->key, run->xds[i].name);
 		rt->warned_new_ds = 1;
 	}
@@ -476,8 +476,7 @@ collect_submit_rows(struct collect_rt *rt, struct itf_run *run,
 		res->ran = 1;
 		res->stored = 0;
 		xasprintf(&res->line,
-		    "%s %s %s (nothing stored) status=%s "
-		    "reason=%s",
+		    "%s %s %s (nothing stored) status=%s reason=%s",
 		    rt->inst->system->id, rt->inst->perspective,
 		    rt->inst->series, reason_status_name(status),
 		    reason_name(reason));
@@ -493,16 +492,13 @@ collect_log_capped(struct collect_rt *rt, const struct itf_run *run)
 	switch (run->cap) {
 	case SERIESCAP_FEED:
 		log_limited(&rt->cap_log, LOG_WARNING,
-		    "%s: too_many_series: %zu values of new series refused; "
-		    "the feed fills %u, its max_series (%s:%d)",
+		    "%s: too_many_series: %zu values of new series refused; the feed fills %u, its max_series (%s:%d)",
 		    inst->key, run->capped, seriescap_count(rt->cap),
 		    inst->file, inst->line);
 		break;
 	case SERIESCAP_HOUR:
 		log_limited(&rt->cap_log, LOG_WARNING,
-		    "%s: too_many_series: %zu values of new series refused; "
-		    "feeds made %u new series this hour "
-		    "(daemon.max_new_series_per_hour)",
+		    "%s: too_many_series: %zu values of new series refused; feeds made %u new series this hour (daemon.max_new_series_per_hour)",
 		    inst->key, run->capped,
 		    inst->conf->max_new_series_per_hour);
 		break;

@@ -127,9 +127,7 @@ httpd_last_word(int fd, int code, const char *reason, const char *text)
 	while (recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
 		;
 	n = snprintf(buf, sizeof buf,
-	    "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
-	    "Content-Length: %zu\r\nConnection: close\r\n"
-	    "Cache-Control: no-store\r\n\r\n%s",
+	    "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n%s",
 	    code, reason, strlen(text), text);
 	if (n > 0 && (size_t)n < sizeof buf)
 		(void)send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -407,8 +405,7 @@ httpd_reply(struct httpd_req *req, int code, const char *type,
 		return;
 	}
 	evbuffer_add_printf(c->out,
-	    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\nConnection: %s\r\n\r\n",
+	    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\nConnection: %s\r\n\r\n",
 	    code, httpd_reason(code), type, len,
 	    c->keep_alive ? "keep-alive" : "close");
 	if (body != NULL) {
@@ -582,8 +579,7 @@ httpd_accept_cb(evutil_socket_t lfd, short what, void *arg)
 		}
 		if (fd >= h->fd_ceiling && (fd = httpd_below(h, fd)) == -1) {
 			snprintf(why, sizeof why,
-			    "descriptor %d reached: the %d above it are kept "
-			    "for probes and the store",
+			    "descriptor %d reached: the %d above it are kept for probes and the store",
 			    h->fd_ceiling, h->nofile - h->fd_ceiling);
 			httpd_pause(h, why);
 			return;

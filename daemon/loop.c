@@ -210,13 +210,13 @@ loop_reload_member(const struct conf *conf, const struct conf *old)
 	if (loop_differ(conf->journal, old->journal) ||
 	    loop_differ(conf->journal_password_file,
 	        old->journal_password_file))
-		log_warn("reload: store.journal changed; takes effect at "
-		         "restart");
+		log_warn(
+		    "reload: store.journal changed; takes effect at restart");
 	if (loop_differ(conf->member, old->member) ||
 	    loop_differ(conf->zone, old->zone) || conf->viewer != old->viewer ||
 	    conf->heartbeat != old->heartbeat || conf->lease != old->lease)
-		log_warn("reload: daemon.name, zone, role, heartbeat or lease "
-		         "changed; takes effect at restart");
+		log_warn(
+		    "reload: daemon.name, zone, role, heartbeat or lease changed; takes effect at restart");
 }
 
 static void
@@ -225,8 +225,8 @@ loop_reload(struct loop *l)
 	struct conf *conf, *old = collect_conf(l->co);
 
 	if (l->opts->conf_file == NULL) {
-		log_notice("reload: running the embedded configuration; "
-		           "nothing to read");
+		log_notice(
+		    "reload: running the embedded configuration; nothing to read");
 		return;
 	}
 	conf = loop_load(l->opts->conf_file,
@@ -236,28 +236,28 @@ loop_reload(struct loop *l)
 	if (strcmp(conf->data_dir, old->data_dir) != 0)
 		log_warn("reload: data_dir changed; takes effect at restart");
 	if (conf->write_delay != old->write_delay)
-		log_warn("reload: store.write_delay changed; takes effect at "
-		         "restart");
+		log_warn(
+		    "reload: store.write_delay changed; takes effect at restart");
 	if (strcmp(conf->status_listen, old->status_listen) != 0)
-		log_warn("reload: status_listen changed; takes effect at "
-		         "restart");
+		log_warn(
+		    "reload: status_listen changed; takes effect at restart");
 	if ((conf->user == NULL) != (old->user == NULL) ||
 	    (conf->user != NULL && strcmp(conf->user, old->user) != 0))
-		log_warn("reload: daemon.user changed; takes effect at "
-		         "restart");
+		log_warn(
+		    "reload: daemon.user changed; takes effect at restart");
 	if ((conf->rrdcached == NULL) != (old->rrdcached == NULL) ||
 	    (conf->rrdcached != NULL &&
 	        strcmp(conf->rrdcached, old->rrdcached) != 0) ||
 	    conf->buffer_max != old->buffer_max)
-		log_warn("reload: store.rrdcached or store.buffer_max changed; "
-		         "takes effect at restart");
+		log_warn(
+		    "reload: store.rrdcached or store.buffer_max changed; takes effect at restart");
 	if (conf->shard_k != old->shard_k || conf->shard_n != old->shard_n)
-		log_warn("reload: daemon.shard changed; takes effect at "
-		         "restart");
+		log_warn(
+		    "reload: daemon.shard changed; takes effect at restart");
 	loop_reload_member(conf, old);
 	if (conf_keep_timezone(conf, old))
-		log_warn("reload: daemon.timezone changed; takes effect at "
-		         "restart");
+		log_warn(
+		    "reload: daemon.timezone changed; takes effect at restart");
 	conf_warn_mode(conf);
 	log_set_level(conf->log_level);
 	proc_set_max(conf->max_children);
@@ -286,8 +286,7 @@ loop_metrics_series(struct evbuffer *b)
 	status_metric(b, "itfollow_feed_series_created_total", "counter",
 	    "Series feeds began to fill that had no file yet.", cs.created);
 	status_metric(b, "itfollow_feed_series_refused_total", "counter",
-	    "New series refused at max_series or the hourly cap, by run "
-	    "(the run ends down, too_many_series).",
+	    "New series refused at max_series or the hourly cap, by run (the run ends down, too_many_series).",
 	    cs.refused);
 	status_metric(b, "itfollow_feed_series_new_this_hour", "gauge",
 	    "New series (files) feeds made this clock hour.", cs.this_hour);
@@ -314,14 +313,7 @@ loop_metrics_cb(struct evbuffer *b, void *arg)
 	status_metric(b, "itfollow_journal_queue_depth", "gauge",
 	    "Journal records waiting to be written.", js.queued);
 	evbuffer_add_printf(b,
-	    "# HELP itfollow_journal_oldest_seconds How long the oldest "
-	    "record waiting for the journal has waited.\n"
-	    "# TYPE itfollow_journal_oldest_seconds gauge\n"
-	    "itfollow_journal_oldest_seconds %.3f\n"
-	    "# HELP itfollow_journal_lag_seconds How long the oldest record "
-	    "of the last batch written had waited.\n"
-	    "# TYPE itfollow_journal_lag_seconds gauge\n"
-	    "itfollow_journal_lag_seconds %.3f\n",
+	    "# HELP itfollow_journal_oldest_seconds How long the oldest record waiting for the journal has waited.\n# TYPE itfollow_journal_oldest_seconds gauge\nitfollow_journal_oldest_seconds %.3f\n# HELP itfollow_journal_lag_seconds How long the oldest record of the last batch written had waited.\n# TYPE itfollow_journal_lag_seconds gauge\nitfollow_journal_lag_seconds %.3f\n",
 	    js.oldest_ms / 1000.0, js.lag_ms / 1000.0);
 	if (l->cluster != NULL)
 		cluster_metrics(l->cluster, b);

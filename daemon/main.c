@@ -21,12 +21,7 @@
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
-	    "usage: itfollowd [-fnTV] [-c file]\n"
-	    "  -c file  configuration (default %s, else the embedded one)\n"
-	    "  -f       stay in the foreground, log to stderr\n"
-	    "  -n       check the configuration and exit\n"
-	    "  -T       run every collector once, store, print, exit\n"
-	    "  -V       print the version\n",
+	    "usage: itfollowd [-fnTV] [-c file]\n  -c file  configuration (default %s, else the embedded one)\n  -f       stay in the foreground, log to stderr\n  -n       check the configuration and exit\n  -T       run every collector once, store, print, exit\n  -V       print the version\n",
 	    CONF_DEFAULT_FILE);
 	exit(2);
 }

@@ -109,10 +109,8 @@ members_read(PGconn *conn, struct members_row **rows, size_t *n, double *now,
 	*rows = NULL;
 	*n = 0;
 	res = pg_exec(conn,
-	    "SELECT name, zone, role, config_hash, config_file, host, pid,"
-	    " joined, lease, incarnation, evicted IS NOT NULL,"
-	    " " MEMBERS_NOW " - heartbeat, " MEMBERS_NOW
-	    " FROM members ORDER BY name",
+	    "SELECT name, zone, role, config_hash, config_file, host, pid, joined, lease, incarnation, evicted IS NOT NULL, " MEMBERS_NOW
+	    " - heartbeat, " MEMBERS_NOW " FROM members ORDER BY name",
 	    0, NULL, cause);
 	if (res == NULL)
 		return -1;
@@ -179,18 +177,13 @@ members_check(const struct members *m, const struct members_row *rows, size_t n,
 			    !members_pid_alive(o->pid))
 				continue;
 			xasprintf(cause,
-			    "a member named %s runs on %s (pid %ld, "
-			    "heartbeat %.0f s ago): give this daemon another "
-			    "daemon.name",
+			    "a member named %s runs on %s (pid %ld, heartbeat %.0f s ago): give this daemon another daemon.name",
 			    o->name, o->host, o->pid, o->age);
 			return -1;
 		}
 		if (strcmp(o->config_hash, m->hash) != 0) {
 			xasprintf(cause,
-			    "member %s (%s on %s) runs another configuration "
-			    "(%s) than this daemon %s (%s, %s): refusing to "
-			    "join; members must share their systems, feeds, "
-			    "windows and notifiers",
+			    "member %s (%s on %s) runs another configuration (%s) than this daemon %s (%s, %s): refusing to join; members must share their systems, feeds, windows and notifiers",
 			    o->name, o->config_file, o->host, o->config_hash,
 			    m->name, m->file, m->hash);
 			return -1;
@@ -229,16 +222,9 @@ members_register(struct members *m, PGconn *conn, double *joined, char **cause)
 	snprintf(pid, sizeof pid, "%ld", (long)getpid());
 	snprintf(lease, sizeof lease, "%u", m->lease);
 	res = pg_exec(conn,
-	    "INSERT INTO members (name, incarnation, zone, role, config_hash,"
-	    " config_file, host, pid, joined, heartbeat, lease) VALUES ($1,"
-	    " $2, $3, $4, $5, $6, $7, $8, " MEMBERS_NOW ", " MEMBERS_NOW
-	    ", $9) ON CONFLICT (name) DO UPDATE SET incarnation ="
-	    " excluded.incarnation, zone = excluded.zone, role ="
-	    " excluded.role, config_hash = excluded.config_hash,"
-	    " config_file = excluded.config_file, host = excluded.host,"
-	    " pid = excluded.pid, joined = excluded.joined, heartbeat ="
-	    " excluded.heartbeat, lease = excluded.lease, collectors = 0,"
-	    " evicted = NULL, evicted_by = NULL RETURNING joined",
+	    "INSERT INTO members (name, incarnation, zone, role, config_hash, config_file, host, pid, joined, heartbeat, lease) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " MEMBERS_NOW
+	    ", " MEMBERS_NOW
+	    ", $9) ON CONFLICT (name) DO UPDATE SET incarnation = excluded.incarnation, zone = excluded.zone, role = excluded.role, config_hash = excluded.config_hash, config_file = excluded.config_file, host = excluded.host, pid = excluded.pid, joined = excluded.joined, heartbeat = excluded.heartbeat, lease = excluded.lease, collectors = 0, evicted = NULL, evicted_by = NULL RETURNING joined",
 	    9, p, cause);
 	if (res == NULL)
 		return -1;
@@ -332,8 +318,7 @@ members_join(struct members *m, struct members_view *before,
 		goto fail;
 	if (v > JOURNAL_SCHEMA_VERSION) {
 		xasprintf(&why,
-		    "schema version %d is newer than this daemon's (%d); "
-		    "nothing was changed",
+		    "schema version %d is newer than this daemon's (%d); nothing was changed",
 		    v, JOURNAL_SCHEMA_VERSION);
 		goto fail;
 	}
@@ -347,8 +332,8 @@ members_join(struct members *m, struct members_view *before,
 		goto fail;
 	members_rows_free(rows, n);
 	m->connected_ms = members_mono_ms();
-	log_notice("journal %s: joined as member %s (%s%s%s), %zu live "
-	           "member(s) with it",
+	log_notice(
+	    "journal %s: joined as member %s (%s%s%s), %zu live member(s) with it",
 	    m->where, m->name, m->viewer ? "viewer" : "collector",
 	    m->zone != NULL ? ", zone " : "", m->zone != NULL ? m->zone : "",
 	    after->n);
@@ -393,9 +378,8 @@ members_reconnect(struct members *m)
 	m->conn = pg_connect(m->conninfo, m->password_file, "itfollowd", &why);
 	if (m->conn == NULL) {
 		if (!m->warned_down)
-			log_err("journal %s: membership: %s; this daemon keeps "
-			        "running its collectors and tries again every "
-			        "second",
+			log_err(
+			    "journal %s: membership: %s; this daemon keeps running its collectors and tries again every second",
 			    m->where, why);
 		m->warned_down = 1;
 		members_note_error(m, 0, why);
@@ -440,9 +424,8 @@ members_beat(struct members *m)
 	snprintf(hash, sizeof hash, "%s", m->hash);
 	pthread_mutex_unlock(&m->lock);
 	res = pg_exec(m->conn,
-	    "UPDATE members SET heartbeat = " MEMBERS_NOW ", collectors = $3,"
-	    " config_hash = $4 WHERE name = $1 AND incarnation = $2 AND"
-	    " evicted IS NULL",
+	    "UPDATE members SET heartbeat = " MEMBERS_NOW
+	    ", collectors = $3, config_hash = $4 WHERE name = $1 AND incarnation = $2 AND evicted IS NULL",
 	    4, p, &why);
 	if (res == NULL) {
 		members_failed(m, why);
@@ -456,8 +439,7 @@ members_beat(struct members *m)
 			return;
 		}
 		log_warn(
-		    "journal %s: member %s was taken over while cut off; "
-		    "registered again, its collectors come back by hand-off",
+		    "journal %s: member %s was taken over while cut off; registered again, its collectors come back by hand-off",
 		    m->where, m->name);
 		pthread_mutex_lock(&m->lock);
 		m->news.evicted = 1;
@@ -481,16 +463,16 @@ members_evict(struct members *m, const struct members_row *r)
 	char *why = NULL;
 
 	res = pg_exec(m->conn,
-	    "UPDATE members SET evicted = " MEMBERS_NOW ", evicted_by = $3"
-	    " WHERE name = $1 AND incarnation = $2 AND evicted IS NULL",
+	    "UPDATE members SET evicted = " MEMBERS_NOW
+	    ", evicted_by = $3 WHERE name = $1 AND incarnation = $2 AND evicted IS NULL",
 	    3, p, &why);
 	if (res == NULL) {
 		members_failed(m, why);
 		return;
 	}
 	if (atoi(PQcmdTuples(res)) > 0)
-		log_notice("journal %s: member %s stopped its heartbeat %.0f s "
-		           "ago (lease %.0f s): evicted",
+		log_notice(
+		    "journal %s: member %s stopped its heartbeat %.0f s ago (lease %.0f s): evicted",
 		    m->where, r->m.name, r->m.age, r->m.lease);
 	PQclear(res);
 }
@@ -539,8 +521,7 @@ members_look(struct members *m)
 				pthread_mutex_lock(&m->lock);
 				snprintf(m->news.conflict,
 				    sizeof m->news.conflict,
-				    "member %s (%s) runs another configuration "
-				    "(%s) than this one (%s)",
+				    "member %s (%s) runs another configuration (%s) than this one (%s)",
 				    rows[i].m.name, rows[i].m.config_file,
 				    rows[i].m.config_hash, hash);
 				pthread_mutex_unlock(&m->lock);
@@ -611,8 +592,8 @@ members_leave(struct members *m)
 	    "DELETE FROM members WHERE name = $1 AND incarnation = $2", 2, p,
 	    &why);
 	if (res == NULL) {
-		log_warn("journal %s: member %s could not leave: %s; the "
-		         "others take over after its lease",
+		log_warn(
+		    "journal %s: member %s could not leave: %s; the others take over after its lease",
 		    m->where, m->name, why);
 		free(why);
 		return;

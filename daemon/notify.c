@@ -388,8 +388,8 @@ notify_attempt_done(struct notify_delivery *d, const char *error)
 	n->c.failures++;
 	if (d->attempts >= NOTIFY_MAX_ATTEMPTS) {
 		n->c.given_up++;
-		log_err("notifier %s: %s of %s/%s not delivered after %d "
-		        "attempts: %s",
+		log_err(
+		    "notifier %s: %s of %s/%s not delivered after %d attempts: %s",
 		    d->notifier, d->event, d->system, d->series, d->attempts,
 		    error);
 		notify_delivery_free(d);
@@ -398,8 +398,8 @@ notify_attempt_done(struct notify_delivery *d, const char *error)
 	ms = 1000L << (d->attempts - 1);
 	if (ms > NOTIFY_BACKOFF_MAX_MS)
 		ms = NOTIFY_BACKOFF_MAX_MS;
-	log_warn("notifier %s: %s of %s/%s failed (attempt %d): %s; retry in "
-	         "%ld s",
+	log_warn(
+	    "notifier %s: %s of %s/%s failed (attempt %d): %s; retry in %ld s",
 	    d->notifier, d->event, d->system, d->series, d->attempts, error,
 	    ms / 1000);
 	if (d->retry == NULL)
@@ -598,8 +598,8 @@ notify_send(struct notify *n, const struct conf *c,
 	n->c.events++;
 	if (!notify_rate_ok(n, nt, w)) {
 		n->c.suppressed_rate++;
-		log_debug("notifier %s: %s of %s/%s within notify_interval; "
-		          "not sent",
+		log_debug(
+		    "notifier %s: %s of %s/%s within notify_interval; not sent",
 		    nt->id, w->event, w->system, w->series);
 		return;
 	}
@@ -633,8 +633,8 @@ notify_resume_cb(const struct journal_notice *nc, void *arg)
 			nt = &ctx->c->notifiers[i];
 	}
 	if (nt == NULL || (o = json_loads(nc->payload, 0, NULL)) == NULL) {
-		log_warn("notifier %s: %s of %s/%s from before the restart "
-		         "dropped: %s",
+		log_warn(
+		    "notifier %s: %s of %s/%s from before the restart dropped: %s",
 		    nc->notifier, nc->event, nc->system, nc->series,
 		    nt == NULL ? "no such notifier now" : "unreadable");
 		return;
@@ -649,8 +649,8 @@ notify_resume_cb(const struct journal_notice *nc, void *arg)
 	w.t = (time_t)json_integer_value(json_object_get(o, "time"));
 	days = json_object_get(o, "cert_days");
 	w.cert_days = json_is_number(days) ? json_number_value(days) : NAN;
-	log_info("notifier %s: %s of %s/%s from before the restart: "
-	         "delivering again",
+	log_info(
+	    "notifier %s: %s of %s/%s from before the restart: delivering again",
 	    nc->notifier, w.event, w.system, w.series);
 	ctx->n->c.events++;
 	notify_deliver(ctx->n, ctx->c, nt, &w, nc->id, nc->attempts);

@@ -85,8 +85,7 @@ plugin_untrusted(const struct stat *sb, char *why, size_t len)
 
 	if (sb->st_uid != 0 && sb->st_uid != me)
 		snprintf(why, len,
-		    "owned by uid %u, not by root or the daemon's user "
-		    "(uid %u)",
+		    "owned by uid %u, not by root or the daemon's user (uid %u)",
 		    (unsigned)sb->st_uid, (unsigned)me);
 	else if (sb->st_mode & S_IWOTH)
 		snprintf(why, len, "writable by others (mode %04o)",
@@ -119,9 +118,7 @@ plugin_open(struct plugin *p, const char *dir, const char *name)
 	}
 	if (plugin_untrusted(&sb, why, sizeof why) != NULL) {
 		xasprintf(&p->cause,
-		    "plugin %s: its directory is %s; not "
-		    "loaded",
-		    p->file, why);
+		    "plugin %s: its directory is %s; not loaded", p->file, why);
 		goto out;
 	}
 	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC)) == -1 ||
@@ -177,8 +174,7 @@ plugin_load(struct plugin *p, const char *dir, const char *name)
 	if (ops->abi_version == 0 ||
 	    ops->abi_version > ITF_COLLECTOR_ABI_VERSION) {
 		xasprintf(&p->cause,
-		    "plugin %s: ABI version %u (this daemon "
-		    "supports 1 to %u)",
+		    "plugin %s: ABI version %u (this daemon supports 1 to %u)",
 		    p->file, ops->abi_version, ITF_COLLECTOR_ABI_VERSION);
 		goto broken;
 	}
@@ -188,8 +184,7 @@ plugin_load(struct plugin *p, const char *dir, const char *name)
 	    p->ops.configure == NULL || p->ops.start == NULL ||
 	    p->ops.cancel == NULL || p->ops.destroy == NULL) {
 		xasprintf(&p->cause,
-		    "plugin %s: its ops are incomplete or "
-		    "not named \"%s\"",
+		    "plugin %s: its ops are incomplete or not named \"%s\"",
 		    p->file, p->type);
 		goto broken;
 	}

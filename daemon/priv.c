@@ -75,8 +75,7 @@ priv_step(int fd, const char *dir, const char *name, mode_t mode, char **cause)
 		return next;
 	if (errno == ELOOP || errno == ENOTDIR)
 		xasprintf(cause,
-		    "data_dir %s: \"%s\" is a symbolic link or not a "
-		    "directory: refused",
+		    "data_dir %s: \"%s\" is a symbolic link or not a directory: refused",
 		    dir, name);
 	else
 		xasprintf(cause, "data_dir %s: %s: %s", dir, name,
@@ -113,8 +112,7 @@ priv_data_dir(const char *dir, uid_t uid, gid_t gid, char **cause)
 		if (fstat(fd, &sb) != 0 ||
 		    ((sb.st_mode & S_IWOTH) && sb.st_uid != 0)) {
 			xasprintf(cause,
-			    "data_dir %s: a parent of \"%s\" is writable by "
-			    "others and not root's: refused",
+			    "data_dir %s: a parent of \"%s\" is writable by others and not root's: refused",
 			    dir, name);
 			goto out;
 		}
@@ -153,8 +151,7 @@ priv_switch(const char *user, uid_t uid, gid_t gid, char **cause)
 	    getuid() != uid || geteuid() != uid || getgid() != gid ||
 	    getegid() != gid) {
 		xasprintf(cause,
-		    "privileges of root still held after "
-		    "becoming user %s",
+		    "privileges of root still held after becoming user %s",
 		    user);
 		return -1;
 	}
@@ -173,11 +170,8 @@ priv_drop(const struct conf *conf, char **cause)
 		/* Check and notifier programs switch to their user
 		 * themselves (proc.c); everything in-process stays root. */
 		if (geteuid() == 0)
-			log_warn("running as root without daemon.user: check "
-			         "and notifier programs run as nobody (or "
-			         "their user), but the daemon itself (probes, "
-			         "feeds, files) and its C plugins run as root; "
-			         "set daemon.user");
+			log_warn(
+			    "running as root without daemon.user: check and notifier programs run as nobody (or their user), but the daemon itself (probes, feeds, files) and its C plugins run as root; set daemon.user");
 		return 0;
 	}
 	if (priv_lookup(conf, &uid, &gid, cause) != 0)
@@ -186,8 +180,7 @@ priv_drop(const struct conf *conf, char **cause)
 		if (geteuid() == uid)
 			return 0;
 		xasprintf(cause,
-		    "%s:%d: daemon.user is \"%s\" but itfollowd runs as uid "
-		    "%u: start it as root or as %s",
+		    "%s:%d: daemon.user is \"%s\" but itfollowd runs as uid %u: start it as root or as %s",
 		    conf->file, conf->user_line, conf->user,
 		    (unsigned)geteuid(), conf->user);
 		return -1;

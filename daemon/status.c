@@ -107,8 +107,7 @@ status_problem(struct status *s, char *buf, size_t len)
 		    (unsigned long long)ss.writer_beat);
 	else if (ss.cached_down)
 		snprintf(buf, len,
-		    "rrdcached is unreachable: %llu values buffered, %llu "
-		    "dropped",
+		    "rrdcached is unreachable: %llu values buffered, %llu dropped",
 		    (unsigned long long)ss.buffered,
 		    (unsigned long long)ss.dropped);
 	else if (ss.oldest_age > ss.delay + STATUS_OLDEST_SLACK)
@@ -198,8 +197,7 @@ status_metrics_types(struct status *s, struct evbuffer *b)
 			if (ct[i].by_reason[r] == 0)
 				continue;
 			evbuffer_add_printf(b,
-			    "itfollow_runs_total{type=\"%s\",reason=\"%s\"} "
-			    "%llu\n",
+			    "itfollow_runs_total{type=\"%s\",reason=\"%s\"} %llu\n",
 			    ct[i].name, reason_name(r),
 			    (unsigned long long)ct[i].by_reason[r]);
 		}
@@ -211,16 +209,12 @@ status_metrics_types(struct status *s, struct evbuffer *b)
 		for (k = 0; k < COLLECT_DURATION_BUCKETS; k++) {
 			cum += ct[i].duration[k];
 			evbuffer_add_printf(b,
-			    "itfollow_run_duration_seconds_bucket{type=\"%s\","
-			    "le=\"%g\"} %llu\n",
+			    "itfollow_run_duration_seconds_bucket{type=\"%s\",le=\"%g\"} %llu\n",
 			    ct[i].name, collect_duration_bounds[k],
 			    (unsigned long long)cum);
 		}
 		evbuffer_add_printf(b,
-		    "itfollow_run_duration_seconds_bucket{type=\"%s\","
-		    "le=\"+Inf\"} %llu\n"
-		    "itfollow_run_duration_seconds_sum{type=\"%s\"} %.6f\n"
-		    "itfollow_run_duration_seconds_count{type=\"%s\"} %llu\n",
+		    "itfollow_run_duration_seconds_bucket{type=\"%s\",le=\"+Inf\"} %llu\nitfollow_run_duration_seconds_sum{type=\"%s\"} %.6f\nitfollow_run_duration_seconds_count{type=\"%s\"} %llu\n",
 		    ct[i].name, (unsigned long long)ct[i].duration_count,
 		    ct[i].name, ct[i].duration_sum, ct[i].name,
 		    (unsigned long long)ct[i].duration_count);
@@ -243,8 +237,7 @@ status_metrics_series(struct status *s, struct evbuffer *b)
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 0)
 			status_head(b, "itfollow_up", "gauge",
-			    "1 if the last run of the series found it up, "
-			    "0 if down.");
+			    "1 if the last run of the series found it up, 0 if down.");
 		else
 			status_head(b,
 			    "itfollow_last_success_timestamp_seconds", "gauge",
@@ -261,9 +254,9 @@ status_metrics_series(struct status *s, struct evbuffer *b)
 				if (pass == 1 && st.last_success == 0)
 					continue;
 				evbuffer_add_printf(b, "%s{system=\"",
-				    pass == 0 ? "itfollow_up"
-				              : "itfollow_last_success_"
-				                "timestamp_seconds");
+				    pass == 0
+				        ? "itfollow_up"
+				        : "itfollow_last_success_timestamp_seconds");
 				status_label(b, sys->id);
 				if (pass == 0) {
 					evbuffer_add_printf(b,
@@ -342,8 +335,7 @@ status_metrics_httpd(struct status *s, struct evbuffer *b)
 	    "Status requests refused as malformed or not served (4xx, 5xx).",
 	    hs.bad_requests);
 	status_metric(b, "itfollow_status_accept_pauses_total", "counter",
-	    "Times accepting paused: at the descriptor reserve or an accept "
-	    "error.",
+	    "Times accepting paused: at the descriptor reserve or an accept error.",
 	    hs.accept_pauses);
 	status_metric(b, "itfollow_status_fd_ceiling", "gauge",
 	    "Descriptor number the status server never accepts at or above.",
@@ -379,15 +371,13 @@ status_metrics_cb(struct status *s, struct httpd_req *req, const char *path,
 	status_metric(b, "itfollow_runs_inflight", "gauge",
 	    "Runs in flight now.", collect_inflight(s->co));
 	status_metric(b, "itfollow_rows_skipped_total", "counter",
-	    "Rows of values at or before their series' last stored time, "
-	    "skipped.",
+	    "Rows of values at or before their series' last stored time, skipped.",
 	    c.rows_skipped);
 	status_metric(b, "itfollow_values_out_of_bounds_total", "counter",
 	    "Values outside their data source's bounds (stored as unknown).",
 	    c.out_of_bounds);
 	status_metric(b, "itfollow_program_events_total", "counter",
-	    "Events programs reported (collectd PUTNOTIF), kept in the "
-	    "journal.",
+	    "Events programs reported (collectd PUTNOTIF), kept in the journal.",
 	    c.events);
 	status_head(b, "itfollow_runs_failed_total", "counter",
 	    "Runs that ended down or unknown, by reason.");

@@ -12,7 +12,9 @@ with each folder's include directories, see CMakeLists.txt):
 - the folders' graph has no cycle, so no two files of different folders
   include each other, directly or not;
 - no file has more than 800 lines and no function more than 80 (sizes
-  a reader can hold; SIZE_EXCEPTIONS lists what is still to split).
+  a reader can hold; SIZE_EXCEPTIONS lists what is still to split);
+- no string literal is continued by another on the next line: a message
+  is one literal, so grep finds it.
 
 Usage: layers.py [SOURCE_DIR]. Prints each breach; exit 1 if any.
 """
@@ -139,6 +141,13 @@ def main():
                 continue
             errs.append('%s:%d: %s may not include %s (%s)'
                         % (f, n, folder, inc, hdir))
+        lines = text.split('\n')
+        for n in range(len(lines) - 1):
+            a = lines[n].rstrip()
+            if (a.endswith('"') and lines[n + 1].strip().startswith('"')
+                    and not a.lstrip().startswith(('#', '*', '/*', '//'))):
+                errs.append('%s:%d: a string literal split across lines'
+                            % (f, n + 1))
         nlines = text.count('\n')
         if nlines > MAX_LINES:
             over.add(f)

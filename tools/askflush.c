@@ -105,8 +105,7 @@ askflush_file(const struct conf *conf, const char *path)
 		askflush_done = 1;
 	else if (rc != CURLE_OK || code != 200) {
 		fprintf(stderr,
-		    "itfollow: %s: %s (reading the files as they are; values "
-		    "the daemon holds back may be missing)\n",
+		    "itfollow: %s: %s (reading the files as they are; values the daemon holds back may be missing)\n",
 		    url,
 		    rc != CURLE_OK    ? (err[0] ? err : curl_easy_strerror(rc))
 		        : code == 404 ? "not served"

@@ -24,11 +24,7 @@ cmd_graph_usage(void)
 
 	graph_preset_names(names, sizeof names);
 	fprintf(stderr,
-	    "usage: itfollow graph [-c file] PRESET (--system ID | --by category|portfolio|owner|perspective)\n"
-	    "    [--series S] [--per month|quarter] [--last 24h|7d|30d|1y | --quarter 2014Q2 | --month 2014-05 |\n"
-	    "    --year 2015 | --from T --to T] [-o FILE] [--format png|svg|pdf] [--table csv|json]\n"
-	    "    [--width PX] [--height PX]\n"
-	    "  PRESET: %s\n",
+	    "usage: itfollow graph [-c file] PRESET (--system ID | --by category|portfolio|owner|perspective)\n    [--series S] [--per month|quarter] [--last 24h|7d|30d|1y | --quarter 2014Q2 | --month 2014-05 |\n    --year 2015 | --from T --to T] [-o FILE] [--format png|svg|pdf] [--table csv|json]\n    [--width PX] [--height PX]\n  PRESET: %s\n",
 	    names);
 }
 

@@ -22,10 +22,7 @@ static void
 cmd_scorecard_usage(void)
 {
 	fprintf(stderr,
-	    "usage: itfollow report scorecard [-c file] --quarter 2026Q1 "
-	    "(or --year, --month, --from/--to)\n"
-	    "    [--by category|portfolio|owner] [--format text|csv|json] "
-	    "[--html FILE]\n");
+	    "usage: itfollow report scorecard [-c file] --quarter 2026Q1 (or --year, --month, --from/--to)\n    [--by category|portfolio|owner] [--format text|csv|json] [--html FILE]\n");
 }
 
 /* What the command line asks for. */

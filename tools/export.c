@@ -144,13 +144,7 @@ static void
 export_usage(void)
 {
 	fprintf(stderr,
-	    "usage: itfollow export [-c file] --system ID "
-	    "[--perspective P] --series S PERIOD [--step 1d] "
-	    "[--format csv|json]\n"
-	    "  PERIOD: --from T --to T | --last 7d | --quarter 2026Q1 | "
-	    "--month 2026-02 | --year 2026\n"
-	    "  T: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH (UTC)\n"
-	    "  --perspective: default the configured series'\n");
+	    "usage: itfollow export [-c file] --system ID [--perspective P] --series S PERIOD [--step 1d] [--format csv|json]\n  PERIOD: --from T --to T | --last 7d | --quarter 2026Q1 | --month 2026-02 | --year 2026\n  T: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH (UTC)\n  --perspective: default the configured series'\n");
 }
 
 /* What the command line asks of an export. */

@@ -22,26 +22,17 @@ static const struct itfollow_cmd {
 	{ "check", NULL, tool_check,
 	    "  check   check the configuration (as itfollowd -n)\n" },
 	{ "last", NULL, tool_last,
-	    "  last    print the last stored values of a series:\n"
-	    "          itfollow last [-c file] [-p perspective] SYSTEM SERIES\n" },
+	    "  last    print the last stored values of a series:\n          itfollow last [-c file] [-p perspective] SYSTEM SERIES\n" },
 	{ "export", NULL, tool_export,
-	    "  export  a series over a period at a step, CSV or JSON:\n"
-	    "          itfollow export [-c file] --system ID [--perspective P]\n"
-	    "          [--series S] --from T --to T [--step 1d] [--format csv|json]\n" },
+	    "  export  a series over a period at a step, CSV or JSON:\n          itfollow export [-c file] --system ID [--perspective P]\n          [--series S] --from T --to T [--step 1d] [--format csv|json]\n" },
 	{ "graph", NULL, tool_graph,
-	    "  graph   a preset graph (PNG, SVG, PDF) or its table:\n"
-	    "          itfollow graph [-c file] PRESET --system ID|--by G [period] -o FILE\n" },
+	    "  graph   a preset graph (PNG, SVG, PDF) or its table:\n          itfollow graph [-c file] PRESET --system ID|--by G [period] -o FILE\n" },
 	{ "report", "scorecard", tool_scorecard,
-	    "  report  scorecard: a quarter's key figures per system or group:\n"
-	    "          itfollow report scorecard [-c file] --quarter 2026Q1 [--by G]\n"
-	    "          [--format text|csv|json] [--html FILE]\n" },
+	    "  report  scorecard: a quarter's key figures per system or group:\n          itfollow report scorecard [-c file] --quarter 2026Q1 [--by G]\n          [--format text|csv|json] [--html FILE]\n" },
 	{ "dashboard", NULL, tool_dashboard,
 	    "  dashboard  the dashboard as static pages: itfollow dashboard [-c file] -o DIR\n" },
 	{ "report", NULL, tool_report,
-	    "  report  availability of a system or of groups over a period:\n"
-	    "          itfollow report availability [-c file] (--system ID |\n"
-	    "          --by category|portfolio|owner) --quarter 2014Q2 |\n"
-	    "          --month 2014-05 | --from T --to T [--format text|csv|json]\n" },
+	    "  report  availability of a system or of groups over a period:\n          itfollow report availability [-c file] (--system ID |\n          --by category|portfolio|owner) --quarter 2014Q2 |\n          --month 2014-05 | --from T --to T [--format text|csv|json]\n" },
 };
 #define ITFOLLOW_NCMDS (sizeof itfollow_cmds / sizeof itfollow_cmds[0])
 

@@ -33,13 +33,7 @@ static void
 report_usage(void)
 {
 	fprintf(stderr,
-	    "usage: itfollow report availability [-c file] "
-	    "(--system ID | --by category|portfolio|owner)\n"
-	    "       (--quarter 2014Q2 | --month 2014-05 | --year 2014 | "
-	    "--last 30d | --from T --to T)\n"
-	    "       [--format text|csv|json]\n"
-	    "  T: YYYY-MM-DD (local midnight), YYYY-MM-DDTHH:MM:SSZ or "
-	    "@EPOCH\n");
+	    "usage: itfollow report availability [-c file] (--system ID | --by category|portfolio|owner)\n       (--quarter 2014Q2 | --month 2014-05 | --year 2014 | --last 30d | --from T --to T)\n       [--format text|csv|json]\n  T: YYYY-MM-DD (local midnight), YYYY-MM-DDTHH:MM:SSZ or @EPOCH\n");
 }
 
 /* A number for CSV and JSON: NAN is empty (CSV) or null (JSON). */
@@ -83,8 +77,8 @@ report_text(const struct tz *z, const char *key, struct report_row *rows,
 	int w = z != NULL ? 25 : 20;
 	size_t i;
 
-	printf("%-20s %-*s %-*s %8s %8s %10s %10s %7s %10s %10s %10s %8s "
-	       "%7s %10s\n",
+	printf(
+	    "%-20s %-*s %-*s %8s %8s %10s %10s %7s %10s %10s %10s %8s %7s %10s\n",
 	    strcmp(key, "system") == 0 ? "SYSTEM" : "GROUP", w, "FROM", w, "TO",
 	    "AVAIL%", "RAW%", "UNKNOWN", "MAINT", "OUTAGES", "LONGEST", "MTTR",
 	    "MTBF", "SVC%", "SVC-OUT", "SVC-MTTR");
@@ -102,8 +96,8 @@ report_text(const struct tz *z, const char *key, struct report_row *rows,
 		report_dur(a->mttr_s, d[3], sizeof d[3]);
 		report_dur(a->mtbf_s, d[4], sizeof d[4]);
 		report_dur(a->service_mttr_s, d[5], sizeof d[5]);
-		printf("%-20s %-*s %-*s %8s %8s %10s %10s %7d %10s %10s %10s "
-		       "%8s %7d %10s\n",
+		printf(
+		    "%-20s %-*s %-*s %8s %8s %10s %10s %7d %10s %10s %10s %8s %7d %10s\n",
 		    rows[i].name, w, from, w, to, av[0] != '\0' ? av : "-",
 		    raw[0] != '\0' ? raw : "-", d[0], d[1], a->outages, d[2],
 		    d[3], d[4], sv[0] != '\0' ? sv : "-", a->service_outages,
@@ -145,10 +139,8 @@ report_csv(const struct tz *z, const char *key, struct report_row *rows,
 	const char *p;
 	size_t i;
 
-	printf("%s,from,to,availability_pct,raw_availability_pct,unknown_s,"
-	       "maintenance_s,outages,longest_outage_s,mttr_s,mtbf_s,"
-	       "service_availability_pct,service_outages,service_mttr_s,"
-	       "service_s,service_unknown_s\n",
+	printf(
+	    "%s,from,to,availability_pct,raw_availability_pct,unknown_s,maintenance_s,outages,longest_outage_s,mttr_s,mtbf_s,service_availability_pct,service_outages,service_mttr_s,service_s,service_unknown_s\n",
 	    key);
 	for (i = 0; i < n; i++) {
 		struct avail *a = &rows[i].a;
@@ -204,15 +196,8 @@ report_json(const struct tz *z, const char *key, struct report_row *rows,
 			if ((unsigned char)*p >= 0x20)
 				putchar(*p);
 		}
-		printf("\", \"from\": \"%s\", \"to\": \"%s\", "
-		       "\"availability_pct\": %s, \"raw_availability_pct\": "
-		       "%s, \"unknown_s\": %ld, \"maintenance_s\": %ld, "
-		       "\"outages\": %d, \"longest_outage_s\": %ld, "
-		       "\"mttr_s\": %s, \"mtbf_s\": %s, "
-		       "\"service_availability_pct\": %s, "
-		       "\"service_outages\": %d, \"service_mttr_s\": %s, "
-		       "\"service_s\": %ld, \"service_unknown_s\": %ld, "
-		       "\"timezone\": \"%s\"}",
+		printf(
+		    "\", \"from\": \"%s\", \"to\": \"%s\", \"availability_pct\": %s, \"raw_availability_pct\": %s, \"unknown_s\": %ld, \"maintenance_s\": %ld, \"outages\": %d, \"longest_outage_s\": %ld, \"mttr_s\": %s, \"mtbf_s\": %s, \"service_availability_pct\": %s, \"service_outages\": %d, \"service_mttr_s\": %s, \"service_s\": %ld, \"service_unknown_s\": %ld, \"timezone\": \"%s\"}",
 		    from, to, v[0], v[1], a->unknown_s, a->maintenance_s,
 		    a->outages, a->longest_outage_s, v[2], v[3], v[4],
 		    a->service_outages, v[5], a->svc_s, a->service_unknown_s,

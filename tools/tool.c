@@ -64,8 +64,7 @@ tool_flush(const struct conf *conf, const char *path)
 	if (cached_flush_path(conf->rrdcached, conf->data_dir, path, &cause) !=
 	    0)
 		fprintf(stderr,
-		    "itfollow: %s: %s (reading the file as it is; values "
-		    "rrdcached holds may be missing)\n",
+		    "itfollow: %s: %s (reading the file as it is; values rrdcached holds may be missing)\n",
 		    path, cause);
 	free(cause);
 }
@@ -132,8 +131,7 @@ tool_perspective(const struct conf *conf, const char *system,
 		    series, system, conf->file);
 	else
 		fprintf(stderr,
-		    "itfollow: system %s has a series %s in %zu "
-		    "perspectives (%s, %s%s): give the perspective\n",
+		    "itfollow: system %s has a series %s in %zu perspectives (%s, %s%s): give the perspective\n",
 		    system, series, n, found[0], found[1],
 		    n > 2 ? ", ..." : "");
 	return -1;

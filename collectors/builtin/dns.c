@@ -108,8 +108,7 @@ dns_conf_rcodes(struct dns_state *st, const char *s)
 			continue;
 		if ((r = parse_dns_rcode(w)) < 0) {
 			st->host->conf_error(st->inst, "expect_rcode",
-			    "unknown answer code \"%s\" (NOERROR, NXDOMAIN, "
-			    "SERVFAIL, REFUSED, ..., RCODE0 to RCODE15)",
+			    "unknown answer code \"%s\" (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, ..., RCODE0 to RCODE15)",
 			    w);
 			rc = -1;
 		} else
@@ -163,8 +162,7 @@ dns_conf_query(struct dns_state *st)
 	if (host->conf_string(st->inst, "qtype", &s) &&
 	    (st->qtype = parse_dns_type(s)) < 0) {
 		host->conf_error(st->inst, "qtype",
-		    "unknown qtype \"%s\" (A, AAAA, MX, TXT, NS, SOA, CNAME, "
-		    "PTR, SRV, CAA, ..., TYPE1 to TYPE65535)",
+		    "unknown qtype \"%s\" (A, AAAA, MX, TXT, NS, SOA, CNAME, PTR, SRV, CAA, ..., TYPE1 to TYPE65535)",
 		    s);
 		return -1;
 	}
@@ -196,8 +194,7 @@ dns_conf_transport(struct dns_state *st)
 	if (host->conf_string(st->inst, "server", &s)) {
 		if (!dns_server_ok(s)) {
 			host->conf_error(st->inst, "server",
-			    "server \"%s\" is not an address, address:port "
-			    "or [IPv6 address]:port",
+			    "server \"%s\" is not an address, address:port or [IPv6 address]:port",
 			    s);
 			return -1;
 		}
@@ -206,8 +203,7 @@ dns_conf_transport(struct dns_state *st)
 	if (host->conf_string(st->inst, "transport", &s)) {
 		if (strcmp(s, "tcp") != 0 && strcmp(s, "udp") != 0) {
 			host->conf_error(st->inst, "transport",
-			    "transport is \"udp\" (falling back to TCP when "
-			    "truncated) or \"tcp\", not \"%s\"",
+			    "transport is \"udp\" (falling back to TCP when truncated) or \"tcp\", not \"%s\"",
 			    s);
 			return -1;
 		}

@@ -101,9 +101,7 @@ exec_conf_user(struct exec_state *st, const struct itf_host_services *host,
 	}
 	if (pw->pw_uid == 0) {
 		host->conf_error(inst, "user",
-		    "check programs never run as "
-		    "root (user \"%s\")",
-		    name);
+		    "check programs never run as root (user \"%s\")", name);
 		return -1;
 	}
 	st->set_user = 1;
@@ -122,14 +120,12 @@ exec_conf_command(struct exec_state *st)
 
 	if (!host->conf_strings(st->inst, "command", &list, &n) || n == 0) {
 		host->conf_error(st->inst, "command",
-		    "exec collector needs a "
-		    "\"command\": [\"/path/to/program\", \"arg\", ...]");
+		    "exec collector needs a \"command\": [\"/path/to/program\", \"arg\", ...]");
 		return -1;
 	}
 	if (list[0][0] != '/') {
 		host->conf_error(st->inst, "command",
-		    "the program \"%s\" must be "
-		    "an absolute path (no shell, no PATH search)",
+		    "the program \"%s\" must be an absolute path (no shell, no PATH search)",
 		    list[0]);
 		return -1;
 	}
@@ -201,8 +197,7 @@ exec_conf_datasources(struct exec_state *st)
 		parse_dsname(values[i], strlen(values[i]), ds);
 		if (strcmp(ds, values[i]) != 0) {
 			host->conf_error(st->inst, "datasources",
-			    "bad data "
-			    "source name \"%s\" (want [a-z0-9_]{1,19})",
+			    "bad data source name \"%s\" (want [a-z0-9_]{1,19})",
 			    values[i]);
 			errors++;
 			continue;
@@ -234,8 +229,7 @@ exec_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	if (host->conf_int(inst, "max_output", &ll)) {
 		if (ll < 256 || ll > 16 * 1024 * 1024) {
 			host->conf_error(inst, "max_output",
-			    "max_output must "
-			    "be 256 to 16777216 bytes");
+			    "max_output must be 256 to 16777216 bytes");
 			errors++;
 		} else
 			st->max_output = (size_t)ll;
@@ -274,9 +268,7 @@ exec_errors(struct exec_state *st, char **errors, size_t n)
 		    errors[i]);
 	if (n > 3)
 		st->host->log(st->inst, ITF_LOG_WARNING,
-		    "output: %zu more "
-		    "errors",
-		    n - 3);
+		    "output: %zu more errors", n - 3);
 }
 
 /* The end of a run; status and reason from the exit, as the format says. */
@@ -382,8 +374,7 @@ exec_done_cb(struct proc *p, const struct proc_result *r, void *arg)
 	st->proc = NULL;
 	if (r->truncated)
 		st->host->log(st->inst, ITF_LOG_WARNING,
-		    "output over %zu "
-		    "bytes; the rest was dropped",
+		    "output over %zu bytes; the rest was dropped",
 		    st->max_output);
 	if (r->errlen > 0)
 		st->host->log(st->inst, ITF_LOG_DEBUG, "stderr: %.200s",

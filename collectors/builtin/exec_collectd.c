@@ -37,10 +37,8 @@
 #define EXEC_CD_WARNED 32 /* unknown types remembered as logged */
 
 /* Without a types.db, the four base types (as Debian's file has them). */
-static const char exec_cd_base[] = "absolute value:ABSOLUTE:0:U\n"
-                                   "counter value:COUNTER:U:U\n"
-                                   "derive value:DERIVE:0:U\n"
-                                   "gauge value:GAUGE:U:U\n";
+static const char exec_cd_base[] =
+    "absolute value:ABSOLUTE:0:U\ncounter value:COUNTER:U:U\nderive value:DERIVE:0:U\ngauge value:GAUGE:U:U\n";
 
 /* A value waiting for the next run. */
 struct exec_cd_val {
@@ -184,8 +182,7 @@ exec_cd_unknown_type(struct exec_state *st, const char *type)
 	if (cd->nwarned < EXEC_CD_WARNED)
 		cd->warned[cd->nwarned++] = xstrdup(type);
 	st->host->log(st->inst, ITF_LOG_WARNING,
-	    "type \"%s\" is not in %s; its values are not stored (logged "
-	    "once)",
+	    "type \"%s\" is not in %s; its values are not stored (logged once)",
 	    type, cd->types_from);
 }
 
@@ -241,9 +238,7 @@ exec_cd_value(struct exec_state *st, enum parse_typesdb_kind kind, double v)
 	if (kind != PARSE_TYPESDB_DERIVE && v < 0) {
 		if (!st->cd->warned_value)
 			st->host->log(st->inst, ITF_LOG_WARNING,
-			    "a negative value of an unsigned (counter or "
-			    "absolute) data source is stored as unknown "
-			    "(logged once)");
+			    "a negative value of an unsigned (counter or absolute) data source is stored as unknown (logged once)");
 		st->cd->warned_value = 1;
 		return NAN;
 	}
@@ -272,8 +267,7 @@ exec_cd_take(struct exec_state *st, const struct parse_putval *v, time_t now)
 	if (v->nvalues != t->nds) {
 		if (exec_cd_quota(&cd->errors))
 			st->host->log(st->inst, ITF_LOG_WARNING,
-			    "output: line %llu: %s: type %s has %zu values, "
-			    "the line %zu; not stored",
+			    "output: line %llu: %s: type %s has %zu values, the line %zu; not stored",
 			    cd->lineno, v->identifier, base, t->nds,
 			    v->nvalues);
 		return;
@@ -441,8 +435,7 @@ exec_cd_counts(struct exec_state *st)
 		    cd->cut);
 	if (cd->dropped > 0)
 		st->host->log(st->inst, ITF_LOG_WARNING,
-		    "%s: %zu values over %d held between runs dropped in the "
-		    "last minute",
+		    "%s: %zu values over %d held between runs dropped in the last minute",
 		    st->argv[0], cd->dropped, EXEC_CD_MAX_VALUES);
 	cd->errors = cd->stderr_lines = cd->cut = cd->dropped = 0;
 }
@@ -527,8 +520,7 @@ exec_cd_done_cb(struct proc *p, const struct proc_result *r, void *arg)
 		cd->fails++;
 		cd->next_start = now + exec_cd_backoff(st, cd->fails);
 		st->host->log(st->inst, ITF_LOG_WARNING,
-		    "%s after %lld s (%u time(s) in a row); started again "
-		    "at a slot in %lld s or later",
+		    "%s after %lld s (%u time(s) in a row); started again at a slot in %lld s or later",
 		    cd->msg, (long long)(now - cd->started), cd->fails,
 		    (long long)(cd->next_start - now));
 	}
@@ -564,8 +556,7 @@ exec_cd_wait_cb(evutil_socket_t fd, short what, void *arg)
 	proc_runs_on(cd->proc);
 	if (!cd->ran_on)
 		st->host->log(st->inst, ITF_LOG_INFO,
-		    "%s runs on, as collectd's exec plugin lets it; its "
-		    "values are read as they come",
+		    "%s runs on, as collectd's exec plugin lets it; its values are read as they come",
 		    st->argv[0]);
 	cd->ran_on = 1;
 	exec_cd_end(st, ITF_STATUS_UP, ITF_REASON_OK, NULL, 0);

@@ -143,8 +143,7 @@ exec_munin_value(struct exec_state *st, const struct parse_munin_value *v,
 	if ((f = exec_munin_field(st, v)) == NULL) {
 		if ((*unknown)++ < EXEC_MUNIN_LOGGED)
 			st->host->log(st->inst, ITF_LOG_WARNING,
-			    "field \"%s\"%s%s is not in the plugin's config; "
-			    "not stored",
+			    "field \"%s\"%s%s is not in the plugin's config; not stored",
 			    v->name, v->graph != NULL ? " of multigraph " : "",
 			    v->graph != NULL ? v->graph : "");
 		return 0;

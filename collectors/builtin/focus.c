@@ -79,8 +79,7 @@ focus_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	errors += feedsrc_configure_auth(&fo->src, host, inst);
 	if (fo->src.argv != NULL) {
 		host->conf_error(inst, "command",
-		    "a focus feed is read by "
-		    "\"url\" (file://, http://, https://)");
+		    "a focus feed is read by \"url\" (file://, http://, https://)");
 		errors++;
 	}
 	fo->cost_column = xstrdup(
@@ -91,8 +90,7 @@ focus_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	}
 	if (parse_focus_cost_columns[i] == NULL) {
 		host->conf_error(inst, "cost_column",
-		    "unknown cost_column \"%s\" (EffectiveCost, BilledCost, "
-		    "ListCost, ContractedCost)",
+		    "unknown cost_column \"%s\" (EffectiveCost, BilledCost, ListCost, ContractedCost)",
 		    fo->cost_column);
 		errors++;
 	}
@@ -103,8 +101,7 @@ focus_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	        strncmp(fo->system_key, "column:", 7) != 0) ||
 	    strchr(fo->system_key, ':')[1] == '\0') {
 		host->conf_error(inst, "system_key",
-		    "system_key must be "
-		    "\"tag:KEY\" or \"column:NAME\"");
+		    "system_key must be \"tag:KEY\" or \"column:NAME\"");
 		errors++;
 	}
 	if (host->conf_string(inst, "currency", &s)) {
@@ -112,8 +109,7 @@ focus_configure(const struct itf_host_services *host, struct itf_instance *inst,
 		if (*s == '\0' || strlen(s) > 16 ||
 		    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(s)) {
 			host->conf_error(inst, "currency",
-			    "currency \"%s\" is not a currency code (ISO "
-			    "4217, e.g. SEK)",
+			    "currency \"%s\" is not a currency code (ISO 4217, e.g. SEK)",
 			    s);
 			errors++;
 		}
@@ -210,8 +206,7 @@ focus_job_done_cb(struct focus_job *j, void *arg)
 		return;
 	}
 	fo->host->log(fo->inst, ITF_LOG_INFO,
-	    "%zu file(s), %zu rows, %zu rejected%s%s, read in %.2f s; the "
-	    "transfer waited for the parser %zu times",
+	    "%zu file(s), %zu rows, %zu rejected%s%s, read in %.2f s; the transfer waited for the parser %zu times",
 	    r->files, r->rows, r->rejected, r->currency != NULL ? ", in " : "",
 	    r->currency != NULL ? r->currency : "", r->seconds, r->pauses);
 	fo->emit_sys = 0;

@@ -210,8 +210,8 @@ focus_currency(struct focus_job *j, const struct parse_focus_row *r)
 		return 0;
 	if (strlen(r->currency) > 16 ||
 	    strspn(r->currency,
-	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	        "0123456789_-") != strlen(r->currency)) {
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+	        strlen(r->currency)) {
 		focus_job_fail(j, ITF_REASON_PARSE_ERROR,
 		    "%srow %zu: BillingCurrency is not a currency code",
 		    j->prefix, r->row);
@@ -220,8 +220,7 @@ focus_currency(struct focus_job *j, const struct parse_focus_row *r)
 	if (j->res.currency == NULL) {
 		if (j->currency != NULL && strcmp(j->currency, r->currency)) {
 			focus_job_fail(j, ITF_REASON_PARSE_ERROR,
-			    "%srow %zu: BillingCurrency %s, not %s as "
-			    "configured (currency)",
+			    "%srow %zu: BillingCurrency %s, not %s as configured (currency)",
 			    j->prefix, r->row, r->currency, j->currency);
 			return -1;
 		}
@@ -234,13 +233,11 @@ focus_currency(struct focus_job *j, const struct parse_focus_row *r)
 		return 0;
 	if (j->currency != NULL)
 		focus_job_fail(j, ITF_REASON_PARSE_ERROR,
-		    "%srow %zu: BillingCurrency %s, not %s as configured "
-		    "(currency)",
+		    "%srow %zu: BillingCurrency %s, not %s as configured (currency)",
 		    j->prefix, r->row, r->currency, j->currency);
 	else
 		focus_job_fail(j, ITF_REASON_PARSE_ERROR,
-		    "%srow %zu: BillingCurrency %s, not %s as in %s: a feed's "
-		    "rows must be in one currency",
+		    "%srow %zu: BillingCurrency %s, not %s as in %s: a feed's rows must be in one currency",
 		    j->prefix, r->row, r->currency, j->res.currency,
 		    j->currency_from);
 	return -1;
@@ -259,8 +256,7 @@ focus_row_cb(const struct parse_focus_row *r, void *arg)
 	if (!r->has_bp && !j->said_no_bp) {
 		j->said_no_bp = 1;
 		focus_job_log(j, *j->prefix ? ITF_LOG_WARNING : ITF_LOG_INFO,
-		    "%sno BillingPeriodStart column: its rows are a delivery "
-		    "of their own, which no other file replaces",
+		    "%sno BillingPeriodStart column: its rows are a delivery of their own, which no other file replaces",
 		    j->prefix);
 	}
 	memset(&sr, 0, sizeof sr);

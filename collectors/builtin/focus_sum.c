@@ -369,8 +369,7 @@ focus_sum_select(struct focus_sum *s,
 		return 0;
 	if (s->last - s->first + 1 > FOCUS_SUM_MAX_SPAN) {
 		xasprintf(cause,
-		    "the deliveries span %lld days, more than %d: "
-		    "a date is wrong",
+		    "the deliveries span %lld days, more than %d: a date is wrong",
 		    s->last - s->first + 1, FOCUS_SUM_MAX_SPAN);
 		return -1;
 	}

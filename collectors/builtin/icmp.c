@@ -114,14 +114,13 @@ icmp_host_ok(const char *s, char *msg, size_t len)
 	}
 	if (strstr(s, "://") != NULL || strchr(s, '/') != NULL) {
 		snprintf(msg, len,
-		    "host \"%s\" is a URL or a path: give a name or an "
-		    "address",
+		    "host \"%s\" is a URL or a path: give a name or an address",
 		    s);
 		return 0;
 	}
 	if (strspn(s,
-	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	        "0123456789.-:_") != strlen(s)) {
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:_") !=
+	    strlen(s)) {
 		snprintf(msg, len, "host \"%s\" is not a name or an address",
 		    s);
 		return 0;
@@ -199,8 +198,7 @@ icmp_conf_numbers(struct icmp_state *st)
 	if (errors == 0 &&
 	    run * 1000 > (double)st->host->timeout_ms(st->inst)) {
 		st->host->conf_error(st->inst, "count",
-		    "(count - 1) x ping_interval + ping_timeout is %.3f s, "
-		    "more than the timeout (%.3f s)",
+		    "(count - 1) x ping_interval + ping_timeout is %.3f s, more than the timeout (%.3f s)",
 		    run, (double)st->host->timeout_ms(st->inst) / 1000);
 		errors++;
 	}
@@ -340,17 +338,15 @@ icmp_finish(struct icmp_state *st)
 	}
 	if (n == 0) {
 		snprintf(msg, sizeof msg,
-		    "%s: none of %u echo requests "
-		    "answered%s%s",
-		    st->hostname, st->sent, st->why[0] ? "; " : "", st->why);
+		    "%s: none of %u echo requests answered%s%s", st->hostname,
+		    st->sent, st->why[0] ? "; " : "", st->why);
 		icmp_end(st, ITF_STATUS_DOWN, ITF_REASON_TIMEOUT, msg);
 		return;
 	}
 	loss = (double)(st->sent - n) * 100 / (double)st->sent;
 	if (loss > st->max_loss) {
 		snprintf(msg, sizeof msg,
-		    "%s: %.1f %% lost (%u of %u), above "
-		    "max_loss %g %%",
+		    "%s: %.1f %% lost (%u of %u), above max_loss %g %%",
 		    st->hostname, loss, st->sent - n, st->sent, st->max_loss);
 		icmp_end(st, ITF_STATUS_DOWN, ITF_REASON_LOSS, msg);
 		return;

@@ -66,8 +66,7 @@ licence_configure(const struct itf_host_services *host,
 	errors = feedsrc_configure(&l->src, host, inst, "features", 0);
 	if (host->instance_system(inst) == NULL) {
 		host->conf_error(inst, NULL,
-		    "a licence feed needs a "
-		    "\"system\" (where unmapped features go)");
+		    "a licence feed needs a \"system\" (where unmapped features go)");
 		errors++;
 	}
 	if (errors != 0) {
@@ -307,8 +306,7 @@ licence_flexlm(struct licence *l, const struct licence_parsed *p)
 		status = ITF_STATUS_DOWN;
 		reason = ITF_REASON_PARSE_ERROR;
 		snprintf(msg, sizeof msg,
-		    "no licence server status in the "
-		    "output");
+		    "no licence server status in the output");
 	}
 	l->host->run_done(l->run, status, reason, msg[0] ? msg : NULL);
 }

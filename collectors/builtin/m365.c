@@ -296,8 +296,7 @@ m365_take(struct m365 *m, struct parse_m365 *out)
 		}
 		if (j < m->nskus) {
 			m->host->log(m->inst, ITF_LOG_WARNING,
-			    "page %zu: part number %.64s given by an earlier "
-			    "page, dropped",
+			    "page %zu: part number %.64s given by an earlier page, dropped",
 			    m->nvisited, k->part_number);
 			continue;
 		}
@@ -329,8 +328,7 @@ m365_next(struct m365 *m, const char *link)
 	if (!fetch_same_origin(m->url, next)) {
 		origin = fetch_origin(next);
 		snprintf(msg, sizeof msg,
-		    "an @odata.nextLink to another origin (%s) refused; the "
-		    "token is for %s only",
+		    "an @odata.nextLink to another origin (%s) refused; the token is for %s only",
 		    origin != NULL ? origin : "not http(s)", m->url);
 		free(origin);
 		free(next);
@@ -340,8 +338,7 @@ m365_next(struct m365 *m, const char *link)
 	for (i = 0; i < m->nvisited; i++) {
 		if (strcmp(m->visited[i], next) == 0) {
 			snprintf(msg, sizeof msg,
-			    "paging loop: @odata.nextLink leads back to page "
-			    "%zu",
+			    "paging loop: @odata.nextLink leads back to page %zu",
 			    i + 1);
 			free(next);
 			m365_fail(m, ITF_REASON_PROTOCOL, msg);
@@ -376,8 +373,7 @@ m365_page(struct m365 *m, struct parse_m365 *out)
 	}
 	if (m365_take(m, out) == 0 && out->nskus > 0) {
 		snprintf(msg, sizeof msg,
-		    "page %zu brought only SKUs of earlier pages: the same "
-		    "page twice",
+		    "page %zu brought only SKUs of earlier pages: the same page twice",
 		    m->nvisited);
 		m365_fail(m, ITF_REASON_PROTOCOL, msg);
 		return;
@@ -571,8 +567,7 @@ m365_start(void *arg, struct itf_run *run)
 	sec = feedsrc_escape(secret);
 	secret_free(secret);
 	xasprintf(&body,
-	    "grant_type=client_credentials&client_id=%s"
-	    "&client_secret=%s&scope=%s",
+	    "grant_type=client_credentials&client_id=%s&client_secret=%s&scope=%s",
 	    id, sec, M365_SCOPE);
 	free(id);
 	secret_free(sec);

@@ -88,8 +88,7 @@ tcp_configure(const struct itf_host_services *host, struct itf_instance *inst,
 			st->family = AF_INET6;
 		else if (n != 0) {
 			host->conf_error(inst, "ip_version",
-			    "ip_version must "
-			    "be 4, 6 or 0 (either)");
+			    "ip_version must be 4, 6 or 0 (either)");
 			errors++;
 		}
 	}

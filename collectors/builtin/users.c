@@ -67,8 +67,7 @@ users_configure_copy(struct users *u, const struct itf_host_services *host,
 
 	if (!host->conf_pairs(inst, "users", &names, &values, &n)) {
 		host->conf_error(inst, "users",
-		    "users must be a number, { licence = \"SERIES\"; } or "
-		    "{ series = \"PERSPECTIVE/SERIES\"; ds = \"NAME\"; }");
+		    "users must be a number, { licence = \"SERIES\"; } or { series = \"PERSPECTIVE/SERIES\"; ds = \"NAME\"; }");
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -80,16 +79,14 @@ users_configure_copy(struct users *u, const struct itf_host_services *host,
 			ds = values[i];
 		else {
 			host->conf_error(inst, "users",
-			    "unknown key \"%s\" in users (licence, series, "
-			    "ds)",
+			    "unknown key \"%s\" in users (licence, series, ds)",
 			    names[i]);
 			errors++;
 		}
 	}
 	if ((licence == NULL) == (series == NULL)) {
 		host->conf_error(inst, "users",
-		    "users needs one of licence = \"SERIES\" or series = "
-		    "\"PERSPECTIVE/SERIES\"");
+		    "users needs one of licence = \"SERIES\" or series = \"PERSPECTIVE/SERIES\"");
 		return errors + 1;
 	}
 	if (licence != NULL) {
@@ -111,8 +108,7 @@ users_configure_copy(struct users *u, const struct itf_host_services *host,
 	}
 	if (!ident_valid(u->series)) {
 		host->conf_error(inst, "users",
-		    "users: bad series \"%s\" (want "
-		    "[a-z0-9][a-z0-9_-]{0,63})",
+		    "users: bad series \"%s\" (want [a-z0-9][a-z0-9_-]{0,63})",
 		    u->series);
 		errors++;
 	}

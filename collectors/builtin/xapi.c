@@ -122,8 +122,7 @@ xapi_configure_verbs(struct xapi *x, const struct itf_host_services *host,
 
 	if (!host->conf_pair_list(inst, "verbs", &from, &to, &n) || n == 0) {
 		host->conf_error(inst, "verbs",
-		    "give verbs = ( (\"http://"
-		    "adlnet.gov/expapi/verbs/completed\", \"completed\") );");
+		    "give verbs = ( (\"http://adlnet.gov/expapi/verbs/completed\", \"completed\") );");
 		errors++;
 		n = 0;
 	}
@@ -173,8 +172,7 @@ xapi_configure(const struct itf_host_services *host, struct itf_instance *inst,
 	    (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0) ||
 	    !fetch_same_origin(s, s)) {
 		host->conf_error(inst, "url",
-		    "an xapi feed needs the http(s) "
-		    "url of the record store's statements resource");
+		    "an xapi feed needs the http(s) url of the record store's statements resource");
 		errors++;
 	} else
 		x->url = xstrdup(s);
@@ -414,8 +412,7 @@ xapi_next(struct xapi *x, const char *more)
 		if (!fetch_same_origin(x->url, next)) {
 			origin = fetch_origin(next);
 			xapi_fail(x, ITF_REASON_PROTOCOL,
-			    "a \"more\" link to another origin (%s) refused; "
-			    "the credentials are for %s only",
+			    "a \"more\" link to another origin (%s) refused; the credentials are for %s only",
 			    origin != NULL ? origin : "not http(s)", x->url);
 			free(origin);
 			free(next);
@@ -425,8 +422,7 @@ xapi_next(struct xapi *x, const char *more)
 			if (strcmp(x->q.visited[i], next) == 0) {
 				free(next);
 				xapi_fail(x, ITF_REASON_PROTOCOL,
-				    "paging loop: \"more\" leads back to page "
-				    "%zu of verb %s",
+				    "paging loop: \"more\" leads back to page %zu of verb %s",
 				    i + 1, x->verbs[x->verb].name);
 				return;
 			}
@@ -526,8 +522,7 @@ xapi_page(struct xapi *x, const struct parse_xapi *out)
 	}
 	if (again > 0 && fresh == 0) {
 		xapi_fail(x, ITF_REASON_PROTOCOL,
-		    "page %zu of verb %s brought only statements this run "
-		    "had seen: the same page twice",
+		    "page %zu of verb %s brought only statements this run had seen: the same page twice",
 		    x->q.nvisited, x->verbs[x->verb].name);
 		return;
 	}

@@ -157,8 +157,7 @@ static int
 xapi_state_safe(const char *s)
 {
 	size_t n = strspn(s,
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._:-");
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
 
 	return n > 0 && s[n] == '\0' && n <= XAPI_STATE_KEY_MAX;
 }

@@ -47,8 +47,7 @@ feedsrc_command(struct feedsrc *fs, const struct itf_host_services *host,
 
 	if (n == 0 || list[0][0] != '/') {
 		host->conf_error(inst, "command",
-		    "the command must start "
-		    "with the program's absolute path");
+		    "the command must start with the program's absolute path");
 		return 1;
 	}
 	if (access(list[0], X_OK) != 0) {
@@ -95,14 +94,12 @@ feedsrc_configure(struct feedsrc *fs, const struct itf_host_services *host,
 	has_cmd = host->conf_strings(inst, "command", &list, &n);
 	if (url != NULL && has_cmd) {
 		host->conf_error(inst, "command",
-		    "give \"url\" or "
-		    "\"command\", not both");
+		    "give \"url\" or \"command\", not both");
 		errors++;
 	} else if (url != NULL) {
 		if (!fetch_url_valid(url)) {
 			host->conf_error(inst, "url",
-			    "url \"%s\" is not "
-			    "file://, http:// or https://",
+			    "url \"%s\" is not file://, http:// or https://",
 			    url);
 			errors++;
 		} else
@@ -124,8 +121,7 @@ feedsrc_configure(struct feedsrc *fs, const struct itf_host_services *host,
 		for (i = 0; i < n; i++) {
 			if (!host->system_exists(inst, to[i])) {
 				host->conf_error(inst, map_key,
-				    "\"%s\" maps to "
-				    "\"%s\", which is not a configured system",
+				    "\"%s\" maps to \"%s\", which is not a configured system",
 				    from[i], to[i]);
 				errors++;
 				continue;
@@ -155,8 +151,7 @@ feedsrc_configure_auth(struct feedsrc *fs, const struct itf_host_services *host,
 		fs->password_file = xstrdup(s);
 	if ((fs->username == NULL) != (fs->password_file == NULL)) {
 		host->conf_error(inst, "username",
-		    "basic auth needs "
-		    "\"username\" and \"password_file\"");
+		    "basic auth needs \"username\" and \"password_file\"");
 		errors++;
 	}
 	file = fs->token_file != NULL ? fs->token_file : fs->password_file;

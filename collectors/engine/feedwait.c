@@ -100,8 +100,7 @@ feedwait_answer(struct feedwait *w, const struct fetch_result *r,
 		    wait);
 	else
 		snprintf(msg, len,
-		    "HTTP status %ld: the server asked to wait, not saying "
-		    "how long",
+		    "HTTP status %ld: the server asked to wait, not saying how long",
 		    r->code);
 	return 0;
 }

@@ -292,9 +292,7 @@ fetch_redirect(struct fetch *f, long code, struct fetch_result *r)
 	r->reason = ITF_REASON_PROTOCOL;
 	if (to == NULL) {
 		snprintf(r->msg, sizeof r->msg,
-		    "HTTP status %ld without a "
-		    "usable Location",
-		    code);
+		    "HTTP status %ld without a usable Location", code);
 		return -1;
 	}
 	if (!fetch_same_origin(f->url, to)) {
@@ -320,8 +318,7 @@ fetch_redirect(struct fetch *f, long code, struct fetch_result *r)
 	if (curlev_add(f->base, f->easy, fetch_curl_done_cb, f) != 0) {
 		r->reason = ITF_REASON_INTERNAL;
 		snprintf(r->msg, sizeof r->msg,
-		    "the curl engine refused the "
-		    "redirected transfer");
+		    "the curl engine refused the redirected transfer");
 		return -1;
 	}
 	return 1;
@@ -356,8 +353,7 @@ fetch_curl_done_cb(CURL *easy, CURLcode rc, void *arg)
 	} else if (rc == CURLE_ABORTED_BY_CALLBACK && f->pin.refused) {
 		r.reason = ITF_REASON_HTTP_STATUS;
 		snprintf(r.msg, sizeof r.msg,
-		    "HTTP status %ld: a redirect to %.100s not followed: the "
-		    "request carries credentials",
+		    "HTTP status %ld: a redirect to %.100s not followed: the request carries credentials",
 		    code, f->pin.to);
 	} else if (rc != CURLE_OK) {
 		r.reason = fetch_curl_reason(rc);

@@ -235,8 +235,8 @@ pinger_open_raw(const char *when, char **cause)
 		    strerror(errno));
 		return -1;
 	}
-	log_notice("icmp: raw ICMP sockets opened %s (%s holds none of the "
-	           "daemon's groups)",
+	log_notice(
+	    "icmp: raw ICMP sockets opened %s (%s holds none of the daemon's groups)",
 	    when, PINGER_RANGE);
 	return 0;
 }
@@ -280,8 +280,7 @@ pinger_open(struct pinger_sock *ps, char **cause)
 	}
 	if (dgram_errno == EACCES)
 		xasprintf(cause,
-		    "no ICMP%s socket: %s holds none of the daemon's groups "
-		    "and it lacks CAP_NET_RAW (%s)",
+		    "no ICMP%s socket: %s holds none of the daemon's groups and it lacks CAP_NET_RAW (%s)",
 		    ps->family == AF_INET6 ? "v6" : "", PINGER_RANGE,
 		    strerror(errno));
 	else

@@ -112,8 +112,8 @@ proc_stream_pause(struct proc *p)
 		p->resume = evtimer_new(p->base, proc_stream_resume_cb, p);
 	evtimer_add(p->resume, &tv);
 	if (!p->warned_rate)
-		log_warn("%s: writes more than %zu bytes a second; reading it "
-		         "pauses, so it waits (logged once)",
+		log_warn(
+		    "%s: writes more than %zu bytes a second; reading it pauses, so it waits (logged once)",
 		    p->argv[0], p->opts.max_rate);
 	p->warned_rate = 1;
 }

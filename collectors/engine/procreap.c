@@ -157,8 +157,7 @@ procreap_kill_orphan(const struct procreap_ps *ps, size_t n, pid_t pid)
 	if (kill(pid, SIGKILL) == 0) {
 		procreap.killed++;
 		log_limited(&procreap.log, LOG_WARNING,
-		    "killed process %ld, which a check program left running "
-		    "(%lu so far)",
+		    "killed process %ld, which a check program left running (%lu so far)",
 		    (long)pid, procreap.killed);
 	}
 }
@@ -243,8 +242,8 @@ procreap_init(struct event_base *base, procreap_tracked_fn tracked)
 	if (procreap.timer != NULL)
 		return;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-		log_warn("exec: cannot become a child subreaper: %s; a check "
-		         "program's setsid children may outlive it",
+		log_warn(
+		    "exec: cannot become a child subreaper: %s; a check program's setsid children may outlive it",
 		    strerror(errno));
 	procreap.tracked = tracked;
 	procreap.timer =

@@ -98,8 +98,7 @@ parse_csvfeed_header_field(struct parse_csvfeed_state *st, const char *s,
 			st->cols[i] = st->field;
 		else if (st->cols[i] != st->field)
 			parse_csvfeed_error(st->out,
-			    "line %zu: header: column %s given again as column "
-			    "%zu, the first (column %zu) is used",
+			    "line %zu: header: column %s given again as column %zu, the first (column %zu) is used",
 			    st->row_line,
 			    parse_util_quote_str(name, q, sizeof q),
 			    st->field + 1, st->cols[i] + 1);
@@ -198,8 +197,7 @@ parse_csvfeed_row(struct parse_csvfeed_state *st)
 	if (st->nitems == PARSE_CSVFEED_MAX_ROWS) {
 		if (!st->full)
 			parse_csvfeed_error(out,
-			    "row %zu (line %zu): more than %d rows, the rest "
-			    "are ignored",
+			    "row %zu (line %zu): more than %d rows, the rest are ignored",
 			    st->rowno, st->row_line, PARSE_CSVFEED_MAX_ROWS);
 		st->full = 1;
 		return;
@@ -267,8 +265,7 @@ parse_csvfeed_finish(struct parse_csvfeed_state *st)
 		it = &st->items[i];
 		if (prev != NULL && prev->row.time == it->row.time) {
 			parse_csvfeed_error(out,
-			    "row %zu (line %zu): time %lld given before by row "
-			    "%zu (line %zu), row dropped",
+			    "row %zu (line %zu): time %lld given before by row %zu (line %zu), row dropped",
 			    it->rowno, it->row.line, it->row.time, prev->rowno,
 			    prev->row.line);
 			free(it->row.values);
@@ -313,9 +310,8 @@ parse_csvfeed(const char *buf, size_t len,
 		if (csv_parse(&p, s, n, parse_csvfeed_field,
 		        parse_csvfeed_row_end, &st) != n) {
 			parse_csvfeed_error(out,
-			    "line %zu: %s, the rest is "
-			    "ignored",
-			    st.line, csv_strerror(csv_error(&p)));
+			    "line %zu: %s, the rest is ignored", st.line,
+			    csv_strerror(csv_error(&p)));
 			break;
 		}
 	}

@@ -163,8 +163,7 @@ dns_name(struct dns_rd *rd, size_t *off, struct dns_buf *b)
 			/* Only backwards, below every place read so far. */
 			if (to >= floor) {
 				dns_fail(rd,
-				    "name pointer at %zu to %zu loops "
-				    "or points forward",
+				    "name pointer at %zu to %zu loops or points forward",
 				    pos, to);
 				return -1;
 			}

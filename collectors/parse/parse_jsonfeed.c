@@ -149,15 +149,13 @@ parse_jsonfeed_at(const struct parse_jsonfeed *jf, const char *pointer,
 		} else if (json_is_array(v)) {
 			if (parse_jsonfeed_index(tok, n, &index) != 0) {
 				parse_jsonfeed_cause(cause,
-				    "\"%s\" is not an index of the array at "
-				    "\"%s\"",
+				    "\"%s\" is not an index of the array at \"%s\"",
 				    parse_util_quote(tok, n, q, sizeof q), qp);
 				break;
 			}
 			if ((next = json_array_get(v, index)) == NULL) {
 				parse_jsonfeed_cause(cause,
-				    "no element %zu in the array at \"%s\" "
-				    "(%zu elements)",
+				    "no element %zu in the array at \"%s\" (%zu elements)",
 				    index, qp, json_array_size(v));
 				break;
 			}
@@ -319,8 +317,7 @@ parse_jsonfeed_finish(struct parse_jsonfeed_item *items, size_t n,
 	for (i = 0; i < n; i++) {
 		if (prev != NULL && prev->row.time == items[i].row.time) {
 			parse_jsonfeed_error(out,
-			    "row %zu: time %lld given before by row %zu, row "
-			    "dropped",
+			    "row %zu: time %lld given before by row %zu, row dropped",
 			    items[i].index, items[i].row.time, prev->index);
 			free(items[i].row.values);
 			continue;

@@ -135,8 +135,7 @@ parse_lmstat_new_feature(struct parse_lmstat_state *st, const char *name,
 	if (out->nfeatures == PARSE_LMSTAT_MAX_FEATURES) {
 		if (!st->ffull)
 			parse_lmstat_error(out,
-			    "line %zu: more than %d features, the rest are "
-			    "ignored",
+			    "line %zu: more than %d features, the rest are ignored",
 			    st->lineno, PARSE_LMSTAT_MAX_FEATURES);
 		st->ffull = 1;
 		st->cur = PARSE_LMSTAT_CUR_DROPPED;
@@ -308,8 +307,7 @@ parse_lmstat_detail(struct parse_lmstat_state *st, struct parse_util_span t)
 		f->vendor = xstrndup(v, (size_t)(ve - v));
 	else if (!parse_util_equal(v, ve, f->vendor))
 		parse_lmstat_error(st->out,
-		    "line %zu: feature %s: vendor %s differs from %s given "
-		    "before, ignored",
+		    "line %zu: feature %s: vendor %s differs from %s given before, ignored",
 		    st->lineno, parse_util_quote_str(f->feature, q1, sizeof q1),
 		    parse_util_quote(v, (size_t)(ve - v), q2, sizeof q2),
 		    parse_util_quote_str(f->vendor, q3, sizeof q3));
@@ -431,8 +429,7 @@ parse_lmstat_vendor(struct parse_lmstat_state *st, struct parse_util_span t)
 	if (out->nvendors == PARSE_LMSTAT_MAX_VENDORS) {
 		if (!st->vfull)
 			parse_lmstat_error(out,
-			    "line %zu: more than %d vendor daemons, the rest "
-			    "are ignored",
+			    "line %zu: more than %d vendor daemons, the rest are ignored",
 			    st->lineno, PARSE_LMSTAT_MAX_VENDORS);
 		st->vfull = 1;
 		return 1;
@@ -622,8 +619,7 @@ parse_lmstat_finish(struct parse_lmstat *out)
 		if (*slot != 0) {
 			g = &out->features[*slot - 1];
 			parse_lmstat_error(out,
-			    "line %zu: feature %s of vendor %s listed again "
-			    "(first at line %zu), dropped",
+			    "line %zu: feature %s of vendor %s listed again (first at line %zu), dropped",
 			    f->line,
 			    parse_util_quote_str(f->feature, q, sizeof q),
 			    f->vendor[0] != '\0'

@@ -67,8 +67,7 @@ parse_m365_get(struct parse_m365 *out, const char *where, json_t *obj,
 	v = parse_m365_member(obj, name, &n, &key);
 	if (n > 1)
 		parse_m365_error(out,
-		    "%s: %s given %zu times in different cases, the first "
-		    "used",
+		    "%s: %s given %zu times in different cases, the first used",
 		    where, name, n);
 	return v;
 }
@@ -206,8 +205,8 @@ parse_m365_list(struct parse_m365 *out, json_t *root, char *name)
 			break;
 	}
 	if (list == NULL) {
-		out->error = xstrdup("no \"value\" nor \"license_information\" "
-		                     "list in the document");
+		out->error = xstrdup(
+		    "no \"value\" nor \"license_information\" list in the document");
 		return NULL;
 	}
 	if (n > 1)

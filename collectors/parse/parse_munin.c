@@ -179,8 +179,7 @@ parse_munin_field(struct parse_munin_config *out, struct parse_munin_target *g,
 	if (*g->nfields == PARSE_MUNIN_MAX_FIELDS) {
 		if (!g->full) {
 			parse_munin_cerror(out,
-			    "line %u: more than %d fields, the rest are "
-			    "ignored",
+			    "line %u: more than %d fields, the rest are ignored",
 			    l->no, PARSE_MUNIN_MAX_FIELDS);
 		}
 		g->full = 1;
@@ -287,8 +286,7 @@ parse_munin_config_dedup(struct parse_munin_config *out,
 			continue;
 		}
 		parse_munin_cerror(out,
-		    "field '%s': data source name '%s' already used by field "
-		    "'%s', ignored",
+		    "field '%s': data source name '%s' already used by field '%s', ignored",
 		    parse_util_quote_str(f->name, q1, sizeof q1), f->ds,
 		    parse_util_quote_str(fields[j].name, q2, sizeof q2));
 		free(f->name);
@@ -350,8 +348,7 @@ parse_munin_config_section(struct parse_munin_config *out,
 	}
 	if (out->ngraphs == PARSE_MUNIN_MAX_GRAPHS) {
 		parse_munin_cerror(out,
-		    "line %u: more than %d multigraph sections, the rest are "
-		    "ignored",
+		    "line %u: more than %d multigraph sections, the rest are ignored",
 		    l->no, PARSE_MUNIN_MAX_GRAPHS);
 		return -1;
 	}

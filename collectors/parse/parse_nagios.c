@@ -354,8 +354,7 @@ parse_nagios_perfdata(struct parse_nagios_state *st, unsigned line,
 			return;
 		if (st->out->nperf == PARSE_NAGIOS_MAX_PERF) {
 			parse_nagios_error(st->out,
-			    "line %u: more than %d perfdata items, the rest "
-			    "are ignored",
+			    "line %u: more than %d perfdata items, the rest are ignored",
 			    line, PARSE_NAGIOS_MAX_PERF);
 			st->full = 1;
 			return;
@@ -374,8 +373,7 @@ parse_nagios_perfdata(struct parse_nagios_state *st, unsigned line,
 			}
 			if (q == end) {
 				parse_nagios_error(st->out,
-				    "line %u: bad perfdata item '%s': "
-				    "unterminated quote",
+				    "line %u: bad perfdata item '%s': unterminated quote",
 				    line,
 				    parse_util_quote(item, (size_t)(end - item),
 				        quote, sizeof quote));

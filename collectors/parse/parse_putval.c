@@ -190,8 +190,7 @@ parse_putval_list(struct parse_putval_state *st, const struct parse_putval *id,
 		else if (parse_util_number(f, fe, &e.values[e.nvalues]) != 0) {
 			e.values[e.nvalues] = NAN;
 			parse_putval_error(st->out,
-			    "line %u: bad value '%s' (number %zu of '%s'), "
-			    "stored as U",
+			    "line %u: bad value '%s' (number %zu of '%s'), stored as U",
 			    st->line,
 			    parse_util_quote(f, (size_t)(fe - f), vq,
 			        sizeof vq),
@@ -366,8 +365,7 @@ parse_putnotif_line(struct parse_putval_state *st, const char *p,
 	if (st->out->nnotifs == PARSE_PUTVAL_MAX_NOTIFS) {
 		if (!st->notifs_full)
 			parse_putval_error(st->out,
-			    "line %u: more than %d notifications, the rest "
-			    "are ignored",
+			    "line %u: more than %d notifications, the rest are ignored",
 			    st->line, PARSE_PUTVAL_MAX_NOTIFS);
 		st->notifs_full = 1;
 		parse_putnotif_free(&n);

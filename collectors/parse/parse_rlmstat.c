@@ -149,8 +149,7 @@ parse_rlmstat_product(struct parse_rlmstat_state *st, const char *name)
 	if (out->nproducts == PARSE_RLMSTAT_MAX_PRODUCTS) {
 		if (!st->full)
 			parse_rlmstat_error(out,
-			    "line %zu: more than %d products, the rest are "
-			    "ignored",
+			    "line %zu: more than %d products, the rest are ignored",
 			    st->lineno, PARSE_RLMSTAT_MAX_PRODUCTS);
 		st->full = 1;
 		return NULL;

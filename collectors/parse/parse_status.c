@@ -69,16 +69,14 @@ parse_status_ranges(const char *s, struct status_ranges *out, char **cause)
 		p = parse_status_skip(p);
 		if (parse_status_item(&p, &lo, &hi) != 0) {
 			xasprintf(cause,
-			    "bad status list \"%s\" at \"%s\" "
-			    "(want e.g. \"2xx\", \"200-399,401\")",
+			    "bad status list \"%s\" at \"%s\" (want e.g. \"2xx\", \"200-399,401\")",
 			    s, p);
 			return -1;
 		}
 		if (out->n == PARSE_STATUS_MAX) {
 			xasprintf(cause,
-			    "status list \"%s\" has more than %d "
-			    "items",
-			    s, PARSE_STATUS_MAX);
+			    "status list \"%s\" has more than %d items", s,
+			    PARSE_STATUS_MAX);
 			return -1;
 		}
 		out->r[out->n].lo = lo;

@@ -204,8 +204,7 @@ parse_typesdb_finish(struct parse_typesdb_state *st)
 		if (i + 1 < st->n &&
 		    strcmp(st->e[i].t.name, st->e[i + 1].t.name) == 0) {
 			parse_typesdb_error(out,
-			    "line %u: type '%s' defined again (first at line "
-			    "%u); the later one is used",
+			    "line %u: type '%s' defined again (first at line %u); the later one is used",
 			    st->e[i + 1].line, st->e[i].t.name, st->e[i].line);
 			free(st->e[i].t.ds);
 			continue;

@@ -202,8 +202,8 @@ parse_xapi(const char *buf, size_t len, struct parse_xapi *out)
 				out->ok = 1;
 				parse_xapi_statement(st, "statement", root);
 			} else
-				out->error = xstrdup("no statements in the "
-				                     "document");
+				out->error =
+				    xstrdup("no statements in the document");
 		}
 	} else
 		xasprintf(&out->error, "the document is %s, not an object",

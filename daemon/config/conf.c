@@ -31,19 +31,7 @@
 #define CONF_MAX_INTERVAL (7 * 86400)
 
 const char conf_embedded[] =
-    "# Embedded default: the daemon watches its own status endpoint.\n"
-    "daemon = { data_dir = \"itfollow-data\";\n"
-    "  status_listen = \"127.0.0.1:8470\"; log_level = \"info\"; };\n"
-    "defaults = { interval = 60; timeout = 10; };\n"
-    "systems = (\n"
-    "  { id = \"itfollowd\"; name = \"itfollow daemon\";\n"
-    "    owner = \"itfollow\"; category = \"basic\";\n"
-    "    portfolio = \"information\";\n"
-    "    collectors = (\n"
-    "      { type = \"http\"; series = \"health\";\n"
-    "        url = \"http://127.0.0.1:8470/health\"; }\n"
-    "    ); }\n"
-    ");\n";
+    "# Embedded default: the daemon watches its own status endpoint.\ndaemon = { data_dir = \"itfollow-data\";\n  status_listen = \"127.0.0.1:8470\"; log_level = \"info\"; };\ndefaults = { interval = 60; timeout = 10; };\nsystems = (\n  { id = \"itfollowd\"; name = \"itfollow daemon\";\n    owner = \"itfollow\"; category = \"basic\";\n    portfolio = \"information\";\n    collectors = (\n      { type = \"http\"; series = \"health\";\n        url = \"http://127.0.0.1:8470/health\"; }\n    ); }\n);\n";
 
 static const struct conf_key conf_top_keys[] = {
 	{ "daemon", ITF_KEY_GROUP },
@@ -468,8 +456,7 @@ conf_get_zone(struct conf_ctx *ctx, const config_setting_t *g)
 	}
 	if (!ctx->journal_given) {
 		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
-		    "zone needs a PostgreSQL journal (store.journal): only "
-		    "daemons that share one divide collectors by zone");
+		    "zone needs a PostgreSQL journal (store.journal): only daemons that share one divide collectors by zone");
 		return NULL;
 	}
 	return xstrdup(v);
@@ -495,8 +482,8 @@ conf_warn_mode(const struct conf *conf)
 	if (conf->embedded || stat(conf->file, &sb) != 0)
 		return;
 	if (sb.st_mode & S_IROTH)
-		log_warn("configuration %s is readable by others (mode %04o): "
-		         "keep it 0640 or stricter",
+		log_warn(
+		    "configuration %s is readable by others (mode %04o): keep it 0640 or stricter",
 		    conf->file, (unsigned)(sb.st_mode & 07777));
 }
 

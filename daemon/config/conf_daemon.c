@@ -117,8 +117,7 @@ conf_daemon_user(struct conf_ctx *ctx, const config_setting_t *g)
 			    "no user \"%s\" (daemon.user)", conf->user);
 		else if (pw->pw_uid == 0)
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
-			    "daemon.user \"%s\" is root; name the user "
-			    "the daemon runs as instead",
+			    "daemon.user \"%s\" is root; name the user the daemon runs as instead",
 			    conf->user);
 	}
 	if ((s = config_setting_get_member(g, "group")) != NULL &&
@@ -168,8 +167,7 @@ conf_daemon_rrdcached(struct conf_ctx *ctx, const config_setting_t *g)
 		v = config_setting_get_string(s);
 		if (!confaddr_rrdcached(v))
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
-			    "rrdcached \"%s\" is not \"unix:/path\" or "
-			    "\"host:port\"",
+			    "rrdcached \"%s\" is not \"unix:/path\" or \"host:port\"",
 			    v);
 		else
 			ctx->conf->rrdcached = xstrdup(v);
@@ -199,10 +197,7 @@ conf_daemon_journal(struct conf_ctx *ctx, const config_setting_t *g)
 	if (s != NULL && (v = conf_get_str(g, "journal")) != NULL) {
 		if (!confaddr_is_pg(v))
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
-			    "journal \"%s\" is not a PostgreSQL connection "
-			    "string (\"postgresql://...\" or \"host=... "
-			    "dbname=...\"); leave it out for the SQLite "
-			    "file in data_dir",
+			    "journal \"%s\" is not a PostgreSQL connection string (\"postgresql://...\" or \"host=... dbname=...\"); leave it out for the SQLite file in data_dir",
 			    v);
 		else if (confaddr_pg_check(v, &cause) != 0) {
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
@@ -260,8 +255,7 @@ conf_daemon_member(struct conf_ctx *ctx, const config_setting_t *g)
 			if ((s = config_setting_get_member(g, keys[i])) != NULL)
 				conf_errors_add(ctx->errs, ctx->file,
 				    conf_line(s),
-				    "daemon.%s needs a PostgreSQL journal "
-				    "(store.journal)",
+				    "daemon.%s needs a PostgreSQL journal (store.journal)",
 				    keys[i]);
 		}
 		if (conf->journal != NULL)
@@ -275,8 +269,7 @@ conf_daemon_member(struct conf_ctx *ctx, const config_setting_t *g)
 			conf->member = xstrdup(v);
 		else
 			conf_errors_add(ctx->errs, ctx->file, conf_line(s),
-			    "bad name \"%s\" (want "
-			    "[a-z0-9][a-z0-9_-]{0,63})",
+			    "bad name \"%s\" (want [a-z0-9][a-z0-9_-]{0,63})",
 			    v);
 	}
 	if (conf->member == NULL)
@@ -292,16 +285,12 @@ conf_daemon_member(struct conf_ctx *ctx, const config_setting_t *g)
 	if (conf->lease < conf->heartbeat)
 		conf_errors_add(ctx->errs, ctx->file,
 		    conf_line(config_setting_get_member(g, "lease")),
-		    "lease (%u s) is shorter than the heartbeat interval "
-		    "(%u s): a member would be taken over between two of its "
-		    "heartbeats",
+		    "lease (%u s) is shorter than the heartbeat interval (%u s): a member would be taken over between two of its heartbeats",
 		    conf->lease, conf->heartbeat);
 	if (conf->shard_n > 0)
 		conf_errors_add(ctx->errs, ctx->file,
 		    conf_line(config_setting_get_member(g, "shard")),
-		    "daemon.shard with a PostgreSQL journal: daemons that "
-		    "share one divide the collectors themselves; leave shard "
-		    "out");
+		    "daemon.shard with a PostgreSQL journal: daemons that share one divide the collectors themselves; leave shard out");
 }
 
 /* daemon.timezone: an IANA name from the system's tzdata. */

@@ -107,8 +107,7 @@ conf_maint_time(struct conf_ctx *ctx, const config_setting_t *g,
 	if (parse_time(v, strlen(v), &ns) != 0) {
 		conf_errors_add(ctx->errs, ctx->file,
 		    conf_line(config_setting_get_member(g, name)),
-		    "bad maintenance %s \"%s\" (want YYYY-MM-DD or "
-		    "YYYY-MM-DDTHH:MM:SSZ)",
+		    "bad maintenance %s \"%s\" (want YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
 		    name, v);
 		return -1;
 	}
@@ -134,8 +133,7 @@ conf_maint_duration(struct conf_ctx *ctx, const config_setting_t *g)
 		d = conf_maint_text_duration(config_setting_get_string(s));
 	if (d <= 0 || d > 7 * 86400) {
 		conf_errors_add(ctx->errs, ctx->file, conf_line(s),
-		    "bad maintenance duration (want seconds or \"2h\", "
-		    "\"90m\", \"1h30m\"; at most 7 days)");
+		    "bad maintenance duration (want seconds or \"2h\", \"90m\", \"1h30m\"; at most 7 days)");
 		return -1;
 	}
 	return d;
@@ -166,29 +164,25 @@ conf_maint_one(struct conf_ctx *ctx, const config_setting_t *g,
 		if (config_setting_get_member(g, "from") != NULL ||
 		    config_setting_get_member(g, "to") != NULL) {
 			conf_errors_add(ctx->errs, ctx->file, m->line,
-			    "a maintenance window is one-off (from, to) or "
-			    "weekly (day, start, duration), not both");
+			    "a maintenance window is one-off (from, to) or weekly (day, start, duration), not both");
 			return -1;
 		}
 		v = conf_get_str(g, "day");
 		if (v != NULL && (m->day = conf_maint_weekday(v)) == -1) {
 			conf_errors_add(ctx->errs, ctx->file,
 			    conf_line(config_setting_get_member(g, "day")),
-			    "bad maintenance day \"%s\" (want mon | tue | "
-			    "wed | thu | fri | sat | sun)",
+			    "bad maintenance day \"%s\" (want mon | tue | wed | thu | fri | sat | sun)",
 			    v);
 			errs++;
 		}
 		if ((v = conf_get_str(g, "start")) == NULL) {
 			conf_errors_add(ctx->errs, ctx->file, m->line,
-			    "weekly maintenance window needs \"start\" "
-			    "(\"HH:MM\", UTC)");
+			    "weekly maintenance window needs \"start\" (\"HH:MM\", UTC)");
 			errs++;
 		} else if ((m->start = conf_maint_clock(v)) == -1) {
 			conf_errors_add(ctx->errs, ctx->file,
 			    conf_line(config_setting_get_member(g, "start")),
-			    "bad maintenance start \"%s\" (want \"HH:MM\", "
-			    "UTC)",
+			    "bad maintenance start \"%s\" (want \"HH:MM\", UTC)",
 			    v);
 			errs++;
 		}
@@ -223,8 +217,7 @@ conf_maint_list(struct conf_ctx *ctx, const config_setting_t *list,
 		g = config_setting_get_elem(list, i);
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 			conf_errors_add(ctx->errs, ctx->file, conf_line(g),
-			    "a maintenance window must be a group "
-			    "{ from = ...; to = ...; }");
+			    "a maintenance window must be a group { from = ...; to = ...; }");
 			continue;
 		}
 		if (conf_maint_one(ctx, g, &m) != 0)

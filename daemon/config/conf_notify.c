@@ -101,13 +101,11 @@ conf_notify_check(struct conf_ctx *ctx, const config_setting_t *g,
 	if (!nt->webhook) {
 		if (nt->argv == NULL || nt->argv[0] == NULL)
 			conf_errors_add(ctx->errs, ctx->file, nt->line,
-			    "exec notifier \"%s\" needs \"command\" "
-			    "[\"/path\", \"arg\", ...]",
+			    "exec notifier \"%s\" needs \"command\" [\"/path\", \"arg\", ...]",
 			    nt->id);
 		else if (nt->argv[0][0] != '/')
 			conf_errors_add(ctx->errs, ctx->file, nt->line,
-			    "notifier command \"%s\" must be an absolute "
-			    "path",
+			    "notifier command \"%s\" must be an absolute path",
 			    nt->argv[0]);
 	} else if ((v = conf_get_str(g, "url")) == NULL)
 		conf_errors_add(ctx->errs, ctx->file, nt->line,
@@ -134,8 +132,7 @@ conf_notify_check(struct conf_ctx *ctx, const config_setting_t *g,
 		if (conf_find_system(ctx->conf, *p) == NULL)
 			conf_errors_add(ctx->errs, ctx->file,
 			    conf_line(config_setting_get_member(g, "systems")),
-			    "notifier \"%s\": \"%s\" is not a configured "
-			    "system",
+			    "notifier \"%s\": \"%s\" is not a configured system",
 			    nt->id, *p);
 	}
 }
@@ -173,8 +170,7 @@ conf_notify_list(struct conf_ctx *ctx, const config_setting_t *list)
 		for (k = 0; k < conf->nnotifiers; k++) {
 			if (strcmp(conf->notifiers[k].id, id) == 0)
 				conf_errors_add(ctx->errs, ctx->file, nt.line,
-				    "duplicate notifier id \"%s\" (first at "
-				    "line %d)",
+				    "duplicate notifier id \"%s\" (first at line %d)",
 				    id, conf->notifiers[k].line);
 		}
 		nt.id = xstrdup(id);

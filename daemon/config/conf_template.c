@@ -60,8 +60,7 @@ conf_template_load(struct conf_ctx *ctx)
 		xasprintf(&path, "%s/%s", conf->templates_dir, de->d_name);
 		if (!ident_valid(name)) {
 			conf_errors_add(ctx->errs, path, 0,
-			    "bad template name "
-			    "(want [a-z0-9][a-z0-9_-]{0,63}.tmpl)");
+			    "bad template name (want [a-z0-9][a-z0-9_-]{0,63}.tmpl)");
 		} else if ((f = fopen(path, "r")) == NULL) {
 			conf_errors_add(ctx->errs, path, 0, "%s",
 			    strerror(errno));

@@ -53,8 +53,7 @@ confaddr_pg_check(const char *s, char **cause)
 		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
 		    o->val[0] != '\0') {
 			xasprintf(cause,
-			    "it holds a password: put it in "
-			    "journal_password_file instead");
+			    "it holds a password: put it in journal_password_file instead");
 			rc = -1;
 		}
 	}

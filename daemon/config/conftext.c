@@ -31,8 +31,7 @@ conftext_read(const char *file, size_t *len, char **cause)
 	}
 	if (sb.st_size > CONFTEXT_FILE_MAX) {
 		xasprintf(cause,
-		    "%lld bytes, more than a configuration may be "
-		    "(%d)",
+		    "%lld bytes, more than a configuration may be (%d)",
 		    (long long)sb.st_size, CONFTEXT_FILE_MAX);
 		close(fd);
 		return NULL;

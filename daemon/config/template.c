@@ -122,9 +122,7 @@ template_ds(struct tmpl *t, char **w, int n, struct tmpl_errs *e, unsigned line)
 	memset(&ds, 0, sizeof ds);
 	if (!ident_valid_ds(w[1])) {
 		template_error(e, line,
-		    "bad data source name \"%s\" "
-		    "(want [a-z0-9_]{1,19})",
-		    w[1]);
+		    "bad data source name \"%s\" (want [a-z0-9_]{1,19})", w[1]);
 		return;
 	}
 	if (template_ds_index(t, w[1]) != -1) {
@@ -248,8 +246,7 @@ template_check_count(const struct tmpl *t, struct tmpl_errs *e)
 		if (strcmp(t->ds[i].type, "GAUGE") != 0 &&
 		    strcmp(t->ds[i].type, "ABSOLUTE") != 0)
 			template_error(e, 1,
-			    "mode count wants GAUGE or ABSOLUTE data sources, "
-			    "not %s (%s)",
+			    "mode count wants GAUGE or ABSOLUTE data sources, not %s (%s)",
 			    t->ds[i].type, t->ds[i].name);
 	}
 }
@@ -288,8 +285,7 @@ template_parse(const char *name, const char *buf, const char *origin,
 		else if (t->count &&
 		    (t->nrra != 1 || t->rra[0].resolution != t->step))
 			template_error(&e, 1,
-			    "mode count keeps one archive whose rows are the "
-			    "step (they are the buckets counts add up in)");
+			    "mode count keeps one archive whose rows are the step (they are the buckets counts add up in)");
 		template_check_count(t, &e);
 	}
 	if (*nerrors != before) {

@@ -438,8 +438,8 @@ journal_hold(struct journal_series *s, const struct journal_run *r)
 	struct journal_held *h;
 
 	if (s->nheld == JOURNAL_HELD_MAX) {
-		log_err("%s/%s: %d runs wait for the series' state; the "
-		        "oldest is dropped",
+		log_err(
+		    "%s/%s: %d runs wait for the series' state; the oldest is dropped",
 		    s->system, s->series, JOURNAL_HELD_MAX);
 		free(s->held[0].collector);
 		free(s->held[0].message);
@@ -724,8 +724,8 @@ journal_release(struct journal *j, const char *system, const char *series)
 	pthread_cond_signal(&j->cond);
 	pthread_mutex_unlock(&j->lock);
 	if (s->nheld > 0)
-		log_warn("%s/%s: given up before its state was read: %zu "
-		         "run(s) not journaled",
+		log_warn(
+		    "%s/%s: given up before its state was read: %zu run(s) not journaled",
 		    system, series, s->nheld);
 	journal_series_free(s);
 }

@@ -24,55 +24,13 @@
 
 static const char *const journal_pg_migrations[] = {
 	/* 0 -> 1 */
-	"CREATE TABLE state_changes (id bigint GENERATED ALWAYS AS IDENTITY"
-	" PRIMARY KEY, system text NOT NULL, series text NOT NULL,"
-	" time bigint NOT NULL, from_state text, to_state text NOT NULL,"
-	" reason text NOT NULL);"
-	"CREATE INDEX state_changes_series ON state_changes"
-	" (system, series, time);"
-	"CREATE TABLE outages (id bigint GENERATED ALWAYS AS IDENTITY"
-	" PRIMARY KEY, system text NOT NULL, series text NOT NULL,"
-	" start bigint NOT NULL, \"end\" bigint, reason text NOT NULL,"
-	" planned integer NOT NULL DEFAULT 0, UNIQUE (system, series, start));"
-	"CREATE INDEX outages_open ON outages (system) WHERE \"end\" IS NULL;"
-	"CREATE TABLE failed_runs (id bigint GENERATED ALWAYS AS IDENTITY"
-	" PRIMARY KEY, time bigint NOT NULL, system text NOT NULL,"
-	" series text NOT NULL, collector text NOT NULL,"
-	" status text NOT NULL, reason text NOT NULL, message text);"
-	"CREATE INDEX failed_runs_time ON failed_runs (time);"
-	"CREATE TABLE coverage (system text NOT NULL, series text NOT NULL,"
-	" start bigint NOT NULL, \"end\" bigint NOT NULL,"
-	" PRIMARY KEY (system, series, start));"
-	"CREATE TABLE series_state (system text NOT NULL,"
-	" series text NOT NULL, state text NOT NULL, fails integer NOT NULL,"
-	" first_fail bigint NOT NULL, first_reason text NOT NULL,"
-	" span_start bigint NOT NULL, span_end bigint NOT NULL,"
-	" PRIMARY KEY (system, series));"
+	"CREATE TABLE state_changes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, system text NOT NULL, series text NOT NULL, time bigint NOT NULL, from_state text, to_state text NOT NULL, reason text NOT NULL);CREATE INDEX state_changes_series ON state_changes (system, series, time);CREATE TABLE outages (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, system text NOT NULL, series text NOT NULL, start bigint NOT NULL, \"end\" bigint, reason text NOT NULL, planned integer NOT NULL DEFAULT 0, UNIQUE (system, series, start));CREATE INDEX outages_open ON outages (system) WHERE \"end\" IS NULL;CREATE TABLE failed_runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time bigint NOT NULL, system text NOT NULL, series text NOT NULL, collector text NOT NULL, status text NOT NULL, reason text NOT NULL, message text);CREATE INDEX failed_runs_time ON failed_runs (time);CREATE TABLE coverage (system text NOT NULL, series text NOT NULL, start bigint NOT NULL, \"end\" bigint NOT NULL, PRIMARY KEY (system, series, start));CREATE TABLE series_state (system text NOT NULL, series text NOT NULL, state text NOT NULL, fails integer NOT NULL, first_fail bigint NOT NULL, first_reason text NOT NULL, span_start bigint NOT NULL, span_end bigint NOT NULL, PRIMARY KEY (system, series));"
 	/* A notification's id is its daemon's: the key is both. */
-	"CREATE TABLE notifications (member text NOT NULL, id bigint NOT NULL,"
-	" time bigint NOT NULL, notifier text NOT NULL, event text NOT NULL,"
-	" system text NOT NULL, series text NOT NULL,"
-	" attempts integer NOT NULL, delivered integer NOT NULL,"
-	" last_error text, PRIMARY KEY (member, id));"
-	"CREATE TABLE members (name text PRIMARY KEY,"
-	" incarnation text NOT NULL, zone text, role text NOT NULL,"
-	" config_hash text NOT NULL, config_file text NOT NULL,"
-	" host text NOT NULL, pid integer NOT NULL,"
-	" joined double precision NOT NULL,"
-	" heartbeat double precision NOT NULL,"
-	" lease double precision NOT NULL, collectors integer NOT NULL"
-	" DEFAULT 0, evicted double precision, evicted_by text);"
-	"CREATE TABLE journal_writers (writer text PRIMARY KEY,"
-	" seq bigint NOT NULL, at bigint NOT NULL);",
+	"CREATE TABLE notifications (member text NOT NULL, id bigint NOT NULL, time bigint NOT NULL, notifier text NOT NULL, event text NOT NULL, system text NOT NULL, series text NOT NULL, attempts integer NOT NULL, delivered integer NOT NULL, last_error text, PRIMARY KEY (member, id));CREATE TABLE members (name text PRIMARY KEY, incarnation text NOT NULL, zone text, role text NOT NULL, config_hash text NOT NULL, config_file text NOT NULL, host text NOT NULL, pid integer NOT NULL, joined double precision NOT NULL, heartbeat double precision NOT NULL, lease double precision NOT NULL, collectors integer NOT NULL DEFAULT 0, evicted double precision, evicted_by text);CREATE TABLE journal_writers (writer text PRIMARY KEY, seq bigint NOT NULL, at bigint NOT NULL);",
 	/* 1 -> 2: what a notification said, to deliver it after a restart */
-	"ALTER TABLE notifications ADD COLUMN payload text;"
-	"CREATE INDEX notifications_pending ON notifications (delivered);",
+	"ALTER TABLE notifications ADD COLUMN payload text;CREATE INDEX notifications_pending ON notifications (delivered);",
 	/* 2 -> 3: what programs report (collectd's PUTNOTIF) */
-	"CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY"
-	" PRIMARY KEY, time bigint NOT NULL, system text NOT NULL,"
-	" series text NOT NULL, severity text NOT NULL, source text,"
-	" message text NOT NULL);"
-	"CREATE INDEX events_time ON events (time);",
+	"CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, time bigint NOT NULL, system text NOT NULL, series text NOT NULL, severity text NOT NULL, source text, message text NOT NULL);CREATE INDEX events_time ON events (time);",
 };
 #define JOURNAL_PG_VERSION \
 	((int)(sizeof journal_pg_migrations / sizeof journal_pg_migrations[0]))
@@ -94,50 +52,28 @@ journal_pg_sql(enum journal_op_kind k, int *nnum)
 	switch (k) {
 	case OP_STATE_CHANGE:
 		*nnum = 1;
-		return "INSERT INTO state_changes (system, series, from_state,"
-		       " to_state, reason, time) VALUES ($1, $2, $3, $4, $5,"
-		       " $6)";
+		return "INSERT INTO state_changes (system, series, from_state, to_state, reason, time) VALUES ($1, $2, $3, $4, $5, $6)";
 	case OP_OUTAGE_OPEN:
 		*nnum = 2;
-		return "INSERT INTO outages (system, series, reason, start,"
-		       " planned) VALUES ($1, $2, $3, $4, $5) ON CONFLICT"
-		       " (system, series, start) DO NOTHING";
+		return "INSERT INTO outages (system, series, reason, start, planned) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (system, series, start) DO NOTHING";
 	case OP_OUTAGE_CLOSE:
 		*nnum = 2;
-		return "UPDATE outages SET \"end\" = $4 WHERE system = $1 AND"
-		       " series = $2 AND start = $3";
+		return "UPDATE outages SET \"end\" = $4 WHERE system = $1 AND series = $2 AND start = $3";
 	case OP_FAILED_RUN:
 		*nnum = 1;
-		return "INSERT INTO failed_runs (system, series, collector,"
-		       " status, reason, message, time) VALUES ($1, $2, $3,"
-		       " $4, $5, $6, $7)";
+		return "INSERT INTO failed_runs (system, series, collector, status, reason, message, time) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 	case OP_COVERAGE:
 		*nnum = 2;
-		return "INSERT INTO coverage (system, series, start, \"end\")"
-		       " VALUES ($1, $2, $3, $4) ON CONFLICT (system, series,"
-		       " start) DO UPDATE SET \"end\" = excluded.\"end\"";
+		return "INSERT INTO coverage (system, series, start, \"end\") VALUES ($1, $2, $3, $4) ON CONFLICT (system, series, start) DO UPDATE SET \"end\" = excluded.\"end\"";
 	case OP_SERIES:
 		*nnum = 4;
-		return "INSERT INTO series_state (system, series, state,"
-		       " first_reason, fails, first_fail, span_start,"
-		       " span_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-		       " ON CONFLICT (system, series) DO UPDATE SET"
-		       " state = excluded.state, first_reason ="
-		       " excluded.first_reason, fails = excluded.fails,"
-		       " first_fail = excluded.first_fail, span_start ="
-		       " excluded.span_start, span_end = excluded.span_end";
+		return "INSERT INTO series_state (system, series, state, first_reason, fails, first_fail, span_start, span_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (system, series) DO UPDATE SET state = excluded.state, first_reason = excluded.first_reason, fails = excluded.fails, first_fail = excluded.first_fail, span_start = excluded.span_start, span_end = excluded.span_end";
 	case OP_NOTIFY:
 		*nnum = 4;
-		return "INSERT INTO notifications (notifier, event, system,"
-		       " series, last_error, payload, id, time, attempts,"
-		       " delivered, member) VALUES ($1, $2, $3, $4, $5, $6,"
-		       " $7, $8, $9, $10, $11) ON CONFLICT (member, id) DO"
-		       " UPDATE SET attempts = excluded.attempts, delivered ="
-		       " excluded.delivered, last_error = excluded.last_error";
+		return "INSERT INTO notifications (notifier, event, system, series, last_error, payload, id, time, attempts, delivered, member) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (member, id) DO UPDATE SET attempts = excluded.attempts, delivered = excluded.delivered, last_error = excluded.last_error";
 	case OP_NOTE:
 		*nnum = 1;
-		return "INSERT INTO events (system, series, severity, source,"
-		       " message, time) VALUES ($1, $2, $3, $4, $5, $6)";
+		return "INSERT INTO events (system, series, severity, source, message, time) VALUES ($1, $2, $3, $4, $5, $6)";
 	}
 	*nnum = 0;
 	return NULL;
@@ -200,10 +136,7 @@ journal_pg_steps(PGconn *conn, int v, char **cause)
 
 	if (v == 0 &&
 	    journal_pg_run(conn,
-	        "CREATE TABLE IF NOT EXISTS itfollow_schema"
-	        " (version integer NOT NULL);"
-	        "INSERT INTO itfollow_schema SELECT 0 WHERE NOT EXISTS"
-	        " (SELECT 1 FROM itfollow_schema)",
+	        "CREATE TABLE IF NOT EXISTS itfollow_schema (version integer NOT NULL);INSERT INTO itfollow_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM itfollow_schema)",
 	        cause) != 0)
 		return -1;
 	for (; v < JOURNAL_PG_VERSION; v++) {
@@ -233,8 +166,7 @@ journal_pg_migrate(PGconn *conn, char **cause)
 		goto fail;
 	if (v > JOURNAL_PG_VERSION) {
 		xasprintf(&why,
-		    "schema version %d is newer than this daemon's (%d); "
-		    "nothing was changed",
+		    "schema version %d is newer than this daemon's (%d); nothing was changed",
 		    v, JOURNAL_PG_VERSION);
 		goto fail;
 	}
@@ -280,14 +212,13 @@ journal_pg_check(PGconn *conn, char **cause)
 		return 0;
 	if (v == 0)
 		xasprintf(cause,
-		    "no journal in this database yet (no daemon "
-		    "has written to it)");
+		    "no journal in this database yet (no daemon has written to it)");
 	else
 		xasprintf(cause, "schema version %d, this program reads %d: %s",
 		    v, JOURNAL_PG_VERSION,
-		    v > JOURNAL_PG_VERSION ? "it is newer"
-		                           : "a daemon of this version "
-		                             "brings it up to date");
+		    v > JOURNAL_PG_VERSION
+		        ? "it is newer"
+		        : "a daemon of this version brings it up to date");
 	return -1;
 }
 
@@ -382,9 +313,7 @@ journal_pg_write(void *h, const struct journal_op *ops, uint64_t seq,
 	snprintf(num, sizeof num, "%llu", (unsigned long long)seq);
 	snprintf(at, sizeof at, "%lld", (long long)time(NULL));
 	res = pg_exec(q->conn,
-	    "INSERT INTO journal_writers (writer, seq, at) VALUES ($1, $2, $3)"
-	    " ON CONFLICT (writer) DO UPDATE SET seq = excluded.seq,"
-	    " at = excluded.at",
+	    "INSERT INTO journal_writers (writer, seq, at) VALUES ($1, $2, $3) ON CONFLICT (writer) DO UPDATE SET seq = excluded.seq, at = excluded.at",
 	    3, p, cause);
 	if (res == NULL)
 		goto fail;
@@ -483,9 +412,7 @@ journal_pg_notices(struct journal_pg *q, const struct journal_load_cbs *cb,
 	int i;
 
 	res = pg_exec(q->conn,
-	    "SELECT id, time, attempts, notifier, event, system, series,"
-	    " payload FROM notifications WHERE member = $1 AND delivered = 0"
-	    " AND payload IS NOT NULL ORDER BY id",
+	    "SELECT id, time, attempts, notifier, event, system, series, payload FROM notifications WHERE member = $1 AND delivered = 0 AND payload IS NOT NULL ORDER BY id",
 	    1, p, cause);
 	if (res == NULL)
 		return -1;
@@ -561,15 +488,13 @@ journal_pg_series(PGconn *conn, const char *const *systems,
 	int rc;
 
 	rc = journal_pg_rows(conn,
-	    "SELECT " JOURNAL_PG_STATE_COLS " FROM series_state WHERE"
-	    " (system, series) IN (SELECT * FROM unnest($1::text[],"
-	    " $2::text[]))",
+	    "SELECT " JOURNAL_PG_STATE_COLS
+	    " FROM series_state WHERE (system, series) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
 	    2, p, 0, cb, cause);
 	if (rc == 0)
 		rc = journal_pg_rows(conn,
-		    "SELECT " JOURNAL_PG_OPEN_COLS " FROM outages WHERE"
-		    " \"end\" IS NULL AND (system, series) IN (SELECT * FROM"
-		    " unnest($1::text[], $2::text[]))",
+		    "SELECT " JOURNAL_PG_OPEN_COLS
+		    " FROM outages WHERE \"end\" IS NULL AND (system, series) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
 		    2, p, 1, cb, cause);
 	free(a);
 	free(b);
@@ -591,10 +516,7 @@ journal_pg_read(void *h, const char *system, time_t from, time_t to,
 	snprintf(f, sizeof f, "%lld", (long long)from);
 	snprintf(t, sizeof t, "%lld", (long long)to);
 	res = pg_exec(q->conn,
-	    "SELECT start, \"end\" FROM coverage WHERE system = $1 AND"
-	    " \"end\" > $2 AND start < $3 UNION ALL SELECT span_start,"
-	    " span_end FROM series_state WHERE system = $1 AND"
-	    " span_end > $2 AND span_start < $3",
+	    "SELECT start, \"end\" FROM coverage WHERE system = $1 AND \"end\" > $2 AND start < $3 UNION ALL SELECT span_start, span_end FROM series_state WHERE system = $1 AND span_end > $2 AND span_start < $3",
 	    3, p, cause);
 	if (res == NULL)
 		return -1;
@@ -604,9 +526,7 @@ journal_pg_read(void *h, const char *system, time_t from, time_t to,
 		    (time_t)strtoll(PQgetvalue(res, i, 1), NULL, 10));
 	PQclear(res);
 	res = pg_exec(q->conn,
-	    "SELECT series, start, \"end\", planned, reason FROM outages"
-	    " WHERE system = $1 AND start < $3 AND"
-	    " (\"end\" IS NULL OR \"end\" > $2) ORDER BY start, series",
+	    "SELECT series, start, \"end\", planned, reason FROM outages WHERE system = $1 AND start < $3 AND (\"end\" IS NULL OR \"end\" > $2) ORDER BY start, series",
 	    3, p, cause);
 	if (res == NULL)
 		return -1;

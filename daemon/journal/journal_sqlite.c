@@ -28,41 +28,11 @@
 
 static const char *const journal_migrations[] = {
 	/* 0 -> 1 */
-	"CREATE TABLE state_changes (id INTEGER PRIMARY KEY,"
-	" system TEXT NOT NULL, series TEXT NOT NULL, time INTEGER NOT NULL,"
-	" from_state TEXT, to_state TEXT NOT NULL, reason TEXT NOT NULL);"
-	"CREATE INDEX state_changes_series ON state_changes"
-	" (system, series, time);"
-	"CREATE TABLE outages (id INTEGER PRIMARY KEY, system TEXT NOT NULL,"
-	" series TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER,"
-	" reason TEXT NOT NULL, planned INTEGER NOT NULL DEFAULT 0,"
-	" UNIQUE (system, series, start));"
-	"CREATE TABLE failed_runs (id INTEGER PRIMARY KEY,"
-	" time INTEGER NOT NULL, system TEXT NOT NULL, series TEXT NOT NULL,"
-	" collector TEXT NOT NULL, status TEXT NOT NULL,"
-	" reason TEXT NOT NULL, message TEXT);"
-	"CREATE INDEX failed_runs_time ON failed_runs (time);"
-	"CREATE TABLE coverage (system TEXT NOT NULL, series TEXT NOT NULL,"
-	" start INTEGER NOT NULL, end INTEGER NOT NULL,"
-	" PRIMARY KEY (system, series, start));"
-	"CREATE TABLE series_state (system TEXT NOT NULL,"
-	" series TEXT NOT NULL, state TEXT NOT NULL, fails INTEGER NOT NULL,"
-	" first_fail INTEGER NOT NULL, first_reason TEXT NOT NULL,"
-	" span_start INTEGER NOT NULL, span_end INTEGER NOT NULL,"
-	" PRIMARY KEY (system, series));"
-	"CREATE TABLE notifications (id INTEGER PRIMARY KEY,"
-	" time INTEGER NOT NULL, notifier TEXT NOT NULL,"
-	" event TEXT NOT NULL, system TEXT NOT NULL, series TEXT NOT NULL,"
-	" attempts INTEGER NOT NULL, delivered INTEGER NOT NULL,"
-	" last_error TEXT);",
+	"CREATE TABLE state_changes (id INTEGER PRIMARY KEY, system TEXT NOT NULL, series TEXT NOT NULL, time INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, reason TEXT NOT NULL);CREATE INDEX state_changes_series ON state_changes (system, series, time);CREATE TABLE outages (id INTEGER PRIMARY KEY, system TEXT NOT NULL, series TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER, reason TEXT NOT NULL, planned INTEGER NOT NULL DEFAULT 0, UNIQUE (system, series, start));CREATE TABLE failed_runs (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, system TEXT NOT NULL, series TEXT NOT NULL, collector TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, message TEXT);CREATE INDEX failed_runs_time ON failed_runs (time);CREATE TABLE coverage (system TEXT NOT NULL, series TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, PRIMARY KEY (system, series, start));CREATE TABLE series_state (system TEXT NOT NULL, series TEXT NOT NULL, state TEXT NOT NULL, fails INTEGER NOT NULL, first_fail INTEGER NOT NULL, first_reason TEXT NOT NULL, span_start INTEGER NOT NULL, span_end INTEGER NOT NULL, PRIMARY KEY (system, series));CREATE TABLE notifications (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, notifier TEXT NOT NULL, event TEXT NOT NULL, system TEXT NOT NULL, series TEXT NOT NULL, attempts INTEGER NOT NULL, delivered INTEGER NOT NULL, last_error TEXT);",
 	/* 1 -> 2: what a notification said, to deliver it after a restart */
-	"ALTER TABLE notifications ADD COLUMN payload TEXT;"
-	"CREATE INDEX notifications_pending ON notifications (delivered);",
+	"ALTER TABLE notifications ADD COLUMN payload TEXT;CREATE INDEX notifications_pending ON notifications (delivered);",
 	/* 2 -> 3: what programs report (collectd's PUTNOTIF) */
-	"CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
-	" system TEXT NOT NULL, series TEXT NOT NULL, severity TEXT NOT NULL,"
-	" source TEXT, message TEXT NOT NULL);"
-	"CREATE INDEX events_time ON events (time);",
+	"CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, system TEXT NOT NULL, series TEXT NOT NULL, severity TEXT NOT NULL, source TEXT, message TEXT NOT NULL);CREATE INDEX events_time ON events (time);",
 };
 #define JOURNAL_VERSION \
 	((int)(sizeof journal_migrations / sizeof journal_migrations[0]))
@@ -119,9 +89,8 @@ journal_migrate(sqlite3 *db, char **cause)
 		return -1;
 	if (v > JOURNAL_VERSION) {
 		xasprintf(cause,
-		    "schema version %d is newer than this "
-		    "daemon's (%d)",
-		    v, JOURNAL_VERSION);
+		    "schema version %d is newer than this daemon's (%d)", v,
+		    JOURNAL_VERSION);
 		return -1;
 	}
 	for (; v < JOURNAL_VERSION; v++) {
@@ -167,8 +136,7 @@ journal_db_open(const char *path, int readonly, int *corrupt, char **cause)
 	if (readonly)
 		return db;
 	if (journal_exec(db,
-	        "PRAGMA journal_mode = WAL;"
-	        "PRAGMA synchronous = NORMAL;",
+	        "PRAGMA journal_mode = WAL;PRAGMA synchronous = NORMAL;",
 	        cause) != 0 ||
 	    journal_migrate(db, cause) != 0) {
 		*corrupt = journal_is_corrupt(db);
@@ -192,8 +160,8 @@ journal_move_aside(const char *path)
 		xasprintf(&to, "%s.corrupt-%lld%s", path, (long long)now,
 		    ext[i]);
 		if (rename(from, to) == 0 && i == 0)
-			log_err("journal %s is corrupt: moved to %s; starting "
-			        "a new one",
+			log_err(
+			    "journal %s is corrupt: moved to %s; starting a new one",
 			    path, to);
 		free(from);
 		free(to);
@@ -214,40 +182,21 @@ journal_op_sql(enum journal_op_kind k)
 {
 	switch (k) {
 	case OP_STATE_CHANGE:
-		return "INSERT INTO state_changes (system, series, from_state,"
-		       " to_state, reason, time) VALUES (?1, ?2, ?3, ?4, ?5,"
-		       " ?6)";
+		return "INSERT INTO state_changes (system, series, from_state, to_state, reason, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	case OP_OUTAGE_OPEN:
-		return "INSERT OR IGNORE INTO outages (system, series, reason,"
-		       " start, planned) VALUES (?1, ?2, ?3, ?4, ?5)";
+		return "INSERT OR IGNORE INTO outages (system, series, reason, start, planned) VALUES (?1, ?2, ?3, ?4, ?5)";
 	case OP_OUTAGE_CLOSE:
-		return "UPDATE outages SET end = ?4 WHERE system = ?1 AND"
-		       " series = ?2 AND start = ?3";
+		return "UPDATE outages SET end = ?4 WHERE system = ?1 AND series = ?2 AND start = ?3";
 	case OP_FAILED_RUN:
-		return "INSERT INTO failed_runs (system, series, collector,"
-		       " status, reason, message, time) VALUES (?1, ?2, ?3,"
-		       " ?4, ?5, ?6, ?7)";
+		return "INSERT INTO failed_runs (system, series, collector, status, reason, message, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	case OP_COVERAGE:
-		return "INSERT INTO coverage (system, series, start, end)"
-		       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (system, series,"
-		       " start) DO UPDATE SET end = excluded.end";
+		return "INSERT INTO coverage (system, series, start, end) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (system, series, start) DO UPDATE SET end = excluded.end";
 	case OP_SERIES:
-		return "INSERT INTO series_state (system, series, state,"
-		       " first_reason, fails, first_fail, span_start,"
-		       " span_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-		       " ON CONFLICT (system, series) DO UPDATE SET"
-		       " state = excluded.state, first_reason ="
-		       " excluded.first_reason, fails = excluded.fails,"
-		       " first_fail = excluded.first_fail, span_start ="
-		       " excluded.span_start, span_end = excluded.span_end";
+		return "INSERT INTO series_state (system, series, state, first_reason, fails, first_fail, span_start, span_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (system, series) DO UPDATE SET state = excluded.state, first_reason = excluded.first_reason, fails = excluded.fails, first_fail = excluded.first_fail, span_start = excluded.span_start, span_end = excluded.span_end";
 	case OP_NOTIFY:
-		return "INSERT OR REPLACE INTO notifications (notifier, event,"
-		       " system, series, last_error, payload, id, time,"
-		       " attempts, delivered) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-		       " ?7, ?8, ?9, ?10)";
+		return "INSERT OR REPLACE INTO notifications (notifier, event, system, series, last_error, payload, id, time, attempts, delivered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 	case OP_NOTE:
-		return "INSERT INTO events (system, series, severity, source,"
-		       " message, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+		return "INSERT INTO events (system, series, severity, source, message, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	}
 	return NULL;
 }
@@ -369,8 +318,7 @@ journal_sqlite_states(sqlite3 *db, const struct journal_load_cbs *cb)
 	int rc;
 
 	if (sqlite3_prepare_v2(db,
-	        "SELECT system, series, state, fails, first_fail,"
-	        " first_reason, span_start, span_end FROM series_state",
+	        "SELECT system, series, state, fails, first_fail, first_reason, span_start, span_end FROM series_state",
 	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -396,8 +344,7 @@ journal_sqlite_outages(sqlite3 *db, const struct journal_load_cbs *cb)
 	int rc;
 
 	if (sqlite3_prepare_v2(db,
-	        "SELECT system, series, start, reason, planned FROM outages"
-	        " WHERE end IS NULL",
+	        "SELECT system, series, start, reason, planned FROM outages WHERE end IS NULL",
 	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -421,9 +368,7 @@ journal_sqlite_notices(sqlite3 *db, const struct journal_load_cbs *cb)
 	int rc;
 
 	if (sqlite3_prepare_v2(db,
-	        "SELECT id, time, attempts, notifier, event, system, series,"
-	        " payload FROM notifications WHERE delivered = 0 AND"
-	        " payload IS NOT NULL ORDER BY id",
+	        "SELECT id, time, attempts, notifier, event, system, series, payload FROM notifications WHERE delivered = 0 AND payload IS NOT NULL ORDER BY id",
 	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -483,10 +428,7 @@ journal_sqlite_read(void *h, const char *system, time_t from, time_t to,
 	int rc;
 
 	if (sqlite3_prepare_v2(db,
-	        "SELECT start, end FROM coverage WHERE system = ?1 AND"
-	        " end > ?2 AND start < ?3 UNION ALL SELECT span_start,"
-	        " span_end FROM series_state WHERE system = ?1 AND"
-	        " span_end > ?2 AND span_start < ?3",
+	        "SELECT start, end FROM coverage WHERE system = ?1 AND end > ?2 AND start < ?3 UNION ALL SELECT span_start, span_end FROM series_state WHERE system = ?1 AND span_end > ?2 AND span_start < ?3",
 	        -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_text(st, 1, system, -1, SQLITE_STATIC);
@@ -499,9 +441,7 @@ journal_sqlite_read(void *h, const char *system, time_t from, time_t to,
 		goto sqlfail;
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(db,
-	        "SELECT series, start, end, planned, reason FROM outages"
-	        " WHERE system = ?1 AND start < ?3 AND"
-	        " (end IS NULL OR end > ?2) ORDER BY start",
+	        "SELECT series, start, end, planned, reason FROM outages WHERE system = ?1 AND start < ?3 AND (end IS NULL OR end > ?2) ORDER BY start",
 	        -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_text(st, 1, system, -1, SQLITE_STATIC);

@@ -50,8 +50,8 @@ void
 journal_fail(struct journal *j, const char *what, const char *cause)
 {
 	if (!j->failing)
-		log_err("journal %s: %s: %s; collection goes on, records wait "
-		        "and the journal is retried every %d s",
+		log_err(
+		    "journal %s: %s: %s; collection goes on, records wait and the journal is retried every %d s",
 		    j->where, what, cause, JOURNAL_RETRY_S);
 	j->failing = 1;
 	j->retry_at = time(NULL) + JOURNAL_RETRY_S;
@@ -120,8 +120,8 @@ journal_settle_doubt(struct journal *j, struct journal_op **ops, size_t *n,
 		}
 		*n -= i;
 		*settled = i;
-		log_notice("journal %s: the batch of %zu records whose commit "
-		           "went unanswered was written; not writing it again",
+		log_notice(
+		    "journal %s: the batch of %zu records whose commit went unanswered was written; not writing it again",
 		    j->where, i);
 	}
 	j->doubt_n = 0;
@@ -255,8 +255,8 @@ journal_queue_locked(struct journal *j, struct journal_op *op)
 	if (j->nqueued >= JOURNAL_QUEUE_MAX) {
 		j->dropped++;
 		if (!j->warned_full)
-			log_err("journal %s: %d records wait; dropping new "
-			        "ones (logged once)",
+			log_err(
+			    "journal %s: %d records wait; dropping new ones (logged once)",
 			    j->where, JOURNAL_QUEUE_MAX);
 		j->warned_full = 1;
 		return -1;

@@ -222,8 +222,7 @@ store_inspect(struct store *st, struct store_file *f, const struct tmpl *t,
 	rrd_info_free(info);
 	if (differs || (!t->dynamic && f->nds != t->nds)) {
 		xasprintf(cause,
-		    "data sources differ from template %s; file "
-		    "left alone",
+		    "data sources differ from template %s; file left alone",
 		    t->name);
 		return 1;
 	}
@@ -248,9 +247,8 @@ store_update_names(struct store_file *f, const struct tmpl *t, char *use)
 		use[i] = store_file_has(f, t->ds[i].name);
 		if (!use[i]) {
 			if (!f->warned_extra)
-				log_warn("store: %s: no data source \"%s\" in "
-				         "the file (it appeared after the file "
-				         "was made); not stored (logged once)",
+				log_warn(
+				    "store: %s: no data source \"%s\" in the file (it appeared after the file was made); not stored (logged once)",
 				    f->path, t->ds[i].name);
 			f->warned_extra = 1;
 			continue;

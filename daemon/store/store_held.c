@@ -216,8 +216,8 @@ store_replay_take(struct store *st, struct store_file *f, char **values,
 	f->nsent = 0;
 	f->replay = 0;
 	if (k > 0) {
-		log_notice("store: %s: sending %zu updates again that "
-		           "rrdcached lost",
+		log_notice(
+		    "store: %s: sending %zu updates again that rrdcached lost",
 		    f->path, k);
 		store_count(st, &st->replayed, k);
 	}
@@ -424,8 +424,8 @@ void
 store_cached_lost(struct store *st, const char *cause)
 {
 	if (__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED))
-		log_err("store: %s; holding updates (up to %zu) until it is "
-		        "back",
+		log_err(
+		    "store: %s; holding updates (up to %zu) until it is back",
 		    cause, st->buffer_max);
 	__atomic_store_n(&st->cached_up, 0, __ATOMIC_RELAXED);
 	st->backoff = 1;

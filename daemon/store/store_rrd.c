@@ -125,9 +125,8 @@ store_cached_full(struct store *st)
 	    __atomic_load_n(&st->held, __ATOMIC_RELAXED) < st->buffer_max)
 		return 0;
 	if (!st->warned_drop)
-		log_err("store: rrdcached %s unreachable and %zu values held "
-		        "(store.buffer_max): dropping new values until it is "
-		        "back",
+		log_err(
+		    "store: rrdcached %s unreachable and %zu values held (store.buffer_max): dropping new values until it is back",
 		    st->cached, st->buffer_max);
 	st->warned_drop = 1;
 	store_count(st, &st->dropped, 1);
@@ -279,8 +278,8 @@ store_cached_ready(struct store *st, int now_please)
 		return 0;
 	if (cached_connect(st->cached, &cause) != CACHED_OK) {
 		if (st->backoff == 0)
-			log_err("store: %s; holding updates (up to %zu) until "
-			        "it is back",
+			log_err(
+			    "store: %s; holding updates (up to %zu) until it is back",
 			    cause, st->buffer_max);
 		st->backoff = st->backoff == 0            ? 1
 		    : st->backoff * 2 > STORE_BACKOFF_MAX ? STORE_BACKOFF_MAX
@@ -290,8 +289,8 @@ store_cached_ready(struct store *st, int now_please)
 		return 0;
 	}
 	if (st->backoff != 0) {
-		log_notice("store: rrdcached %s: connected again; writing %llu "
-		           "held values",
+		log_notice(
+		    "store: rrdcached %s: connected again; writing %llu held values",
 		    st->cached,
 		    (unsigned long long)__atomic_load_n(&st->held,
 		        __ATOMIC_RELAXED));
@@ -546,8 +545,8 @@ store_cached_stop(struct store *st)
 	}
 	st->due_tail = NULL;
 	if (n > 0)
-		log_err("store: rrdcached %s unreachable at stop: %llu held "
-		        "values not written",
+		log_err(
+		    "store: rrdcached %s unreachable at stop: %llu held values not written",
 		    st->cached, (unsigned long long)n);
 	cached_disconnect();
 }

@@ -87,8 +87,7 @@ parse_tzif_counts(const struct parse_tzif_hdr *h, char **cause)
 	}
 	if (h->cnt[PARSE_TZIF_LEAP] != 0) {
 		xasprintf(cause,
-		    "it counts leap seconds (a right/ zone): use "
-		    "the zone of the same name without right/");
+		    "it counts leap seconds (a right/ zone): use the zone of the same name without right/");
 		return -1;
 	}
 	return 0;

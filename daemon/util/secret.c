@@ -22,8 +22,7 @@ secret_mode(const char *path, const struct stat *sb, char **cause)
 	if ((sb->st_mode & (S_IROTH | S_IWOTH)) == 0)
 		return 0;
 	xasprintf(cause,
-	    "secret file %s is %s by others (mode %04o): not used; keep it "
-	    "0600 or 0640",
+	    "secret file %s is %s by others (mode %04o): not used; keep it 0600 or 0640",
 	    path, sb->st_mode & S_IROTH ? "readable" : "writable",
 	    (unsigned)(sb->st_mode & 07777));
 	return -1;

@@ -386,8 +386,7 @@ tz_load(const char *name, struct tz **out, char **cause)
 		return 0;
 	if (!tz_name_valid(name)) {
 		xasprintf(cause,
-		    "unknown time zone \"%s\" (want an IANA name such as "
-		    "\"Europe/Stockholm\")",
+		    "unknown time zone \"%s\" (want an IANA name such as \"Europe/Stockholm\")",
 		    name);
 		return -1;
 	}
@@ -395,8 +394,7 @@ tz_load(const char *name, struct tz **out, char **cause)
 	    name);
 	if (tz_read(path, &buf, &len) != 0) {
 		xasprintf(cause,
-		    "unknown time zone \"%s\" (%s: %s; the names are those "
-		    "of \"timedatectl list-timezones\", from tzdata)",
+		    "unknown time zone \"%s\" (%s: %s; the names are those of \"timedatectl list-timezones\", from tzdata)",
 		    name, path, strerror(errno));
 		free(path);
 		return -1;

@@ -516,8 +516,7 @@ chart_loss_line_args(const struct chart *c, struct chart_args *a, size_t k)
 			    b, loss, loss, k);
 		else
 			chart_arg(a,
-			    "CDEF:l%zu=c%zu,UN,UNKN,c%zu,%g,GT,c%zu,%g,LE,*,c%zu,"
-			    "UNKN,IF,IF",
+			    "CDEF:l%zu=c%zu,UN,UNKN,c%zu,%g,GT,c%zu,%g,LE,*,c%zu,UNKN,IF,IF",
 			    b, loss, loss, lo, loss, chart_loss_colors[b].hi,
 			    k);
 		chart_arg(a, "LINE2:l%zu#%s:%s", b, chart_loss_colors[b].color,
@@ -732,9 +731,7 @@ chart_fonts_check(void)
 		FcConfigDestroy(cfg);
 	if (!ok) {
 		fprintf(stderr,
-		    "itfollow: warning: fontconfig finds no font: graph text "
-		    "will not render (install fonts-dejavu-core and "
-		    "fontconfig)\n");
+		    "itfollow: warning: fontconfig finds no font: graph text will not render (install fonts-dejavu-core and fontconfig)\n");
 	}
 }
 

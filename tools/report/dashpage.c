@@ -206,8 +206,7 @@ dashpage_img(struct dashpage *d, FILE *f, const char *preset, const char *scope,
 	/* Drawn when scrolled to: a page of a thousand systems asks for the
 	 * few graphs on screen first. */
 	fprintf(f,
-	    "<img src=\"%s\" width=\"%d\" height=\"%d\" loading=\"lazy\" "
-	    "alt=\"",
+	    "<img src=\"%s\" width=\"%d\" height=\"%d\" loading=\"lazy\" alt=\"",
 	    path, w, h);
 	html_text(f, alt);
 	fprintf(f, "\">\n");
@@ -267,8 +266,7 @@ dashpage_avail(const struct dashpage *d, FILE *f, const char *id,
 	tz_iso(d->conf->tz, p.from, from, sizeof from);
 	tz_iso(d->conf->tz, p.to, to, sizeof to);
 	fprintf(f,
-	    "<td class=\"avail\" data-from=\"%lld\" data-to=\"%lld\" "
-	    "title=\"%s to %s (%s); %.2f %% of the time known",
+	    "<td class=\"avail\" data-from=\"%lld\" data-to=\"%lld\" title=\"%s to %s (%s); %.2f %% of the time known",
 	    (long long)p.from, (long long)p.to, from, to, tz_name(d->conf->tz),
 	    isnan(a.coverage_pct) ? 0.0 : a.coverage_pct);
 	if (a.service_hours && !isnan(a.service_availability_pct))
@@ -296,8 +294,7 @@ dashpage_row(struct dashpage *d, FILE *f, const struct conf_system *s)
 	fprintf(f, "</td><td>");
 	html_text(f, s->owner ? s->owner : "-");
 	fprintf(f,
-	    "</td><td class=\"%s\">%s</td><td class=\"value\" "
-	    "title=\"%s\">",
+	    "</td><td class=\"%s\">%s</td><td class=\"value\" title=\"%s\">",
 	    state, state, when);
 	html_text(f, v.text);
 	fprintf(f, "</td>");
@@ -305,8 +302,7 @@ dashpage_row(struct dashpage *d, FILE *f, const struct conf_system *s)
 	dashpage_avail(d, f, s->id, "30d");
 	if (d->outage == NULL)
 		fprintf(f,
-		    "<td title=\"open outages are known to the running "
-		    "daemon\">n/a</td><td>");
+		    "<td title=\"open outages are known to the running daemon\">n/a</td><td>");
 	else {
 		const char *o = d->outage(d, s->id);
 
@@ -320,10 +316,7 @@ dashpage_row(struct dashpage *d, FILE *f, const struct conf_system *s)
 }
 
 static const char dashpage_thead[] =
-    "<table>\n<tr><th>system</th><th>owner</th><th>state</th>"
-    "<th>last value</th><th>availability 24 h</th>"
-    "<th>availability 30 d</th><th>open outages</th><th>last 24 h</th>"
-    "</tr>\n";
+    "<table>\n<tr><th>system</th><th>owner</th><th>state</th><th>last value</th><th>availability 24 h</th><th>availability 30 d</th><th>open outages</th><th>last 24 h</th></tr>\n";
 
 /* A portfolio's systems, a table per category (none: nothing). */
 static void
@@ -521,8 +514,7 @@ dashpage_series_table(struct dashpage *d, FILE *f, const char *persp)
 	time_t t;
 
 	fprintf(f,
-	    "<table>\n<tr><th>system</th><th>series</th>"
-	    "<th>last values</th></tr>\n");
+	    "<table>\n<tr><th>system</th><th>series</th><th>last values</th></tr>\n");
 	for (i = 0; i < d->conf->nsystems; i++) {
 		n = series_list(d->conf->data_dir, persp,
 		    d->conf->systems[i]->id, "", &ids);

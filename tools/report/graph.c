@@ -619,8 +619,7 @@ graph_check(const struct graph_req *req, char *err, size_t errlen)
 	}
 	if (req->by != NULL && bys[i] == NULL) {
 		snprintf(err, errlen,
-		    "unknown grouping \"%s\" (category, portfolio, owner, "
-		    "perspective)",
+		    "unknown grouping \"%s\" (category, portfolio, owner, perspective)",
 		    req->by);
 		return -1;
 	}

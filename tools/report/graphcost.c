@@ -113,8 +113,7 @@ graphcost_no_users(struct graph_ctx *g)
 	for (k = 0; rc == 0 && k < g->ngroups; k++) {
 		if (none[k] > 0)
 			chart_note(g->c,
-			    "%s: %zu of %zu systems have no users figure and "
-			    "are left out",
+			    "%s: %zu of %zu systems have no users figure and are left out",
 			    g->groups[k], none[k], all[k]);
 	}
 	free(none);
@@ -202,8 +201,7 @@ graphcost_build(struct graph_ctx *g)
 		graphcost_totals(g, unit);
 	else {
 		chart_note(c,
-		    "cost per user: the cost of the systems with a users "
-		    "figure / the sum of their mean daily users");
+		    "cost per user: the cost of the systems with a users figure / the sum of their mean daily users");
 		if (graphcost_no_users(g) != 0)
 			return -1;
 	}

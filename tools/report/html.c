@@ -66,24 +66,14 @@ void
 html_head(FILE *f, const char *title, int refresh)
 {
 	fprintf(f,
-	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n");
+	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
 	if (refresh > 0)
 		fprintf(f, "<meta http-equiv=\"refresh\" content=\"%d\">\n",
 		    refresh);
 	fprintf(f, "<title>");
 	html_text(f, title);
 	fprintf(f,
-	    "</title>\n<style>\n"
-	    "body{font-family:sans-serif;margin:1em 2em;color:#222}\n"
-	    "table{border-collapse:collapse;margin:1em 0}\n"
-	    "th,td{border:1px solid #ccc;padding:.2em .6em;text-align:right}\n"
-	    "th:first-child,td:first-child{text-align:left}\n"
-	    ".up{background:#d8f5d8}.down{background:#f8d0d0}"
-	    ".unknown{background:#eee}\n"
-	    "img{display:block;margin:.5em 0}\n"
-	    "tr.total td{font-weight:bold;border-top:2px solid #888}\n"
-	    "</style>\n</head>\n<body>\n<h1>");
+	    "</title>\n<style>\nbody{font-family:sans-serif;margin:1em 2em;color:#222}\ntable{border-collapse:collapse;margin:1em 0}\nth,td{border:1px solid #ccc;padding:.2em .6em;text-align:right}\nth:first-child,td:first-child{text-align:left}\n.up{background:#d8f5d8}.down{background:#f8d0d0}.unknown{background:#eee}\nimg{display:block;margin:.5em 0}\ntr.total td{font-weight:bold;border-top:2px solid #888}\n</style>\n</head>\n<body>\n<h1>");
 	html_text(f, title);
 	fprintf(f, "</h1>\n");
 }

@@ -343,8 +343,7 @@ period_from_opts(const struct period_opts *o, const char *def,
 	    (o->year != NULL) + (o->from != NULL || o->to != NULL);
 	if (forms > 1) {
 		snprintf(err, errlen,
-		    "give one of --last, --quarter, --month, --year or "
-		    "--from/--to");
+		    "give one of --last, --quarter, --month, --year or --from/--to");
 		return -1;
 	}
 	if (o->quarter != NULL) {
@@ -374,15 +373,13 @@ period_from_opts(const struct period_opts *o, const char *def,
 		}
 		if (period_time(o->from, z, &t) != 0) {
 			snprintf(err, errlen,
-			    "bad time \"%s\": want YYYY-MM-DD, "
-			    "YYYY-MM-DDTHH:MM:SSZ or @EPOCH",
+			    "bad time \"%s\": want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH",
 			    o->from);
 			return -1;
 		}
 		if (period_time(o->to, z, &t) != 0) {
 			snprintf(err, errlen,
-			    "bad time \"%s\": want YYYY-MM-DD, "
-			    "YYYY-MM-DDTHH:MM:SSZ or @EPOCH",
+			    "bad time \"%s\": want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH",
 			    o->to);
 			return -1;
 		}
@@ -396,8 +393,7 @@ period_from_opts(const struct period_opts *o, const char *def,
 	}
 	if (o->last == NULL && def == NULL) {
 		snprintf(err, errlen,
-		    "a period is required: --last, --quarter, --month, "
-		    "--year or --from/--to");
+		    "a period is required: --last, --quarter, --month, --year or --from/--to");
 		return -1;
 	}
 	if (period_last(o->last != NULL ? o->last : def, z, now, p) == 0)

@@ -421,8 +421,7 @@ scorecard_json(FILE *f, const struct tz *z, const char *by,
 	fprintf(f, "{\"period\": ");
 	scorecard_json_string(f, p->label);
 	fprintf(f,
-	    ", \"from\": \"%s\", \"to\": \"%s\", \"timezone\": \"%s\", "
-	    "\"by\": \"%s\",\n",
+	    ", \"from\": \"%s\", \"to\": \"%s\", \"timezone\": \"%s\", \"by\": \"%s\",\n",
 	    from, to, tz_name(z), by ? by : "system");
 	fprintf(f, " \"currency\": ");
 	scorecard_json_string(f,
@@ -502,8 +501,7 @@ scorecard_text(FILE *f, const struct tz *z, const char *by,
 				snprintf(fig[k], 48, "-");
 		}
 		fprintf(f,
-		    "%-20s %7zu %8s %9s %7s %14s %11s %8s %9s %14s %14s %9s "
-		    "%7s\n",
+		    "%-20s %7zu %8s %9s %7s %14s %11s %8s %9s %14s %14s %9s %7s\n",
 		    rows[i].name, rows[i].nsystems, fig[SC_AVAIL],
 		    fig[SC_COVERAGE], fig[SC_OUTAGES], fig[SC_COST],
 		    fig[SC_CPU], fig[SC_NOUSERS], fig[SC_LIC], fig[SC_EXT],

@@ -29,18 +29,12 @@ scorehtml_head(FILE *f, const char *by, const char *unit)
 	fprintf(f, "<table>\n<tr><th>");
 	html_text(f, by ? by : "system");
 	fprintf(f,
-	    "</th><th>systems</th><th>availability %%</th>"
-	    "<th>coverage %% (time known)</th><th>outages</th>"
-	    "<th>cost, ");
+	    "</th><th>systems</th><th>availability %%</th><th>coverage %% (time known)</th><th>outages</th><th>cost, ");
 	html_text(f, unit);
 	fprintf(f, "</th><th>cost per user, ");
 	html_text(f, unit);
 	fprintf(f,
-	    "</th><th>systems without users</th>"
-	    "<th>licence utilisation %%</th><th>external benefit</th>"
-	    "<th>internal benefit</th>"
-	    "<th>availability within service hours %%</th>"
-	    "<th>outages in service hours</th></tr>\n");
+	    "</th><th>systems without users</th><th>licence utilisation %%</th><th>external benefit</th><th>internal benefit</th><th>availability within service hours %%</th><th>outages in service hours</th></tr>\n");
 }
 
 static void
@@ -178,16 +172,7 @@ scorecard_html(const char *file, const struct conf *conf, const char *by,
 	    tz_name(conf->tz));
 	html_text(f, unit);
 	fprintf(f,
-	    ". Availability: up time / known time, both outside maintenance "
-	    "windows; coverage: the share of the period that is known (runs "
-	    "recorded). A group's availability sums its systems' seconds. "
-	    "Within service hours: the same, counting only the time inside "
-	    "each system's service hours (its weekly local hours, not on its "
-	    "holidays), and the outages that had any. "
-	    "Cost per user: the cost of the systems with a users figure / "
-	    "the sum of their mean daily users. Cost is the FOCUS billing "
-	    "days (UTC days) of the period's dates. Unallocated: cost the "
-	    "feeds could not put on a system; the total is every row's.</p>\n");
+	    ". Availability: up time / known time, both outside maintenance windows; coverage: the share of the period that is known (runs recorded). A group's availability sums its systems' seconds. Within service hours: the same, counting only the time inside each system's service hours (its weekly local hours, not on its holidays), and the outages that had any. Cost per user: the cost of the systems with a users figure / the sum of their mean daily users. Cost is the FOCUS billing days (UTC days) of the period's dates. Unallocated: cost the feeds could not put on a system; the total is every row's.</p>\n");
 	scorehtml_table(f, by, unit, rows, n);
 	scorehtml_charts(f, conf->tz, by, unit, rows, n, p);
 	html_foot(f);
