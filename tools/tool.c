@@ -1,6 +1,8 @@
 /*
- * itfollow check and itfollow last: the configuration as the daemon reads
- * it, and the last values stored for a series, read back with librrd.
+ * What the tool's commands share: the configuration as the daemon reads
+ * it (the model only: nothing runs), asking the daemon and rrdcached to
+ * write what they hold before a file is read, and the perspective of a
+ * series.
  */
 #include <math.h>
 #include <rrd.h>
@@ -69,39 +71,6 @@ tool_flush(const struct conf *conf, const char *path)
 	free(cause);
 }
 
-/* Parse "-c FILE" and return the index of the first operand. */
-static int
-tool_opts(int argc, char **argv, const char **file)
-{
-	int ch;
-
-	optind = 1;
-	*file = NULL;
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
-		if (ch != 'c')
-			return -1;
-		*file = optarg;
-	}
-	return optind;
-}
-
-int
-tool_check(int argc, char **argv)
-{
-	struct conf *conf;
-	const char *file;
-
-	log_open(1, LOG_WARNING);
-	if (tool_opts(argc, argv, &file) != argc) {
-		fprintf(stderr, "usage: itfollow check [-c file]\n");
-		return 2;
-	}
-	if ((conf = tool_load_conf(file)) == NULL)
-		return 1;
-	conf_free(conf);
-	return 0;
-}
-
 int
 tool_perspective(const struct conf *conf, const char *system,
     const char *series, const char **persp)
@@ -135,81 +104,4 @@ tool_perspective(const struct conf *conf, const char *system,
 		    system, series, n, found[0], found[1],
 		    n > 2 ? ", ..." : "");
 	return -1;
-}
-
-static void
-tool_last_usage(void)
-{
-	fprintf(stderr,
-	    "usage: itfollow last [-c file] [-p perspective] SYSTEM SERIES\n");
-}
-
-/* Print the last update of path: time= and DS=VALUE lines. */
-static int
-tool_last_print(const struct conf *conf, const char *path)
-{
-	char **names, **data;
-	unsigned long nds, i;
-	time_t last;
-
-	tool_flush(conf, path);
-	rrd_clear_error();
-	if (rrd_lastupdate_r(path, &last, &nds, &names, &data) != 0) {
-		fprintf(stderr, "itfollow: %s: %s\n", path, rrd_get_error());
-		return -1;
-	}
-	printf("time=%lld\n", (long long)last);
-	for (i = 0; i < nds; i++) {
-		printf("%s=%s\n", names[i], data[i]);
-		free(names[i]);
-		free(data[i]);
-	}
-	free(names);
-	free(data);
-	return 0;
-}
-
-int
-tool_last(int argc, char **argv)
-{
-	struct conf *conf;
-	const char *file = NULL, *persp = NULL;
-	char *path;
-	int ch, rc = 1;
-
-	log_open(1, LOG_WARNING);
-	optind = 1;
-	while ((ch = getopt(argc, argv, "c:p:")) != -1) {
-		if (ch == 'c')
-			file = optarg;
-		else if (ch == 'p')
-			persp = optarg;
-		else {
-			tool_last_usage();
-			return 2;
-		}
-	}
-	if (argc - optind != 2) {
-		tool_last_usage();
-		return 2;
-	}
-	argv += optind;
-	if ((conf = tool_load_conf(file)) == NULL)
-		return 1;
-	if (persp == NULL &&
-	    tool_perspective(conf, argv[0], argv[1], &persp) != 0)
-		goto out;
-	if ((path = store_path(conf->data_dir, persp, argv[0], argv[1])) ==
-	    NULL) {
-		fprintf(stderr,
-		    "itfollow: bad system, perspective or series\n");
-		rc = 2;
-		goto out;
-	}
-	if (tool_last_print(conf, path) == 0)
-		rc = 0;
-	free(path);
-out:
-	conf_free(conf);
-	return rc;
 }
