@@ -233,26 +233,6 @@ members_register(struct members *m, PGconn *conn, double *joined, char **cause)
 	return 0;
 }
 
-static int
-members_exec(PGconn *conn, const char *sql, char **cause)
-{
-	PGresult *res;
-
-	if ((res = pg_exec(conn, sql, 0, NULL, cause)) == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
-}
-
-static void
-members_rollback(PGconn *conn)
-{
-	char *cause = NULL;
-
-	if (members_exec(conn, "ROLLBACK", &cause) != 0)
-		free(cause);
-}
-
 /* This member as the view lists it, joined at joined. */
 static void
 members_self(const struct members *m, double joined, struct member *e)
@@ -279,16 +259,16 @@ members_enter(struct members *m, struct members_view *before,
 	double now = 0, joined, t0 = members_wall_ms();
 	size_t n = 0;
 
-	if (members_exec(m->conn,
+	if (pg_run(m->conn,
 	        "BEGIN; SELECT pg_advisory_xact_lock(" MEMBERS_JOIN_LOCK ")",
 	        cause) != 0)
 		return -1;
 	if (members_read(m->conn, &rows, &n, &now, cause) != 0 ||
 	    members_check(m, rows, n, cause) != 0 ||
 	    members_register(m, m->conn, &joined, cause) != 0 ||
-	    members_exec(m->conn, "COMMIT", cause) != 0) {
+	    pg_run(m->conn, "COMMIT", cause) != 0) {
 		members_rows_free(rows, n);
-		members_rollback(m->conn);
+		pg_rollback(m->conn);
 		return -1;
 	}
 	m->offset_ms = now * 1000 - (t0 + members_wall_ms()) / 2;

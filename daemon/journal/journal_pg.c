@@ -105,27 +105,6 @@ journal_pg_version(PGconn *conn, int *version, char **cause)
 	return 0;
 }
 
-static int
-journal_pg_run(PGconn *conn, const char *sql, char **cause)
-{
-	PGresult *res;
-
-	if ((res = pg_exec(conn, sql, 0, NULL, cause)) == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
-}
-
-/* After a failure: nothing of the transaction stays (if it can). */
-static void
-journal_pg_rollback(PGconn *conn)
-{
-	char *cause = NULL;
-
-	if (journal_pg_run(conn, "ROLLBACK", &cause) != 0)
-		free(cause);
-}
-
 /* In the migrating transaction: every step from v up. */
 static int
 journal_pg_steps(PGconn *conn, int v, char **cause)
@@ -135,12 +114,12 @@ journal_pg_steps(PGconn *conn, int v, char **cause)
 	PGresult *res;
 
 	if (v == 0 &&
-	    journal_pg_run(conn,
+	    pg_run(conn,
 	        "CREATE TABLE IF NOT EXISTS itfollow_schema (version integer NOT NULL);INSERT INTO itfollow_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM itfollow_schema)",
 	        cause) != 0)
 		return -1;
 	for (; v < JOURNAL_PG_VERSION; v++) {
-		if (journal_pg_run(conn, journal_pg_migrations[v], cause) != 0)
+		if (pg_run(conn, journal_pg_migrations[v], cause) != 0)
 			return -1;
 		snprintf(num, sizeof num, "%d", v + 1);
 		if ((res = pg_exec(conn,
@@ -158,7 +137,7 @@ journal_pg_migrate(PGconn *conn, char **cause)
 	char *why = NULL;
 	int v;
 
-	if (journal_pg_run(conn,
+	if (pg_run(conn,
 	        "BEGIN; SELECT pg_advisory_xact_lock(" JOURNAL_PG_LOCK ")",
 	        &why) != 0)
 		goto fail;
@@ -176,11 +155,11 @@ journal_pg_migrate(PGconn *conn, char **cause)
 		log_notice("journal: schema version %d made %d", v,
 		    JOURNAL_PG_VERSION);
 	}
-	if (journal_pg_run(conn, "COMMIT", &why) != 0)
+	if (pg_run(conn, "COMMIT", &why) != 0)
 		goto fail;
 	return 0;
 fail:
-	journal_pg_rollback(conn);
+	pg_rollback(conn);
 	*cause = why;
 	return -1;
 }
@@ -302,7 +281,7 @@ journal_pg_write(void *h, const struct journal_op *ops, uint64_t seq,
 	PGresult *res;
 
 	*corrupt = 0;
-	if (journal_pg_run(q->conn, "BEGIN", cause) != 0)
+	if (pg_run(q->conn, "BEGIN", cause) != 0)
 		return -1;
 	for (op = ops; op != NULL; op = op->next) {
 		if (journal_pg_op(q, op, cause) != 0)
@@ -318,11 +297,11 @@ journal_pg_write(void *h, const struct journal_op *ops, uint64_t seq,
 	if (res == NULL)
 		goto fail;
 	PQclear(res);
-	if (journal_pg_run(q->conn, "COMMIT", cause) != 0)
+	if (pg_run(q->conn, "COMMIT", cause) != 0)
 		return -1;
 	return 0;
 fail:
-	journal_pg_rollback(q->conn);
+	pg_rollback(q->conn);
 	return -1;
 }
 

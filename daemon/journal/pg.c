@@ -159,3 +159,23 @@ pg_lost(const PGconn *conn)
 {
 	return conn == NULL || PQstatus(conn) != CONNECTION_OK;
 }
+
+int
+pg_run(PGconn *conn, const char *sql, char **cause)
+{
+	PGresult *res;
+
+	if ((res = pg_exec(conn, sql, 0, NULL, cause)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+void
+pg_rollback(PGconn *conn)
+{
+	char *cause = NULL;
+
+	if (pg_run(conn, "ROLLBACK", &cause) != 0)
+		free(cause);
+}

@@ -34,6 +34,10 @@ char *pg_error(const PGconn *conn);
  */
 PGresult *pg_exec(PGconn *conn, const char *sql, int n,
     const char *const *params, char **cause);
+/* Run sql (no parameters) for its effect only: 0, or -1 with *cause. */
+int pg_run(PGconn *conn, const char *sql, char **cause);
+/* After a failure: nothing of the transaction stays (if it can). */
+void pg_rollback(PGconn *conn);
 /* 1 if the connection is lost (to be made again), 0 if it works. */
 int pg_lost(const PGconn *conn);
 
