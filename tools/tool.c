@@ -29,6 +29,12 @@ tool_flush_cb(const char *path, void *arg)
 struct conf *
 tool_load_conf(const char *file)
 {
+	return tool_load_conf_system(file, NULL);
+}
+
+struct conf *
+tool_load_conf_system(const char *file, const char *system)
+{
 	struct conf_errors errs = { NULL, 0 };
 	struct conf *conf;
 	size_t i;
@@ -37,7 +43,9 @@ tool_load_conf(const char *file)
 		file = CONF_DEFAULT_FILE;
 	/* The model alone: the tool runs no collector code (no plugin is
 	 * loaded, no configure called, no secret read), whoever runs it. */
-	if (file != NULL)
+	if (file != NULL && system != NULL)
+		conf = conf_read_system(file, system, &errs);
+	else if (file != NULL)
 		conf = conf_read(file, NULL, 0, &errs);
 	else
 		conf = conf_read("(embedded)", conf_embedded, 0, &errs);

@@ -260,4 +260,36 @@ expect_eq "the row of now: the newest reading" \
 rrdtool fetch "$L" AVERAGE -s $((now - 3600)) -e "$now" >"$T/now.fetch"
 expect_eq "librrd's rows: none known yet" \
     "$(grep -c ': [0-9]' "$T/now.fetch" || true)" 0
+
+# A system's graph reads its own collectors, not the other systems' (at a
+# city's scale they are most of the file): the same table as from a file
+# that holds portal alone. An error in another system's collectors does
+# not stop it (itfollow check still says it); one in portal's own is
+# reported at its line.
+G availability --system portal --quarter 2026Q1 --table csv >"$T/cut.csv"
+cat >"$T/one.conf" <<CONF
+daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates"; };
+systems = (
+  { id = "portal"; owner = "norrmalm"; category = "differentiating";
+    portfolio = "service";
+    collectors = ( { type = "http"; series = "web"; url = "http://127.0.0.1:1/"; } ); }
+);
+CONF
+"$BIN/itfollow" graph -c "$T/one.conf" availability --system portal \
+    --quarter 2026Q1 --table csv >"$T/one.csv"
+expect_eq "a system's graph, others' collectors cut" \
+    "$(cmp "$T/cut.csv" "$T/one.csv" && echo same)" same
+sed 's/series = "smtp";/series = "smtp"; nokey = 1;/' "$T/g.conf" >"$T/bad.conf"
+"$BIN/itfollow" graph -c "$T/bad.conf" availability --system portal \
+    --quarter 2026Q1 --table csv >"$T/bad.csv"
+expect_eq "another system's bad collector" \
+    "$(cmp "$T/cut.csv" "$T/bad.csv" && echo same)" same
+line=$(grep -n nokey "$T/bad.conf" | cut -d: -f1)
+out=$("$BIN/itfollow" check -c "$T/bad.conf" 2>&1) && rc=0 || rc=$?
+echo "$out" | grep -qF "bad.conf:$line: " && ok ||
+    fail "itfollow check: got '$out' (rc $rc), want bad.conf:$line"
+out=$("$BIN/itfollow" graph -c "$T/bad.conf" availability --system desk \
+    --quarter 2026Q1 --table csv 2>&1 >/dev/null) && rc=0 || rc=$?
+echo "$out" | grep -qF "bad.conf:$line: " && [ "$rc" != 0 ] && ok ||
+    fail "graph of desk: got '$out' (rc $rc), want bad.conf:$line"
 finish
