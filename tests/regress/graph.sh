@@ -165,6 +165,24 @@ expect_eq "availability by portfolio pdf" "$(magic "$T/availp.pdf")" "pdf"
 expect_eq "availability by portfolio: cooperation (desk) has no data" \
     "$(grep '^# availability cooperation' "$T/availp.csv")" \
     "# availability cooperation: unknown %"
+# Notes beyond two fifths of the picture: the last ones, after a line
+# counting the others, which the table lists (the plot keeps its height).
+G availability --by portfolio --from 2026-02-10 --to 2026-02-11 \
+    --height 150 -o "$T/availn.pdf"
+pdftotext "$T/availn.pdf" "$T/availn.txt"
+nnotes=$(grep -c '^# ' "$T/availp.csv")
+expect_eq "notes left out of a small picture, counted" \
+    "$(grep -c "^$((nnotes - 2)) notes before these are in the table" "$T/availn.txt")" 1
+expect_eq "the last notes drawn" \
+    "$(grep -cF "$(tail -1 "$T/availp.csv" | sed 's/^# //')" "$T/availn.txt")" 1
+expect_eq "the first note left out" \
+    "$(grep -cF "$(grep -m1 '^# ' "$T/availp.csv" | sed 's/^# //')" "$T/availn.txt" || true)" 0
+G availability --by portfolio --from 2026-02-10 --to 2026-02-11 \
+    -o "$T/availp2.pdf"
+pdftotext "$T/availp2.pdf" "$T/availp2.txt"
+expect_eq "every note in a picture they fit" \
+    "$(grep -c "notes before these" "$T/availp2.txt" || true),$(grep -c "^# " "$T/availp.csv")" \
+    "0,$(grep '^# ' "$T/availp.csv" | sed 's/^# //' | while read -r l; do grep -qF "$l" "$T/availp2.txt" && echo; done | wc -l)"
 
 # 4. Response: the phases in ms, stacked, and the total.
 G response --system portal --from 2026-02-10 --to 2026-02-11 \
