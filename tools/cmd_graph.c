@@ -214,6 +214,8 @@ tool_graph(int argc, char **argv)
 	log_open(1, LOG_WARNING);
 	if ((rc = cmd_graph_args(argc, argv, &o)) != 0)
 		return rc;
+	if (o.out != NULL)
+		chart_check_fonts_start();
 	/* A system's graph reads its collectors, not the others'. */
 	if ((conf = tool_load_conf_system(o.file, o.req.system)) == NULL)
 		return 1;

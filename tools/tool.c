@@ -13,6 +13,7 @@
 
 #include "askflush.h"
 #include "cached.h"
+#include "chart.h"
 #include "conf.h"
 #include "log.h"
 #include "series.h"
@@ -56,7 +57,9 @@ tool_load_conf_system(const char *file, const char *system)
 	 * (write_delay) and what rrdcached holds. */
 	if (conf != NULL)
 		series_set_flush(tool_flush_cb, conf);
-	/* librrd draws graph axes in the C library's local time. */
+	/* librrd draws graph axes in the C library's local time. Not while
+	 * fontconfig reads the environment on a thread of its own. */
+	chart_check_fonts_wait();
 	if (conf != NULL)
 		tz_setenv(conf->tz);
 	return conf;

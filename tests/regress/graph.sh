@@ -172,7 +172,7 @@ G availability --by portfolio --from 2026-02-10 --to 2026-02-11 \
 pdftotext "$T/availn.pdf" "$T/availn.txt"
 nnotes=$(grep -c '^# ' "$T/availp.csv")
 expect_eq "notes left out of a small picture, counted" \
-    "$(grep -c "^$((nnotes - 2)) notes before these are in the table" "$T/availn.txt")" 1
+    "$(grep -c "^$((nnotes - 2)) earlier notes not drawn (itfollow graph --table lists every note)" "$T/availn.txt")" 1
 expect_eq "the last notes drawn" \
     "$(grep -cF "$(tail -1 "$T/availp.csv" | sed 's/^# //')" "$T/availn.txt")" 1
 expect_eq "the first note left out" \
@@ -181,7 +181,7 @@ G availability --by portfolio --from 2026-02-10 --to 2026-02-11 \
     -o "$T/availp2.pdf"
 pdftotext "$T/availp2.pdf" "$T/availp2.txt"
 expect_eq "every note in a picture they fit" \
-    "$(grep -c "notes before these" "$T/availp2.txt" || true),$(grep -c "^# " "$T/availp.csv")" \
+    "$(grep -c "earlier notes not drawn" "$T/availp2.txt" || true),$(grep -c "^# " "$T/availp.csv")" \
     "0,$(grep '^# ' "$T/availp.csv" | sed 's/^# //' | while read -r l; do grep -qF "$l" "$T/availp2.txt" && echo; done | wc -l)"
 
 # 4. Response: the phases in ms, stacked, and the total.

@@ -608,7 +608,7 @@ chart_note_args(const struct chart *c, struct chart_args *a, int height)
 	if (c->nnotes > fit) {
 		from = c->nnotes - (fit - 1);
 		chart_arg(a,
-		    "COMMENT:%zu notes before these are in the table (--table csv or json)\\n",
+		    "COMMENT:%zu earlier notes not drawn (itfollow graph --table lists every note)\\n",
 		    from);
 	}
 	for (i = from; i < c->nnotes; i++) {
@@ -720,6 +720,7 @@ out:
 }
 
 static pthread_once_t chart_fonts_once = PTHREAD_ONCE_INIT;
+static int chart_fonts_started; /* chart_check_fonts_start's thread */
 
 /*
  * Is there a font for graph text? Asked of fontconfig's library, not by
@@ -762,4 +763,34 @@ void
 chart_check_fonts(void)
 {
 	pthread_once(&chart_fonts_once, chart_fonts_check);
+}
+
+static void *
+chart_fonts_thread(void *arg)
+{
+	(void)arg;
+	chart_check_fonts();
+	return NULL;
+}
+
+void
+chart_check_fonts_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	/* No thread: the check runs when the picture is drawn. */
+	if (pthread_attr_init(&attr) != 0)
+		return;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, chart_fonts_thread, NULL) == 0)
+		chart_fonts_started = 1;
+	pthread_attr_destroy(&attr);
+}
+
+void
+chart_check_fonts_wait(void)
+{
+	if (chart_fonts_started)
+		chart_check_fonts();
 }
