@@ -69,13 +69,32 @@ confcut_blank(const char *p, const char *end)
 }
 
 /* Bytes that end a word (and NUL, which libconfig would stop at). */
-static const char confcut_delims[] = " \t\r\n\f\"#=:;,()[]{}@";
+static const unsigned char confcut_stops[256] = {
+	['\0'] = 1,
+	[' '] = 1,
+	['\t'] = 1,
+	['\r'] = 1,
+	['\n'] = 1,
+	['\f'] = 1,
+	['"'] = 1,
+	['#'] = 1,
+	['='] = 1,
+	[':'] = 1,
+	[';'] = 1,
+	[','] = 1,
+	['('] = 1,
+	[')'] = 1,
+	['['] = 1,
+	[']'] = 1,
+	['{'] = 1,
+	['}'] = 1,
+	['@'] = 1,
+};
 
 static int
 confcut_delim(const char *p, const char *end)
 {
-	return *p == '\0' ||
-	    memchr(confcut_delims, *p, sizeof confcut_delims - 1) != NULL ||
+	return confcut_stops[(unsigned char)*p] ||
 	    (*p == '/' && p + 1 < end && (p[1] == '/' || p[1] == '*'));
 }
 
