@@ -27,6 +27,7 @@
 #include "dashboard.h"
 #include "dashpage.h"
 #include "ident.h"
+#include "idindex.h"
 #include "journal.h"
 #include "log.h"
 #include "period.h"
@@ -147,10 +148,14 @@ dashboard_conf_copy(const struct conf *c)
 	hours_copy(&n->hours, &c->hours);
 	n->nsystems = c->nsystems;
 	n->systems = xcalloc(c->nsystems + 1, sizeof *n->systems);
+	/* Indexed as the model is: a page of every system looks each one up
+	 * a dozen times (availability, hours, windows, templates). */
+	n->sysindex = idindex_new();
 	for (i = 0; i < c->nsystems; i++) {
 		o = c->systems[i];
 		s = n->systems[i] = xcalloc(1, sizeof *s);
 		s->id = xstrdup(o->id);
+		idindex_put(n->sysindex, s->id, s);
 		s->name = o->name ? xstrdup(o->name) : NULL;
 		s->owner = o->owner ? xstrdup(o->owner) : NULL;
 		s->category = xstrdup(o->category);
@@ -207,6 +212,7 @@ dashboard_conf_free(struct conf *n)
 		free(n->feeds[i]);
 	}
 	free(n->feeds);
+	idindex_free(n->sysindex);
 	free(n->maint);
 	tz_free(n->tz);
 	hours_free(&n->hours);

@@ -214,7 +214,10 @@ tool_graph(int argc, char **argv)
 	log_open(1, LOG_WARNING);
 	if ((rc = cmd_graph_args(argc, argv, &o)) != 0)
 		return rc;
-	if ((conf = tool_load_conf(o.file)) == NULL)
+	if (o.out != NULL)
+		chart_check_fonts_start();
+	/* A system's graph reads its collectors, not the others'. */
+	if ((conf = tool_load_conf_system(o.file, o.req.system)) == NULL)
 		return 1;
 	if (period_from_opts(&o.po,
 	        graph_preset_bars(o.req.preset) ? "1y" : "7d", conf->tz,

@@ -13,6 +13,7 @@
 
 #include "askflush.h"
 #include "cached.h"
+#include "chart.h"
 #include "conf.h"
 #include "log.h"
 #include "series.h"
@@ -29,6 +30,12 @@ tool_flush_cb(const char *path, void *arg)
 struct conf *
 tool_load_conf(const char *file)
 {
+	return tool_load_conf_system(file, NULL);
+}
+
+struct conf *
+tool_load_conf_system(const char *file, const char *system)
+{
 	struct conf_errors errs = { NULL, 0 };
 	struct conf *conf;
 	size_t i;
@@ -37,7 +44,9 @@ tool_load_conf(const char *file)
 		file = CONF_DEFAULT_FILE;
 	/* The model alone: the tool runs no collector code (no plugin is
 	 * loaded, no configure called, no secret read), whoever runs it. */
-	if (file != NULL)
+	if (file != NULL && system != NULL)
+		conf = conf_read_system(file, system, &errs);
+	else if (file != NULL)
 		conf = conf_read(file, NULL, 0, &errs);
 	else
 		conf = conf_read("(embedded)", conf_embedded, 0, &errs);
@@ -48,7 +57,9 @@ tool_load_conf(const char *file)
 	 * (write_delay) and what rrdcached holds. */
 	if (conf != NULL)
 		series_set_flush(tool_flush_cb, conf);
-	/* librrd draws graph axes in the C library's local time. */
+	/* librrd draws graph axes in the C library's local time. Not while
+	 * fontconfig reads the environment on a thread of its own. */
+	chart_check_fonts_wait();
 	if (conf != NULL)
 		tz_setenv(conf->tz);
 	return conf;

@@ -18,6 +18,9 @@ struct conf;
 /* The configuration as the daemon reads it (file NULL: its default);
  * errors printed. */
 struct conf *tool_load_conf(const char *file);
+/* The same for a command about system alone: only its collectors are
+ * read (conf_read_system), the other systems' ids and tags are. */
+struct conf *tool_load_conf_system(const char *file, const char *system);
 /*
  * Before reading an RRD file: have the running daemon write what it holds
  * back for path (askflush.c), then, with store.rrdcached configured, have

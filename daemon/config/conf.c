@@ -22,6 +22,7 @@
 
 #include "conf.h"
 #include "conf_priv.h"
+#include "confcut.h"
 #include "conftext.h"
 #include "ident.h"
 #include "idindex.h"
@@ -516,8 +517,9 @@ conf_text(const char *file, const char *text, char **own,
 	return 0;
 }
 
-struct conf *
-conf_read(const char *file, const char *text, int keep,
+/* conf_read, with text (when not NULL) the file's own when not embedded. */
+static struct conf *
+conf_read_as(const char *file, const char *text, int embedded, int keep,
     struct conf_errors *errs)
 {
 	struct conf_ctx ctx;
@@ -530,7 +532,7 @@ conf_read(const char *file, const char *text, int keep,
 	memset(&ctx, 0, sizeof ctx);
 	conf = xcalloc(1, sizeof *conf);
 	conf->file = xstrdup(file);
-	conf->embedded = text != NULL;
+	conf->embedded = embedded;
 	ctx.conf = conf;
 	ctx.errs = errs;
 	ctx.file = file;
@@ -588,6 +590,32 @@ out:
 		return NULL;
 	}
 	return conf;
+}
+
+struct conf *
+conf_read(const char *file, const char *text, int keep,
+    struct conf_errors *errs)
+{
+	return conf_read_as(file, text, text != NULL, keep, errs);
+}
+
+struct conf *
+conf_read_system(const char *file, const char *id, struct conf_errors *errs)
+{
+	struct conf_errors mine = { NULL, 0 };
+	struct conf *conf = NULL;
+	char *text, *cause = NULL;
+	size_t len;
+
+	/* Anything unusual (a file that cannot be cut, an error in what is
+	 * left) is the whole file's to report, as conf_read does. */
+	if ((text = conftext_read(file, &len, &cause)) != NULL &&
+	    confcut_others(text, &len, id) > 0)
+		conf = conf_read_as(file, text, 0, 0, &mine);
+	free(text);
+	free(cause);
+	conf_errors_clear(&mine);
+	return conf != NULL ? conf : conf_read(file, NULL, 0, errs);
 }
 
 void

@@ -184,6 +184,15 @@ struct conf {
  */
 struct conf *conf_read(const char *file, const char *text, int keep,
     struct conf_errors *errs);
+/*
+ * conf_read of file for a command about system id alone: every system is
+ * read, but only id's collectors (confcut.h). A file that cannot be cut,
+ * or that has an error in what is left, is read whole (its errors in
+ * errs, as conf_read reports them). Not for the daemon, nor for a command
+ * that reads other systems' collectors or series.
+ */
+struct conf *conf_read_system(const char *file, const char *id,
+    struct conf_errors *errs);
 /* Let go of the settings conf_read kept (instances' setting NULL). */
 void conf_settled(struct conf *);
 /*

@@ -34,6 +34,28 @@ static void *journal_reader;
 static char *journal_reader_at;
 static int journal_reader_atexit;
 
+/*
+ * The reader's connection to a SQLite journal, kept likewise: opening the
+ * file and reading its schema cost more than a system's read, and the
+ * overview and the reports read every system. The file is known by its
+ * device and inode, so a journal set aside (corrupt) and made again is
+ * opened again.
+ */
+static void *journal_lite;
+static char *journal_lite_at;
+static dev_t journal_lite_dev;
+static ino_t journal_lite_ino;
+
+static void
+journal_lite_drop(void)
+{
+	if (journal_lite != NULL)
+		journal_sqlite_backend.close(journal_lite);
+	journal_lite = NULL;
+	free(journal_lite_at);
+	journal_lite_at = NULL;
+}
+
 void
 journal_reader_close(void)
 {
@@ -43,7 +65,40 @@ journal_reader_close(void)
 	journal_reader = NULL;
 	free(journal_reader_at);
 	journal_reader_at = NULL;
+	journal_lite_drop();
 	pthread_mutex_unlock(&journal_reader_lock);
+}
+
+/* Read system from the SQLite journal at path (the lock held). */
+static int
+journal_read_lite(const char *path, const struct stat *sb, const char *system,
+    time_t from, time_t to, struct spans *known, struct journal_outage **outs,
+    size_t *nouts, char **cause)
+{
+	struct journal_db_opts o = { NULL, NULL, NULL, 1 };
+	int corrupt;
+
+	if (journal_lite != NULL &&
+	    (strcmp(journal_lite_at, path) != 0 ||
+	        journal_lite_dev != sb->st_dev ||
+	        journal_lite_ino != sb->st_ino))
+		journal_lite_drop();
+	if (journal_lite == NULL) {
+		if ((journal_lite = journal_sqlite_backend.open(path, &o,
+		         &corrupt, cause)) == NULL)
+			return -1;
+		if (!journal_reader_atexit++)
+			atexit(journal_reader_close);
+		journal_lite_at = xstrdup(path);
+		journal_lite_dev = sb->st_dev;
+		journal_lite_ino = sb->st_ino;
+	}
+	if (journal_sqlite_backend.read_system(journal_lite, system, from, to,
+	        known, outs, nouts, cause) == 0)
+		return 0;
+	/* Opened again at the next read. */
+	journal_lite_drop();
+	return -1;
 }
 
 /* Read system from the PostgreSQL journal of c (the lock held). */
@@ -111,11 +166,9 @@ journal_read_system(const struct conf *c, const char *system, time_t from,
     time_t to, struct spans *known, struct journal_outage **outs, size_t *nouts,
     char **cause)
 {
-	struct journal_db_opts o = { NULL, NULL, NULL, 1 };
 	char *path = NULL, *where, *err = NULL;
 	struct stat sb;
-	void *db;
-	int corrupt, rc;
+	int rc;
 
 	*outs = NULL;
 	*nouts = 0;
@@ -135,13 +188,10 @@ journal_read_system(const struct conf *c, const char *system, time_t from,
 			free(where);
 			return -1;
 		}
-		rc = -1;
-		if ((db = journal_sqlite_backend.open(path, &o, &corrupt,
-		         &err)) != NULL) {
-			rc = journal_sqlite_backend.read_system(db, system,
-			    from, to, known, outs, nouts, &err);
-			journal_sqlite_backend.close(db);
-		}
+		pthread_mutex_lock(&journal_reader_lock);
+		rc = journal_read_lite(path, &sb, system, from, to, known, outs,
+		    nouts, &err);
+		pthread_mutex_unlock(&journal_reader_lock);
 	}
 	if (rc == 0) {
 		span_clip(known, from, to);

@@ -44,6 +44,7 @@ _Static_assert(JOURNAL_VERSION == JOURNAL_SCHEMA_VERSION,
 struct journal_sqlite {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[JOURNAL_OP_KINDS]; /* prepared once */
+	sqlite3_stmt *rd_known, *rd_outs; /* a reader's, prepared once */
 };
 
 static int
@@ -261,6 +262,8 @@ journal_sqlite_close(void *h)
 		return;
 	for (i = 0; i < JOURNAL_OP_KINDS; i++)
 		sqlite3_finalize(q->stmts[i]);
+	sqlite3_finalize(q->rd_known);
+	sqlite3_finalize(q->rd_outs);
 	sqlite3_close(q->db);
 	free(q);
 }
@@ -416,6 +419,15 @@ const struct journal_backend journal_sqlite_backend = {
 
 /* Reading (itfollow). */
 
+static void
+journal_sqlite_bind_read(sqlite3_stmt *st, const char *system, time_t from,
+    time_t to)
+{
+	sqlite3_bind_text(st, 1, system, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (long long)from);
+	sqlite3_bind_int64(st, 3, (long long)to);
+}
+
 static int
 journal_sqlite_read(void *h, const char *system, time_t from, time_t to,
     struct spans *known, struct journal_outage **outs, size_t *nouts,
@@ -423,30 +435,32 @@ journal_sqlite_read(void *h, const char *system, time_t from, time_t to,
 {
 	struct journal_sqlite *q = h;
 	struct journal_outage *o;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	sqlite3 *db = q->db;
 	int rc;
 
-	if (sqlite3_prepare_v2(db,
+	/* Prepared once and kept: a reader that stays open (journal_read.c)
+	 * reads every system of a report with them. */
+	if (q->rd_known == NULL &&
+	    sqlite3_prepare_v2(db,
 	        "SELECT start, end FROM coverage WHERE system = ?1 AND end > ?2 AND start < ?3 UNION ALL SELECT span_start, span_end FROM series_state WHERE system = ?1 AND span_end > ?2 AND span_start < ?3",
-	        -1, &st, NULL) != SQLITE_OK)
+	        -1, &q->rd_known, NULL) != SQLITE_OK)
 		goto sqlfail;
-	sqlite3_bind_text(st, 1, system, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (long long)from);
-	sqlite3_bind_int64(st, 3, (long long)to);
+	if (q->rd_outs == NULL &&
+	    sqlite3_prepare_v2(db,
+	        "SELECT series, start, end, planned, reason FROM outages WHERE system = ?1 AND start < ?3 AND (end IS NULL OR end > ?2) ORDER BY start",
+	        -1, &q->rd_outs, NULL) != SQLITE_OK)
+		goto sqlfail;
+	st = q->rd_known;
+	journal_sqlite_bind_read(st, system, from, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		span_add(known, (time_t)sqlite3_column_int64(st, 0),
 		    (time_t)sqlite3_column_int64(st, 1));
 	if (rc != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db,
-	        "SELECT series, start, end, planned, reason FROM outages WHERE system = ?1 AND start < ?3 AND (end IS NULL OR end > ?2) ORDER BY start",
-	        -1, &st, NULL) != SQLITE_OK)
-		goto sqlfail;
-	sqlite3_bind_text(st, 1, system, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (long long)from);
-	sqlite3_bind_int64(st, 3, (long long)to);
+	sqlite3_reset(st);
+	st = q->rd_outs;
+	journal_sqlite_bind_read(st, system, from, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*outs = xreallocarray(*outs, *nouts + 1, sizeof **outs);
 		o = &(*outs)[(*nouts)++];
@@ -463,10 +477,11 @@ journal_sqlite_read(void *h, const char *system, time_t from, time_t to,
 	}
 	if (rc != SQLITE_DONE)
 		goto sqlfail;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return 0;
 sqlfail:
 	xasprintf(cause, "%s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+	sqlite3_reset(q->rd_known);
+	sqlite3_reset(q->rd_outs);
 	return -1;
 }

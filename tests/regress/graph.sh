@@ -165,6 +165,24 @@ expect_eq "availability by portfolio pdf" "$(magic "$T/availp.pdf")" "pdf"
 expect_eq "availability by portfolio: cooperation (desk) has no data" \
     "$(grep '^# availability cooperation' "$T/availp.csv")" \
     "# availability cooperation: unknown %"
+# Notes beyond two fifths of the picture: the last ones, after a line
+# counting the others, which the table lists (the plot keeps its height).
+G availability --by portfolio --from 2026-02-10 --to 2026-02-11 \
+    --height 150 -o "$T/availn.pdf"
+pdftotext "$T/availn.pdf" "$T/availn.txt"
+nnotes=$(grep -c '^# ' "$T/availp.csv")
+expect_eq "notes left out of a small picture, counted" \
+    "$(grep -c "^$((nnotes - 2)) earlier notes not drawn (itfollow graph --table lists every note)" "$T/availn.txt")" 1
+expect_eq "the last notes drawn" \
+    "$(grep -cF "$(tail -1 "$T/availp.csv" | sed 's/^# //')" "$T/availn.txt")" 1
+expect_eq "the first note left out" \
+    "$(grep -cF "$(grep -m1 '^# ' "$T/availp.csv" | sed 's/^# //')" "$T/availn.txt" || true)" 0
+G availability --by portfolio --from 2026-02-10 --to 2026-02-11 \
+    -o "$T/availp2.pdf"
+pdftotext "$T/availp2.pdf" "$T/availp2.txt"
+expect_eq "every note in a picture they fit" \
+    "$(grep -c "earlier notes not drawn" "$T/availp2.txt" || true),$(grep -c "^# " "$T/availp.csv")" \
+    "0,$(grep '^# ' "$T/availp.csv" | sed 's/^# //' | while read -r l; do grep -qF "$l" "$T/availp2.txt" && echo; done | wc -l)"
 
 # 4. Response: the phases in ms, stacked, and the total.
 G response --system portal --from 2026-02-10 --to 2026-02-11 \
@@ -260,4 +278,36 @@ expect_eq "the row of now: the newest reading" \
 rrdtool fetch "$L" AVERAGE -s $((now - 3600)) -e "$now" >"$T/now.fetch"
 expect_eq "librrd's rows: none known yet" \
     "$(grep -c ': [0-9]' "$T/now.fetch" || true)" 0
+
+# A system's graph reads its own collectors, not the other systems' (at a
+# city's scale they are most of the file): the same table as from a file
+# that holds portal alone. An error in another system's collectors does
+# not stop it (itfollow check still says it); one in portal's own is
+# reported at its line.
+G availability --system portal --quarter 2026Q1 --table csv >"$T/cut.csv"
+cat >"$T/one.conf" <<CONF
+daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates"; };
+systems = (
+  { id = "portal"; owner = "norrmalm"; category = "differentiating";
+    portfolio = "service";
+    collectors = ( { type = "http"; series = "web"; url = "http://127.0.0.1:1/"; } ); }
+);
+CONF
+"$BIN/itfollow" graph -c "$T/one.conf" availability --system portal \
+    --quarter 2026Q1 --table csv >"$T/one.csv"
+expect_eq "a system's graph, others' collectors cut" \
+    "$(cmp "$T/cut.csv" "$T/one.csv" && echo same)" same
+sed 's/series = "smtp";/series = "smtp"; nokey = 1;/' "$T/g.conf" >"$T/bad.conf"
+"$BIN/itfollow" graph -c "$T/bad.conf" availability --system portal \
+    --quarter 2026Q1 --table csv >"$T/bad.csv"
+expect_eq "another system's bad collector" \
+    "$(cmp "$T/cut.csv" "$T/bad.csv" && echo same)" same
+line=$(grep -n nokey "$T/bad.conf" | cut -d: -f1)
+out=$("$BIN/itfollow" check -c "$T/bad.conf" 2>&1) && rc=0 || rc=$?
+echo "$out" | grep -qF "bad.conf:$line: " && ok ||
+    fail "itfollow check: got '$out' (rc $rc), want bad.conf:$line"
+out=$("$BIN/itfollow" graph -c "$T/bad.conf" availability --system desk \
+    --quarter 2026Q1 --table csv 2>&1 >/dev/null) && rc=0 || rc=$?
+echo "$out" | grep -qF "bad.conf:$line: " && [ "$rc" != 0 ] && ok ||
+    fail "graph of desk: got '$out' (rc $rc), want bad.conf:$line"
 finish

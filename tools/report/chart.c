@@ -29,6 +29,7 @@ static const char *const chart_colors[] = { "1F77B4", "FF7F0E", "2CA02C",
 #define CHART_NCOLORS (sizeof chart_colors / sizeof chart_colors[0])
 /* A year of minutes and a little more: a finer chart is a mistake. */
 #define CHART_MAX_STEPS 600000
+#define CHART_NOTE_PX 14 /* a legend line of librrd's default font */
 
 struct chart *
 chart_new(const char *title, time_t from, time_t to)
@@ -590,12 +591,39 @@ chart_graph_col(const struct chart *c, struct chart_args *a, size_t i)
 	free(e);
 }
 
+/*
+ * The notes under the graph, as many as leave the plot three fifths of
+ * the picture: past that the plot shrinks (full-size mode) until its axis
+ * is empty. Then the last ones (outages come in order of time, the
+ * period's figures last), after a line saying how many the table has
+ * that the picture leaves out.
+ */
+static void
+chart_note_args(const struct chart *c, struct chart_args *a, int height)
+{
+	size_t i, from = 0, fit = (size_t)(height * 2 / 5 / CHART_NOTE_PX);
+	char *e, text[512];
+
+	fit = fit > 2 ? fit - 1 : 1; /* the columns' legend line */
+	if (c->nnotes > fit) {
+		from = c->nnotes - (fit - 1);
+		chart_arg(a,
+		    "COMMENT:%zu earlier notes not drawn (itfollow graph --table lists every note)\\n",
+		    from);
+	}
+	for (i = from; i < c->nnotes; i++) {
+		chart_group_text(c->notes[i], text, sizeof text);
+		e = chart_escape(text);
+		chart_arg(a, "COMMENT:%s\\n", e);
+		free(e);
+	}
+}
+
 static void
 chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
     const char *format, int width, int height, int nodata)
 {
 	size_t i, ncols = nodata ? 1 : c->ncols;
-	char *e, text[512];
 
 	chart_graph_opts(c, a, format, width, height, nodata);
 	for (i = 0; i < ncols; i++)
@@ -615,12 +643,8 @@ chart_graph_args(const struct chart *c, struct chart_args *a, const char *path,
 	for (i = 0; !nodata && i < ncols; i++)
 		chart_graph_col(c, a, i);
 	chart_arg(a, "COMMENT:\\n");
-	for (i = 0; !c->compact && i < c->nnotes; i++) {
-		chart_group_text(c->notes[i], text, sizeof text);
-		e = chart_escape(text);
-		chart_arg(a, "COMMENT:%s\\n", e);
-		free(e);
-	}
+	if (!c->compact)
+		chart_note_args(c, a, height);
 }
 
 static int
@@ -696,6 +720,7 @@ out:
 }
 
 static pthread_once_t chart_fonts_once = PTHREAD_ONCE_INIT;
+static int chart_fonts_started; /* chart_check_fonts_start's thread */
 
 /*
  * Is there a font for graph text? Asked of fontconfig's library, not by
@@ -706,14 +731,15 @@ static void
 chart_fonts_check(void)
 {
 	FcPattern *pat = NULL, *match = NULL;
-	FcConfig *cfg;
+	FcConfig *cfg = NULL;
 	FcChar8 *file = NULL;
 	FcResult res;
 	int ok = 0;
 
-	/* A configuration of our own, destroyed after: librrd makes the
-	 * process-wide one when it draws. */
-	if ((cfg = FcInitLoadConfigAndFonts()) != NULL &&
+	/* The process-wide configuration, the one librrd (pango) draws
+	 * with: read once, not once here and again to draw (its XML and
+	 * caches cost a one-graph command a few ms). */
+	if (FcInit() && (cfg = FcConfigGetCurrent()) != NULL &&
 	    (pat = FcNameParse((const FcChar8 *)"sans-serif")) != NULL &&
 	    FcConfigSubstitute(cfg, pat, FcMatchPattern)) {
 		FcDefaultSubstitute(pat);
@@ -727,8 +753,6 @@ chart_fonts_check(void)
 		FcPatternDestroy(match);
 	if (pat != NULL)
 		FcPatternDestroy(pat);
-	if (cfg != NULL)
-		FcConfigDestroy(cfg);
 	if (!ok) {
 		fprintf(stderr,
 		    "itfollow: warning: fontconfig finds no font: graph text will not render (install fonts-dejavu-core and fontconfig)\n");
@@ -739,4 +763,34 @@ void
 chart_check_fonts(void)
 {
 	pthread_once(&chart_fonts_once, chart_fonts_check);
+}
+
+static void *
+chart_fonts_thread(void *arg)
+{
+	(void)arg;
+	chart_check_fonts();
+	return NULL;
+}
+
+void
+chart_check_fonts_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	/* No thread: the check runs when the picture is drawn. */
+	if (pthread_attr_init(&attr) != 0)
+		return;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, chart_fonts_thread, NULL) == 0)
+		chart_fonts_started = 1;
+	pthread_attr_destroy(&attr);
+}
+
+void
+chart_check_fonts_wait(void)
+{
+	if (chart_fonts_started)
+		chart_check_fonts();
 }

@@ -115,5 +115,14 @@ void chart_table(const struct chart *, const char *format, FILE *);
 
 /* Once per process: warn on stderr when fontconfig finds no font. */
 void chart_check_fonts(void);
+/*
+ * The same on a thread of its own, started now: fontconfig reads its
+ * configuration while the caller reads its own (a one-graph command);
+ * chart_check_fonts waits for it, and so does chart_check_fonts_wait,
+ * which does nothing when nothing was started. Call it before setenv:
+ * the thread reads the environment.
+ */
+void chart_check_fonts_start(void);
+void chart_check_fonts_wait(void);
 
 #endif
