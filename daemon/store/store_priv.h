@@ -118,6 +118,9 @@ struct store {
 	struct store_flushreq *wreqs;
 	uint64_t wgen;
 	int serving;
+	/* Called (under lock) when requests were served; NULL: nobody. */
+	void (*fnotify)(void *);
+	void *fnotify_arg;
 };
 
 /* Reconnection attempts back off from 1 s to this. */

@@ -433,6 +433,8 @@ store_serve(struct store *st, time_t now)
 		if (gen > st->fdone)
 			__atomic_store_n(&st->fdone, gen, __ATOMIC_RELAXED);
 		pthread_cond_broadcast(&st->flushed);
+		if (st->fnotify != NULL)
+			st->fnotify(st->fnotify_arg);
 		pthread_mutex_unlock(&st->lock);
 	}
 	st->serving = 0;
@@ -458,6 +460,15 @@ int
 store_flush_done(struct store *st, uint64_t n)
 {
 	return __atomic_load_n(&st->fdone, __ATOMIC_RELAXED) >= n;
+}
+
+void
+store_set_flush_notify(struct store *st, void (*cb)(void *), void *arg)
+{
+	pthread_mutex_lock(&st->lock);
+	st->fnotify = cb;
+	st->fnotify_arg = arg;
+	pthread_mutex_unlock(&st->lock);
 }
 
 int
@@ -656,6 +667,8 @@ store_stop(struct store *st)
 	pthread_mutex_lock(&st->lock);
 	st->fdone = st->freq_gen;
 	pthread_cond_broadcast(&st->flushed);
+	if (st->fnotify != NULL)
+		st->fnotify(st->fnotify_arg);
 	pthread_mutex_unlock(&st->lock);
 }
 
