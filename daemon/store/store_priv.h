@@ -44,6 +44,8 @@ struct store_file {
 	 */
 	struct store_sent *sent;
 	size_t nsent, capsent;
+	int insent; /* in the store's sent list */
+	struct store_file *snext;
 	int replay; /* look at the file's last update and send again */
 	char **ds; /* the file's data sources */
 	size_t nds;
@@ -105,6 +107,11 @@ struct store {
 	uint64_t held; /* values held in files */
 	uint64_t dropped, reconnects, replayed;
 	time_t last_sent; /* when rrdcached last took an update */
+	/*
+	 * Writer thread only: the files with kept updates, in the order
+	 * they were sent, so that those no longer needed are let go of.
+	 */
+	struct store_file *sent_head, *sent_tail;
 
 	/*
 	 * Readers' flush requests, numbered: freq_gen is the last asked,
@@ -141,6 +148,7 @@ int store_inspect(struct store *st, struct store_file *f, const struct tmpl *t,
     char **cause);
 void store_replay_mark(struct store *st);
 void store_sent_clear(struct store_file *f);
+void store_sent_expire(struct store *st);
 char *store_update_names(struct store_file *f, const struct tmpl *t, char *use);
 
 void store_cached_lost(struct store *st, const char *cause);

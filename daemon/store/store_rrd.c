@@ -601,6 +601,7 @@ store_main(void *arg)
 		store_serve(st, now);
 		store_flush_due(st, now, st->delay == 0);
 		store_publish_oldest(st);
+		store_sent_expire(st);
 		pthread_mutex_lock(&st->lock);
 		if (st->stopping && st->head == NULL) {
 			pthread_mutex_unlock(&st->lock);
