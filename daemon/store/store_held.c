@@ -38,7 +38,6 @@ store_create_held(struct store *st, struct store_file *f, char **cause)
 	const char *name;
 	char **argv;
 	int argc, rc;
-	size_t i;
 
 	if (st->cached == NULL || cached_is_unix(st->cached))
 		rc = store_create(f->path, t, step, f->ht[0], cause);
@@ -58,9 +57,7 @@ store_create_held(struct store *st, struct store_file *f, char **cause)
 		return -1;
 	store_count(st, &st->created, 1);
 	f->last = f->ht[0] - (time_t)step;
-	store_file_clear_ds(f);
-	for (i = 0; i < t->nds; i++)
-		store_file_add_ds(f, t->ds[i].name);
+	store_file_tmpl_ds(st, f, t);
 	return 0;
 }
 

@@ -197,7 +197,15 @@ store_take(struct store *st, struct store_item *it, time_t now)
 		}
 	}
 	if (f->hn == f->hcap) {
-		f->hcap = f->hcap ? f->hcap * 2 : 4;
+		/*
+		 * A few at a time: a file holds write_delay / interval updates,
+		 * a dozen or two while thousands of files are made at start;
+		 * doubling would leave up to half of each unused (an http
+		 * update is 80 bytes). By half beyond, while rrdcached is away.
+		 */
+		f->hcap = f->hcap < STORE_HELD_STEP * 8
+		    ? f->hcap + STORE_HELD_STEP
+		    : f->hcap + f->hcap / 2;
 		f->ht = xreallocarray(f->ht, f->hcap, sizeof *f->ht);
 		f->hv = xreallocarray(f->hv, f->hcap * nds, sizeof *f->hv);
 		if (f->hres != NULL)
@@ -709,6 +717,7 @@ store_free(struct store *st)
 			free(f);
 		}
 	}
+	store_ds_free(st);
 	store_reqs_free(&st->fhead);
 	store_reqs_free(&st->wreqs);
 	pthread_mutex_destroy(&st->lock);
