@@ -62,13 +62,14 @@ struct http_state {
 	char *body;
 	struct curl_slist *headers;
 	const struct status_ranges *expect; /* http_2xx, or its own */
+	/* Allocated for the probes that have one: 64 bytes. */
+	regex_t *regex;
 	int has_regex;
-	regex_t regex;
 	int follow;
 	long max_redirects;
-	int auth; /* 0 none, 1 basic, 2 bearer */
 	char *username;
 	char *secret_file; /* read at each run (host->secret) */
+	int auth; /* 0 none, 1 basic, 2 bearer */
 	int tls_verify;
 	char *ca_file;
 	long ipresolve;
@@ -164,11 +165,14 @@ http_configure_expect(struct http_state *st,
 			st->expect = expect;
 	}
 	if (host->conf_string(inst, "body_regex", &s)) {
-		if ((rc = regcomp(&st->regex, s, REG_EXTENDED | REG_NOSUB)) !=
+		st->regex = xmalloc(sizeof *st->regex);
+		if ((rc = regcomp(st->regex, s, REG_EXTENDED | REG_NOSUB)) !=
 		    0) {
-			regerror(rc, &st->regex, errbuf, sizeof errbuf);
+			regerror(rc, st->regex, errbuf, sizeof errbuf);
 			host->conf_error(inst, "body_regex",
 			    "bad body_regex \"%s\": %s", s, errbuf);
+			free(st->regex);
+			st->regex = NULL;
 			errors++;
 		} else
 			st->has_regex = 1;
@@ -406,7 +410,7 @@ http_outcome(struct http_state *st, CURLcode rc, long code,
 		*reason = ITF_REASON_HTTP_STATUS;
 		snprintf(msg, len, "status %ld", code);
 	} else if (st->has_regex &&
-	    regexec(&st->regex, st->buf != NULL ? st->buf : "", 0, NULL, 0) !=
+	    regexec(st->regex, st->buf != NULL ? st->buf : "", 0, NULL, 0) !=
 	        0) {
 		*reason = ITF_REASON_BODY_MISMATCH;
 		snprintf(msg, len, "body does not match");
@@ -614,7 +618,8 @@ http_destroy(void *arg)
 	free(st->body);
 	curl_slist_free_all(st->headers);
 	if (st->has_regex)
-		regfree(&st->regex);
+		regfree(st->regex);
+	free(st->regex);
 	free(st->username);
 	free(st->secret_file);
 	free(st->ca_file);
