@@ -79,9 +79,9 @@ collect_start(struct collect_rt *rt, uint64_t slot_ms)
 	grace = inst->timeout_ms + COLLECT_GRACE_MS;
 	tv.tv_sec = (time_t)(grace / 1000);
 	tv.tv_usec = (suseconds_t)((grace % 1000) * 1000);
-	if (rt->deadline == NULL)
-		rt->deadline = evtimer_new(co->base, collect_deadline_cb, rt);
-	run->deadline = rt->deadline;
+	/* The run's own: a few hundred runs are in flight, not one each of
+	 * thousands of series kept for good. */
+	run->deadline = evtimer_new(co->base, collect_deadline_cb, rt);
 	evtimer_add(run->deadline, &tv);
 
 	rt->run = run;
@@ -176,8 +176,6 @@ collect_rt_free(struct collect_rt *rt)
 		    ITF_REASON_CANCELLED, NULL);
 	}
 	scheduler_job_free(&rt->job);
-	if (rt->deadline != NULL)
-		event_free(rt->deadline);
 	if (rt->retire_ev != NULL)
 		event_free(rt->retire_ev);
 	template_unref(rt->dyn);

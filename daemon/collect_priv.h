@@ -102,7 +102,6 @@ struct collect_rt {
 	uint64_t overruns;
 	size_t order;
 	int last_status; /* of the last run, -1 before the first */
-	struct event *deadline; /* the hard deadline of its runs */
 	struct tmpl *dyn; /* dynamic: the template its first run made */
 	struct seriescap *cap; /* a feed's series, against its caps */
 	struct log_limit cap_log;

@@ -258,7 +258,7 @@ collect_run_free(struct itf_run *run)
 	free(run->gbuckets);
 	free(run->pool);
 	if (run->deadline != NULL)
-		evtimer_del(run->deadline);
+		event_free(run->deadline);
 	free(run->xds);
 	free(run->xvals);
 	collect_rows_free(run->rows);

@@ -5,8 +5,10 @@
  * /api/v1/flush/<perspective>/<system>/<series> asks for one file, GET
  * /api/v1/flush for every one. Only clients on the loopback are served:
  * writing early costs the writer work, and nothing else may ask for it.
- * The loop thread never waits: the request goes to the writer, and a
- * short timer looks whether it was served; 504 after FLUSHREQ_WAIT_MS.
+ * The loop thread never waits: the request goes to the writer, which
+ * activates an event of the loop when it has served requests; each waiting
+ * request has one timer, 504 after FLUSHREQ_WAIT_MS. Nothing runs while no
+ * request waits.
  */
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -16,20 +18,17 @@
 #include "flushreq.h"
 #include "httpd.h"
 #include "ident.h"
-#include "scheduler.h"
 #include "status.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
 
 #define FLUSHREQ_WAIT_MS 10000
-#define FLUSHREQ_POLL_MS 5
 
 struct flushreq_job {
 	struct flushreq_job *next, **prevp;
 	struct flushreq *fr;
 	struct httpd_req *req;
 	uint64_t n; /* the store's request number */
-	uint64_t since_ms;
 	struct event *timer;
 };
 
@@ -37,6 +36,7 @@ struct flushreq {
 	struct event_base *base;
 	struct store *store;
 	struct flushreq_job *jobs;
+	struct event *served; /* activated by the writer */
 };
 
 static void
@@ -59,23 +59,46 @@ flushreq_job_free(struct flushreq_job *j)
 	free(j);
 }
 
+/* A waiting request's time is up: 504, unless it was served meanwhile. */
 static void
-flushreq_poll_cb(evutil_socket_t fd, short what, void *arg)
+flushreq_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct flushreq_job *j = arg;
-	struct timeval tv = { 0, FLUSHREQ_POLL_MS * 1000 };
 
 	(void)fd;
 	(void)what;
 	if (store_flush_done(j->fr->store, j->n))
 		flushreq_text(j->req, 200, "flushed\n");
-	else if (scheduler_now_ms() - j->since_ms >= FLUSHREQ_WAIT_MS)
+	else
 		flushreq_text(j->req, 504, "the writer is busy\n");
-	else {
-		event_add(j->timer, &tv);
-		return;
-	}
 	flushreq_job_free(j);
+}
+
+/* The writer served requests: answer those it served. Thread: loop. */
+static void
+flushreq_served_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct flushreq *fr = arg;
+	struct flushreq_job *j, *next;
+
+	(void)fd;
+	(void)what;
+	for (j = fr->jobs; j != NULL; j = next) {
+		next = j->next;
+		if (!store_flush_done(fr->store, j->n))
+			continue;
+		flushreq_text(j->req, 200, "flushed\n");
+		flushreq_job_free(j);
+	}
+}
+
+/* Thread: the writer, under the store's lock. */
+static void
+flushreq_notify(void *arg)
+{
+	struct flushreq *fr = arg;
+
+	event_active(fr->served, EV_READ, 0);
 }
 
 /* The file a path below /api/v1/flush/ names; NULL when none may. */
@@ -105,6 +128,7 @@ flushreq_cb(struct status *st, struct httpd_req *req, const char *path,
 {
 	struct flushreq *fr = arg;
 	struct flushreq_job *j;
+	struct timeval tv = { FLUSHREQ_WAIT_MS / 1000, 0 };
 	char *file = NULL;
 
 	(void)st;
@@ -120,16 +144,16 @@ flushreq_cb(struct status *st, struct httpd_req *req, const char *path,
 	j = xcalloc(1, sizeof *j);
 	j->fr = fr;
 	j->req = req;
-	j->n = store_flush_request(fr->store, file);
-	j->since_ms = scheduler_now_ms();
-	j->timer = evtimer_new(fr->base, flushreq_poll_cb, j);
+	j->timer = evtimer_new(fr->base, flushreq_timeout_cb, j);
 	j->next = fr->jobs;
 	if (j->next != NULL)
 		j->next->prevp = &j->next;
 	j->prevp = &fr->jobs;
 	fr->jobs = j;
+	/* Served before the loop turns again or later: flushreq_served_cb. */
+	j->n = store_flush_request(fr->store, file);
 	free(file);
-	flushreq_poll_cb(-1, 0, j);
+	evtimer_add(j->timer, &tv);
 }
 
 struct flushreq *
@@ -139,6 +163,8 @@ flushreq_start(struct status *st, struct event_base *base)
 
 	fr->base = base;
 	fr->store = status_store(st);
+	fr->served = event_new(base, -1, 0, flushreq_served_cb, fr);
+	store_set_flush_notify(fr->store, flushreq_notify, fr);
 	status_route(st, "/api/v1/flush", flushreq_cb, fr);
 	status_route(st, "/api/v1/flush/", flushreq_cb, fr);
 	return fr;
@@ -149,9 +175,11 @@ flushreq_free(struct flushreq *fr)
 {
 	if (fr == NULL)
 		return;
+	store_set_flush_notify(fr->store, NULL, NULL);
 	while (fr->jobs != NULL) {
 		flushreq_text(fr->jobs->req, 503, "stopping\n");
 		flushreq_job_free(fr->jobs);
 	}
+	event_free(fr->served);
 	free(fr);
 }

@@ -148,23 +148,70 @@ store_file_has(const struct store_file *f, const char *name)
 	return 0;
 }
 
-void
-store_file_add_ds(struct store_file *f, const char *name)
+/* The store's list equal to names[0..n), made if it has none. */
+static char *const *
+store_ds_intern(struct store *st, char *const *names, size_t n)
 {
-	f->ds = xreallocarray(f->ds, f->nds + 1, sizeof *f->ds);
-	f->ds[f->nds++] = xstrdup(name);
+	struct store_dslist *l;
+	size_t i;
+
+	for (l = st->dslists; l != NULL; l = l->next) {
+		if (l->n != n)
+			continue;
+		for (i = 0; i < n && strcmp(l->names[i], names[i]) == 0; i++)
+			;
+		if (i == n)
+			return l->names;
+	}
+	l = xmalloc(sizeof *l + n * sizeof *l->names);
+	l->n = n;
+	for (i = 0; i < n; i++)
+		l->names[i] = xstrdup(names[i]);
+	l->next = st->dslists;
+	st->dslists = l;
+	return l->names;
+}
+
+void
+store_file_set_ds(struct store *st, struct store_file *f, char *const *names,
+    size_t n)
+{
+	f->ds = n > 0 ? store_ds_intern(st, names, n) : NULL;
+	f->nds = n;
+}
+
+/* The file has its template's data sources (just made from it). */
+void
+store_file_tmpl_ds(struct store *st, struct store_file *f, const struct tmpl *t)
+{
+	char **names = xcalloc(t->nds + 1, sizeof *names);
+	size_t i;
+
+	for (i = 0; i < t->nds; i++)
+		names[i] = t->ds[i].name;
+	store_file_set_ds(st, f, names, t->nds);
+	free(names);
 }
 
 void
 store_file_clear_ds(struct store_file *f)
 {
-	size_t i;
-
-	for (i = 0; i < f->nds; i++)
-		free(f->ds[i]);
-	free(f->ds);
 	f->ds = NULL;
 	f->nds = 0;
+}
+
+void
+store_ds_free(struct store *st)
+{
+	struct store_dslist *l;
+	size_t i;
+
+	while ((l = st->dslists) != NULL) {
+		st->dslists = l->next;
+		for (i = 0; i < l->n; i++)
+			free(l->names[i]);
+		free(l);
+	}
 }
 
 /*
@@ -179,9 +226,9 @@ store_inspect(struct store *st, struct store_file *f, const struct tmpl *t,
 {
 	rrd_info_t *info, *i;
 	int idx, rc, differs = 0;
-	char name[64], *close;
+	char name[64], *close, **names = NULL;
 	const char *cname;
-	size_t len;
+	size_t len, n = 0;
 
 	if (st->cached != NULL) {
 		cname = cached_name(st->cached, st->data_dir, f->path);
@@ -213,13 +260,18 @@ store_inspect(struct store *st, struct store_file *f, const struct tmpl *t,
 			continue;
 		memcpy(name, i->key + 3, len);
 		name[len] = '\0';
-		store_file_add_ds(f, name);
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(name);
 		idx = template_ds_index(t, name);
 		if (idx == -1 ? !t->dynamic
 		              : strcmp(t->ds[idx].type, i->value.u_str) != 0)
 			differs = 1;
 	}
 	rrd_info_free(info);
+	store_file_set_ds(st, f, names, n);
+	while (n > 0)
+		free(names[--n]);
+	free(names);
 	if (differs || (!t->dynamic && f->nds != t->nds)) {
 		xasprintf(cause,
 		    "data sources differ from template %s; file left alone",

@@ -38,7 +38,6 @@ store_create_held(struct store *st, struct store_file *f, char **cause)
 	const char *name;
 	char **argv;
 	int argc, rc;
-	size_t i;
 
 	if (st->cached == NULL || cached_is_unix(st->cached))
 		rc = store_create(f->path, t, step, f->ht[0], cause);
@@ -58,9 +57,7 @@ store_create_held(struct store *st, struct store_file *f, char **cause)
 		return -1;
 	store_count(st, &st->created, 1);
 	f->last = f->ht[0] - (time_t)step;
-	store_file_clear_ds(f);
-	for (i = 0; i < t->nds; i++)
-		store_file_add_ds(f, t->ds[i].name);
+	store_file_tmpl_ds(st, f, t);
 	return 0;
 }
 
@@ -125,26 +122,78 @@ store_fmt_cached(const struct store_file *f, const struct tmpl *t,
 	}
 }
 
+/* Forget f's updates sent before cutoff. */
+static void
+store_sent_drop(struct store_file *f, time_t cutoff)
+{
+	size_t drop;
+
+	for (drop = 0; drop < f->nsent; drop++) {
+		if (f->sent[drop].at >= cutoff)
+			break;
+		free(f->sent[drop].line);
+	}
+	if (drop == f->nsent) {
+		free(f->sent);
+		f->sent = NULL;
+		f->nsent = f->capsent = 0;
+	} else if (drop > 0) {
+		memmove(f->sent, f->sent + drop,
+		    (f->nsent - drop) * sizeof *f->sent);
+		f->nsent -= drop;
+	}
+}
+
+static void
+store_sent_append(struct store *st, struct store_file *f)
+{
+	f->insent = 1;
+	f->snext = NULL;
+	if (st->sent_tail != NULL)
+		st->sent_tail->snext = f;
+	else
+		st->sent_head = f;
+	st->sent_tail = f;
+}
+
+/*
+ * Let go of the updates sent more than STORE_REPLAY_S before rrdcached
+ * last took one (store_replay_mark sends none of them again): otherwise
+ * each file would keep its last write's lines until its next one, a
+ * write_delay later. Files come in the order they were sent: stops at
+ * the first with nothing to let go of.
+ */
+void
+store_sent_expire(struct store *st)
+{
+	time_t cutoff = st->last_sent - STORE_REPLAY_S;
+	struct store_file *f;
+
+	while ((f = st->sent_head) != NULL &&
+	    (f->nsent == 0 || f->sent[0].at < cutoff)) {
+		st->sent_head = f->snext;
+		if (st->sent_head == NULL)
+			st->sent_tail = NULL;
+		f->insent = 0;
+		store_sent_drop(f, cutoff);
+		if (f->nsent > 0)
+			store_sent_append(st, f); /* sent again since */
+	}
+}
+
 /* Keep the n updates just sent; forget those sent long ago. */
 static void
 store_keep_sent(struct store *st, struct store_file *f, char **argv, size_t n)
 {
 	time_t now = time(NULL);
-	size_t i, drop;
+	size_t i;
 
 	if (n == 0)
 		return;
 	st->last_sent = now;
-	for (drop = 0; drop < f->nsent; drop++) {
-		if (f->sent[drop].at >= now - STORE_REPLAY_S)
-			break;
-		free(f->sent[drop].line);
-	}
-	if (drop > 0) {
-		memmove(f->sent, f->sent + drop,
-		    (f->nsent - drop) * sizeof *f->sent);
-		f->nsent -= drop;
-	}
+	store_sent_drop(f, now - STORE_REPLAY_S);
+	if (!f->insent)
+		store_sent_append(st, f);
 	if (f->nsent + n > f->capsent) {
 		f->capsent = f->nsent + n;
 		f->sent = xreallocarray(f->sent, f->capsent, sizeof *f->sent);

@@ -44,8 +44,10 @@ struct store_file {
 	 */
 	struct store_sent *sent;
 	size_t nsent, capsent;
+	int insent; /* in the store's sent list */
+	struct store_file *snext;
 	int replay; /* look at the file's last update and send again */
-	char **ds; /* the file's data sources */
+	char *const *ds; /* the file's data sources (store_ds_intern) */
 	size_t nds;
 	/*
 	 * Updates held back to be written together (write_delay), compact:
@@ -62,9 +64,21 @@ struct store_file {
 	struct store_file *dnext;
 };
 
+/*
+ * A list of data source names as files have them: files of one template
+ * share one, instead of a copy of every name in each of thousands.
+ */
+struct store_dslist {
+	struct store_dslist *next;
+	size_t n;
+	char *names[]; /* n copies */
+};
+
 #define STORE_BUCKETS 16384
 /* RRD files are the daemon's user's and its group's. */
 #define STORE_FILE_MODE 0640
+/* A file's held updates grow by this many at first. */
+#define STORE_HELD_STEP 4
 /* With write_delay, wake the writer for every this many updates. */
 #define STORE_SIGNAL_BATCH 4096
 /* Less free space than this where a create failed: the disk is full. */
@@ -81,6 +95,7 @@ struct store {
 	size_t unsignalled; /* queued since the writer was last woken */
 
 	struct store_file *files[STORE_BUCKETS];
+	struct store_dslist *dslists; /* writer thread only */
 
 	uint64_t updates, errors, rejected, created, queued;
 	time_t beat;
@@ -105,6 +120,11 @@ struct store {
 	uint64_t held; /* values held in files */
 	uint64_t dropped, reconnects, replayed;
 	time_t last_sent; /* when rrdcached last took an update */
+	/*
+	 * Writer thread only: the files with kept updates, in the order
+	 * they were sent, so that those no longer needed are let go of.
+	 */
+	struct store_file *sent_head, *sent_tail;
 
 	/*
 	 * Readers' flush requests, numbered: freq_gen is the last asked,
@@ -118,6 +138,9 @@ struct store {
 	struct store_flushreq *wreqs;
 	uint64_t wgen;
 	int serving;
+	/* Called (under lock) when requests were served; NULL: nobody. */
+	void (*fnotify)(void *);
+	void *fnotify_arg;
 };
 
 /* Reconnection attempts back off from 1 s to this. */
@@ -128,8 +151,12 @@ struct store {
 /* Between the writer's files, each defined in the file of its job. */
 int store_create(const char *path, const struct tmpl *t, unsigned step,
     time_t first, char **cause);
-void store_file_add_ds(struct store_file *f, const char *name);
+void store_file_set_ds(struct store *st, struct store_file *f,
+    char *const *names, size_t n);
+void store_file_tmpl_ds(struct store *st, struct store_file *f,
+    const struct tmpl *t);
 void store_file_clear_ds(struct store_file *f);
+void store_ds_free(struct store *st);
 struct store_file *store_file_find(struct store *st, const char *path);
 struct store_file *store_file_get(struct store *st, const char *path);
 int store_flush_file(struct store *st, struct store_file *f);
@@ -138,6 +165,7 @@ int store_inspect(struct store *st, struct store_file *f, const struct tmpl *t,
     char **cause);
 void store_replay_mark(struct store *st);
 void store_sent_clear(struct store_file *f);
+void store_sent_expire(struct store *st);
 char *store_update_names(struct store_file *f, const struct tmpl *t, char *use);
 
 void store_cached_lost(struct store *st, const char *cause);

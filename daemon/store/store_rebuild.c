@@ -274,7 +274,7 @@ store_replace_file(struct store *st, struct store_file *f,
 	double *keep = NULL, *sums;
 	time_t *ktimes = NULL;
 	ssize_t nkeep = 0;
-	size_t n, i;
+	size_t n;
 	char *tmp;
 	int rc;
 
@@ -316,9 +316,7 @@ store_replace_file(struct store *st, struct store_file *f,
 		unlink(tmp);
 	else {
 		f->last = rows[n - 1].t;
-		store_file_clear_ds(f);
-		for (i = 0; i < t->nds; i++)
-			store_file_add_ds(f, t->ds[i].name);
+		store_file_tmpl_ds(st, f, t);
 		store_count(st, &st->updates, it->nrows);
 		if (st->cached != NULL)
 			store_cached_forget(st, f);

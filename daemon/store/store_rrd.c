@@ -197,7 +197,15 @@ store_take(struct store *st, struct store_item *it, time_t now)
 		}
 	}
 	if (f->hn == f->hcap) {
-		f->hcap = f->hcap ? f->hcap * 2 : 4;
+		/*
+		 * A few at a time: a file holds write_delay / interval updates,
+		 * a dozen or two while thousands of files are made at start;
+		 * doubling would leave up to half of each unused (an http
+		 * update is 80 bytes). By half beyond, while rrdcached is away.
+		 */
+		f->hcap = f->hcap < STORE_HELD_STEP * 8
+		    ? f->hcap + STORE_HELD_STEP
+		    : f->hcap + f->hcap / 2;
 		f->ht = xreallocarray(f->ht, f->hcap, sizeof *f->ht);
 		f->hv = xreallocarray(f->hv, f->hcap * nds, sizeof *f->hv);
 		if (f->hres != NULL)
@@ -433,6 +441,8 @@ store_serve(struct store *st, time_t now)
 		if (gen > st->fdone)
 			__atomic_store_n(&st->fdone, gen, __ATOMIC_RELAXED);
 		pthread_cond_broadcast(&st->flushed);
+		if (st->fnotify != NULL)
+			st->fnotify(st->fnotify_arg);
 		pthread_mutex_unlock(&st->lock);
 	}
 	st->serving = 0;
@@ -458,6 +468,15 @@ int
 store_flush_done(struct store *st, uint64_t n)
 {
 	return __atomic_load_n(&st->fdone, __ATOMIC_RELAXED) >= n;
+}
+
+void
+store_set_flush_notify(struct store *st, void (*cb)(void *), void *arg)
+{
+	pthread_mutex_lock(&st->lock);
+	st->fnotify = cb;
+	st->fnotify_arg = arg;
+	pthread_mutex_unlock(&st->lock);
 }
 
 int
@@ -590,6 +609,7 @@ store_main(void *arg)
 		store_serve(st, now);
 		store_flush_due(st, now, st->delay == 0);
 		store_publish_oldest(st);
+		store_sent_expire(st);
 		pthread_mutex_lock(&st->lock);
 		if (st->stopping && st->head == NULL) {
 			pthread_mutex_unlock(&st->lock);
@@ -656,6 +676,8 @@ store_stop(struct store *st)
 	pthread_mutex_lock(&st->lock);
 	st->fdone = st->freq_gen;
 	pthread_cond_broadcast(&st->flushed);
+	if (st->fnotify != NULL)
+		st->fnotify(st->fnotify_arg);
 	pthread_mutex_unlock(&st->lock);
 }
 
@@ -695,6 +717,7 @@ store_free(struct store *st)
 			free(f);
 		}
 	}
+	store_ds_free(st);
 	store_reqs_free(&st->fhead);
 	store_reqs_free(&st->wreqs);
 	pthread_mutex_destroy(&st->lock);

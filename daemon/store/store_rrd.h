@@ -81,6 +81,13 @@ uint64_t store_flush_request(struct store *, const char *path);
 /* 1 when request n (and all before it) has been served. Any thread. */
 int store_flush_done(struct store *, uint64_t n);
 /*
+ * Call cb(arg) whenever flush requests have been served, on the writer
+ * thread (or the one stopping the store), under the store's lock: cb must
+ * only wake someone, e.g. event_active. NULL: nobody; once this returns,
+ * the previous cb is not running. Any thread.
+ */
+void store_set_flush_notify(struct store *, void (*cb)(void *), void *arg);
+/*
  * store_flush_request, then wait up to timeout_ms for it: 0 when served,
  * -1 when not (the writer is not running, or is busy). Not on the loop
  * thread.

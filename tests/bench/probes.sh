@@ -13,7 +13,8 @@
 #
 # usage: tests/bench/probes.sh [N]          (N: default 10000)
 # Run after a build in build/.  Environment:
-#   WARMUP, WINDOW   seconds of warm-up and of measurement (20, 60)
+#   WARMUP, WINDOW   seconds of warm-up and of measurement (20, 60;
+#                    WINDOW rounded up to whole write_delay periods)
 #   BUILD_DIR        where bin/ is (build, from the repo top)
 #   TEMPLATES_DIR    RRD templates for the daemon (default: its own)
 #   WRITE_DELAY      the daemon's store.write_delay (default: not set,
@@ -69,6 +70,14 @@ fi
 if [ -z "${SKIP_DAEMON:-}" ]; then
 	[ -x "$BIN/itfollowd" ] || die "no $BIN/itfollowd: build first"
 	command -v curl >/dev/null || die "curl is needed"
+fi
+[ -z "$WRITE_DELAY" ] || isnum "$WRITE_DELAY" ||
+    die "WRITE_DELAY must be an integer"
+# The window: whole write_delay periods (see the window below).
+period=${WRITE_DELAY:-$DEFAULT_WRITE_DELAY}
+if [ "$period" -gt 0 ] && [ $((WINDOW % period)) -ne 0 ]; then
+	WINDOW=$(((WINDOW / period + 1) * period))
+	echo "probes.sh: WINDOW rounded up to ${WINDOW}s, whole write_delay periods" >&2
 fi
 if [ -n "${TEMPLATES_DIR:-}" ]; then
 	# The daemon takes a relative path from its configuration's directory.
@@ -377,10 +386,15 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	echo "warm-up: $N files created and the queue drained in" \
 	    "$(($(date +%s) - created_t0)) s"
 	nap "$WARMUP"
-	# The window starts and ends with nothing held (write_delay): what
-	# was received in it is what was written in it, and its CPU time.
-	curl -sf -m 60 -o /dev/null "$base/api/v1/flush" ||
-	    die "cannot flush through $base/api/v1/flush"
+	# The window is a whole number of write_delay periods of the steady
+	# state: each file's held updates are written once a period, at a
+	# phase of their own, so a whole period holds one write of every file,
+	# what a user's daemon does. Nothing is flushed at the start: a flush
+	# would write every file early and move them all to one phase (the
+	# window would then see none of them due, or each twice). What was
+	# recorded in it is what the store took, written or held: held values
+	# are seen by readers (/api/v1/flush), and at the end, after the CPU
+	# time is read, one flush shows that they are all written on request.
 	curl -sf -m 10 "$base/metrics" >"$TMPD/m0" ||
 	    die "cannot read $base/metrics"
 	c0=$(cpu_ticks "$daemon_pid") || die "itfollowd died during warm-up"
@@ -388,8 +402,6 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 		r0=$(cpu_ticks "$rc_pid") || die "rrdcached died during warm-up"
 	fi
 	nap "$WINDOW"
-	curl -sf -m 60 -o /dev/null "$base/api/v1/flush" ||
-	    die "cannot flush through $base/api/v1/flush"
 	curl -sf -m 10 "$base/metrics" >"$TMPD/m1" ||
 	    die "cannot read $base/metrics"
 	c1=$(cpu_ticks "$daemon_pid") || die "itfollowd died in the window"
@@ -397,6 +409,10 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 		r1=$(cpu_ticks "$rc_pid") || die "rrdcached died in the window"
 		rc_hwm=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$rc_pid/status")
 	fi
+	curl -sf -m 60 -o /dev/null "$base/api/v1/flush" ||
+	    die "cannot flush through $base/api/v1/flush"
+	curl -sf -m 10 "$base/metrics" >"$TMPD/m2" ||
+	    die "cannot read $base/metrics"
 	hwm_kib=$(awk '$1 == "VmHWM:" { print $2 }' \
 	    "/proc/$daemon_pid/status")
 
@@ -412,7 +428,13 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 			d[$k]=$((b - a))
 		fi
 	done
-	qdepth=$(metric "$TMPD/m1" itfollow_store_queue_depth)
+	# Taken by the store in the window: written, or held at its end.
+	q0=$(metric "$TMPD/m0" itfollow_store_queue_depth)
+	q1=$(metric "$TMPD/m1" itfollow_store_queue_depth)
+	if [ "$q0" != missing ] && [ "$q1" != missing ]; then
+		d[store_updates]=$((d[store_updates] + q1 - q0))
+	fi
+	qdepth=$(metric "$TMPD/m2" itfollow_store_queue_depth)
 
 	kill -TERM "$daemon_pid"
 	stopped=""
@@ -482,7 +504,7 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	fi
 	echo "daemon: started ${d[runs_started]} overrun ${d[runs_overrun]}" \
 	    "missed ${d[runs_missed]} store_errors ${d[store_errors]}" \
-	    "queue_depth_at_end $qdepth; $d_exit"
+	    "queue_depth_after_flush $qdepth; $d_exit"
 	if [ -s "$TMPD/daemon.log" ]; then
 		echo "daemon: log (last lines):"
 		tail -n 5 "$TMPD/daemon.log" | sed 's/^/  /'
