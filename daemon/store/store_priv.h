@@ -105,6 +105,14 @@ struct store {
 	uint64_t held; /* values held in files */
 	uint64_t dropped, reconnects, replayed;
 	time_t last_sent; /* when rrdcached last took an update */
+	/*
+	 * rrdcached's count of update requests at the last look (a second
+	 * at most before a write), and ours acknowledged then: a count lower
+	 * than that plus ours since is a new rrdcached (store_cached_check).
+	 */
+	time_t stats_at;
+	uint64_t stats_seen, stats_acked;
+	int stats_known;
 
 	/*
 	 * Readers' flush requests, numbered: freq_gen is the last asked,
@@ -137,6 +145,7 @@ char *store_fmt_ds(char *p, char *end, double v, const char *type);
 int store_inspect(struct store *st, struct store_file *f, const struct tmpl *t,
     char **cause);
 void store_replay_mark(struct store *st);
+void store_cached_check(struct store *st, time_t now);
 void store_sent_clear(struct store_file *f);
 char *store_update_names(struct store_file *f, const struct tmpl *t, char *use);
 
