@@ -393,7 +393,8 @@ echo "scale: N=$N ($((N / 2)) http, $((N - N / 2)) tcp) interval=${INTERVAL}s" \
     "rrdcached -w $RRDCACHED_WRITE on a unix socket"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "reproduce: BUILD_DIR=$BUILD_DIR WARMUP=$WARMUP WINDOW=$WINDOW" \
-    "FAULTS=$FAULTS TEMPLATES=$TEMPLATES tests/bench/scale.sh $N"
+    "FAULTS=$FAULTS TEMPLATES=$TEMPLATES SIZES=\"$SIZES\"" \
+    "tests/bench/scale.sh $N"
 
 mkdir "$T/data" "$T/rcjournal"
 start_rrdcached
