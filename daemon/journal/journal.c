@@ -38,42 +38,6 @@ static void journal_series_free(struct journal_series *);
 static void journal_others_clear(struct journal *);
 static int journal_other_cmp(const void *, const void *);
 
-static uint32_t
-journal_hash(const char *a, const char *b)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *a != '\0'; a++)
-		h = (h ^ (unsigned char)*a) * 16777619u;
-	h = (h ^ '/') * 16777619u;
-	for (; *b != '\0'; b++)
-		h = (h ^ (unsigned char)*b) * 16777619u;
-	return h % JOURNAL_BUCKETS;
-}
-
-static struct journal_series *
-journal_series_get(struct journal *j, const char *system, const char *series,
-    int create)
-{
-	struct journal_series *s;
-	uint32_t b = journal_hash(system, series);
-
-	for (s = j->series[b]; s != NULL; s = s->next) {
-		if (strcmp(s->system, system) == 0 &&
-		    strcmp(s->series, series) == 0)
-			return s;
-	}
-	if (!create)
-		return NULL;
-	s = xcalloc(1, sizeof *s);
-	s->system = xstrdup(system);
-	s->series = xstrdup(series);
-	s->state = -1;
-	s->next = j->series[b];
-	j->series[b] = s;
-	return s;
-}
-
 struct journal *
 journal_new(const struct conf *c)
 {
@@ -82,6 +46,8 @@ journal_new(const struct conf *c)
 	FILE *f;
 
 	j = xcalloc(1, sizeof *j);
+	j->nbuckets = JOURNAL_BUCKETS;
+	j->series = xcalloc(j->nbuckets, sizeof *j->series);
 	if (c->journal != NULL) {
 		j->be = &journal_pg_backend;
 		j->path = xstrdup(c->journal);
@@ -281,12 +247,13 @@ journal_free(struct journal *j)
 	if (j == NULL)
 		return;
 	journal_stop(j);
-	for (i = 0; i < JOURNAL_BUCKETS; i++) {
+	for (i = 0; i < j->nbuckets; i++) {
 		for (s = j->series[i]; s != NULL; s = next) {
 			next = s->next;
 			journal_series_free(s);
 		}
 	}
+	free(j->series);
 	for (op = j->head; op != NULL; op = onext) {
 		onext = op->next;
 		journal_op_free(op);
@@ -703,12 +670,11 @@ void
 journal_release(struct journal *j, const char *system, const char *series)
 {
 	struct journal_series *s, **pp;
-	uint32_t b;
 
 	if (j == NULL)
 		return;
-	b = journal_hash(system, series);
-	for (pp = &j->series[b]; (s = *pp) != NULL; pp = &s->next) {
+	for (pp = journal_chain(j, system, series); (s = *pp) != NULL;
+	     pp = &s->next) {
 		if (strcmp(s->system, system) == 0 &&
 		    strcmp(s->series, series) == 0)
 			break;
@@ -716,6 +682,7 @@ journal_release(struct journal *j, const char *system, const char *series)
 	if (s == NULL)
 		return;
 	*pp = s->next;
+	j->nseries--;
 	/* Its last state still waits: written, but no longer ours to
 	 * update. The writer goes now, so whoever takes it reads it. */
 	pthread_mutex_lock(&j->lock);

@@ -2,7 +2,8 @@
  * What the files of the outage journal share (journal.c keeps the
  * series' states and decides outages on the loop thread, journal_writer.c
  * is the writer thread and its queue, journal_sqlite.c the SQLite backend,
- * journal_read.c what the tool reads): the journal itself and its series.
+ * journal_read.c what the tool reads, journal_series.c the table of
+ * series): the journal itself and its series.
  * Nothing else includes this.
  */
 #ifndef JOURNAL_PRIV_H
@@ -16,7 +17,7 @@
 #include "journal_db.h"
 
 #define JOURNAL_FILE "journal.sqlite"
-#define JOURNAL_BUCKETS 4096
+#define JOURNAL_BUCKETS 4096 /* at first; doubled as series come */
 #define JOURNAL_QUEUE_MAX 1000000
 #define JOURNAL_WAKE_EVERY 4096 /* records that wake the writer early */
 #define JOURNAL_RETRY_S 5
@@ -80,7 +81,8 @@ struct journal {
 	char *password_file, *member, *writer;
 	journal_event_cb cb;
 	void *cb_arg;
-	struct journal_series *series[JOURNAL_BUCKETS];
+	struct journal_series **series; /* nbuckets chains, a power of 2 */
+	size_t nbuckets, nseries;
 	struct journal_pending *pending;
 	size_t npending;
 	struct journal_other *others; /* sorted by system, series */
@@ -112,6 +114,11 @@ struct journal {
 	size_t doubt_n;
 };
 
+/* journal_series.c: a series' chain; its state (NULL unless create). */
+struct journal_series **journal_chain(struct journal *, const char *,
+    const char *);
+struct journal_series *journal_series_get(struct journal *, const char *,
+    const char *, int);
 uint64_t journal_now_ms(void);
 void *journal_writer(void *);
 void journal_queue(struct journal *, struct journal_op *);

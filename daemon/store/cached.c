@@ -17,6 +17,9 @@
 /* librrd's request buffer, less room for the command and separators. */
 #define CACHED_REQUEST_MAX 4000
 
+/* Update requests acknowledged (only the writer thread sends them). */
+static uint64_t cached_nacked;
+
 int
 cached_is_unix(const char *addr)
 {
@@ -91,7 +94,39 @@ cached_update(const char *name, const char *const *vals, size_t n, size_t *sent,
 		rrd_clear_error();
 		if (rrdc_update(name, (int)k, (const char **)(vals + i)) != 0)
 			return cached_fail("update", cause);
+		cached_nacked++;
 		*sent += k;
+	}
+	return CACHED_OK;
+}
+
+uint64_t
+cached_acked(void)
+{
+	return cached_nacked;
+}
+
+int
+cached_received(uint64_t *n, char **cause)
+{
+	rrdc_stats_t *head = NULL, *s;
+	int found = 0;
+
+	rrd_clear_error();
+	if (rrdc_stats_get(&head) != 0)
+		return cached_fail("stats", cause);
+	for (s = head; s != NULL; s = s->next) {
+		if (s->name != NULL &&
+		    strcmp(s->name, "UpdatesReceived") == 0 &&
+		    s->type == RRDC_STATS_TYPE_COUNTER) {
+			*n = s->value.counter;
+			found = 1;
+		}
+	}
+	rrdc_stats_free(head);
+	if (!found) {
+		xasprintf(cause, "rrdcached: STATS without UpdatesReceived");
+		return CACHED_REFUSED;
 	}
 	return CACHED_OK;
 }

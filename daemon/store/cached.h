@@ -9,6 +9,7 @@
 
 #include <rrd.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 /* What a call came to. */
@@ -38,6 +39,13 @@ const char *cached_name(const char *addr, const char *data_dir,
  */
 int cached_update(const char *name, const char *const *vals, size_t n,
     size_t *sent, char **cause);
+/* Update requests rrdcached acknowledged to this process, since start. */
+uint64_t cached_acked(void);
+/*
+ * The update requests rrdcached says it received since it started (its
+ * STATS UpdatesReceived: every connection's, its journal's replay too).
+ */
+int cached_received(uint64_t *n, char **cause);
 int cached_flush(const char *name, char **cause);
 int cached_forget(const char *name, char **cause);
 /* Flush, then the file's info (NULL with a result in *rc and *cause). */

@@ -241,6 +241,47 @@ store_replay_mark(struct store *st)
 }
 
 /*
+ * rrdcached started again between two writes: librrd connects again by
+ * itself when a request finds the connection closed, so no call fails,
+ * yet what rrdcached acknowledged just before it went (its journal not
+ * yet on disk, as after a kill -9) is gone. Its count of update requests
+ * received since it started tells: lower than at the last look plus ours
+ * acknowledged since, it is a new rrdcached. Asked at most once a second,
+ * before writing. (With other daemons writing to the same rrdcached its
+ * count may have grown past the old one's: such a restart goes unseen.)
+ */
+void
+store_cached_check(struct store *st, time_t now)
+{
+	uint64_t got, acked = cached_acked();
+	char *cause = NULL;
+	int rc;
+
+	if (now == st->stats_at)
+		return;
+	st->stats_at = now;
+	if ((rc = cached_received(&got, &cause)) != CACHED_OK) {
+		if (rc == CACHED_LOST)
+			store_cached_lost(st, cause);
+		free(cause);
+		return;
+	}
+	if (st->stats_known &&
+	    got < st->stats_seen + (acked - st->stats_acked)) {
+		log_notice(
+		    "store: rrdcached %s was started again (%llu update requests since its start, %llu before plus %llu of ours since): sending again what it may have lost",
+		    st->cached, (unsigned long long)got,
+		    (unsigned long long)st->stats_seen,
+		    (unsigned long long)(acked - st->stats_acked));
+		store_count(st, &st->reconnects, 1);
+		store_replay_mark(st);
+	}
+	st->stats_seen = got;
+	st->stats_acked = acked;
+	st->stats_known = 1;
+}
+
+/*
  * The kept updates of a file to send again: those after its last update
  * (just read from the file) and before the first held one. Moved into
  * argv/values from index 0; returns how many.
@@ -479,6 +520,7 @@ store_cached_lost(struct store *st, const char *cause)
 	__atomic_store_n(&st->cached_up, 0, __ATOMIC_RELAXED);
 	st->backoff = 1;
 	st->retry_at = time(NULL) + 1;
+	st->stats_known = 0;
 }
 
 /*

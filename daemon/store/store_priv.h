@@ -127,6 +127,15 @@ struct store {
 	struct store_file *sent_head, *sent_tail;
 
 	/*
+	 * rrdcached's count of update requests at the last look (a second
+	 * at most before a write), and ours acknowledged then: a count lower
+	 * than that plus ours since is a new rrdcached (store_cached_check).
+	 */
+	time_t stats_at;
+	uint64_t stats_seen, stats_acked;
+	int stats_known;
+
+	/*
 	 * Readers' flush requests, numbered: freq_gen is the last asked,
 	 * fdone the last served (under lock; flushed is signalled). The
 	 * writer takes them with the items queued before them, into wreqs
@@ -164,6 +173,7 @@ char *store_fmt_ds(char *p, char *end, double v, const char *type);
 int store_inspect(struct store *st, struct store_file *f, const struct tmpl *t,
     char **cause);
 void store_replay_mark(struct store *st);
+void store_cached_check(struct store *st, time_t now);
 void store_sent_clear(struct store_file *f);
 void store_sent_expire(struct store *st);
 char *store_update_names(struct store_file *f, const struct tmpl *t, char *use);

@@ -331,6 +331,11 @@ store_flush_due(struct store *st, time_t now, int all)
 		    !store_cached_ready(st,
 		        __atomic_load_n(&st->stopping, __ATOMIC_RELAXED)))
 			break;
+		if (st->cached != NULL) {
+			store_cached_check(st, now);
+			if (!__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED))
+				break;
+		}
 		st->due_head = f->dnext;
 		if (st->due_head == NULL)
 			st->due_tail = NULL;

@@ -10,6 +10,12 @@
  * same URLs; the ratio of their CPU seconds per 1000 probes is the cost of
  * everything the daemon does beyond probing (scheduling, storage, status).
  *
+ * A line "tcp://HOST:PORT" or "tcp://HOST:PORT/EXPECT" is a TCP probe done
+ * as the daemon's tcp collector does it: a bufferevent connected through
+ * evdns (numeric hosts resolve at once), deferred callbacks, one timer per
+ * run; with EXPECT it reads until EXPECT comes or the peer closes.
+ * scale.sh gives it half tcp, half http targets.
+ *
  * usage: itf-plainloop -i INTERVAL_S -t TIMEOUT_S -d DURATION_S -w WARMUP_S
  *        URLFILE
  *
@@ -41,6 +47,9 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
@@ -61,8 +70,20 @@ struct result {
 	size_t bytes;
 };
 
+/* A TCP target's address and what a run of it holds. */
+struct tcp {
+	char *host;
+	int port;
+	char *expect; /* NULL: connecting is all */
+	struct bufferevent *bev;
+	struct event *timer;
+	int connected;
+	int64_t t0_ms;
+};
+
 struct target {
 	char *url;
+	struct tcp *tcp; /* NULL for an http target */
 	int64_t offset_ms;
 	int64_t slot_ms; /* the slot the timer is armed for */
 	struct event timer;
@@ -82,6 +103,7 @@ struct sock {
 static struct {
 	struct event_base *base;
 	CURLM *multi;
+	struct evdns_base *dns;
 	struct event *mtimer;
 	struct event *win_start_ev;
 	struct event *win_end_ev;
@@ -317,11 +339,158 @@ mtimer_cb(CURLM *multi, long timeout_ms, void *userp)
 	return 0;
 }
 
+/* The end of a TCP run: what the daemon's tcp collector would record. */
+static void
+tcp_done(struct target *t, int outcome)
+{
+	struct tcp *c = t->tcp;
+
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
+	if (c->timer != NULL)
+		event_free(c->timer);
+	c->bev = NULL;
+	c->timer = NULL;
+	t->last.code = (CURLcode)outcome;
+	t->last.connect_us = c->connected ? (now_ms() - c->t0_ms) * 1000 : -1;
+	if (!t->run_in_window)
+		return;
+	pl.completed++;
+	pl.ontime += (unsigned long)t->run_ontime;
+	pl.inflight--;
+	switch (outcome) {
+	case CURLE_OK:
+		pl.n_ok++;
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		pl.n_timeout++;
+		break;
+	case CURLE_COULDNT_CONNECT:
+		pl.n_connect++;
+		break;
+	default:
+		pl.n_other++;
+	}
+}
+
+static void
+tcp_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct target *t = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer_ptr p;
+
+	p = evbuffer_search(in, t->tcp->expect, strlen(t->tcp->expect), NULL);
+	if (p.pos != -1)
+		tcp_done(t, CURLE_OK);
+	else if (evbuffer_get_length(in) > BODY_CAP)
+		tcp_done(t, CURLE_RECV_ERROR);
+}
+
+static void
+tcp_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct target *t = arg;
+	struct tcp *c = t->tcp;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		c->connected = 1;
+		t->last.connect_us = (now_ms() - c->t0_ms) * 1000;
+		if (c->expect == NULL) {
+			tcp_done(t, CURLE_OK);
+			return;
+		}
+		bufferevent_enable(bev, EV_READ);
+		return;
+	}
+	if (what & BEV_EVENT_EOF)
+		tcp_done(t, CURLE_RECV_ERROR);
+	else if (what & BEV_EVENT_ERROR)
+		tcp_done(t,
+		    c->connected ? CURLE_RECV_ERROR : CURLE_COULDNT_CONNECT);
+}
+
+static void
+tcp_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	tcp_done(arg, CURLE_OPERATION_TIMEDOUT);
+}
+
+static void
+tcp_start(struct target *t)
+{
+	struct tcp *c = t->tcp;
+	struct timeval tv = ms_tv(pl.timeout_ms);
+
+	c->connected = 0;
+	c->t0_ms = now_ms();
+	c->bev = bufferevent_socket_new(pl.base, -1,
+	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	if (c->bev == NULL) {
+		fprintf(stderr,
+		    "itf-plainloop: bufferevent_socket_new failed\n");
+		return;
+	}
+	bufferevent_setcb(c->bev, c->expect != NULL ? tcp_read_cb : NULL, NULL,
+	    tcp_event_cb, t);
+	c->timer = evtimer_new(pl.base, tcp_timeout_cb, t);
+	evtimer_add(c->timer, &tv);
+	if (t->run_in_window)
+		pl.inflight++;
+	/* May report failure through tcp_event_cb before it returns. */
+	if (bufferevent_socket_connect_hostname(c->bev, pl.dns, AF_UNSPEC,
+	        c->host, c->port) != 0 &&
+	    c->bev != NULL)
+		tcp_done(t, CURLE_COULDNT_CONNECT);
+}
+
+/*
+ * "tcp://HOST:PORT[/EXPECT][#TAG]" into t->tcp (the tag only makes the line,
+ * and so its offset, unique); -1 when it is not one, -2 out of memory.
+ */
+static int
+tcp_parse(struct target *t, const char *line)
+{
+	const char *h = line + strlen("tcp://"), *colon, *tag;
+	size_t hlen;
+	char *end;
+	long port;
+
+	tag = strchr(h, '#');
+	hlen = tag != NULL ? (size_t)(tag - h) : strlen(h);
+	end = memchr(h, '/', hlen);
+	colon = memrchr(h, ':', end != NULL ? (size_t)(end - h) : hlen);
+	if (colon == NULL || colon == h)
+		return -1;
+	port = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || port < 1 || port > 65535 ||
+	    (end != h + hlen && *end != '/'))
+		return -1;
+	if ((t->tcp = calloc(1, sizeof(*t->tcp))) == NULL ||
+	    (t->tcp->host = strndup(h, (size_t)(colon - h))) == NULL)
+		return -2;
+	t->tcp->port = (int)port;
+	if (end != h + hlen && end + 1 != h + hlen &&
+	    (t->tcp->expect = strndup(end + 1, (size_t)(h + hlen - end - 1))) ==
+	        NULL)
+		return -2;
+	return 0;
+}
+
 static void
 probe_start(struct target *t, int64_t slot, int in_window, int64_t now)
 {
 	CURL *e;
 
+	t->run_slot_ms = slot;
+	t->run_in_window = in_window;
+	t->run_ontime = now - slot <= ONTIME_MS;
+	if (t->tcp != NULL) {
+		tcp_start(t);
+		return;
+	}
 	if ((e = curl_easy_init()) == NULL) {
 		fprintf(stderr, "itf-plainloop: curl_easy_init failed\n");
 		return;
@@ -335,9 +504,6 @@ probe_start(struct target *t, int64_t slot, int in_window, int64_t now)
 	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	t->body = 0;
-	t->run_slot_ms = slot;
-	t->run_in_window = in_window;
-	t->run_ontime = now - slot <= ONTIME_MS;
 	if (curl_multi_add_handle(pl.multi, e) != CURLM_OK) {
 		fprintf(stderr,
 		    "itf-plainloop: curl_multi_add_handle failed\n");
@@ -375,7 +541,7 @@ target_fire(evutil_socket_t fd, short what, void *arg)
 	if (t->slot_ms < pl.win_end_ms)
 		target_arm(t);
 	/* The previous probe still runs: the slot is lost (an overrun). */
-	if (t->easy != NULL) {
+	if (t->easy != NULL || (t->tcp != NULL && t->tcp->bev != NULL)) {
 		if (in_window)
 			pl.overrun++;
 		return;
@@ -455,6 +621,20 @@ load_urls(const char *path)
 		}
 		if ((pl.targets[pl.ntargets].url = strdup(line)) == NULL)
 			goto nomem;
+		if (strncmp(line, "tcp://", 6) == 0) {
+			int rc = tcp_parse(&pl.targets[pl.ntargets], line);
+
+			if (rc == -2)
+				goto nomem;
+			if (rc == -1) {
+				fprintf(stderr,
+				    "itf-plainloop: %s: bad tcp target \"%s\"\n",
+				    path, line);
+				free(line);
+				fclose(f);
+				return -1;
+			}
+		}
 		pl.ntargets++;
 	}
 	free(line);
@@ -497,11 +677,22 @@ cleanup(void)
 			curl_multi_remove_handle(pl.multi, t->easy);
 			curl_easy_cleanup(t->easy);
 		}
+		if (t->tcp != NULL) {
+			if (t->tcp->bev != NULL)
+				bufferevent_free(t->tcp->bev);
+			if (t->tcp->timer != NULL)
+				event_free(t->tcp->timer);
+			free(t->tcp->host);
+			free(t->tcp->expect);
+			free(t->tcp);
+		}
 		free(t->url);
 	}
 	free(pl.targets);
 	if (pl.multi != NULL)
 		curl_multi_cleanup(pl.multi);
+	if (pl.dns != NULL)
+		evdns_base_free(pl.dns, 1);
 	if (pl.mtimer != NULL)
 		event_free(pl.mtimer);
 	if (pl.win_start_ev != NULL)
@@ -560,6 +751,9 @@ main(int argc, char **argv)
 		goto fail;
 	if ((pl.base = event_base_new()) == NULL ||
 	    (pl.multi = curl_multi_init()) == NULL ||
+	    (pl.dns = evdns_base_new(pl.base,
+	         EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	             EVDNS_BASE_NAMESERVERS_NO_DEFAULT)) == NULL ||
 	    (pl.mtimer = evtimer_new(pl.base, mtimer_fire, NULL)) == NULL ||
 	    (pl.win_start_ev = evtimer_new(pl.base, win_start, NULL)) == NULL ||
 	    (pl.win_end_ev = evtimer_new(pl.base, win_end, NULL)) == NULL ||

@@ -3,7 +3,8 @@
  * directory, through the daemon's own journal: known stretches with a
  * gap, a failure too short to be an outage, an outage that starts in a
  * weekly window and overruns it, a planned outage inside a one-off window,
- * and a restart of the journal in the middle of an outage.
+ * and a restart of the journal in the middle of an outage; and 10,000
+ * series in its table.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -420,6 +421,64 @@ test_queue_bounded(void **unused)
 	(void)unused;
 }
 
+/* A run of series s<k> of system idle, n minutes into a Wednesday. */
+static void
+run_many(struct journal *j, struct conf *c, int k, int n, int up)
+{
+	struct journal_run r;
+	char series[32];
+
+	snprintf(series, sizeof series, "s%d", k);
+	memset(&r, 0, sizeof r);
+	r.system = "idle";
+	r.series = series;
+	r.collector = "tcp";
+	r.t = T0 + 86400 + n * 60 + k % 60;
+	r.interval = 60;
+	r.fail_after = 3;
+	r.status = up ? ITF_STATUS_UP : ITF_STATUS_DOWN;
+	r.reason = up ? ITF_REASON_OK : ITF_REASON_CONNECT;
+	r.message = up ? NULL : "refused";
+	journal_run(j, c, &r);
+}
+
+/*
+ * 10,000 series, more than the journal's first 4096 chains: each found
+ * again after the table grew (its open outage, or none), and one given up
+ * no longer found.
+ */
+static void
+test_many_series(void **unused)
+{
+	struct conf *c = load();
+	struct journal *j = journal_open_here(c);
+	const char *reason;
+	char series[32];
+	time_t start;
+	int k, n;
+
+	for (n = 0; n < 3; n++) {
+		for (k = 0; k < 10000; k++)
+			run_many(j, c, k, n, k % 2 == 0);
+	}
+	for (k = 0; k < 10000; k += 3) {
+		snprintf(series, sizeof series, "s%d", k);
+		journal_release(j, "idle", series);
+	}
+	for (k = 0; k < 10000; k++) {
+		snprintf(series, sizeof series, "s%d", k);
+		start = 0;
+		assert_int_equal(journal_open_outage("idle", series, &start,
+		                     &reason),
+		    k % 3 != 0 && k % 2 == 1);
+		if (k % 3 != 0 && k % 2 == 1)
+			assert_int_equal(start, T0 + 86400 + k % 60);
+	}
+	journal_free(j);
+	conf_free(c);
+	(void)unused;
+}
+
 int
 main(void)
 {
@@ -430,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_journal_and_availability),
 		cmocka_unit_test(test_journal_made_again),
 		cmocka_unit_test(test_queue_bounded),
+		cmocka_unit_test(test_many_series),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
