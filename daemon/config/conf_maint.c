@@ -3,13 +3,13 @@
  * one-off (from, to) or weekly (day, start, duration), each checked with
  * file:line errors. Outages inside one are planned (maint.c decides).
  */
-#include <ctype.h>
 #include <libconfig.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
 #include "conf_priv.h"
+#include "hours.h"
 #include "parse_time.h"
 #include "xmalloc.h"
 
@@ -75,21 +75,13 @@ conf_maint_weekday(const char *s)
 	return -1;
 }
 
-/* "HH:MM" as seconds after midnight; -1 if not. */
+/* "HH:MM" (00:00 to 23:59) as seconds after midnight; -1 if not. */
 static long
 conf_maint_clock(const char *s)
 {
-	int h, m;
+	long v;
 
-	if (strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
-	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
-	    !isdigit((unsigned char)s[4]))
-		return -1;
-	h = (s[0] - '0') * 10 + (s[1] - '0');
-	m = (s[3] - '0') * 10 + (s[4] - '0');
-	if (h > 23 || m > 59)
-		return -1;
-	return h * 3600L + m * 60L;
+	return hours_parse_clock(s, 0, &v) == 0 ? v : -1;
 }
 
 static int
