@@ -130,15 +130,12 @@ dashpage_whole_quarters(struct period *p, const struct tz *z)
 }
 
 int
-dashpage_render(const struct conf *conf, const struct dashpage_graph *g,
-    time_t now, void **buf, size_t *len, char *err, size_t errlen)
+dashpage_chart(const struct conf *conf, const struct dashpage_graph *g,
+    time_t now, struct chart **out, char *err, size_t errlen)
 {
 	struct graph_req req;
-	struct chart *c;
-	char *cause = NULL;
-	int rc;
 
-	*buf = NULL;
+	*out = NULL;
 	memset(&req, 0, sizeof req);
 	req.preset = g->preset;
 	if (strcmp(g->scope, "system") == 0)
@@ -156,16 +153,10 @@ dashpage_render(const struct conf *conf, const struct dashpage_graph *g,
 	/* A sparkline's rows are a few pixels wide: a short outage shows. */
 	if (g->height < DASHPAGE_COMPACT_H)
 		req.rows = (unsigned)g->width / 3;
-	if (graph_build(conf, &req, &c, err, errlen) != GRAPH_OK)
+	if (graph_build(conf, &req, out, err, errlen) != GRAPH_OK)
 		return -1;
-	c->compact = g->height < DASHPAGE_COMPACT_H;
-	rc = chart_render(c, "PNG", g->width, g->height, buf, len, &cause);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s", cause);
-		free(cause);
-	}
-	chart_free(c);
-	return rc;
+	(*out)->compact = g->height < DASHPAGE_COMPACT_H;
+	return 0;
 }
 
 void

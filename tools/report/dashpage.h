@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <time.h>
 
+struct chart;
 struct conf;
 
 /* One graph of a page. */
@@ -56,13 +57,21 @@ int dashpage_parse_graph(const char *path, int live,
 void dashpage_graph_path(const struct dashpage_graph *, int live, char *buf,
     size_t len);
 /*
- * Render a graph as PNG (the caller frees *buf). Cost and benefit graphs
- * start at the first quarter the period meets, so their bars are whole
- * quarters; a graph less than DASHPAGE_COMPACT_H pixels high is a
- * sparkline (no title, legend or notes). Returns 0, or -1 with a message
- * in err (unknown system: the graph does not exist).
+ * The chart of a graph (the caller frees *out with chart_free). Cost and
+ * benefit graphs start at the first quarter the period meets, so their
+ * bars are whole quarters; a graph less than DASHPAGE_COMPACT_H pixels
+ * high is a sparkline (no title, legend or notes). Draws nothing: the
+ * daemon builds the chart and its renderer draws it. Returns 0, or -1
+ * with a message in err (unknown system: the graph does not exist).
  */
 #define DASHPAGE_COMPACT_H 150
+int dashpage_chart(const struct conf *, const struct dashpage_graph *,
+    time_t now, struct chart **out, char *err, size_t errlen);
+/*
+ * The same chart drawn as PNG in this process (dashpage_draw.c; the
+ * caller frees *buf): `itfollow dashboard -o DIR`. Returns 0, or -1 with
+ * a message in err.
+ */
 int dashpage_render(const struct conf *, const struct dashpage_graph *,
     time_t now, void **buf, size_t *len, char *err, size_t errlen);
 
