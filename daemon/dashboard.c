@@ -6,9 +6,10 @@
  * 404 or a cached graph at once, and otherwise hands a job with a copy of
  * what the pages need of the running configuration to the worker thread.
  * The worker writes the page (tools/report/dashpage.c, shared with `itfollow
- * dashboard`) or renders the graph (librrd, serialised in chart.c), then
- * passes the job back through a pipe; the loop sends the reply. Graphs
- * are kept DASHBOARD_CACHE_S seconds.
+ * dashboard`) or builds the graph's chart and has itfollow-render draw it
+ * (renderer.c: the daemon maps no drawing library), then passes the job
+ * back through a pipe; the loop sends the reply. Graphs are kept
+ * DASHBOARD_CACHE_S seconds.
  */
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -31,6 +32,7 @@
 #include "journal.h"
 #include "log.h"
 #include "period.h"
+#include "renderer.h"
 #include "status.h"
 #include "xmalloc.h"
 
@@ -88,6 +90,8 @@ struct dashboard {
 	size_t queued;
 	int stop;
 	struct dashboard_cached cache[DASHBOARD_CACHE_MAX];
+	char *renderer; /* itfollow-render's path, or NULL: */
+	char *renderer_cause; /* why there is none */
 };
 
 static struct conf_maint *
@@ -340,28 +344,60 @@ dashboard_outages(struct dashboard_job *j, const struct conf *conf)
 	}
 }
 
+/* Worker: a graph's chart, built here from the job's copy of the running
+ * configuration, drawn by the renderer. A graph that cannot be drawn is a
+ * 503 that says why; the daemon carries on. */
+static void
+dashboard_graph(struct dashboard *d, struct dashboard_job *j)
+{
+	struct chart *c;
+	char err[512], *cause = NULL;
+	void *png;
+	int rc;
+
+	if (dashpage_chart(j->conf, &j->graph, time(NULL), &c, err,
+	        sizeof err) != 0) {
+		log_warn("dashboard: %s: %s", j->key, err);
+		j->code = 404;
+		return;
+	}
+	/* Missing at start: looked for again (an upgrade may bring it). */
+	if (d->renderer == NULL) {
+		free(d->renderer_cause);
+		d->renderer_cause = NULL;
+		renderer_find(&d->renderer, &d->renderer_cause);
+	}
+	if (d->renderer == NULL) {
+		cause = xstrdup(d->renderer_cause);
+		rc = -1;
+	} else
+		rc = renderer_draw(d->renderer, c, j->graph.width,
+		    j->graph.height, &png, &j->len, &cause);
+	chart_free(c);
+	if (rc != 0) {
+		log_warn("dashboard: %s: %s", j->key, cause);
+		j->len = (size_t)xasprintf(&j->body, "%s\n", cause);
+		free(cause);
+		j->code = 503;
+		return;
+	}
+	j->body = png;
+	j->code = 200;
+	pthread_mutex_lock(&d->lock);
+	dashboard_cache_put(d, j->key, png, j->len, time(NULL));
+	pthread_mutex_unlock(&d->lock);
+}
+
 /* Worker: make the job's page or graph. */
 static void
 dashboard_work(struct dashboard *d, struct dashboard_job *j)
 {
 	struct dashpage page;
-	char err[512];
-	void *png;
 	FILE *f;
 	int rc = 0;
 
 	if (j->kind == DASHBOARD_GRAPH) {
-		if (dashpage_render(j->conf, &j->graph, time(NULL), &png,
-		        &j->len, err, sizeof err) != 0) {
-			log_warn("dashboard: %s: %s", j->key, err);
-			j->code = 404;
-			return;
-		}
-		j->body = png;
-		j->code = 200;
-		pthread_mutex_lock(&d->lock);
-		dashboard_cache_put(d, j->key, png, j->len, time(NULL));
-		pthread_mutex_unlock(&d->lock);
+		dashboard_graph(d, j);
 		return;
 	}
 	if (j->kind == DASHBOARD_AVAILABILITY) {
@@ -458,6 +494,9 @@ dashboard_done_cb(evutil_socket_t fd, short events, void *arg)
 			    j->body, j->len);
 		else if (j->code == 404)
 			dashboard_not_found(j->req);
+		else if (j->body != NULL)
+			dashboard_reply(j->req, j->code, "text/plain", j->body,
+			    j->len);
 		else
 			dashboard_reply(j->req, 503, "text/plain", "busy\n", 5);
 		dashboard_job_free(j);
@@ -591,7 +630,10 @@ dashboard_start(struct status *status, struct event_base *base)
 		free(d);
 		return NULL;
 	}
-	chart_check_fonts();
+	/* Found once, checked again before each use. */
+	if (renderer_find(&d->renderer, &d->renderer_cause) != 0)
+		log_warn("dashboard: graphs cannot be drawn: %s",
+		    d->renderer_cause);
 	for (i = 0; i < sizeof paths / sizeof paths[0]; i++)
 		status_route(status, paths[i], dashboard_cb, d);
 	return d;
@@ -622,6 +664,8 @@ dashboard_free(struct dashboard *d)
 	close(d->fds[1]);
 	for (i = 0; i < DASHBOARD_CACHE_MAX; i++)
 		free(d->cache[i].png);
+	free(d->renderer);
+	free(d->renderer_cause);
 	pthread_mutex_destroy(&d->lock);
 	pthread_cond_destroy(&d->cond);
 	free(d);

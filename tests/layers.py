@@ -48,6 +48,7 @@ LAYERS = {
                'collectors/parse', 'daemon/util', ABI],
     'tools': ['tools/report', 'daemon/journal', 'daemon/store',
               'daemon/config', 'collectors/parse', 'daemon/util', ABI],
+    'tools/render': ['tools/report', 'daemon/util', ABI],
 }
 
 # (file, header): includes across a boundary that are still to go, each
