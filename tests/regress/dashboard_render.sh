@@ -1,5 +1,5 @@
 # The dashboard's graphs are drawn by itfollow-render, not in the daemon:
-# a graph it serves decodes whole (an
+# the daemon maps no drawing library, a graph it serves decodes whole (an
 # independent decoder, tests/tools/pngdecode.py) at the size its URL
 # names and is the very picture `itfollow dashboard` draws in its own
 # process for the same data; a renderer that is missing, prints junk,
@@ -43,6 +43,15 @@ stop() {
 	wait "$DPID" 2>/dev/null || true
 }
 get() { curl -s -o "$T/body" -w '%{http_code} %{content_type}' "$U$1"; }
+
+# The daemon links no drawing library; the renderer does.
+libs=$(ldd "$BIN/itfollowd")
+for l in librrd libcairo libpango libfontconfig libxml2 libicu libX11 \
+    libpng libfreetype libpixman; do
+	case "$libs" in *"$l"*) fail "itfollowd links $l" ;; *) ok ;; esac
+done
+case "$(ldd "$BIN/itfollow-render")" in *libcairo*) ok ;;
+*) fail "itfollow-render does not link cairo" ;; esac
 
 daemon "$BIN"
 wait_file "$T/data/rrd/quality/portal/smtp.rrd"
