@@ -1,7 +1,8 @@
 # cmake --install into a DESTDIR: the binaries run, the installed
 # configuration passes -n and is the one the daemon reads by default, the
 # systemd unit and the sysusers.d entry pass systemd's own checks, the man
-# pages lint clean, and a reinstall keeps an edited configuration.
+# pages lint clean, the installed daemon draws a graph with the installed
+# renderer, and a reinstall keeps an edited configuration.
 . "$(dirname "$0")/lib.bash"
 
 BUILD=${ITF_BUILD_DIR:-$SRC/build}
@@ -123,6 +124,29 @@ for key in data_dir templates_dir status_listen log_level plugin_dir \
 	grep -q "^\.It Ic $key" "$P/share/man/man5/itfollowd.conf.5" && ok ||
 	    fail "itfollowd.conf(5) lacks $key"
 done
+
+# The dashboard's renderer, where the installed daemon finds it relative
+# to itself: a graph of the installed daemon is drawn.
+R=$P/lib/itfollow/itfollow-render
+[ -x "$R" ] && ok || fail "not installed: $PREFIX/lib/itfollow/itfollow-render"
+free_port ISTATUS
+free_port IREFUSED
+cat >"$T/live.conf" <<CONF
+daemon = { data_dir = "$T/live"; templates_dir = "$P/share/itfollow/rrd-templates";
+  status_listen = "127.0.0.1:$ISTATUS"; };
+systems = ( { id = "portal"; category = "basic"; portfolio = "service";
+  collectors = ( { type = "tcp"; series = "smtp"; interval = 1;
+    timeout = 0.5; host = "127.0.0.1"; port = $IREFUSED; } ); } );
+CONF
+"$P/sbin/itfollowd" -f -c "$T/live.conf" 2>"$T/live.log" &
+PIDS="$PIDS $!"
+wait_http "http://127.0.0.1:$ISTATUS/health"
+expect_eq "installed daemon: a graph" "$(curl -s -o "$T/live.png" \
+    -w '%{http_code} %{content_type}' \
+    "http://127.0.0.1:$ISTATUS/graph/availability/system/portal/24h/800x250.png")" \
+    "200 image/png"
+read -r got _ < <(python3 "$SRC/tests/tools/pngdecode.py" "$T/live.png")
+expect_eq "installed daemon: the graph decodes" "$got" 800x250
 
 # A reinstall keeps a configuration the administrator edited.
 echo "# edited" >>"$D$CONF"
