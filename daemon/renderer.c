@@ -148,6 +148,8 @@ renderer_spawn(const char *path, int *in, int *out, char **cause)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
+	/* Nothing else of the daemon's: its sockets, files and journal. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
 	sigemptyset(&def);

@@ -2,7 +2,8 @@
 # the daemon maps no drawing library, a graph it serves decodes whole (an
 # independent decoder, tests/tools/pngdecode.py) at the size its URL
 # names and is the very picture `itfollow dashboard` draws in its own
-# process for the same data; a renderer that is missing, prints junk,
+# process for the same data; the renderer inherits no descriptor but its
+# standard ones; a renderer that is missing, prints junk,
 # dies, hangs or can be written by others gives a 503 that says why,
 # while pages and /health answer and the next graph is drawn again.
 . "$(dirname "$0")/lib.bash"
@@ -109,8 +110,22 @@ broken "the renderer gave no picture (exit status 0" \
 broken "the renderer was killed by signal 9" 'kill -9 $$'
 broken "the renderer: bad chart: not a chart" \
     "exec $BIN/itfollow-render </dev/null"
+# A renderer that hangs is killed after 10 s. Meanwhile: it holds its
+# standard input, output and error, nothing else of the daemon's
+# (sockets, files, the journal).
+printf '#!/bin/sh\nexec sleep 30\n' >"$T/alone/itfollow-render"
 t0=$(date +%s)
-broken "the renderer took more than 10000 ms" 'exec sleep 30'
+get /graph/availability/system/portal/24h/499x150.png >"$T/hang" &
+GET=$!
+sleep 2
+kid=$(pgrep -P "$DPID" -x sleep || true)
+expect_eq "the hanging renderer's descriptors" \
+    "$(ls "/proc/$kid/fd" 2>&1 | sort -n | tr '\n' ' ')" "0 1 2 "
+expect_eq "/health while the renderer hangs" "$(get /health | cut -c1-3)" 200
+wait "$GET"
+expect_eq "a hanging renderer" "$(cat "$T/hang")" "503 text/plain"
+grep -q "the renderer took more than 10000 ms" "$T/body" && ok ||
+    fail "a hanging renderer: $(cat "$T/body")"
 expect_num "a hanging renderer is killed in s" "$(($(date +%s) - t0))" "<" 20
 # Writable by its group: refused, not run.
 cp "$BIN/itfollow-render" "$T/alone/itfollow-render"
