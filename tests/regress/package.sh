@@ -99,7 +99,8 @@ expect_eq "Suggests" "$(control Suggests)" \
 # dynamic linker finds them, dpkg says whose they are.
 X=$T/x
 dpkg-deb -x "$DEB1" "$X"
-for bin in usr/sbin/itfollowd usr/bin/itfollow; do
+for bin in usr/sbin/itfollowd usr/bin/itfollow \
+    usr/lib/itfollow/itfollow-render; do
 	for lib in $(readelf -d "$X/$bin" |
 	    sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
 		path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
