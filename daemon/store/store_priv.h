@@ -60,7 +60,7 @@ struct store_file {
 	double *hv; /* hn * htmpl->nds */
 	int **hres; /* NULL, or hn result cells (test mode) */
 	time_t pending_since;
-	int due; /* in the due list */
+	int due; /* in a list of store_due.c: STORE_DUE_HELD or _FRESH */
 	struct store_file *dnext;
 };
 
@@ -73,6 +73,10 @@ struct store_dslist {
 	size_t n;
 	char *names[]; /* n copies */
 };
+
+/* The list a file with held updates waits in (store_file.due). */
+#define STORE_DUE_HELD 1
+#define STORE_DUE_FRESH 2
 
 #define STORE_BUCKETS 16384
 /* RRD files are the daemon's user's and its group's. */
@@ -102,9 +106,11 @@ struct store {
 	time_t work_since; /* when the queue last went from empty to not */
 	time_t oldest; /* pending_since of the first due file (0: none) */
 
-	/* Writer thread only: files with held updates, oldest first. */
+	/* Writer thread only: files with held updates, oldest first, and
+	 * those not opened yet (store_due.c). */
 	unsigned delay;
 	struct store_file *due_head, *due_tail;
+	struct store_file *fresh_head, *fresh_tail;
 
 	/*
 	 * rrdcached: every write goes through it. While it is unreachable
@@ -187,6 +193,19 @@ int store_replace_file(struct store *st, struct store_file *f,
 int store_cached_flush(struct store *st, struct store_file *f, char **cause);
 int store_cached_full(struct store *st);
 void store_held_clear(struct store *st, struct store_file *f);
+
+/* store_due.c: the lists of held files. */
+void store_due_add(struct store *st, struct store_file *f, time_t now);
+/* The next file to write, taken out of its list; NULL: none now. */
+struct store_file *store_due_next(struct store *st, time_t now, int all);
+int store_due_any(const struct store *st, time_t now, int all);
+/* Back first in its list (its write was put off). */
+void store_due_requeue(struct store *st, struct store_file *f);
+void store_due_unlink(struct store *st, struct store_file *f);
+/* When the oldest held update came (0: none). */
+time_t store_due_oldest(const struct store *st);
+/* at, or earlier when a file must be written before. */
+time_t store_due_wake_at(const struct store *st, time_t at);
 int store_write_held(struct store *st, struct store_file *f, char **cause);
 
 #endif /* STORE_PRIV_H */
