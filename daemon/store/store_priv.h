@@ -51,13 +51,15 @@ struct store_file {
 	size_t nds;
 	/*
 	 * Updates held back to be written together (write_delay), compact:
-	 * times and values of one template, no item kept.
+	 * hn rows of one template (store_row.h), times from hbase, no item
+	 * kept.
 	 */
 	struct tmpl *htmpl; /* a reference while n > 0 */
 	unsigned hstep;
-	size_t hn, hcap;
-	time_t *ht;
-	double *hv; /* hn * htmpl->nds */
+	size_t hn, hcap; /* hcap: of hres */
+	unsigned char *hb; /* hblen bytes of rows, room for hbcap */
+	size_t hblen, hbcap;
+	time_t hbase;
 	int **hres; /* NULL, or hn result cells (test mode) */
 	time_t pending_since;
 	int due; /* in a list of store_due.c: STORE_DUE_HELD or _FRESH */
@@ -83,6 +85,8 @@ struct store_dslist {
 #define STORE_FILE_MODE 0640
 /* A file's held updates grow by this many at first. */
 #define STORE_HELD_STEP 4
+/* A file's held rows grow by this many bytes beyond the new row. */
+#define STORE_HELD_SLACK 32
 /* With write_delay, wake the writer for every this many updates. */
 #define STORE_SIGNAL_BATCH 4096
 /* Less free space than this where a create failed: the disk is full. */
@@ -193,6 +197,8 @@ int store_replace_file(struct store *st, struct store_file *f,
 int store_cached_flush(struct store *st, struct store_file *f, char **cause);
 int store_cached_full(struct store *st);
 void store_held_clear(struct store *st, struct store_file *f);
+void store_held_add(struct store_file *f, time_t t, const double *v);
+time_t store_held_first(const struct store_file *f);
 
 /* store_due.c: the lists of held files. */
 void store_due_add(struct store *st, struct store_file *f, time_t now);

@@ -152,7 +152,6 @@ static void
 store_take(struct store *st, struct store_item *it, time_t now)
 {
 	struct store_file *f = store_file_get(st, it->path);
-	size_t nds = it->tmpl->nds;
 
 	if (it->nrows > 0) {
 		char *cause = NULL;
@@ -188,25 +187,17 @@ store_take(struct store *st, struct store_item *it, time_t now)
 		store_due_add(st, f, now);
 	}
 	if (f->hn == f->hcap) {
-		/*
-		 * A few at a time: a file holds write_delay / interval updates,
-		 * a dozen or two while thousands of files are made at start;
-		 * doubling would leave up to half of each unused (an http
-		 * update is 80 bytes). By half beyond, while rrdcached is away.
-		 */
+		/* Test mode's result cells: a few at a time, by half beyond. */
 		f->hcap = f->hcap < STORE_HELD_STEP * 8
 		    ? f->hcap + STORE_HELD_STEP
 		    : f->hcap + f->hcap / 2;
-		f->ht = xreallocarray(f->ht, f->hcap, sizeof *f->ht);
-		f->hv = xreallocarray(f->hv, f->hcap * nds, sizeof *f->hv);
 		if (f->hres != NULL)
 			f->hres =
 			    xreallocarray(f->hres, f->hcap, sizeof *f->hres);
 	}
 	if (it->result != NULL && f->hres == NULL)
 		f->hres = xcalloc(f->hcap, sizeof *f->hres);
-	f->ht[f->hn] = it->t;
-	memcpy(f->hv + f->hn * nds, it->vals, nds * sizeof *f->hv);
+	store_held_add(f, it->t, it->vals);
 	if (f->hres != NULL)
 		f->hres[f->hn] = it->result;
 	f->hn++;
