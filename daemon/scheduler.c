@@ -14,12 +14,21 @@
 #include "scheduler.h"
 #include "xmalloc.h"
 
+/*
+ * A job in the heap with its slot beside it: sifting compares slots in
+ * the array, not through a pointer to each job (a cache miss apiece).
+ */
+struct sched_entry {
+	uint64_t slot_ms;
+	struct sched_job *job;
+};
+
 /* The jobs of one event base. */
 struct sched {
 	struct sched *next;
 	struct event_base *base;
 	struct event *ev; /* armed for heap[0]'s slot */
-	struct sched_job **heap;
+	struct sched_entry *heap;
 	size_t n, cap;
 	size_t users; /* jobs initialised on it and not yet freed */
 };
@@ -64,44 +73,43 @@ scheduler_now_ms(void)
 static int scheduler_put(struct sched *);
 
 static void
-scheduler_set(struct sched *s, size_t i, struct sched_job *job)
+scheduler_set(struct sched *s, size_t i, struct sched_entry e)
 {
-	s->heap[i] = job;
-	job->idx = i;
+	s->heap[i] = e;
+	e.job->idx = i;
 }
 
 static void
 scheduler_sift_up(struct sched *s, size_t i)
 {
-	struct sched_job *job = s->heap[i];
+	struct sched_entry e = s->heap[i];
 	size_t up;
 
 	while (i > 0) {
 		up = (i - 1) / 2;
-		if (s->heap[up]->slot_ms <= job->slot_ms)
+		if (s->heap[up].slot_ms <= e.slot_ms)
 			break;
 		scheduler_set(s, i, s->heap[up]);
 		i = up;
 	}
-	scheduler_set(s, i, job);
+	scheduler_set(s, i, e);
 }
 
 static void
 scheduler_sift_down(struct sched *s, size_t i)
 {
-	struct sched_job *job = s->heap[i];
+	struct sched_entry e = s->heap[i];
 	size_t c;
 
 	while ((c = 2 * i + 1) < s->n) {
-		if (c + 1 < s->n &&
-		    s->heap[c + 1]->slot_ms < s->heap[c]->slot_ms)
+		if (c + 1 < s->n && s->heap[c + 1].slot_ms < s->heap[c].slot_ms)
 			c++;
-		if (job->slot_ms <= s->heap[c]->slot_ms)
+		if (e.slot_ms <= s->heap[c].slot_ms)
 			break;
 		scheduler_set(s, i, s->heap[c]);
 		i = c;
 	}
-	scheduler_set(s, i, job);
+	scheduler_set(s, i, e);
 }
 
 /* Arm the base's timer for the earliest slot, or disarm it: none. */
@@ -115,7 +123,7 @@ scheduler_arm(struct sched *s, uint64_t now)
 		evtimer_del(s->ev);
 		return;
 	}
-	slot = s->heap[0]->slot_ms;
+	slot = s->heap[0].slot_ms;
 	delay = slot > now ? slot - now : 0;
 	tv.tv_sec = (time_t)(delay / 1000);
 	tv.tv_usec = (suseconds_t)((delay % 1000) * 1000);
@@ -129,7 +137,8 @@ scheduler_push(struct sched *s, struct sched_job *job)
 		s->cap = s->cap == 0 ? 64 : s->cap * 2;
 		s->heap = xreallocarray(s->heap, s->cap, sizeof *s->heap);
 	}
-	s->heap[s->n++] = job;
+	s->heap[s->n].slot_ms = job->slot_ms;
+	s->heap[s->n++].job = job;
 	scheduler_sift_up(s, s->n - 1);
 }
 
@@ -138,14 +147,14 @@ static int
 scheduler_remove(struct sched *s, struct sched_job *job)
 {
 	size_t i = job->idx;
-	struct sched_job *last;
+	struct sched_entry last;
 
 	job->idx = SCHED_IDLE;
 	last = s->heap[--s->n];
 	if (i == s->n)
 		return i == 0;
 	scheduler_set(s, i, last);
-	if (i > 0 && s->heap[(i - 1) / 2]->slot_ms > last->slot_ms)
+	if (i > 0 && s->heap[(i - 1) / 2].slot_ms > last.slot_ms)
 		scheduler_sift_up(s, i);
 	else
 		scheduler_sift_down(s, i);
@@ -169,6 +178,7 @@ scheduler_fire(struct sched *s, struct sched_job *job, uint64_t now)
 		next = slot + job->interval_ms;
 	}
 	job->slot_ms = next;
+	s->heap[job->idx].slot_ms = next;
 	scheduler_sift_down(s, job->idx);
 	job->cb(job, slot, missed, job->arg);
 }
@@ -188,8 +198,8 @@ scheduler_fire_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	now = scheduler_now_ms();
 	s->users++; /* a callback may free the last job */
-	while (s->n > 0 && s->heap[0]->slot_ms <= now + 1)
-		scheduler_fire(s, s->heap[0], now);
+	while (s->n > 0 && s->heap[0].slot_ms <= now + 1)
+		scheduler_fire(s, s->heap[0].job, now);
 	if (scheduler_put(s) == 0)
 		scheduler_arm(s, scheduler_now_ms());
 }
