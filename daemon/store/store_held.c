@@ -18,6 +18,7 @@
 #include "cached.h"
 #include "ident.h"
 #include "log.h"
+#include "store_row.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
 #include "store_priv.h"
@@ -40,14 +41,15 @@ store_create_held(struct store *st, struct store_file *f, char **cause)
 	int argc, rc;
 
 	if (st->cached == NULL || cached_is_unix(st->cached))
-		rc = store_create(f->path, t, step, f->ht[0], cause);
+		rc = store_create(f->path, t, step, store_held_first(f), cause);
 	else if ((name = cached_name(st->cached, st->data_dir, f->path)) ==
 	    NULL) {
 		xasprintf(cause, "not below data_dir %s", st->data_dir);
 		rc = -1;
 	} else {
 		template_create_args(t, step, &argv, &argc);
-		rc = cached_create(name, step, f->ht[0] - (time_t)step, argc,
+		rc = cached_create(name, step,
+		    store_held_first(f) - (time_t)step, argc,
 		    (const char **)argv, cause);
 		template_args_free(argv, argc);
 		if (rc == CACHED_LOST)
@@ -56,7 +58,7 @@ store_create_held(struct store *st, struct store_file *f, char **cause)
 	if (rc != 0)
 		return -1;
 	store_count(st, &st->created, 1);
-	f->last = f->ht[0] - (time_t)step;
+	f->last = store_held_first(f) - (time_t)step;
 	store_file_tmpl_ds(st, f, t);
 	return 0;
 }
@@ -89,14 +91,49 @@ store_open(struct store *st, struct store_file *f, char **cause)
 	return rc == 1 ? -1 : rc;
 }
 
+/* Hold an update of f's template: a row more. */
+void
+store_held_add(struct store_file *f, time_t t, const double *v)
+{
+	size_t nds = f->htmpl->nds, need = f->hblen + STORE_ROW_MAX(nds);
+
+	if (need > f->hbcap) {
+		/* The row's most and a few bytes: rows of an http update
+		 * take some 45 bytes, and a file holds six or seven. By half
+		 * beyond, while rrdcached is away. */
+		f->hbcap = need +
+		    (f->hblen < STORE_HELD_SLACK * 16 ? STORE_HELD_SLACK
+		                                      : f->hblen / 2);
+		f->hb = xrealloc(f->hb, f->hbcap);
+	}
+	if (f->hn == 0)
+		f->hbase = t;
+	f->hblen += store_row_put(f->hb + f->hblen, f->hbase, t, v, nds);
+}
+
+/* The time of f's first held update (f->hn > 0). */
+time_t
+store_held_first(const struct store_file *f)
+{
+	time_t t = 0;
+
+	store_row_get(f->hb, f->hb + f->hblen, f->hbase, &t, NULL,
+	    f->htmpl->nds);
+	return t;
+}
+
 /* Drop the first n held updates of f (written). */
 static void
 store_held_shift(struct store *st, struct store_file *f, size_t n)
 {
-	size_t nds = f->htmpl->nds;
+	size_t i, off = 0;
+	time_t t;
 
-	memmove(f->ht, f->ht + n, (f->hn - n) * sizeof *f->ht);
-	memmove(f->hv, f->hv + n * nds, (f->hn - n) * nds * sizeof *f->hv);
+	for (i = 0; i < n; i++)
+		off += store_row_get(f->hb + off, f->hb + f->hblen, f->hbase,
+		    &t, NULL, f->htmpl->nds);
+	memmove(f->hb, f->hb + off, f->hblen - off);
+	f->hblen -= off;
 	if (f->hres != NULL)
 		memmove(f->hres, f->hres + n, (f->hn - n) * sizeof *f->hres);
 	f->hn -= n;
@@ -294,7 +331,7 @@ store_replay_take(struct store *st, struct store_file *f, char **values,
 
 	for (i = 0; i < f->nsent; i++) {
 		if (f->sent[i].t <= f->last ||
-		    (f->hn > 0 && f->sent[i].t >= f->ht[0]))
+		    (f->hn > 0 && f->sent[i].t >= store_held_first(f)))
 			continue;
 		values[k] = f->sent[i].line;
 		f->sent[i].line = NULL;
@@ -372,13 +409,14 @@ struct store_batch {
 	size_t arrived; /* held ones that rrdcached wrote before it went */
 };
 
-/* Whether held update i goes into b; counts and logs one that does not. */
+/* Whether a held update at t goes into b; counts and logs one that does
+ * not. */
 static int
-store_held_keep(struct store *st, struct store_file *f, size_t i,
+store_held_keep(struct store *st, struct store_file *f, time_t t,
     struct store_batch *b)
 {
-	if (f->ht[i] <= f->last || (b->k > 0 && f->ht[i] <= b->prev)) {
-		if (f->resync && f->ht[i] <= f->last) {
+	if (t <= f->last || (b->k > 0 && t <= b->prev)) {
+		if (f->resync && t <= f->last) {
 			b->arrived++; /* before rrdcached went away */
 			return 0;
 		}
@@ -386,7 +424,7 @@ store_held_keep(struct store *st, struct store_file *f, size_t i,
 		if (!f->warned_old)
 			log_warn(
 			    "store: %s: update at %lld is not after the last (%lld); dropped (logged once)",
-			    f->path, (long long)f->ht[i], (long long)f->last);
+			    f->path, (long long)t, (long long)f->last);
 		f->warned_old = 1;
 		return 0;
 	}
@@ -399,29 +437,33 @@ store_held_lines(struct store *st, struct store_file *f, const char *use,
     struct store_batch *b)
 {
 	const struct tmpl *t = f->htmpl;
-	size_t i, j, vlen = 32 + (t->nds + f->nds) * 32;
+	size_t i, j, off = 0, vlen = 32 + (t->nds + f->nds) * 32;
+	double *v = xcalloc(t->nds + 1, sizeof *v);
 	char *p, *end;
+	time_t ti;
 
 	for (i = 0; i < f->hn; i++) {
-		if (!store_held_keep(st, f, i, b))
+		off += store_row_get(f->hb + off, f->hb + f->hblen, f->hbase,
+		    &ti, v, t->nds);
+		if (!store_held_keep(st, f, ti, b))
 			continue;
 		p = b->values[b->k] = xmalloc(vlen);
 		end = p + vlen;
-		p += snprintf(p, vlen, "%lld", (long long)f->ht[i]);
+		p += snprintf(p, vlen, "%lld", (long long)ti);
 		if (st->cached != NULL)
-			store_fmt_cached(f, t, f->hv + i * t->nds, p, end);
+			store_fmt_cached(f, t, v, p, end);
 		else {
 			for (j = 0; j < t->nds; j++) {
 				if (use[j])
-					p = store_fmt_ds(p, end,
-					    f->hv[i * t->nds + j],
+					p = store_fmt_ds(p, end, v[j],
 					    t->ds[j].type);
 			}
 		}
 		b->argv[b->k] = b->values[b->k];
 		b->from[b->k++] = i + 1; /* held ones written when it is */
-		b->prev = f->ht[i];
+		b->prev = ti;
 	}
+	free(v);
 }
 
 /* Write b, directly or through rrdcached: how many, or -1 (cause set). */
@@ -500,13 +542,12 @@ store_held_clear(struct store *st, struct store_file *f)
 	__atomic_sub_fetch(&st->held, f->hn, __ATOMIC_RELAXED);
 	template_unref(f->htmpl);
 	f->htmpl = NULL;
-	free(f->ht);
-	free(f->hv);
+	free(f->hb);
 	free(f->hres);
-	f->ht = NULL;
-	f->hv = NULL;
+	f->hb = NULL;
 	f->hres = NULL;
 	f->hn = f->hcap = 0;
+	f->hblen = f->hbcap = 0;
 }
 
 /* rrdcached went away: hold what is left and try again later. */

@@ -51,16 +51,18 @@ struct store_file {
 	size_t nds;
 	/*
 	 * Updates held back to be written together (write_delay), compact:
-	 * times and values of one template, no item kept.
+	 * hn rows of one template (store_row.h), times from hbase, no item
+	 * kept.
 	 */
 	struct tmpl *htmpl; /* a reference while n > 0 */
 	unsigned hstep;
-	size_t hn, hcap;
-	time_t *ht;
-	double *hv; /* hn * htmpl->nds */
+	size_t hn, hcap; /* hcap: of hres */
+	unsigned char *hb; /* hblen bytes of rows, room for hbcap */
+	size_t hblen, hbcap;
+	time_t hbase;
 	int **hres; /* NULL, or hn result cells (test mode) */
 	time_t pending_since;
-	int due; /* in the due list */
+	int due; /* in a list of store_due.c: STORE_DUE_HELD or _FRESH */
 	struct store_file *dnext;
 };
 
@@ -74,11 +76,17 @@ struct store_dslist {
 	char *names[]; /* n copies */
 };
 
+/* The list a file with held updates waits in (store_file.due). */
+#define STORE_DUE_HELD 1
+#define STORE_DUE_FRESH 2
+
 #define STORE_BUCKETS 16384
 /* RRD files are the daemon's user's and its group's. */
 #define STORE_FILE_MODE 0640
 /* A file's held updates grow by this many at first. */
 #define STORE_HELD_STEP 4
+/* A file's held rows grow by this many bytes beyond the new row. */
+#define STORE_HELD_SLACK 32
 /* With write_delay, wake the writer for every this many updates. */
 #define STORE_SIGNAL_BATCH 4096
 /* Less free space than this where a create failed: the disk is full. */
@@ -102,9 +110,11 @@ struct store {
 	time_t work_since; /* when the queue last went from empty to not */
 	time_t oldest; /* pending_since of the first due file (0: none) */
 
-	/* Writer thread only: files with held updates, oldest first. */
+	/* Writer thread only: files with held updates, oldest first, and
+	 * those not opened yet (store_due.c). */
 	unsigned delay;
 	struct store_file *due_head, *due_tail;
+	struct store_file *fresh_head, *fresh_tail;
 
 	/*
 	 * rrdcached: every write goes through it. While it is unreachable
@@ -187,6 +197,21 @@ int store_replace_file(struct store *st, struct store_file *f,
 int store_cached_flush(struct store *st, struct store_file *f, char **cause);
 int store_cached_full(struct store *st);
 void store_held_clear(struct store *st, struct store_file *f);
+void store_held_add(struct store_file *f, time_t t, const double *v);
+time_t store_held_first(const struct store_file *f);
+
+/* store_due.c: the lists of held files. */
+void store_due_add(struct store *st, struct store_file *f, time_t now);
+/* The next file to write, taken out of its list; NULL: none now. */
+struct store_file *store_due_next(struct store *st, time_t now, int all);
+int store_due_any(const struct store *st, time_t now, int all);
+/* Back first in its list (its write was put off). */
+void store_due_requeue(struct store *st, struct store_file *f);
+void store_due_unlink(struct store *st, struct store_file *f);
+/* When the oldest held update came (0: none). */
+time_t store_due_oldest(const struct store *st);
+/* at, or earlier when a file must be written before. */
+time_t store_due_wake_at(const struct store *st, time_t at);
 int store_write_held(struct store *st, struct store_file *f, char **cause);
 
 #endif /* STORE_PRIV_H */

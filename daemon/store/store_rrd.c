@@ -152,7 +152,6 @@ static void
 store_take(struct store *st, struct store_item *it, time_t now)
 {
 	struct store_file *f = store_file_get(st, it->path);
-	size_t nds = it->tmpl->nds;
 
 	if (it->nrows > 0) {
 		char *cause = NULL;
@@ -185,37 +184,20 @@ store_take(struct store *st, struct store_item *it, time_t now)
 	if (f->hn == 0) {
 		f->htmpl = template_ref(it->tmpl);
 		f->hstep = it->step;
-		f->pending_since = now;
-		if (!f->due) {
-			f->due = 1;
-			f->dnext = NULL;
-			if (st->due_tail != NULL)
-				st->due_tail->dnext = f;
-			else
-				st->due_head = f;
-			st->due_tail = f;
-		}
+		store_due_add(st, f, now);
 	}
 	if (f->hn == f->hcap) {
-		/*
-		 * A few at a time: a file holds write_delay / interval updates,
-		 * a dozen or two while thousands of files are made at start;
-		 * doubling would leave up to half of each unused (an http
-		 * update is 80 bytes). By half beyond, while rrdcached is away.
-		 */
+		/* Test mode's result cells: a few at a time, by half beyond. */
 		f->hcap = f->hcap < STORE_HELD_STEP * 8
 		    ? f->hcap + STORE_HELD_STEP
 		    : f->hcap + f->hcap / 2;
-		f->ht = xreallocarray(f->ht, f->hcap, sizeof *f->ht);
-		f->hv = xreallocarray(f->hv, f->hcap * nds, sizeof *f->hv);
 		if (f->hres != NULL)
 			f->hres =
 			    xreallocarray(f->hres, f->hcap, sizeof *f->hres);
 	}
 	if (it->result != NULL && f->hres == NULL)
 		f->hres = xcalloc(f->hcap, sizeof *f->hres);
-	f->ht[f->hn] = it->t;
-	memcpy(f->hv + f->hn * nds, it->vals, nds * sizeof *f->hv);
+	store_held_add(f, it->t, it->vals);
 	if (f->hres != NULL)
 		f->hres[f->hn] = it->result;
 	f->hn++;
@@ -325,8 +307,7 @@ store_flush_due(struct store *st, time_t now, int all)
 {
 	struct store_file *f;
 
-	while ((f = st->due_head) != NULL &&
-	    (all || f->pending_since + (time_t)st->delay <= now)) {
+	while (store_due_any(st, now, all)) {
 		if (st->cached != NULL &&
 		    !store_cached_ready(st,
 		        __atomic_load_n(&st->stopping, __ATOMIC_RELAXED)))
@@ -336,18 +317,10 @@ store_flush_due(struct store *st, time_t now, int all)
 			if (!__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED))
 				break;
 		}
-		st->due_head = f->dnext;
-		if (st->due_head == NULL)
-			st->due_tail = NULL;
-		f->dnext = NULL;
-		f->due = 0;
+		f = store_due_next(st, now, all);
 		if (store_flush_file(st, f) == -2) {
 			/* Back at the head: the first to write again. */
-			f->due = 1;
-			f->dnext = st->due_head;
-			st->due_head = f;
-			if (st->due_tail == NULL)
-				st->due_tail = f;
+			store_due_requeue(st, f);
 			break;
 		}
 		__atomic_store_n(&st->beat, time(NULL), __ATOMIC_RELAXED);
@@ -362,27 +335,6 @@ store_flush_due(struct store *st, time_t now, int all)
 		/* A reader waits: it comes before the rest of a batch. */
 		store_serve(st, now);
 	}
-}
-
-/* Take a held file out of the due list (it is written now). */
-static void
-store_due_unlink(struct store *st, struct store_file *f)
-{
-	struct store_file **pp, *prev = NULL;
-
-	if (!f->due)
-		return;
-	for (pp = &st->due_head; *pp != NULL; pp = &(*pp)->dnext) {
-		if (*pp == f) {
-			*pp = f->dnext;
-			if (st->due_tail == f)
-				st->due_tail = prev;
-			break;
-		}
-		prev = *pp;
-	}
-	f->dnext = NULL;
-	f->due = 0;
 }
 
 /*
@@ -400,11 +352,7 @@ store_flush_one(struct store *st, const char *path)
 	if (f->hn > 0) {
 		store_due_unlink(st, f);
 		if (store_flush_file(st, f) == -2) {
-			f->due = 1;
-			f->dnext = st->due_head;
-			st->due_head = f;
-			if (st->due_tail == NULL)
-				st->due_tail = f;
+			store_due_requeue(st, f);
 			return;
 		}
 	}
@@ -514,9 +462,7 @@ store_flush_wait(struct store *st, const char *path, unsigned timeout_ms)
 static void
 store_publish_oldest(struct store *st)
 {
-	__atomic_store_n(&st->oldest,
-	    st->due_head != NULL ? st->due_head->pending_since : 0,
-	    __ATOMIC_RELAXED);
+	__atomic_store_n(&st->oldest, store_due_oldest(st), __ATOMIC_RELAXED);
 }
 
 void
@@ -541,12 +487,10 @@ store_set_rrdcached(struct store *st, const char *addr, size_t buffer_max)
 static time_t
 store_wake_at(struct store *st)
 {
-	time_t at = time(NULL) + 1;
+	time_t at = store_due_wake_at(st, time(NULL) + 1);
 
-	if (st->due_head != NULL &&
-	    st->due_head->pending_since + (time_t)st->delay < at)
-		at = st->due_head->pending_since + (time_t)st->delay;
-	if (st->cached != NULL && st->due_head != NULL &&
+	if (st->cached != NULL &&
+	    (st->due_head != NULL || st->fresh_head != NULL) &&
 	    !__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED) &&
 	    at < st->retry_at)
 		at = st->retry_at;
@@ -560,14 +504,10 @@ store_cached_stop(struct store *st)
 	struct store_file *f;
 	uint64_t n = 0;
 
-	while ((f = st->due_head) != NULL) {
-		st->due_head = f->dnext;
-		f->dnext = NULL;
-		f->due = 0;
+	while ((f = store_due_next(st, 0, 1)) != NULL) {
 		n += f->hn;
 		store_drop_held(st, f);
 	}
-	st->due_tail = NULL;
 	if (n > 0)
 		log_err(
 		    "store: rrdcached %s unreachable at stop: %llu held values not written",
@@ -590,7 +530,8 @@ store_main(void *arg)
 		while (st->head == NULL && st->fhead == NULL && !st->stopping) {
 			__atomic_store_n(&st->beat, time(NULL),
 			    __ATOMIC_RELAXED);
-			if (st->delay == 0 && st->due_head == NULL) {
+			if (st->delay == 0 && st->due_head == NULL &&
+			    st->fresh_head == NULL) {
 				pthread_cond_wait(&st->cond, &st->lock);
 				continue;
 			}

@@ -25,6 +25,14 @@
 #                    Its CPU time in the window is printed too.
 #   SKIP_DAEMON=1, SKIP_PLAINLOOP=1   run one half only
 #   KEEP=1           keep the temporary directory (configuration, logs)
+#   SAMPLE=1         sample the daemon's VmRSS, RssAnon, RssFile and
+#                    RssShmem every second from its start, and print when
+#                    its peak was (seconds since start, and in which phase:
+#                    files being created, warm-up, window) and what it was
+#                    made of, and the largest RssAnon of each phase
+#   HEAPTRACK=1      run the daemon under heaptrack (its file is kept in
+#                    the temporary directory, the RRD files are not); the
+#                    CPU figures are then heaptrack's, not the daemon's
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -98,17 +106,19 @@ daemon_pid=""
 rc_pid=""
 loop_pid=""
 nap_pid=""
+sample_pid=""
+ht_pid=""
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	local p
-	for p in $daemon_pid $rc_pid $loop_pid $srv_pid $nap_pid; do
+	for p in $sample_pid $ht_pid $daemon_pid $rc_pid $loop_pid $srv_pid $nap_pid; do
 		kill "$p" 2>/dev/null || true
 	done
-	for p in $daemon_pid $rc_pid $loop_pid $srv_pid $nap_pid; do
+	for p in $sample_pid $ht_pid $daemon_pid $rc_pid $loop_pid $srv_pid $nap_pid; do
 		wait "$p" 2>/dev/null || true
 	done
-	if [ -n "${KEEP:-}" ]; then
+	if [ -n "${KEEP:-}" ] || [ -n "${HEAPTRACK:-}" ]; then
 		echo "probes.sh: kept $TMPD" >&2
 	else
 		rm -rf "$TMPD"
@@ -231,6 +241,61 @@ verdict() {
 	fi
 }
 
+# sampler PID FILE: every second until PID ends, a line of FILE: the
+# milliseconds since the sampler started, VmRSS, RssAnon, RssFile and
+# RssShmem in KiB (SAMPLE=1).
+sampler() {
+	local t0 now
+	t0=$(date +%s%N)
+	while [ -r "/proc/$1/status" ]; do
+		now=$(date +%s%N)
+		awk -v ms=$(((now - t0) / 1000000)) '
+		    $1 == "VmRSS:" { r = $2 } $1 == "RssAnon:" { a = $2 }
+		    $1 == "RssFile:" { f = $2 } $1 == "RssShmem:" { s = $2 }
+		    END { if (r != "") print ms, r, a, f, s }' \
+		    "/proc/$1/status" 2>/dev/null >>"$2" || true
+		sleep 1
+	done
+}
+
+# phase NAME: the sampler's lines from now on are of phase NAME.
+phase() {
+	[ -z "${SAMPLE:-}" ] ||
+	    echo "$((($(date +%s%N) - sample_t0) / 1000000)) $1" >>"$TMPD/phases"
+}
+
+# sample_report: when the peak VmRSS was, in which phase, what it was
+# made of, and each phase's largest RssAnon (SAMPLE=1).
+sample_report() {
+	awk 'NR == FNR { pt[np] = $1; pn[np++] = $2; next }
+	function ph(ms,   k, n) {
+		n = "start"
+		for (k = 0; k < np; k++)
+			if (pt[k] <= ms)
+				n = pn[k]
+		return n
+	}
+	{
+		p = ph($1)
+		if ($2 > peak) { peak = $2; at = $1; pa = $3; pf = $4; ps = $5 }
+		if (!(p in amax)) { order[no++] = p; amax[p] = 0 }
+		if ($3 > amax[p]) { amax[p] = $3; aat[p] = $1 }
+		last = $3
+		ns++
+	}
+	END {
+		if (ns == 0) { print "sample: no samples"; exit }
+		printf "sample: %d samples; peak VmRSS %.1f MiB at %.0f s (%s):", \
+		    ns, peak / 1024, at / 1000, ph(at)
+		printf " RssAnon %.1f RssFile %.1f RssShmem %.1f MiB\n", \
+		    pa / 1024, pf / 1024, ps / 1024
+		for (k = 0; k < no; k++)
+			printf "sample: %s: largest RssAnon %.1f MiB at %.0f s\n", \
+			    order[k], amax[order[k]] / 1024, aat[order[k]] / 1000
+		printf "sample: RssAnon at the last sample %.1f MiB\n", last / 1024
+	}' "$TMPD/phases" "$TMPD/samples"
+}
+
 # write_conf: the daemon's configuration for the URLs, $PER_SYSTEM probes
 # to a system.
 write_conf() {
@@ -343,8 +408,30 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	fi
 	write_conf
 
-	"$BIN/itfollowd" -f -c "$TMPD/itfollowd.conf" 2>"$TMPD/daemon.log" &
-	daemon_pid=$!
+	if [ -n "${HEAPTRACK:-}" ]; then
+		heaptrack -o "$TMPD/heaptrack.itfollowd" "$BIN/itfollowd" -f \
+		    -c "$TMPD/itfollowd.conf" 2>"$TMPD/daemon.log" \
+		    >"$TMPD/heaptrack.log" &
+		ht_pid=$!
+		daemon_pid=""
+		for _ in $(seq 1 100); do
+			daemon_pid=$(pgrep -P "$ht_pid" -x itfollowd || true)
+			[ -n "$daemon_pid" ] && break
+			sleep 0.1
+		done
+		[ -n "$daemon_pid" ] || die "itfollowd did not start under heaptrack"
+	else
+		"$BIN/itfollowd" -f -c "$TMPD/itfollowd.conf" \
+		    2>"$TMPD/daemon.log" &
+		daemon_pid=$!
+	fi
+	if [ -n "${SAMPLE:-}" ]; then
+		sample_t0=$(date +%s%N)
+		: >"$TMPD/phases"
+		phase creating
+		sampler "$daemon_pid" "$TMPD/samples" &
+		sample_pid=$!
+	fi
 	base="http://127.0.0.1:$STATUS"
 	up=""
 	for _ in $(seq 1 300); do
@@ -385,7 +472,9 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	done
 	echo "warm-up: $N files created and the queue drained in" \
 	    "$(($(date +%s) - created_t0)) s"
+	phase warm-up
 	nap "$WARMUP"
+	phase window
 	# The window is a whole number of write_delay periods of the steady
 	# state: each file's held updates are written once a period, at a
 	# phase of their own, so a whole period holds one write of every file,
@@ -409,8 +498,15 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 		r1=$(cpu_ticks "$rc_pid") || die "rrdcached died in the window"
 		rc_hwm=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$rc_pid/status")
 	fi
-	curl -sf -m 60 -o /dev/null "$base/api/v1/flush" ||
-	    die "cannot flush through $base/api/v1/flush"
+	phase flush
+	# Every file written: on a disk other work shares this may take
+	# longer than the request waits; said, and the figures still shown.
+	flush_t0=$(date +%s)
+	if curl -sf -m 120 -o /dev/null "$base/api/v1/flush"; then
+		flushed="in $(($(date +%s) - flush_t0)) s"
+	else
+		flushed="FAILED: not answered within 120 s"
+	fi
 	curl -sf -m 10 "$base/metrics" >"$TMPD/m2" ||
 	    die "cannot read $base/metrics"
 	hwm_kib=$(awk '$1 == "VmHWM:" { print $2 }' \
@@ -447,7 +543,10 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	done
 	if [ -n "$stopped" ]; then
 		d_rc=0
-		wait "$daemon_pid" || d_rc=$?
+		# Under heaptrack the daemon is its child: heaptrack's exit
+		# status is the daemon's.
+		wait "${ht_pid:-$daemon_pid}" || d_rc=$?
+		ht_pid=""
 		d_exit="exited $d_rc on SIGTERM"
 	else
 		kill -KILL "$daemon_pid" 2>/dev/null || true
@@ -456,6 +555,10 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 		d_rc=timeout
 	fi
 	daemon_pid=""
+	if [ -n "$sample_pid" ]; then
+		wait "$sample_pid" 2>/dev/null || true
+		sample_pid=""
+	fi
 	if [ -n "$rc_pid" ]; then
 		# With its journal it exits at once; the files are dropped.
 		kill -TERM "$rc_pid" 2>/dev/null || true
@@ -504,7 +607,8 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	fi
 	echo "daemon: started ${d[runs_started]} overrun ${d[runs_overrun]}" \
 	    "missed ${d[runs_missed]} store_errors ${d[store_errors]}" \
-	    "queue_depth_after_flush $qdepth; $d_exit"
+	    "flush $flushed queue_depth_after_flush $qdepth; $d_exit"
+	[ -z "${SAMPLE:-}" ] || sample_report
 	if [ -s "$TMPD/daemon.log" ]; then
 		echo "daemon: log (last lines):"
 		tail -n 5 "$TMPD/daemon.log" | sed 's/^/  /'
