@@ -120,16 +120,47 @@ askflush_wait(int fd, short events, long long deadline)
 	return 0;
 }
 
+/* Connect a socket to one address within ASKFLUSH_CONNECT_MS: the
+ * socket, or -1 with *err (an errno; ETIMEDOUT when it took too long). */
+static int
+askflush_connect_one(const struct addrinfo *ai, int *err)
+{
+	socklen_t len = sizeof(int);
+	int fd;
+
+	*err = 0;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		*err = errno;
+	else if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		*err = errno;
+		if (*err == EINPROGRESS) {
+			*err = ETIMEDOUT;
+			if (askflush_wait(fd, POLLOUT,
+			        askflush_now_ms() + ASKFLUSH_CONNECT_MS) &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &len) !=
+			        0)
+				*err = errno;
+		}
+	}
+	if (*err == 0)
+		return fd;
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
 /*
- * Connect to a (non-blocking): the socket, -1 with *refused set when
- * nobody listens there, or -1 with *cause.
+ * Connect to a, trying each of its addresses (a name may give ::1 and
+ * 127.0.0.1): the socket, -1 with *refused set when every address
+ * refused (nobody listens), or -1 with *cause.
  */
 static int
 askflush_connect(const struct askflush_addr *a, int *refused, char **cause)
 {
-	struct addrinfo hints, *ai = NULL;
-	socklen_t len = sizeof(int);
-	int fd = -1, err = 0, rc;
+	struct addrinfo hints, *ai = NULL, *p;
+	int fd = -1, err = 0, other = 0, rc;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_flags = AI_NUMERICSERV;
@@ -139,33 +170,21 @@ askflush_connect(const struct askflush_addr *a, int *refused, char **cause)
 		    gai_strerror(rc));
 		return -1;
 	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd == -1)
-		err = errno;
-	else if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-		err = errno;
-		if (err == EINPROGRESS) {
-			err = ETIMEDOUT;
-			if (askflush_wait(fd, POLLOUT,
-			        askflush_now_ms() + ASKFLUSH_CONNECT_MS) &&
-			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) !=
-			        0)
-				err = errno;
-		}
+	for (p = ai; p != NULL && fd == -1; p = p->ai_next) {
+		if ((fd = askflush_connect_one(p, &err)) == -1 &&
+		    err != ECONNREFUSED)
+			other = err;
 	}
 	freeaddrinfo(ai);
-	if (err == 0)
-		return fd;
 	if (fd != -1)
-		close(fd);
-	if (err == ECONNREFUSED)
+		return fd;
+	if (other == 0)
 		*refused = 1;
-	else if (err == ETIMEDOUT)
+	else if (other == ETIMEDOUT)
 		xasprintf(cause, "no connection after %ld ms",
 		    ASKFLUSH_CONNECT_MS);
 	else
-		xasprintf(cause, "cannot connect: %s", strerror(err));
+		xasprintf(cause, "cannot connect: %s", strerror(other));
 	return -1;
 }
 

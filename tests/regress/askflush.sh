@@ -2,7 +2,8 @@
 # The tool asks the daemon on status_listen to write what it holds
 # (/api/v1/flush) with a GET of its own over a socket, not libcurl. Against
 # stand-in daemons on loopback: a 200 is taken silently and the request is
-# the one documented (path, Host); a 404, a 500, garbage, a connection
+# the one documented (path, Host), also when status_listen names a host
+# (each of its addresses tried); a 404, a 500, garbage, a connection
 # closed without an answer and one that never answers (15 s) are each
 # reported once, naming the URL, and the file is read as it is; nobody
 # listening means no daemon: no message, no wait.
@@ -61,12 +62,13 @@ rrdtool create "$F" --start $((now - 120)) --step 60 DS:up:GAUGE:120:0:1 \
     DS:connect:GAUGE:120:0:U DS:reason:GAUGE:120:0:255 RRA:AVERAGE:0.5:1:10
 rrdtool update "$F" "$((now - 60)):1:0.001:0"
 
-# run NAME PORT: itfollow last against a daemon said to be on PORT; its
-# stderr in $T/NAME.err, its wall time in ms in $T/NAME.ms.
+# run NAME PORT [HOST]: itfollow last against a daemon said to be on
+# HOST:PORT (127.0.0.1); its stderr in $T/NAME.err, its wall time in ms
+# in $T/NAME.ms.
 run() {
 	cat >"$T/$1.conf" <<CONF
 daemon = { data_dir = "$T/data"; templates_dir = "$SRC/rrd-templates";
-  status_listen = "127.0.0.1:$2"; };
+  status_listen = "${3:-127.0.0.1}:$2"; };
 systems = ( { id = "w"; category = "basic"; portfolio = "service";
   collectors = ( { type = "tcp"; series = "self"; host = "127.0.0.1"; port = 9; } ); } );
 CONF
@@ -89,6 +91,13 @@ run ok "$P_ok"
 req=$(grep '^ok ' "$T/requests" | head -1)
 expect_eq "ok: the request" "$req" "ok 'GET /api/v1/flush/quality/w/self HTTP/1.1\\r\\nHost: 127.0.0.1:$P_ok\\r\\nUser-Agent: itfollow/$(
     "$BIN/itfollow" -V | awk '{ print $NF }')\\r\\nConnection: close\\r\\n\\r\\n'"
+
+# A name: each of its addresses is tried (localhost may give ::1 first,
+# where nobody listens).
+run name "$P_ok" localhost
+[ ! -s "$T/name.err" ] && ok || fail "name: said $(cat "$T/name.err")"
+grep -q "^ok .*Host: localhost:$P_ok" "$T/requests" && ok ||
+    fail "name: no request came"
 
 run notfound "$P_notfound"
 said notfound "$P_notfound" "not served"
