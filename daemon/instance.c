@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtin.h"
 #include "conftype.h"
 #include "instance.h"
 #include "log.h"
@@ -80,7 +81,8 @@ instance_one(struct conf *conf, struct itf_instance *inst,
 
 	if ((rc = instance_plugin(conf, inst, errs, model_ok)) != 0)
 		return rc == 1 ? 0 : -1;
-	ops = inst->ops;
+	/* The model read a built-in type as data: run it with its code. */
+	inst->ops = ops = builtin_run_ops(inst->ops);
 	inst->host = host;
 	if (inst->tmpl == NULL)
 		return 0; /* reported */

@@ -665,6 +665,13 @@ members_stop(struct members *m, int leave)
 	pthread_mutex_unlock(&m->lock);
 	pthread_join(m->thread, NULL);
 	m->running = 0;
+	/*
+	 * News the thread announced last may still wait on the loop: the
+	 * daemon frees what it would be applied to (the collectors) before
+	 * the loop's last turn, so it is dropped, not delivered then.
+	 */
+	if (m->ev != NULL)
+		event_del(m->ev);
 }
 
 void

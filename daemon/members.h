@@ -94,7 +94,8 @@ void members_set_running(struct members *, size_t n);
 /* What is new (taken: *news is then the caller's to free). 1 if any. */
 int members_take(struct members *, struct members_news *news);
 void members_news_free(struct members_news *);
-/* Stop the thread; with leave, delete this member's row first. */
+/* Stop the thread (news it announced and the loop has not taken is
+ * dropped); with leave, delete this member's row first. */
 void members_stop(struct members *, int leave);
 void members_free(struct members *);
 

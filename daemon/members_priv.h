@@ -7,11 +7,11 @@
 #ifndef MEMBERS_PRIV_H
 #define MEMBERS_PRIV_H
 
-#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdint.h>
 
 #include "members.h"
+#include "pqdl.h"
 
 struct event;
 

@@ -7,59 +7,80 @@
  * that reads more asks once for every file, and no more. A daemon that
  * does not answer (not running) holds nothing; one that answers late or
  * with an error is reported once and the files are read as they are.
+ *
+ * The request is one GET over a socket of our own, not libcurl: it goes
+ * to our own daemon, and loading libcurl and what it links would cost a
+ * one-graph command more than the graph's data. The answer's head is
+ * read under one deadline, at most PARSE_REPLY_HEAD_MAX bytes, and
+ * parsed by parse_reply.c; its body is not read.
  */
 #include <sys/socket.h>
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "askflush.h"
 #include "conf.h"
+#include "parse_reply.h"
 #include "xmalloc.h"
 
 #define ASKFLUSH_FILES 8
 #define ASKFLUSH_TIMEOUT_MS 15000L
 #define ASKFLUSH_CONNECT_MS 1000L
-#define ASKFLUSH_REFUSED_MS 100
 
 static unsigned askflush_asked;
 static int askflush_done; /* every file asked for, or no daemon */
 
-static size_t
-askflush_discard_cb(char *p, size_t size, size_t n, void *arg)
+/* Where the daemon listens: the host to connect to, as a URL names it. */
+struct askflush_addr {
+	char *host; /* for getaddrinfo: "127.0.0.1", "::1", a name */
+	char *authority; /* for the URL and Host: "127.0.0.1:8080" */
+	const char *port;
+};
+
+static long long
+askflush_now_ms(void)
 {
-	(void)p;
-	(void)arg;
-	return size * n;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The status server's base URL, wildcards turned into the loopback. */
-static char *
-askflush_base(const char *listen)
+/* status_listen's host and port, wildcards turned into the loopback: 0,
+ * or -1 when it has no port. */
+static int
+askflush_addr(const char *listen, struct askflush_addr *a)
 {
 	const char *colon = strrchr(listen, ':');
-	char *host, *url;
+	char *h;
+	size_t n;
 
 	if (colon == NULL)
-		return NULL;
-	host = xstrndup(listen, (size_t)(colon - listen));
-	if (host[0] == '\0' || strcmp(host, "*") == 0 ||
-	    strcmp(host, "0.0.0.0") == 0) {
-		free(host);
-		host = xstrdup("127.0.0.1");
-	} else if (strcmp(host, "[::]") == 0 || strcmp(host, "::") == 0) {
-		free(host);
-		host = xstrdup("[::1]");
+		return -1;
+	h = xstrndup(listen, (size_t)(colon - listen));
+	if ((n = strlen(h)) >= 2 && h[0] == '[' && h[n - 1] == ']') {
+		memmove(h, h + 1, n - 2);
+		h[n - 2] = '\0';
 	}
-	xasprintf(&url, "http://%s%s", host, colon);
-	free(host);
-	return url;
+	if (h[0] == '\0' || strcmp(h, "*") == 0 || strcmp(h, "0.0.0.0") == 0) {
+		free(h);
+		h = xstrdup("127.0.0.1");
+	} else if (strcmp(h, "::") == 0) {
+		free(h);
+		h = xstrdup("::1");
+	}
+	a->host = h;
+	a->port = colon + 1;
+	xasprintf(&a->authority, strchr(h, ':') != NULL ? "[%s]:%s" : "%s:%s",
+	    h, a->port);
+	return 0;
 }
 
 /* What follows /api/v1/flush for path: "" (every file) or "/p/s/x". */
@@ -81,109 +102,211 @@ askflush_what(const struct conf *conf, const char *path)
 	return rel;
 }
 
-/*
- * 1 when nobody listens on the status address (a numeric one): the
- * connect is refused at once, and libcurl, whose start costs a one-graph
- * command more than the graph's data, is not started. 0 when unsure.
- */
-/* 1 if the connect on fd (non-blocking) is refused within a moment. */
+/* Wait for events on fd until deadline (ms): 1 ready, 0 timed out. */
 static int
-askflush_connect(int fd, const struct addrinfo *ai)
+askflush_wait(int fd, short events, long long deadline)
 {
-	struct pollfd pfd = { fd, POLLOUT, 0 };
-	socklen_t len = sizeof(int);
-	int err = 0;
+	struct pollfd pfd = { fd, events, 0 };
+	long long left;
+	int rc;
 
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-		return 0;
-	if (errno == ECONNREFUSED)
-		return 1;
-	if (errno != EINPROGRESS || poll(&pfd, 1, ASKFLUSH_REFUSED_MS) != 1 ||
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		return 0;
-	return err == ECONNREFUSED;
+	while ((left = deadline - askflush_now_ms()) > 0) {
+		rc = poll(&pfd, 1, (int)left);
+		if (rc > 0)
+			return 1;
+		if (rc < 0 && errno != EINTR)
+			return 1; /* the call that follows says why */
+	}
+	return 0;
 }
 
+/* Connect a socket to one address within ASKFLUSH_CONNECT_MS: the
+ * socket, or -1 with *err (an errno; ETIMEDOUT when it took too long). */
 static int
-askflush_refused(const char *listen)
+askflush_connect_one(const struct addrinfo *ai, int *err)
 {
-	struct addrinfo hints, *ai = NULL;
-	const char *colon = strrchr(listen, ':'), *h;
-	char *host;
-	size_t n;
-	int fd, refused = 0;
+	socklen_t len = sizeof(int);
+	int fd;
 
-	if (colon == NULL)
-		return 0;
-	h = host = xstrndup(listen, (size_t)(colon - listen));
-	if ((n = strlen(host)) >= 2 && host[0] == '[' && host[n - 1] == ']') {
-		host[n - 1] = '\0';
-		h = host + 1;
+	*err = 0;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		*err = errno;
+	else if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		*err = errno;
+		if (*err == EINPROGRESS) {
+			*err = ETIMEDOUT;
+			if (askflush_wait(fd, POLLOUT,
+			        askflush_now_ms() + ASKFLUSH_CONNECT_MS) &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &len) !=
+			        0)
+				*err = errno;
+		}
 	}
-	if (h[0] == '\0' || strcmp(h, "*") == 0 || strcmp(h, "0.0.0.0") == 0)
-		h = "127.0.0.1";
-	else if (strcmp(h, "::") == 0)
-		h = "::1";
-	memset(&hints, 0, sizeof hints);
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(h, colon + 1, &hints, &ai) == 0 &&
-	    (fd = socket(ai->ai_family,
-	         SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) != -1) {
-		refused = askflush_connect(fd, ai);
+	if (*err == 0)
+		return fd;
+	if (fd != -1)
 		close(fd);
+	return -1;
+}
+
+/*
+ * Connect to a, trying each of its addresses (a name may give ::1 and
+ * 127.0.0.1): the socket, -1 with *refused set when every address
+ * refused (nobody listens), or -1 with *cause.
+ */
+static int
+askflush_connect(const struct askflush_addr *a, int *refused, char **cause)
+{
+	struct addrinfo hints, *ai = NULL, *p;
+	int fd = -1, err = 0, other = 0, rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_flags = AI_NUMERICSERV;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(a->host, a->port, &hints, &ai)) != 0) {
+		xasprintf(cause, "cannot resolve %s: %s", a->host,
+		    gai_strerror(rc));
+		return -1;
 	}
-	if (ai != NULL)
-		freeaddrinfo(ai);
-	free(host);
-	return refused;
+	for (p = ai; p != NULL && fd == -1; p = p->ai_next) {
+		if ((fd = askflush_connect_one(p, &err)) == -1 &&
+		    err != ECONNREFUSED)
+			other = err;
+	}
+	freeaddrinfo(ai);
+	if (fd != -1)
+		return fd;
+	if (other == 0)
+		*refused = 1;
+	else if (other == ETIMEDOUT)
+		xasprintf(cause, "no connection after %ld ms",
+		    ASKFLUSH_CONNECT_MS);
+	else
+		xasprintf(cause, "cannot connect: %s", strerror(other));
+	return -1;
+}
+
+/* Send all of req on fd before deadline: 0, or -1 with *cause. */
+static int
+askflush_send(int fd, const char *req, long long deadline, char **cause)
+{
+	size_t off = 0, len = strlen(req);
+	ssize_t n;
+
+	while (off < len) {
+		n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			xasprintf(cause, "cannot send: %s", strerror(errno));
+			return -1;
+		}
+		if (!askflush_wait(fd, POLLOUT, deadline)) {
+			xasprintf(cause, "no answer within %ld ms",
+			    ASKFLUSH_TIMEOUT_MS);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Read the answer's head on fd before deadline: its status code, or -1
+ * with *cause. */
+static int
+askflush_recv(int fd, long long deadline, char **cause)
+{
+	char buf[PARSE_REPLY_HEAD_MAX + 1];
+	struct parse_reply r;
+	size_t len = 0;
+	ssize_t n;
+	long end;
+
+	for (;;) {
+		if (!askflush_wait(fd, POLLIN, deadline)) {
+			xasprintf(cause, "no answer within %ld ms",
+			    ASKFLUSH_TIMEOUT_MS);
+			return -1;
+		}
+		n = recv(fd, buf + len, sizeof buf - len, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0) {
+			xasprintf(cause, "cannot read the answer: %s",
+			    strerror(errno));
+			return -1;
+		}
+		len += (size_t)n;
+		if ((end = parse_reply_head(buf, len, &r)) > 0)
+			return r.code;
+		if (end < 0) {
+			xasprintf(cause, "not an HTTP answer: %s", r.error);
+			return -1;
+		}
+		if (n == 0) {
+			xasprintf(cause,
+			    "the connection closed before an answer");
+			return -1;
+		}
+	}
+}
+
+/*
+ * GET path of the daemon at a: its status code, 0 when nobody listens
+ * (no daemon), or -1 with *cause.
+ */
+static int
+askflush_get(const struct askflush_addr *a, const char *path, char **cause)
+{
+	long long deadline = askflush_now_ms() + ASKFLUSH_TIMEOUT_MS;
+	int fd, refused = 0, code = -1;
+	char *req;
+
+	if ((fd = askflush_connect(a, &refused, cause)) == -1)
+		return refused ? 0 : -1;
+	xasprintf(&req,
+	    "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: itfollow/" ITF_VERSION
+	    "\r\nConnection: close\r\n\r\n",
+	    path, a->authority);
+	if (askflush_send(fd, req, deadline, cause) == 0)
+		code = askflush_recv(fd, deadline, cause);
+	free(req);
+	close(fd);
+	return code;
 }
 
 void
 askflush_file(const struct conf *conf, const char *path)
 {
-	char *base, *what, *url, err[CURL_ERROR_SIZE] = "";
-	long code = 0;
-	CURLcode rc;
-	CURL *h;
+	struct askflush_addr a;
+	char *what, *target, *cause = NULL;
+	int code;
 
 	if (askflush_done || conf->status_listen == NULL)
 		return;
-	if (askflush_refused(conf->status_listen)) {
-		askflush_done = 1; /* no daemon, nothing held */
-		return;
-	}
-	if ((base = askflush_base(conf->status_listen)) == NULL)
+	if (askflush_addr(conf->status_listen, &a) != 0)
 		return;
 	what = askflush_what(conf, path);
-	xasprintf(&url, "%s/api/v1/flush%s", base, what);
-	if ((h = curl_easy_init()) == NULL)
-		goto out;
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ASKFLUSH_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ASKFLUSH_CONNECT_MS);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, askflush_discard_cb);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-	rc = curl_easy_perform(h);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(h);
+	xasprintf(&target, "/api/v1/flush%s", what);
+	code = askflush_get(&a, target, &cause);
 	/* Nobody listening: no daemon, nothing held. */
-	if (rc == CURLE_COULDNT_CONNECT)
+	if (code == 0)
 		askflush_done = 1;
-	else if (rc != CURLE_OK || code != 200) {
+	else if (code != 200) {
 		fprintf(stderr,
-		    "itfollow: %s: %s (reading the files as they are; values the daemon holds back may be missing)\n",
-		    url,
-		    rc != CURLE_OK    ? (err[0] ? err : curl_easy_strerror(rc))
+		    "itfollow: http://%s%s: %s (reading the files as they are; values the daemon holds back may be missing)\n",
+		    a.authority, target,
+		    code == -1        ? cause
 		        : code == 404 ? "not served"
 		                      : "refused");
 		askflush_done = 1;
 	}
-out:
-	free(url);
+	free(cause);
+	free(target);
 	free(what);
-	free(base);
+	free(a.host);
+	free(a.authority);
 }

@@ -25,20 +25,9 @@
 
 #include "aresev.h"
 #include "itfollow/collector.h"
+#include "types.h"
 #include "parse_dns.h"
 #include "xmalloc.h"
-
-static const struct itf_key dns_keys[] = {
-	ITF_KEY("name", ITF_KEY_STRING),
-	ITF_KEY("qtype", ITF_KEY_STRING),
-	ITF_KEY("server", ITF_KEY_STRING),
-	ITF_KEY("transport", ITF_KEY_STRING),
-	ITF_KEY("recursion", ITF_KEY_BOOL),
-	ITF_KEY("expect_rcode", ITF_KEY_STRING),
-	ITF_KEY("expect_answer", ITF_KEY_STRING_LIST),
-	ITF_KEY("min_ttl", ITF_KEY_INT),
-	ITF_KEY_END,
-};
 
 struct dns_state {
 	const struct itf_host_services *host;
@@ -491,7 +480,7 @@ const struct itf_collector_ops collector_dns_ops = {
 	.name = "dns",
 	.perspective = "quality",
 	.template_name = "dns",
-	.keys = dns_keys,
+	.keys = dns_type_keys,
 	.configure = dns_configure,
 	.start = dns_start,
 	.cancel = dns_cancel,

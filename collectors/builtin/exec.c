@@ -20,6 +20,7 @@
 
 #include "exec.h"
 #include "itfollow/collector.h"
+#include "types.h"
 #include "parse_dsname.h"
 #include "parse_nagios.h"
 #include "xmalloc.h"
@@ -27,22 +28,6 @@
 #define EXEC_MAX_OUTPUT_DEFAULT (64 * 1024)
 #define EXEC_DEFAULT_USER "nobody"
 #define EXEC_DEFAULT_PATH "PATH=/usr/local/bin:/usr/bin:/bin"
-
-/* format = ...: by enum exec_format. */
-static const char *const exec_formats[] = { "nagios", "munin", "collectd",
-	NULL };
-
-static const struct itf_key exec_keys[] = {
-	ITF_KEY("command", ITF_KEY_STRING_LIST),
-	ITF_KEY_VALUES("format", exec_formats, NULL),
-	ITF_KEY("env", ITF_KEY_GROUP),
-	ITF_KEY("user", ITF_KEY_STRING),
-	ITF_KEY("warning_is_up", ITF_KEY_BOOL),
-	ITF_KEY("max_output", ITF_KEY_INT),
-	ITF_KEY("datasources", ITF_KEY_PAIR_LIST),
-	ITF_KEY("types_db", ITF_KEY_STRING),
-	ITF_KEY_END,
-};
 
 static void exec_destroy(void *);
 
@@ -144,7 +129,7 @@ exec_conf_format(struct exec_state *st)
 {
 	const char *s;
 
-	/* One of exec_formats: its key says so. */
+	/* One of exec_type_formats: its key says so. */
 	if (!st->host->conf_string(st->inst, "format", &s))
 		return 0;
 	if (strcmp(s, "munin") == 0)
@@ -509,7 +494,7 @@ const struct itf_collector_ops collector_exec_ops = {
 	.name = "exec",
 	.perspective = "quality",
 	.template_name = "dynamic",
-	.keys = exec_keys,
+	.keys = exec_type_keys,
 	.configure = exec_configure,
 	.start = exec_start,
 	.cancel = exec_cancel,

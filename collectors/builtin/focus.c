@@ -28,22 +28,13 @@
 #include "feedsrc.h"
 #include "focus_read.h"
 #include "itfollow/collector.h"
+#include "types.h"
 #include "parse_focus.h"
 #include "secret.h"
 #include "xmalloc.h"
 
 /* Values emitted per loop turn: the loop stays on time. */
 #define FOCUS_EMIT_BATCH 20000
-
-static const struct itf_key focus_keys[] = {
-	FEEDSRC_KEYS,
-	FEEDSRC_AUTH_KEYS,
-	ITF_KEY("map", ITF_KEY_PAIR_LIST),
-	ITF_KEY("cost_column", ITF_KEY_STRING),
-	ITF_KEY("system_key", ITF_KEY_STRING),
-	ITF_KEY("currency", ITF_KEY_STRING),
-	ITF_KEY_END,
-};
 
 struct focus {
 	const struct itf_host_services *host;
@@ -354,7 +345,7 @@ const struct itf_collector_ops collector_focus_ops = {
 	.name = "focus",
 	.perspective = "cost",
 	.template_name = "cost",
-	.keys = focus_keys,
+	.keys = focus_type_keys,
 	.configure = focus_configure,
 	.start = focus_start,
 	.cancel = focus_cancel,

@@ -29,6 +29,7 @@
 #include "feedsrc.h"
 #include "ident.h"
 #include "itfollow/collector.h"
+#include "types.h"
 #include "parse_csvfeed.h"
 #include "parse_jsonfeed.h"
 #include "parse_util.h"
@@ -36,25 +37,6 @@
 #include "xmalloc.h"
 
 #define GENFEED_MAX_BYTES (64 * 1024 * 1024)
-
-static const struct itf_key genfeed_json_keys[] = {
-	FEEDSRC_KEYS,
-	ITF_KEY("values", ITF_KEY_GROUP),
-	ITF_KEY("time", ITF_KEY_STRING),
-	ITF_KEY("rows", ITF_KEY_STRING),
-	ITF_KEY("cumulative", ITF_KEY_BOOL),
-	FEEDSRC_AUTH_KEYS,
-	ITF_KEY_END,
-};
-
-static const struct itf_key genfeed_csv_keys[] = {
-	FEEDSRC_KEYS,
-	ITF_KEY("values", ITF_KEY_GROUP),
-	ITF_KEY("date_column", ITF_KEY_STRING),
-	ITF_KEY("cumulative", ITF_KEY_BOOL),
-	FEEDSRC_AUTH_KEYS,
-	ITF_KEY_END,
-};
 
 struct genfeed {
 	const struct itf_host_services *host;
@@ -679,7 +661,7 @@ const struct itf_collector_ops collector_json_ops = {
 	.name = "json",
 	.perspective = "external-benefit",
 	.template_name = "gauge",
-	.keys = genfeed_json_keys,
+	.keys = genfeed_type_json_keys,
 	.configure = genfeed_configure_json,
 	.start = genfeed_start,
 	.cancel = genfeed_cancel,
@@ -692,7 +674,7 @@ const struct itf_collector_ops collector_csv_ops = {
 	.name = "csv",
 	.perspective = "external-benefit",
 	.template_name = "gauge",
-	.keys = genfeed_csv_keys,
+	.keys = genfeed_type_csv_keys,
 	.configure = genfeed_configure_csv,
 	.start = genfeed_start,
 	.cancel = genfeed_cancel,

@@ -15,6 +15,7 @@
 
 #include "curlev.h"
 #include "itfollow/collector.h"
+#include "types.h"
 #include "parse_status.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -27,32 +28,6 @@
  * A probe reads a status line, headers and a small body.
  */
 #define HTTP_RECV_BUFFER 4096
-
-/* auth = ...: by their index + 1 (st->auth). */
-static const char *const http_auths[] = { "basic", "bearer", NULL };
-
-/* The host checks ranges and vocabularies before configure. */
-static const struct itf_key http_keys[] = {
-	ITF_KEY("url", ITF_KEY_STRING),
-	ITF_KEY("method", ITF_KEY_STRING),
-	ITF_KEY("headers", ITF_KEY_STRING_LIST),
-	ITF_KEY("body", ITF_KEY_STRING),
-	ITF_KEY("expect_status", ITF_KEY_STRING),
-	ITF_KEY("body_regex", ITF_KEY_STRING),
-	ITF_KEY("follow_redirects", ITF_KEY_BOOL),
-	ITF_KEY_RANGE("max_redirects", ITF_KEY_INT, 0, 50,
-	    "max_redirects must be 0 to 50"),
-	ITF_KEY_VALUES("auth", http_auths, NULL),
-	ITF_KEY("username", ITF_KEY_STRING),
-	ITF_KEY("password_file", ITF_KEY_STRING),
-	ITF_KEY("token_file", ITF_KEY_STRING),
-	ITF_KEY("tls_verify", ITF_KEY_BOOL),
-	ITF_KEY("ca_file", ITF_KEY_STRING),
-	ITF_KEY("ip_version", ITF_KEY_INT),
-	ITF_KEY_RANGE("max_body", ITF_KEY_INT, 1, 64 * 1024 * 1024,
-	    "max_body must be 1 to 67108864 bytes"),
-	ITF_KEY_END,
-};
 
 struct http_state {
 	const struct itf_host_services *host;
@@ -195,7 +170,7 @@ http_configure_secret(struct http_state *st,
 
 	if (!host->conf_string(inst, key, &s)) {
 		host->conf_error(inst, "auth", "%s auth needs \"%s\"",
-		    http_auths[st->auth - 1], key);
+		    http_type_auths[st->auth - 1], key);
 		return 1;
 	}
 	if (secret_check(s, &cause) != 0) {
@@ -218,8 +193,8 @@ http_configure_auth(struct http_state *st, const struct itf_host_services *host,
 
 	if (!host->conf_string(inst, "auth", &s))
 		return 0;
-	for (i = 0; http_auths[i] != NULL; i++) {
-		if (strcmp(s, http_auths[i]) == 0)
+	for (i = 0; http_type_auths[i] != NULL; i++) {
+		if (strcmp(s, http_type_auths[i]) == 0)
 			st->auth = (int)i + 1;
 	}
 	if (st->auth == 1) {
@@ -634,7 +609,7 @@ const struct itf_collector_ops collector_http_ops = {
 	.name = "http",
 	.perspective = "quality",
 	.template_name = "http",
-	.keys = http_keys,
+	.keys = http_type_keys,
 	.configure = http_configure,
 	.start = http_start,
 	.cancel = http_cancel,

@@ -29,22 +29,12 @@
 #include <time.h>
 
 #include "itfollow/collector.h"
+#include "types.h"
 #include "pinger.h"
 #include "xmalloc.h"
 
 #define ICMP_COUNT_MAX 100
 #define ICMP_SIZE_MAX 8192
-
-static const struct itf_key icmp_keys[] = {
-	ITF_KEY("host", ITF_KEY_STRING),
-	ITF_KEY("count", ITF_KEY_INT),
-	ITF_KEY("ping_interval", ITF_KEY_FLOAT),
-	ITF_KEY("ping_timeout", ITF_KEY_FLOAT),
-	ITF_KEY("size", ITF_KEY_INT),
-	ITF_KEY("max_loss", ITF_KEY_FLOAT),
-	ITF_KEY("ip_version", ITF_KEY_INT),
-	ITF_KEY_END,
-};
 
 /* The percentiles stored besides min and max, and their data sources. */
 static const struct {
@@ -651,7 +641,7 @@ const struct itf_collector_ops collector_icmp_ops = {
 	.name = "icmp",
 	.perspective = "quality",
 	.template_name = "icmp",
-	.keys = icmp_keys,
+	.keys = icmp_type_keys,
 	.configure = icmp_configure,
 	.start = icmp_start,
 	.cancel = icmp_cancel,

@@ -19,17 +19,12 @@
 #include "feedsrc.h"
 #include "ident.h"
 #include "itfollow/collector.h"
+#include "types.h"
 #include "parse_lmstat.h"
 #include "parse_rlmstat.h"
 #include "xmalloc.h"
 
 #define LICENCE_MAX_BYTES (16 * 1024 * 1024)
-
-static const struct itf_key licence_keys[] = {
-	FEEDSRC_KEYS,
-	ITF_KEY("features", ITF_KEY_PAIR_LIST),
-	ITF_KEY_END,
-};
 
 enum licence_kind { LICENCE_FLEXLM, LICENCE_RLM };
 
@@ -415,7 +410,7 @@ const struct itf_collector_ops collector_flexlm_ops = {
 	.name = "flexlm",
 	.perspective = "maturity",
 	.template_name = "licence",
-	.keys = licence_keys,
+	.keys = licence_type_keys,
 	.configure = licence_configure_flexlm,
 	.start = licence_start,
 	.cancel = licence_cancel,
@@ -428,7 +423,7 @@ const struct itf_collector_ops collector_rlm_ops = {
 	.name = "rlm",
 	.perspective = "maturity",
 	.template_name = "licence",
-	.keys = licence_keys,
+	.keys = licence_type_keys,
 	.configure = licence_configure_rlm,
 	.start = licence_start,
 	.cancel = licence_cancel,

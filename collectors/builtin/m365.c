@@ -27,6 +27,7 @@
 #include "fetch.h"
 #include "ident.h"
 #include "itfollow/collector.h"
+#include "types.h"
 #include "parse_m365.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -39,20 +40,6 @@
 /* Refresh a token this long before it expires, at most: a tenth of its
  * lifetime, so a short-lived token is not got anew every run. */
 #define M365_TOKEN_MARGIN 120
-
-static const struct itf_key m365_keys[] = {
-	ITF_KEY("url", ITF_KEY_STRING),
-	ITF_KEY("token_url", ITF_KEY_STRING),
-	ITF_KEY("token_file", ITF_KEY_STRING),
-	ITF_KEY("tenant", ITF_KEY_STRING),
-	ITF_KEY("client_id", ITF_KEY_STRING),
-	ITF_KEY("client_secret_file", ITF_KEY_STRING),
-	ITF_KEY("exclude_skus", ITF_KEY_STRING),
-	ITF_KEY("skus", ITF_KEY_PAIR_LIST),
-	ITF_KEY("ca_file", ITF_KEY_STRING),
-	ITF_KEY("tls_verify", ITF_KEY_BOOL),
-	ITF_KEY_END,
-};
 
 struct m365 {
 	const struct itf_host_services *host;
@@ -628,7 +615,7 @@ const struct itf_collector_ops collector_m365_ops = {
 	.name = "m365",
 	.perspective = "maturity",
 	.template_name = "licence",
-	.keys = m365_keys,
+	.keys = m365_type_keys,
 	.configure = m365_configure,
 	.start = m365_start,
 	.cancel = m365_cancel,

@@ -13,18 +13,10 @@
 #include <sys/socket.h>
 
 #include "itfollow/collector.h"
+#include "types.h"
 #include "xmalloc.h"
 
 #define TCP_EXPECT_MAX (64 * 1024)
-
-static const struct itf_key tcp_keys[] = {
-	ITF_KEY("host", ITF_KEY_STRING),
-	ITF_KEY_RANGE("port", ITF_KEY_INT, 1, 65535, "port must be 1 to 65535"),
-	ITF_KEY("send", ITF_KEY_STRING),
-	ITF_KEY("expect", ITF_KEY_STRING),
-	ITF_KEY("ip_version", ITF_KEY_INT),
-	ITF_KEY_END,
-};
 
 /* One resolver for every tcp instance, freed with the last of them. */
 static struct evdns_base *tcp_dns;
@@ -273,7 +265,7 @@ const struct itf_collector_ops collector_tcp_ops = {
 	.name = "tcp",
 	.perspective = "quality",
 	.template_name = "tcp",
-	.keys = tcp_keys,
+	.keys = tcp_type_keys,
 	.configure = tcp_configure,
 	.start = tcp_start,
 	.cancel = tcp_cancel,

@@ -29,18 +29,13 @@
 
 #include "ident.h"
 #include "itfollow/collector.h"
+#include "types.h"
 #include "parse_time.h"
 #include "xmalloc.h"
 
 #define USERS_DAY 86400L
 /* How far back a copy reaches: the 7 years the series keeps. */
 #define USERS_KEEP (7L * 366 * USERS_DAY)
-
-static const struct itf_key users_keys[] = {
-	ITF_KEY("users", ITF_KEY_FLOAT), /* or a group: checked in configure */
-	ITF_KEY("users_from", ITF_KEY_STRING),
-	ITF_KEY_END,
-};
 
 struct users {
 	const struct itf_host_services *host;
@@ -277,7 +272,7 @@ const struct itf_collector_ops collector_users_ops = {
 	.name = "users",
 	.perspective = "cost",
 	.template_name = "users",
-	.keys = users_keys,
+	.keys = users_type_keys,
 	.configure = users_configure,
 	.start = users_start,
 	.cancel = users_cancel,

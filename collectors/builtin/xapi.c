@@ -32,6 +32,7 @@
 #include "feedwait.h"
 #include "ident.h"
 #include "itfollow/collector.h"
+#include "types.h"
 #include "parse_time.h"
 #include "parse_xapi.h"
 #include "secret.h"
@@ -45,18 +46,6 @@
 #define XAPI_VERSION "1.0.3"
 #define XAPI_CT_HEADER "X-Experience-API-Consistent-Through"
 #define XAPI_NS 1000000000LL
-
-static const struct itf_key xapi_keys[] = {
-	ITF_KEY("url", ITF_KEY_STRING),
-	ITF_KEY("verbs", ITF_KEY_PAIR_LIST),
-	ITF_KEY("courses", ITF_KEY_PAIR_LIST),
-	FEEDSRC_AUTH_KEYS,
-	ITF_KEY("version", ITF_KEY_STRING),
-	ITF_KEY("overlap", ITF_KEY_INT),
-	ITF_KEY("ca_file", ITF_KEY_STRING),
-	ITF_KEY("tls_verify", ITF_KEY_BOOL),
-	ITF_KEY_END,
-};
 
 struct xapi_verb {
 	char *iri;
@@ -737,7 +726,7 @@ const struct itf_collector_ops collector_xapi_ops = {
 	.name = "xapi",
 	.perspective = "maturity",
 	.template_name = "events",
-	.keys = xapi_keys,
+	.keys = xapi_type_keys,
 	.configure = xapi_configure,
 	.start = xapi_start,
 	.cancel = xapi_cancel,

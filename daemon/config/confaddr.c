@@ -1,13 +1,14 @@
 /*
  * The addresses the configuration names, checked as they are read and
  * without connecting (for -n and the tool): rrdcached's (store.rrdcached)
- * and PostgreSQL's connection string (store.journal), as libpq parses it.
+ * and PostgreSQL's connection string (store.journal), as libpq parses it
+ * (loaded then, pqdl.h: a configuration without one never loads it).
  */
-#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "confaddr.h"
+#include "pqdl.h"
 #include "xmalloc.h"
 
 int
@@ -41,6 +42,8 @@ confaddr_pg_check(const char *s, char **cause)
 	char *err = NULL;
 	int rc = 0;
 
+	if (pqdl_load(cause) != 0)
+		return -1;
 	if ((opts = PQconninfoParse(s, &err)) == NULL) {
 		if (err != NULL)
 			xasprintf(cause, "%.*s", (int)strcspn(err, "\n"), err);

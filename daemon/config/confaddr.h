@@ -13,7 +13,8 @@ int confaddr_rrdcached(const char *addr);
 int confaddr_is_pg(const char *s);
 /*
  * Check s as libpq reads it, without connecting: 0, or -1 with *cause
- * (libpq's words, or: it holds a password, which belongs in a file).
+ * (libpq's words; that libpq cannot be loaded; or: it holds a password,
+ * which belongs in a file).
  */
 int confaddr_pg_check(const char *s, char **cause);
 

@@ -1,9 +1,13 @@
 /*
  * The collector types the configuration model knows: the built-in types,
- * registered through the same struct itf_collector_ops a plugin exports,
- * in one table (their key tables are what the model checks a collector's
- * settings against), and plugin types by their file alone. Nothing here
- * loads or runs a collector: reading a configuration must not.
+ * described by the same struct itf_collector_ops a plugin exports, in one
+ * table (their key tables are what the model checks a collector's
+ * settings against), and plugin types by their file alone. The built-in
+ * types here are data only (collectors/builtin/types.h): no function, so
+ * a program that reads configurations links no collector's run code; the
+ * daemon swaps in the run ops when it configures an instance
+ * (daemon/builtin.c). Nothing here loads or runs a collector: reading a
+ * configuration must not.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -14,34 +18,34 @@
 #include "ident.h"
 #include "xmalloc.h"
 
-extern const struct itf_collector_ops collector_http_ops;
-extern const struct itf_collector_ops collector_tcp_ops;
-extern const struct itf_collector_ops collector_exec_ops;
-extern const struct itf_collector_ops collector_flexlm_ops;
-extern const struct itf_collector_ops collector_rlm_ops;
-extern const struct itf_collector_ops collector_m365_ops;
-extern const struct itf_collector_ops collector_json_ops;
-extern const struct itf_collector_ops collector_csv_ops;
-extern const struct itf_collector_ops collector_xapi_ops;
-extern const struct itf_collector_ops collector_focus_ops;
-extern const struct itf_collector_ops collector_users_ops;
-extern const struct itf_collector_ops collector_icmp_ops;
-extern const struct itf_collector_ops collector_dns_ops;
+extern const struct itf_collector_ops collector_http_type;
+extern const struct itf_collector_ops collector_tcp_type;
+extern const struct itf_collector_ops collector_exec_type;
+extern const struct itf_collector_ops collector_flexlm_type;
+extern const struct itf_collector_ops collector_rlm_type;
+extern const struct itf_collector_ops collector_m365_type;
+extern const struct itf_collector_ops collector_json_type;
+extern const struct itf_collector_ops collector_csv_type;
+extern const struct itf_collector_ops collector_xapi_type;
+extern const struct itf_collector_ops collector_focus_type;
+extern const struct itf_collector_ops collector_users_type;
+extern const struct itf_collector_ops collector_icmp_type;
+extern const struct itf_collector_ops collector_dns_type;
 
 static const struct itf_collector_ops *const conftype_builtins[] = {
-	&collector_http_ops,
-	&collector_tcp_ops,
-	&collector_exec_ops,
-	&collector_flexlm_ops,
-	&collector_rlm_ops,
-	&collector_m365_ops,
-	&collector_json_ops,
-	&collector_csv_ops,
-	&collector_xapi_ops,
-	&collector_focus_ops,
-	&collector_users_ops,
-	&collector_icmp_ops,
-	&collector_dns_ops,
+	&collector_http_type,
+	&collector_tcp_type,
+	&collector_exec_type,
+	&collector_flexlm_type,
+	&collector_rlm_type,
+	&collector_m365_type,
+	&collector_json_type,
+	&collector_csv_type,
+	&collector_xapi_type,
+	&collector_focus_type,
+	&collector_users_type,
+	&collector_icmp_type,
+	&collector_dns_type,
 	NULL,
 };
 

@@ -1,6 +1,7 @@
 /*
  * The collector types a configuration may name, as the model knows them
- * without running anything: the built-in types' ops (their key tables),
+ * without running anything: the built-in types as data (their key
+ * tables; no run code: the daemon swaps in the run ops, daemon/builtin.c),
  * and a plugin type by its file only. Loading plugins is the daemon's
  * (daemon/plugin.c).
  */

@@ -7,8 +7,9 @@
 #ifndef JOURNAL_PG_H
 #define JOURNAL_PG_H
 
-#include <libpq-fe.h>
 #include <stddef.h>
+
+#include "pqdl.h"
 
 struct journal_load_cbs;
 

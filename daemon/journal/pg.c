@@ -48,6 +48,9 @@ pg_display(const char *s)
 	const char *user, *host, *port, *db;
 	char *out, *err = NULL;
 
+	if (pqdl_load(NULL) != 0)
+		return xstrdup("(a PostgreSQL database: " PQDL_LIBRARY
+		               " cannot be loaded)");
 	if ((opts = PQconninfoParse(s, &err)) == NULL) {
 		PQfreemem(err);
 		return xstrdup("(a connection string libpq cannot read)");
@@ -102,6 +105,8 @@ pg_connect(const char *s, const char *password_file, const char *app,
 	PGconn *conn;
 	size_t i, n = 0;
 
+	if (pqdl_load(cause) != 0)
+		return NULL;
 	if (password_file != NULL &&
 	    (password = secret_read(password_file, cause)) == NULL)
 		return NULL;

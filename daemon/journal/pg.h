@@ -9,7 +9,7 @@
 #ifndef PG_H
 #define PG_H
 
-#include <libpq-fe.h>
+#include "pqdl.h"
 
 /*
  * How messages name the database s: "postgresql://user@host:port/db"
