@@ -25,6 +25,30 @@ parse_reply_text(unsigned char c)
 }
 
 /*
+ * The rest of a line from buf[i]: text up to its CRLF. The offset past the
+ * CRLF, 0 when more is needed, -1 (r->error: a control character in what,
+ * or a bare CR) when it is not.
+ */
+static long
+parse_reply_eol(const char *buf, size_t i, size_t len, const char *ctl,
+    struct parse_reply *r)
+{
+	for (; i < len && buf[i] != '\r'; i++) {
+		if (!parse_reply_text((unsigned char)buf[i])) {
+			r->error = ctl;
+			return -1;
+		}
+	}
+	if (i + 1 >= len)
+		return 0;
+	if (buf[i + 1] != '\n') {
+		r->error = "a bare CR in the head";
+		return -1;
+	}
+	return (long)(i + 2);
+}
+
+/*
  * The status line in buf[0..len): the offset past its CRLF, 0 when it is
  * well formed as far as it goes, -1 (r->error) when it is not.
  */
@@ -56,19 +80,8 @@ parse_reply_status(const char *buf, size_t len, struct parse_reply *r)
 		r->error = "not an HTTP/1.x status line";
 		return -1;
 	}
-	for (i = n; i < len && buf[i] != '\r'; i++) {
-		if (!parse_reply_text((unsigned char)buf[i])) {
-			r->error = "a control character in the status line";
-			return -1;
-		}
-	}
-	if (i + 1 >= len)
-		return 0;
-	if (buf[i + 1] != '\n') {
-		r->error = "a bare CR in the head";
-		return -1;
-	}
-	return (long)(i + 2);
+	return parse_reply_eol(buf, n, len,
+	    "a control character in the status line", r);
 }
 
 /*
@@ -90,19 +103,8 @@ parse_reply_field(const char *buf, size_t at, size_t len, struct parse_reply *r)
 		r->error = "a field line without a name and a colon";
 		return -1;
 	}
-	for (; i < len && buf[i] != '\r'; i++) {
-		if (!parse_reply_text((unsigned char)buf[i])) {
-			r->error = "a control character in a field line";
-			return -1;
-		}
-	}
-	if (i + 1 >= len)
-		return 0;
-	if (buf[i + 1] != '\n') {
-		r->error = "a bare CR in the head";
-		return -1;
-	}
-	return (long)(i + 2);
+	return parse_reply_eol(buf, i, len,
+	    "a control character in a field line", r);
 }
 
 long
