@@ -98,10 +98,10 @@ struct collect_rt {
 	struct sched_job job;
 	struct itf_run *run;
 	char *path;
-	unsigned step;
 	uint64_t overruns;
 	size_t order;
 	int last_status; /* of the last run, -1 before the first */
+	int retiring; /* no more slots: freed when its run ends */
 	struct tmpl *dyn; /* dynamic: the template its first run made */
 	struct seriescap *cap; /* a feed's series, against its caps */
 	struct log_limit cap_log;
@@ -109,6 +109,7 @@ struct collect_rt {
 	int warned_reserved; /* dynamic: a value named up or reason logged */
 	/* What the status server shows of it. */
 	enum itf_reason last_reason;
+	unsigned step; /* beside the other ints: no padding */
 	time_t last_run; /* when its last run ended (0: none yet) */
 	time_t last_success;
 	struct tmpl *last_tmpl; /* of last_vals */
@@ -118,7 +119,6 @@ struct collect_rt {
 	/* Run by another member before from_ms, or after until_ms (0:
 	 * none): only slots in between start here. */
 	uint64_t from_ms, until_ms;
-	int retiring; /* no more slots: freed when its run ends */
 	struct event *retire_ev; /* frees it outside the callbacks */
 };
 

@@ -49,7 +49,6 @@ struct http_state {
 	char *ca_file;
 	long ipresolve;
 	size_t max_body;
-	int https;
 
 	/* The run in flight. */
 	struct itf_run *run;
@@ -59,6 +58,7 @@ struct http_state {
 	size_t len;
 	size_t total;
 	int too_large;
+	int https; /* of the configuration, beside too_large: no padding */
 	/* Credentials keep to the URL's origin: 1.3 KB, made for the probes
 	 * with credentials only, at their first run. */
 	struct curlev_pin *pin;

@@ -652,7 +652,6 @@ conf_instance_free(struct itf_instance *inst)
 	free(inst->perspective);
 	free(inst->key);
 	free(inst->fingerprint);
-	free(inst->file);
 	free(inst);
 }
 

@@ -87,7 +87,7 @@ struct itf_instance {
 	struct tmpl *tmpl;
 	uint64_t interval_ms;
 	uint64_t timeout_ms;
-	char *file;
+	const char *file; /* one copy for all of a file's (conf_collector.c) */
 	int line;
 
 	/* Its block of the configuration's settings, kept from conf_read

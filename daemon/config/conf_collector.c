@@ -6,6 +6,7 @@
  * reload fingerprint; its type's configure is the daemon's to call.
  */
 #include <libconfig.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,36 @@
 #include "conftype.h"
 #include "ident.h"
 #include "xmalloc.h"
+
+/*
+ * The name of the file a collector was read from, as the collector keeps
+ * it: one copy for all the collectors of a file, instead of one in each of
+ * thousands. Kept for the process's life: a process reads few files (the
+ * daemon its one, again at each reload), and a collector a reload keeps
+ * outlives the configuration it was read with.
+ */
+static const char *
+conf_collector_file(const char *file)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static char **names;
+	static size_t n;
+	const char *name = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&lock);
+	for (i = 0; i < n && name == NULL; i++) {
+		if (strcmp(names[i], file) == 0)
+			name = names[i];
+	}
+	if (name == NULL) {
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n] = xstrdup(file);
+		name = names[n++];
+	}
+	pthread_mutex_unlock(&lock);
+	return name;
+}
 
 /* Keys every collector block has, whatever its type. */
 static const struct conf_key conf_collector_keys[] = {
@@ -292,7 +323,7 @@ conf_collector(struct conf_ctx *ctx, struct conf_system *sys,
 		inst->max_series = (unsigned)conf_get_long(ctx, g, "max_series",
 		    1, CONF_MAX_SERIES_MAX, CONF_MAX_SERIES);
 	inst->zone = conf_get_zone(ctx, g);
-	inst->file = xstrdup(ctx->file);
+	inst->file = conf_collector_file(ctx->file);
 	inst->line = conf_line(g);
 	inst->setting = g;
 	conf_collector_typed(ctx, inst, ops);
@@ -329,7 +360,7 @@ conf_collector_users(struct conf_ctx *ctx, struct conf_system *sys,
 	xasprintf(&inst->key, "%s/users", sys->id);
 	inst->interval_ms = (uint64_t)ops->default_interval * 1000;
 	inst->timeout_ms = ctx->conf->timeout_ms;
-	inst->file = xstrdup(ctx->file);
+	inst->file = conf_collector_file(ctx->file);
 	inst->line = conf_line(s);
 	/* Its getters read the system's block: users is a key of it. */
 	inst->setting = g;

@@ -43,11 +43,11 @@ struct journal_series {
 	time_t outage_start; /* 0: none open */
 	char outage_reason[32];
 	int planned;
-	time_t span_start, span_end; /* covered by runs, contiguous */
-	struct journal_op *pend_state;
 	/* Taken over: runs held until its state is read (journal_adopt). */
 	int adopting;
-	struct journal_held *held;
+	time_t span_start, span_end; /* covered by runs, contiguous */
+	struct journal_op *pend_state;
+	struct journal_held *held; /* while adopting */
 	size_t nheld;
 };
 

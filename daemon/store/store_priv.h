@@ -37,6 +37,11 @@ struct store_file {
 	int warned_old; /* an old update was logged */
 	int warned_extra; /* a data source not in the file was logged */
 	int resync; /* rrdcached: what is at or before last has arrived */
+	/* The ints together, without padding: the state fits 192 bytes. */
+	int insent; /* in the store's sent list */
+	int replay; /* look at the file's last update and send again */
+	unsigned hstep; /* of the held updates, below */
+	int due; /* in a list of store_due.c: STORE_DUE_HELD or _FRESH */
 	/*
 	 * rrdcached: the updates sent in the last STORE_REPLAY_S seconds.
 	 * An rrdcached that is stopping may acknowledge an update and then
@@ -44,9 +49,7 @@ struct store_file {
 	 */
 	struct store_sent *sent;
 	size_t nsent, capsent;
-	int insent; /* in the store's sent list */
 	struct store_file *snext;
-	int replay; /* look at the file's last update and send again */
 	char *const *ds; /* the file's data sources (store_ds_intern) */
 	size_t nds;
 	/*
@@ -55,14 +58,12 @@ struct store_file {
 	 * kept.
 	 */
 	struct tmpl *htmpl; /* a reference while n > 0 */
-	unsigned hstep;
 	size_t hn, hcap; /* hcap: of hres */
 	unsigned char *hb; /* hblen bytes of rows, room for hbcap */
 	size_t hblen, hbcap;
 	time_t hbase;
 	int **hres; /* NULL, or hn result cells (test mode) */
 	time_t pending_since;
-	int due; /* in a list of store_due.c: STORE_DUE_HELD or _FRESH */
 	struct store_file *dnext;
 };
 
