@@ -139,6 +139,23 @@ finish() {
 	[ "$FAILS" -eq 0 ]
 }
 
+# start_rrdcached [ARG...]: rrdcached on unix:$SOCK over $D, with ARGs,
+# its journal in $T/journal (what it acknowledged is replayed when it
+# starts again); RC_PID is its pid. Waits for its socket.
+start_rrdcached() {
+	rm -f "$T/rrdcached.pid"
+	mkdir -p "$T/journal"
+	rrdcached -g -F -w 3600 -f 7200 -j "$T/journal" -l "unix:$SOCK" \
+	    -b "$D" -B -p "$T/rrdcached.pid" "$@" >>"$T/rrdcached.log" 2>&1 &
+	RC_PID=$!
+	PIDS="$PIDS $RC_PID"
+	for _ in $(seq 1 100); do
+		[ -S "$SOCK" ] && return 0
+		sleep 0.1
+	done
+	fail "rrdcached did not start: $(cat "$T/rrdcached.log")"
+}
+
 # A throwaway PostgreSQL cluster (Debian's postgresql packages) in $T/pg:
 # initdb'd and run as nobody when the tests run as root, listening on
 # 127.0.0.1:$PGPORT only (and a socket in $T/pg/sock); its superuser itf

@@ -26,21 +26,14 @@ for f in "$SRC"/rrd-templates/*.tmpl; do
 	    -e 's/^\(ds [a-z_]* *GAUGE\) 120 /\1 3 /' "$f" >"$T/tmpl/${f##*/}"
 done
 
-start_rrdcached() {
-	rm -f "$T/rrdcached.pid"
-	mkdir -p "$T/journal"
-	# -j: what it acknowledged while stopping is replayed when it starts.
-	rrdcached -g -F -R -w 3600 -f 7200 -j "$T/journal" -l "unix:$SOCK" \
-	    -l "127.0.0.1:$RPORT" -b "$D" -B -p "$T/rrdcached.pid" \
-	    >>"$T/rrdcached.log" 2>&1 &
-	RC_PID=$!
-	PIDS="$PIDS $RC_PID"
+# -R: directories made as needed; a TCP listener too. Up when both are.
+start_rrdcached_tcp() {
+	start_rrdcached -R -l "127.0.0.1:$RPORT" || return 1
 	for _ in $(seq 1 100); do
-		[ -S "$SOCK" ] && (exec 3<>"/dev/tcp/127.0.0.1/$RPORT") \
-		    2>/dev/null && return 0
+		(exec 3<>"/dev/tcp/127.0.0.1/$RPORT") 2>/dev/null && return 0
 		sleep 0.1
 	done
-	fail "rrdcached did not start: $(cat "$T/rrdcached.log")"
+	fail "rrdcached did not listen on $RPORT: $(cat "$T/rrdcached.log")"
 }
 
 # The shared part: every daemon reads it.
@@ -90,7 +83,7 @@ expect_num "shard 1 has some" "$((12 - n0))" ">" 0
 grep -q "unreachable at stop" "$T/t0.err" && ok ||
     fail "no rrdcached: -T does not say values were not written"
 
-start_rrdcached
+start_rrdcached_tcp
 t_start=$(date +%s)
 "$BIN/itfollowd" -f -c "$T/d0.conf" 2>"$T/log0" &
 P0=$!
@@ -127,7 +120,7 @@ buffered=$(curl -s "http://127.0.0.1:$S1/metrics" |
     awk '$1 == "itfollow_rrdcached_buffered" { print $2 }')
 expect_num "values buffered" "$buffered" ">" 0
 sleep 3
-start_rrdcached
+start_rrdcached_tcp
 sleep 8
 for s in 0 1; do
 	port=$([ $s = 0 ] && echo "$S0" || echo "$S1")

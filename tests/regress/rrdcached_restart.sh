@@ -20,20 +20,6 @@ for f in "$SRC"/rrd-templates/*.tmpl; do
 	    -e 's/^\(ds [a-z_]* *GAUGE\) 120 /\1 3 /' "$f" >"$T/tmpl/${f##*/}"
 done
 
-start_rrdcached() {
-	rm -f "$T/rrdcached.pid"
-	mkdir -p "$T/journal"
-	rrdcached -g -F -w 3600 -f 7200 -j "$T/journal" -l "unix:$SOCK" \
-	    -b "$D" -B -p "$T/rrdcached.pid" >>"$T/rrdcached.log" 2>&1 &
-	RC_PID=$!
-	PIDS="$PIDS $RC_PID"
-	for _ in $(seq 1 100); do
-		[ -S "$SOCK" ] && return 0
-		sleep 0.05
-	done
-	fail "rrdcached did not start: $(cat "$T/rrdcached.log")"
-}
-
 # write_delay 6: each file's updates go out together every 6 s, or at
 # once on /api/v1/flush; right after one, nothing is sent for seconds.
 cat >"$T/d.conf" <<CONF
