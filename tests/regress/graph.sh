@@ -310,4 +310,27 @@ out=$("$BIN/itfollow" graph -c "$T/bad.conf" availability --system desk \
     --quarter 2026Q1 --table csv 2>&1 >/dev/null) && rc=0 || rc=$?
 echo "$out" | grep -qF "bad.conf:$line: " && [ "$rc" != 0 ] && ok ||
     fail "graph of desk: got '$out' (rc $rc), want bad.conf:$line"
+# Fonts: the tool's own font configuration (chart_draw.c) reads none of
+# the system's files and draws what the system's configuration draws, byte
+# for byte, for a time graph (librrd) and bars (cairo and pango), with
+# letters beyond ASCII in the legends (an owner's name).
+sed 's/owner = "norrmalm";/owner = "Östermalms förvaltning – IT";/' \
+    "$T/g.conf" >"$T/fonts.conf"
+for p in availability cost; do
+	"$BIN/itfollow" graph -c "$T/fonts.conf" "$p" --by owner \
+	    --quarter 2026Q1 -o "$T/own-$p.png"
+	FONTCONFIG_FILE=/etc/fonts/fonts.conf "$BIN/itfollow" graph \
+	    -c "$T/fonts.conf" "$p" --by owner --quarter 2026Q1 \
+	    -o "$T/sys-$p.png"
+	expect_eq "$p by owner: the same picture with the system's fonts" \
+	    "$(cmp "$T/own-$p.png" "$T/sys-$p.png" && echo same)" same
+done
+expect_eq "the tool's font configuration loads no system file" \
+    "$(FC_DEBUG=1024 "$BIN/itfollow" graph -c "$T/fonts.conf" cost \
+        --by owner --quarter 2026Q1 -o "$T/x.png" 2>&1 |
+        grep -c 'Loading config file' || true)" 0
+expect_num "the system's loads its files" \
+    "$(FONTCONFIG_FILE=/etc/fonts/fonts.conf FC_DEBUG=1024 "$BIN/itfollow" \
+        graph -c "$T/fonts.conf" cost --by owner --quarter 2026Q1 \
+        -o "$T/x.png" 2>&1 | grep -c 'Loading config file' || true)" ">" 10
 finish

@@ -17,6 +17,7 @@
 
 #include "barchart.h"
 #include "chart.h"
+#include "pngout.h"
 #include "xmalloc.h"
 
 #define BAR_FONT "DejaVu Sans"
@@ -450,7 +451,7 @@ barchart_render(const struct chart *c, const char *format, int width,
 	bar_draw(&b);
 	cairo_destroy(b.cr);
 	if (strcmp(format, "PNG") == 0)
-		st = cairo_surface_write_to_png_stream(s, bar_write_cb, &out);
+		st = pngout_write(s, bar_write_cb, &out, PNGOUT_FAST);
 	else {
 		cairo_surface_finish(s);
 		st = cairo_surface_status(s);

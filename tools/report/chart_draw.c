@@ -494,6 +494,81 @@ static pthread_once_t chart_fonts_once = PTHREAD_ONCE_INIT;
 static int chart_fonts_started; /* chart_check_fonts_start's thread */
 
 /*
+ * The font configuration graphs are drawn with, where Debian puts DejaVu
+ * (the text's font: librrd's default, the bar charts'): the system's
+ * reads some 70 XML files (every conf.d file and every conf.avail file
+ * beside them) and applies all their rules to each font pattern; this one
+ * reads the fonts the system has and only the rules that decide how
+ * DejaVu is drawn (hinting, antialiasing, the LCD filter, DejaVu's own
+ * files, the generic families, no bitmap fonts), the package's files
+ * themselves, not conf.d's links, so an administrator's desktop choices
+ * do not change the graphs. The pictures are the system
+ * configuration's, byte for byte (tests/regress/graph.sh); it saves
+ * some 5 ms of CPU of a 1-year graph. A user who names a configuration
+ * (FONTCONFIG_FILE, FONTCONFIG_PATH) gets it, and a machine without
+ * DejaVu there the system's.
+ */
+#define CHART_FONT_FILE "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+static const char *const chart_fonts_head[] = {
+	"<?xml version=\"1.0\"?>",
+	"<fontconfig>",
+	"<dir>/usr/share/fonts</dir>",
+	"<cachedir>/var/cache/fontconfig</cachedir>",
+	"<cachedir prefix=\"xdg\">fontconfig</cachedir>",
+};
+static const char *const chart_fonts_rules[] = {
+	"/usr/share/fontconfig/conf.avail/10-hinting-slight.conf",
+	"/usr/share/fontconfig/conf.avail/10-yes-antialias.conf",
+	"/usr/share/fontconfig/conf.avail/11-lcdfilter-default.conf",
+	"/etc/fonts/conf.avail/20-unhint-small-dejavu-sans-mono.conf",
+	"/etc/fonts/conf.avail/20-unhint-small-dejavu-sans.conf",
+	"/etc/fonts/conf.avail/57-dejavu-sans-mono.conf",
+	"/etc/fonts/conf.avail/57-dejavu-sans.conf",
+	"/usr/share/fontconfig/conf.avail/60-latin.conf",
+	"/usr/share/fontconfig/conf.avail/70-no-bitmaps.conf",
+	"/usr/share/fontconfig/conf.avail/90-synthetic.conf",
+};
+
+/* The configuration's text, into buf[len]. */
+static void
+chart_fonts_xml(char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof chart_fonts_head / sizeof *chart_fonts_head; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s\n",
+		    chart_fonts_head[i]);
+	for (i = 0; i < sizeof chart_fonts_rules / sizeof *chart_fonts_rules;
+	     i++)
+		off += (size_t)snprintf(buf + off, len - off,
+		    "<include ignore_missing=\"yes\">%s</include>\n",
+		    chart_fonts_rules[i]);
+	snprintf(buf + off, len - off, "</fontconfig>\n");
+}
+
+/* Make chart_fonts_xml fontconfig's configuration, where it applies;
+ * else (or when it cannot be read) FcInit reads the system's. */
+static void
+chart_fonts_setup(void)
+{
+	char xml[2048];
+	FcConfig *cfg;
+
+	if (getenv("FONTCONFIG_FILE") != NULL ||
+	    getenv("FONTCONFIG_PATH") != NULL ||
+	    access(CHART_FONT_FILE, R_OK) != 0 ||
+	    (cfg = FcConfigCreate()) == NULL)
+		return;
+	chart_fonts_xml(xml, sizeof xml);
+	if (FcConfigParseAndLoadFromMemory(cfg, (const FcChar8 *)xml,
+	        FcFalse) &&
+	    FcConfigBuildFonts(cfg))
+		FcConfigSetCurrent(cfg);
+	FcConfigDestroy(cfg); /* the current one holds its own reference */
+}
+
+/*
  * Is there a font for graph text? Asked of fontconfig's library, not by
  * running fc-match: no shell, no PATH, nothing run (the daemon asks while
  * still root, before it drops its privileges).
@@ -510,6 +585,7 @@ chart_fonts_check(void)
 	/* The process-wide configuration, the one librrd (pango) draws
 	 * with: read once, not once here and again to draw (its XML and
 	 * caches cost a one-graph command a few ms). */
+	chart_fonts_setup();
 	if (FcInit() && (cfg = FcConfigGetCurrent()) != NULL &&
 	    (pat = FcNameParse((const FcChar8 *)"sans-serif")) != NULL &&
 	    FcConfigSubstitute(cfg, pat, FcMatchPattern)) {
