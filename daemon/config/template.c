@@ -316,12 +316,38 @@ template_fmt_limit(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.17g", v);
 }
 
+unsigned
+template_file_hb(const struct tmpl *t, unsigned step, size_t i)
+{
+	unsigned hb = t->ds[i].heartbeat;
+
+	if (step < t->step)
+		step = t->step;
+	if (hb < 2 * step && step != t->step)
+		hb = 2 * step;
+	return hb;
+}
+
+void
+template_file_rra(const struct tmpl *t, unsigned step, size_t i, unsigned *per,
+    unsigned *rows)
+{
+	if (step < t->step)
+		step = t->step;
+	*per = (t->rra[i].resolution + step / 2) / step;
+	if (*per == 0)
+		*per = 1;
+	*rows = (t->rra[i].retention + *per * step - 1) / (*per * step);
+	if (*rows < 2)
+		*rows = 2;
+}
+
 void
 template_create_args(const struct tmpl *t, unsigned step, char ***argv,
     int *argc)
 {
 	char min[32], max[32];
-	unsigned hb, per, rows;
+	unsigned per, rows;
 	size_t i;
 	int n = 0;
 
@@ -329,21 +355,13 @@ template_create_args(const struct tmpl *t, unsigned step, char ***argv,
 		step = t->step;
 	*argv = xcalloc(t->nds + t->nrra, sizeof **argv);
 	for (i = 0; i < t->nds; i++) {
-		hb = t->ds[i].heartbeat;
-		if (hb < 2 * step && step != t->step)
-			hb = 2 * step;
 		template_fmt_limit(min, sizeof min, t->ds[i].min);
 		template_fmt_limit(max, sizeof max, t->ds[i].max);
 		xasprintf(&(*argv)[n++], "DS:%s:%s:%u:%s:%s", t->ds[i].name,
-		    t->ds[i].type, hb, min, max);
+		    t->ds[i].type, template_file_hb(t, step, i), min, max);
 	}
 	for (i = 0; i < t->nrra; i++) {
-		per = (t->rra[i].resolution + step / 2) / step;
-		if (per == 0)
-			per = 1;
-		rows = (t->rra[i].retention + per * step - 1) / (per * step);
-		if (rows < 2)
-			rows = 2;
+		template_file_rra(t, step, i, &per, &rows);
 		xasprintf(&(*argv)[n++], "RRA:%s:%g:%u:%u", t->rra[i].cf,
 		    t->rra[i].xff, per, rows);
 	}

@@ -56,6 +56,15 @@ long long template_duration(const char *s);
 int template_ds_index(const struct tmpl *t, const char *name);
 
 /*
+ * What a file of this template at step has (step may exceed the
+ * template's own, e.g. a 300 s probe): data source i's heartbeat, at least
+ * two steps; archive i's primary points per row and its rows, at least 2.
+ */
+unsigned template_file_hb(const struct tmpl *t, unsigned step, size_t i);
+void template_file_rra(const struct tmpl *t, unsigned step, size_t i,
+    unsigned *per, unsigned *rows);
+
+/*
  * The librrd create arguments for a file of this template at step (which
  * may exceed the template's own step, e.g. a 300 s probe): DS:... and
  * RRA:... strings in *argv, *argc of them. Free with template_args_free.

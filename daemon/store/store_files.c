@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cached.h"
 #include "ident.h"
 #include "log.h"
+#include "store_make.h"
 #include "store_rrd.h"
 #include "xmalloc.h"
 #include "store_priv.h"
@@ -82,50 +82,33 @@ store_file_get(struct store *st, const char *path)
 	return f;
 }
 
-/* Create the file atomically: write a temporary, then rename. */
+/*
+ * Create the file atomically: write a temporary, then rename. Made here
+ * rather than by librrd's create, which holds the whole file in memory
+ * first (store_make.c).
+ */
 int
 store_create(const char *path, const struct tmpl *t, unsigned step,
     time_t first, char **cause)
 {
-	struct statvfs sv;
-	const char *err;
-	char **argv, *tmp, *dir;
-	int argc, rc;
+	char *tmp, *err = NULL;
 
 	if (step < t->step)
 		step = t->step;
 	if (store_mkdirs(path, cause) != 0)
 		return -1;
-	template_create_args(t, step, &argv, &argc);
 	xasprintf(&tmp, "%s.tmp%ld", path, (long)getpid());
-	rrd_clear_error();
 	/* Starting a step before the first value lets that value fill the
 	 * step it ends (a feed's first daily row is a whole day). */
-	rc = rrd_create_r(tmp, step, first - (time_t)step, argc,
-	    (const char **)argv);
-	template_args_free(argv, argc);
-	if (rc != 0) {
-		/*
-		 * librrd leaves its message empty when a write fails (and
-		 * errno is no guide): a full disk is the likely cause.
-		 */
-		err = rrd_get_error();
-		dir = xstrdup(path);
-		*strrchr(dir, '/') = '\0';
-		if ((err == NULL || *err == '\0') && statvfs(dir, &sv) == 0 &&
-		    (unsigned long long)sv.f_bavail * sv.f_frsize <
-		        STORE_LOW_SPACE)
-			err = strerror(ENOSPC);
-		else if (err == NULL || *err == '\0')
-			err = "librrd failed without a message";
-		free(dir);
+	if (store_make(tmp, t, step, first - (time_t)step, STORE_FILE_MODE,
+	        &err) != 0) {
 		xasprintf(cause, "create: %s", err);
+		free(err);
 		unlink(tmp);
 		free(tmp);
 		return -1;
 	}
-	/* librrd makes it 0644 whatever the umask: not for others. */
-	if (chmod(tmp, STORE_FILE_MODE) != 0 || rename(tmp, path) != 0) {
+	if (rename(tmp, path) != 0) {
 		xasprintf(cause, "rename %s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		free(tmp);

@@ -90,8 +90,6 @@ struct store_dslist {
 #define STORE_HELD_SLACK 32
 /* With write_delay, wake the writer for every this many updates. */
 #define STORE_SIGNAL_BATCH 4096
-/* Less free space than this where a create failed: the disk is full. */
-#define STORE_LOW_SPACE (1024 * 1024)
 
 struct store {
 	char *data_dir;

@@ -79,10 +79,10 @@ r2=$(metric itfollow_runs_completed_total)
 expect_num "write errors counted on a full disk" "$e1" ">" 0
 expect_num "write errors go on being counted" "$e2" ">" "$e1"
 expect_num "runs go on on a full disk" "$r2" ">=" "$((r1 + 12))"
-# (Over the file size limit, librrd says nothing and the disk has room.)
+# (Over the file size limit the write fails as too large, not as full.)
 grep -q "store: $T/data/rrd/quality/s1/ok.rrd: create: No space left on device" \
     "$T/log" || { [ -z "$MOUNTED" ] &&
-    grep -q "store: $T/data/rrd/quality/s1/ok.rrd: create: librrd failed" \
+    grep -q "store: $T/data/rrd/quality/s1/ok.rrd: create: File too large" \
     "$T/log"; } && ok || fail "the write error is not logged: $(grep store "$T/log" | head -3)"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$STATUS/health")
 expect_num "/health answers" "$code" ">" 0
