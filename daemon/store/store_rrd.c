@@ -523,6 +523,8 @@ store_main(void *arg)
 	struct timespec ts;
 	time_t now;
 
+	/* Named, for top -H and /proc/PID/task/TID/comm. */
+	pthread_setname_np(pthread_self(), "itf-store");
 	if (st->cached != NULL)
 		store_cached_ready(st, 1);
 	pthread_mutex_lock(&st->lock);
