@@ -655,7 +655,7 @@ store_free(struct store *st)
 		st->head = it->next;
 		store_item_free(it);
 	}
-	for (b = 0; b < STORE_BUCKETS; b++) {
+	for (b = 0; b < st->nbuckets; b++) {
 		for (f = st->files[b]; f != NULL; f = next) {
 			next = f->next;
 			store_held_clear(st, f);
@@ -665,6 +665,7 @@ store_free(struct store *st)
 			free(f);
 		}
 	}
+	free(st->files);
 	store_ds_free(st);
 	store_reqs_free(&st->fhead);
 	store_reqs_free(&st->wreqs);
