@@ -210,6 +210,8 @@ journal_writer(void *arg)
 	size_t n, settled;
 	int stopping, rc;
 
+	/* Named, for top -H and /proc/PID/task/TID/comm. */
+	pthread_setname_np(pthread_self(), "itf-journal");
 	pthread_mutex_lock(&j->lock);
 	for (;;) {
 		while (!j->stopping &&

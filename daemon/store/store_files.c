@@ -50,35 +50,66 @@ fail:
 	return -1;
 }
 
+/* The file at path, whose hash is h, or NULL: paths of a chain share
+ * a long prefix, so the hash is compared first. */
+static struct store_file *
+store_file_lookup(struct store *st, const char *path, uint32_t h)
+{
+	struct store_file *f;
+
+	if (st->nbuckets == 0)
+		return NULL;
+	for (f = st->files[h % st->nbuckets]; f != NULL; f = f->next) {
+		if (f->hash == h && strcmp(f->path, path) == 0)
+			return f;
+	}
+	return NULL;
+}
+
 /* The file at path the writer knows, or NULL. */
 struct store_file *
 store_file_find(struct store *st, const char *path)
 {
-	struct store_file *f;
-	uint32_t b = store_hash(path) % STORE_BUCKETS;
+	return store_file_lookup(st, path, store_hash(path));
+}
 
-	for (f = st->files[b]; f != NULL; f = f->next) {
-		if (strcmp(f->path, path) == 0)
-			return f;
+/* Twice the chains (STORE_BUCKETS_MIN at first), the files moved over. */
+static void
+store_files_grow(struct store *st)
+{
+	size_t n = st->nbuckets == 0 ? STORE_BUCKETS_MIN : st->nbuckets * 2;
+	struct store_file **files = xcalloc(n, sizeof *files), *f, *next;
+	size_t b;
+
+	for (b = 0; b < st->nbuckets; b++) {
+		for (f = st->files[b]; f != NULL; f = next) {
+			next = f->next;
+			f->next = files[f->hash % n];
+			files[f->hash % n] = f;
+		}
 	}
-	return NULL;
+	free(st->files);
+	st->files = files;
+	st->nbuckets = n;
 }
 
 struct store_file *
 store_file_get(struct store *st, const char *path)
 {
 	struct store_file *f;
-	uint32_t b = store_hash(path) % STORE_BUCKETS;
+	uint32_t h = store_hash(path);
 
-	for (f = st->files[b]; f != NULL; f = f->next) {
-		if (strcmp(f->path, path) == 0)
-			return f;
-	}
+	if ((f = store_file_lookup(st, path, h)) != NULL)
+		return f;
+	if (st->nfiles >= st->nbuckets)
+		store_files_grow(st);
 	f = xcalloc(1, sizeof *f);
 	f->path = xstrdup(path);
+	f->hash = h;
 	f->last = -1;
-	f->next = st->files[b];
-	st->files[b] = f;
+	f->next = st->files[h % st->nbuckets];
+	st->files[h % st->nbuckets] = f;
+	st->nfiles++;
 	return f;
 }
 

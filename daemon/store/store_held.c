@@ -265,7 +265,7 @@ store_replay_mark(struct store *st)
 	struct store_file *f;
 	size_t b;
 
-	for (b = 0; b < STORE_BUCKETS; b++) {
+	for (b = 0; b < st->nbuckets; b++) {
 		for (f = st->files[b]; f != NULL; f = f->next) {
 			if (f->nsent == 0 ||
 			    f->sent[f->nsent - 1].at <

@@ -42,6 +42,7 @@ struct store_file {
 	int replay; /* look at the file's last update and send again */
 	unsigned hstep; /* of the held updates, below */
 	int due; /* in a list of store_due.c: STORE_DUE_HELD or _FRESH */
+	uint32_t hash; /* of path: chains are walked and grown by it */
 	/*
 	 * rrdcached: the updates sent in the last STORE_REPLAY_S seconds.
 	 * An rrdcached that is stopping may acknowledge an update and then
@@ -81,7 +82,9 @@ struct store_dslist {
 #define STORE_DUE_HELD 1
 #define STORE_DUE_FRESH 2
 
-#define STORE_BUCKETS 16384
+/* The files' hash table starts with this many chains and doubles when
+ * there are more files than chains. */
+#define STORE_BUCKETS_MIN 1024
 /* RRD files are the daemon's user's and its group's. */
 #define STORE_FILE_MODE 0640
 /* A file's held updates grow by this many at first. */
@@ -101,7 +104,8 @@ struct store {
 	int stopping;
 	size_t unsignalled; /* queued since the writer was last woken */
 
-	struct store_file *files[STORE_BUCKETS];
+	struct store_file **files; /* nbuckets chains, writer thread only */
+	size_t nbuckets, nfiles;
 	struct store_dslist *dslists; /* writer thread only */
 
 	uint64_t updates, errors, rejected, created, queued;

@@ -523,6 +523,8 @@ store_main(void *arg)
 	struct timespec ts;
 	time_t now;
 
+	/* Named, for top -H and /proc/PID/task/TID/comm. */
+	pthread_setname_np(pthread_self(), "itf-store");
 	if (st->cached != NULL)
 		store_cached_ready(st, 1);
 	pthread_mutex_lock(&st->lock);
@@ -653,7 +655,7 @@ store_free(struct store *st)
 		st->head = it->next;
 		store_item_free(it);
 	}
-	for (b = 0; b < STORE_BUCKETS; b++) {
+	for (b = 0; b < st->nbuckets; b++) {
 		for (f = st->files[b]; f != NULL; f = next) {
 			next = f->next;
 			store_held_clear(st, f);
@@ -663,6 +665,7 @@ store_free(struct store *st)
 			free(f);
 		}
 	}
+	free(st->files);
 	store_ds_free(st);
 	store_reqs_free(&st->fhead);
 	store_reqs_free(&st->wreqs);

@@ -109,6 +109,16 @@ cpu_ticks() {
 	awk '{ print $12 + $13 }' <<<"${stat##*) }"
 }
 
+# thread_ticks PID: "NAME TICKS" a line, the CPU of its threads summed by
+# name (the main thread is itfollowd; itf-store and itf-journal the writers).
+thread_ticks() {
+	local t stat
+	for t in /proc/"$1"/task/*; do
+		stat=$(cat "$t/stat" 2>/dev/null) || continue
+		echo "$(cat "$t/comm") $(awk '{ print $12 + $13 }' <<<"${stat##*) }")"
+	done | awk '{ n[$1] += $2 } END { for (k in n) print k, n[k] }' | sort
+}
+
 # kib PID FIELD: a field of /proc/PID/status (VmRSS, VmHWM) in KiB.
 kib() {
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
@@ -435,12 +445,14 @@ curl -sf -m 120 -o /dev/null "$BASE/api/v1/flush" || die "flush failed"
 metrics "$T/m0"
 t_m0=$(date +%s)
 c0=$(cpu_ticks "$D_PID")
+thread_ticks "$D_PID" >"$T/threads0"
 r0=$(cpu_ticks "$RC_PID")
 : >"$T/watch"
 watch "$WINDOW" "$T/watch"
 curl -sf -m 120 -o /dev/null "$BASE/api/v1/flush" || die "flush failed"
 metrics "$T/m1"
 c1=$(cpu_ticks "$D_PID")
+thread_ticks "$D_PID" >"$T/threads1"
 r1=$(cpu_ticks "$RC_PID")
 rss_n=$(kib "$D_PID" VmRSS)
 hwm_n=$(kib "$D_PID" VmHWM)
@@ -467,6 +479,12 @@ echo "window: values written through rrdcached $rec ($(pct "$rec" "$sch")%" \
     "dropped $(delta "$T/m0" "$T/m1" itfollow_rrdcached_dropped_total)"
 printf 'window: daemon cpu_s %.2f cpu_s_per_1000 %.4f; rrdcached cpu_s %.2f cpu_s_per_1000 %.4f peak_rss_mib %.1f\n' \
     "$d_cpu" "$d_cpu1k" "$rc_cpu" "$rc_cpu1k" "$(calc "$rc_hwm / 1024")"
+# Which thread the CPU went to (threads gone meanwhile are not counted).
+threads_line="window: daemon cpu_s_per_1000 by thread:"
+threads_line+=$(join -a 2 "$T/threads0" "$T/threads1" |
+    awk -v t="$tck" -v d="$done_" '{ c = (NF == 3 ? $3 - $2 : $2) / t
+	if (c > 0 && d > 0) printf " %s %.4f", $1, c / (d / 1000) }')
+echo "$threads_line"
 journal_line=$(echo "window: journal records $(delta "$T/m0" "$T/m1" itfollow_journal_records_total)" \
     "dropped $(delta "$T/m0" "$T/m1" itfollow_journal_dropped_total)" \
     "errors $(delta "$T/m0" "$T/m1" itfollow_journal_errors_total);" \
@@ -638,6 +656,7 @@ echo "  done $d_done_pct%, on time $d_ontime_pct% (>= $MIN_PCT%):" \
 echo "  cpu s/1000 probes: daemon $(printf '%.4f' "$d_cpu1k")," \
     "plain loop ${p_cpu1k:-n/a}, ratio $ratio (<= $MAX_CPU_RATIO):" \
     "$(verdict "$ratio" "<=" "$MAX_CPU_RATIO"); rrdcached $(printf '%.4f' "$rc_cpu1k") more"
+echo "  ${threads_line#window: }"
 echo "  $start_line"
 echo "  $start_line2"
 echo "  $journal_line"
