@@ -159,28 +159,6 @@ store_fmt_cached(const struct store_file *f, const struct tmpl *t,
 	}
 }
 
-/* Forget f's updates sent before cutoff. */
-static void
-store_sent_drop(struct store_file *f, time_t cutoff)
-{
-	size_t drop;
-
-	for (drop = 0; drop < f->nsent; drop++) {
-		if (f->sent[drop].at >= cutoff)
-			break;
-		free(f->sent[drop].line);
-	}
-	if (drop == f->nsent) {
-		free(f->sent);
-		f->sent = NULL;
-		f->nsent = f->capsent = 0;
-	} else if (drop > 0) {
-		memmove(f->sent, f->sent + drop,
-		    (f->nsent - drop) * sizeof *f->sent);
-		f->nsent -= drop;
-	}
-}
-
 static void
 store_sent_append(struct store *st, struct store_file *f)
 {
@@ -207,51 +185,21 @@ store_sent_expire(struct store *st)
 	struct store_file *f;
 
 	while ((f = st->sent_head) != NULL &&
-	    (f->nsent == 0 || f->sent[0].at < cutoff)) {
+	    (f->kept == NULL || f->kept->at < cutoff)) {
 		st->sent_head = f->snext;
 		if (st->sent_head == NULL)
 			st->sent_tail = NULL;
 		f->insent = 0;
-		store_sent_drop(f, cutoff);
-		if (f->nsent > 0)
+		store_kept_expire(&f->kept, cutoff);
+		if (f->kept != NULL)
 			store_sent_append(st, f); /* sent again since */
-	}
-}
-
-/* Keep the n updates just sent; forget those sent long ago. */
-static void
-store_keep_sent(struct store *st, struct store_file *f, char **argv, size_t n)
-{
-	time_t now = time(NULL);
-	size_t i;
-
-	if (n == 0)
-		return;
-	st->last_sent = now;
-	store_sent_drop(f, now - STORE_REPLAY_S);
-	if (!f->insent)
-		store_sent_append(st, f);
-	if (f->nsent + n > f->capsent) {
-		f->capsent = f->nsent + n;
-		f->sent = xreallocarray(f->sent, f->capsent, sizeof *f->sent);
-	}
-	for (i = 0; i < n; i++) {
-		f->sent[f->nsent].at = now;
-		f->sent[f->nsent].t = (time_t)strtoll(argv[i], NULL, 10);
-		f->sent[f->nsent++].line = xstrdup(argv[i]);
 	}
 }
 
 void
 store_sent_clear(struct store_file *f)
 {
-	size_t i;
-
-	for (i = 0; i < f->nsent; i++)
-		free(f->sent[i].line);
-	free(f->sent);
-	f->sent = NULL;
-	f->nsent = f->capsent = 0;
+	store_kept_free(&f->kept);
 }
 
 /*
@@ -267,8 +215,8 @@ store_replay_mark(struct store *st)
 
 	for (b = 0; b < st->nbuckets; b++) {
 		for (f = st->files[b]; f != NULL; f = f->next) {
-			if (f->nsent == 0 ||
-			    f->sent[f->nsent - 1].at <
+			if (f->kept == NULL ||
+			    store_kept_last_at(f->kept) <
 			        st->last_sent - STORE_REPLAY_S)
 				continue;
 			f->replay = 1;
@@ -318,43 +266,124 @@ store_cached_check(struct store *st, time_t now)
 	st->stats_known = 1;
 }
 
-/*
- * The kept updates of a file to send again: those after its last update
- * (just read from the file) and before the first held one. Moved into
- * argv/values from index 0; returns how many.
- */
-static size_t
-store_replay_take(struct store *st, struct store_file *f, char **values,
-    const char **argv, size_t *from)
-{
-	size_t i, k = 0;
+/* Where an update sent to rrdcached came from: kept as that row. */
+struct store_src {
+	struct tmpl *t;
+	time_t base;
+	const unsigned char *row, *end;
+};
 
-	for (i = 0; i < f->nsent; i++) {
-		if (f->sent[i].t <= f->last ||
-		    (f->hn > 0 && f->sent[i].t >= store_held_first(f)))
-			continue;
-		values[k] = f->sent[i].line;
-		f->sent[i].line = NULL;
-		argv[k] = values[k];
-		from[k++] = 0;
+/* The updates of one write of a file's held values, as librrd takes them. */
+struct store_batch {
+	const char **argv;
+	char **values;
+	size_t *from; /* the held update each came from, + 1 (0: a replay) */
+	struct store_src *src; /* rrdcached: the row each came from */
+	size_t k; /* updates */
+	time_t prev; /* the time of the last */
+	size_t arrived; /* held ones that rrdcached wrote before it went */
+	struct store_kept *old; /* rrdcached: the kept rows sent again */
+};
+
+/*
+ * Add to b the update of t's values v at tm, formatted: with rrdcached in
+ * the file's order (src: the row it came from), else the values use
+ * marks.
+ */
+static void
+store_batch_put(struct store *st, struct store_file *f, struct store_batch *b,
+    time_t tm, const double *v, const char *use, size_t from,
+    const struct store_src *src)
+{
+	const struct tmpl *t = src->t;
+	size_t j, vlen = 32 + (t->nds + f->nds) * 32;
+	char *p = b->values[b->k] = xmalloc(vlen), *end = p + vlen;
+
+	p += snprintf(p, vlen, "%lld", (long long)tm);
+	if (st->cached != NULL) {
+		store_fmt_cached(f, t, v, p, end);
+		b->src[b->k] = *src;
+	} else {
+		for (j = 0; j < t->nds; j++) {
+			if (use[j])
+				p = store_fmt_ds(p, end, v[j], t->ds[j].type);
+		}
 	}
-	for (i = 0; i < f->nsent; i++)
-		free(f->sent[i].line);
-	f->nsent = 0;
-	f->replay = 0;
-	if (k > 0) {
-		log_notice(
-		    "store: %s: sending %zu updates again that rrdcached lost",
-		    f->path, k);
-		store_count(st, &st->replayed, k);
-	}
-	return k;
+	b->argv[b->k] = b->values[b->k];
+	b->from[b->k++] = from;
+	b->prev = tm;
 }
 
-/* Send k updates through rrdcached; on a lost connection keep the rest. */
+/* Keep the first n updates of b, just sent; forget those sent long ago. */
+static void
+store_keep_sent(struct store *st, struct store_file *f,
+    const struct store_batch *b, size_t n)
+{
+	time_t now = time(NULL), tm;
+	size_t i, len, nds = 0;
+	double *v;
+
+	if (n == 0)
+		return;
+	st->last_sent = now;
+	store_kept_expire(&f->kept, now - STORE_REPLAY_S);
+	if (!f->insent)
+		store_sent_append(st, f);
+	for (i = 0; i < n; i++)
+		nds = b->src[i].t->nds > nds ? b->src[i].t->nds : nds;
+	v = xcalloc(nds + 1, sizeof *v);
+	for (i = 0; i < n; i++) {
+		len = store_row_get(b->src[i].row, b->src[i].end,
+		    b->src[i].base, &tm, v, b->src[i].t->nds);
+		/* Room at once for the rest, rows of about this one's size. */
+		store_kept_add(&f->kept, b->src[i].t, now, tm, v,
+		    (n - 1 - i) * len);
+	}
+	free(v);
+}
+
+/*
+ * The kept updates of a file to send again: those after its last update
+ * (just read from the file) and before the first held one, put in b; the
+ * kept rows go to b->old, freed after the write.
+ */
+static void
+store_replay_take(struct store *st, struct store_file *f, struct store_batch *b)
+{
+	time_t first = f->hn > 0 ? store_held_first(f) : 0, tm;
+	struct store_src src;
+	struct store_kept *k;
+	size_t off, len;
+	double *v;
+
+	for (k = f->kept; k != NULL; k = k->next) {
+		v = xcalloc(k->t->nds + 1, sizeof *v);
+		src =
+		    (struct store_src){ k->t, k->base, NULL, k->rows + k->len };
+		for (off = 0; (len = store_kept_row(k, off, &tm, v)) > 0;
+		     off += len) {
+			if (tm <= f->last || (f->hn > 0 && tm >= first))
+				continue;
+			src.row = k->rows + off;
+			store_batch_put(st, f, b, tm, v, NULL, 0, &src);
+		}
+		free(v);
+	}
+	b->old = f->kept;
+	f->kept = NULL;
+	f->replay = 0;
+	if (b->k > 0) {
+		log_notice(
+		    "store: %s: sending %zu updates again that rrdcached lost",
+		    f->path, b->k);
+		store_count(st, &st->replayed, b->k);
+	}
+}
+
+/* Send b through rrdcached; on a lost connection keep the rest. */
 static int
-store_send_cached(struct store *st, struct store_file *f, char **argv,
-    const size_t *from, size_t k, time_t prev, char **cause)
+store_send_cached(struct store *st, struct store_file *f, struct store_batch *b,
+    char **cause)
 {
 	const char *name;
 	size_t sent = 0;
@@ -365,17 +394,17 @@ store_send_cached(struct store *st, struct store_file *f, char **argv,
 		xasprintf(cause, "not below data_dir %s", st->data_dir);
 		return -1;
 	}
-	rc = cached_update(name, (const char *const *)argv, k, &sent, cause);
-	store_keep_sent(st, f, argv, sent);
+	rc = cached_update(name, b->argv, b->k, &sent, cause);
+	store_keep_sent(st, f, b, sent);
 	log_debug("store: %s: %zu of %zu updates (%s..%s) sent to rrdcached",
-	    name, sent, k, argv[0], argv[k - 1]);
+	    name, sent, b->k, b->argv[0], b->argv[b->k - 1]);
 	if (sent > 0) {
 		store_count(st, &st->updates, sent);
-		f->last = (time_t)strtoll(argv[sent - 1], NULL, 10);
+		f->last = (time_t)strtoll(b->argv[sent - 1], NULL, 10);
 	}
 	if (rc == CACHED_OK) {
-		f->last = prev;
-		return (int)k;
+		f->last = b->prev;
+		return (int)b->k;
 	}
 	f->last = -1;
 	if (rc == CACHED_LOST) {
@@ -385,29 +414,11 @@ store_send_cached(struct store *st, struct store_file *f, char **argv,
 		 * at or before it as arrived.
 		 */
 		f->resync = 1;
-		store_held_shift(st, f, sent > 0 ? from[sent - 1] : 0);
+		store_held_shift(st, f, sent > 0 ? b->from[sent - 1] : 0);
 		return -2;
 	}
 	return -1;
 }
-
-/*
- * Write what a file holds with one librrd call (or as few rrdcached
- * requests as fit): opening and mapping the file is most of an update's
- * cost, so updates held back together cost little more than one. Updates
- * at or before the file's last one are dropped and counted. Returns the
- * number written, -1 with *cause, or -2 when rrdcached went away (what
- * was not sent stays held).
- */
-/* The updates of one write of a file's held values, as librrd takes them. */
-struct store_batch {
-	const char **argv;
-	char **values;
-	size_t *from; /* the held update each came from, + 1 (0: a replay) */
-	size_t k; /* updates */
-	time_t prev; /* the time of the last */
-	size_t arrived; /* held ones that rrdcached wrote before it went */
-};
 
 /* Whether a held update at t goes into b; counts and logs one that does
  * not. */
@@ -436,32 +447,17 @@ static void
 store_held_lines(struct store *st, struct store_file *f, const char *use,
     struct store_batch *b)
 {
-	const struct tmpl *t = f->htmpl;
-	size_t i, j, off = 0, vlen = 32 + (t->nds + f->nds) * 32;
-	double *v = xcalloc(t->nds + 1, sizeof *v);
-	char *p, *end;
+	struct store_src src = { f->htmpl, f->hbase, NULL, f->hb + f->hblen };
+	double *v = xcalloc(f->htmpl->nds + 1, sizeof *v);
+	size_t i, len, off = 0;
 	time_t ti;
 
-	for (i = 0; i < f->hn; i++) {
-		off += store_row_get(f->hb + off, f->hb + f->hblen, f->hbase,
-		    &ti, v, t->nds);
-		if (!store_held_keep(st, f, ti, b))
-			continue;
-		p = b->values[b->k] = xmalloc(vlen);
-		end = p + vlen;
-		p += snprintf(p, vlen, "%lld", (long long)ti);
-		if (st->cached != NULL)
-			store_fmt_cached(f, t, v, p, end);
-		else {
-			for (j = 0; j < t->nds; j++) {
-				if (use[j])
-					p = store_fmt_ds(p, end, v[j],
-					    t->ds[j].type);
-			}
-		}
-		b->argv[b->k] = b->values[b->k];
-		b->from[b->k++] = i + 1; /* held ones written when it is */
-		b->prev = ti;
+	for (i = 0; i < f->hn; i++, off += len) {
+		src.row = f->hb + off;
+		len = store_row_get(src.row, src.end, f->hbase, &ti, v,
+		    f->htmpl->nds);
+		if (store_held_keep(st, f, ti, b))
+			store_batch_put(st, f, b, ti, v, use, i + 1, &src);
 	}
 	free(v);
 }
@@ -478,8 +474,7 @@ store_held_send(struct store *st, struct store_file *f, const char *names,
 		return -1;
 	}
 	if (st->cached != NULL)
-		return store_send_cached(st, f, (char **)b->argv, b->from, b->k,
-		    b->prev, cause);
+		return store_send_cached(st, f, b, cause);
 	rrd_clear_error();
 	if (rrd_update_r(f->path, names, (int)b->k, b->argv) != 0) {
 		xasprintf(cause, "update: %s", rrd_get_error());
@@ -492,13 +487,36 @@ store_held_send(struct store *st, struct store_file *f, const char *names,
 	return (int)b->k;
 }
 
+/* Free what b holds. */
+static void
+store_batch_free(struct store_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->k; i++)
+		free(b->values[i]);
+	free(b->values);
+	free(b->argv);
+	free(b->from);
+	free(b->src);
+	store_kept_free(&b->old);
+}
+
+/*
+ * Write what a file holds with one librrd call (or as few rrdcached
+ * requests as fit): opening and mapping the file is most of an update's
+ * cost, so updates held back together cost little more than one. Updates
+ * at or before the file's last one are dropped and counted. Returns the
+ * number written, -1 with *cause, or -2 when rrdcached went away (what
+ * was not sent stays held).
+ */
 int
 store_write_held(struct store *st, struct store_file *f, char **cause)
 {
 	const struct tmpl *t = f->htmpl;
 	struct store_batch b = { 0 };
 	char *names = NULL, *use;
-	size_t i;
+	size_t n;
 	int rc;
 
 	if (f->bad) {
@@ -514,21 +532,18 @@ store_write_held(struct store *st, struct store_file *f, char **cause)
 		free(use);
 		return -1;
 	}
-	b.argv = xcalloc(f->hn + f->nsent, sizeof *b.argv);
-	b.values = xcalloc(f->hn + f->nsent, sizeof *b.values);
-	b.from = xcalloc(f->hn + f->nsent, sizeof *b.from);
+	n = f->hn + store_kept_count(f->kept);
+	b.argv = xcalloc(n, sizeof *b.argv);
+	b.values = xcalloc(n, sizeof *b.values);
+	b.from = xcalloc(n, sizeof *b.from);
+	if (st->cached != NULL)
+		b.src = xcalloc(n, sizeof *b.src);
 	if (f->replay)
-		b.k = store_replay_take(st, f, b.values, b.argv, b.from);
-	if (b.k > 0)
-		b.prev = (time_t)strtoll(b.argv[b.k - 1], NULL, 10);
+		store_replay_take(st, f, &b);
 	store_held_lines(st, f, use, &b);
 	f->resync = 0;
 	rc = store_held_send(st, f, names, &b, cause);
-	for (i = 0; i < b.k; i++)
-		free(b.values[i]);
-	free(b.values);
-	free(b.argv);
-	free(b.from);
+	store_batch_free(&b);
 	free(names);
 	free(use);
 	return rc;

@@ -12,14 +12,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "store_kept.h"
 #include "store_rrd.h"
-
-/* An update sent to rrdcached, kept a while (see store_file.sent). */
-struct store_sent {
-	time_t at; /* when it was sent */
-	time_t t;
-	char *line;
-};
 
 /* A reader's request: write what is held for path (NULL: every file). */
 struct store_flushreq {
@@ -48,8 +42,7 @@ struct store_file {
 	 * An rrdcached that is stopping may acknowledge an update and then
 	 * lose it; after a reconnection, those it lost are sent again.
 	 */
-	struct store_sent *sent;
-	size_t nsent, capsent;
+	struct store_kept *kept; /* store_kept.h */
 	struct store_file *snext;
 	char *const *ds; /* the file's data sources (store_ds_intern) */
 	size_t nds;

@@ -30,7 +30,8 @@
 #                    its peak was (seconds since start, and in which phase:
 #                    files being created, warm-up, window) and what it was
 #                    made of, and the largest RssAnon of each phase
-#   HEAPTRACK=1      run the daemon under heaptrack (its file is kept in
+#   HEAPTRACK=1      run the daemon under heaptrack, built with
+#                    -DWITH_JEMALLOC_STATIC=OFF (its file is kept in
 #                    the temporary directory, the RRD files are not); the
 #                    CPU figures are then heaptrack's, not the daemon's
 set -euo pipefail
@@ -94,6 +95,11 @@ if [ -n "${TEMPLATES_DIR:-}" ]; then
 fi
 if [ -z "${SKIP_PLAINLOOP:-}" ]; then
 	[ -x "$BIN/itf-plainloop" ] || die "no $BIN/itf-plainloop: build first"
+fi
+if [ -n "${HEAPTRACK:-}" ] && [ -z "${SKIP_DAEMON:-}" ] &&
+    nm -D --defined-only "$BIN/itfollowd" | awk '$3 == "malloc" { f = 1 } END { exit !f }'; then
+	# Its own malloc: heaptrack's preloaded one would never be called.
+	die "HEAPTRACK=1: $BIN/itfollowd has jemalloc linked in: build it with -DWITH_JEMALLOC_STATIC=OFF"
 fi
 if [ -n "$RRDCACHED" ]; then
 	command -v rrdcached >/dev/null ||

@@ -104,7 +104,10 @@ for bin in usr/sbin/itfollowd usr/bin/itfollow \
 	for lib in $(readelf -d "$X/$bin" |
 	    sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
 		path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
-		pkg=$(dpkg -S "*/$(basename "$(readlink -f "$path")")" 2>/dev/null |
+		# The file in its multiarch directory: another architecture's
+		# package may have a file of the same name (lib32gcc-s1).
+		real=$(readlink -f "$path")
+		pkg=$(dpkg -S "*/$(basename "$(dirname "$real")")/$(basename "$real")" 2>/dev/null |
 		    cut -d: -f1 | sort -u | head -n 1)
 		case ", $DEPENDS" in
 		*", $pkg "* | *", $pkg,"* | *", $pkg") ok ;;

@@ -1,0 +1,175 @@
+/*
+ * The rows kept of what was sent to rrdcached: rows sent at one time with
+ * one template share a block, another time or template starts a block,
+ * every value reads back, blocks sent before a cutoff are let go of (and
+ * their template references with them), a block grows past the room it
+ * was given, and seven http updates take a few hundred bytes, not the
+ * text lines and their pointers.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store_kept.h"
+#include "store_row.h"
+#include "template.h"
+
+static struct tmpl *
+tmpl_of(const char *name, const char *text)
+{
+	char **errors = NULL;
+	size_t nerrors = 0;
+	struct tmpl *t = template_parse(name, text, name, &errors, &nerrors);
+
+	assert_non_null(t);
+	assert_int_equal(nerrors, 0);
+	free(errors);
+	return t;
+}
+
+static struct tmpl *
+tmpl_http(void)
+{
+	return tmpl_of("http",
+	    "step 60\n"
+	    "ds up GAUGE 120 0 1\nds total GAUGE 120 0 U\n"
+	    "ds dns GAUGE 120 0 U\nds connect GAUGE 120 0 U\n"
+	    "ds tls GAUGE 120 0 U\nds ttfb GAUGE 120 0 U\n"
+	    "ds code GAUGE 120 0 999\nds cert_days GAUGE 120 U U\n"
+	    "ds reason GAUGE 120 0 255\n"
+	    "rra AVERAGE 0.5 1m 2h\n");
+}
+
+/* An http update at second k of a run. */
+static void
+http_values(double *v, size_t k)
+{
+	const double base[] = { 1, 0.0123456, 0.000211, 0.000302, NAN, 0.010991,
+		200, NAN, 0 };
+
+	memcpy(v, base, sizeof base);
+	v[1] += (double)k / 1000;
+}
+
+/* Every row of k reads back as http_values(from + i), 10 s apart. */
+static void
+check_rows(const struct store_kept *k, time_t t0, size_t from)
+{
+	double v[9], want[9];
+	size_t off = 0, len, i = 0, j;
+	time_t tm;
+
+	while ((len = store_kept_row(k, off, &tm, v)) > 0) {
+		http_values(want, from + i);
+		assert_int_equal(tm, t0 + 10 * (time_t)(from + i));
+		for (j = 0; j < 9; j++) {
+			if (isnan(want[j]))
+				assert_true(isnan(v[j]));
+			else
+				assert_memory_equal(&v[j], &want[j],
+				    sizeof v[j]);
+		}
+		off += len;
+		i++;
+	}
+	assert_int_equal(i, k->n);
+	assert_int_equal(off, k->len);
+}
+
+static void
+test_store_kept_blocks(void **unused)
+{
+	struct tmpl *t = tmpl_http(), *u;
+	struct store_kept *head = NULL;
+	time_t t0 = 1700000000;
+	double v[9];
+	size_t i;
+
+	(void)unused;
+	u = tmpl_of("tcp",
+	    "step 60\nds up GAUGE 120 0 1\n"
+	    "rra AVERAGE 0.5 1m 2h\n");
+	for (i = 0; i < 7; i++) {
+		http_values(v, i);
+		store_kept_add(&head, t, t0 + 100, t0 + 10 * (time_t)i, v,
+		    (6 - i) * 40);
+	}
+	assert_non_null(head);
+	assert_null(head->next);
+	assert_int_equal(store_kept_count(head), 7);
+	assert_int_equal(store_kept_last_at(head), t0 + 100);
+	check_rows(head, t0, 0);
+	/* Seven http updates in one block: rows of under 48 bytes. */
+	assert_true(head->len <= 7 * 48);
+	assert_int_equal(t->refs, 2);
+
+	/* Sent later: a block more; another template: one more again. */
+	http_values(v, 7);
+	store_kept_add(&head, t, t0 + 105, t0 + 70, v, 0);
+	v[0] = 1;
+	store_kept_add(&head, u, t0 + 105, t0 + 70, v, 0);
+	assert_non_null(head->next);
+	assert_non_null(head->next->next);
+	assert_null(head->next->next->next);
+	assert_int_equal(store_kept_count(head), 9);
+	assert_int_equal(store_kept_last_at(head), t0 + 105);
+	check_rows(head->next, t0, 7);
+	assert_int_equal(t->refs, 3);
+	assert_int_equal(u->refs, 2);
+
+	/* Those sent before the cutoff go, with their references. */
+	store_kept_expire(&head, t0 + 101);
+	assert_int_equal(store_kept_count(head), 2);
+	assert_int_equal(t->refs, 2);
+	store_kept_expire(&head, t0 + 105);
+	assert_int_equal(store_kept_count(head), 2);
+	store_kept_expire(&head, t0 + 106);
+	assert_null(head);
+	assert_int_equal(store_kept_last_at(head), 0);
+	assert_int_equal(t->refs, 1);
+	assert_int_equal(u->refs, 1);
+	template_unref(t);
+	template_unref(u);
+}
+
+/* Rows beyond the room given: the block grows, every row reads back. */
+static void
+test_store_kept_grow(void **unused)
+{
+	struct tmpl *t = tmpl_http();
+	struct store_kept *head = NULL;
+	time_t t0 = 1700000000;
+	double v[9];
+	size_t i;
+
+	(void)unused;
+	for (i = 0; i < 200; i++) {
+		http_values(v, i);
+		store_kept_add(&head, t, t0 + 2000, t0 + 10 * (time_t)i, v, 0);
+	}
+	assert_null(head->next);
+	assert_int_equal(head->n, 200);
+	assert_true(head->len <= head->cap);
+	check_rows(head, t0, 0);
+	store_kept_free(&head);
+	assert_null(head);
+	assert_int_equal(t->refs, 1);
+	template_unref(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_store_kept_blocks),
+		cmocka_unit_test(test_store_kept_grow),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
