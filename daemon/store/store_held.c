@@ -269,8 +269,8 @@ store_cached_check(struct store *st, time_t now)
 /* Where an update sent to rrdcached came from: kept as that row. */
 struct store_src {
 	struct tmpl *t;
-	time_t base;
-	const unsigned char *row, *end;
+	time_t base; /* the row's time is from it */
+	const unsigned char *row, *end; /* the row's bytes */
 };
 
 /* The updates of one write of a file's held values, as librrd takes them. */
@@ -319,9 +319,9 @@ static void
 store_keep_sent(struct store *st, struct store_file *f,
     const struct store_batch *b, size_t n)
 {
-	time_t now = time(NULL), tm;
-	size_t i, len, nds = 0;
-	double *v;
+	time_t now = time(NULL);
+	const struct store_src *src;
+	size_t i, len;
 
 	if (n == 0)
 		return;
@@ -329,17 +329,13 @@ store_keep_sent(struct store *st, struct store_file *f,
 	store_kept_expire(&f->kept, now - STORE_REPLAY_S);
 	if (!f->insent)
 		store_sent_append(st, f);
-	for (i = 0; i < n; i++)
-		nds = b->src[i].t->nds > nds ? b->src[i].t->nds : nds;
-	v = xcalloc(nds + 1, sizeof *v);
 	for (i = 0; i < n; i++) {
-		len = store_row_get(b->src[i].row, b->src[i].end,
-		    b->src[i].base, &tm, v, b->src[i].t->nds);
+		src = &b->src[i];
+		len = (size_t)(src->end - src->row);
 		/* Room at once for the rest, rows of about this one's size. */
-		store_kept_add(&f->kept, b->src[i].t, now, tm, v,
+		store_kept_copy(&f->kept, src->t, now, src->base, src->row, len,
 		    (n - 1 - i) * len);
 	}
-	free(v);
 }
 
 /*
@@ -358,13 +354,13 @@ store_replay_take(struct store *st, struct store_file *f, struct store_batch *b)
 
 	for (k = f->kept; k != NULL; k = k->next) {
 		v = xcalloc(k->t->nds + 1, sizeof *v);
-		src =
-		    (struct store_src){ k->t, k->base, NULL, k->rows + k->len };
+		src = (struct store_src){ k->t, k->base, NULL, NULL };
 		for (off = 0; (len = store_kept_row(k, off, &tm, v)) > 0;
 		     off += len) {
 			if (tm <= f->last || (f->hn > 0 && tm >= first))
 				continue;
 			src.row = k->rows + off;
+			src.end = src.row + len;
 			store_batch_put(st, f, b, tm, v, NULL, 0, &src);
 		}
 		free(v);
@@ -447,15 +443,16 @@ static void
 store_held_lines(struct store *st, struct store_file *f, const char *use,
     struct store_batch *b)
 {
-	struct store_src src = { f->htmpl, f->hbase, NULL, f->hb + f->hblen };
+	struct store_src src = { f->htmpl, f->hbase, NULL, NULL };
 	double *v = xcalloc(f->htmpl->nds + 1, sizeof *v);
 	size_t i, len, off = 0;
 	time_t ti;
 
 	for (i = 0; i < f->hn; i++, off += len) {
 		src.row = f->hb + off;
-		len = store_row_get(src.row, src.end, f->hbase, &ti, v,
+		len = store_row_get(src.row, f->hb + f->hblen, f->hbase, &ti, v,
 		    f->htmpl->nds);
+		src.end = src.row + len;
 		if (store_held_keep(st, f, ti, b))
 			store_batch_put(st, f, b, ti, v, use, i + 1, &src);
 	}

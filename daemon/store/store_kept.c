@@ -4,6 +4,7 @@
  * it was sent. Memory only.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "store_kept.h"
 #include "store_row.h"
@@ -36,26 +37,54 @@ store_kept_block(struct tmpl *t, time_t at, time_t base, size_t cap)
 	return k;
 }
 
-void
-store_kept_add(struct store_kept **head, struct tmpl *t, time_t at, time_t tm,
-    const double *v, size_t more)
+/*
+ * The last block of *head if it has t, at (and base, when base is not
+ * NULL) and room for need bytes, made so; else a new one after it, from
+ * newbase. more: bytes expected after these, room made for them at once.
+ */
+static struct store_kept *
+store_kept_room(struct store_kept **head, struct tmpl *t, time_t at,
+    const time_t *base, time_t newbase, size_t need, size_t more)
 {
 	struct store_kept **pp = store_kept_tail(head), *k = *pp;
-	size_t need = STORE_ROW_MAX(t->nds), cap;
+	size_t cap = need + more + STORE_KEPT_SLACK;
 
-	if (k == NULL || k->t != t || k->at != at) {
-		k = store_kept_block(t, at, tm, need + more + STORE_KEPT_SLACK);
+	if (k == NULL || k->t != t || k->at != at ||
+	    (base != NULL && k->base != *base)) {
+		k = store_kept_block(t, at, newbase, cap);
 		if (*pp == NULL)
 			*pp = k;
 		else
 			(*pp)->next = k;
 	} else if (k->len + need > k->cap) {
-		cap = k->len + need + more + STORE_KEPT_SLACK;
+		cap += k->len;
 		k = *pp = xrealloc(k, sizeof *k + cap);
 		k->cap = (uint32_t)cap;
 	}
+	return k;
+}
+
+void
+store_kept_add(struct store_kept **head, struct tmpl *t, time_t at, time_t tm,
+    const double *v, size_t more)
+{
+	struct store_kept *k =
+	    store_kept_room(head, t, at, NULL, tm, STORE_ROW_MAX(t->nds), more);
+
 	k->len +=
 	    (uint32_t)store_row_put(k->rows + k->len, k->base, tm, v, t->nds);
+	k->n++;
+}
+
+void
+store_kept_copy(struct store_kept **head, struct tmpl *t, time_t at,
+    time_t base, const unsigned char *row, size_t len, size_t more)
+{
+	struct store_kept *k =
+	    store_kept_room(head, t, at, &base, base, len, more);
+
+	memcpy(k->rows + k->len, row, len);
+	k->len += (uint32_t)len;
 	k->n++;
 }
 

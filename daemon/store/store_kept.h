@@ -33,6 +33,14 @@ struct store_kept {
 void store_kept_add(struct store_kept **head, struct tmpl *t, time_t at,
     time_t tm, const double *v, size_t more);
 
+/*
+ * Keep a row already encoded from base (store_row.h), its len bytes,
+ * as store_kept_add does, without reading it: rows sent are kept as
+ * they were held.
+ */
+void store_kept_copy(struct store_kept **head, struct tmpl *t, time_t at,
+    time_t base, const unsigned char *row, size_t len, size_t more);
+
 /* Forget the blocks sent before cutoff (they are in sending order). */
 void store_kept_expire(struct store_kept **head, time_t cutoff);
 

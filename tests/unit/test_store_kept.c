@@ -3,8 +3,8 @@
  * one template share a block, another time or template starts a block,
  * every value reads back, blocks sent before a cutoff are let go of (and
  * their template references with them), a block grows past the room it
- * was given, and seven http updates take a few hundred bytes, not the
- * text lines and their pointers.
+ * was given, seven http updates take a few hundred bytes, not the
+ * text lines and their pointers, and rows copied as encoded read back.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -163,12 +163,54 @@ test_store_kept_grow(void **unused)
 	template_unref(t);
 }
 
+/*
+ * Rows copied as they are encoded: those of one base share a block and
+ * read back as the rows they were; another base starts a block.
+ */
+static void
+test_store_kept_copy(void **unused)
+{
+	struct tmpl *t = tmpl_http();
+	struct store_kept *src = NULL, *head = NULL;
+	time_t t0 = 1700000000;
+	double v[9];
+	size_t i, len, off = 0;
+
+	(void)unused;
+	for (i = 0; i < 7; i++) {
+		http_values(v, i);
+		store_kept_add(&src, t, t0 + 100, t0 + 10 * (time_t)i, v, 0);
+	}
+	for (i = 0; i < 7; i++, off += len) {
+		len = store_kept_row(src, off, &(time_t){ 0 }, v);
+		assert_true(len > 0);
+		store_kept_copy(&head, t, t0 + 200, src->base, src->rows + off,
+		    len, 0);
+	}
+	assert_null(head->next);
+	assert_int_equal(head->n, 7);
+	assert_int_equal(head->len, src->len);
+	assert_memory_equal(head->rows, src->rows, src->len);
+	check_rows(head, t0, 0);
+	/* The same time and template from another base: a block more. */
+	store_kept_copy(&head, t, t0 + 200, src->base + 1, src->rows, 1, 0);
+	assert_non_null(head->next);
+	assert_int_equal(head->next->base, src->base + 1);
+	assert_int_equal(store_kept_count(head), 8);
+	assert_int_equal(t->refs, 4);
+	store_kept_free(&head);
+	store_kept_free(&src);
+	assert_int_equal(t->refs, 1);
+	template_unref(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_store_kept_blocks),
 		cmocka_unit_test(test_store_kept_grow),
+		cmocka_unit_test(test_store_kept_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
