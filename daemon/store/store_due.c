@@ -12,7 +12,8 @@
  * A held period lasts write_delay from the file's first held update,
  * except the first one after the file is made or opened (and after
  * rrdcached comes back): that one ends at the file's own point of the
- * delay, from the hash of its path, spread evenly over [0, delay). Files
+ * delay, from the hash of its path below data_dir, spread evenly over
+ * [0, delay). Files
  * made together at start are then written spread over the delay, minute
  * after minute, as rrdcached's -z spreads its flushes, instead of all in
  * the same few seconds holding a whole delay of rows each. The heap is
@@ -22,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "store_priv.h"
@@ -139,9 +141,18 @@ store_due_fresh(const struct store *st, const struct store_file *f)
 time_t
 store_due_phase(const struct store *st, const struct store_file *f)
 {
-	/* The hash's bits mixed, then scaled onto the delay. */
-	uint32_t mix = f->hash * 2654435761u;
+	const char *name = f->path;
+	size_t n = strlen(st->data_dir);
+	uint32_t mix;
 
+	/* The path below data_dir: a series keeps its point wherever the
+	 * data is. Its hash's bits mixed, then scaled onto the delay. */
+	if (strncmp(name, st->data_dir, n) == 0) {
+		name += n;
+		while (*name == '/')
+			name++;
+	}
+	mix = store_hash(name) * 2654435761u;
 	return (time_t)(((uint64_t)mix * st->delay) >> 32);
 }
 

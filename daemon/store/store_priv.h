@@ -211,7 +211,10 @@ time_t store_held_first(const struct store_file *f);
 
 /* store_due.c: the files with held updates. */
 void store_due_add(struct store *st, struct store_file *f, time_t now);
-/* When a file's first held period after it is opened ends, from then. */
+/*
+ * How long a file's first held period after it is opened lasts: its own
+ * point in [0, delay), from its path below data_dir.
+ */
 time_t store_due_phase(const struct store *st, const struct store_file *f);
 /* The next file to write, taken out of its list; NULL: none now. */
 struct store_file *store_due_next(struct store *st, time_t now, int all);

@@ -5,7 +5,8 @@
  * due and in the order they are due, the oldest held update is the
  * oldest of all, a due file goes before a fresh one, a file taken out or
  * put back stays in order, and after rrdcached comes back the files
- * spread again. With 100,000 files, for what it costs. The file record
+ * spread again; a file's point is the same wherever data_dir is. With
+ * 100,000 files, for what it costs. The file record
  * keeps to its allocator's size class.
  */
 #include <setjmp.h>
@@ -225,12 +226,40 @@ test_store_due_order(void **unused)
 	store_free(st);
 }
 
+/*
+ * A file's own point, from its path below data_dir wherever that is: as
+ * worked out apart (FNV-1a of the path, times 2654435761 modulo 2^32,
+ * times the delay, over 2^32), in python3.
+ */
+static void
+test_store_due_point(void **unused)
+{
+	struct store *st = store_new("/nonexistent/data");
+	struct store *other = store_new("/elsewhere/d/");
+	struct store_file *f, *g;
+
+	(void)unused;
+	f = store_file_get(st, "/nonexistent/data/rrd/quality/w/self.rrd");
+	g = store_file_get(other, "/elsewhere/d/rrd/quality/w/self.rrd");
+	store_set_delay(st, 5);
+	assert_int_equal(store_due_phase(st, f), 2);
+	store_set_delay(st, 60);
+	assert_int_equal(store_due_phase(st, f), 31);
+	store_set_delay(other, 60);
+	assert_int_equal(store_due_phase(other, g), 31);
+	f = store_file_get(st, "/nonexistent/data/rrd/quality/system0/p0.rrd");
+	assert_int_equal(store_due_phase(st, f), 4);
+	store_free(st);
+	store_free(other);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_store_due_spread),
 		cmocka_unit_test(test_store_due_order),
+		cmocka_unit_test(test_store_due_point),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
