@@ -35,7 +35,8 @@ struct store_file {
 	int insent; /* in the store's sent list */
 	int replay; /* look at the file's last update and send again */
 	unsigned hstep; /* of the held updates, below */
-	int due; /* in a list of store_due.c: STORE_DUE_HELD or _FRESH */
+	unsigned char due; /* in store_due.c's: STORE_DUE_HELD or _FRESH */
+	unsigned char spread; /* next held period: to the file's own point */
 	uint32_t hash; /* of path: chains are walked and grown by it */
 	/*
 	 * rrdcached: the updates sent in the last STORE_REPLAY_S seconds.
@@ -57,8 +58,10 @@ struct store_file {
 	size_t hblen, hbcap;
 	time_t hbase;
 	int **hres; /* NULL, or hn result cells (test mode) */
-	time_t pending_since;
-	struct store_file *dnext;
+	time_t pending_since; /* the first held update came */
+	time_t due_at; /* the held ones are written (STORE_DUE_HELD) */
+	uint32_t hidx, pidx; /* places in the heaps by due_at, pending_since */
+	struct store_file *dnext; /* in the fresh list */
 };
 
 /*
@@ -71,7 +74,17 @@ struct store_dslist {
 	char *names[]; /* n copies */
 };
 
-/* The list a file with held updates waits in (store_file.due). */
+/*
+ * Files ordered by when they are due (by_due) or by their first held
+ * update (store_due.c).
+ */
+struct store_heap {
+	struct store_file **v;
+	size_t n, cap;
+	int by_due;
+};
+
+/* Where a file with held updates waits (store_file.due). */
 #define STORE_DUE_HELD 1
 #define STORE_DUE_FRESH 2
 
@@ -104,12 +117,12 @@ struct store {
 	uint64_t updates, errors, rejected, created, queued;
 	time_t beat;
 	time_t work_since; /* when the queue last went from empty to not */
-	time_t oldest; /* pending_since of the first due file (0: none) */
+	time_t oldest; /* pending_since of the oldest held file (0: none) */
 
-	/* Writer thread only: files with held updates, oldest first, and
-	 * those not opened yet (store_due.c). */
+	/* Writer thread only: files with held updates, by when they are
+	 * due and by their oldest, and those not opened yet (store_due.c). */
 	unsigned delay;
-	struct store_file *due_head, *due_tail;
+	struct store_heap due, age;
 	struct store_file *fresh_head, *fresh_tail;
 
 	/*
@@ -196,12 +209,22 @@ void store_held_clear(struct store *st, struct store_file *f);
 void store_held_add(struct store_file *f, time_t t, const double *v);
 time_t store_held_first(const struct store_file *f);
 
-/* store_due.c: the lists of held files. */
+/* store_due.c: the files with held updates. */
 void store_due_add(struct store *st, struct store_file *f, time_t now);
+/*
+ * How long a file's first held period after it is opened lasts: its own
+ * point in [0, delay), from its path below data_dir.
+ */
+time_t store_due_phase(const struct store *st, const struct store_file *f);
 /* The next file to write, taken out of its list; NULL: none now. */
 struct store_file *store_due_next(struct store *st, time_t now, int all);
 int store_due_any(const struct store *st, time_t now, int all);
-/* Back first in its list (its write was put off). */
+/* 1: no file holds updates. */
+int store_due_empty(const struct store *st);
+/* Every held file's next period ends at its own point again. */
+void store_due_respread(struct store *st);
+void store_due_free(struct store *st);
+/* Back among the first (its write was put off). */
 void store_due_requeue(struct store *st, struct store_file *f);
 void store_due_unlink(struct store *st, struct store_file *f);
 /* When the oldest held update came (0: none). */

@@ -104,6 +104,7 @@ store_new(const char *data_dir)
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->cond, NULL);
 	pthread_cond_init(&st->flushed, NULL);
+	st->due.by_due = 1;
 	st->beat = time(NULL);
 	return st;
 }
@@ -286,6 +287,8 @@ store_cached_ready(struct store *st, int now_please)
 		        __ATOMIC_RELAXED));
 		store_count(st, &st->reconnects, 1);
 		store_replay_mark(st);
+		/* All held files are due now: spread over the delay again. */
+		store_due_respread(st);
 	} else
 		log_info("store: writing through rrdcached %s", st->cached);
 	st->backoff = 0;
@@ -489,8 +492,7 @@ store_wake_at(struct store *st)
 {
 	time_t at = store_due_wake_at(st, time(NULL) + 1);
 
-	if (st->cached != NULL &&
-	    (st->due_head != NULL || st->fresh_head != NULL) &&
+	if (st->cached != NULL && !store_due_empty(st) &&
 	    !__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED) &&
 	    at < st->retry_at)
 		at = st->retry_at;
@@ -532,8 +534,7 @@ store_main(void *arg)
 		while (st->head == NULL && st->fhead == NULL && !st->stopping) {
 			__atomic_store_n(&st->beat, time(NULL),
 			    __ATOMIC_RELAXED);
-			if (st->delay == 0 && st->due_head == NULL &&
-			    st->fresh_head == NULL) {
+			if (st->delay == 0 && store_due_empty(st)) {
 				pthread_cond_wait(&st->cond, &st->lock);
 				continue;
 			}
@@ -666,6 +667,7 @@ store_free(struct store *st)
 		}
 	}
 	free(st->files);
+	store_due_free(st);
 	store_ds_free(st);
 	store_reqs_free(&st->fhead);
 	store_reqs_free(&st->wreqs);
