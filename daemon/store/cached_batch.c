@@ -285,6 +285,14 @@ cached_batch_refused(void *arg, size_t cmd, const char *msg, size_t len)
 	cached_elen += need;
 }
 
+/* Forget the first n bytes of the answer read. */
+static void
+cached_batch_drop(size_t n)
+{
+	memmove(cached_rbuf, cached_rbuf + n, cached_rlen - n);
+	cached_rlen -= n;
+}
+
 /*
  * Read what has come and read it as the answer p: CACHED_OK when some came
  * (or none yet: again), CACHED_LOST when the connection is gone or the
@@ -308,12 +316,19 @@ cached_batch_take(struct parse_cached *p, char **cause)
 	cached_rlen += (size_t)n;
 	used = parse_cached_feed(p, cached_rbuf, cached_rlen,
 	    cached_batch_refused, NULL);
+	if (used < 0 && p->refused) {
+		/* Its one line read: the connection goes on without BATCH. */
+		used = (char *)memchr(cached_rbuf, '\n', cached_rlen) -
+		    cached_rbuf + 1;
+		cached_batch_drop((size_t)used);
+		xasprintf(cause, "rrdcached: %s", p->why);
+		return CACHED_REFUSED;
+	}
 	if (used < 0) {
 		xasprintf(cause, "rrdcached: %s", p->why);
-		return p->refused ? CACHED_REFUSED : CACHED_LOST;
+		return CACHED_LOST;
 	}
-	memmove(cached_rbuf, cached_rbuf + used, cached_rlen - (size_t)used);
-	cached_rlen -= (size_t)used;
+	cached_batch_drop((size_t)used);
 	return CACHED_OK;
 }
 
@@ -380,6 +395,17 @@ cached_batch_alive(char **cause)
 	return cached_batch_open(cached_addr, cause);
 }
 
+/* Bytes after a whole answer: it is not rrdcached's. */
+static int
+cached_batch_over(char **cause)
+{
+	if (cached_rlen == 0)
+		return CACHED_OK;
+	xasprintf(cause, "rrdcached: %zu bytes more than its answer",
+	    cached_rlen);
+	return CACHED_LOST;
+}
+
 static void
 cached_batch_deadline(struct timespec *deadline)
 {
@@ -428,8 +454,10 @@ cached_batch_exchange(const struct timespec *deadline, char **cause)
 		p.state = PARSE_CACHED_COUNT;
 		cached_batch_put(".\n", 2);
 	}
-	return cached_batch_io(cached_buf, cached_len, &p, PARSE_CACHED_DONE,
-	    deadline, cause);
+	if ((rc = cached_batch_io(cached_buf, cached_len, &p, PARSE_CACHED_DONE,
+	         deadline, cause)) != CACHED_OK)
+		return rc;
+	return cached_batch_over(cause);
 }
 
 int
@@ -506,7 +534,8 @@ cached_received(uint64_t *n, char **cause)
 	cached_batch_deadline(&deadline);
 	parse_cached_init(&p, PARSE_CACHED_STATS, 0);
 	if (cached_batch_io("STATS\n", 6, &p, PARSE_CACHED_DONE, &deadline,
-	        cause) != CACHED_OK) {
+	        cause) != CACHED_OK ||
+	    cached_batch_over(cause) != CACHED_OK) {
 		cached_batch_close();
 		return CACHED_LOST;
 	}

@@ -253,6 +253,19 @@ store_drain(struct store *st, time_t now)
 }
 
 /*
+ * A stopped rrdcached's socket takes connections (the kernel does): it is
+ * back when it answers.
+ */
+static int
+store_cached_answers(char **cause)
+{
+	uint64_t n;
+
+	return cached_received(&n, cause) == CACHED_LOST ? CACHED_LOST
+	                                                 : CACHED_OK;
+}
+
+/*
  * Connected to rrdcached, or connected again now (when its backoff has
  * passed, or right away when stopping). 1 when writes can go.
  */
@@ -270,7 +283,8 @@ store_cached_ready(struct store *st, int now_please)
 	 * while only the batches' was used. */
 	cached_disconnect();
 	if (cached_connect(st->cached, &cause) != CACHED_OK ||
-	    cached_batch_open(st->cached, &cause) != CACHED_OK) {
+	    cached_batch_open(st->cached, &cause) != CACHED_OK ||
+	    store_cached_answers(&cause) != CACHED_OK) {
 		if (st->backoff == 0)
 			log_err(
 			    "store: %s; holding updates (up to %zu) until it is back",
