@@ -14,9 +14,19 @@
 #include "store_priv.h"
 #include "xmalloc.h"
 
-/* At most this many files, or about this many bytes, in one batch. */
-#define STORE_BATCH_FILES 1024
-#define STORE_BATCH_BYTES (256 * 1024)
+/*
+ * At most this many files, or about this many bytes, in one batch: each
+ * file's updates are formatted apart until the batch is answered, and a
+ * batch costs two exchanges with rrdcached whatever its size.
+ */
+#define STORE_BATCH_FILES 128
+#define STORE_BATCH_BYTES (64 * 1024)
+/*
+ * And at most this many files that are made or looked at first (at
+ * start, after rrdcached came back): what the loop queued meanwhile is
+ * taken in between batches, compact.
+ */
+#define STORE_BATCH_OPENS 16
 
 /* One file's part of a batch. */
 struct store_part {
@@ -100,14 +110,15 @@ store_flush_batches(struct store *st, time_t now, int all)
 	struct store_part *parts;
 	struct store_file *f, *lostf = NULL;
 	char *cause = NULL;
-	size_t n = 0;
+	size_t n = 0, opens = 0;
 	int rc;
 
 	parts = xcalloc(STORE_BATCH_FILES, sizeof *parts);
 	cached_batch_reset();
-	while (n < STORE_BATCH_FILES &&
+	while (n < STORE_BATCH_FILES && opens < STORE_BATCH_OPENS &&
 	    cached_batch_size() < STORE_BATCH_BYTES &&
 	    (f = store_due_next(st, now, all)) != NULL) {
+		opens += f->last == -1;
 		parts[n].f = f;
 		if ((rc = store_batch_take(st, &parts[n])) == 1)
 			n++;
