@@ -611,11 +611,12 @@ int
 store_flush_file(struct store *st, struct store_file *f)
 {
 	char *cause = NULL;
+	int rc;
 
 	if (f->hn == 0)
 		return 0;
-	return store_flush_outcome(st, f, store_write_held(st, f, &cause),
-	    cause);
+	rc = store_write_held(st, f, &cause); /* before cause is read */
+	return store_flush_outcome(st, f, rc, cause);
 }
 
 int
