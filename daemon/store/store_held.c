@@ -285,8 +285,8 @@ store_batch_put(struct store *st, struct store_file *f, struct store_batch *b,
 		store_fmt_cached(f, t, v, p, end);
 		b->src[b->k] = *src;
 		/* Its length only: a batch holds a hundred files' a while. */
-		b->values[b->k] = xrealloc(b->values[b->k],
-		    strlen(b->values[b->k]) + 1);
+		b->values[b->k] =
+		    xrealloc(b->values[b->k], strlen(b->values[b->k]) + 1);
 	} else {
 		for (j = 0; j < t->nds; j++) {
 			if (use[j])
