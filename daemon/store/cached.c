@@ -1,5 +1,6 @@
 /*
- * rrdcached through librrd's client. librrd 1.7.2 keeps one connection per
+ * rrdcached through librrd's client, for all but updates and STATS (those
+ * go on a connection of our own: cached_batch.c). librrd 1.7.2 keeps one connection per
  * process behind its own lock, builds each request in a 4 KiB buffer, and
  * closes the connection when it breaks: after a failed call, "still
  * connected" means rrdcached refused the request, "not connected" means
@@ -13,12 +14,6 @@
 
 #include "cached.h"
 #include "xmalloc.h"
-
-/* librrd's request buffer, less room for the command and separators. */
-#define CACHED_REQUEST_MAX 4000
-
-/* Update requests acknowledged (only the writer thread sends them). */
-static uint64_t cached_nacked;
 
 int
 cached_is_unix(const char *addr)
@@ -57,6 +52,7 @@ void
 cached_disconnect(void)
 {
 	rrdc_disconnect();
+	cached_batch_close();
 }
 
 const char *
@@ -71,64 +67,6 @@ cached_name(const char *addr, const char *data_dir, const char *path)
 	if (strncmp(path, data_dir, len) != 0 || path[len] != '/')
 		return NULL;
 	return path + len + 1;
-}
-
-int
-cached_update(const char *name, const char *const *vals, size_t n, size_t *sent,
-    char **cause)
-{
-	size_t i, k, len;
-
-	*sent = 0;
-	for (i = 0; i < n; i += k) {
-		len = strlen(name) + 8;
-		for (k = 0; i + k < n; k++) {
-			len += strlen(vals[i + k]) + 1;
-			if (k > 0 && len > CACHED_REQUEST_MAX)
-				break;
-		}
-		if (!rrdc_is_any_connected()) {
-			xasprintf(cause, "rrdcached: not connected");
-			return CACHED_LOST;
-		}
-		rrd_clear_error();
-		if (rrdc_update(name, (int)k, (const char **)(vals + i)) != 0)
-			return cached_fail("update", cause);
-		cached_nacked++;
-		*sent += k;
-	}
-	return CACHED_OK;
-}
-
-uint64_t
-cached_acked(void)
-{
-	return cached_nacked;
-}
-
-int
-cached_received(uint64_t *n, char **cause)
-{
-	rrdc_stats_t *head = NULL, *s;
-	int found = 0;
-
-	rrd_clear_error();
-	if (rrdc_stats_get(&head) != 0)
-		return cached_fail("stats", cause);
-	for (s = head; s != NULL; s = s->next) {
-		if (s->name != NULL &&
-		    strcmp(s->name, "UpdatesReceived") == 0 &&
-		    s->type == RRDC_STATS_TYPE_COUNTER) {
-			*n = s->value.counter;
-			found = 1;
-		}
-	}
-	rrdc_stats_free(head);
-	if (!found) {
-		xasprintf(cause, "rrdcached: STATS without UpdatesReceived");
-		return CACHED_REFUSED;
-	}
-	return CACHED_OK;
 }
 
 int

@@ -1,8 +1,9 @@
 /*
  * The rrdcached client: librrd's rrdc_* calls (one connection per process,
- * owned by whoever calls these: the store's writer thread in the daemon),
- * the name a file has for rrdcached, updates cut to fit librrd's request
- * buffer, and a lost connection told apart from a refused request.
+ * owned by whoever calls these: the store's writer thread in the daemon)
+ * for all but updates and STATS, which go on a connection of our own, with
+ * deadlines (cached_batch.c); the name a file has for rrdcached, and a
+ * lost connection told apart from a refused request.
  */
 #ifndef CACHED_H
 #define CACHED_H
@@ -11,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+/* An rrdcached that takes longer than this to take a batch (or STATS) and
+ * answer it is taken as gone: the connection is dropped. */
+#define CACHED_BATCH_TIMEOUT_MS 15000
 
 /* What a call came to. */
 #define CACHED_OK 0
@@ -34,16 +39,44 @@ const char *cached_name(const char *addr, const char *data_dir,
     const char *path);
 
 /*
- * Send n updates ("time:v:v...", in the file's data source order) in as
- * few requests as fit. *sent says how many rrdcached took, also on error.
+ * Updates, many files' at once (writer thread only): reset, add each
+ * file's n updates ("time:v:v...", in the file's data source order) named
+ * dir/name (dir NULL: name alone), in as few commands as fit an rrdcached
+ * line (the index of the first returned, how many in *ncmd), send, then
+ * each file's result. Open connects the batches' own connection (again)
+ * to addr; one rrdcached closed since the last batch is connected again
+ * when sending, as librrd does.
  */
-int cached_update(const char *name, const char *const *vals, size_t n,
-    size_t *sent, char **cause);
-/* Update requests rrdcached acknowledged to this process, since start. */
+int cached_batch_open(const char *addr, char **cause);
+void cached_batch_close(void);
+void cached_batch_reset(void);
+size_t cached_batch_add(const char *dir, const char *name,
+    const char *const *vals, size_t n, size_t *ncmd);
+/* The batch's size in bytes so far. */
+size_t cached_batch_size(void);
+/*
+ * Send the batch and read the answer, within CACHED_BATCH_TIMEOUT_MS:
+ * CACHED_OK when rrdcached answered (each command's result is known), or
+ * CACHED_LOST with *cause: nothing of the batch can be trusted, the
+ * connection is closed. When rrdcached refuses BATCH (its -P), each
+ * command is sent alone on that connection: cached_batch_refuses says so.
+ */
+int cached_batch_send(char **cause);
+int cached_batch_refuses(void);
+/*
+ * After a sent batch: CACHED_OK, or CACHED_REFUSED with rrdcached's
+ * message for the first refused command of first..first+ncmd; *sent the
+ * updates of the commands it took (rrdcached takes none of a command it
+ * refuses: an update at or before the file's last is refused at the first
+ * of a file's ordered updates).
+ */
+int cached_batch_result(size_t first, size_t ncmd, size_t *sent, char **cause);
+/* Update commands rrdcached took from this process, since start. */
 uint64_t cached_acked(void);
 /*
  * The update requests rrdcached says it received since it started (its
- * STATS UpdatesReceived: every connection's, its journal's replay too).
+ * STATS UpdatesReceived: every connection's, its journal's replay too),
+ * asked on the batches' connection, within CACHED_BATCH_TIMEOUT_MS.
  */
 int cached_received(uint64_t *n, char **cause);
 int cached_flush(const char *name, char **cause);

@@ -266,25 +266,6 @@ store_cached_check(struct store *st, time_t now)
 	st->stats_known = 1;
 }
 
-/* Where an update sent to rrdcached came from: kept as that row. */
-struct store_src {
-	struct tmpl *t;
-	time_t base; /* the row's time is from it */
-	const unsigned char *row, *end; /* the row's bytes */
-};
-
-/* The updates of one write of a file's held values, as librrd takes them. */
-struct store_batch {
-	const char **argv;
-	char **values;
-	size_t *from; /* the held update each came from, + 1 (0: a replay) */
-	struct store_src *src; /* rrdcached: the row each came from */
-	size_t k; /* updates */
-	time_t prev; /* the time of the last */
-	size_t arrived; /* held ones that rrdcached wrote before it went */
-	struct store_kept *old; /* rrdcached: the kept rows sent again */
-};
-
 /*
  * Add to b the update of t's values v at tm, formatted: with rrdcached in
  * the file's order (src: the row it came from), else the values use
@@ -303,6 +284,9 @@ store_batch_put(struct store *st, struct store_file *f, struct store_batch *b,
 	if (st->cached != NULL) {
 		store_fmt_cached(f, t, v, p, end);
 		b->src[b->k] = *src;
+		/* Its length only: a batch holds a hundred files' a while. */
+		b->values[b->k] =
+		    xrealloc(b->values[b->k], strlen(b->values[b->k]) + 1);
 	} else {
 		for (j = 0; j < t->nds; j++) {
 			if (use[j])
@@ -376,28 +360,46 @@ store_replay_take(struct store *st, struct store_file *f, struct store_batch *b)
 	}
 }
 
-/* Send b through rrdcached; on a lost connection keep the rest. */
-static int
-store_send_cached(struct store *st, struct store_file *f, struct store_batch *b,
+const char *
+store_cached_name(struct store *st, struct store_file *f, const char **dir,
     char **cause)
 {
-	const char *name;
-	size_t sent = 0;
-	int rc;
+	size_t len = strlen(st->data_dir);
+	const char *name = cached_name(st->cached, st->data_dir, f->path);
 
-	name = cached_name(st->cached, st->data_dir, f->path);
+	*dir = NULL;
 	if (name == NULL) {
 		xasprintf(cause, "not below data_dir %s", st->data_dir);
-		return -1;
+		return NULL;
 	}
-	rc = cached_update(name, b->argv, b->k, &sent, cause);
+	if (!cached_is_unix(st->cached))
+		return name;
+	/* On a unix socket the absolute path, data_dir's made once. */
+	if (st->cached_dir == NULL &&
+	    (st->cached_dir = realpath(st->data_dir, NULL)) == NULL)
+		st->cached_dir = xstrdup(st->data_dir);
+	while (len > 1 && st->data_dir[len - 1] == '/')
+		len--;
+	if (strncmp(name, st->data_dir, len) != 0 || name[len] != '/')
+		return name;
+	*dir = st->cached_dir;
+	return name + len;
+}
+
+/*
+ * The outcome of a file's updates sent to rrdcached (rc and sent as
+ * cached_batch_result says): how many, -1 (refused, cause set by the
+ * caller) or -2 (the connection was lost: what was not sent stays held).
+ */
+int
+store_cached_done(struct store *st, struct store_file *f, struct store_batch *b,
+    int rc, size_t sent)
+{
 	store_keep_sent(st, f, b, sent);
 	log_debug("store: %s: %zu of %zu updates (%s..%s) sent to rrdcached",
-	    name, sent, b->k, b->argv[0], b->argv[b->k - 1]);
-	if (sent > 0) {
+	    f->path, sent, b->k, b->argv[0], b->argv[b->k - 1]);
+	if (sent > 0)
 		store_count(st, &st->updates, sent);
-		f->last = (time_t)strtoll(b->argv[sent - 1], NULL, 10);
-	}
 	if (rc == CACHED_OK) {
 		f->last = b->prev;
 		return (int)b->k;
@@ -405,15 +407,32 @@ store_send_cached(struct store *st, struct store_file *f, struct store_batch *b,
 	f->last = -1;
 	if (rc == CACHED_LOST) {
 		/*
-		 * The request in flight may have arrived: learn the file's
-		 * last update again before sending the rest, and take what is
-		 * at or before it as arrived.
+		 * The batch in flight may have arrived: learn the file's last
+		 * update again before sending the rest, and take what is at
+		 * or before it as arrived.
 		 */
 		f->resync = 1;
 		store_held_shift(st, f, sent > 0 ? b->from[sent - 1] : 0);
 		return -2;
 	}
 	return -1;
+}
+
+int
+store_send_cached(struct store *st, struct store_file *f, struct store_batch *b,
+    char **cause)
+{
+	const char *name, *dir;
+	size_t sent = 0, first, ncmd;
+	int rc;
+
+	if ((name = store_cached_name(st, f, &dir, cause)) == NULL)
+		return -1;
+	cached_batch_reset();
+	first = cached_batch_add(dir, name, b->argv, b->k, &ncmd);
+	if ((rc = cached_batch_send(cause)) == CACHED_OK)
+		rc = cached_batch_result(first, ncmd, &sent, cause);
+	return store_cached_done(st, f, b, rc, sent);
 }
 
 /* Whether a held update at t goes into b; counts and logs one that does
@@ -464,12 +483,6 @@ static int
 store_held_send(struct store *st, struct store_file *f, const char *names,
     struct store_batch *b, char **cause)
 {
-	if (b->k == 0 && b->arrived == f->hn)
-		return 0;
-	if (b->k == 0) {
-		xasprintf(cause, "every update is at or before the last");
-		return -1;
-	}
 	if (st->cached != NULL)
 		return store_send_cached(st, f, b, cause);
 	rrd_clear_error();
@@ -484,8 +497,7 @@ store_held_send(struct store *st, struct store_file *f, const char *names,
 	return (int)b->k;
 }
 
-/* Free what b holds. */
-static void
+void
 store_batch_free(struct store_batch *b)
 {
 	size_t i;
@@ -497,25 +509,20 @@ store_batch_free(struct store_batch *b)
 	free(b->from);
 	free(b->src);
 	store_kept_free(&b->old);
+	free(b->names);
+	free(b->use);
+	memset(b, 0, sizeof *b);
 }
 
-/*
- * Write what a file holds with one librrd call (or as few rrdcached
- * requests as fit): opening and mapping the file is most of an update's
- * cost, so updates held back together cost little more than one. Updates
- * at or before the file's last one are dropped and counted. Returns the
- * number written, -1 with *cause, or -2 when rrdcached went away (what
- * was not sent stays held).
- */
 int
-store_write_held(struct store *st, struct store_file *f, char **cause)
+store_held_prepare(struct store *st, struct store_file *f,
+    struct store_batch *b, char **cause)
 {
 	const struct tmpl *t = f->htmpl;
-	struct store_batch b = { 0 };
-	char *names = NULL, *use;
 	size_t n;
 	int rc;
 
+	memset(b, 0, sizeof *b);
 	if (f->bad) {
 		xasprintf(cause, "data sources differ from template %s",
 		    t->name);
@@ -523,26 +530,49 @@ store_write_held(struct store *st, struct store_file *f, char **cause)
 	}
 	if (f->last == -1 && (rc = store_open(st, f, cause)) != 0)
 		return rc;
-	use = xcalloc(t->nds + 1, 1);
-	if ((names = store_update_names(f, t, use)) == NULL) {
+	b->use = xcalloc(t->nds + 1, 1);
+	if ((b->names = store_update_names(f, t, b->use)) == NULL) {
 		xasprintf(cause, "no data source of the update is in the file");
-		free(use);
+		store_batch_free(b);
 		return -1;
 	}
 	n = f->hn + store_kept_count(f->kept);
-	b.argv = xcalloc(n, sizeof *b.argv);
-	b.values = xcalloc(n, sizeof *b.values);
-	b.from = xcalloc(n, sizeof *b.from);
+	b->argv = xcalloc(n, sizeof *b->argv);
+	b->values = xcalloc(n, sizeof *b->values);
+	b->from = xcalloc(n, sizeof *b->from);
 	if (st->cached != NULL)
-		b.src = xcalloc(n, sizeof *b.src);
+		b->src = xcalloc(n, sizeof *b->src);
 	if (f->replay)
-		store_replay_take(st, f, &b);
-	store_held_lines(st, f, use, &b);
+		store_replay_take(st, f, b);
+	store_held_lines(st, f, b->use, b);
 	f->resync = 0;
-	rc = store_held_send(st, f, names, &b, cause);
+	if (b->k > 0)
+		return 1;
+	rc = b->arrived == f->hn ? 0 : -1;
+	if (rc == -1)
+		xasprintf(cause, "every update is at or before the last");
+	store_batch_free(b);
+	return rc;
+}
+
+/*
+ * Write what a file holds with one librrd call (or one rrdcached batch):
+ * opening and mapping the file is most of an update's cost, so updates
+ * held back together cost little more than one. Updates at or before the
+ * file's last one are dropped and counted. Returns the number written, -1
+ * with *cause, or -2 when rrdcached went away (what was not sent stays
+ * held).
+ */
+int
+store_write_held(struct store *st, struct store_file *f, char **cause)
+{
+	struct store_batch b;
+	int rc;
+
+	if ((rc = store_held_prepare(st, f, &b, cause)) != 1)
+		return rc;
+	rc = store_held_send(st, f, b.names, &b, cause);
 	store_batch_free(&b);
-	free(names);
-	free(use);
 	return rc;
 }
 
@@ -584,12 +614,19 @@ int
 store_flush_file(struct store *st, struct store_file *f)
 {
 	char *cause = NULL;
-	size_t i;
 	int rc;
 
 	if (f->hn == 0)
 		return 0;
-	rc = store_write_held(st, f, &cause);
+	rc = store_write_held(st, f, &cause); /* before cause is read */
+	return store_flush_outcome(st, f, rc, cause);
+}
+
+int
+store_flush_outcome(struct store *st, struct store_file *f, int rc, char *cause)
+{
+	size_t i;
+
 	if (rc == -2) {
 		store_cached_lost(st, cause);
 		free(cause);

@@ -2,6 +2,7 @@
  * What the files of the RRD writer share (store_rrd.c is the writer
  * thread and its queue, store_files.c makes and inspects files,
  * store_held.c writes held updates directly or through rrdcached,
+ * store_batch.c sends the due files to rrdcached in batches,
  * store_rebuild.c rebuilds a file whose rows are replaced): the store and
  * what it knows of each file. Nothing else includes this.
  */
@@ -169,6 +170,15 @@ struct store {
 	/* Called (under lock) when requests were served; NULL: nobody. */
 	void (*fnotify)(void *);
 	void *fnotify_arg;
+
+	/*
+	 * rrdcached batches (store_batch.c, writer thread only): data_dir
+	 * made absolute once, the files named from it on a unix socket;
+	 * whether rrdcached refused BATCH at the last batch (logged when
+	 * that changes).
+	 */
+	char *cached_dir;
+	int cached_nobatch;
 };
 
 /* Reconnection attempts back off from 1 s to this. */
@@ -232,5 +242,48 @@ time_t store_due_oldest(const struct store *st);
 /* at, or earlier when a file must be written before. */
 time_t store_due_wake_at(const struct store *st, time_t at);
 int store_write_held(struct store *st, struct store_file *f, char **cause);
+
+/*
+ * rrdcached batches: store_held.c makes a file's held updates into a
+ * store_batch and takes the outcome, store_batch.c sends many files'.
+ */
+struct store_src {
+	struct tmpl *t;
+	time_t base; /* the row's time is from it */
+	const unsigned char *row, *end; /* the row's bytes */
+};
+
+/* The updates of one write of a file's held values, as librrd takes them. */
+struct store_batch {
+	const char **argv;
+	char **values;
+	size_t *from; /* the held update each came from, + 1 (0: a replay) */
+	struct store_src *src; /* rrdcached: the row each came from */
+	size_t k; /* updates */
+	time_t prev; /* the time of the last */
+	size_t arrived; /* held ones that rrdcached wrote before it went */
+	struct store_kept *old; /* rrdcached: the kept rows sent again */
+	char *names; /* direct writes: librrd's template of the sources */
+	char *use; /* which of the template's sources those are */
+};
+
+/* 1 with b to send, or the result of writing f (0, -1 with *cause, -2). */
+int store_held_prepare(struct store *st, struct store_file *f,
+    struct store_batch *b, char **cause);
+void store_batch_free(struct store_batch *b);
+/* The name rrdcached knows f by: *dir (NULL: none) then the name. */
+const char *store_cached_name(struct store *st, struct store_file *f,
+    const char **dir, char **cause);
+/* After b was sent: how many, -1 (refused) or -2 (lost, rest held). */
+int store_cached_done(struct store *st, struct store_file *f,
+    struct store_batch *b, int rc, size_t sent);
+/* Report and count rc, the result of writing f (cause is freed). */
+int store_flush_outcome(struct store *st, struct store_file *f, int rc,
+    char *cause);
+/* Send b alone. */
+int store_send_cached(struct store *st, struct store_file *f,
+    struct store_batch *b, char **cause);
+/* rrdcached: write the due files in batches; -1 when it went away. */
+int store_flush_batches(struct store *st, time_t now, int all);
 
 #endif /* STORE_PRIV_H */

@@ -254,6 +254,19 @@ store_drain(struct store *st, time_t now)
 }
 
 /*
+ * A stopped rrdcached's socket takes connections (the kernel does): it is
+ * back when it answers.
+ */
+static int
+store_cached_answers(char **cause)
+{
+	uint64_t n;
+
+	return cached_received(&n, cause) == CACHED_LOST ? CACHED_LOST
+	                                                 : CACHED_OK;
+}
+
+/*
  * Connected to rrdcached, or connected again now (when its backoff has
  * passed, or right away when stopping). 1 when writes can go.
  */
@@ -267,7 +280,12 @@ store_cached_ready(struct store *st, int now_please)
 		return 1;
 	if (!now_please && now < st->retry_at)
 		return 0;
-	if (cached_connect(st->cached, &cause) != CACHED_OK) {
+	/* Both connections anew: librrd's may be one rrdcached closed
+	 * while only the batches' was used. */
+	cached_disconnect();
+	if (cached_connect(st->cached, &cause) != CACHED_OK ||
+	    cached_batch_open(st->cached, &cause) != CACHED_OK ||
+	    store_cached_answers(&cause) != CACHED_OK) {
 		if (st->backoff == 0)
 			log_err(
 			    "store: %s; holding updates (up to %zu) until it is back",
@@ -301,8 +319,9 @@ static void store_serve(struct store *, time_t);
 static void store_publish_oldest(struct store *);
 
 /*
- * Write the files whose oldest held update is due (all when stopping).
- * Between files, what the loop queued meanwhile is taken in: while a burst
+ * Write the files whose oldest held update is due (all when stopping),
+ * through rrdcached in batches of many files (store_batch.c). Between
+ * files (batches), what the loop queued meanwhile is taken in: while a burst
  * of new files is created, updates wait compact, not as queued items.
  */
 static void
@@ -317,15 +336,12 @@ store_flush_due(struct store *st, time_t now, int all)
 			break;
 		if (st->cached != NULL) {
 			store_cached_check(st, now);
-			if (!__atomic_load_n(&st->cached_up, __ATOMIC_RELAXED))
+			if (!__atomic_load_n(&st->cached_up,
+			        __ATOMIC_RELAXED) ||
+			    store_flush_batches(st, now, all) != 0)
 				break;
-		}
-		f = store_due_next(st, now, all);
-		if (store_flush_file(st, f) == -2) {
-			/* Back at the head: the first to write again. */
-			store_due_requeue(st, f);
-			break;
-		}
+		} else if ((f = store_due_next(st, now, all)) != NULL)
+			store_flush_file(st, f); /* -2 only through rrdcached */
 		__atomic_store_n(&st->beat, time(NULL), __ATOMIC_RELAXED);
 		/* Take what came meanwhile into the compact held form, also
 		 * with no write_delay: creating thousands of files at start
@@ -675,6 +691,7 @@ store_free(struct store *st)
 	pthread_cond_destroy(&st->cond);
 	pthread_cond_destroy(&st->flushed);
 	free(st->cached);
+	free(st->cached_dir);
 	free(st->data_dir);
 	free(st);
 }
