@@ -2,11 +2,11 @@
 
     metrics_stream.py PORT MODE OUT
 
-MODE "slow": an HTTP/1.1 GET read 1 KB per 100 ms for 4 s, then at once;
-"stall": small segments and receive buffer, nothing read for 16 s, then what is
-left. The body, chunks taken apart, goes to OUT; the last line printed
-says how the answer ended: "whole" (the last chunk came), or "cut"
-(closed before it), or "bad framing".
+An HTTP/1.1 GET with small segments and a small receive buffer; MODE
+"slow": read 1 KB per 100 ms for 4 s, then at once; "stall": nothing
+read for 16 s, then what is left. The body, chunks taken apart, goes to
+OUT; the last line printed says how the answer ended: "whole" (the last
+chunk came), "cut" (closed before it), or "bad framing".
 """
 import socket
 import sys
@@ -36,11 +36,10 @@ def dechunk(data):
 def main():
     port, mode, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     s = socket.socket()
-    if mode == "stall":
-        # Small segments and window, as over a real network: the
-        # server's send buffer stays small too, and fills.
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
+    # Small segments and window, as over a real network: the server's
+    # send buffer stays small too, and what is not read stays with it.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
     s.connect(("127.0.0.1", port))
     s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     data = b""
