@@ -226,6 +226,12 @@ collect_conf(struct collect *co)
 	return co->conf;
 }
 
+uint64_t
+collect_generation(struct collect *co)
+{
+	return co->generation;
+}
+
 /* Every instance slot of a configuration: systems' collectors, then feeds. */
 static struct itf_instance ***
 collect_slots(struct conf *conf, size_t *n)
@@ -471,6 +477,7 @@ collect_apply(struct collect *co, struct conf *conf)
 	free(slots);
 	conf_free(old);
 	co->conf = conf;
+	co->generation++;
 	/* Started once the configuration (its templates) is in place. */
 	for (i = 0; i < added; i++) {
 		if (co->test_mode)

@@ -83,6 +83,9 @@ struct notify *collect_notify_of(struct collect *);
  */
 void collect_apply(struct collect *, struct conf *);
 struct conf *collect_conf(struct collect *);
+/* Counts the configurations applied: what holds a pointer into one (a
+ * streamed /metrics) sees that it was replaced, and freed. */
+uint64_t collect_generation(struct collect *);
 /*
  * Who decides what runs here (the cluster of daemons sharing a journal):
  * cb says 1 when inst runs here, from the slot *from_ms (0: now), or 0

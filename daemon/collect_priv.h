@@ -134,6 +134,7 @@ struct collect {
 	struct event_base *base;
 	struct store *store;
 	struct conf *conf;
+	uint64_t generation; /* configurations applied */
 	int test_mode;
 	uint64_t inflight;
 	struct collect_counters c;

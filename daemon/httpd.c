@@ -5,7 +5,8 @@
  * is READING (its request head, against a deadline), HANDLING (a handler
  * holds its request; nothing is read), or WRITING (its reply; nothing is
  * read). Connections reading are kept in the order they started waiting,
- * so the one that has waited longest is the first made to give way.
+ * so the one that has waited longest is the first made to give way. A
+ * streamed reply is made while WRITING, a write per turn of the loop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "httpd.h"
@@ -52,7 +54,14 @@ struct httpd_conn {
 	unsigned requests;
 	int keep_alive; /* of the request being answered */
 	int eof; /* the client sent FIN */
+	int minor, chunked; /* HTTP/1.minor of the request; its reply's */
 	struct httpd_req req;
+	/* A streamed reply being made: produce is NULL when none. */
+	httpd_stream_cb produce;
+	httpd_stream_free_cb done;
+	void *sarg;
+	struct evbuffer *piece;
+	time_t stream_end; /* the whole answer's deadline (monotonic s) */
 };
 
 TAILQ_HEAD(httpd_conns, httpd_conn);
@@ -104,9 +113,31 @@ httpd_close_fd(struct httpd_conn *c)
 	c->fd = -1;
 }
 
+static time_t
+httpd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* The streamed reply is whole or abandoned: free its producer's state. */
+static void
+httpd_stream_stop(struct httpd_conn *c)
+{
+	if (c->produce == NULL)
+		return;
+	c->produce = NULL;
+	c->done(c->sarg);
+	evbuffer_free(c->piece);
+	c->piece = NULL;
+}
+
 static void
 httpd_conn_free(struct httpd_conn *c)
 {
+	httpd_stream_stop(c);
 	httpd_close_fd(c);
 	evbuffer_free(c->in);
 	evbuffer_free(c->out);
@@ -235,6 +266,7 @@ httpd_serve(struct httpd_conn *c, long end)
 	c->requests++;
 	c->keep_alive =
 	    pr.keep_alive && !c->eof && c->requests < HTTPD_REQUESTS_MAX;
+	c->minor = pr.minor;
 	c->req.method =
 	    pr.method == PARSE_REQUEST_HEAD ? HTTPD_HEAD : HTTPD_GET;
 	memcpy(c->req.path, pr.path, sizeof c->req.path);
@@ -294,12 +326,45 @@ httpd_read_cb(evutil_socket_t fd, short what, void *arg)
 	httpd_process(c);
 }
 
+/* Pieces of a streamed reply (chunks in HTTP/1.1) until HTTPD_STREAM_LOW
+ * bytes are unsent: the client has HTTPD_WRITE_S more, to stream_end. */
+static void
+httpd_stream_fill(struct httpd_conn *c)
+{
+	size_t n;
+	time_t left;
+	int last;
+
+	while (c->produce != NULL &&
+	    evbuffer_get_length(c->out) < HTTPD_STREAM_LOW) {
+		left = c->stream_end - httpd_now();
+		httpd_timer(c,
+		    left < 1                   ? 1
+		        : left < HTTPD_WRITE_S ? (int)left
+		                               : HTTPD_WRITE_S);
+		last = c->produce(c->piece, c->sarg);
+		n = evbuffer_get_length(c->piece);
+		if (n > 0 && c->chunked)
+			evbuffer_add_printf(c->out, "%zx\r\n", n);
+		evbuffer_add_buffer(c->out, c->piece);
+		if (n > 0 && c->chunked)
+			evbuffer_add(c->out, "\r\n", 2);
+		if (last) {
+			if (c->chunked)
+				evbuffer_add(c->out, "0\r\n\r\n", 5);
+			httpd_stream_stop(c);
+		} else if (n == 0)
+			break; /* nothing this time: again on the next turn */
+	}
+}
+
 /* Write what is pending; when all is out, read the next request. */
 static void
 httpd_write(struct httpd_conn *c)
 {
 	int n;
 
+	httpd_stream_fill(c);
 	while (evbuffer_get_length(c->out) > 0) {
 		n = evbuffer_write(c->out, c->fd);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -312,6 +377,12 @@ httpd_write(struct httpd_conn *c)
 			httpd_conn_free(c);
 			return;
 		}
+		if (c->produce != NULL)
+			break; /* the next piece on the next turn */
+	}
+	if (c->produce != NULL) {
+		event_add(c->wev, NULL);
+		return;
 	}
 	event_del(c->wev);
 	if (!c->keep_alive) {
@@ -387,6 +458,16 @@ httpd_req_loopback(const struct httpd_req *req)
 	return 0;
 }
 
+/* A request whose connection was closed while a handler held it. */
+static void
+httpd_zombie_free(struct httpd_conn *c)
+{
+	TAILQ_REMOVE(&c->h->zombies, c, entry);
+	evbuffer_free(c->in);
+	evbuffer_free(c->out);
+	free(c);
+}
+
 void
 httpd_reply(struct httpd_req *req, int code, const char *type,
     struct evbuffer *body)
@@ -395,11 +476,7 @@ httpd_reply(struct httpd_req *req, int code, const char *type,
 	size_t len = body != NULL ? evbuffer_get_length(body) : 0;
 
 	if (c->fd == -1) {
-		/* Its connection was closed meanwhile. */
-		TAILQ_REMOVE(&c->h->zombies, c, entry);
-		evbuffer_free(c->in);
-		evbuffer_free(c->out);
-		free(c);
+		httpd_zombie_free(c);
 		if (body != NULL)
 			evbuffer_drain(body, len);
 		return;
@@ -416,6 +493,39 @@ httpd_reply(struct httpd_req *req, int code, const char *type,
 	}
 	c->state = HTTPD_WRITING;
 	httpd_timer(c, HTTPD_WRITE_S);
+	httpd_write(c);
+}
+
+void
+httpd_reply_stream(struct httpd_req *req, int code, const char *type,
+    httpd_stream_cb produce, httpd_stream_free_cb done, void *arg)
+{
+	struct httpd_conn *c = req->conn;
+
+	if (c->fd == -1) {
+		httpd_zombie_free(c);
+		done(arg);
+		return;
+	}
+	c->chunked = c->minor >= 1;
+	if (!c->chunked)
+		c->keep_alive = 0; /* the close ends the body */
+	evbuffer_add_printf(c->out,
+	    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%sCache-Control: no-store\r\nConnection: %s\r\n\r\n",
+	    code, httpd_reason(code), type,
+	    c->chunked ? "Transfer-Encoding: chunked\r\n" : "",
+	    c->keep_alive ? "keep-alive" : "close");
+	c->state = HTTPD_WRITING;
+	httpd_timer(c, HTTPD_WRITE_S);
+	if (req->method == HTTPD_HEAD)
+		done(arg);
+	else {
+		c->produce = produce;
+		c->done = done;
+		c->sarg = arg;
+		c->piece = evbuffer_new();
+		c->stream_end = httpd_now() + HTTPD_STREAM_S;
+	}
 	httpd_write(c);
 }
 

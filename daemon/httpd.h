@@ -6,11 +6,17 @@
  * - Time: a request's whole header section must arrive within
  *   HTTPD_REQUEST_S of the connection's start or of the previous reply's
  *   end (a deadline, not an idle timer a trickle could reset); a reply
- *   must leave within HTTPD_WRITE_S; a handler has HTTPD_HANDLE_S.
+ *   must leave within HTTPD_WRITE_S; a handler has HTTPD_HANDLE_S. A
+ *   streamed reply (httpd_reply_stream) is bounded twice: each piece must
+ *   leave within HTTPD_WRITE_S of being made (a client must read at least
+ *   HTTPD_STREAM_LOW bytes in that time), and the whole answer within
+ *   HTTPD_STREAM_S; at either deadline the connection is closed and the
+ *   producer's state freed.
  * - Memory: one request in flight per connection, at most
  *   HTTPD_HEADERS_MAX bytes read ahead, and nothing more read while a
  *   reply is unsent: a client that pipelines and never reads holds one
- *   reply.
+ *   reply, or of a streamed reply about HTTPD_STREAM_LOW bytes and one
+ *   piece beyond.
  * - Connections: at most HTTPD_CONNS_MAX, HTTPD_PER_ADDR_MAX from one
  *   address, of which at most HTTPD_READING_MAX still reading their
  *   request; beyond, the connection that has waited longest for its
@@ -33,6 +39,9 @@
 
 #define HTTPD_REQUEST_S 5
 #define HTTPD_WRITE_S 10
+#define HTTPD_STREAM_S 300
+/* A streamed reply's next piece is made when less than this is unsent. */
+#define HTTPD_STREAM_LOW 32768
 #define HTTPD_HANDLE_S 60
 #define HTTPD_HEADERS_MAX 8192
 #define HTTPD_CONNS_MAX 64
@@ -88,5 +97,24 @@ int httpd_req_loopback(const struct httpd_req *);
  */
 void httpd_reply(struct httpd_req *, int code, const char *type,
     struct evbuffer *body);
+
+/*
+ * Adds the next piece of a streamed body to out; 1 when it was the last
+ * (out may then hold nothing more), 0 when more is to come.
+ */
+typedef int (*httpd_stream_cb)(struct evbuffer *out, void *arg);
+typedef void (*httpd_stream_free_cb)(void *arg);
+
+/*
+ * Answer req with code and a Content-Type, and a body made piece by piece
+ * by produce(arg) whenever less than HTTPD_STREAM_LOW bytes are unsent: as
+ * HTTP/1.1 chunks (Transfer-Encoding: chunked) to an HTTP/1.1 client, to
+ * an HTTP/1.0 one as it comes, the end of the body being the close. A HEAD
+ * request gets the headers only. done(arg) is called once, when the body
+ * is whole or the connection is gone (closed, at a deadline, or the
+ * server freed); after this call req is gone.
+ */
+void httpd_reply_stream(struct httpd_req *, int code, const char *type,
+    httpd_stream_cb produce, httpd_stream_free_cb done, void *arg);
 
 #endif

@@ -36,6 +36,9 @@
 #define STATUS_TICK_MS 50
 #define STATUS_LAG_MAX_MS 2000
 #define STATUS_MAX_ROUTES 32
+/* A piece of /metrics's series: this many bytes, or series looked at. */
+#define STATUS_PIECE_BYTES 16384
+#define STATUS_PIECE_VISITS 4096
 
 struct status_route {
 	char *path;
@@ -221,60 +224,138 @@ status_metrics_types(struct status *s, struct evbuffer *b)
 	}
 }
 
-/* Per series: current up, and the last success of each collector. */
-static void
-status_metrics_series(struct status *s, struct evbuffer *b)
-{
-	const struct conf *conf = collect_conf(s->co);
-	const struct conf_system *sys;
-	const struct itf_instance *inst;
-	struct collect_state st;
-	size_t i, k;
-	int pass;
+/*
+ * /metrics's per-series lines are streamed (httpd_reply_stream): made a
+ * piece at a time from a cursor, so that the answer is never whole in
+ * memory. The cursor holds indexes, never pointers, into the running
+ * configuration: a reload between pieces frees it. The pass that was being
+ * made when that happens ends there (its lines of the new configuration
+ * could repeat or miss series of the old at the same indexes); the next
+ * pass is made whole from the new one.
+ */
+struct status_stream {
+	struct status *s;
+	uint64_t generation; /* collect_generation at the last piece */
+	int pass; /* 0: itfollow_up, 1: last success, 2: done */
+	int headed; /* the pass's HELP and TYPE are out */
+	size_t sys, inst; /* the next instance of the pass */
+	struct evbuffer *head; /* what comes before the series, made at once */
+	struct evbuffer *tail; /* and after them */
+};
 
-	if (conf == NULL)
+static void
+status_series_head(struct evbuffer *b, int pass)
+{
+	if (pass == 0)
+		status_head(b, "itfollow_up", "gauge",
+		    "1 if the last run of the series found it up, 0 if down.");
+	else
+		status_head(b, "itfollow_last_success_timestamp_seconds",
+		    "gauge", "When a collector last ended up (Unix time).");
+}
+
+/* Current up (pass 0), or the last success (pass 1) of one series. */
+static void
+status_series_line(struct evbuffer *b, int pass, const struct conf_system *sys,
+    const struct itf_instance *inst)
+{
+	struct collect_state st;
+
+	if (collect_state(inst, &st) != 0 || !st.ran)
 		return;
-	for (pass = 0; pass < 2; pass++) {
-		if (pass == 0)
-			status_head(b, "itfollow_up", "gauge",
-			    "1 if the last run of the series found it up, 0 if down.");
-		else
-			status_head(b,
-			    "itfollow_last_success_timestamp_seconds", "gauge",
-			    "When a collector last ended up (Unix time).");
-		for (i = 0; i < conf->nsystems; i++) {
-			sys = conf->systems[i];
-			for (k = 0; k < sys->ninsts; k++) {
-				inst = sys->insts[k];
-				if (collect_state(inst, &st) != 0 || !st.ran)
-					continue;
-				if (pass == 0 &&
-				    st.status == ITF_STATUS_UNKNOWN)
-					continue;
-				if (pass == 1 && st.last_success == 0)
-					continue;
-				evbuffer_add_printf(b, "%s{system=\"",
-				    pass == 0
-				        ? "itfollow_up"
-				        : "itfollow_last_success_timestamp_seconds");
-				status_label(b, sys->id);
-				if (pass == 0) {
-					evbuffer_add_printf(b,
-					    "\",perspective=\"");
-					status_label(b, inst->perspective);
-				}
-				evbuffer_add_printf(b, "\",series=\"");
-				status_label(b, inst->series);
-				if (pass == 0)
-					evbuffer_add_printf(b, "\"} %d\n",
-					    st.status == ITF_STATUS_UP);
-				else
-					evbuffer_add_printf(b, "\"} %lld\n",
-					    (long long)st.last_success);
-			}
+	if (pass == 0 && st.status == ITF_STATUS_UNKNOWN)
+		return;
+	if (pass == 1 && st.last_success == 0)
+		return;
+	evbuffer_add_printf(b, "%s{system=\"",
+	    pass == 0 ? "itfollow_up"
+	              : "itfollow_last_success_timestamp_seconds");
+	status_label(b, sys->id);
+	if (pass == 0) {
+		evbuffer_add_printf(b, "\",perspective=\"");
+		status_label(b, inst->perspective);
+	}
+	evbuffer_add_printf(b, "\",series=\"");
+	status_label(b, inst->series);
+	if (pass == 0)
+		evbuffer_add_printf(b, "\"} %d\n", st.status == ITF_STATUS_UP);
+	else
+		evbuffer_add_printf(b, "\"} %lld\n",
+		    (long long)st.last_success);
+}
+
+/* The next pass: the current one is whole, or cut short by a reload. */
+static void
+status_stream_next_pass(struct status_stream *ss)
+{
+	ss->pass++;
+	ss->headed = 0;
+	ss->sys = ss->inst = 0;
+}
+
+/* A piece of the series lines: up to STATUS_PIECE_BYTES or _VISITS. */
+static void
+status_stream_series(struct status_stream *ss, struct evbuffer *out)
+{
+	const struct conf *conf = collect_conf(ss->s->co);
+	const struct conf_system *sys;
+	size_t visits = 0;
+
+	if (collect_generation(ss->s->co) != ss->generation) {
+		ss->generation = collect_generation(ss->s->co);
+		if (ss->headed)
+			status_stream_next_pass(ss);
+	}
+	while (ss->pass < 2 && visits < STATUS_PIECE_VISITS &&
+	    evbuffer_get_length(out) < STATUS_PIECE_BYTES) {
+		if (conf == NULL) {
+			ss->pass = 2;
+			break;
 		}
+		if (!ss->headed) {
+			status_series_head(out, ss->pass);
+			ss->headed = 1;
+		}
+		if (ss->sys >= conf->nsystems) {
+			status_stream_next_pass(ss);
+			continue;
+		}
+		sys = conf->systems[ss->sys];
+		if (ss->inst >= sys->ninsts) {
+			ss->sys++;
+			ss->inst = 0;
+			continue;
+		}
+		status_series_line(out, ss->pass, sys, sys->insts[ss->inst]);
+		ss->inst++;
+		visits++;
 	}
 }
+
+static int
+status_stream_produce(struct evbuffer *out, void *arg)
+{
+	struct status_stream *ss = arg;
+
+	evbuffer_add_buffer(out, ss->head); /* the first piece only */
+	status_stream_series(ss, out);
+	if (ss->pass < 2)
+		return 0;
+	evbuffer_add_buffer(out, ss->tail);
+	return 1;
+}
+
+static void
+status_stream_free(void *arg)
+{
+	struct status_stream *ss = arg;
+
+	evbuffer_free(ss->head);
+	evbuffer_free(ss->tail);
+	free(ss);
+}
+
+static void status_metrics_tail(struct status *, struct evbuffer *);
 
 static void
 status_metrics_store(struct status *s, struct evbuffer *b)
@@ -348,6 +429,7 @@ status_metrics_cb(struct status *s, struct httpd_req *req, const char *path,
 {
 	struct collect_counters c;
 	struct evbuffer *b = evbuffer_new();
+	struct status_stream *ss;
 	int r;
 
 	collect_get_counters(s->co, &c);
@@ -389,7 +471,20 @@ status_metrics_cb(struct status *s, struct httpd_req *req, const char *path,
 		    reason_name(r), (unsigned long long)c.by_reason[r]);
 	}
 	status_metrics_types(s, b);
-	status_metrics_series(s, b);
+	ss = xcalloc(1, sizeof *ss);
+	ss->s = s;
+	ss->generation = collect_generation(s->co);
+	ss->head = b;
+	ss->tail = evbuffer_new();
+	status_metrics_tail(s, ss->tail);
+	httpd_reply_stream(req, 200, "text/plain; version=0.0.4",
+	    status_stream_produce, status_stream_free, ss);
+}
+
+/* After the series: the store, the extras, the loop and the server. */
+static void
+status_metrics_tail(struct status *s, struct evbuffer *b)
+{
 	status_metrics_store(s, b);
 	if (s->extra != NULL)
 		s->extra(b, s->extra_arg);
@@ -406,8 +501,6 @@ status_metrics_cb(struct status *s, struct httpd_req *req, const char *path,
 	    "The running version, as a label.");
 	evbuffer_add_printf(b, "itfollow_build_info{version=\"%s\"} 1\n",
 	    ITF_VERSION);
-	status_reply(req, 200, "text/plain; version=0.0.4", b);
-	evbuffer_free(b);
 }
 
 static json_t *
