@@ -139,14 +139,15 @@ finish() {
 	[ "$FAILS" -eq 0 ]
 }
 
-# start_rrdcached [ARG...]: rrdcached on unix:$SOCK over $D, with ARGs,
-# its journal in $T/journal (what it acknowledged is replayed when it
-# starts again); RC_PID is its pid. Waits for its socket.
+# start_rrdcached [ARG...]: rrdcached on unix:$SOCK over $D, with ARGs
+# before that listener (a -P applies to it), its journal in $T/journal
+# (what it acknowledged is replayed when it starts again); RC_PID is its
+# pid. Waits for its socket (a stale one of a killed rrdcached removed).
 start_rrdcached() {
-	rm -f "$T/rrdcached.pid"
+	rm -f "$T/rrdcached.pid" "$SOCK"
 	mkdir -p "$T/journal"
-	rrdcached -g -F -w 3600 -f 7200 -j "$T/journal" -l "unix:$SOCK" \
-	    -b "$D" -B -p "$T/rrdcached.pid" "$@" >>"$T/rrdcached.log" 2>&1 &
+	rrdcached -g -F -w 3600 -f 7200 -j "$T/journal" -b "$D" -B \
+	    -p "$T/rrdcached.pid" "$@" -l "unix:$SOCK" >>"$T/rrdcached.log" 2>&1 &
 	RC_PID=$!
 	PIDS="$PIDS $RC_PID"
 	for _ in $(seq 1 100); do

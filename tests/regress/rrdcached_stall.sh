@@ -21,20 +21,6 @@ for f in "$SRC"/rrd-templates/*.tmpl; do
 	    -e 's/^\(ds [a-z_]* *GAUGE\) 120 /\1 3 /' "$f" >"$T/tmpl/${f##*/}"
 done
 
-# rrdcached [-P LIST]: on the unix socket (-P applies to the -l after it).
-cached() {
-	rm -f "$SOCK"
-	rrdcached -g -F -w 3600 -f 7200 -j "$T/journal" -b "$D" -B \
-	    -p "$T/rrdcached.pid" "$@" -l "unix:$SOCK" >>"$T/rrdcached.log" 2>&1 &
-	RC_PID=$!
-	PIDS="$PIDS $RC_PID"
-	for _ in $(seq 1 100); do
-		[ -S "$SOCK" ] && return 0
-		sleep 0.05
-	done
-	fail "rrdcached did not start: $(cat "$T/rrdcached.log")"
-}
-
 {
 	echo "daemon = { data_dir = \"$D\"; templates_dir = \"$T/tmpl\";"
 	echo "  status_listen = \"127.0.0.1:$S0\"; log_level = \"info\"; };"
@@ -49,7 +35,7 @@ cached() {
 } >"$T/d.conf"
 m() { curl -s "http://127.0.0.1:$S0/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 
-cached -P UPDATE,FLUSH,INFO,STATS,CREATE,FORGET,PING
+start_rrdcached -P UPDATE,FLUSH,INFO,STATS,CREATE,FORGET,PING
 "$BIN/itfollowd" -f -c "$T/d.conf" 2>"$T/log" &
 P=$!
 PIDS="$PIDS $P"
@@ -67,7 +53,7 @@ expect_eq "no write errors without BATCH" "$(m itfollow_store_errors_total)" 0
 # Every command allowed again: batches, said once.
 kill -KILL "$RC_PID"
 wait "$RC_PID" 2>/dev/null || true
-cached
+start_rrdcached
 sleep 6
 grep -q "store: rrdcached unix:$SOCK takes BATCH again" "$T/log" && ok ||
     fail "BATCH taken again, not said: $(grep store "$T/log" | tail -5)"
