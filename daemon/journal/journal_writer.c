@@ -22,6 +22,7 @@
 #include "maint.h"
 #include "pg.h"
 #include "reason.h"
+#include "thread.h"
 #include "xmalloc.h"
 #include "journal_priv.h"
 
@@ -210,8 +211,8 @@ journal_writer(void *arg)
 	size_t n, settled;
 	int stopping, rc;
 
-	/* Named, for top -H and /proc/PID/task/TID/comm. */
-	pthread_setname_np(pthread_self(), "itf-journal");
+	/* Named, and below the loop: its work may wait, a probe may not. */
+	thread_background("itf-journal");
 	pthread_mutex_lock(&j->lock);
 	for (;;) {
 		while (!j->stopping &&

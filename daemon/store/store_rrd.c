@@ -21,6 +21,7 @@
 #include "ident.h"
 #include "log.h"
 #include "store_rrd.h"
+#include "thread.h"
 #include "xmalloc.h"
 #include "store_priv.h"
 
@@ -541,8 +542,8 @@ store_main(void *arg)
 	struct timespec ts;
 	time_t now;
 
-	/* Named, for top -H and /proc/PID/task/TID/comm. */
-	pthread_setname_np(pthread_self(), "itf-store");
+	/* Named, and below the loop: its work may wait, a probe may not. */
+	thread_background("itf-store");
 	if (st->cached != NULL)
 		store_cached_ready(st, 1);
 	pthread_mutex_lock(&st->lock);
