@@ -206,6 +206,17 @@ cpu_ticks() {
 	awk '{ print $12 + $13 }' <<<"$rest"
 }
 
+# thread_ticks PID: "NAME TICKS" a line, the CPU of its threads summed by
+# name (the main thread is itfollowd, the writers itf-store and
+# itf-journal).
+thread_ticks() {
+	local t stat
+	for t in /proc/"$1"/task/*; do
+		stat=$(cat "$t/stat" 2>/dev/null) || continue
+		echo "$(cat "$t/comm") $(awk '{ print $12 + $13 }' <<<"${stat##*) }")"
+	done | awk '{ n[$1] += $2 } END { for (k in n) print k, n[k] }' | sort
+}
+
 # metric FILE NAME: the value of a sample without labels, as an integer.
 metric() {
 	awk -v name="$2" '$1 == name { printf "%.0f\n", $2; found = 1 }
@@ -493,6 +504,7 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	curl -sf -m 10 "$base/metrics" >"$TMPD/m0" ||
 	    die "cannot read $base/metrics"
 	c0=$(cpu_ticks "$daemon_pid") || die "itfollowd died during warm-up"
+	thread_ticks "$daemon_pid" >"$TMPD/threads0"
 	if [ -n "$rc_pid" ]; then
 		r0=$(cpu_ticks "$rc_pid") || die "rrdcached died during warm-up"
 	fi
@@ -500,6 +512,7 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	curl -sf -m 10 "$base/metrics" >"$TMPD/m1" ||
 	    die "cannot read $base/metrics"
 	c1=$(cpu_ticks "$daemon_pid") || die "itfollowd died in the window"
+	thread_ticks "$daemon_pid" >"$TMPD/threads1"
 	if [ -n "$rc_pid" ]; then
 		r1=$(cpu_ticks "$rc_pid") || die "rrdcached died in the window"
 		rc_hwm=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$rc_pid/status")
@@ -596,6 +609,12 @@ if [ -z "${SKIP_DAEMON:-}" ]; then
 	d_line+=" cpu_s_per_1000 $(fmt "$d_cpu1k" 3)"
 	d_line+=" peak_rss_mib $(fmt "$d_rss_mib" 1)"
 	echo "$d_line"
+	# Which thread the CPU went to (threads gone meanwhile not counted).
+	threads_line="daemon: cpu_s_per_1000 by thread:"
+	threads_line+=$(join -a 2 "$TMPD/threads0" "$TMPD/threads1" |
+	    awk -v t="$tck" -v d="$done_" '{ c = (NF == 3 ? $3 - $2 : $2) / t
+		if (c > 0 && d > 0) printf " %s %.4f", $1, c / (d / 1000) }')
+	echo "$threads_line"
 	if [ -n "$rc_pid" ]; then
 		rc_pid=""
 		rc_cpu=$(calc "($r1 - $r0) / $tck")
@@ -668,6 +687,7 @@ echo
 echo "summary:"
 echo "probes: N=$N interval=${INTERVAL}s window=${WINDOW}s"
 echo "$d_line"
+[ -z "${threads_line:-}" ] || echo "$threads_line"
 [ -z "${rc_line:-}" ] || echo "$rc_line"
 echo "$p_line"
 echo "cpu ratio daemon/plainloop: $ratio"
