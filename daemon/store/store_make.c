@@ -288,6 +288,24 @@ store_make_size(const struct tmpl *t, unsigned step)
 	    t->nrra * sizeof(rra_ptr_t) + n * sizeof(rrd_value_t);
 }
 
+/*
+ * The file written out now, and its pages then dropped from the page
+ * cache. The files of thousands of new series (some 3 MB each, more than
+ * the memory of a small machine together) otherwise fill it with dirty
+ * pages, and any thread that needs memory meanwhile, the loop's sockets
+ * among them, is made to reclaim and wait on their writeback: the loop
+ * then started hundreds of probes late and at once. The writer waits
+ * instead; a file's first update reads back the few pages it touches.
+ */
+static void
+store_make_drop(int fd)
+{
+	(void)sync_file_range(fd, 0, 0,
+	    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+	        SYNC_FILE_RANGE_WAIT_AFTER);
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+}
+
 int
 store_make(const char *path, const struct tmpl *t, unsigned step, time_t start,
     unsigned mode, char **cause)
@@ -314,6 +332,8 @@ store_make(const char *path, const struct tmpl *t, unsigned step, time_t start,
 	store_make_rows(o, t, step);
 	if (o->err == 0 && fchmod(o->fd, mode) != 0)
 		o->err = errno;
+	if (o->err == 0)
+		store_make_drop(o->fd);
 	if (close(o->fd) != 0 && o->err == 0)
 		o->err = errno;
 	err = o->err;

@@ -21,7 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -486,6 +490,61 @@ test_make_unwritable(void **unused)
 	unlink(file);
 }
 
+/*
+ * A made file is written out and leaves the page cache: the files of
+ * thousands of new series must not fill it with dirty pages that every
+ * thread needing memory then waits on. Its bytes are still there (read
+ * back through a map). On tmpfs the page cache is the file itself: there
+ * every page stays, and that is what is checked.
+ */
+static void
+test_make_leaves_page_cache(void **unused)
+{
+	struct tmpl *http = NULL;
+	char path[512], *cause = NULL;
+	struct statfs sfs;
+	size_t len, pages, i, resident = 0;
+	long ps = sysconf(_SC_PAGESIZE);
+	unsigned char *vec;
+	const stat_head_t *head;
+	void *map;
+	int fd;
+
+	(void)unused;
+	for (i = 0; i < make_ntmpl; i++) {
+		if (strcmp(make_tmpl[i]->name, "http") == 0)
+			http = make_tmpl[i];
+	}
+	assert_non_null(http);
+	snprintf(path, sizeof path, "%s/cache.rrd", make_dir);
+	assert_int_equal(store_make(path, http, 60, 1700000000, 0640, &cause),
+	    0);
+	len = store_make_size(http, 60);
+	pages = (len + (size_t)ps - 1) / (size_t)ps;
+	assert_true(pages > 100);
+	assert_true((fd = open(path, O_RDONLY)) != -1);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(map != MAP_FAILED);
+	vec = xmalloc(pages);
+	assert_int_equal(mincore(map, len, vec), 0);
+	for (i = 0; i < pages; i++)
+		resident += vec[i] & 1;
+	assert_int_equal(fstatfs(fd, &sfs), 0);
+	if (sfs.f_type == TMPFS_MAGIC)
+		assert_int_equal(resident, pages);
+	else
+		assert_true(resident <= 2);
+	/* Read back now (the pages come in again): the file's own header. */
+	head = map;
+	assert_string_equal(head->cookie, RRD_COOKIE);
+	assert_int_equal(head->ds_cnt, http->nds);
+	assert_int_equal(head->rra_cnt, http->nrra);
+	munmap(map, len);
+	close(fd);
+	free(vec);
+	unlink(path);
+}
+
 /* A write that fails halfway (a file size limit): its error alone. */
 static void
 test_make_write_fails(void **unused)
@@ -529,6 +588,7 @@ main(void)
 		cmocka_unit_test(test_make_refused),
 		cmocka_unit_test(test_make_unwritable),
 		cmocka_unit_test(test_make_write_fails),
+		cmocka_unit_test(test_make_leaves_page_cache),
 	};
 
 	return cmocka_run_group_tests(tests, make_setup, make_teardown);
