@@ -61,6 +61,30 @@ expect_eq "supplementary groups" \
     "$(awk '/^Groups:/ { $1 = ""; print }' "/proc/$DPID/status" | xargs)" \
     "$(id -G "$RUSER")"
 
+# The writers run below the event loop (10 nicer), the loop at the
+# daemon's own priority; lowering needs no privilege.
+base=$(nice)
+seen=""
+for task in /proc/$DPID/task/*; do
+	name=$(cat "$task/comm")
+	stat=$(cat "$task/stat")
+	got=$(awk '{ print $17 }' <<<"${stat##*) }")
+	case $name in
+	itf-store | itf-journal)
+		want=$((base + 10 > 19 ? 19 : base + 10)) ;;
+	itfollowd) want=$base ;;
+	*) continue ;;
+	esac
+	expect_eq "nice of $name" "$got" "$want"
+	seen+=" $name"
+done
+for name in itfollowd itf-store itf-journal; do
+	case " $seen " in
+	*" $name "*) ;;
+	*) fail "no thread $name" ;;
+	esac
+done
+
 # The status server was bound before the drop and answers.
 expect_eq "/health" "$(curl -s -o /dev/null -w '%{http_code}' \
     "http://127.0.0.1:$STATUS/health")" 200
