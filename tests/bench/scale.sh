@@ -109,15 +109,9 @@ cpu_ticks() {
 	awk '{ print $12 + $13 }' <<<"${stat##*) }"
 }
 
-# thread_ticks PID: "NAME TICKS" a line, the CPU of its threads summed by
-# name (the main thread is itfollowd; itf-store and itf-journal the writers).
-thread_ticks() {
-	local t stat
-	for t in /proc/"$1"/task/*; do
-		stat=$(cat "$t/stat" 2>/dev/null) || continue
-		echo "$(cat "$t/comm") $(awk '{ print $12 + $13 }' <<<"${stat##*) }")"
-	done | awk '{ n[$1] += $2 } END { for (k in n) print k, n[k] }' | sort
-}
+# thread_ticks PID: the CPU of its threads by name.
+# shellcheck source=tests/bench/threads.bash
+. "$ITF_SOURCE_DIR/tests/bench/threads.bash"
 
 # kib PID FIELD: a field of /proc/PID/status (VmRSS, VmHWM) in KiB.
 kib() {

@@ -365,6 +365,20 @@ make_compare_dump(const char *a, const char *b)
 	unlink(db);
 }
 
+/* The loaded template of that name. */
+static struct tmpl *
+make_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < make_ntmpl; i++) {
+		if (strcmp(make_tmpl[i]->name, name) == 0)
+			return make_tmpl[i];
+	}
+	fail_msg("no template %s", name);
+	return NULL;
+}
+
 /* One template at one step from one start: made both ways, compared. */
 static void
 make_case(const struct tmpl *t, unsigned step, time_t start, int dump)
@@ -500,7 +514,7 @@ test_make_unwritable(void **unused)
 static void
 test_make_leaves_page_cache(void **unused)
 {
-	struct tmpl *http = NULL;
+	struct tmpl *http;
 	char path[512], *cause = NULL;
 	struct statfs sfs;
 	size_t len, pages, i, resident = 0;
@@ -511,11 +525,7 @@ test_make_leaves_page_cache(void **unused)
 	int fd;
 
 	(void)unused;
-	for (i = 0; i < make_ntmpl; i++) {
-		if (strcmp(make_tmpl[i]->name, "http") == 0)
-			http = make_tmpl[i];
-	}
-	assert_non_null(http);
+	http = make_find("http");
 	snprintf(path, sizeof path, "%s/cache.rrd", make_dir);
 	assert_int_equal(store_make(path, http, 60, 1700000000, 0640, &cause),
 	    0);
@@ -551,17 +561,12 @@ test_make_write_fails(void **unused)
 {
 	struct rlimit rl = { 100000, 100000 };
 	char path[512], *cause = NULL;
-	struct tmpl *http = NULL;
-	size_t i;
+	struct tmpl *http;
 	pid_t pid;
 	int status;
 
 	(void)unused;
-	for (i = 0; i < make_ntmpl; i++) {
-		if (strcmp(make_tmpl[i]->name, "http") == 0)
-			http = make_tmpl[i];
-	}
-	assert_non_null(http);
+	http = make_find("http");
 	assert_true(store_make_size(http, 60) > 10 * rl.rlim_cur);
 	snprintf(path, sizeof path, "%s/big.rrd", make_dir);
 	if ((pid = fork()) == 0) {
