@@ -22,9 +22,9 @@
 /*
  * jemalloc's settings, read at its first call (MALLOC_CONF adds to them).
  * One arena for the few threads there are, not four a core: each arena
- * keeps its own partly used slabs and metadata, some 1.5 MiB of RSS at
- * 10,000 probes (README, "Memory"); the threads' caches keep contention
- * on it away.
+ * keeps its own partly used slabs and metadata, about 1 MiB of RSS at
+ * 10,000 probes (README, "Benchmark"); the threads' caches keep
+ * contention on it away.
  */
 const char *malloc_conf = "narenas:1";
 #endif
