@@ -13,15 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "offload.h"
+#include "thread.h"
 #include "xmalloc.h"
-
-#define OFFLOAD_NICENESS 10
 
 enum offload_state { OFFLOAD_QUEUED, OFFLOAD_RUNNING, OFFLOAD_FINISHED };
 
@@ -73,7 +70,7 @@ offload_thread(void *arg)
 	struct offload *o;
 
 	/* Below the loop thread: a parse may wait, a probe may not. */
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), OFFLOAD_NICENESS);
+	thread_background("itf-offload");
 	pthread_mutex_lock(&offload_pool.lock);
 	for (;;) {
 		while (TAILQ_EMPTY(&offload_pool.queue) && !offload_pool.stop)

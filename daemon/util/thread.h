@@ -1,6 +1,7 @@
 /*
  * The daemon's own threads beside the event loop (the RRD writer, the
- * journal's writer): named, and below the loop in the scheduler's eyes.
+ * journal's writer, the offload workers that parse feeds): named, and
+ * below the loop in the scheduler's eyes.
  */
 #ifndef THREAD_H
 #define THREAD_H

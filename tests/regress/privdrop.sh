@@ -70,7 +70,7 @@ for task in /proc/$DPID/task/*; do
 	stat=$(cat "$task/stat")
 	got=$(awk '{ print $17 }' <<<"${stat##*) }")
 	case $name in
-	itf-store | itf-journal)
+	itf-store | itf-journal | itf-offload)
 		want=$((base + 10 > 19 ? 19 : base + 10)) ;;
 	itfollowd) want=$base ;;
 	*) continue ;;
