@@ -160,9 +160,10 @@ store_fmt_cached(const struct store_file *f, const struct tmpl *t,
 }
 
 static void
-store_sent_append(struct store *st, struct store_file *f)
+store_sent_append(struct store *st, struct store_file *f, time_t at)
 {
-	f->insent = 1;
+	/* A time_t until 2106; 0 is not one. */
+	f->sent_at = (uint32_t)(at > 0 ? at : 1);
 	f->snext = NULL;
 	if (st->sent_tail != NULL)
 		st->sent_tail->snext = f;
@@ -174,9 +175,14 @@ store_sent_append(struct store *st, struct store_file *f)
 /*
  * Let go of the updates sent more than STORE_REPLAY_S before rrdcached
  * last took one (store_replay_mark sends none of them again): otherwise
- * each file would keep its last write's lines until its next one, a
- * write_delay later. Files come in the order they were sent: stops at
- * the first with nothing to let go of.
+ * each file would keep its last write's rows until its next one, a
+ * write_delay later. Files come in the order they were put in the list,
+ * whatever they were sent since: stops at the first put in after the
+ * cutoff. One sent again meanwhile still has rows to keep: back at the
+ * end, its turn STORE_REPLAY_S later. (Stopping instead at the first
+ * file whose rows were all recent held most files' rows for a whole
+ * write_delay: a file sent again while in the list stood in front of
+ * every one sent after it.)
  */
 void
 store_sent_expire(struct store *st)
@@ -184,16 +190,25 @@ store_sent_expire(struct store *st)
 	time_t cutoff = st->last_sent - STORE_REPLAY_S;
 	struct store_file *f;
 
-	while ((f = st->sent_head) != NULL &&
-	    (f->kept == NULL || f->kept->at < cutoff)) {
+	while ((f = st->sent_head) != NULL && (time_t)f->sent_at < cutoff) {
 		st->sent_head = f->snext;
 		if (st->sent_head == NULL)
 			st->sent_tail = NULL;
-		f->insent = 0;
+		f->sent_at = 0;
 		store_kept_expire(&f->kept, cutoff);
 		if (f->kept != NULL)
-			store_sent_append(st, f); /* sent again since */
+			store_sent_append(st, f, st->last_sent);
 	}
+}
+
+/* f's updates were sent at now: rrdcached took them, f keeps them. */
+void
+store_sent_note(struct store *st, struct store_file *f, time_t now)
+{
+	st->last_sent = now;
+	store_kept_expire(&f->kept, now - STORE_REPLAY_S);
+	if (f->sent_at == 0)
+		store_sent_append(st, f, now);
 }
 
 void
@@ -309,10 +324,7 @@ store_keep_sent(struct store *st, struct store_file *f,
 
 	if (n == 0)
 		return;
-	st->last_sent = now;
-	store_kept_expire(&f->kept, now - STORE_REPLAY_S);
-	if (!f->insent)
-		store_sent_append(st, f);
+	store_sent_note(st, f, now);
 	for (i = 0; i < n; i++) {
 		src = &b->src[i];
 		len = (size_t)(src->end - src->row);

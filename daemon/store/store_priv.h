@@ -33,7 +33,7 @@ struct store_file {
 	int warned_extra; /* a data source not in the file was logged */
 	int resync; /* rrdcached: what is at or before last has arrived */
 	/* The ints together, without padding: the state fits 192 bytes. */
-	int insent; /* in the store's sent list */
+	uint32_t sent_at; /* put in the sent list then (0: not in it) */
 	int replay; /* look at the file's last update and send again */
 	unsigned hstep; /* of the held updates, below */
 	unsigned char due; /* in store_due.c's: STORE_DUE_HELD or _FRESH */
@@ -142,7 +142,10 @@ struct store {
 	time_t last_sent; /* when rrdcached last took an update */
 	/*
 	 * Writer thread only: the files with kept updates, in the order
-	 * they were sent, so that those no longer needed are let go of.
+	 * they were put in the list (sent_at), so that those no longer
+	 * needed are let go of. A file sent again while in the list keeps
+	 * its place: its rows sent before are let go of at its turn, the
+	 * latest ones when it comes round again.
 	 */
 	struct store_file *sent_head, *sent_tail;
 
@@ -205,6 +208,7 @@ void store_replay_mark(struct store *st);
 void store_cached_check(struct store *st, time_t now);
 void store_sent_clear(struct store_file *f);
 void store_sent_expire(struct store *st);
+void store_sent_note(struct store *st, struct store_file *f, time_t now);
 char *store_update_names(struct store_file *f, const struct tmpl *t, char *use);
 
 void store_cached_lost(struct store *st, const char *cause);

@@ -5,19 +5,24 @@
  * their template references with them), a block grows past the room it
  * was given, seven http updates take a few hundred bytes, not the
  * text lines and their pointers, and rows copied as encoded read back.
+ * The store lets go of each file's rows STORE_REPLAY_S after rrdcached
+ * took later ones, whenever each file was sent again.
  */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "store_kept.h"
+#include "store_priv.h"
 #include "store_row.h"
+#include "store_rrd.h"
 #include "template.h"
 
 static struct tmpl *
@@ -204,6 +209,101 @@ test_store_kept_copy(void **unused)
 	template_unref(t);
 }
 
+/* f sent at: a row kept, as store_keep_sent does. */
+static void
+sent(struct store *st, struct store_file *f, struct tmpl *t, time_t at)
+{
+	double v[9];
+
+	http_values(v, 0);
+	store_sent_note(st, f, at);
+	store_kept_add(&f->kept, t, at, at - 5, v, 0);
+}
+
+/* The age of the oldest row kept by any of files[0..n), at now. */
+static time_t
+oldest_kept(struct store_file **files, size_t n, time_t now)
+{
+	time_t worst = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (files[i]->kept != NULL && now - files[i]->kept->at > worst)
+			worst = now - files[i]->kept->at;
+	}
+	return worst;
+}
+
+#define SENT_FILES 600
+
+static void
+test_store_sent_expire(void **unused)
+{
+	struct store *st = store_new("/nonexistent/data");
+	struct store_file *a, *b, *c, *files[SENT_FILES];
+	struct tmpl *t = tmpl_http();
+	time_t t0 = 1700000000, now, next[SENT_FILES];
+	char path[64];
+	unsigned seed = 1;
+	size_t i;
+
+	(void)unused;
+	a = store_file_get(st, "/nonexistent/data/rrd/a.rrd");
+	b = store_file_get(st, "/nonexistent/data/rrd/b.rrd");
+	c = store_file_get(st, "/nonexistent/data/rrd/c.rrd");
+	/*
+	 * a sent, b a second later; a sent again just after its rows
+	 * would have gone: b's go when they are due all the same.
+	 */
+	sent(st, a, t, t0);
+	sent(st, b, t, t0 + 1);
+	sent(st, a, t, t0 + STORE_REPLAY_S + 1);
+	assert_int_equal(store_kept_count(a->kept), 1);
+	store_sent_expire(st);
+	assert_non_null(b->kept);
+	sent(st, c, t, t0 + STORE_REPLAY_S + 5);
+	store_sent_expire(st);
+	assert_null(b->kept);
+	assert_non_null(a->kept);
+	assert_int_equal(a->kept->at, t0 + STORE_REPLAY_S + 1);
+	/* a's latest rows go once rrdcached took others long enough after. */
+	sent(st, c, t, t0 + 3 * STORE_REPLAY_S + 5);
+	store_sent_expire(st);
+	assert_null(a->kept);
+	assert_null(b->kept);
+	assert_non_null(c->kept);
+	/* Nothing taken since: nothing more let go of (a replay needs it). */
+	store_sent_expire(st);
+	assert_non_null(c->kept);
+
+	/*
+	 * Many files, each sent again 1 to 70 s after its last time, the
+	 * writer letting go after each second's sends: no row is kept much
+	 * beyond STORE_REPLAY_S, and most files keep none.
+	 */
+	for (i = 0; i < SENT_FILES; i++) {
+		snprintf(path, sizeof path, "/nonexistent/data/rrd/f%zu.rrd",
+		    i);
+		files[i] = store_file_get(st, path);
+		next[i] = t0 + 100 + (time_t)(i % 60);
+	}
+	for (now = t0 + 100; now < t0 + 1000; now++) {
+		for (i = 0; i < SENT_FILES; i++) {
+			if (next[i] != now)
+				continue;
+			sent(st, files[i], t, now);
+			seed = seed * 1103515245 + 12345;
+			next[i] = now + 1 + (time_t)((seed >> 16) % 70);
+		}
+		store_sent_expire(st);
+		assert_true(oldest_kept(files, SENT_FILES, now) <=
+		    2 * STORE_REPLAY_S + 1);
+	}
+	store_free(st);
+	assert_int_equal(t->refs, 1);
+	template_unref(t);
+}
+
 int
 main(void)
 {
@@ -211,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_store_kept_blocks),
 		cmocka_unit_test(test_store_kept_grow),
 		cmocka_unit_test(test_store_kept_copy),
+		cmocka_unit_test(test_store_sent_expire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
