@@ -579,6 +579,24 @@ if [ "$FAULTS" = 1 ]; then
 	[ ! -s "$T/gaps" ] || awk 'NR == FNR { g[$1] = $0; next }
 	    FNR in g { sub(/^[0-9]+/, "", g[FNR]); print "  unknown in " $0 " at" g[FNR] }' \
 	    "$T/gaps" "$T/rrdlist" | head -n 5
+	# What tells a real loss from a boundary of this check: for the
+	# first three such files, the probe, when the faults were, the
+	# file's rows around its first unknown minute as they are now,
+	# and what the daemon logged of it.
+	if [ -s "$T/gaps" ]; then
+		echo "  faults at: first kill $tf0, second kill $tf1, read back $ra..$rb (epoch s)"
+		awk 'NR == FNR { g[$1] = $2; next }
+		    FNR in g { print $0, g[FNR] }' "$T/gaps" "$T/rrdlist" |
+		    head -n 3 | while read -r f at; do
+			sys=$(basename "$(dirname "$f")")
+			ser=$(basename "$f" .rrd)
+			echo "  $sys/$ser: $(awk -v s="$sys" -v p="$ser" \
+			    '$1 == s && $2 == p { print $3, $4 }' "$T/probes")"
+			rrdtool fetch "$f" AVERAGE -r 60 -s $((at - 300)) \
+			    -e $((at + 180)) 2>&1 | awk 'NR > 2 { printf "    %s %s\n", $1, $2 }'
+			grep -F "$sys/$ser" "$T/daemon.log" | tail -n 5 | sed 's/^/    log: /'
+		done
+	fi
 fi
 
 # ---------------------------------------------------------------- memory
