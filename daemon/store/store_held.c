@@ -173,16 +173,30 @@ store_sent_append(struct store *st, struct store_file *f, time_t at)
 }
 
 /*
+ * Rows with STORE_REPLAY_BYTES or more sent after them may be let go of:
+ * those whose pos is below this.
+ */
+static uint64_t
+store_sent_pos_cutoff(const struct store *st)
+{
+	return st->sent_bytes >= STORE_REPLAY_BYTES
+	    ? st->sent_bytes - STORE_REPLAY_BYTES + 1
+	    : 0;
+}
+
+/*
  * Let go of the updates sent more than STORE_REPLAY_S before rrdcached
- * last took one (store_replay_mark sends none of them again): otherwise
- * each file would keep its last write's rows until its next one, a
+ * last took one and more than STORE_REPLAY_BYTES before the last it
+ * took (store_replay_mark sends none of them again): otherwise each
+ * file would keep its last write's rows until its next one, a
  * write_delay later. Files come in the order they were put in the list,
  * whatever they were sent since: stops at the first put in after the
- * cutoff. One sent again meanwhile still has rows to keep: back at the
- * end, its turn STORE_REPLAY_S later. (Stopping instead at the first
- * file whose rows were all recent held most files' rows for a whole
- * write_delay: a file sent again while in the list stood in front of
- * every one sent after it.)
+ * cutoff. One with rows still to keep (sent again meanwhile, within the
+ * last bytes, or to be sent again after a restart of rrdcached) goes
+ * back at the end, its turn STORE_REPLAY_S later. (Stopping instead at
+ * the first file whose rows were all recent held most files' rows for a
+ * whole write_delay: a file sent again while in the list stood in front
+ * of every one sent after it.)
  */
 void
 store_sent_expire(struct store *st)
@@ -195,18 +209,28 @@ store_sent_expire(struct store *st)
 		if (st->sent_head == NULL)
 			st->sent_tail = NULL;
 		f->sent_at = 0;
-		store_kept_expire(&f->kept, cutoff);
+		/* Marked to be sent again: its rows wait for its write. */
+		if (!f->replay)
+			store_kept_expire(&f->kept, cutoff,
+			    store_sent_pos_cutoff(st));
 		if (f->kept != NULL)
 			store_sent_append(st, f, st->last_sent);
 	}
 }
 
-/* f's updates were sent at now: rrdcached took them, f keeps them. */
+/*
+ * f's updates were sent at now, bytes of them: rrdcached took them, f
+ * keeps them.
+ */
 void
-store_sent_note(struct store *st, struct store_file *f, time_t now)
+store_sent_note(struct store *st, struct store_file *f, time_t now,
+    size_t bytes)
 {
 	st->last_sent = now;
-	store_kept_expire(&f->kept, now - STORE_REPLAY_S);
+	st->sent_bytes += bytes;
+	if (!f->replay)
+		store_kept_expire(&f->kept, now - STORE_REPLAY_S,
+		    store_sent_pos_cutoff(st));
 	if (f->sent_at == 0)
 		store_sent_append(st, f, now);
 }
@@ -230,9 +254,8 @@ store_replay_mark(struct store *st)
 
 	for (b = 0; b < st->nbuckets; b++) {
 		for (f = st->files[b]; f != NULL; f = f->next) {
-			if (f->kept == NULL ||
-			    store_kept_last_at(f->kept) <
-			        st->last_sent - STORE_REPLAY_S)
+			/* What it keeps may be lost (store_sent_expire). */
+			if (f->kept == NULL)
 				continue;
 			f->replay = 1;
 			f->last = -1;
@@ -320,17 +343,21 @@ store_keep_sent(struct store *st, struct store_file *f,
 {
 	time_t now = time(NULL);
 	const struct store_src *src;
-	size_t i, len;
+	size_t i, len, bytes;
 
 	if (n == 0)
 		return;
-	store_sent_note(st, f, now);
+	/* About as rrdcached journals them: "update", the name, values. */
+	bytes = 8 + strlen(f->path);
+	for (i = 0; i < n; i++)
+		bytes += strlen(b->argv[i]) + 1;
+	store_sent_note(st, f, now, bytes);
 	for (i = 0; i < n; i++) {
 		src = &b->src[i];
 		len = (size_t)(src->end - src->row);
 		/* Room at once for the rest, rows of about this one's size. */
-		store_kept_copy(&f->kept, src->t, now, src->base, src->row, len,
-		    (n - 1 - i) * len);
+		store_kept_copy(&f->kept, src->t, now, st->sent_bytes,
+		    src->base, src->row, len, (n - 1 - i) * len);
 	}
 }
 

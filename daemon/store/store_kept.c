@@ -24,13 +24,15 @@ store_kept_tail(struct store_kept **head)
 
 /* A new block for t's rows sent at at, room for cap bytes. */
 static struct store_kept *
-store_kept_block(struct tmpl *t, time_t at, time_t base, size_t cap)
+store_kept_block(struct tmpl *t, time_t at, uint64_t pos, time_t base,
+    size_t cap)
 {
 	struct store_kept *k = xmalloc(sizeof *k + cap);
 
 	k->next = NULL;
 	k->t = template_ref(t);
 	k->at = at;
+	k->pos = pos;
 	k->base = base;
 	k->n = k->len = 0;
 	k->cap = (uint32_t)cap;
@@ -44,14 +46,14 @@ store_kept_block(struct tmpl *t, time_t at, time_t base, size_t cap)
  */
 static struct store_kept *
 store_kept_room(struct store_kept **head, struct tmpl *t, time_t at,
-    const time_t *base, time_t newbase, size_t need, size_t more)
+    uint64_t pos, const time_t *base, time_t newbase, size_t need, size_t more)
 {
 	struct store_kept **pp = store_kept_tail(head), *k = *pp;
 	size_t cap = need + more + STORE_KEPT_SLACK;
 
 	if (k == NULL || k->t != t || k->at != at ||
 	    (base != NULL && k->base != *base)) {
-		k = store_kept_block(t, at, newbase, cap);
+		k = store_kept_block(t, at, pos, newbase, cap);
 		if (*pp == NULL)
 			*pp = k;
 		else
@@ -61,15 +63,17 @@ store_kept_room(struct store_kept **head, struct tmpl *t, time_t at,
 		k = *pp = xrealloc(k, sizeof *k + cap);
 		k->cap = (uint32_t)cap;
 	}
+	if (pos > k->pos)
+		k->pos = pos;
 	return k;
 }
 
 void
-store_kept_add(struct store_kept **head, struct tmpl *t, time_t at, time_t tm,
-    const double *v, size_t more)
+store_kept_add(struct store_kept **head, struct tmpl *t, time_t at,
+    uint64_t pos, time_t tm, const double *v, size_t more)
 {
-	struct store_kept *k =
-	    store_kept_room(head, t, at, NULL, tm, STORE_ROW_MAX(t->nds), more);
+	struct store_kept *k = store_kept_room(head, t, at, pos, NULL, tm,
+	    STORE_ROW_MAX(t->nds), more);
 
 	k->len +=
 	    (uint32_t)store_row_put(k->rows + k->len, k->base, tm, v, t->nds);
@@ -78,10 +82,11 @@ store_kept_add(struct store_kept **head, struct tmpl *t, time_t at, time_t tm,
 
 void
 store_kept_copy(struct store_kept **head, struct tmpl *t, time_t at,
-    time_t base, const unsigned char *row, size_t len, size_t more)
+    uint64_t pos, time_t base, const unsigned char *row, size_t len,
+    size_t more)
 {
 	struct store_kept *k =
-	    store_kept_room(head, t, at, &base, base, len, more);
+	    store_kept_room(head, t, at, pos, &base, base, len, more);
 
 	memcpy(k->rows + k->len, row, len);
 	k->len += (uint32_t)len;
@@ -101,11 +106,11 @@ store_kept_free(struct store_kept **head)
 }
 
 void
-store_kept_expire(struct store_kept **head, time_t cutoff)
+store_kept_expire(struct store_kept **head, time_t cutoff, uint64_t pos_cutoff)
 {
 	struct store_kept *k;
 
-	while ((k = *head) != NULL && k->at < cutoff) {
+	while ((k = *head) != NULL && k->at < cutoff && k->pos < pos_cutoff) {
 		*head = k->next;
 		k->next = NULL;
 		store_kept_free(&k);

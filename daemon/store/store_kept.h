@@ -4,7 +4,10 @@
  * sent again. In blocks: a block's rows were sent at one time with one
  * template, held in one allocation. At 10,000 files written together
  * once a minute, the text lines they used to be kept as took 6 to 8 MiB
- * for the 10 s they are kept; their rows take some 45 bytes each.
+ * for the 10 s they are kept; their rows take some 45 bytes each. Each
+ * block has when it was sent and where in the stream of everything sent
+ * to rrdcached (pos, bytes): what rrdcached loses is both recent and the
+ * last part of its journal.
  */
 #ifndef STORE_KEPT_H
 #define STORE_KEPT_H
@@ -19,19 +22,20 @@ struct store_kept {
 	struct store_kept *next;
 	struct tmpl *t; /* a reference: the rows' values are its nds */
 	time_t at; /* when the rows were sent */
+	uint64_t pos; /* bytes sent to rrdcached up to and with them */
 	time_t base; /* the rows' times are from it */
 	uint32_t n, len, cap; /* rows, bytes used, room */
 	unsigned char rows[];
 };
 
 /*
- * Keep a row of t's values at time tm, sent at at: added to the last
- * block when it has t and at, else in a new block after it. more: bytes
- * of rows expected after this one in the same block (room made for them
- * at once).
+ * Keep a row of t's values at time tm, sent at at, up to pos: added to
+ * the last block when it has t and at (its pos then pos), else in a new
+ * block after it. more: bytes of rows expected after this one in the
+ * same block (room made for them at once).
  */
 void store_kept_add(struct store_kept **head, struct tmpl *t, time_t at,
-    time_t tm, const double *v, size_t more);
+    uint64_t pos, time_t tm, const double *v, size_t more);
 
 /*
  * Keep a row already encoded from base (store_row.h), its len bytes,
@@ -39,10 +43,15 @@ void store_kept_add(struct store_kept **head, struct tmpl *t, time_t at,
  * they were held.
  */
 void store_kept_copy(struct store_kept **head, struct tmpl *t, time_t at,
-    time_t base, const unsigned char *row, size_t len, size_t more);
+    uint64_t pos, time_t base, const unsigned char *row, size_t len,
+    size_t more);
 
-/* Forget the blocks sent before cutoff (they are in sending order). */
-void store_kept_expire(struct store_kept **head, time_t cutoff);
+/*
+ * Forget the blocks sent before cutoff and before pos_cutoff (they are
+ * in sending order).
+ */
+void store_kept_expire(struct store_kept **head, time_t cutoff,
+    uint64_t pos_cutoff);
 
 /* When the last kept row was sent; 0 when none is. */
 time_t store_kept_last_at(const struct store_kept *head);

@@ -140,6 +140,7 @@ struct store {
 	uint64_t held; /* values held in files */
 	uint64_t dropped, reconnects, replayed;
 	time_t last_sent; /* when rrdcached last took an update */
+	uint64_t sent_bytes; /* of the updates it took, since the start */
 	/*
 	 * Writer thread only: the files with kept updates, in the order
 	 * they were put in the list (sent_at), so that those no longer
@@ -186,8 +187,15 @@ struct store {
 
 /* Reconnection attempts back off from 1 s to this. */
 #define STORE_BACKOFF_MAX 30
-/* Updates sent this long before rrdcached went away are sent again. */
+/*
+ * Updates sent this long before rrdcached went away, or in its last
+ * STORE_REPLAY_BYTES, are sent again: a stopping rrdcached may take an
+ * update and then lose it, and one killed loses the end of its journal
+ * still in its stdio buffer (a file system block, 4 KiB here: at a few
+ * files' rate, minutes of updates).
+ */
 #define STORE_REPLAY_S 10
+#define STORE_REPLAY_BYTES (1024 * 1024)
 
 /* Between the writer's files, each defined in the file of its job. */
 int store_create(const char *path, const struct tmpl *t, unsigned step,
@@ -208,7 +216,8 @@ void store_replay_mark(struct store *st);
 void store_cached_check(struct store *st, time_t now);
 void store_sent_clear(struct store_file *f);
 void store_sent_expire(struct store *st);
-void store_sent_note(struct store *st, struct store_file *f, time_t now);
+void store_sent_note(struct store *st, struct store_file *f, time_t now,
+    size_t bytes);
 char *store_update_names(struct store_file *f, const struct tmpl *t, char *use);
 
 void store_cached_lost(struct store *st, const char *cause);

@@ -102,7 +102,7 @@ test_store_kept_blocks(void **unused)
 	    "rra AVERAGE 0.5 1m 2h\n");
 	for (i = 0; i < 7; i++) {
 		http_values(v, i);
-		store_kept_add(&head, t, t0 + 100, t0 + 10 * (time_t)i, v,
+		store_kept_add(&head, t, t0 + 100, 0, t0 + 10 * (time_t)i, v,
 		    (6 - i) * 40);
 	}
 	assert_non_null(head);
@@ -116,9 +116,9 @@ test_store_kept_blocks(void **unused)
 
 	/* Sent later: a block more; another template: one more again. */
 	http_values(v, 7);
-	store_kept_add(&head, t, t0 + 105, t0 + 70, v, 0);
+	store_kept_add(&head, t, t0 + 105, 0, t0 + 70, v, 0);
 	v[0] = 1;
-	store_kept_add(&head, u, t0 + 105, t0 + 70, v, 0);
+	store_kept_add(&head, u, t0 + 105, 0, t0 + 70, v, 0);
 	assert_non_null(head->next);
 	assert_non_null(head->next->next);
 	assert_null(head->next->next->next);
@@ -129,12 +129,12 @@ test_store_kept_blocks(void **unused)
 	assert_int_equal(u->refs, 2);
 
 	/* Those sent before the cutoff go, with their references. */
-	store_kept_expire(&head, t0 + 101);
+	store_kept_expire(&head, t0 + 101, 1);
 	assert_int_equal(store_kept_count(head), 2);
 	assert_int_equal(t->refs, 2);
-	store_kept_expire(&head, t0 + 105);
+	store_kept_expire(&head, t0 + 105, 1);
 	assert_int_equal(store_kept_count(head), 2);
-	store_kept_expire(&head, t0 + 106);
+	store_kept_expire(&head, t0 + 106, 1);
 	assert_null(head);
 	assert_int_equal(store_kept_last_at(head), 0);
 	assert_int_equal(t->refs, 1);
@@ -156,7 +156,8 @@ test_store_kept_grow(void **unused)
 	(void)unused;
 	for (i = 0; i < 200; i++) {
 		http_values(v, i);
-		store_kept_add(&head, t, t0 + 2000, t0 + 10 * (time_t)i, v, 0);
+		store_kept_add(&head, t, t0 + 2000, 0, t0 + 10 * (time_t)i, v,
+		    0);
 	}
 	assert_null(head->next);
 	assert_int_equal(head->n, 200);
@@ -184,13 +185,13 @@ test_store_kept_copy(void **unused)
 	(void)unused;
 	for (i = 0; i < 7; i++) {
 		http_values(v, i);
-		store_kept_add(&src, t, t0 + 100, t0 + 10 * (time_t)i, v, 0);
+		store_kept_add(&src, t, t0 + 100, 0, t0 + 10 * (time_t)i, v, 0);
 	}
 	for (i = 0; i < 7; i++, off += len) {
 		len = store_kept_row(src, off, &(time_t){ 0 }, v);
 		assert_true(len > 0);
-		store_kept_copy(&head, t, t0 + 200, src->base, src->rows + off,
-		    len, 0);
+		store_kept_copy(&head, t, t0 + 200, 0, src->base,
+		    src->rows + off, len, 0);
 	}
 	assert_null(head->next);
 	assert_int_equal(head->n, 7);
@@ -198,7 +199,7 @@ test_store_kept_copy(void **unused)
 	assert_memory_equal(head->rows, src->rows, src->len);
 	check_rows(head, t0, 0);
 	/* The same time and template from another base: a block more. */
-	store_kept_copy(&head, t, t0 + 200, src->base + 1, src->rows, 1, 0);
+	store_kept_copy(&head, t, t0 + 200, 0, src->base + 1, src->rows, 1, 0);
 	assert_non_null(head->next);
 	assert_int_equal(head->next->base, src->base + 1);
 	assert_int_equal(store_kept_count(head), 8);
@@ -209,15 +210,23 @@ test_store_kept_copy(void **unused)
 	template_unref(t);
 }
 
-/* f sent at: a row kept, as store_keep_sent does. */
+/* f sent at, bytes of it: a row kept, as store_keep_sent does. */
 static void
-sent(struct store *st, struct store_file *f, struct tmpl *t, time_t at)
+sent_bytes(struct store *st, struct store_file *f, struct tmpl *t, time_t at,
+    size_t bytes)
 {
 	double v[9];
 
 	http_values(v, 0);
-	store_sent_note(st, f, at);
-	store_kept_add(&f->kept, t, at, at - 5, v, 0);
+	store_sent_note(st, f, at, bytes);
+	store_kept_add(&f->kept, t, at, st->sent_bytes, at - 5, v, 0);
+}
+
+/* f sent at, as if a city's worth of others were sent with it. */
+static void
+sent(struct store *st, struct store_file *f, struct tmpl *t, time_t at)
+{
+	sent_bytes(st, f, t, at, STORE_REPLAY_BYTES);
 }
 
 /* The age of the oldest row kept by any of files[0..n), at now. */
@@ -277,10 +286,51 @@ test_store_sent_expire(void **unused)
 	assert_non_null(c->kept);
 
 	/*
+	 * A few files' updates: the end of rrdcached's journal still in
+	 * its buffer is minutes of them. Kept until STORE_REPLAY_BYTES more
+	 * were sent, however long ago.
+	 */
+	t0 += 1000;
+	sent_bytes(st, a, t, t0, 200);
+	sent_bytes(st, b, t, t0 + 60, 200);
+	sent_bytes(st, c, t, t0 + 120, 200);
+	store_sent_expire(st);
+	assert_non_null(a->kept);
+	assert_non_null(b->kept);
+	sent_bytes(st, c, t, t0 + 180, STORE_REPLAY_BYTES - 400);
+	store_sent_expire(st);
+	assert_null(a->kept);
+	assert_non_null(b->kept);
+
+	/*
+	 * A file to be sent again after a restart of rrdcached keeps its
+	 * rows until it is written, however long the others' writes take.
+	 */
+	t0 += 1000;
+	sent(st, a, t, t0);
+	sent(st, b, t, t0);
+	store_replay_mark(st);
+	assert_true(a->replay);
+	assert_true(b->replay);
+	b->replay = 0; /* b written at once */
+	sent(st, c, t, t0 + 60);
+	store_sent_expire(st);
+	sent(st, c, t, t0 + 120);
+	store_sent_expire(st);
+	assert_non_null(a->kept);
+	assert_int_equal(a->kept->at, t0);
+	assert_null(b->kept);
+	a->replay = 0; /* a written: its rows go as others' do */
+	sent(st, c, t, t0 + 180);
+	store_sent_expire(st);
+	assert_null(a->kept);
+
+	/*
 	 * Many files, each sent again 1 to 70 s after its last time, the
 	 * writer letting go after each second's sends: no row is kept much
 	 * beyond STORE_REPLAY_S, and most files keep none.
 	 */
+	t0 += 1000;
 	for (i = 0; i < SENT_FILES; i++) {
 		snprintf(path, sizeof path, "/nonexistent/data/rrd/f%zu.rrd",
 		    i);
