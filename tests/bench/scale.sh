@@ -592,9 +592,11 @@ if [ "$FAULTS" = 1 ]; then
 			ser=$(basename "$f" .rrd)
 			echo "  $sys/$ser: $(awk -v s="$sys" -v p="$ser" \
 			    '$1 == s && $2 == p { print $3, $4 }' "$T/probes")"
-			rrdtool fetch "$f" AVERAGE -r 60 -s $((at - 300)) \
-			    -e $((at + 180)) 2>&1 | awk 'NR > 2 { printf "    %s %s\n", $1, $2 }'
-			grep -F "$sys/$ser" "$T/daemon.log" | tail -n 5 | sed 's/^/    log: /'
+			{ rrdtool fetch "$f" AVERAGE -r 60 -s $((at - 300)) \
+			    -e $((at + 180)) 2>&1 || true; } |
+			    awk 'NR > 2 { printf "    %s %s\n", $1, $2 }'
+			{ grep -F "$sys/$ser" "$T/daemon.log" || true; } |
+			    tail -n 5 | sed 's/^/    log: /'
 		done
 	fi
 fi
