@@ -157,6 +157,97 @@ start_rrdcached() {
 	fail "rrdcached did not start: $(cat "$T/rrdcached.log")"
 }
 
+# The rrdcached restart tests' ground: local targets, a status port S0,
+# H the targets' HTTP base, D the data and SOCK rrdcached's socket, and
+# in $T/tmpl the shipped templates with 2 s steps and a heartbeat that
+# makes a missing value a gap. Ends the test when there is no rrdcached.
+rrdcached_ground() {
+	command -v rrdcached >/dev/null || {
+		fail "no rrdcached (scripts/bootstrap)"
+		finish
+	}
+	start_targets
+	free_port S0
+	H="http://127.0.0.1:$HTTP"
+	D=$T/data
+	SOCK=$T/rrdcached.sock
+	mkdir -p "$D" "$T/tmpl"
+	for f in "$SRC"/rrd-templates/*.tmpl; do
+		sed -e 's/^step 60$/step 2/' -e 's/ 1m / 2 /' \
+		    -e 's/^\(ds [a-z_]* *GAUGE\) 120 /\1 3 /' "$f" >"$T/tmpl/${f##*/}"
+	done
+}
+
+# rrdcached_six_conf WRITE_DELAY: $T/d.conf, six series (sys0's a to f:
+# four http, two tcp) every 2 s through rrdcached on SOCK.
+rrdcached_six_conf() {
+	cat >"$T/d.conf" <<CONF
+daemon = { data_dir = "$D"; templates_dir = "$T/tmpl";
+  status_listen = "127.0.0.1:$S0"; log_level = "info"; };
+store = { write_delay = $1; rrdcached = "unix:$SOCK"; };
+defaults = { interval = 2; timeout = 1; };
+systems = (
+  { id = "sys0"; category = "basic"; portfolio = "service";
+    collectors = (
+      { type = "http"; series = "a"; url = "$H/ok?k=a"; },
+      { type = "http"; series = "b"; url = "$H/ok?k=b"; },
+      { type = "http"; series = "c"; url = "$H/ok?k=c"; },
+      { type = "http"; series = "d"; url = "$H/ok?k=d"; },
+      { type = "tcp"; series = "e"; host = "127.0.0.1"; port = $CLOSE; },
+      { type = "tcp"; series = "f"; host = "127.0.0.1"; port = $REFUSED; }
+    ); }
+);
+CONF
+}
+
+# rrdcached_six_start: rrdcached, then the daemon on $T/d.conf (its log
+# in $T/log, its pid P), up when its status answers; t_start is when.
+rrdcached_six_start() {
+	start_rrdcached
+	t_start=$(date +%s)
+	"$BIN/itfollowd" -f -c "$T/d.conf" 2>"$T/log" &
+	P=$!
+	PIDS="$PIDS $P"
+	wait_http "http://127.0.0.1:$S0/health"
+}
+
+# rrdcached_six_stop: the daemon's metrics in $T/m (metric_of NAME),
+# nothing dropped, refused or failed in them; then the daemon stopped (it
+# writes what it holds), t_end, rrdcached stopped (-F: it writes every
+# file).
+metric_of() { awk -v k="$1" '$1 == k { print $2 }' "$T/m"; }
+rrdcached_six_stop() {
+	curl -s "http://127.0.0.1:$S0/metrics" >"$T/m"
+	expect_eq "nothing dropped" "$(metric_of itfollow_rrdcached_dropped_total)" 0
+	expect_eq "no write errors" "$(metric_of itfollow_store_errors_total)" 0
+	expect_eq "nothing refused as old" \
+	    "$(metric_of itfollow_store_rejected_total)" 0
+	kill -TERM "$P"
+	wait "$P" || fail "itfollowd exit code"
+	t_end=$(date +%s)
+	kill -TERM "$RC_PID"
+	wait "$RC_PID" 2>/dev/null || true
+}
+
+# rrdcached_every_step FROM TO MIN: each of rrdcached_six_conf's series
+# has a value at every step from its first to its last, and MIN steps
+# or more.
+rrdcached_every_step() {
+	local series f run
+	for series in a b c d e f; do
+		f=$D/rrd/quality/sys0/$series.rrd
+		[ -f "$f" ] || { fail "no $f"; continue; }
+		rrdtool fetch "$f" AVERAGE -r 2 --start "$1" --end "$2" |
+		    awk 'NR > 2 { print ($2 ~ /nan/) ? "-" : "v" }' |
+		    tr -d '\n' >"$T/seq"
+		run=$(sed -e 's/^-*//' -e 's/-*$//' "$T/seq")
+		case $run in
+		*-*) fail "$series: a gap: $(cat "$T/seq")" ;;
+		*) expect_num "$series: steps stored" "${#run}" ">=" "$3" ;;
+		esac
+	done
+}
+
 # A throwaway PostgreSQL cluster (Debian's postgresql packages) in $T/pg:
 # initdb'd and run as nobody when the tests run as root, listening on
 # 127.0.0.1:$PGPORT only (and a socket in $T/pg/sock); its superuser itf

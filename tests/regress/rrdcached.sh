@@ -10,21 +10,9 @@
 # library, which needs full stacks.
 export LSAN_OPTIONS="${LSAN_OPTIONS:-}:fast_unwind_on_malloc=0"
 
-command -v rrdcached >/dev/null || { fail "no rrdcached (scripts/bootstrap)"; finish; }
-start_targets
-free_port S0
+rrdcached_ground
 free_port S1
 free_port RPORT
-H="http://127.0.0.1:$HTTP"
-D=$T/data
-SOCK=$T/rrdcached.sock
-mkdir -p "$D" "$T/tmpl"
-
-# 2 s steps, and a heartbeat that makes a missing value a gap.
-for f in "$SRC"/rrd-templates/*.tmpl; do
-	sed -e 's/^step 60$/step 2/' -e 's/ 1m / 2 /' \
-	    -e 's/^\(ds [a-z_]* *GAUGE\) 120 /\1 3 /' "$f" >"$T/tmpl/${f##*/}"
-done
 
 # -R: directories made as needed; a TCP listener too. Up when both are.
 start_rrdcached_tcp() {

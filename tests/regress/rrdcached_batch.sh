@@ -6,20 +6,9 @@
 # last one the daemon sent.
 . "$(dirname "$0")/lib.bash"
 
-command -v rrdcached >/dev/null || { fail "no rrdcached (scripts/bootstrap)"; finish; }
-start_targets
-free_port S0
-H="http://127.0.0.1:$HTTP"
-D=$T/data
-SOCK=$T/rrdcached.sock
-mkdir -p "$D" "$T/tmpl"
+rrdcached_ground
 SERIES="a b c d e f g h"
 REFUSE="b d g"
-
-for f in "$SRC"/rrd-templates/*.tmpl; do
-	sed -e 's/^step 60$/step 2/' -e 's/ 1m / 2 /' \
-	    -e 's/^\(ds [a-z_]* *GAUGE\) 120 /\1 3 /' "$f" >"$T/tmpl/${f##*/}"
-done
 
 rrdcached -g -F -w 3600 -f 7200 -l "unix:$SOCK" -b "$D" -B \
     -p "$T/rrdcached.pid" >>"$T/rrdcached.log" 2>&1 &

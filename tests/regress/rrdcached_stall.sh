@@ -7,19 +7,9 @@
 # with rrdtool, and nothing is dropped or counted as an error.
 . "$(dirname "$0")/lib.bash"
 
-command -v rrdcached >/dev/null || { fail "no rrdcached (scripts/bootstrap)"; finish; }
-start_targets
-free_port S0
-H="http://127.0.0.1:$HTTP"
-D=$T/data
-SOCK=$T/rrdcached.sock
-mkdir -p "$D" "$T/tmpl" "$T/journal"
+rrdcached_ground
+mkdir -p "$T/journal"
 SERIES="a b c d"
-
-for f in "$SRC"/rrd-templates/*.tmpl; do
-	sed -e 's/^step 60$/step 2/' -e 's/ 1m / 2 /' \
-	    -e 's/^\(ds [a-z_]* *GAUGE\) 120 /\1 3 /' "$f" >"$T/tmpl/${f##*/}"
-done
 
 {
 	echo "daemon = { data_dir = \"$D\"; templates_dir = \"$T/tmpl\";"
