@@ -173,15 +173,19 @@ store_sent_append(struct store *st, struct store_file *f, time_t at)
 }
 
 /*
- * Rows with STORE_REPLAY_BYTES or more sent after them may be let go of:
- * those whose pos is below this.
+ * Let go of f's rows sent STORE_REPLAY_S or more before rrdcached last
+ * took one, with STORE_REPLAY_BYTES or more sent after them; none while
+ * f is marked to send them again (they wait for its write).
  */
-static uint64_t
-store_sent_pos_cutoff(const struct store *st)
+static void
+store_sent_let_go(struct store *st, struct store_file *f)
 {
-	return st->sent_bytes >= STORE_REPLAY_BYTES
-	    ? st->sent_bytes - STORE_REPLAY_BYTES + 1
-	    : 0;
+	if (f->replay)
+		return;
+	store_kept_expire(&f->kept, st->last_sent - STORE_REPLAY_S,
+	    st->sent_bytes >= STORE_REPLAY_BYTES
+	        ? st->sent_bytes - STORE_REPLAY_BYTES + 1
+	        : 0);
 }
 
 /*
@@ -209,10 +213,7 @@ store_sent_expire(struct store *st)
 		if (st->sent_head == NULL)
 			st->sent_tail = NULL;
 		f->sent_at = 0;
-		/* Marked to be sent again: its rows wait for its write. */
-		if (!f->replay)
-			store_kept_expire(&f->kept, cutoff,
-			    store_sent_pos_cutoff(st));
+		store_sent_let_go(st, f);
 		if (f->kept != NULL)
 			store_sent_append(st, f, st->last_sent);
 	}
@@ -228,9 +229,7 @@ store_sent_note(struct store *st, struct store_file *f, time_t now,
 {
 	st->last_sent = now;
 	st->sent_bytes += bytes;
-	if (!f->replay)
-		store_kept_expire(&f->kept, now - STORE_REPLAY_S,
-		    store_sent_pos_cutoff(st));
+	store_sent_let_go(st, f);
 	if (f->sent_at == 0)
 		store_sent_append(st, f, now);
 }

@@ -575,19 +575,18 @@ if [ "$FAULTS" = 1 ]; then
 	fault_line+=" ($(calc "$N * ($tf2 - $t_m0) / 60") at one a minute)"
 	echo "$fault_line"
 	[ ! -s "$T/fetch.err" ] || head -n 3 "$T/fetch.err" | sed 's/^/  /'
-	# The first files with unknown minutes, and which.
-	[ ! -s "$T/gaps" ] || awk 'NR == FNR { g[$1] = $0; next }
-	    FNR in g { sub(/^[0-9]+/, "", g[FNR]); print "  unknown in " $0 " at" g[FNR] }' \
-	    "$T/gaps" "$T/rrdlist" | head -n 5
-	# What tells a real loss from a boundary of this check: for the
-	# first three such files, the probe, when the faults were, the
-	# file's rows around its first unknown minute as they are now,
-	# and what the daemon logged of it.
+	# The files with unknown minutes ("FILE T1 T2 ..."): the first five
+	# listed; for the first three, what tells a real loss from a
+	# boundary of this check: the probe, when the faults were, the
+	# file's rows around its first unknown minute as they are now, and
+	# what the daemon logged of it.
 	if [ -s "$T/gaps" ]; then
+		awk 'NR == FNR { f = $1; sub(/^[0-9]+ /, ""); g[f] = $0; next }
+		    FNR in g { print $0, g[FNR] }' "$T/gaps" "$T/rrdlist" \
+		    >"$T/gapfiles"
+		head -n 5 "$T/gapfiles" | sed 's/^\([^ ]*\) /  unknown in \1 at /'
 		echo "  faults at: first kill $tf0, second kill $tf1, read back $ra..$rb (epoch s)"
-		awk 'NR == FNR { g[$1] = $2; next }
-		    FNR in g { print $0, g[FNR] }' "$T/gaps" "$T/rrdlist" |
-		    head -n 3 | while read -r f at; do
+		head -n 3 "$T/gapfiles" | while read -r f at _; do
 			sys=$(basename "$(dirname "$f")")
 			ser=$(basename "$f" .rrd)
 			echo "  $sys/$ser: $(awk -v s="$sys" -v p="$ser" \
